@@ -1,0 +1,27 @@
+import type { AppDeps } from '../handlers/types.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { loadPlanFile } from './domain/plan/load.js';
+import type { Logger } from './log.js';
+import { databaseFile } from './paths.js';
+
+/**
+ * Thrown by {@link bootstrap} when the configured plan cannot be used at all (no categories
+ * found). Lesser plan problems are only logged: the bot still answers from what was parsed.
+ */
+export class PlanUnusableError extends ConfigError {
+  override name = 'PlanUnusableError';
+}
+
+/** Config, store and plan: what both `npm start` and the CLI need. Throws ConfigError on bad config. */
+export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): AppDeps {
+  const config = loadConfig(env);
+  const plan = loadPlanFile(config.planPath);
+  if (plan.categories.length === 0) {
+    throw new PlanUnusableError(`实施方案 ${config.planPath} 中没有识别出任何工作对象类别，请用 \`npm run humiao -- plan check\` 检查`);
+  }
+  for (const p of plan.problems) log.warn({ line: p.line, problem: p.message }, 'plan problem');
+  const store = openSqliteStore(databaseFile(env));
+  return { config, plan, store, clock, log };
+}

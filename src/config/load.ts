@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+z.config(z.locales.zhCN());
+
+/** Project root (the folder holding package.json), for bundled files such as the default plan. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const bundledPlanPath = resolve(projectRoot, 'plans/dunji-2023.txt');
+
+/**
+ * Thrown by {@link loadConfig} when the config file is missing, is not YAML, or fails
+ * validation. `message` is one line naming the file and the offending key; `main` prints it
+ * and exits with code 2.
+ */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadedConfig extends Config {
+  /** Absolute path of the config file (or of the example used as a fallback). */
+  configPath: string;
+  /** Absolute path of the plan text to load. */
+  planPath: string;
+}
+
+/**
+ * Where the config lives: `HUMIAO_CONFIG`, else `./humiao.config.yaml`, else the shipped
+ * example, so that `npm install && npm start` works on a fresh clone.
+ */
+export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HUMIAO_CONFIG) return resolve(env.HUMIAO_CONFIG);
+  const local = resolve('humiao.config.yaml');
+  if (existsSync(local)) return local;
+  return resolve(projectRoot, 'humiao.config.example.yaml');
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(根)';
+}
+
+export function parseConfig(text: string, configPath: string): LoadedConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? `第 ${e.linePos[0].line} 行` : '';
+    throw new ConfigError(`配置文件 ${configPath} ${where}不是合法的 YAML：${(e as Error).message.split('\n')[0]}`);
+  }
+  const result = configSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const more = result.error.issues.length > 1 ? `（另有 ${result.error.issues.length - 1} 处问题）` : '';
+    throw new ConfigError(`配置文件 ${configPath} 中 ${formatPath(issue.path)}：${issue.message}${more}`);
+  }
+  const cfg = result.data;
+  const planPath = cfg.plan ? resolve(dirname(configPath), cfg.plan) : bundledPlanPath;
+  if (!existsSync(planPath)) {
+    throw new ConfigError(`配置文件 ${configPath} 中 plan：找不到实施方案文件 ${planPath}`);
+  }
+  return { ...cfg, configPath, planPath };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const configPath = resolveConfigPath(env);
+  if (!existsSync(configPath)) throw new ConfigError(`找不到配置文件 ${configPath}（可用 HUMIAO_CONFIG 指定）`);
+  return parseConfig(readFileSync(configPath, 'utf8'), configPath);
+}

@@ -1,0 +1,119 @@
+import type { Logger } from '../log.js';
+import type { OutboxItem, Store } from '../../store/store.js';
+import type { Channel } from './channel.js';
+import type { Clock } from './clock.js';
+import type { PushTarget } from './message.js';
+
+/** Decides how long a push to a target must wait to stay within the platform's rate limits. */
+export interface Pacer {
+  /** Milliseconds to wait before the next message to `target` may go; 0 when it may go now. */
+  delayFor(target: PushTarget, now: Date): number;
+  record(target: PushTarget, now: Date): void;
+}
+
+export const noPacing: Pacer = { delayFor: () => 0, record: () => {} };
+
+export interface OutboxWorkerOptions {
+  pollMs?: number;
+  batch?: number;
+  pacer?: Pacer;
+}
+
+/** Exponential backoff for a failed push: 5 s, 10 s, 20 s … capped at 30 minutes. Never gives up. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
+}
+
+/**
+ * Sends what handlers and jobs put in the outbox. A row is marked sent only after the channel
+ * resolved (the platform acknowledged it); a failure schedules a retry. The row is the source
+ * of truth, so a restart simply picks up whatever is still unsent.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = false;
+  private readonly pollMs: number;
+  private readonly batch: number;
+  private readonly pacer: Pacer;
+
+  constructor(
+    private readonly store: Store,
+    private readonly channel: Channel,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    opts: OutboxWorkerOptions = {},
+  ) {
+    this.pollMs = opts.pollMs ?? 1_000;
+    this.batch = opts.batch ?? 50;
+    this.pacer = opts.pacer ?? noPacing;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = (): void => {
+      if (this.stopped) return;
+      void this.drainOnce().finally(() => {
+        if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
+      });
+    };
+    tick();
+  }
+
+  /** Wake the worker now (after a handler enqueued something) instead of at the next poll. */
+  poke(): void {
+    if (this.stopped || this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.drainOnce().finally(() => {
+      if (!this.stopped && !this.timer) this.timer = setTimeout(() => this.start(), this.pollMs);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Send every due row once (respecting pacing); resolves with how many were sent. */
+  drainOnce(): Promise<number> {
+    if (!this.running) {
+      this.running = this.drain().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async drain(): Promise<number> {
+    let sent = 0;
+    const due = this.store.outbox.due(this.clock.now(), this.batch);
+    for (const item of due) {
+      if (this.stopped) break;
+      const wait = this.pacer.delayFor(item.target, this.clock.now());
+      if (wait > 0) {
+        // Leave it for a later pass rather than blocking other chats behind this one.
+        this.store.outbox.defer(item.id, new Date(this.clock.now().getTime() + wait));
+        continue;
+      }
+      if (await this.sendOne(item)) sent++;
+    }
+    return sent;
+  }
+
+  private async sendOne(item: OutboxItem): Promise<boolean> {
+    try {
+      const used = await this.channel.push(item.target, item.reply);
+      const now = this.clock.now();
+      this.pacer.record(used ?? item.target, now);
+      this.store.outbox.markSent(item.id, now, used ?? undefined);
+      return true;
+    } catch (err) {
+      const retryAt = new Date(this.clock.now().getTime() + retryDelayMs(item.attempts + 1));
+      this.log.warn({ outboxId: item.id, attempts: item.attempts + 1, err: (err as Error).message }, 'push failed; will retry');
+      this.store.outbox.markFailed(item.id, (err as Error).message, retryAt);
+      return false;
+    }
+  }
+}

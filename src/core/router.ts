@@ -1,0 +1,48 @@
+import type { AppDeps, Handler } from '../../handlers/types.js';
+import type { DispatchResult } from './channel.js';
+import type { InboundMessage, Reply } from './message.js';
+
+const FAILURE: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
+
+/**
+ * Hands each inbound message to the first handler that takes it. The message id, the chat
+ * record, the handler's writes and the outbox rows they enqueue commit in one transaction, so a
+ * crash either loses the whole turn (and WeCom redelivers it) or keeps all of it.
+ */
+export class Router {
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly handlers: readonly Handler[],
+  ) {}
+
+  dispatch(msg: InboundMessage): DispatchResult {
+    const { store, clock, log, config } = this.deps;
+    try {
+      return store.transaction(() => {
+        const now = clock.now();
+        if (!store.inbound.claim({ id: msg.id, channel: msg.channel, userId: msg.userId, chatId: msg.chatId }, now)) {
+          log.info({ msgId: msg.id, channel: msg.channel }, 'duplicate message ignored');
+          return { replies: store.inbound.replies(msg.channel, msg.id) ?? [], duplicate: true };
+        }
+        store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
+        if (msg.chatType === 'single' && msg.chatId !== msg.userId) {
+          store.chats.touch(msg.userId, 'single', msg.userId, now);
+        }
+        const member = config.members.find((m) => m.userid === msg.userId);
+        const ctx = { ...this.deps, msg, member };
+        for (const h of this.handlers) {
+          const replies = h.handle(ctx);
+          if (replies) {
+            log.debug({ msgId: msg.id, handler: h.name }, 'handled');
+            store.inbound.saveReplies(msg.channel, msg.id, replies);
+            return { replies, duplicate: false };
+          }
+        }
+        return { replies: [], duplicate: false };
+      });
+    } catch (err) {
+      log.error({ err, msgId: msg.id }, 'handler failed; turn rolled back');
+      return { replies: [FAILURE], duplicate: false };
+    }
+  }
+}

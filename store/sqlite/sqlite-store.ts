@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { loadMigrations } from '../migrate.js';
+import type { Store } from '../store.js';
+import { SqliteChatRepo } from './chats.js';
+import { SqliteInboundRepo } from './inbound.js';
+import { SqliteOutboxRepo } from './outbox.js';
+
+export type Db = Database.Database;
+
+/**
+ * Thrown by {@link openSqliteStore} when the database file was written by a newer version of
+ * Humiao (its schema version is above every migration this build knows).
+ */
+export class SchemaTooNewError extends Error {
+  override name = 'SchemaTooNewError';
+}
+
+export class SqliteStore implements Store {
+  readonly inbound: SqliteInboundRepo;
+  readonly outbox: SqliteOutboxRepo;
+  readonly chats: SqliteChatRepo;
+
+  constructor(readonly db: Db) {
+    this.inbound = new SqliteInboundRepo(db);
+    this.outbox = new SqliteOutboxRepo(db);
+    this.chats = new SqliteChatRepo(db);
+  }
+
+  transaction<T>(fn: () => T): T {
+    // better-sqlite3 turns a nested transaction into a savepoint, which is what we want.
+    return this.db.transaction(fn).immediate();
+  }
+
+  async backup(file: string): Promise<void> {
+    await this.db.backup(file);
+    chmodSync(file, 0o600);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Open (creating if needed) the database at `file`, or in memory for `:memory:`, and migrate it. */
+export function openSqliteStore(file: string): SqliteStore {
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // Case data about minors: create the file owner-only before SQLite ever writes to it.
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  }
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // FULL: a confirmed case survives power loss, not only a process crash.
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Db): void {
+  const migrations = loadMigrations();
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.length;
+  if (current > latest) {
+    db.close();
+    throw new SchemaTooNewError(`数据库版本 ${current} 高于本程序支持的 ${latest}，请升级护苗助手后再启动`);
+  }
+  for (const m of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { OutboxWorker, retryDelayMs, type Pacer } from '../../src/core/outbox-worker.js';
+import type { Channel } from '../../src/core/channel.js';
+import type { PushTarget, Reply } from '../../src/core/message.js';
+import { silentLogger } from '../../src/log.js';
+import { fixedClock } from '../../src/core/clock.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+
+function fakeChannel(fail: (t: PushTarget) => boolean) {
+  const sent: Array<[PushTarget, Reply]> = [];
+  const ch: Channel = {
+    name: 'fake',
+    start: async () => {},
+    stop: async () => {},
+    push: async (t, r) => {
+      if (fail(t)) throw new Error('not acknowledged');
+      sent.push([t, r]);
+    },
+  };
+  return { ch, sent };
+}
+
+describe('outbox worker', () => {
+  it('sends due rows once and retries failures with backoff', async () => {
+    const store = openSqliteStore(':memory:');
+    const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
+    let down = true;
+    const { ch, sent } = fakeChannel((t) => t.id === 'g' && down);
+    store.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: '一' }, reason: 't' }, clock.now());
+    store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: '二' }, reason: 't' }, clock.now());
+    const w = new OutboxWorker(store, ch, clock, silentLogger);
+    expect(await w.drainOnce()).toBe(1);
+    expect(await w.drainOnce()).toBe(0); // the failed one waits for its retry time
+    down = false;
+    clock.advance(retryDelayMs(1));
+    expect(await w.drainOnce()).toBe(1);
+    expect(await w.drainOnce()).toBe(0);
+    expect(sent.map(([, r]) => r.text)).toEqual(['一', '二']);
+    expect(store.outbox.pending()).toBe(0);
+  });
+
+  it('defers rows the pacer holds back without counting a failure', async () => {
+    const store = openSqliteStore(':memory:');
+    const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
+    const { ch, sent } = fakeChannel(() => false);
+    const pacer: Pacer = { delayFor: (t) => (t.id === 'busy' ? 30_000 : 0), record: () => {} };
+    store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text: 'a' }, reason: 't' }, clock.now());
+    store.outbox.enqueue({ target: { kind: 'chat', id: 'free' }, reply: { text: 'b' }, reason: 't' }, clock.now());
+    await new OutboxWorker(store, ch, clock, silentLogger, { pacer }).drainOnce();
+    expect(sent.map(([t]) => t.id)).toEqual(['free']);
+    const held = store.outbox.list(10).find((i) => i.target.id === 'busy')!;
+    expect(held.attempts).toBe(0);
+    expect(held.nextAttemptAt.getTime()).toBe(clock.now().getTime() + 30_000);
+  });
+
+  it('backoff grows and is capped', () => {
+    expect(retryDelayMs(1)).toBe(5_000);
+    expect(retryDelayMs(2)).toBe(10_000);
+    expect(retryDelayMs(50)).toBe(30 * 60_000);
+  });
+});

@@ -1,0 +1,38 @@
+import { parseConfig, type LoadedConfig } from '../../src/config/load.js';
+import { fixedClock } from '../../src/core/clock.js';
+import { silentLogger } from '../../src/log.js';
+import type { PlanMatrix } from '../../src/domain/plan/types.js';
+import type { AppDeps } from '../../handlers/types.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { readFileSync } from 'node:fs';
+
+export const exampleConfigText = readFileSync(new URL('../../humiao.config.example.yaml', import.meta.url), 'utf8');
+
+export function testConfig(text = exampleConfigText): LoadedConfig {
+  return parseConfig(text, new URL('../../humiao.config.example.yaml', import.meta.url).pathname);
+}
+
+/** An empty matrix for tests of plumbing that never looks at the plan. */
+export const emptyPlan: PlanMatrix = {
+  title: '',
+  overallLead: { unit: '', clause: '', text: '' },
+  targets: { ordinal: 1, title: '', text: '', clause: '一', line: 0 },
+  goals: { ordinal: 2, title: '', text: '', clause: '二', line: 0 },
+  categories: [],
+  requirements: [],
+  frequencies: [],
+  units: [],
+  problems: [],
+};
+
+export function testDeps(overrides: Partial<AppDeps> = {}): AppDeps & { clock: ReturnType<typeof fixedClock> } {
+  const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
+  return {
+    config: testConfig(),
+    store: openSqliteStore(':memory:'),
+    plan: emptyPlan,
+    log: silentLogger,
+    ...overrides,
+    clock,
+  } as AppDeps & { clock: ReturnType<typeof fixedClock> };
+}
