@@ -1,0 +1,147 @@
+import { isHan, normalizeText } from './normalize.js';
+import { toPinyin } from './pinyin.js';
+
+/**
+ * A vocabulary of terms found inside free text by characters or, for pinyin-IME typos, by sound:
+ * 留手儿童 finds 留守儿童, 千头 finds 牵头, 民症所 finds 民政所. Term pinyin is computed once when
+ * the vocabulary is built; a question costs one pinyin conversion and a linear scan.
+ */
+
+/** Normalised text with its per-character pinyin, computed once and shared by every lookup. */
+export interface PreparedText {
+  readonly norm: string;
+  readonly chars: readonly string[];
+  readonly pinyin: readonly string[];
+}
+
+export function prepareText(text: string): PreparedText {
+  const norm = normalizeText(text);
+  return { norm, chars: [...norm], pinyin: toPinyin(norm) };
+}
+
+export interface Term<T> {
+  text: string;
+  value: T;
+  /** Phrases in which this term does not count (宣传 inside 法治宣传 is not 宣传办). */
+  notIn?: readonly string[];
+}
+
+export interface Mention<T> {
+  value: T;
+  /** The vocabulary term that matched (normalised). */
+  term: string;
+  /** Character offsets in the prepared text, end exclusive. */
+  start: number;
+  end: number;
+  /** How many characters matched exactly rather than by sound. */
+  exact: number;
+}
+
+interface CompiledTerm<T> {
+  term: string;
+  chars: string[];
+  pinyin: string[];
+  han: boolean[];
+  value: T;
+  notIn: string[][];
+  minExact: number;
+}
+
+/**
+ * At least half the characters must match exactly: one homophone in a two-character word
+ * (千头) is a typo, two (前途 for 牵头) is a different word.
+ */
+function minExactFor(len: number): number {
+  return len <= 1 ? 1 : Math.ceil(len / 2);
+}
+
+export class Vocabulary<T> {
+  private readonly terms: CompiledTerm<T>[] = [];
+
+  constructor(terms: Iterable<Term<T>>) {
+    const seen = new Set<string>();
+    for (const t of terms) {
+      const norm = normalizeText(t.text);
+      if (norm.length === 0) continue;
+      const key = `${norm}\u0000${JSON.stringify(t.value)}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const chars = [...norm];
+      this.terms.push({
+        term: norm,
+        chars,
+        pinyin: toPinyin(norm),
+        han: chars.map(isHan),
+        value: t.value,
+        notIn: (t.notIn ?? []).map((x) => [...normalizeText(x)]).filter((x) => x.length > 0),
+        minExact: minExactFor(chars.length),
+      });
+    }
+  }
+
+  get size(): number {
+    return this.terms.length;
+  }
+
+  /**
+   * Non-overlapping mentions in reading order. Where candidates overlap, the longer wins, then
+   * the one with more exact characters, so 严重不良行为 beats 不良行为 and 留守儿童 beats 留守.
+   */
+  findAll(text: string | PreparedText): Mention<T>[] {
+    const p = typeof text === 'string' ? prepareText(text) : text;
+    const found: Mention<T>[] = [];
+    for (const t of this.terms) {
+      const n = t.chars.length;
+      for (let i = 0; i + n <= p.chars.length; i++) {
+        const exact = this.matchAt(t, p, i);
+        if (exact < 0) continue;
+        if (t.notIn.length > 0 && insideExcluded(p.chars, i, i + n, t.notIn)) continue;
+        found.push({ value: t.value, term: t.term, start: i, end: i + n, exact });
+      }
+    }
+    found.sort((a, b) => b.end - b.start - (a.end - a.start) || b.exact - a.exact || a.start - b.start);
+    const taken = new Uint8Array(p.chars.length);
+    const chosen: Mention<T>[] = [];
+    for (const m of found) {
+      let free = true;
+      for (let k = m.start; k < m.end; k++) if (taken[k]) free = false;
+      if (!free) continue;
+      for (let k = m.start; k < m.end; k++) taken[k] = 1;
+      chosen.push(m);
+    }
+    return chosen.sort((a, b) => a.start - b.start);
+  }
+
+  /** Distinct values mentioned, in reading order. */
+  values(text: string | PreparedText): T[] {
+    const out: T[] = [];
+    for (const m of this.findAll(text)) if (!out.includes(m.value)) out.push(m.value);
+    return out;
+  }
+
+  /** Exact-character count of a match at position i, or -1 when the term does not match there. */
+  private matchAt(t: CompiledTerm<T>, p: PreparedText, i: number): number {
+    let exact = 0;
+    for (let k = 0; k < t.chars.length; k++) {
+      const c = p.chars[i + k];
+      if (c === t.chars[k]) {
+        exact++;
+        continue;
+      }
+      if (!t.han[k] || c === undefined || !isHan(c) || p.pinyin[i + k] !== t.pinyin[k]) return -1;
+    }
+    return exact >= t.minExact ? exact : -1;
+  }
+}
+
+function insideExcluded(chars: readonly string[], start: number, end: number, phrases: readonly string[][]): boolean {
+  for (const phrase of phrases) {
+    const len = phrase.length;
+    for (let s = Math.max(0, end - len); s <= start && s + len <= chars.length; s++) {
+      let same = true;
+      for (let k = 0; k < len && same; k++) same = chars[s + k] === phrase[k];
+      if (same) return true;
+    }
+  }
+  return false;
+}
