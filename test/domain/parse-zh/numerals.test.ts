@@ -30,7 +30,7 @@ describe('parseChineseNumber', () => {
         }
         if (zero) out += '零';
         zero = false;
-        out += (x === 1 && units[i] === '十' && !out ? '' : d[x]) + units[i];
+        out += (x === 1 && units[i] === '十' && !out ? '' : d[x]!) + units[i]!;
       });
       return out;
     };
