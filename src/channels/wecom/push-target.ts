@@ -1,0 +1,67 @@
+import type { Config, Group } from '../../config/schema.js';
+import type { PushTarget, Reply } from '../../core/message.js';
+import type { Store } from '../../../store/store.js';
+
+/**
+ * Thrown by {@link resolvePushTarget} when a person never wrote to the bot and there is no group
+ * to leave them a notice in (no group for their unit and no broadcast group in the config).
+ */
+export class UnreachableTargetError extends Error {
+  override name = 'UnreachableTargetError';
+}
+
+export interface ResolvedPush {
+  /** Where the message really goes. */
+  target: PushTarget;
+  /** True when `target` is not the one asked for. */
+  redirected: boolean;
+  /**
+   * Set when redirected: the notice to post instead of the original message (which may be about
+   * a child and must not appear in a group). It names the cadre only.
+   */
+  notice?: Reply;
+  /** The person the notice is for; a group webhook can @-mention them. */
+  mention?: { userid: string; name: string };
+  /** The target group's config entry, when the target is a configured group. */
+  group?: Group;
+}
+
+const reachable = (store: Pick<Store, 'chats'>, g: Group): boolean =>
+  Boolean(g.webhookKey) || store.chats.get(g.chatid) !== undefined;
+
+/**
+ * WeCom lets the bot push only into a conversation where someone already wrote to it. A person
+ * who never opened a private chat with the bot therefore cannot be reached directly; the push
+ * turns into a notice in their unit's group, else the broadcast group, asking them to write to
+ * the bot once. Groups the bot can already reach (or that have a webhook key) are preferred.
+ */
+export function resolvePushTarget(
+  target: PushTarget,
+  store: Pick<Store, 'chats'>,
+  config: Pick<Config, 'members' | 'groups'>,
+): ResolvedPush {
+  if (target.kind === 'chat') {
+    const group = config.groups.find((g) => g.chatid === target.id);
+    return { target, redirected: false, ...(group ? { group } : {}) };
+  }
+  if (store.chats.get(target.id)) return { target, redirected: false };
+
+  const member = config.members.find((m) => m.userid === target.id);
+  const unitGroups = member ? config.groups.filter((g) => g.unit === member.unit) : [];
+  const broadcast = config.groups.filter((g) => g.broadcast);
+  const candidates = [...unitGroups, ...broadcast];
+  const group = candidates.find((g) => reachable(store, g)) ?? candidates[0];
+  const name = member?.name ?? target.id;
+  if (!group) {
+    throw new UnreachableTargetError(
+      `${name}（${target.id}）从未私聊过机器人，且配置中没有其单位的群或广播群可以转达；请让他私聊机器人一次`,
+    );
+  }
+  return {
+    target: { kind: 'chat', id: group.chatid },
+    redirected: true,
+    notice: { text: `@${name}：您有一条护苗助手的私信提醒，请先私聊机器人一次以便接收。` },
+    mention: { userid: target.id, name },
+    group,
+  };
+}

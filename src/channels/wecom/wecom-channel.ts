@@ -1,0 +1,388 @@
+import { randomBytes } from 'node:crypto';
+import {
+  WSAuthFailureError,
+  WSClient,
+  WSReconnectExhaustedError,
+  type SendMsgBody,
+  type TemplateCard,
+  type WSClientOptions,
+  type WsFrame,
+} from '@wecom/aibot-node-sdk';
+import type { Channel, DispatchResult, MessageSink } from '../../core/channel.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import type { PushTarget, Reply } from '../../core/message.js';
+import type { Logger } from '../../log.js';
+import {
+  WecomAuthError,
+  WecomNotConnectedError,
+  WecomRateLimitedError,
+  WecomReconnectExhaustedError,
+  WecomSendError,
+  WecomTakenOverError,
+  type WecomFatalError,
+} from './errors.js';
+import { translateEvent, translateMessage, WECOM_CHANNEL, type Translated } from './frames.js';
+import type { WecomPacer } from './pacing.js';
+import type { ResolvedPush } from './push-target.js';
+import { answeredCard, renderReply, replyMarkdown, type ChoiceCardInfo } from './render.js';
+import { sdkLogger } from './sdk-logger.js';
+import { splitContent } from './split.js';
+import { sendWebhookText, type WebhookOptions } from './webhook.js';
+
+export interface WecomChannelOptions {
+  botId: string;
+  secret: string;
+  /** Long-connection endpoint; default the SDK's wss://openws.work.weixin.qq.com. */
+  wsUrl?: string;
+  log: Logger;
+  clock?: Clock;
+  /** Chat ids of the configured groups; a message from any other group is logged once. */
+  knownGroupIds?: Iterable<string>;
+  /** Where a push really goes (see resolvePushTarget); default: where it was addressed. */
+  resolveTarget?: (target: PushTarget) => ResolvedPush;
+  /** Counts every frame sent per chat; share it with the outbox worker. */
+  pacer?: WecomPacer;
+  /** How long push() waits for a lost connection to come back before failing. Default 15 s. */
+  pushConnectTimeoutMs?: number;
+  /** Group-robot webhook settings, for notices that must @-mention someone. */
+  webhook?: WebhookOptions;
+  /** SDK tuning; tests shorten the backoff. */
+  sdk?: Partial<
+    Pick<WSClientOptions, 'reconnectInterval' | 'maxReconnectAttempts' | 'maxAuthFailureAttempts' | 'heartbeatInterval' | 'wsOptions'>
+  >;
+}
+
+export interface WecomChannel extends Channel {
+  /**
+   * Settles when the channel ends for good: resolves after stop(), rejects with a
+   * {@link WecomFatalError} (whose `exitCode` main should use) when WeCom refused the
+   * credentials, another instance took the bot over, or reconnecting was given up.
+   */
+  readonly done: Promise<void>;
+  /** True once start() resolved: a later rejection of `done` is not a startup failure. */
+  readonly started: boolean;
+  /** Authenticated right now. */
+  readonly connected: boolean;
+}
+
+const CARD_CACHE_SIZE = 1000;
+
+/** An SDK ack rejection is either an Error or the ack frame itself (errcode ≠ 0). */
+function failure(e: unknown): { errcode?: number; message: string } {
+  if (e instanceof Error) return { message: e.message };
+  const f = e as Partial<WsFrame>;
+  return { errcode: f.errcode, message: `errcode ${f.errcode ?? '?'}: ${f.errmsg ?? ''}` };
+}
+
+const streamId = (): string => `s_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+
+class WecomChannelImpl implements WecomChannel {
+  readonly name = WECOM_CHANNEL;
+  readonly done: Promise<void>;
+  private readonly client: WSClient;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly knownGroups: Set<string>;
+  private readonly reportedGroups = new Set<string>();
+  private readonly cards = new Map<string, ChoiceCardInfo>();
+  private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
+  private sink: MessageSink | undefined;
+  private starting: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  private settle!: { resolve: () => void; reject: (e: Error) => void };
+  private authenticated = false;
+  private everAuthenticated = false;
+  private finished = false;
+  private lastAuthFailure = '';
+
+  constructor(private readonly opts: WecomChannelOptions) {
+    this.log = opts.log.child({ channel: WECOM_CHANNEL });
+    this.clock = opts.clock ?? systemClock;
+    this.knownGroups = new Set(opts.knownGroupIds ?? []);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // Whoever cares awaits `done`; without a listener a fatal end must not crash the process
+    // as an unhandled rejection (start() reports the startup failures itself).
+    this.done.catch(() => {});
+    this.client = new WSClient({
+      botId: opts.botId,
+      secret: opts.secret,
+      ...(opts.wsUrl ? { wsUrl: opts.wsUrl } : {}),
+      // A bot office PC may be offline for hours; keep trying with the SDK's capped backoff.
+      maxReconnectAttempts: -1,
+      ...opts.sdk,
+      logger: sdkLogger(this.log),
+    });
+    this.wire();
+  }
+
+  get connected(): boolean {
+    return this.authenticated;
+  }
+
+  get started(): boolean {
+    return this.everAuthenticated && !this.starting;
+  }
+
+  start(sink: MessageSink): Promise<void> {
+    if (!this.opts.botId || !this.opts.secret) {
+      return Promise.reject(new WecomAuthError('企业微信机器人缺少 WECOM_BOT_ID 或 WECOM_BOT_SECRET，请在环境变量中设置'));
+    }
+    if (this.finished) return Promise.reject(new Error('WeCom channel already stopped'));
+    this.sink = sink;
+    return new Promise<void>((resolve, reject) => {
+      this.starting = { resolve, reject };
+      this.client.connect();
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.finished) return;
+    this.end();
+    this.settle.resolve();
+  }
+
+  async push(target: PushTarget, reply: Reply): Promise<PushTarget | void> {
+    const resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
+    const content = resolved.notice ?? reply;
+    const chatId = resolved.target.id;
+    const key = resolved.group?.webhookKey;
+    if (resolved.redirected && resolved.mention && key) {
+      try {
+        await sendWebhookText(key, content.text, [resolved.mention.userid], this.opts.webhook);
+        return resolved.target;
+      } catch (err) {
+        // The bot itself can still post the notice, only without a real @-mention.
+        this.log.warn({ chatId, err: (err as Error).message }, 'group webhook failed; posting the notice through the bot');
+      }
+    }
+    await this.waitAuthenticated();
+    const rendered = renderReply(content);
+    const frames = rendered.markdown.length + (rendered.card ? 1 : 0);
+    if (this.opts.pacer) {
+      const now = this.clock.now();
+      const wait = this.opts.pacer.delayForChat(chatId, now, frames);
+      if (wait > 0) {
+        throw new WecomRateLimitedError(`会话 ${chatId} 已达企业微信频率上限`, new Date(now.getTime() + wait));
+      }
+    }
+    for (const md of rendered.markdown) {
+      await this.send(chatId, { msgtype: 'markdown', markdown: { content: md } });
+    }
+    if (rendered.card) {
+      await this.send(chatId, { msgtype: 'template_card', template_card: rendered.card });
+      this.rememberCard(rendered.card.task_id!, rendered.info!);
+    }
+    if (resolved.redirected) {
+      this.log.info({ to: chatId }, 'push redirected: the person never wrote to the bot');
+      return resolved.target;
+    }
+  }
+
+  private wire(): void {
+    const c = this.client;
+    c.on('authenticated', () => {
+      this.authenticated = true;
+      this.lastAuthFailure = '';
+      if (!this.everAuthenticated) {
+        this.everAuthenticated = true;
+        this.log.info('WeCom long connection authenticated');
+      } else {
+        this.log.info('WeCom long connection restored');
+      }
+      for (const w of this.authWaiters) w.ok();
+      this.authWaiters.clear();
+      this.starting?.resolve();
+      this.starting = undefined;
+    });
+    c.on('disconnected', (reason) => {
+      const was = this.authenticated;
+      this.authenticated = false;
+      if (was && !this.finished) this.log.warn({ reason }, 'WeCom connection lost; reconnecting with backoff');
+    });
+    c.on('reconnecting', (attempt) => this.log.debug({ attempt }, 'reconnecting'));
+    c.on('error', (err) => {
+      if (err instanceof WSAuthFailureError) {
+        const why = this.lastAuthFailure ? `（${this.lastAuthFailure}）` : '';
+        this.fatal(
+          new WecomAuthError(
+            `企业微信拒绝了机器人凭据${why}，重试后仍失败：请检查 WECOM_BOT_ID 和 WECOM_BOT_SECRET（管理后台 → 智能机器人 → API 模式 → 长连接）`,
+          ),
+        );
+      } else if (err instanceof WSReconnectExhaustedError) {
+        this.fatal(new WecomReconnectExhaustedError(`企业微信长连接重连 ${err.message}，已放弃`));
+      } else if (err.message.startsWith('Authentication failed')) {
+        this.lastAuthFailure = err.message.replace(/^Authentication failed:\s*/, '');
+        this.log.debug({ why: this.lastAuthFailure }, 'authentication refused; the SDK retries');
+      } else {
+        this.log.debug({ err: err.message }, 'WeCom socket error');
+      }
+    });
+    c.on('event.disconnected_event', () => {
+      this.log.error('disconnected_event: another instance subscribed with this bot and WeCom closed this connection; stopping instead of reconnecting');
+      this.fatal(new WecomTakenOverError('另一个进程用同一个机器人连上了企业微信（disconnected_event），本进程已停止；同一机器人只能运行一个实例'));
+    });
+    c.on('message', (frame) => void this.onCallback(frame, translateMessage(frame.body, this.clock.now())));
+    c.on('event', (frame) => {
+      const type = (frame.body as { event?: { eventtype?: string } } | undefined)?.event?.eventtype;
+      if (type === 'disconnected_event') return;
+      const t = translateEvent(frame.body, this.clock.now());
+      // feedback_event and unknown events are not messages; nothing to answer.
+      if (t) void this.onCallback(frame, t);
+      else this.log.debug({ eventType: type }, 'event ignored');
+    });
+  }
+
+  private fatal(err: WecomFatalError): void {
+    if (this.finished) return;
+    this.end();
+    if (this.starting) {
+      this.starting.reject(err);
+      this.starting = undefined;
+    }
+    this.settle.reject(err);
+  }
+
+  private end(): void {
+    this.finished = true;
+    this.authenticated = false;
+    // disconnect() is a no-op (with a debug line) when the SDK already considers itself stopped.
+    this.client.disconnect();
+    for (const w of this.authWaiters) w.fail(new WecomNotConnectedError('企业微信通道已停止'));
+    this.authWaiters.clear();
+  }
+
+  private waitAuthenticated(): Promise<void> {
+    if (this.authenticated) return Promise.resolve();
+    if (this.finished) return Promise.reject(new WecomNotConnectedError('企业微信通道已停止'));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.authWaiters.delete(w);
+        reject(new WecomNotConnectedError('企业微信长连接暂未连通'));
+      }, this.opts.pushConnectTimeoutMs ?? 15_000);
+      const w = {
+        ok: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        fail: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.authWaiters.add(w);
+    });
+  }
+
+  private async onCallback(frame: WsFrame, t: Translated | null): Promise<void> {
+    const reqId = frame.headers?.req_id;
+    if (!t || !reqId) {
+      this.log.warn({ reqId }, 'malformed callback ignored');
+      return;
+    }
+    const { msg } = t;
+    this.reportUnknownGroup(msg.chatType, msg.chatId);
+    // A card must be updated within 5 s of the click, so do not wait for the handlers.
+    if (t.route === 'card_event' && t.taskId) this.markCardAnswered(frame, t.taskId, msg.text, msg.userId);
+    let result: DispatchResult;
+    try {
+      result = await this.sink!(msg);
+    } catch (err) {
+      this.log.error({ msgId: msg.id, err: (err as Error).message }, 'dispatch failed');
+      return;
+    }
+    // A redelivered message gets the first answer again, on its new req_id. WeCom redelivers
+    // when it is not sure the first answer arrived (a restart, a lost ack); answering twice is
+    // better than leaving a cadre without an answer. The handlers do not run again.
+    if (result.duplicate) this.log.info({ msgId: msg.id }, 'redelivered message: repeating the first answer');
+    await this.answer(frame, t, result.replies);
+  }
+
+  private async answer(frame: WsFrame, t: Translated, replies: Reply[]): Promise<void> {
+    const { chatId } = t.msg;
+    let sent = 0;
+    const attempt = async (what: string, p: () => Promise<unknown>): Promise<void> => {
+      try {
+        await p();
+        sent++;
+      } catch (e) {
+        const f = failure(e);
+        this.log.warn({ msgId: t.msg.id, what, errcode: f.errcode, err: f.message }, 'reply not delivered');
+      }
+    };
+    if (t.route === 'welcome') {
+      // One welcome frame within 5 s; anything longer or a card follows as an ordinary send.
+      const [first, ...rest] = splitContent(replies.map(replyMarkdown).join('\n\n'));
+      if (first) await attempt('welcome', () => this.client.replyWelcome(frame, { msgtype: 'text', text: { content: first } }));
+      for (const md of rest) await attempt('send', () => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content: md } }));
+      for (const r of replies) {
+        const { card, info } = renderReply(r);
+        if (card && info) await attempt('card', () => this.sendCard(chatId, card, info));
+      }
+    } else {
+      for (const r of replies) {
+        const rendered = renderReply(r);
+        for (const md of rendered.markdown) {
+          if (t.route === 'respond') await attempt('stream', () => this.client.replyStream(frame, streamId(), md, true));
+          // A click's req_id only accepts a card update; the answer goes as a push to the chat.
+          else await attempt('send', () => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content: md } }));
+        }
+        const { card, info } = rendered;
+        if (card && info) {
+          if (t.route === 'respond') {
+            await attempt('card', async () => {
+              await this.client.replyTemplateCard(frame, card);
+              this.rememberCard(card.task_id!, info);
+            });
+          } else {
+            await attempt('card', () => this.sendCard(chatId, card, info));
+          }
+        }
+      }
+    }
+    if (sent) this.opts.pacer?.noteSent(chatId, this.clock.now(), sent);
+  }
+
+  private async sendCard(chatId: string, card: TemplateCard, info: ChoiceCardInfo): Promise<void> {
+    await this.client.sendMessage(chatId, { msgtype: 'template_card', template_card: card });
+    this.rememberCard(card.task_id!, info);
+  }
+
+  private markCardAnswered(frame: WsFrame, taskId: string, value: string, userId: string): void {
+    const card = answeredCard(taskId, this.cards.get(taskId), value);
+    // Only the clicker's copy changes: in a group the others may still want to answer.
+    this.client.updateTemplateCard(frame, card, [userId]).catch((e: unknown) => {
+      this.log.debug({ taskId, err: failure(e).message }, 'card update refused');
+    });
+  }
+
+  private rememberCard(taskId: string, info: ChoiceCardInfo): void {
+    this.cards.set(taskId, info);
+    if (this.cards.size > CARD_CACHE_SIZE) this.cards.delete(this.cards.keys().next().value!);
+  }
+
+  private reportUnknownGroup(chatType: string, chatId: string): void {
+    if (chatType !== 'group' || this.knownGroups.has(chatId) || this.reportedGroups.has(chatId)) return;
+    this.reportedGroups.add(chatId);
+    this.log.warn({ chatId }, '未配置的群聊：如需在此群提醒，请把该 chatId 加入 humiao.config.yaml 的 groups');
+  }
+
+  private async send(chatId: string, body: SendMsgBody): Promise<void> {
+    try {
+      await this.client.sendMessage(chatId, body);
+    } catch (e) {
+      const f = failure(e);
+      throw new WecomSendError(`企业微信未确认推送到 ${chatId}：${f.message}`, f.errcode);
+    }
+    this.opts.pacer?.noteSent(chatId, this.clock.now());
+  }
+}
+
+/**
+ * The WeCom channel over the official SDK's long connection. `start()` resolves once the bot is
+ * authenticated and rejects with {@link WecomAuthError} when WeCom refuses the credentials after
+ * the SDK's retries; later fatal ends are reported through `done`.
+ */
+export function createWecomChannel(opts: WecomChannelOptions): WecomChannel {
+  return new WecomChannelImpl(opts);
+}

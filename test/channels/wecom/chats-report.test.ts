@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { renderChatsReport } from '../../../src/channels/wecom/chats-report.js';
+import { memoryChats } from './memory-chats.js';
+import { testConfig } from '../../helpers/deps.js';
+
+describe('renderChatsReport', () => {
+  it('shows reachable and unreachable groups and members, and chats seen but not configured', () => {
+    const config = testConfig();
+    const store = memoryChats();
+    const at = new Date('2026-11-29T02:05:00Z'); // 10:05 in China
+    store.chats.touch('wrkGroup1', 'group', 'lisi', at);
+    store.chats.touch('lisi', 'single', 'lisi', at);
+    store.chats.touch('wrkStranger', 'group', 'zhouba', at);
+    store.chats.touch('visitor', 'single', 'visitor', at);
+    const out = renderChatsReport(config, store);
+    const line = (needle: string) => out.split('\n').find((l) => l.includes(needle)) ?? '';
+
+    expect(line('wrkGroup1')).toMatch(/^ {2}✓ 重点青少年工作群（wrkGroup1，广播群） — 可推送，最近一次 2026-11-29 10:05$/);
+    expect(line('wrkPolice')).toMatch(/✗ 派出所工作群（wrkPolice，单位：镇派出所） — 尚不可推送/);
+    expect(line('（镇团委，lisi）')).toMatch(/✓ 李四/);
+    // The police group has not reached the bot yet, so the reachable broadcast group is used.
+    expect(line('zhangsan')).toMatch(/✗ 张三.*尚未私聊过机器人.*「重点青少年工作群」/);
+    expect(line('wangwu')).toMatch(/✗ 王五.*「重点青少年工作群」/);
+    expect(line('wrkStranger')).toMatch(/群 wrkStranger — 最近一次 2026-11-29 10:05.*加到 groups/);
+    expect(line('私聊 visitor')).toMatch(/不在 members 中/);
+    expect(out).not.toMatch(/私聊 lisi/); // configured members are not "unconfigured chats"
+  });
+
+  it('says when a member cannot be reached at all', () => {
+    const config = { ...testConfig(), groups: [] };
+    const out = renderChatsReport(config, memoryChats());
+    expect(out).toContain('（配置中没有 groups）');
+    expect(out).toMatch(/张三.*给他的提醒发不出去/);
+    expect(out).toContain('（无）');
+  });
+});

@@ -1,0 +1,15 @@
+import type { ChatRecord, ChatRepo, Store } from '../../../store/store.js';
+
+/** Just the chats repository, in memory, for tests of functions that read only that. */
+export function memoryChats(): Pick<Store, 'chats'> {
+  const rows = new Map<string, ChatRecord>();
+  const chats: ChatRepo = {
+    touch(chatId, chatType, userId, now) {
+      const old = rows.get(chatId);
+      rows.set(chatId, { chatId, chatType, lastUserId: userId, firstSeenAt: old?.firstSeenAt ?? now, lastSeenAt: now });
+    },
+    get: (chatId) => rows.get(chatId),
+    list: () => [...rows.values()].sort((a, b) => a.chatType.localeCompare(b.chatType) || a.chatId.localeCompare(b.chatId)),
+  };
+  return { chats };
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { resolvePushTarget, UnreachableTargetError } from '../../../src/channels/wecom/push-target.js';
+import { memoryChats } from './memory-chats.js';
+import { testConfig } from '../../helpers/deps.js';
+
+const now = new Date('2026-11-29T02:00:00Z');
+
+function setup() {
+  const config = testConfig();
+  const store = memoryChats();
+  return { config, store };
+}
+
+describe('resolvePushTarget', () => {
+  it('a person who wrote to the bot privately is reached directly', () => {
+    const { config, store } = setup();
+    store.chats.touch('zhangsan', 'single', 'zhangsan', now);
+    expect(resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config)).toEqual({
+      target: { kind: 'user', id: 'zhangsan' },
+      redirected: false,
+    });
+  });
+
+  it('otherwise a notice naming the cadre goes to their unit’s group', () => {
+    const { config, store } = setup();
+    const r = resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config);
+    expect(r.target).toEqual({ kind: 'chat', id: 'wrkPolice' }); // 镇派出所's group
+    expect(r.redirected).toBe(true);
+    expect(r.notice!.text).toBe('@张三：您有一条护苗助手的私信提醒，请先私聊机器人一次以便接收。');
+    expect(r.mention).toEqual({ userid: 'zhangsan', name: '张三' });
+  });
+
+  it('falls back to the broadcast group when the unit has none', () => {
+    const { config, store } = setup();
+    const r = resolvePushTarget({ kind: 'user', id: 'wangwu' }, store, config); // 镇民政所
+    expect(r.target).toEqual({ kind: 'chat', id: 'wrkGroup1' });
+    expect(r.notice!.text).toContain('@王五');
+  });
+
+  it('prefers a group the bot can reach over an unreachable unit group', () => {
+    const { config, store } = setup();
+    store.chats.touch('wrkGroup1', 'group', 'lisi', now);
+    expect(resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config).target.id).toBe('wrkGroup1');
+    store.chats.touch('wrkPolice', 'group', 'zhangsan', now);
+    expect(resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config).target.id).toBe('wrkPolice');
+  });
+
+  it('a group with a webhook key counts as reachable', () => {
+    const { config, store } = setup();
+    store.chats.touch('wrkGroup1', 'group', 'lisi', now);
+    const groups = config.groups.map((g) => (g.chatid === 'wrkPolice' ? { ...g, webhookKey: 'k' } : g));
+    const r = resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups });
+    expect(r.target.id).toBe('wrkPolice');
+    expect(r.group?.webhookKey).toBe('k');
+  });
+
+  it('group targets go where addressed', () => {
+    const { config, store } = setup();
+    expect(resolvePushTarget({ kind: 'chat', id: 'wrkPolice' }, store, config)).toMatchObject({
+      target: { kind: 'chat', id: 'wrkPolice' },
+      redirected: false,
+      group: { name: '派出所工作群' },
+    });
+  });
+
+  it('with no group to leave a notice in, it says whom to ask', () => {
+    const { config, store } = setup();
+    expect(() => resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).toThrow(UnreachableTargetError);
+    expect(() => resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).toThrow(/张三（zhangsan）/);
+  });
+});
