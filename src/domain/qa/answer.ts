@@ -1,0 +1,232 @@
+import type { AliasTable } from '../plan/aliases.js';
+import type { PlanCategory, PlanFrequency, PlanMatrix, PlanRequirement } from '../plan/types.js';
+import { capabilityLines } from './capabilities.js';
+import * as say from './compose.js';
+import { QaVocabulary, type Analysis, type TaskRef } from './understand.js';
+import type { WordHit } from './word-index.js';
+
+/**
+ * Answers a question from the responsibility matrix alone: no network, no model. Each answer
+ * cites its clause; when the plan does not say, the answer says so and never names a unit.
+ */
+
+export type QaIntent =
+  | 'empty'
+  | 'greeting'
+  | 'no-rule'
+  | 'overall-lead'
+  | 'frequency'
+  | 'age'
+  | 'targets'
+  | 'goals'
+  | 'requirements'
+  | 'definition'
+  | 'category-lead'
+  | 'category-responsible'
+  | 'category-who'
+  | 'category-tasks'
+  | 'category-overview'
+  | 'unit-in-category'
+  | 'unit-duties'
+  | 'unit-leads'
+  | 'unit-task'
+  | 'task';
+
+export interface QaAnswer {
+  text: string;
+  /** False when the plan had nothing to say (the reply is the honest 「没有相关规定」 or a greeting). */
+  matched: boolean;
+  intent: QaIntent;
+}
+
+/** A task hit counts when its words are rare enough and cover most of what the question asked. */
+const MIN_SCORE = 2.9;
+const MIN_COVERAGE = 0.6;
+const NEAR_BEST = 0.75;
+const MAX_TASK_HITS = 4;
+
+export class QaEngine {
+  readonly vocab: QaVocabulary;
+
+  constructor(
+    readonly plan: PlanMatrix,
+    aliases?: AliasTable,
+  ) {
+    this.vocab = new QaVocabulary(plan, aliases);
+  }
+
+  answer(question: string): QaAnswer {
+    const a = this.vocab.analyse(question);
+    const { intents: I, units } = a;
+    const plan = this.plan;
+    const has = (i: Parameters<typeof I.has>[0]) => I.has(i);
+
+    if (a.text.norm.length === 0) return miss('empty', say.noRule());
+    if (has('unanswerable')) {
+      return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
+    }
+
+    const taskHits = this.findTasks(a);
+    const cats = a.categories.length > 0 || units.length > 0 || taskHits.length > 0 ? a.categories : this.categoriesByDefinition(a);
+
+    if (has('frequency') && !has('definition')) {
+      const fs = this.pickFrequencies(a, cats);
+      if (fs.length > 0) return hit('frequency', say.frequencyAnswer(plan, fs));
+      if (cats.length > 0) {
+        const names = cats.map((c) => c.name).join('、');
+        return miss('no-rule', say.noRule(`方案没有规定${names}的工作频次。${say.knownFrequencies(plan)}`));
+      }
+    }
+
+    if (has('age') && cats.length > 0) return hit('age', say.ageAnswer(cats));
+    if (has('age') && units.length === 0 && taskHits.length === 0) return hit('age', say.ageAnswer(plan.categories));
+
+    if (cats.length === 0 && units.length === 0) {
+      if (has('requirements') && !has('overall')) {
+        const rs = this.pickRequirements(a);
+        if (rs.length === 0) return miss('no-rule', say.noRule());
+        return hit('requirements', say.requirementsAnswer(rs));
+      }
+      if (has('overall') || ((has('lead') || has('who')) && taskHits.length === 0 && isAboutWholeWork(a))) {
+        return hit('overall-lead', say.overallAnswer(plan));
+      }
+      if (has('targets') || (has('definition') && taskHits.length === 0 && isAboutWholeWork(a))) {
+        return hit('targets', say.targetsAnswer(plan));
+      }
+      if (has('goals')) return hit('goals', say.goalsAnswer(plan));
+    }
+
+    if (cats.length > 0 && units.length === 0) {
+      if (has('definition')) return hit('definition', cats.map(say.definitionAnswer).join('\n\n'));
+      const inCats = taskHits.filter((h) => cats.includes(h.category));
+      if (inCats.length > 0 && !(has('lead') && !has('who'))) return hit('task', say.taskAnswer(inCats));
+      if (has('lead')) return hit('category-lead', cats.map(say.leadAnswer).join('\n\n'));
+      if (has('responsible')) return hit('category-responsible', cats.map(say.responsibleAnswer).join('\n\n'));
+      if (has('tasks')) return hit('category-tasks', cats.map(say.tasksAnswer).join('\n\n'));
+      if (has('who')) return hit('category-who', cats.map(say.whoAnswer).join('\n\n'));
+      if (taskHits.length > 0) return hit('task', say.taskAnswer(taskHits));
+      return hit('category-overview', cats.map(say.overviewAnswer).join('\n\n'));
+    }
+
+    if (units.length > 0) {
+      if (cats.length > 0) {
+        const askedLead = has('lead') && !has('tasks');
+        return hit(
+          'unit-in-category',
+          units.flatMap((u) => cats.map((c) => say.unitInCategoryAnswer(u, c, askedLead))).join('\n\n'),
+        );
+      }
+      if (taskHits.length > 0 && (has('has') || !has('tasks'))) {
+        return hit('unit-task', units.map((u) => say.unitTaskCheck(u, taskHits)).join('\n\n'));
+      }
+      if (has('lead') && !has('tasks')) return hit('unit-leads', units.map((u) => say.unitLeadsAnswer(plan, u)).join('\n\n'));
+      if (has('lead')) return hit('unit-leads', units.map((u) => say.unitLeadsAnswer(plan, u)).join('\n\n'));
+      return hit('unit-duties', units.map((u) => say.unitDutiesAnswer(plan, u)).join('\n\n'));
+    }
+
+    if (taskHits.length > 0) return hit('task', say.taskAnswer(taskHits));
+    if (has('requirements')) {
+      const rs = this.pickRequirements(a);
+      if (rs.length > 0) return hit('requirements', say.requirementsAnswer(rs));
+    }
+    if (has('greeting') && a.runs.length === 0) {
+      return miss('greeting', ['您好，我是护苗助手，可以根据实施方案回答：', ...capabilityLines()].join('\n'));
+    }
+    return miss('no-rule', say.noRule());
+  }
+
+  /** Tasks the question's own words point to, best first; only clear matches. */
+  private findTasks(a: Analysis): TaskRef[] {
+    if (a.runs.length === 0) return [];
+    const all = this.vocab.tasks.search(a.runs);
+    const strong = (hs: WordHit<TaskRef>[]) => {
+      const best = hs[0];
+      if (!best || best.score < MIN_SCORE || best.coverage < MIN_COVERAGE) return [];
+      return hs
+        .filter((h) => h.score >= best.score * NEAR_BEST && h.coverage >= MIN_COVERAGE)
+        .slice(0, MAX_TASK_HITS)
+        .map((h) => h.item);
+    };
+    if (a.categories.length > 0) {
+      const inCats = strong(all.filter((h) => a.categories.includes(h.item.category)));
+      if (inCats.length > 0) return inCats;
+    }
+    return strong(all);
+  }
+
+  /** A category the question describes in the definition's own words, when it names none. */
+  private categoriesByDefinition(a: Analysis): PlanCategory[] {
+    const hits = this.vocab.definitions.search(a.runs);
+    const best = hits[0];
+    if (!best || best.score < MIN_SCORE || best.coverage < MIN_COVERAGE) return [];
+    const second = hits[1];
+    return second && second.score >= best.score * NEAR_BEST ? [] : [best.item];
+  }
+
+  private pickFrequencies(a: Analysis, cats: readonly PlanCategory[]): PlanFrequency[] {
+    const q = a.text.norm;
+    let fs = this.plan.frequencies;
+    const byWhat = (what: PlanFrequency['what']) => fs.filter((f) => f.what === what);
+    const narrowed = (next: PlanFrequency[]) => {
+      if (next.length > 0) fs = next;
+    };
+    if (cats.length > 0) {
+      const codes = cats.map((c) => c.code);
+      fs = fs.filter((f) => f.category !== undefined && codes.includes(f.category));
+      return fs;
+    }
+    if (/风险|隐患|排查/.test(q)) narrowed(byWhat('risk-screening'));
+    else if (/进展|进度/.test(q)) narrowed(byWhat('progress'));
+    else if (/接触|联系|见面|走访|看望|探望|结对|帮扶|看/.test(q)) narrowed(byWhat('contact'));
+    if (a.units.length > 0) narrowed(fs.filter((f) => f.by !== undefined && a.units.includes(f.by)));
+    if (/季度/.test(q)) narrowed(fs.filter((f) => f.period === 'quarter'));
+    else if (/每月|每个月|一个月|月度/.test(q)) narrowed(fs.filter((f) => f.period === 'month'));
+    return fs;
+  }
+
+  /**
+   * The requirements a question is about; all of them for a general question, none when its
+   * remaining words (「网吧」检查) appear in no requirement.
+   */
+  private pickRequirements(a: Analysis): PlanRequirement[] {
+    if (a.runs.length > 0 && this.vocab.requirements.search(a.runs).length === 0) return [];
+    // Few passages, so any shared word is telling: 督导 appears in one requirement only.
+    const hits = this.vocab.requirements.search([{ chars: [...a.text.chars], pinyin: [...a.text.pinyin] }]);
+    const best = hits[0];
+    if (!best) return this.plan.requirements;
+    return hits.filter((h) => h.score >= best.score * NEAR_BEST).map((h) => h.item);
+  }
+}
+
+/**
+ * A who/lead question with nothing else named is about the work as a whole (「这事谁牵头」), but
+ * only if no leftover words hint at something the plan may not cover (「修路归谁管」).
+ */
+function isAboutWholeWork(a: Analysis): boolean {
+  return a.runs.length === 0 || /重点青少年|青少年|这项工作|整个|全镇|全部/.test(a.text.norm);
+}
+
+function hit(intent: QaIntent, text: string): QaAnswer {
+  return { text, matched: true, intent };
+}
+
+function miss(intent: QaIntent, text: string): QaAnswer {
+  return { text, matched: false, intent };
+}
+
+const engines = new WeakMap<PlanMatrix, QaEngine>();
+
+/** The engine for a plan, built on first use and kept while the plan object lives. */
+export function qaEngineFor(plan: PlanMatrix): QaEngine {
+  let e = engines.get(plan);
+  if (!e) {
+    e = new QaEngine(plan);
+    engines.set(plan, e);
+  }
+  return e;
+}
+
+export function answerQuestion(plan: PlanMatrix, question: string): QaAnswer {
+  return qaEngineFor(plan).answer(question);
+}
+

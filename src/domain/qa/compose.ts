@@ -1,0 +1,224 @@
+import type { PlanCategory, PlanFrequency, PlanMatrix, PlanRequirement, PlanTask } from '../plan/types.js';
+import { describeFrequency } from '../plan/render.js';
+import { capabilityLines } from './capabilities.js';
+
+/** Answer texts. Every answer built here ends with 依据：<clauses>, except the honest 「没有规定」. */
+
+export const NO_RULE = '实施方案中没有相关规定';
+
+export function cite(clauses: readonly string[]): string {
+  return `依据：${[...new Set(clauses)].join('、')}`;
+}
+
+export function join(units: readonly string[]): string {
+  return units.length > 0 ? units.join('、') : '（无）';
+}
+
+/** First sentence of a task, shortened for lists; the full text is shown when a task is asked about. */
+export function summary(text: string, max = 48): string {
+  const stop = text.search(/[。；]/);
+  const s = stop < 0 ? text : text.slice(0, stop);
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+export function noRule(detail?: string): string {
+  return [`${NO_RULE}${detail ? `：${detail}` : '。'}`, '', '我可以根据实施方案回答：', ...capabilityLines()].join('\n');
+}
+
+export function leadAnswer(c: PlanCategory): string {
+  return [`${c.name}的牵头单位：${join(c.leadUnits)}。`, `责任单位：${join(c.responsibleUnits)}。`, cite([c.clause])].join('\n');
+}
+
+export function responsibleAnswer(c: PlanCategory): string {
+  return [`${c.name}的责任单位：${join(c.responsibleUnits)}。`, `牵头单位：${join(c.leadUnits)}。`, cite([c.clause])].join('\n');
+}
+
+export function whoAnswer(c: PlanCategory): string {
+  return [
+    `${c.name}工作由${join(c.leadUnits)}牵头，`,
+    `责任单位：${join(c.responsibleUnits)}。`,
+    `共有${c.tasks.length}条工作任务，可问「${shortName(c)}有哪些任务」查看。`,
+    cite([c.clause]),
+  ].join('\n');
+}
+
+export function tasksAnswer(c: PlanCategory): string {
+  const lines = [`${c.name}的工作任务共${c.tasks.length}条（牵头单位：${join(c.leadUnits)}）：`];
+  for (const t of c.tasks) lines.push(`${t.no}. ${summary(t.text)}（${join(t.units)}）〔${t.clause}〕`);
+  lines.push(cite([c.clause, ...c.tasks.map((t) => t.clause)]));
+  return lines.join('\n');
+}
+
+export function definitionAnswer(c: PlanCategory): string {
+  const lines = [c.definition || `实施方案没有给出${c.name}的定义。`];
+  if (c.includes.length > 0) {
+    lines.push('包括：');
+    for (const item of c.includes) lines.push(`· ${item}`);
+  }
+  lines.push(ageLine(c));
+  lines.push(cite([c.clause]));
+  return lines.join('\n');
+}
+
+export function ageLine(c: PlanCategory): string {
+  if (c.maxAgeExclusive === undefined) return `年龄：实施方案没有规定${c.name}的年龄界限。`;
+  return `年龄：未满${c.maxAgeExclusive}周岁${c.maxAgeExclusive === 18 ? '（未成年人）' : ''}。`;
+}
+
+export function ageAnswer(cs: readonly PlanCategory[]): string {
+  return [...cs.map((c) => `${c.name}——${ageLine(c).replace(/^年龄：/, '')}`), cite(cs.map((c) => c.clause))].join('\n');
+}
+
+export function overviewAnswer(c: PlanCategory): string {
+  return [
+    c.definition,
+    `牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`,
+    `工作任务${c.tasks.length}条，可问「${shortName(c)}有哪些任务」。`,
+    cite([c.clause]),
+  ].join('\n');
+}
+
+/** 「有不良行为或严重不良行为青少年」 is a mouthful in an example question: 「不良行为青少年」. */
+function shortName(c: PlanCategory): string {
+  return c.name.replace(/^有(.+?)或严重\1/, '$1');
+}
+
+export function taskAnswer(hits: readonly { category: PlanCategory; task: PlanTask }[]): string {
+  const lines: string[] = [];
+  for (const { category, task } of hits) {
+    lines.push(`〔${task.clause}〕承担单位：${join(task.units)}`);
+    lines.push(`原文：${task.text}`);
+    lines.push(`（${category.name}工作的牵头单位：${join(category.leadUnits)}）`);
+    lines.push('');
+  }
+  lines.push(cite(hits.map((h) => h.task.clause)));
+  return lines.join('\n');
+}
+
+export function unitTaskCheck(unit: string, hits: readonly { category: PlanCategory; task: PlanTask }[]): string {
+  const lines: string[] = [];
+  for (const { task } of hits) {
+    lines.push(
+      task.units.includes(unit)
+        ? `是。${unit}承担${task.clause}：${summary(task.text)}（${join(task.units)}）`
+        : `${task.clause}没有${unit}。承担单位：${join(task.units)}。`,
+    );
+  }
+  lines.push(cite(hits.map((h) => h.task.clause)));
+  return lines.join('\n');
+}
+
+export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
+  const lines: string[] = [];
+  const clauses: string[] = [];
+  if (plan.overallLead.unit === unit) {
+    lines.push(`${unit}是重点青少年群体服务管理工作的总牵头单位（${plan.overallLead.clause}）。`);
+    clauses.push(plan.overallLead.clause);
+  }
+  const leads = plan.categories.filter((c) => c.leadUnits.includes(unit));
+  const resp = plan.categories.filter((c) => c.responsibleUnits.includes(unit));
+  if (leads.length > 0) lines.push(`牵头：${leads.map((c) => `${c.name}（${c.clause}）`).join('、')}`);
+  if (resp.length > 0) lines.push(`责任单位：${resp.map((c) => `${c.name}（${c.clause}）`).join('、')}`);
+  const tasks = plan.categories.flatMap((c) => c.tasks.filter((t) => t.units.includes(unit)).map((t) => ({ c, t })));
+  if (tasks.length > 0) {
+    lines.push(`具体任务共${tasks.length}条：`);
+    for (const { c, t } of tasks) lines.push(`· ${t.clause}【${c.name}】${summary(t.text, 40)}`);
+  }
+  for (const f of plan.frequencies.filter((f) => f.by === unit)) {
+    lines.push(`· ${describeFrequency(f)}（${f.clause}）`);
+    clauses.push(f.clause);
+  }
+  if (lines.length === 0) return `实施方案没有给${unit}分配任务，也没有把它列为任何一类工作的牵头或责任单位。`;
+  clauses.push(...leads.map((c) => c.clause), ...tasks.map(({ t }) => t.clause));
+  if (tasks.length === 0) clauses.push(...resp.map((c) => c.clause));
+  return [`${unit}的职责：`, ...lines, cite(clauses)].join('\n');
+}
+
+export function unitLeadsAnswer(plan: PlanMatrix, unit: string): string {
+  const leads = plan.categories.filter((c) => c.leadUnits.includes(unit));
+  const lines: string[] = [];
+  const clauses: string[] = [];
+  if (plan.overallLead.unit === unit) {
+    lines.push(`${unit}是重点青少年群体服务管理工作的总牵头单位。`);
+    clauses.push(plan.overallLead.clause);
+  }
+  if (leads.length > 0) {
+    lines.push(`${unit}牵头：${leads.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
+    clauses.push(...leads.map((c) => c.clause));
+  } else if (clauses.length === 0) {
+    const resp = plan.categories.filter((c) => c.responsibleUnits.includes(unit));
+    lines.push(`${unit}不是任何一类工作的牵头单位。`);
+    if (resp.length > 0) lines.push(`它是以下工作的责任单位：${resp.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
+    clauses.push(...(resp.length > 0 ? resp : plan.categories).map((c) => c.clause));
+  }
+  return [...lines, cite(clauses)].join('\n');
+}
+
+/** Does a unit lead / carry tasks in a category — said plainly when it does not. */
+export function unitInCategoryAnswer(unit: string, c: PlanCategory, askedLead: boolean): string {
+  const lines: string[] = [];
+  const isLead = c.leadUnits.includes(unit);
+  const isResp = c.responsibleUnits.includes(unit);
+  const tasks = c.tasks.filter((t) => t.units.includes(unit));
+  if (askedLead) {
+    lines.push(isLead ? `是，${unit}是${c.name}的牵头单位。` : `不是。${c.name}的牵头单位是${join(c.leadUnits)}。`);
+  } else if (isLead) {
+    lines.push(`${unit}是${c.name}的牵头单位。`);
+  }
+  if (tasks.length > 0) {
+    lines.push(`${unit}在${c.name}工作中承担${tasks.length}条任务：`);
+    for (const t of tasks) lines.push(`· ${t.clause}：${summary(t.text)}`);
+  } else {
+    lines.push(`${unit}在${c.name}工作中没有具体任务${isResp ? '（但列为责任单位）' : isLead ? '' : '，也不是该项工作的牵头或责任单位'}。`);
+    const carriers = [...new Set(c.tasks.flatMap((t) => t.units))];
+    lines.push(`该项工作牵头单位：${join(c.leadUnits)}；承担任务的单位：${join(carriers)}。`);
+  }
+  return [...lines, cite([c.clause, ...tasks.map((t) => t.clause)])].join('\n');
+}
+
+export function frequencyAnswer(plan: PlanMatrix, fs: readonly PlanFrequency[]): string {
+  const lines: string[] = [];
+  for (const f of fs) {
+    const cat = f.category ? plan.categories.find((c) => c.code === f.category) : undefined;
+    lines.push(`· ${describeFrequency(f, cat?.name)}`);
+    lines.push(`  原文：${f.text}`);
+    const task = cat?.tasks.find((t) => t.clause === f.clause);
+    if (task) lines.push(`  承担单位：${join(task.units)}`);
+  }
+  return [...lines, cite(fs.map((f) => f.clause))].join('\n');
+}
+
+/** The frequencies the plan does set, for answers that must say the asked-for one is not set. */
+export function knownFrequencies(plan: PlanMatrix): string {
+  if (plan.frequencies.length === 0) return '方案没有规定任何工作频次。';
+  const list = plan.frequencies.map((f) => {
+    const cat = f.category ? plan.categories.find((c) => c.code === f.category)?.name : undefined;
+    return `${describeFrequency(f, cat)}（${f.clause}）`;
+  });
+  return `方案规定的频次只有：${list.join('；')}。`;
+}
+
+export function overallAnswer(plan: PlanMatrix): string {
+  return [
+    `重点青少年群体服务管理工作由${plan.overallLead.unit}总牵头。`,
+    `原文：${plan.overallLead.text}`,
+    `各类群体另有各自的牵头单位：${plan.categories.map((c) => `${c.name}——${join(c.leadUnits)}`).join('；')}。`,
+    cite([plan.overallLead.clause]),
+  ].join('\n');
+}
+
+export function targetsAnswer(plan: PlanMatrix): string {
+  return [
+    `工作对象：${plan.targets.text}`,
+    `共${plan.categories.length}类：${plan.categories.map((c) => `${c.name}（${c.clause}）`).join('、')}。`,
+    cite([plan.targets.clause]),
+  ].join('\n');
+}
+
+export function goalsAnswer(plan: PlanMatrix): string {
+  return [`工作目标：${plan.goals.text}`, cite([plan.goals.clause])].join('\n');
+}
+
+export function requirementsAnswer(rs: readonly PlanRequirement[]): string {
+  return [...rs.map((r) => `〔${r.clause}〕${r.text}`), cite(rs.map((r) => r.clause))].join('\n');
+}
