@@ -170,8 +170,8 @@ class WecomChannelImpl implements WecomChannel {
       await this.send(chatId, { msgtype: 'markdown', markdown: { content: md } });
     }
     if (rendered.card) {
-      await this.send(chatId, { msgtype: 'template_card', template_card: rendered.card });
       this.rememberCard(rendered.card.task_id!, rendered.info!);
+      await this.send(chatId, { msgtype: 'template_card', template_card: rendered.card });
     }
     if (resolved.redirected) {
       this.log.info({ to: chatId }, 'push redirected: the person never wrote to the bot');
@@ -330,10 +330,8 @@ class WecomChannelImpl implements WecomChannel {
         const { card, info } = rendered;
         if (card && info) {
           if (t.route === 'respond') {
-            await attempt('card', async () => {
-              await this.client.replyTemplateCard(frame, card);
-              this.rememberCard(card.task_id!, info);
-            });
+            this.rememberCard(card.task_id!, info);
+            await attempt('card', () => this.client.replyTemplateCard(frame, card));
           } else {
             await attempt('card', () => this.sendCard(chatId, card, info));
           }
@@ -344,8 +342,9 @@ class WecomChannelImpl implements WecomChannel {
   }
 
   private async sendCard(chatId: string, card: TemplateCard, info: ChoiceCardInfo): Promise<void> {
-    await this.client.sendMessage(chatId, { msgtype: 'template_card', template_card: card });
+    // Remember first: a quick click can arrive before the send's ack.
     this.rememberCard(card.task_id!, info);
+    await this.client.sendMessage(chatId, { msgtype: 'template_card', template_card: card });
   }
 
   private markCardAnswered(frame: WsFrame, taskId: string, value: string, userId: string): void {
