@@ -79,7 +79,9 @@ export class QaEngine {
     }
 
     if (has('age') && cats.length > 0) return hit('age', say.ageAnswer(cats));
-    if (has('age') && units.length === 0 && taskHits.length === 0) return hit('age', say.ageAnswer(plan.categories));
+    if (has('age') && units.length === 0 && taskHits.length === 0 && plan.categories.length > 0) {
+      return hit('age', say.ageAnswer(plan.categories));
+    }
 
     if (cats.length === 0 && units.length === 0) {
       if (has('requirements') && !has('overall')) {
@@ -87,13 +89,13 @@ export class QaEngine {
         if (rs.length === 0) return miss('no-rule', say.noRule());
         return hit('requirements', say.requirementsAnswer(rs));
       }
-      if (has('overall') || ((has('lead') || has('who')) && taskHits.length === 0 && isAboutWholeWork(a))) {
+      if (plan.overallLead.unit && (has('overall') || ((has('lead') || has('who')) && taskHits.length === 0 && isAboutWholeWork(a)))) {
         return hit('overall-lead', say.overallAnswer(plan));
       }
-      if (has('targets') || (has('definition') && taskHits.length === 0 && isAboutWholeWork(a))) {
+      if (plan.targets.text && (has('targets') || (has('definition') && taskHits.length === 0 && isAboutWholeWork(a)))) {
         return hit('targets', say.targetsAnswer(plan));
       }
-      if (has('goals')) return hit('goals', say.goalsAnswer(plan));
+      if (has('goals') && plan.goals.text) return hit('goals', say.goalsAnswer(plan));
     }
 
     if (cats.length > 0 && units.length === 0) {
