@@ -42,6 +42,8 @@ export interface QaAnswer {
 /** A task hit counts when its words are rare enough and cover most of what the question asked. */
 const MIN_SCORE = 2.9;
 const MIN_COVERAGE = 0.6;
+/** Inside a named category there are only a few tasks, so one rare shared word is enough. */
+const MIN_COVERAGE_IN_CATEGORY = 0.2;
 const NEAR_BEST = 0.75;
 const MAX_TASK_HITS = 4;
 
@@ -141,16 +143,19 @@ export class QaEngine {
   private findTasks(a: Analysis): TaskRef[] {
     if (a.runs.length === 0) return [];
     const all = this.vocab.tasks.search(a.runs);
-    const strong = (hs: WordHit<TaskRef>[]) => {
+    const strong = (hs: WordHit<TaskRef>[], minCoverage = MIN_COVERAGE) => {
       const best = hs[0];
-      if (!best || best.score < MIN_SCORE || best.coverage < MIN_COVERAGE) return [];
+      if (!best || best.score < MIN_SCORE || best.coverage < minCoverage) return [];
       return hs
-        .filter((h) => h.score >= best.score * NEAR_BEST && h.coverage >= MIN_COVERAGE)
+        .filter((h) => h.score >= best.score * NEAR_BEST && h.coverage >= minCoverage)
         .slice(0, MAX_TASK_HITS)
         .map((h) => h.item);
     };
     if (a.categories.length > 0) {
-      const inCats = strong(all.filter((h) => a.categories.includes(h.item.category)));
+      const inCats = strong(
+        all.filter((h) => a.categories.includes(h.item.category)),
+        MIN_COVERAGE_IN_CATEGORY,
+      );
       if (inCats.length > 0) return inCats;
     }
     return strong(all);
