@@ -1,4 +1,5 @@
 import type { PushTarget, Reply } from '../src/core/message.js';
+import type { CategoryCode } from '../src/domain/plan/types.js';
 
 /**
  * Persistence behind one interface. The SQLite adapter (`store/sqlite/`) is the default; every
@@ -11,6 +12,8 @@ export interface Store {
   readonly inbound: InboundRepo;
   readonly outbox: OutboxRepo;
   readonly chats: ChatRepo;
+  readonly sessions: SessionRepo;
+  readonly cases: CaseRepo;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
@@ -83,4 +86,111 @@ export interface ChatRepo {
   touch(chatId: string, chatType: 'single' | 'group', userId: string, now: Date): void;
   get(chatId: string): ChatRecord | undefined;
   list(): ChatRecord[];
+}
+
+/** A form in progress (e.g. a case being registered), one per (user, chat). */
+export interface FormSessionRecord {
+  userId: string;
+  /** The chat the form runs in: the user's private chat, also when it was started in a group. */
+  chatId: string;
+  formId: string;
+  /** `paused` after 30 idle minutes; the user resumes with 「继续」. */
+  status: 'active' | 'paused';
+  /** Engine state (answers so far), stored as JSON; holds personal data. */
+  state: unknown;
+  /** Where the user started it: a group id, or the private chat itself. */
+  startedIn: string;
+  createdAt: Date;
+  /** The user's last answer; idle time and the 7-day limit count from here. */
+  lastActiveAt: Date;
+}
+
+export interface SessionRepo {
+  get(userId: string, chatId: string): FormSessionRecord | undefined;
+  /** Insert or replace the session of (userId, chatId). */
+  save(session: FormSessionRecord): void;
+  /** False when there was none. */
+  delete(userId: string, chatId: string): boolean;
+  /** Sessions whose last activity is before `cutoff`, oldest first. */
+  idleSince(cutoff: Date): FormSessionRecord[];
+}
+
+export interface CaseCategoryRecord {
+  code: CategoryCode;
+  /** Lead unit(s) for this category from the plan's matrix, at the time the case was made. */
+  leadUnits: string[];
+}
+
+export interface NewCase {
+  /** `<casePrefix>-<year>-<4-digit serial>`: the only identifier shown in groups. */
+  code: string;
+  categories: CaseCategoryRecord[];
+  primaryCategory: CategoryCode;
+  fullName: string;
+  gender: '男' | '女';
+  /** `2013`, `2013-05` or `2013-05-06`, as precise as it is known. */
+  birthDate: string;
+  idNumber: string | null;
+  /** Lookup key for the ID number (kept when the number itself is encrypted). */
+  idHash: string | null;
+  /** Lookup key for name + village, for duplicate checks without reading plain names. */
+  dupKey: string;
+  village: string;
+  schoolStatus: string | null;
+  schoolDetail: string | null;
+  guardianName: string | null;
+  guardianRelation: string | null;
+  guardianPhone: string | null;
+  guardianshipMode: string | null;
+  riskLevel: '低' | '中' | '高';
+  mentorUserId: string | null;
+  mentorName: string | null;
+  reporterUserId: string;
+  /** 帮教联系人 (服刑人员子女). */
+  bangjiaoName: string | null;
+  bangjiaoPhone: string | null;
+  notes: string | null;
+  /** Category-specific answers without direct identifiers. */
+  details: Record<string, unknown>;
+  /** Fields the bot inferred rather than was told (prefill, derived from the ID number …). */
+  inferredFields: string[];
+  createdAt: Date;
+}
+
+export interface CaseRecord extends NewCase {
+  id: number;
+  status: 'open' | 'closed';
+  updatedAt: Date;
+  closedAt: Date | null;
+  closeReason: string | null;
+}
+
+export interface MandatoryReportInsert {
+  caseId: number | null;
+  userId: string;
+  chatId: string;
+  /** A risk-flag code such as `SUSPECTED_ABUSE`; never the message text. */
+  sign: string;
+  /** Who the bot said must be told, e.g. 镇派出所. */
+  reportTo: string;
+  promptedAt: Date;
+}
+
+export interface MandatoryReportRecord extends MandatoryReportInsert {
+  id: number;
+}
+
+export interface CaseRepo {
+  /** Reserve the next serial of `year` and return the code; call inside the creating transaction. */
+  nextCode(prefix: string, year: number): string;
+  insert(c: NewCase): CaseRecord;
+  getByCode(code: string): CaseRecord | undefined;
+  findByIdHash(idHash: string): CaseRecord[];
+  findByDupKey(dupKey: string): CaseRecord[];
+  /** All cases, oldest first. */
+  list(): CaseRecord[];
+  recordMandatoryReport(r: MandatoryReportInsert): number;
+  /** Link prompts made while the case was still a draft to the case. */
+  attachMandatoryReports(ids: readonly number[], caseId: number): void;
+  mandatoryReports(caseId?: number): MandatoryReportRecord[];
 }

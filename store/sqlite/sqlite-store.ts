@@ -3,9 +3,11 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
 import type { Store } from '../store.js';
+import { SqliteCaseRepo } from './cases.js';
 import { SqliteChatRepo } from './chats.js';
 import { SqliteInboundRepo } from './inbound.js';
 import { SqliteOutboxRepo } from './outbox.js';
+import { SqliteSessionRepo } from './sessions.js';
 
 export type Db = Database.Database;
 
@@ -21,11 +23,15 @@ export class SqliteStore implements Store {
   readonly inbound: SqliteInboundRepo;
   readonly outbox: SqliteOutboxRepo;
   readonly chats: SqliteChatRepo;
+  readonly sessions: SqliteSessionRepo;
+  readonly cases: SqliteCaseRepo;
 
   constructor(readonly db: Db) {
     this.inbound = new SqliteInboundRepo(db);
     this.outbox = new SqliteOutboxRepo(db);
     this.chats = new SqliteChatRepo(db);
+    this.sessions = new SqliteSessionRepo(db);
+    this.cases = new SqliteCaseRepo(db);
   }
 
   transaction<T>(fn: () => T): T {

@@ -1,0 +1,456 @@
+import type { z } from 'zod';
+import type { Reply } from '../../core/message.js';
+import { matchChoices, type ChoiceOption } from '../parse-zh/choice.js';
+import { parseDate, formatIsoPartial, isInFuture } from '../parse-zh/date.js';
+import { extractMobile, parseMobile } from '../parse-zh/mobile.js';
+import { normalizeInput, stripEdgePunctuation } from '../parse-zh/normalize.js';
+import { parsePersonName } from '../parse-zh/person-name.js';
+import { parseYesNo } from '../parse-zh/yes-no.js';
+import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
+
+export const CONFIRM = '__confirm';
+
+/** Free text longer than this is refused with a clear reply rather than stored. */
+export const MAX_TEXT = 2000;
+
+export type Pending =
+  | { type: 'cancel' }
+  | { type: 'conflict'; key: string; value: unknown; patch?: Answers; question: string }
+  | { type: 'duplicate'; codes: string[] };
+
+/** Everything the engine needs to continue a form; stored as JSON between messages. */
+export interface EngineState {
+  formId: string;
+  answers: Answers;
+  /** Keys filled from the user's first message rather than asked. */
+  prefilled: string[];
+  /** Keys computed from other answers, with the key they came from. */
+  derived: Record<string, string>;
+  /** Keys answered through questions, in order, for 「上一步」. */
+  history: string[];
+  current: string;
+  pending?: Pending;
+  /** Must-report signs already announced in this draft. */
+  signsSaid: string[];
+  /** Store ids of the recorded announcements, linked to the case on submit. */
+  reportIds: number[];
+  /** True once the user chose to create a case despite a likely duplicate. */
+  duplicateAcknowledged?: boolean;
+}
+
+export type Outcome = 'continue' | 'cancelled' | 'submit';
+
+export interface EngineResult {
+  state: EngineState;
+  reply: Reply;
+  outcome: Outcome;
+  /** Signs seen for the first time in this turn; the caller records that they were announced. */
+  newSigns: string[];
+}
+
+const COMMANDS: Array<[RegExp, Command['type']]> = [
+  [/^(取消|取消登记|放弃|放弃登记|不登记了|退出)$/, 'cancel'],
+  [/^(上一步|返回|后退|回到上一步)$/, 'back'],
+  [/^(跳过|略过|不填|暂不填写)$/, 'skip'],
+  [/^(查看|查看已填|看看|预览|已填内容)$/, 'view'],
+  [/^(帮助|help|\?|？|怎么填)$/i, 'help'],
+  [/^(继续|继续登记)$/, 'resume'],
+];
+
+type Command = { type: 'cancel' | 'back' | 'skip' | 'view' | 'help' | 'resume' } | { type: 'edit'; field: string };
+
+export function parseCommand(text: string): Command | undefined {
+  const s = stripEdgePunctuation(normalizeInput(text));
+  for (const [re, type] of COMMANDS) if (re.test(s)) return { type } as Command;
+  const edit = /^(?:修改|更改|改正|改)\s*(.*)$/.exec(s);
+  if (edit) return { type: 'edit', field: edit[1]!.trim() };
+  return undefined;
+}
+
+function optionsOf(step: StepDef, env: FormEnv): readonly ChoiceOption[] {
+  return typeof step.options === 'function' ? step.options(env) : (step.options ?? []);
+}
+
+function schemaOf(step: StepDef, env: FormEnv): z.ZodType {
+  return typeof step.schema === 'function' ? step.schema(env) : step.schema;
+}
+
+function isOptional(step: StepDef, answers: Answers): boolean {
+  return typeof step.optional === 'function' ? step.optional(answers) : step.optional === true;
+}
+
+export function stepByKey(form: FormDef, key: string): StepDef | undefined {
+  return form.steps.find((s) => s.key === key);
+}
+
+/** Whether a step belongs to this case at all (its category and condition hold). */
+export function applies(step: StepDef, answers: Answers): boolean {
+  if (step.categories) {
+    const cats = Array.isArray(answers.categories) ? (answers.categories as string[]) : [];
+    if (!step.categories.some((c) => cats.includes(c))) return false;
+  }
+  return step.when ? step.when(answers) : true;
+}
+
+function nextKey(form: FormDef, answers: Answers): string {
+  const step = form.steps.find((s) => s.inFlow !== false && applies(s, answers) && !(s.key in answers));
+  return step ? step.key : CONFIRM;
+}
+
+export function displayValue(step: StepDef, value: unknown, env: FormEnv): string {
+  if (value === null || value === undefined) return '未填';
+  if (step.display) return step.display(value, env);
+  const opts = optionsOf(step, env);
+  const label = (v: string) => opts.find((o) => o.value === v)?.label ?? v;
+  if (step.kind === 'multi' && Array.isArray(value)) return value.map((v) => label(String(v))).join('、');
+  if (step.kind === 'choice' && typeof value === 'object') {
+    const { choice, detail } = value as { choice: string; detail: string | null };
+    return detail ? `${label(choice)}（${detail}）` : label(choice);
+  }
+  if (step.kind === 'choice') return label(String(value));
+  if (step.kind === 'yesno') return value ? '是' : '否';
+  if (step.kind === 'contact') {
+    const c = value as { name: string; mobile: string };
+    return `${c.name} ${c.mobile}`;
+  }
+  return String(value);
+}
+
+function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
+  if (state.current === CONFIRM) return summary(form, state, env, true);
+  const step = stepByKey(form, state.current)!;
+  const lines = [typeof step.prompt === 'function' ? step.prompt(state.answers, env) : step.prompt];
+  const opts = step.kind === 'choice' || step.kind === 'multi' ? optionsOf(step, env) : [];
+  if (step.kind === 'multi') lines.push('可多选，用顿号或空格隔开，如「1、3」。');
+  if (state.current in state.answers) lines.push(`（当前：${displayValue(step, state.answers[state.current], env)}）`);
+  if (isOptional(step, state.answers)) lines.push('没有或暂不清楚可回复「跳过」。');
+  const reply: Reply = { text: lines.join('\n') };
+  // Channels show choices as buttons or a numbered list; typing the number or the label works.
+  if (opts.length) reply.choices = opts.map((o) => ({ label: o.label, value: o.label }));
+  return reply;
+}
+
+/** The answers so far; `forConfirm` adds the duplicate-free closing question. */
+export function summary(form: FormDef, state: EngineState, env: FormEnv, forConfirm: boolean): Reply {
+  const lines = [forConfirm ? `请核对${form.title}：` : `${form.title}（已填）：`];
+  const extras: string[] = [];
+  for (const step of form.steps) {
+    if (!applies(step, state.answers)) continue;
+    if (!(step.key in state.answers)) {
+      if (step.inFlow === false) extras.push(step.label);
+      else if (!forConfirm) lines.push(`${step.label}：（待填）`);
+      continue;
+    }
+    let mark = '';
+    if (state.prefilled.includes(step.key)) mark = '（自动识别，请核对）';
+    else if (step.key in state.derived) mark = '（推断）';
+    lines.push(`${step.label}：${displayValue(step, state.answers[step.key], env)}${mark}`);
+  }
+  if (forConfirm) {
+    if (extras.length) lines.push(`可补充：${extras.join('、')}（回复「修改 ${extras[0]}」）`);
+    lines.push('无误请回复「确认」保存；要改某项请回复「修改 字段名」，如「修改 姓名」；放弃请回复「取消」。');
+  }
+  return { text: lines.join('\n') };
+}
+
+function errorReply(step: StepDef, reason: string, form: FormDef, state: EngineState, env: FormEnv): Reply {
+  const again = promptOf(form, state, env);
+  return { ...again, text: `${reason}。请输入${step.expect}，例如：${step.example}\n${again.text}` };
+}
+
+/** Reads the text with the step's kind, before the schema check. */
+function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv): ParseOutcome {
+  if (step.parse) return step.parse(text, answers, env);
+  const s = normalizeInput(text);
+  switch (step.kind) {
+    case 'text': {
+      const t = text.trim();
+      if (!t) return { ok: false, error: '内容为空' };
+      if (t.length > MAX_TEXT) return { ok: false, error: `内容过长（${t.length} 字，最多 ${MAX_TEXT} 字）` };
+      return { ok: true, value: t };
+    }
+    case 'name': {
+      const n = parsePersonName(s);
+      return n ? { ok: true, value: n } : { ok: false, error: '姓名应为 2–30 个汉字（少数民族姓名可用「·」）' };
+    }
+    case 'date': {
+      const r = parseDate(s, env.now);
+      if (!r.ok) return { ok: false, error: r.reason === 'invalid' ? '这个日期不存在' : '没能识别这个日期' };
+      if (r.date.month === undefined) return { ok: false, error: '请至少写到月份' };
+      if (isInFuture(r.date, env.now)) return { ok: false, error: '日期不能晚于今天' };
+      return { ok: true, value: formatIsoPartial(r.date) };
+    }
+    case 'mobile': {
+      const m = parseMobile(s);
+      return m ? { ok: true, value: m } : { ok: false, error: '手机号应为 1 开头的 11 位数字' };
+    }
+    case 'yesno': {
+      const b = parseYesNo(s);
+      return b === undefined ? { ok: false, error: '请回答「是」或「否」' } : { ok: true, value: b };
+    }
+    case 'choice':
+    case 'multi': {
+      const opts = optionsOf(step, env);
+      const r = matchChoices(text, opts, { multiple: step.kind === 'multi', allowDetail: step.allowDetail === true });
+      if (!r.ok) {
+        if (r.reason === 'ambiguous') return { ok: false, error: `「${r.token}」可能是：${r.candidates!.join('、')}，请说得更具体或回复序号` };
+        if (r.reason === 'single-only') return { ok: false, error: '这一项只能选一个' };
+        return { ok: false, error: r.token ? `没有「${r.token}」这个选项` : '没有识别到选项' };
+      }
+      if (step.kind === 'multi') return { ok: true, value: r.values };
+      if (step.allowDetail) return { ok: true, value: { choice: r.values[0]!, detail: r.detail || null } };
+      return { ok: true, value: r.values[0]! };
+    }
+    case 'contact': {
+      const found = extractMobile(text);
+      if (!found) return { ok: false, error: '没有找到 11 位手机号' };
+      const name = parsePersonName(stripEdgePunctuation(found.rest.replace(/(姓名|名字|手机号码|手机号|手机|电话|联系方式|是|叫)[:：]?/g, ' ')));
+      if (!name) return { ok: false, error: '没有找到姓名（2–30 个汉字）' };
+      return { ok: true, value: { name, mobile: found.mobile } };
+    }
+    case 'custom':
+      return { ok: false, error: '无法识别' };
+  }
+}
+
+function recomputeDerived(form: FormDef, state: EngineState, env: FormEnv): void {
+  if (!form.derive) return;
+  // Drop what was derived before: its source may have changed.
+  for (const key of Object.keys(state.derived)) delete state.answers[key];
+  state.derived = {};
+  const derived = form.derive(state.answers, env);
+  for (const [key, { value, from }] of Object.entries(derived)) {
+    if (key in state.answers) continue;
+    state.answers[key] = value;
+    state.derived[key] = from;
+  }
+}
+
+function detect(form: FormDef, state: EngineState, text: string, env: FormEnv): string[] {
+  if (!form.signs) return [];
+  const fresh = form.signs(state.answers, text, env).filter((s) => !state.signsSaid.includes(s));
+  state.signsSaid.push(...fresh);
+  return fresh;
+}
+
+function withSigns(form: FormDef, reply: Reply, signs: string[]): Reply {
+  if (!signs.length || !form.signNotice) return reply;
+  return { ...reply, text: `${form.signNotice(signs)}\n\n${reply.text}` };
+}
+
+function clone(state: EngineState): EngineState {
+  return JSON.parse(JSON.stringify(state)) as EngineState;
+}
+
+export function newState(form: FormDef): EngineState {
+  return { formId: form.id, answers: {}, prefilled: [], derived: {}, history: [], current: form.steps[0]!.key, signsSaid: [], reportIds: [] };
+}
+
+/**
+ * Starts a form, filling what the first message already says. Inferred values that break a
+ * rule (e.g. an age limit) are dropped and asked instead.
+ */
+export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineResult {
+  const state = newState(form);
+  const notes: string[] = [];
+  if (form.prefill && firstText.trim()) {
+    const { answers } = form.prefill(firstText, env);
+    for (const [k, v] of Object.entries(answers)) {
+      const step = stepByKey(form, k);
+      if (!step || !schemaOf(step, env).safeParse(v).success) continue;
+      state.answers[k] = v;
+      state.prefilled.push(k);
+    }
+    recomputeDerived(form, state, env);
+    for (let guard = 0; guard < 5; guard++) {
+      const failure = form.check?.(state.answers, env);
+      if (!failure) break;
+      notes.push(failure.message);
+      delete state.answers[failure.blame];
+      state.prefilled = state.prefilled.filter((k) => k !== failure.blame);
+      recomputeDerived(form, state, env);
+    }
+  }
+  state.current = nextKey(form, state.answers);
+  const signs = detect(form, state, firstText, env);
+  const head: string[] = [`开始${form.title}。随时可回复「上一步」「跳过」「修改 字段」「查看」「取消」「帮助」。`];
+  if (state.prefilled.length) {
+    const got = state.prefilled.map((k) => {
+      const step = stepByKey(form, k)!;
+      return `${step.label}：${displayValue(step, state.answers[k], env)}`;
+    });
+    head.push(`已从您的消息识别：${got.join('；')}。如有不对，可回复「修改 字段名」。`);
+  }
+  head.push(...notes);
+  const prompt = promptOf(form, state, env);
+  return { state, reply: withSigns(form, { ...prompt, text: `${head.join('\n')}\n\n${prompt.text}` }, signs), outcome: 'continue', newSigns: signs };
+}
+
+function findEditStep(form: FormDef, field: string, answers: Answers, env: FormEnv): StepDef | 'ambiguous' | undefined {
+  const candidates = form.steps.filter((s) => applies(s, answers));
+  const options: ChoiceOption[] = candidates.map((s) => ({ value: s.key, label: s.label, aliases: s.editNames ?? [] }));
+  const r = matchChoices(field, options);
+  void env;
+  if (r.ok) return stepByKey(form, r.values[0]!);
+  return r.reason === 'ambiguous' ? 'ambiguous' : undefined;
+}
+
+/**
+ * Applies one message to a form in progress: a command (取消, 上一步, 跳过, 修改 …, 查看, 帮助),
+ * an answer to a pending yes/no question, or an answer to the current step.
+ */
+export function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
+  const state = clone(prev);
+  const done = (reply: Reply, outcome: Outcome = 'continue', newSigns: string[] = []): EngineResult => ({
+    state,
+    reply: withSigns(form, reply, newSigns),
+    outcome,
+    newSigns,
+  });
+  const command = parseCommand(text);
+
+  if (state.pending) {
+    const yes = parseYesNo(text);
+    const pending = state.pending;
+    if (pending.type === 'cancel') {
+      if (yes === true) return done({ text: `已取消，${form.title}草稿已删除。` }, 'cancelled');
+      if (yes === false) {
+        delete state.pending;
+        return done({ ...promptOf(form, state, env), text: `好的，继续填写。\n${promptOf(form, state, env).text}` });
+      }
+      return done({ text: '确定放弃这份登记吗？已填的内容会被删除。请回复「是」或「否」。' });
+    }
+    if (pending.type === 'conflict') {
+      if (yes === true) {
+        delete state.pending;
+        return accept(form, state, pending.key, pending.value, '', env, pending.patch ?? {});
+      }
+      if (yes === false) {
+        delete state.pending;
+        const step = stepByKey(form, pending.key)!;
+        return done(errorReply(step, '好的，保留原来的信息，请重新核对后输入', form, state, env));
+      }
+      if (!command) return done({ text: `${pending.question}\n请回复「是」或「否」。` });
+      delete state.pending;
+    }
+    if (pending.type === 'duplicate') {
+      if (yes === true) {
+        delete state.pending;
+        state.duplicateAcknowledged = true;
+        return done({ text: '' }, 'submit');
+      }
+      if (yes === false) return done({ text: `已放弃新建，草稿已删除。已有个案：${pending.codes.join('、')}。` }, 'cancelled');
+      if (!command) return done({ text: `已有相似个案 ${pending.codes.join('、')}，仍要新建一个吗？请回复「是」或「否」。` });
+      delete state.pending;
+    }
+  }
+
+  if (command) {
+    switch (command.type) {
+      case 'cancel':
+        state.pending = { type: 'cancel' };
+        return done({ text: '确定放弃这份登记吗？已填的内容会被删除。请回复「是」或「否」。' });
+      case 'resume':
+      case 'help': {
+        const help =
+          command.type === 'help'
+            ? '正在进行个案登记。可用：「上一步」回到上一题；「跳过」跳过选填项；「修改 字段名」改某一项（如「修改 姓名」）；「查看」看已填内容；「取消」放弃登记。\n'
+            : '';
+        const p = promptOf(form, state, env);
+        return done({ ...p, text: help + p.text });
+      }
+      case 'view': {
+        const p = promptOf(form, state, env);
+        return done({ ...p, text: `${summary(form, state, env, false).text}\n\n${p.text}` });
+      }
+      case 'back': {
+        const last = state.history.pop();
+        if (!last) return done({ ...promptOf(form, state, env), text: `已经是第一个问题了。\n${promptOf(form, state, env).text}` });
+        delete state.answers[last];
+        recomputeDerived(form, state, env);
+        state.current = last;
+        return done(promptOf(form, state, env));
+      }
+      case 'skip': {
+        if (state.current === CONFIRM) return done({ text: `没有可以跳过的问题了。\n${summary(form, state, env, true).text}` });
+        const step = stepByKey(form, state.current)!;
+        if (!isOptional(step, state.answers)) return done({ ...promptOf(form, state, env), text: `「${step.label}」是必填项，不能跳过。\n${promptOf(form, state, env).text}` });
+        return accept(form, state, step.key, null, '', env);
+      }
+      case 'edit': {
+        if (!command.field) {
+          const names = form.steps.filter((s) => applies(s, state.answers)).map((s) => s.label);
+          return done({ text: `要修改哪一项？请回复「修改 字段名」，可改：${names.join('、')}。` });
+        }
+        const step = findEditStep(form, command.field, state.answers, env);
+        if (!step || step === 'ambiguous') {
+          const names = form.steps.filter((s) => applies(s, state.answers)).map((s) => s.label);
+          return done({ text: `没有找到「${command.field}」这一项。可改：${names.join('、')}。` });
+        }
+        state.current = step.key;
+        return done(promptOf(form, state, env));
+      }
+    }
+  }
+
+  if (state.current === CONFIRM) {
+    const yes = parseYesNo(text) ?? (/^(保存|提交|确认保存|确认无误)$/.test(stripEdgePunctuation(normalizeInput(text))) ? true : undefined);
+    if (yes === true) {
+      const codes = state.duplicateAcknowledged ? [] : (env.findDuplicates?.(state.answers) ?? []);
+      if (codes.length) {
+        state.pending = { type: 'duplicate', codes };
+        return done({ text: `发现可能重复的个案：${codes.join('、')}（身份证号相同，或姓名、出生日期和户籍村都相同）。仍要新建一个吗？请回复「是」或「否」。` });
+      }
+      return done({ text: '' }, 'submit');
+    }
+    const s = summary(form, state, env, true);
+    return done({ text: `${yes === false ? '好的，暂不保存。' : '请回复「确认」保存，或「修改 字段名」更改。'}\n${s.text}` });
+  }
+
+  const step = stepByKey(form, state.current)!;
+  const parsed = parseFor(step, text, state.answers, env);
+  if (!parsed.ok) return done(errorReply(step, parsed.error, form, state, env));
+  const checked = schemaOf(step, env).safeParse(parsed.value);
+  if (!checked.success) return done(errorReply(step, checked.error.issues[0]?.message ?? '格式不对', form, state, env));
+  return accept(form, state, step.key, checked.data, text, env);
+}
+
+/** `patch` is given once the user confirmed a conflicting value: it is applied without asking again. */
+function accept(form: FormDef, state: EngineState, key: string, value: unknown, text: string, env: FormEnv, patch?: Answers): EngineResult {
+  const step = stepByKey(form, key)!;
+  if (!patch && value !== null) {
+    const conflict = form.conflict?.(key, value, state.answers, env, state.derived);
+    if (conflict) {
+      state.pending = { type: 'conflict', key, value, question: conflict.question, ...(conflict.patch ? { patch: conflict.patch } : {}) };
+      return { state, reply: { text: `${conflict.question}\n请回复「是」（以新填写的为准）或「否」（保留原来的）。` }, outcome: 'continue', newSigns: [] };
+    }
+  }
+  const before = { ...state.answers };
+  const beforeDerived = { ...state.derived };
+  state.answers[key] = value;
+  if (patch) Object.assign(state.answers, patch);
+  // A value answered by hand (or confirmed in a conflict) is no longer derived.
+  for (const k of [key, ...Object.keys(patch ?? {})]) delete state.derived[k];
+  recomputeDerived(form, state, env);
+  const failure = form.check?.(state.answers, env);
+  if (failure) {
+    state.answers = before;
+    state.derived = beforeDerived;
+    state.current = key;
+    return { state, reply: errorReply(step, failure.message, form, state, env), outcome: 'continue', newSigns: [] };
+  }
+  state.prefilled = state.prefilled.filter((k) => k !== key && !(patch && k in patch));
+  if (state.history[state.history.length - 1] !== key) state.history.push(key);
+  state.current = nextKey(form, state.answers);
+  // Only free text is read for signs: a picked option such as 无人监护 is judged from the answers.
+  const signs = detect(form, state, step.kind === 'text' || step.allowDetail ? text : '', env);
+  return { state, reply: withSigns(form, promptOf(form, state, env), signs), outcome: 'continue', newSigns: signs };
+}
+
+/** The reply that re-asks the current question, e.g. after 「继续」 resumes a paused form. */
+export function currentPrompt(form: FormDef, state: EngineState, env: FormEnv): Reply {
+  if (state.pending?.type === 'cancel') return { text: '确定放弃这份登记吗？请回复「是」或「否」。' };
+  if (state.pending?.type === 'conflict') return { text: `${state.pending.question}\n请回复「是」或「否」。` };
+  if (state.pending?.type === 'duplicate') return { text: `已有相似个案 ${state.pending.codes.join('、')}，仍要新建一个吗？请回复「是」或「否」。` };
+  return promptOf(form, state, env);
+}

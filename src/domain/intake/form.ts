@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+import type { Member } from '../../config/schema.js';
+import type { ChoiceOption } from '../parse-zh/choice.js';
+import type { CategoryCode, PlanMatrix } from '../plan/types.js';
+
+/**
+ * Forms are data: a list of steps and a few hooks. One engine (`engine.ts`) runs every form,
+ * so commands, back/skip/edit and error replies behave the same everywhere.
+ */
+
+export type Answers = Record<string, unknown>;
+
+/** What a form may look at besides the answers. Built by the handler for each message. */
+export interface FormEnv {
+  now: Date;
+  villages: readonly string[];
+  members: readonly Member[];
+  plan: PlanMatrix;
+  /** Existing record codes that look like the same child; the engine asks before submitting. */
+  findDuplicates?: (answers: Answers) => string[];
+}
+
+/**
+ * How the typed answer is read before the zod schema checks it:
+ * - `text`: free text, kept as typed (emoji and SQL-looking text are just text)
+ * - `name`: a person's name
+ * - `date`: a date; at least month precision
+ * - `mobile`: a mobile number
+ * - `yesno`: 是/否 words → boolean
+ * - `choice` / `multi`: one / several of `options`
+ * - `contact`: a person's name and mobile in one answer
+ * - `custom`: the step's own `parse`
+ */
+export type StepKind = 'text' | 'name' | 'date' | 'mobile' | 'yesno' | 'choice' | 'multi' | 'contact' | 'custom';
+
+export type ParseOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+
+export interface StepDef {
+  key: string;
+  /** Field name shown in summaries and used by 「修改 <字段>」. */
+  label: string;
+  /** Other names people use for the field in 「修改 …」. */
+  editNames?: readonly string[];
+  prompt: string | ((answers: Answers, env: FormEnv) => string);
+  kind: StepKind;
+  options?: readonly ChoiceOption[] | ((env: FormEnv) => readonly ChoiceOption[]);
+  /** For `choice`: free detail may follow the choice (stored as `{ choice, detail }`). */
+  allowDetail?: boolean;
+  /** Checks the parsed value; its message is shown with `expect` and `example`. */
+  schema: z.ZodType | ((env: FormEnv) => z.ZodType);
+  /** What is expected, for error replies: 「18 位身份证号或出生日期」. */
+  expect: string;
+  example: string;
+  /** May be answered with 「跳过」. */
+  optional?: boolean | ((answers: Answers) => boolean);
+  /** Asked only when the case is in one of these categories (answers.categories). */
+  categories?: readonly CategoryCode[];
+  /** Further condition on earlier answers. */
+  when?: (answers: Answers) => boolean;
+  /** False: not asked in the flow; offered in the summary (「修改 情况说明」). */
+  inFlow?: boolean;
+  parse?: (text: string, answers: Answers, env: FormEnv) => ParseOutcome;
+  /** How the value reads in a summary. */
+  display?: (value: unknown, env: FormEnv) => string;
+}
+
+export interface CheckFailure {
+  message: string;
+  /** The answer to drop when the failure comes from values the bot inferred (prefill). */
+  blame: string;
+}
+
+export interface PrefillResult {
+  answers: Answers;
+}
+
+export interface FormDef {
+  id: string;
+  title: string;
+  steps: readonly StepDef[];
+  /** Answers that follow from others (gender from the ID number); keyed by derived key. */
+  derive?: (answers: Answers, env: FormEnv) => Record<string, { value: unknown; from: string }>;
+  /** A rule across fields (age limits per category). */
+  check?: (answers: Answers, env: FormEnv) => CheckFailure | undefined;
+  /**
+   * A question when `value` for `key` contradicts an earlier answer: asked, not overwritten.
+   * `patch` is applied as well when the user confirms the new value.
+   */
+  conflict?: (
+    key: string,
+    value: unknown,
+    answers: Answers,
+    env: FormEnv,
+    /** Keys whose values were computed, not given; they follow their source silently. */
+    derived: Readonly<Record<string, string>>,
+  ) => { question: string; patch?: Answers } | undefined;
+  /** Signs that must be reported at once, from the answers and the text just typed. */
+  signs?: (answers: Answers, text: string, env: FormEnv) => string[];
+  /** The reply shown when a sign is first seen. */
+  signNotice?: (signs: readonly string[]) => string;
+  prefill?: (text: string, env: FormEnv) => PrefillResult;
+}

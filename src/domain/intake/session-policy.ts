@@ -1,0 +1,17 @@
+/** A form idle this long is paused; the next message gets a notice instead of being read as an answer. */
+export const PAUSE_AFTER_MS = 30 * 60_000;
+
+/** A draft untouched this long is deleted and the user told (data minimisation, domain.md P3). */
+export const DROP_AFTER_MS = 7 * 24 * 3600_000;
+
+export type SessionTiming = 'fresh' | 'idle' | 'expired';
+
+export function sessionTiming(lastActiveAt: Date, now: Date): SessionTiming {
+  const idle = now.getTime() - lastActiveAt.getTime();
+  if (idle >= DROP_AFTER_MS) return 'expired';
+  if (idle >= PAUSE_AFTER_MS) return 'idle';
+  return 'fresh';
+}
+
+export const DROPPED_TEXT = '您的个案登记草稿已超过 7 天未继续，按规定已删除。如需登记，请重新发送「新增个案」。';
+export const PAUSED_TEXT = '个案登记已暂停（超过 30 分钟未回复）。回复「继续」接着填写，回复「取消」放弃。草稿保留 7 天。';

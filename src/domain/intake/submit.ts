@@ -1,0 +1,123 @@
+import type { LoadedConfig } from '../../config/load.js';
+import type { Reply } from '../../core/message.js';
+import type { CaseRecord, Store } from '../../../store/store.js';
+import { ageRange, chinaDate, datesCompatible, formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
+import type { CategoryCode, PlanMatrix } from '../plan/types.js';
+import { maskName } from '../privacy/mask.js';
+import { idLookupHash, nameVillageKey } from '../privacy/lookup-key.js';
+import { categoryName } from './case-options.js';
+import { caseForm, identityOf, type Contact } from './case-form.js';
+import { summary, type EngineState } from './engine.js';
+import type { Answers, FormEnv } from './form.js';
+
+/** Codes of existing cases that look like this child: same ID number, or same name + birth date + village. */
+export function findDuplicateCodes(store: Store, a: Answers): string[] {
+  const codes = new Set<string>();
+  const id = identityOf(a);
+  if (id?.idNumber) for (const c of store.cases.findByIdHash(idLookupHash(id.idNumber))) codes.add(c.code);
+  if (typeof a.fullName === 'string' && typeof a.village === 'string' && id) {
+    const birth = parseIsoPartial(id.birthDate);
+    for (const c of store.cases.findByDupKey(nameVillageKey(a.fullName, a.village))) {
+      const other = parseIsoPartial(c.birthDate);
+      if (birth && other && datesCompatible(birth, other)) codes.add(c.code);
+    }
+  }
+  return [...codes];
+}
+
+/** 「12–13岁」: an age band for people who should not see the birth date. */
+export function ageBand(birthDate: string, now: Date): string {
+  const b = parseIsoPartial(birthDate);
+  if (!b) return '年龄不详';
+  const { min, max } = ageRange(b, now);
+  return min === max ? `${min}岁` : `${min}–${max}岁`;
+}
+
+export interface SubmitInput {
+  store: Store;
+  config: LoadedConfig;
+  plan: PlanMatrix;
+  now: Date;
+  reporterUserId: string;
+  state: EngineState;
+  env: FormEnv;
+}
+
+/**
+ * Turns a confirmed draft into a case: reserves the code, stores the case with its lead units,
+ * links the must-report prompts, and queues the masked group notice and the mentor's notice.
+ * Runs inside the caller's transaction, so the case and its notices commit together.
+ */
+export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Reply } {
+  const { store, config, plan, now, reporterUserId, state, env } = input;
+  const a = state.answers;
+  const id = identityOf(a)!;
+  const categories = a.categories as CategoryCode[];
+  const contact = (a.guardianContact ?? null) as Contact | null;
+  const bangjiao = (a.bangjiaoContact ?? null) as Contact | null;
+  const school = (a.schoolStatus ?? null) as { choice: string; detail: string | null } | null;
+  const mentor = config.members.find((m) => m.userid === a.mentor);
+  const code = store.cases.nextCode(config.casePrefix, chinaDate(now).year);
+  const details: Record<string, unknown> = {};
+  for (const step of caseForm.steps) {
+    if (step.categories && step.key in a && a[step.key] !== null && step.key !== 'bangjiaoContact') details[step.key] = a[step.key];
+  }
+  const record = store.cases.insert({
+    code,
+    categories: categories.map((c) => ({ code: c, leadUnits: plan.categories.find((p) => p.code === c)?.leadUnits ?? [] })),
+    primaryCategory: categories[0]!,
+    fullName: a.fullName as string,
+    gender: a.gender as '男' | '女',
+    birthDate: id.birthDate,
+    idNumber: id.idNumber,
+    idHash: id.idNumber ? idLookupHash(id.idNumber) : null,
+    dupKey: nameVillageKey(a.fullName as string, a.village as string),
+    village: a.village as string,
+    schoolStatus: school?.choice ?? null,
+    schoolDetail: school?.detail ?? null,
+    guardianName: contact?.name ?? null,
+    guardianRelation: (a.guardianRelation as string | undefined) ?? null,
+    guardianPhone: contact?.mobile ?? null,
+    guardianshipMode: (a.guardianshipMode as string | undefined) ?? null,
+    riskLevel: a.riskLevel as '低' | '中' | '高',
+    mentorUserId: mentor?.userid ?? null,
+    mentorName: mentor?.name ?? null,
+    reporterUserId,
+    bangjiaoName: bangjiao?.name ?? null,
+    bangjiaoPhone: bangjiao?.mobile ?? null,
+    notes: (a.notes as string | null | undefined) ?? null,
+    details,
+    inferredFields: [...state.prefilled, ...Object.keys(state.derived)],
+    createdAt: now,
+  });
+  store.cases.attachMandatoryReports(state.reportIds, record.id);
+
+  const catNames = categories.map((c) => categoryName(plan, c)).join('、');
+  const leads = [...new Set(record.categories.flatMap((c) => c.leadUnits))].join('、') || '（方案未载明）';
+  const mentorName = mentor?.name ?? '未指定';
+  // Groups see the code, masked name and village only (domain.md P4).
+  const groupText = `新增 ${catNames} 个案 ${code}（${maskName(record.fullName)}，${record.village}），牵头单位：${leads}，帮扶责任人：${mentorName}`;
+  for (const g of config.groups.filter((x) => x.broadcast)) {
+    store.outbox.enqueue(
+      { target: { kind: 'chat', id: g.chatid }, reply: { text: groupText }, reason: 'case.created', dedupeKey: `case.created:${code}:${g.chatid}` },
+      now,
+    );
+  }
+  if (mentor && mentor.userid !== reporterUserId) {
+    const reporter = config.members.find((m) => m.userid === reporterUserId);
+    const birth = parseIsoPartial(record.birthDate);
+    const mentorText =
+      `您已被指定为个案 ${code} 的帮扶责任人：${catNames}，${record.village}，${maskName(record.fullName)}，` +
+      `${ageBand(record.birthDate, now)}${birth ? `（${formatChineseDate(birth).replace(/\d+日$/, '')}生）` : ''}。` +
+      `牵头单位：${leads}。登记人：${reporter?.name ?? reporterUserId}。请注意保护孩子隐私，不在群内讨论个案细节。`;
+    store.outbox.enqueue(
+      { target: { kind: 'user', id: mentor.userid }, reply: { text: mentorText }, reason: 'case.mentor-assigned', dedupeKey: `case.mentor:${code}` },
+      now,
+    );
+  }
+  const full = summary(caseForm, state, env, false).text.replace(/^.*\n/, '');
+  return {
+    record,
+    reply: { text: `已保存个案 ${code}。\n牵头单位：${leads}\n${full}\n（群内只会显示个案编号、姓名首尾字和村名。）` },
+  };
+}

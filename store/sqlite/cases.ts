@@ -1,0 +1,209 @@
+import type { CategoryCode } from '../../src/domain/plan/types.js';
+import type { CaseRecord, CaseRepo, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
+import type { Db } from './sqlite-store.js';
+
+interface CaseRow {
+  id: number;
+  code: string;
+  primary_category: CategoryCode;
+  full_name: string;
+  gender: '男' | '女';
+  birth_date: string;
+  id_number: string | null;
+  id_hash: string | null;
+  dup_key: string;
+  village: string;
+  school_status: string | null;
+  school_detail: string | null;
+  guardian_name: string | null;
+  guardian_relation: string | null;
+  guardian_phone: string | null;
+  guardianship_mode: string | null;
+  risk_level: '低' | '中' | '高';
+  mentor_user_id: string | null;
+  mentor_name: string | null;
+  reporter_user_id: string;
+  bangjiao_name: string | null;
+  bangjiao_phone: string | null;
+  notes: string | null;
+  details: string;
+  inferred_fields: string;
+  status: 'open' | 'closed';
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  close_reason: string | null;
+}
+
+interface CategoryRow {
+  case_id: number;
+  category: CategoryCode;
+  lead_units: string;
+}
+
+interface ReportRow {
+  id: number;
+  case_id: number | null;
+  user_id: string;
+  chat_id: string;
+  sign: string;
+  report_to: string;
+  prompted_at: string;
+}
+
+export class SqliteCaseRepo implements CaseRepo {
+  private readonly bumpSerial;
+  private readonly insertCase;
+  private readonly insertCategory;
+  private readonly byCode;
+  private readonly byId;
+  private readonly byIdHash;
+  private readonly byDupKey;
+  private readonly all;
+  private readonly categoriesOf;
+  private readonly insertReport;
+  private readonly attachReport;
+  private readonly reportsOf;
+  private readonly allReports;
+
+  constructor(db: Db) {
+    this.bumpSerial = db.prepare<[number], { last: number }>(
+      'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last',
+    );
+    this.insertCase = db.prepare(
+      `INSERT INTO cases (code, primary_category, full_name, gender, birth_date, id_number, id_hash, dup_key, village,
+         school_status, school_detail, guardian_name, guardian_relation, guardian_phone, guardianship_mode, risk_level,
+         mentor_user_id, mentor_name, reporter_user_id, bangjiao_name, bangjiao_phone, notes, details, inferred_fields,
+         created_at, updated_at)
+       VALUES (@code, @primary_category, @full_name, @gender, @birth_date, @id_number, @id_hash, @dup_key, @village,
+         @school_status, @school_detail, @guardian_name, @guardian_relation, @guardian_phone, @guardianship_mode, @risk_level,
+         @mentor_user_id, @mentor_name, @reporter_user_id, @bangjiao_name, @bangjiao_phone, @notes, @details, @inferred_fields,
+         @created_at, @created_at)`,
+    );
+    this.insertCategory = db.prepare('INSERT INTO case_categories (case_id, category, ordinal, lead_units) VALUES (?, ?, ?, ?)');
+    this.byCode = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE code = ?');
+    this.byId = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id = ?');
+    this.byIdHash = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id_hash = ? ORDER BY id');
+    this.byDupKey = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE dup_key = ? ORDER BY id');
+    this.all = db.prepare<[], CaseRow>('SELECT * FROM cases ORDER BY id');
+    this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
+    this.insertReport = db.prepare(
+      'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.attachReport = db.prepare('UPDATE mandatory_reports SET case_id = ? WHERE id = ? AND case_id IS NULL');
+    this.reportsOf = db.prepare<[number], ReportRow>('SELECT * FROM mandatory_reports WHERE case_id = ? ORDER BY id');
+    this.allReports = db.prepare<[], ReportRow>('SELECT * FROM mandatory_reports ORDER BY id');
+  }
+
+  nextCode(prefix: string, year: number): string {
+    const { last } = this.bumpSerial.get(year)!;
+    return `${prefix}-${year}-${String(last).padStart(4, '0')}`;
+  }
+
+  insert(c: NewCase): CaseRecord {
+    const r = this.insertCase.run({
+      code: c.code,
+      primary_category: c.primaryCategory,
+      full_name: c.fullName,
+      gender: c.gender,
+      birth_date: c.birthDate,
+      id_number: c.idNumber,
+      id_hash: c.idHash,
+      dup_key: c.dupKey,
+      village: c.village,
+      school_status: c.schoolStatus,
+      school_detail: c.schoolDetail,
+      guardian_name: c.guardianName,
+      guardian_relation: c.guardianRelation,
+      guardian_phone: c.guardianPhone,
+      guardianship_mode: c.guardianshipMode,
+      risk_level: c.riskLevel,
+      mentor_user_id: c.mentorUserId,
+      mentor_name: c.mentorName,
+      reporter_user_id: c.reporterUserId,
+      bangjiao_name: c.bangjiaoName,
+      bangjiao_phone: c.bangjiaoPhone,
+      notes: c.notes,
+      details: JSON.stringify(c.details),
+      inferred_fields: JSON.stringify(c.inferredFields),
+      created_at: c.createdAt.toISOString(),
+    });
+    const id = Number(r.lastInsertRowid);
+    c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
+    return this.toRecord(this.byId.get(id)!);
+  }
+
+  getByCode(code: string): CaseRecord | undefined {
+    const r = this.byCode.get(code);
+    return r && this.toRecord(r);
+  }
+
+  findByIdHash(idHash: string): CaseRecord[] {
+    return this.byIdHash.all(idHash).map((r) => this.toRecord(r));
+  }
+
+  findByDupKey(dupKey: string): CaseRecord[] {
+    return this.byDupKey.all(dupKey).map((r) => this.toRecord(r));
+  }
+
+  list(): CaseRecord[] {
+    return this.all.all().map((r) => this.toRecord(r));
+  }
+
+  recordMandatoryReport(m: MandatoryReportInsert): number {
+    return Number(this.insertReport.run(m.caseId, m.userId, m.chatId, m.sign, m.reportTo, m.promptedAt.toISOString()).lastInsertRowid);
+  }
+
+  attachMandatoryReports(ids: readonly number[], caseId: number): void {
+    for (const id of ids) this.attachReport.run(caseId, id);
+  }
+
+  mandatoryReports(caseId?: number): MandatoryReportRecord[] {
+    const rows = caseId === undefined ? this.allReports.all() : this.reportsOf.all(caseId);
+    return rows.map((r) => ({
+      id: r.id,
+      caseId: r.case_id,
+      userId: r.user_id,
+      chatId: r.chat_id,
+      sign: r.sign,
+      reportTo: r.report_to,
+      promptedAt: new Date(r.prompted_at),
+    }));
+  }
+
+  private toRecord(r: CaseRow): CaseRecord {
+    return {
+      id: r.id,
+      code: r.code,
+      categories: this.categoriesOf.all(r.id).map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
+      primaryCategory: r.primary_category,
+      fullName: r.full_name,
+      gender: r.gender,
+      birthDate: r.birth_date,
+      idNumber: r.id_number,
+      idHash: r.id_hash,
+      dupKey: r.dup_key,
+      village: r.village,
+      schoolStatus: r.school_status,
+      schoolDetail: r.school_detail,
+      guardianName: r.guardian_name,
+      guardianRelation: r.guardian_relation,
+      guardianPhone: r.guardian_phone,
+      guardianshipMode: r.guardianship_mode,
+      riskLevel: r.risk_level,
+      mentorUserId: r.mentor_user_id,
+      mentorName: r.mentor_name,
+      reporterUserId: r.reporter_user_id,
+      bangjiaoName: r.bangjiao_name,
+      bangjiaoPhone: r.bangjiao_phone,
+      notes: r.notes,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+      inferredFields: JSON.parse(r.inferred_fields) as string[],
+      status: r.status,
+      createdAt: new Date(r.created_at),
+      updatedAt: new Date(r.updated_at),
+      closedAt: r.closed_at ? new Date(r.closed_at) : null,
+      closeReason: r.close_reason,
+    };
+  }
+}

@@ -1,0 +1,434 @@
+import { describe, expect, it } from 'vitest';
+import { dropExpiredDrafts, MOVED_TO_PRIVATE_TEXT, NOT_ENABLED_TEXT } from '../../handlers/intake.js';
+import { GROUP, harness, makeId, type Harness } from '../helpers/intake-harness.js';
+
+const PREFILL = '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾';
+const MIN = 60_000;
+
+/** Sends answers in order; returns the last reply. */
+function run(h: Harness, user: string, answers: string[]): string {
+  let last = '';
+  for (const a of answers) last = h.say(user, a);
+  return last;
+}
+
+function outboxTo(h: Harness, kind: 'user' | 'chat', id: string) {
+  return h.store.outbox.list(1000).filter((o) => o.target.kind === kind && o.target.id === id);
+}
+
+describe('intake: the prefill message', () => {
+  it('turns the one-message description into a confirmed 留守 case in at most 8 turns', () => {
+    const h = harness();
+    const first = h.say('zhouba', PREFILL);
+    expect(first).toContain('已从您的消息识别');
+    expect(first).toContain('就学或就业情况');
+    run(h, 'zhouba', ['小学，墩集中心校三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '一般', '低']);
+    const summary = h.say('zhouba', '李四');
+    expect(summary).toContain('请核对');
+    expect(summary).toMatch(/姓名：王小明（自动识别，请核对）/);
+    expect(summary).toMatch(/监护方式：祖辈监护（推断）/);
+    expect(summary).toContain('身份证号未填；出生日期 2013年5月');
+    const saved = h.say('zhouba', '确认');
+    expect(h.turns('zhouba')).toBeLessThanOrEqual(8);
+    expect(saved).toContain('已保存个案 DJ-2026-0001');
+
+    const c = h.store.cases.getByCode('DJ-2026-0001')!;
+    expect(c).toMatchObject({
+      fullName: '王小明', gender: '男', birthDate: '2013-05', village: '王庄村', guardianRelation: '祖母',
+      guardianName: '张桂兰', guardianPhone: '13812345678', guardianshipMode: '祖辈监护', riskLevel: '低',
+      mentorUserId: 'lisi', reporterUserId: 'zhouba', schoolStatus: '小学', schoolDetail: '墩集中心校三年级', primaryCategory: '05',
+    });
+    expect(c.categories).toEqual([{ code: '05', leadUnits: ['镇民政所'] }]);
+    expect(c.details).toMatchObject({ parentsAway: '父母均外出务工', guardianshipRating: '一般' });
+    expect(c.inferredFields).toEqual(expect.arrayContaining(['fullName', 'gender', 'village', 'categories', 'guardianshipMode']));
+
+    expect(outboxTo(h, 'chat', 'wrkGroup1').map((o) => o.reply.text)).toEqual([
+      '新增 农村留守儿童 个案 DJ-2026-0001（王*明，王庄村），牵头单位：镇民政所，帮扶责任人：李四',
+    ]);
+    expect(outboxTo(h, 'chat', 'wrkPolice')).toEqual([]);
+    const mentor = outboxTo(h, 'user', 'lisi');
+    expect(mentor).toHaveLength(1);
+    expect(mentor[0]!.reply.text).toContain('DJ-2026-0001');
+    expect(mentor[0]!.reply.text).not.toContain('王小明');
+    expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
+  });
+
+  it('numbers cases per year', () => {
+    const h = harness();
+    for (const name of ['王小明', '王小刚']) {
+      h.say('zhouba', PREFILL.replace('王小明', name));
+      run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四', '确认']);
+    }
+    expect(h.store.cases.list().map((c) => c.code)).toEqual(['DJ-2026-0001', 'DJ-2026-0002']);
+  });
+});
+
+describe('intake: one dialog per category', () => {
+  it('闲散青少年', () => {
+    const h = harness();
+    h.say('wangwu', '新增个案');
+    const last = run(h, 'wangwu', ['闲散', '赵大伟', makeId('34132420090101123'), '墩集', '辍学', '爸爸', '赵强 13700001111', '单亲监护', '2025年6月', '职业培训', '中', '王五']);
+    expect(last).toContain('请核对');
+    expect(last).toContain('性别：男（推断）');
+    expect(h.say('wangwu', '确认')).toContain('已保存个案');
+    const c = h.store.cases.list()[0]!;
+    expect(c.categories[0]).toEqual({ code: '01', leadUnits: ['墩集中学', '墩集中心校', '镇社保所'] });
+    expect(c.details).toMatchObject({ idleSince: '2025-06', wishes: '职业培训' });
+    expect(c.idNumber).toBe(makeId('34132420090101123'));
+    expect(c.idHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('有不良行为或严重不良行为青少年, with an 「其他」 behaviour needing a note', () => {
+    const h = harness();
+    h.say('zhangsan', '上报个案');
+    const last = run(h, 'zhangsan', [
+      '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '母亲', '陈梅 13600002222', '单亲监护',
+      '逃学、网瘾、9', '多次在校外向低年级学生索要零花钱', '学校管理教育措施', '无', '否', '高', '张三',
+    ]);
+    expect(last).toContain('行为类型：多次旷课、逃学、沉迷网络、其他不良行为');
+    h.say('zhangsan', '确认');
+    const c = h.store.cases.list()[0]!;
+    expect(c.categories).toEqual([{ code: '02', leadUnits: ['镇派出所'] }]);
+    expect(c.details).toMatchObject({ behaviors: ['BL02', 'BL04', 'BL09'], disposition: '学校管理教育措施', justiceInvolvement: '无', incitedByAdult: false });
+  });
+
+  it('流浪乞讨未成年人: begging with an adult is a must-report sign', () => {
+    const h = harness();
+    h.say('wangwu', '新增个案');
+    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '不详', '跳过', '无人监护']);
+    // 无人监护 for a child under 16 is itself a sign.
+    expect(h.store.cases.mandatoryReports().map((r) => r.sign)).toEqual(['UNDER16_ALONE']);
+    run(h, 'wangwu', ['墩集镇汽车站附近']);
+    const warn = h.say('wangwu', '其他成年人');
+    expect(warn).toContain('强制报告提醒');
+    expect(warn).toContain('镇派出所');
+    run(h, 'wangwu', ['救助站', '高', '王五']);
+    expect(h.say('wangwu', '确认')).toContain('已保存个案');
+    const c = h.store.cases.list()[0]!;
+    expect(c.guardianName).toBeNull();
+    expect(c.details).toMatchObject({ accompaniedBy: '其他成年人', referredTo: '救助管理站' });
+    const reports = h.store.cases.mandatoryReports(c.id);
+    expect(reports.map((r) => r.sign).sort()).toEqual(['BEGGING_WITH_ADULT', 'UNDER16_ALONE']);
+    expect(reports.every((r) => r.userId === 'wangwu' && r.reportTo === '镇派出所')).toBe(true);
+  });
+
+  it('服刑人员未成年子女, gender taken from the ID number', () => {
+    const h = harness();
+    h.say('sunqi', '登记');
+    const last = run(h, 'sunqi', ['服刑子女', '李小红', makeId('34132420100304122'), '霸王', '小学', '外婆', '王桂芳 13912345678', '父亲', '1', '跳过', '中', '孙七']);
+    expect(last).toContain('性别：女（推断）');
+    expect(last).toContain('帮教联系人：未填');
+    h.say('sunqi', '确认');
+    const c = h.store.cases.list()[0]!;
+    expect(c).toMatchObject({ gender: '女', birthDate: '2010-03-04', village: '霸王村', bangjiaoName: null, mentorUserId: 'sunqi' });
+    expect(c.categories).toEqual([{ code: '04', leadUnits: ['镇司法所'] }]);
+    expect(c.details).toMatchObject({ imprisonedParent: '父亲', custodyType: '服刑在押' });
+    expect(c.details).not.toHaveProperty('bangjiaoContact');
+    // The mentor is the reporter: no separate notice.
+    expect(outboxTo(h, 'user', 'sunqi')).toEqual([]);
+  });
+
+  it('a child in two categories gets both blocks and both lead units', () => {
+    const h = harness();
+    h.say('zhouba', '新增个案');
+    const last = run(h, 'zhouba', [
+      '2、5', '周小雨', '2012年1月', '女', '王庄村', '小学', '奶奶', '刘芳 13512345678',
+      '1', '上海', '差', '吸烟', '家长管教', '不详', '否', '中', '赵六',
+    ]);
+    expect(last).toContain('类别：有不良行为或严重不良行为青少年、农村留守儿童');
+    h.say('zhouba', '确认');
+    const c = h.store.cases.list()[0]!;
+    expect(c.categories).toEqual([{ code: '02', leadUnits: ['镇派出所'] }, { code: '05', leadUnits: ['镇民政所'] }]);
+    expect(outboxTo(h, 'chat', 'wrkGroup1')[0]!.reply.text).toContain('牵头单位：镇派出所、镇民政所');
+  });
+});
+
+describe('intake: commands', () => {
+  it('上一步 goes back and re-asks the previous question', () => {
+    const h = harness();
+    h.say('wangwu', '新增个案');
+    h.say('wangwu', '闲散');
+    expect(h.say('wangwu', '赵大伟')).toContain('身份证号');
+    expect(h.say('wangwu', '上一步')).toContain('姓名');
+    expect(h.say('wangwu', '赵小伟')).toContain('身份证号');
+    h.say('wangwu', '上一步');
+    h.say('wangwu', '上一步');
+    expect(h.say('wangwu', '上一步')).toContain('已经是第一个问题了');
+  });
+
+  it('跳过 works only on optional fields', () => {
+    const h = harness();
+    h.say('wangwu', '新增个案');
+    expect(h.say('wangwu', '跳过')).toContain('「类别」是必填项，不能跳过');
+  });
+
+  it('修改 <字段> changes one answer and returns to the summary', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四']);
+    expect(h.say('zhouba', '修改 村')).toContain('户籍在哪个村');
+    const back = h.say('zhouba', '李庄');
+    expect(back).toContain('请核对');
+    expect(back).toContain('户籍村：李庄村');
+    expect(h.say('zhouba', '修改 情况说明')).toContain('简要说明情况');
+    expect(h.say('zhouba', "父母春节返乡'); DROP TABLE cases;-- 😀")).toContain('请核对');
+    h.say('zhouba', '确认');
+    expect(h.store.cases.list()[0]).toMatchObject({ village: '李庄村', notes: "父母春节返乡'); DROP TABLE cases;-- 😀" });
+    expect(h.say('zhouba', '修改 不存在的字段')).toBe('[Q&A]');
+  });
+
+  it('修改 with an unknown field lists what can be changed', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    expect(h.say('zhouba', '修改 鞋码')).toContain('没有找到「鞋码」这一项');
+  });
+
+  it('取消 asks first; 否 continues, 是 deletes the draft', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    expect(h.say('zhouba', '取消')).toContain('确定放弃');
+    expect(h.say('zhouba', '否')).toContain('就学或就业情况');
+    h.say('zhouba', '取消');
+    expect(h.say('zhouba', '是')).toContain('已取消');
+    expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
+    expect(h.say('zhouba', '小学')).toBe('[Q&A]');
+  });
+
+  it('查看 shows the answers so far and 帮助 the commands, both then re-ask', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    const view = h.say('zhouba', '查看');
+    expect(view).toContain('姓名：王小明');
+    expect(view).toContain('就学/就业情况：（待填）');
+    expect(view.trim().endsWith('就学或就业情况？可在后面附上学校和年级，如「小学，墩集中心校三年级」。\n' + view.split('。\n').pop())).toBe(true);
+    expect(h.say('zhouba', '帮助')).toContain('「修改 字段名」');
+  });
+});
+
+describe('intake: time', () => {
+  it('pauses after 30 idle minutes, lets other messages through, resumes on 继续', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    h.clock.advance(31 * MIN);
+    expect(h.say('zhouba', '小学')).toContain('已暂停');
+    expect(h.store.sessions.get('zhouba', 'zhouba')!.status).toBe('paused');
+    expect(h.say('zhouba', '留守儿童归哪个单位管？')).toBe('[Q&A]');
+    expect(h.say('zhouba', '新增个案')).toContain('未完成的个案登记');
+    const resumed = h.say('zhouba', '继续');
+    expect(resumed).toContain('继续登记');
+    expect(resumed).toContain('就学或就业情况');
+    expect(h.say('zhouba', '小学')).toContain('监护人的姓名和手机号');
+  });
+
+  it('drops a draft after 7 days and tells the user', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    h.clock.advance(7 * 24 * 60 * MIN + MIN);
+    expect(h.say('zhouba', '小学')).toContain('已超过 7 天未继续');
+    expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
+  });
+
+  it('the daily sweep drops old drafts and tells their users privately', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    h.say('wangwu', '新增个案');
+    h.clock.advance(6 * 24 * 60 * MIN);
+    h.say('wangwu', '继续');
+    h.say('wangwu', '闲散');
+    h.clock.advance(1 * 24 * 60 * MIN + MIN);
+    const n = h.store.transaction(() => dropExpiredDrafts(h.store, h.clock.now()));
+    expect(n).toBe(1);
+    expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
+    expect(h.store.sessions.get('wangwu', 'wangwu')).toBeDefined();
+    expect(outboxTo(h, 'user', 'zhouba').map((o) => o.reply.text)).toEqual([expect.stringContaining('已超过 7 天')]);
+  });
+
+  it('continues where it stopped after a restart', () => {
+    const h = harness({ file: true });
+    h.say('zhouba', PREFILL);
+    h.say('zhouba', '小学');
+    h.reopen();
+    expect(h.say('zhouba', '张桂兰 13812345678')).toContain('务工');
+    run(h, 'zhouba', ['苏州', '一般', '低', '李四']);
+    h.reopen();
+    expect(h.say('zhouba', '确认')).toContain('已保存个案 DJ-2026-0001');
+    h.store.close();
+  });
+});
+
+describe('intake: groups and people', () => {
+  it('two cadres starting in the same group each continue privately, without sharing a form', () => {
+    const h = harness();
+    expect(h.say('zhouba', PREFILL, GROUP)).toBe(MOVED_TO_PRIVATE_TEXT);
+    expect(h.say('wangwu', '新增个案：马小飞，男，2014年8月出生，汴河新村，流浪乞讨', GROUP)).toBe(MOVED_TO_PRIVATE_TEXT);
+    expect(outboxTo(h, 'user', 'zhouba')[0]!.reply.text).toContain('就学或就业情况');
+    expect(outboxTo(h, 'user', 'wangwu')[0]!.reply.text).toContain('就学或就业情况');
+    expect(h.store.sessions.get('zhouba', GROUP.id)).toBeUndefined();
+    // Group chatter from either of them is not taken as an answer.
+    expect(h.say('zhouba', '小学', GROUP)).toBe('[Q&A]');
+    h.say('zhouba', '小学');
+    h.say('wangwu', '辍学');
+    expect(h.say('zhouba', '张桂兰 13812345678')).toContain('务工');
+    expect(h.say('wangwu', '不详')).toContain('监护人的姓名和手机号');
+    run(h, 'zhouba', ['苏州', '一般', '低', '李四', '确认']);
+    run(h, 'wangwu', ['跳过', '无人监护', '汽车站', '无', '救助站', '高', '王五', '确认']);
+    expect(h.store.cases.list().map((c) => [c.fullName, c.reporterUserId])).toEqual([['王小明', 'zhouba'], ['马小飞', 'wangwu']]);
+  });
+
+  it('a second start in a group while a private draft is open points to the private chat', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL, GROUP);
+    expect(h.say('zhouba', '新增个案', GROUP)).toContain('私聊中还有一份未完成');
+  });
+
+  it('refuses intake to people not in members; other messages pass on', () => {
+    const h = harness();
+    expect(h.say('stranger', '新增个案：王小明，男')).toBe(NOT_ENABLED_TEXT);
+    expect(h.say('stranger', '新增个案', GROUP)).toBe(NOT_ENABLED_TEXT);
+    expect(h.say('stranger', '留守儿童归谁管')).toBe('[Q&A]');
+    expect(h.store.sessions.get('stranger', 'stranger')).toBeUndefined();
+  });
+
+  it('never puts the full name, ID number or phone into a group', () => {
+    const h = harness();
+    const id = makeId('34132420130506123');
+    h.say('zhouba', PREFILL + '，身份证' + id, GROUP);
+    run(h, 'zhouba', ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四', '确认']);
+    h.say('wangwu', '新增个案', GROUP);
+    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '不详', '跳过', '无人监护', '汽车站', '其他成年人', '救助站', '高', '王五', '确认']);
+    expect(h.store.cases.list()).toHaveLength(2);
+    const texts = h.groupTexts();
+    expect(texts.length).toBeGreaterThanOrEqual(4);
+    for (const t of texts) {
+      for (const secret of ['王小明', '马小飞', id, id.slice(0, 14), '13812345678', '张桂兰']) expect(t).not.toContain(secret);
+    }
+  });
+});
+
+describe('intake: checks', () => {
+  it('warns about a likely duplicate and asks before creating another', () => {
+    const h = harness();
+    const id = makeId('34132420130506123');
+    const answers = ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四'];
+    h.say('zhouba', `${PREFILL}，${id}`);
+    run(h, 'zhouba', [...answers, '确认']);
+    // Same ID number, different name.
+    h.say('zhouba', `${PREFILL.replace('王小明', '王晓明')}，${id}`);
+    run(h, 'zhouba', answers);
+    const warn = h.say('zhouba', '确认');
+    expect(warn).toContain('可能重复的个案：DJ-2026-0001');
+    expect(h.say('zhouba', '否')).toContain('已放弃新建');
+    expect(h.store.cases.list()).toHaveLength(1);
+    // Same name + birth month + village, no ID: asked; 是 creates anyway.
+    h.say('zhouba', PREFILL);
+    run(h, 'zhouba', answers);
+    expect(h.say('zhouba', '确认')).toContain('DJ-2026-0001');
+    expect(h.say('zhouba', '是')).toContain('已保存个案 DJ-2026-0002');
+  });
+
+  it('asks about an ID number that contradicts the birth month given earlier', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    h.say('zhouba', '修改 身份证号');
+    const other = makeId('34132420120101123');
+    const q = h.say('zhouba', other);
+    expect(q).toContain('2012年1月1日');
+    expect(q).toContain('2013年5月');
+    expect(h.say('zhouba', '否')).toContain('保留原来的');
+    expect(h.say('zhouba', '查看')).toContain('出生日期 2013年5月');
+    h.say('zhouba', other);
+    h.say('zhouba', '是');
+    expect(h.say('zhouba', '查看')).toContain(`${other}（出生日期 2012年1月1日）`);
+  });
+
+  it('asks about an ID number whose gender contradicts the gender given', () => {
+    const h = harness();
+    h.say('zhouba', PREFILL);
+    h.say('zhouba', '修改 身份证');
+    const q = h.say('zhouba', makeId('34132420130506122'));
+    expect(q).toContain('性别为「女」');
+    h.say('zhouba', '是');
+    expect(h.say('zhouba', '查看')).toContain('性别：女');
+  });
+
+  it('refuses a category the child is too old for', () => {
+    const h = harness();
+    const r = h.say('zhouba', '新增个案：王大明，男，2008年5月出生，王庄村，留守');
+    expect(r).toContain('不属于「农村留守儿童」');
+    expect(r).toContain('属于哪一类');
+    expect(h.say('zhouba', '留守')).toContain('不属于「农村留守儿童」（未满 16 周岁）');
+    expect(h.say('zhouba', '闲散')).toContain('就学或就业情况');
+  });
+
+  it('says at once that a sign must be reported, and records that it said so', () => {
+    const h = harness();
+    const r = h.say('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，孩子一个人在家住');
+    expect(r).toContain('强制报告提醒');
+    expect(r).toContain('未满16周岁独自生活');
+    expect(r).toContain('镇派出所');
+    const rows = h.store.cases.mandatoryReports();
+    expect(rows).toMatchObject([{ sign: 'UNDER16_ALONE', caseId: null, userId: 'zhouba', reportTo: '镇派出所' }]);
+    // Said once per draft, not on every turn.
+    expect(h.say('zhouba', '修改 情况说明')).not.toContain('强制报告提醒');
+    expect(h.say('zhouba', '孩子一个人在家住，身上有伤痕')).toContain('疑似遭受虐待或伤害');
+    expect(h.store.cases.mandatoryReports()).toHaveLength(2);
+  });
+
+  it('answers every kind of bad input with what is expected, an example, and the same question', () => {
+    const h = harness();
+    h.say('zhangsan', '新增个案');
+    const bad = (input: string, expected: string, again: string) => {
+      const r = h.say('zhangsan', input);
+      expect(r).toContain(expected);
+      expect(r).toContain('例如');
+      expect(r).toContain(again);
+    };
+    bad('九', '没有「九」这个选项', '属于哪一类');
+    bad('1、9', '没有「9」这个选项', '属于哪一类');
+    h.say('zhangsan', '2');
+    bad('Tom', '姓名应为 2–30 个汉字', '孩子的姓名');
+    bad('王'.repeat(31), '姓名应为 2–30 个汉字', '孩子的姓名');
+    h.say('zhangsan', '刘小东');
+    bad('110105194912310021', '校验位不对', '身份证号');
+    bad('2013年2月30日', '不存在', '身份证号');
+    bad('2030年1月', '不能晚于今天', '身份证号');
+    bad('十五岁', '只填年龄不够', '身份证号');
+    bad('2013年', '至少写到月份', '身份证号');
+    h.say('zhangsan', '2010年3月');
+    bad('不知道', '没有「不知道」这个选项', '性别');
+    h.say('zhangsan', '男');
+    bad('北京村', '没有「北京村」这个选项', '哪个村');
+    bad('庄', '可能是：王庄村、李庄村', '哪个村');
+    h.say('zhangsan', '李庄');
+    h.say('zhangsan', '初中');
+    h.say('zhangsan', '妈妈');
+    bad('陈梅', '没有找到 11 位手机号', '监护人的姓名和手机号');
+    bad('13600002222', '没有找到姓名', '监护人的姓名和手机号');
+    bad('陈梅 12600002222', '没有找到 11 位手机号', '监护人的姓名和手机号');
+    h.say('zhangsan', '陈梅 13600002222');
+    h.say('zhangsan', '单亲监护');
+    h.say('zhangsan', '9');
+    bad('  ', '内容为空', '「其他」行为');
+    bad('很'.repeat(2001), '内容过长', '「其他」行为');
+    h.say('zhangsan', '多次索要零花钱');
+    h.say('zhangsan', '家长管教');
+    h.say('zhangsan', '无');
+    bad('也许', '请回答「是」或「否」', '教唆');
+    h.say('zhangsan', '否');
+    bad('看情况', '没有「看情况」这个选项', '风险等级');
+    h.say('zhangsan', '高');
+    bad('路人甲', '没有「路人甲」这个选项', '帮扶责任人');
+    expect(h.say('zhangsan', '张三')).toContain('请核对');
+    expect(h.say('zhangsan', '随便')).toContain('请回复「确认」保存');
+    expect(h.store.cases.list()).toHaveLength(0);
+  });
+
+  it('checks dates typed for 闲散 start', () => {
+    const h = harness();
+    h.say('wangwu', '新增个案');
+    run(h, 'wangwu', ['闲散', '赵大伟', '2009年1月', '男', '墩集', '辍学', '爸爸', '赵强 13700001111', '单亲监护']);
+    const r = h.say('wangwu', '明天');
+    expect(r).toContain('没能识别这个日期');
+    expect(r).toContain('例如：2025年6月');
+  });
+});
