@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
 import { parsePlan } from '../../../src/domain/plan/parse.js';
 import { QaEngine, answerQuestion, qaEngineFor } from '../../../src/domain/qa/answer.js';
+import { QA_CAPABILITIES } from '../../../src/domain/qa/capabilities.js';
 
 const plan = loadPlanFile(new URL('../../../plans/dunji-2023.txt', import.meta.url).pathname);
 const ask = (q: string) => answerQuestion(plan, q);
@@ -107,6 +108,20 @@ describe('answerQuestion', () => {
       expect(a.matched, q).toBe(true);
       expect(a.text, q).toMatch(/依据：[一二三四]/);
     }
+  });
+
+  it('answers every example the help menu offers', () => {
+    for (const { example } of QA_CAPABILITIES) {
+      const a = ask(example);
+      expect(a.matched, example).toBe(true);
+      expect(a.text, example).toContain('依据：');
+    }
+  });
+
+  it('tolerates full-width, half-width and stray spaces alike', () => {
+    const base = ask('流浪乞讨未成年人由哪个单位牵头？').text;
+    expect(ask(' 流浪乞讨 未成年人由哪个单位牵头?').text).toBe(base);
+    expect(ask('流浪乞讨未成年人由哪个单位牵头').text).toBe(base);
   });
 
   it('reuses one engine per plan', () => {
