@@ -14,6 +14,7 @@ export interface Store {
   readonly chats: ChatRepo;
   readonly sessions: SessionRepo;
   readonly cases: CaseRepo;
+  readonly jobRuns: JobRunRepo;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
@@ -86,6 +87,25 @@ export interface ChatRepo {
   touch(chatId: string, chatType: 'single' | 'group', userId: string, now: Date): void;
   get(chatId: string): ChatRecord | undefined;
   list(): ChatRecord[];
+}
+
+export interface JobRun {
+  job: string;
+  /** `2026-11` or `2026Q4`. */
+  period: string;
+  status: 'done' | 'skipped';
+  trigger: 'cron' | 'catchup' | 'manual';
+  /** The instant the job computed its messages for. */
+  asOf: Date;
+  ranAt: Date;
+  summary: string;
+}
+
+export interface JobRunRepo {
+  /** False when the (job, period) already ran: the caller must then send nothing. */
+  record(run: JobRun): boolean;
+  get(job: string, period: string): JobRun | undefined;
+  last(job: string): JobRun | undefined;
 }
 
 /** A form in progress (e.g. a case being registered), one per (user, chat). */

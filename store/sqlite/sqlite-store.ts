@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import { SqliteCaseRepo } from './cases.js';
 import { SqliteChatRepo } from './chats.js';
 import { SqliteInboundRepo } from './inbound.js';
+import { SqliteJobRunRepo } from './job-runs.js';
 import { SqliteOutboxRepo } from './outbox.js';
 import { SqliteSessionRepo } from './sessions.js';
 
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   readonly chats: SqliteChatRepo;
   readonly sessions: SqliteSessionRepo;
   readonly cases: SqliteCaseRepo;
+  readonly jobRuns: SqliteJobRunRepo;
 
   constructor(readonly db: Db) {
     this.inbound = new SqliteInboundRepo(db);
@@ -32,6 +34,7 @@ export class SqliteStore implements Store {
     this.chats = new SqliteChatRepo(db);
     this.sessions = new SqliteSessionRepo(db);
     this.cases = new SqliteCaseRepo(db);
+    this.jobRuns = new SqliteJobRunRepo(db);
   }
 
   transaction<T>(fn: () => T): T {

@@ -1,0 +1,23 @@
+import cron from 'node-cron';
+import type { Logger } from '../src/log.js';
+import type { JobRunner, RunOutcome } from './runner.js';
+import { TIME_ZONE } from './time.js';
+
+/**
+ * Ticks the runner once now (catching up whatever was missed while the process was down) and
+ * then at the start of every minute, Shanghai time. Due times are decided by the runner from the
+ * store, not by the cron expression, so a restart or a clock jump cannot skip or repeat a period.
+ */
+export function startScheduler(runner: JobRunner, log: Logger, onRan: (o: RunOutcome[]) => void): () => void {
+  const tick = (): void => {
+    try {
+      const ran = runner.tick();
+      if (ran.length) onRan(ran);
+    } catch (err) {
+      log.error({ err }, 'scheduled job failed; it will be retried at the next tick');
+    }
+  };
+  tick();
+  const task = cron.schedule('* * * * *', tick, { timezone: TIME_ZONE, name: 'humiao-jobs', noOverlap: true });
+  return () => void task.stop();
+}

@@ -1,0 +1,33 @@
+import type { AppDeps } from '../handlers/types.js';
+
+/**
+ * When a job falls due within its period, in Shanghai wall-clock time. `day` may be negative
+ * to count from the month's end (-1 = last day, -7 = a week before the end).
+ */
+export type Cadence =
+  | { every: 'month'; day: number; time: string }
+  | { every: 'quarter'; monthOfQuarter: 1 | 2 | 3; day: number; time: string };
+
+export interface JobContext extends AppDeps {
+  /** The instant the job computes its messages for (now, or `job run --at`). */
+  at: Date;
+  /** The period being run, `2026-11` or `2026Q4`. */
+  period: string;
+}
+
+/**
+ * A scheduled job. `run` executes inside one store transaction with the (job, period) record,
+ * so its outbox rows and the proof that the period ran commit together.
+ */
+export interface JobDef {
+  name: string;
+  /** Chinese title for `job list` and logs. */
+  title: string;
+  cadence: Cadence;
+  /** Move the due time to the next official working day. */
+  workdaysOnly: boolean;
+  /** A missed run found more than this many days after it fell due is recorded as skipped. */
+  staleAfterDays?: number;
+  /** Returns a one-line summary for `job list` (counts only, never names). */
+  run(ctx: JobContext): string;
+}

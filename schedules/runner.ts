@@ -1,0 +1,71 @@
+import type { AppDeps } from '../handlers/types.js';
+import type { JobRun } from '../store/store.js';
+import { dueAt, latestDuePeriod, nextDue } from './due.js';
+import type { JobDef } from './job.js';
+
+const DAY_MS = 86_400_000;
+/** A run this late after its due time counts as a catch-up rather than an on-time cron run. */
+const CATCH_UP_AFTER_MS = 5 * 60_000;
+
+export interface RunOutcome {
+  job: string;
+  period: string;
+  /** `already` when the period had run before: nothing was sent this time. */
+  result: 'done' | 'skipped' | 'already';
+  run: JobRun;
+}
+
+/**
+ * Thrown by {@link JobRunner.runByName} when no job has the given name.
+ */
+export class UnknownJobError extends Error {
+  override name = 'UnknownJobError';
+}
+
+/**
+ * Runs each job at most once per period. `tick` is called by cron every minute and once at
+ * start-up, which is how a run missed while the process was down gets caught up.
+ */
+export class JobRunner {
+  constructor(
+    private readonly deps: AppDeps,
+    readonly jobs: readonly JobDef[],
+  ) {}
+
+  /** Run every job whose latest due period has not run yet. */
+  tick(now = this.deps.clock.now()): RunOutcome[] {
+    const out: RunOutcome[] = [];
+    for (const job of this.jobs) {
+      const period = latestDuePeriod(job, now);
+      if (this.deps.store.jobRuns.get(job.name, period)) continue;
+      const late = now.getTime() - dueAt(job, period).getTime();
+      out.push(this.runPeriod(job, period, now, late > CATCH_UP_AFTER_MS ? 'catchup' : 'cron', late));
+    }
+    return out;
+  }
+
+  /** `job run NAME --at ISO`: compute the job as of `at`; never repeats a period that ran. */
+  runByName(name: string, at: Date): RunOutcome {
+    const job = this.jobs.find((j) => j.name === name);
+    if (!job) throw new UnknownJobError(`没有名为「${name}」的任务。可用任务：${this.jobs.map((j) => j.name).join('、')}`);
+    return this.runPeriod(job, latestDuePeriod(job, at), at, 'manual', 0);
+  }
+
+  list(now = this.deps.clock.now()): Array<{ job: JobDef; last: JobRun | undefined; next: Date }> {
+    return this.jobs.map((job) => ({ job, last: this.deps.store.jobRuns.last(job.name), next: nextDue(job, now) }));
+  }
+
+  private runPeriod(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], lateMs: number): RunOutcome {
+    const { store, clock, log } = this.deps;
+    return store.transaction(() => {
+      const existing = store.jobRuns.get(job.name, period);
+      if (existing) return { job: job.name, period, result: 'already', run: existing };
+      const stale = trigger === 'catchup' && job.staleAfterDays !== undefined && lateMs > job.staleAfterDays * DAY_MS;
+      const summary = stale ? `错过执行时间超过 ${job.staleAfterDays} 天，已跳过` : job.run({ ...this.deps, at, period });
+      const run: JobRun = { job: job.name, period, status: stale ? 'skipped' : 'done', trigger, asOf: at, ranAt: clock.now(), summary };
+      store.jobRuns.record(run);
+      log.info({ job: job.name, period, trigger, status: run.status }, 'job ran');
+      return { job: job.name, period, result: run.status, run };
+    });
+  }
+}
