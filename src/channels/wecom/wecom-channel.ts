@@ -44,6 +44,12 @@ export interface WecomChannelOptions {
   pacer?: WecomPacer;
   /** How long push() waits for a lost connection to come back before failing. Default 15 s. */
   pushConnectTimeoutMs?: number;
+  /**
+   * A person who never wrote to the bot gets one "please write to me" notice per group in this
+   * period, however many pushes were meant for them; the later ones are recorded as delivered to
+   * that group. Default 12 hours.
+   */
+  noticeCooldownMs?: number;
   /** Group-robot webhook settings, for notices that must @-mention someone. */
   webhook?: WebhookOptions;
   /** SDK tuning; tests shorten the backoff. */
@@ -85,6 +91,7 @@ class WecomChannelImpl implements WecomChannel {
   private readonly knownGroups: Set<string>;
   private readonly reportedGroups = new Set<string>();
   private readonly cards = new Map<string, ChoiceCardInfo>();
+  private readonly noticesSent = new Map<string, number>();
   private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
   private sink: MessageSink | undefined;
   private starting: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -146,10 +153,19 @@ class WecomChannelImpl implements WecomChannel {
     const resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
     const content = resolved.notice ?? reply;
     const chatId = resolved.target.id;
+    const noticeKey = resolved.mention ? `${resolved.mention.userid}\u0000${chatId}` : undefined;
+    if (noticeKey) {
+      const last = this.noticesSent.get(noticeKey);
+      if (last !== undefined && this.clock.now().getTime() - last < (this.opts.noticeCooldownMs ?? 12 * 3_600_000)) {
+        // The group already asked this person to write to the bot; do not repeat it per reminder.
+        return resolved.target;
+      }
+    }
     const key = resolved.group?.webhookKey;
     if (resolved.redirected && resolved.mention && key) {
       try {
         await sendWebhookText(key, content.text, [resolved.mention.userid], this.opts.webhook);
+        this.noticesSent.set(noticeKey!, this.clock.now().getTime());
         return resolved.target;
       } catch (err) {
         // The bot itself can still post the notice, only without a real @-mention.
@@ -174,6 +190,7 @@ class WecomChannelImpl implements WecomChannel {
       await this.send(chatId, { msgtype: 'template_card', template_card: rendered.card });
     }
     if (resolved.redirected) {
+      if (noticeKey) this.noticesSent.set(noticeKey, this.clock.now().getTime());
       this.log.info({ to: chatId }, 'push redirected: the person never wrote to the bot');
       return resolved.target;
     }

@@ -252,6 +252,16 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(row.sentAt).not.toBeNull();
     expect(row.deliveredTo).toEqual({ kind: 'chat', id: 'wrkPolice' });
 
+    // More reminders for the same person do not repeat the notice in the group the same day.
+    const id2 = deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '另一条' }, reason: 'test' }, deps.clock.now())!;
+    expect(await worker.drainOnce()).toBe(1);
+    expect(server.sent('aibot_send_msg')).toHaveLength(1);
+    expect(deps.store.outbox.list(10).find((r) => r.id === id2)!.deliveredTo).toEqual({ kind: 'chat', id: 'wrkPolice' });
+    deps.clock.advance(12 * 3_600_000);
+    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '第三条' }, reason: 'test' }, deps.clock.now());
+    expect(await worker.drainOnce()).toBe(1);
+    expect(server.sent('aibot_send_msg')).toHaveLength(2);
+
     // Once they have written privately, pushes go to them directly.
     await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'zhangsan' }, '你好'))));
     deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '私信内容' }, reason: 'test' }, deps.clock.now());
