@@ -47,8 +47,8 @@ export interface SignFacts {
 function mentions(text: string, re: RegExp): boolean {
   const g = new RegExp(re.source, 'g');
   for (let m = g.exec(text); m; m = g.exec(text)) {
-    const before = text.slice(Math.max(0, m.index - 3), m.index);
-    if (!/(没有|没|无|未|不|非|否认)$/.test(before)) return true;
+    const before = text.slice(Math.max(0, m.index - 5), m.index);
+    if (!/(没有|没|无|未|不|非|否认)(发现|见到|看到|出现|存在|有)?$/.test(before)) return true;
     if (m[0].length === 0) g.lastIndex++;
   }
   return false;

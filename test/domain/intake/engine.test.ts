@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CONFIRM, handleInput, parseCommand, startForm, type EngineState } from '../../../src/domain/intake/engine.js';
+import type { FormDef, FormEnv } from '../../../src/domain/intake/form.js';
+import { plan } from '../../helpers/intake-harness.js';
+
+/** A form unrelated to cases: the engine runs any form declared as data. */
+const visitForm: FormDef = {
+  id: 'visit',
+  title: '走访记录',
+  steps: [
+    { key: 'date', label: '走访日期', prompt: '哪天走访的？', kind: 'date', schema: z.string(), expect: '日期', example: '2026年3月1日' },
+    {
+      key: 'mode', label: '方式', prompt: '走访方式？', kind: 'choice', schema: z.enum(['入户', '电话']), expect: '方式', example: '入户',
+      options: [{ value: '入户', label: '入户走访', aliases: ['上门'] }, { value: '电话', label: '电话联系', aliases: ['打电话'] }],
+    },
+    { key: 'met', label: '见到本人', prompt: '见到孩子本人了吗？', kind: 'yesno', when: (a) => a.mode === '入户', schema: z.boolean(), expect: '是或否', example: '是' },
+    { key: 'phone', label: '回访电话', prompt: '回访电话？', kind: 'mobile', optional: true, schema: z.string(), expect: '手机号', example: '13812345678' },
+  ],
+};
+
+const env: FormEnv = { now: new Date('2026-03-10T02:00:00Z'), villages: [], members: [], plan };
+
+function drive(answers: string[]): { state: EngineState; last: string } {
+  let { state, reply } = startForm(visitForm, env);
+  for (const a of answers) {
+    const r = handleInput(visitForm, state, a, env);
+    state = r.state;
+    reply = r.reply;
+  }
+  return { state, last: reply.text };
+}
+
+describe('form engine', () => {
+  it('asks steps in order, honours conditions, and ends at a confirmation', () => {
+    const { state, last } = drive(['3月1日', '2026年3月1日', '上门', '嗯', '跳过']);
+    expect(state.current).toBe(CONFIRM);
+    expect(state.answers).toEqual({ date: '2026-03-01', mode: '入户', met: true, phone: null });
+    expect(last).toContain('见到本人：是');
+    expect(last).toContain('回访电话：未填');
+  });
+
+  it('skips a step whose condition fails', () => {
+    const { state } = drive(['2026.3.1', '2']);
+    expect(state.current).toBe('phone');
+  });
+
+  it('does not change state on a bad answer', () => {
+    const before = drive(['2026.3.1']).state;
+    const r = handleInput(visitForm, before, '坐飞机', env);
+    expect(r.state.answers).toEqual(before.answers);
+    expect(r.reply.text).toContain('没有「坐飞机」这个选项。请输入方式，例如：入户');
+    expect(r.reply.choices?.map((c) => c.label)).toEqual(['入户走访', '电话联系']);
+  });
+
+  it('submits on 确认 and cancels only after a second yes', () => {
+    const { state } = drive(['2026.3.1', '2', '13812345678']);
+    expect(handleInput(visitForm, state, '确认', env).outcome).toBe('submit');
+    const asked = handleInput(visitForm, state, '取消', env);
+    expect(asked.outcome).toBe('continue');
+    expect(handleInput(visitForm, asked.state, '好的', env).outcome).toBe('cancelled');
+  });
+
+  it('keeps the caller’s state untouched', () => {
+    const { state } = drive(['2026.3.1']);
+    const copy = JSON.stringify(state);
+    handleInput(visitForm, state, '1', env);
+    expect(JSON.stringify(state)).toBe(copy);
+  });
+});
+
+describe('parseCommand', () => {
+  it('knows the commands and leaves answers alone', () => {
+    expect(parseCommand('取消')).toEqual({ type: 'cancel' });
+    expect(parseCommand('返回')).toEqual({ type: 'back' });
+    expect(parseCommand('上一步。')).toEqual({ type: 'back' });
+    expect(parseCommand('跳过')).toEqual({ type: 'skip' });
+    expect(parseCommand('修改 姓名')).toEqual({ type: 'edit', field: '姓名' });
+    expect(parseCommand('修改姓名')).toEqual({ type: 'edit', field: '姓名' });
+    expect(parseCommand('查看')).toEqual({ type: 'view' });
+    expect(parseCommand('帮助')).toEqual({ type: 'help' });
+    expect(parseCommand('王小明')).toBeUndefined();
+    expect(parseCommand('无')).toBeUndefined();
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { exportCases, toCsv } from '../../../src/domain/intake/export.js';
+import { harness } from '../../helpers/intake-harness.js';
+
+describe('exportCases', () => {
+  it('lists a confirmed case with its fields in full', () => {
+    const h = harness();
+    h.say('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾');
+    for (const a of ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四', '修改 情况说明', '=1+1 "引号", 逗号', '确认']) h.say('zhouba', a);
+    const rows = exportCases(h.store);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      code: 'DJ-2026-0001', categories: '05', leadUnits: '镇民政所', fullName: '王小明', birthDate: '2013-05',
+      guardianPhone: '13812345678', mentorName: '李四', reporterUserId: 'zhouba',
+    });
+    const csv = toCsv(rows);
+    const [header, line] = csv.split('\r\n');
+    expect(header!.split(',')[0]).toBe('code');
+    expect(line).toContain('DJ-2026-0001');
+    expect(line).toContain(`"'=1+1 ""引号"", 逗号"`);
+  });
+
+  it('gives an empty list and empty CSV for a store without cases', () => {
+    const h = harness();
+    expect(exportCases(h.store)).toEqual([]);
+    expect(toCsv([])).toBe('');
+  });
+});
