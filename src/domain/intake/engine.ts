@@ -275,7 +275,8 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   const signs = detect(form, state, firstText, env);
   const head: string[] = [`开始${form.title}。随时可回复「上一步」「跳过」「修改 字段」「查看」「取消」「帮助」。`];
   if (state.prefilled.length) {
-    const got = state.prefilled.map((k) => {
+    const order = (k: string) => form.steps.findIndex((s) => s.key === k);
+    const got = [...state.prefilled].sort((x, y) => order(x) - order(y)).map((k) => {
       const step = stepByKey(form, k)!;
       return `${step.label}：${displayValue(step, state.answers[k], env)}`;
     });

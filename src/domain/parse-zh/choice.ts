@@ -89,15 +89,16 @@ function matchOne(p: Prepared, raw: string): One {
     if (set && set.size > 1) return { ambiguous: [...set].map((v) => labelOf(p, v)) };
     return undefined;
   }
+  // 「不高」 names 高 but means the opposite: a negated answer is never matched loosely.
+  if (/^(不|没|非|无|未)/.test(token)) return undefined;
   const term = p.fuzzy.match(raw);
   if (term !== undefined) return { value: p.termToValue.get(term)! };
-  // Tell the user which options a partial word could mean rather than just "not understood".
-  if ([...token].length >= 1) {
-    const values = new Set<string>();
-    for (const [t, v] of p.exact) if (t.includes(token)) values.add(v);
-    if (values.size > 1) return { ambiguous: [...values].map((v) => labelOf(p, v)) };
-    if (values.size === 1) return { value: [...values][0]! };
-  }
+  // Tell the user which options a partial word could mean rather than just "not understood";
+  // one character is too little to pick an option on its own.
+  const values = new Set<string>();
+  for (const [t, v] of p.exact) if (t.includes(token)) values.add(v);
+  if (values.size > 1) return { ambiguous: [...values].map((v) => labelOf(p, v)) };
+  if (values.size === 1 && [...token].length >= 2) return { value: [...values][0]! };
   return undefined;
 }
 

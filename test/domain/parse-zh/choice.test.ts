@@ -41,6 +41,13 @@ describe('matchChoices', () => {
     expect(matchChoices('1、5', categories)).toEqual({ ok: false, reason: 'single-only' });
   });
 
+  it('does not pick an option from one character or a negated word', () => {
+    const risk: ChoiceOption[] = ['低', '中', '高'].map((v) => ({ value: v, label: v }));
+    expect(matchChoices('不高', risk)).toMatchObject({ ok: false, reason: 'unknown' });
+    expect(matchChoices('李', [{ value: 'lisi', label: '李四（镇团委）', aliases: ['李四'] }])).toMatchObject({ ok: false });
+    expect(matchChoices('高', risk)).toEqual({ ok: true, values: ['高'] });
+  });
+
   it('names the part it did not understand', () => {
     expect(matchChoices('1、9', categories, { multiple: true })).toEqual({ ok: false, reason: 'unknown', token: '9' });
     expect(matchChoices('', categories)).toEqual({ ok: false, reason: 'empty' });
