@@ -7,14 +7,21 @@ import { TIME_ZONE } from './time.js';
  * Ticks the runner once now (catching up whatever was missed while the process was down) and
  * then at the start of every minute, Shanghai time. Due times are decided by the runner from the
  * store, not by the cron expression, so a restart or a clock jump cannot skip or repeat a period.
+ * `every` runs on each tick too, for housekeeping that is not tied to a period.
  */
-export function startScheduler(runner: JobRunner, log: Logger, onRan: (o: RunOutcome[]) => void): () => void {
+export function startScheduler(
+  runner: JobRunner,
+  log: Logger,
+  onRan: (o: RunOutcome[]) => void,
+  every: () => void = () => {},
+): () => void {
   const tick = (): void => {
     try {
+      every();
       const ran = runner.tick();
       if (ran.length) onRan(ran);
     } catch (err) {
-      log.error({ err }, 'scheduled job failed; it will be retried at the next tick');
+      log.error({ err }, 'scheduled work failed; it will be retried at the next tick');
     }
   };
   tick();

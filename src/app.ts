@@ -1,16 +1,18 @@
 import type { AppDeps, Handler } from '../handlers/types.js';
 import { helpHandler } from '../handlers/help.js';
+import { intakeHandler } from '../handlers/intake.js';
 import { qaHandler } from '../handlers/qa.js';
 import { unsupportedHandler } from '../handlers/unsupported.js';
 import { welcomeHandler } from '../handlers/welcome.js';
 import { Router } from './core/router.js';
+import { qaEngineFor } from './domain/qa/answer.js';
 
 /**
  * The handlers in the order they are offered a message. Conversations in progress come before
  * commands, and Q&A comes last because it answers anything.
  */
 export function buildHandlers(): Handler[] {
-  return [unsupportedHandler, welcomeHandler, helpHandler, qaHandler];
+  return [unsupportedHandler, welcomeHandler, intakeHandler, helpHandler, qaHandler];
 }
 
 export interface App {
@@ -19,5 +21,7 @@ export interface App {
 }
 
 export function createApp(deps: AppDeps): App {
+  // Build the Q&A index now so the first question does not pay for it.
+  qaEngineFor(deps.plan);
   return { deps, router: new Router(deps, buildHandlers()) };
 }

@@ -8,6 +8,10 @@ import { createApp } from './app.js';
 import { bootstrap } from './bootstrap.js';
 import { createLogger } from './log.js';
 import type { AppDeps } from '../handlers/types.js';
+import { startScheduler } from '../schedules/cron.js';
+import { housekeeping } from '../schedules/housekeeping.js';
+import { buildJobs } from '../schedules/jobs.js';
+import { JobRunner } from '../schedules/runner.js';
 
 const started = performance.now();
 const wecom = Boolean(process.env.WECOM_BOT_ID);
@@ -63,7 +67,10 @@ if (wecom) {
 
 const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer });
 
+let stopScheduler = (): void => {};
+
 async function shutdown(code: number): Promise<never> {
+  stopScheduler();
   await worker.stop();
   await channel.stop();
   store.close();
@@ -85,6 +92,7 @@ try {
   await shutdown(typeof code === 'number' ? code : 1);
 }
 worker.start();
+stopScheduler = startScheduler(new JobRunner(deps, buildJobs(deps)), log, () => worker.poke(), () => housekeeping(deps));
 log.info({ channel: channel.name, ms: Math.round(performance.now() - started) }, 'ready');
 
 if (consoleChannel) {

@@ -6,6 +6,8 @@ import { renderPlan, renderProblems } from '../domain/plan/render.js';
 import { bootstrap } from '../bootstrap.js';
 import { createLogger } from '../log.js';
 import { toCsv } from './csv.js';
+import { exportCases } from '../domain/intake/export.js';
+import { renderChatsReport } from '../channels/wecom/chats-report.js';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -46,7 +48,7 @@ cases
     if (opts.format !== 'json' && opts.format !== 'csv') throw new ConfigError(`--format 只能是 json 或 csv，收到「${opts.format}」`);
     const deps = bootstrap(log);
     try {
-      const rows = exportRows(deps);
+      const rows = exportCases(deps.store);
       out(opts.format === 'json' ? JSON.stringify(rows, null, 2) : toCsv(rows));
     } finally {
       deps.store.close();
@@ -67,9 +69,18 @@ program
     }
   });
 
-function exportRows(_deps: ReturnType<typeof bootstrap>): Record<string, unknown>[] {
-  return [];
-}
+
+program
+  .command('chats')
+  .description('列出已配置的群和成员是否已与机器人说过话（机器人只能向说过话的会话推送），以及未配置的会话')
+  .action(() => {
+    const deps = bootstrap(log);
+    try {
+      out(renderChatsReport(deps.config, deps.store));
+    } finally {
+      deps.store.close();
+    }
+  });
 
 try {
   await program.parseAsync(process.argv);

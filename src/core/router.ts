@@ -24,10 +24,8 @@ export class Router {
           log.info({ msgId: msg.id, channel: msg.channel }, 'duplicate message ignored');
           return { replies: store.inbound.replies(msg.channel, msg.id) ?? [], duplicate: true };
         }
-        store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
-        if (msg.chatType === 'single' && msg.chatId !== msg.userId) {
-          store.chats.touch(msg.userId, 'single', msg.userId, now);
-        }
+        // Only a real message makes a chat reachable for pushes; opening the chat does not.
+        if (msg.kind !== 'enter_chat') store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
         const member = config.members.find((m) => m.userid === msg.userId);
         const ctx = { ...this.deps, msg, member };
         for (const h of this.handlers) {

@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Time from spawning the bot (console channel, the same `tsx src/main.ts` that `npm start`
+ * runs) to its `ready` log line. npm's own start-up is not the bot's and is left out.
+ */
+export function startupOnce(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts'], {
+      env: { ...process.env, LOG_LEVEL: 'info', HUMIAO_DATA_DIR: mkdtempSync(join(tmpdir(), 'humiao-bench-')), WECOM_BOT_ID: '' },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (err.includes('"msg":"ready"')) {
+        const t = performance.now() - t0;
+        child.stdin.end();
+        child.kill();
+        resolve(t);
+      }
+    });
+    child.on('exit', (code) => {
+      if (!err.includes('"msg":"ready"')) reject(new Error(`bot exited (${code}) before ready: ${err.slice(0, 500)}`));
+    });
+  });
+}

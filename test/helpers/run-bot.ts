@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '../..');
+const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'humiao-e2e-'));
+}
+
+/** Run `src/main.ts` (what `npm start` runs) with lines on stdin, as a script would. */
+export function runBot(lines: string[], env: Record<string, string> = {}, args: string[] = []): RunResult {
+  return run('src/main.ts', args, `${lines.join('\n')}\n`, env);
+}
+
+/** Run the admin CLI (what `npm run humiao --` runs). */
+export function runCli(args: string[], env: Record<string, string> = {}): RunResult {
+  return run('src/cli/index.ts', args, '', env);
+}
+
+function run(entry: string, args: string[], input: string, env: Record<string, string>): RunResult {
+  const r = spawnSync(process.execPath, [tsx, entry, ...args], {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: {
+      ...process.env,
+      WECOM_BOT_ID: '',
+      HUMIAO_CONFIG: join(root, 'humiao.config.example.yaml'),
+      HUMIAO_DATA_DIR: tempDataDir(),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
