@@ -15,6 +15,7 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly cases: CaseRepo;
   readonly jobRuns: JobRunRepo;
+  readonly followup: FollowupRepo;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
@@ -213,4 +214,52 @@ export interface CaseRepo {
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;
   mandatoryReports(caseId?: number): MandatoryReportRecord[];
+}
+
+export type ContactMethod = '上门' | '电话' | '微信' | '在校' | '其他';
+export type RiskLevel = '低' | '中' | '高';
+
+export interface NewContact {
+  caseId: number;
+  /** Shanghai calendar day, `YYYY-MM-DD`. */
+  date: string;
+  method: ContactMethod;
+  notes: string;
+  /** Set when the contact also changed the case's risk level. */
+  riskLevel: RiskLevel | null;
+  loggedBy: string;
+  createdAt: Date;
+}
+
+export interface ContactRecord extends NewContact {
+  id: number;
+}
+
+/** A unit's answer to a month's risk-screening dispatch (排查上报). */
+export interface ScreeningReport {
+  /** `2026-11` */
+  period: string;
+  unit: string;
+  userId: string;
+  newRisks: number;
+  highRisks: number;
+  reportedAt: Date;
+}
+
+/** Follow-up on open cases: contacts, closing, reassigning, screening replies, short dialogs. */
+export interface FollowupRepo {
+  /** Stores the contact; a new risk level is written to the case in the same call. */
+  addContact(c: NewContact): ContactRecord;
+  /** Contacts with `from <= date <= to` (YYYY-MM-DD, both optional), oldest first. */
+  contacts(filter?: { caseId?: number; from?: string; to?: string }): ContactRecord[];
+  /** The latest contact date of each case that has one. */
+  lastContactDates(): Map<number, string>;
+  close(caseId: number, reason: string, now: Date): void;
+  reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): void;
+  /** Insert or replace the unit's report for the period. */
+  saveScreening(r: ScreeningReport): void;
+  screenings(period: string): ScreeningReport[];
+  dialog(userId: string, chatId: string): { state: unknown; updatedAt: Date } | undefined;
+  saveDialog(userId: string, chatId: string, state: unknown, now: Date): void;
+  deleteDialog(userId: string, chatId: string): void;
 }

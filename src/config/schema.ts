@@ -18,6 +18,42 @@ export const groupSchema = z.object({
   webhookKey: z.string().min(1).optional(),
 });
 
+const timeOfDay = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { message: '应为 HH:MM，例如 09:00' });
+const dayOfMonth = z.number().int().min(1).max(28);
+
+/**
+ * Follow-up rhythm (issue 5). The plan fixes monthly contacts and monthly/quarterly dispatches
+ * but no days, so every day and time here is a default the town may change.
+ */
+export const followupSchema = z
+  .object({
+    /** Contact frequency per category code; a case with several categories follows the most frequent. */
+    frequency: z
+      .partialRecord(z.enum(['01', '02', '03', '04', '05']), z.enum(['monthly', 'quarterly']))
+      .default({}),
+    /** Move reminders that fall on a weekend or public holiday to the next working day. */
+    workdaysOnly: z.boolean().default(true),
+    dueSoon: z.object({ day: dayOfMonth.default(20), time: timeOfDay.default('09:00') }).prefault({}),
+    overdue: z.object({ day: dayOfMonth.default(1), time: timeOfDay.default('09:00') }).prefault({}),
+    ageReview: z.object({ day: dayOfMonth.default(1), time: timeOfDay.default('08:30') }).prefault({}),
+    screening: z
+      .object({
+        day: dayOfMonth.default(25),
+        time: timeOfDay.default('09:00'),
+        /** Units that have not reported this many days after the dispatch are reminded. */
+        remindAfterDays: z.number().int().min(1).max(20).default(3),
+      })
+      .prefault({}),
+    quarterly: z
+      .object({
+        /** Days before the quarter's end: 7 = the last week of the quarter. */
+        daysBeforeQuarterEnd: z.number().int().min(1).max(28).default(7),
+        time: timeOfDay.default('09:00'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
 /**
  * The shape of `humiao.config.yaml`. Other tools rely on the keys named in the foundation
  * issue (town, casePrefix, plan, villages, members, groups); more keys may be added.
@@ -35,6 +71,7 @@ export const configSchema = z
     groups: z.array(groupSchema).default([]),
     /** Units whose members may open sealed justice records (security issue). */
     sealedAccess: z.array(z.string().min(1)).default(['镇派出所', '镇司法所']),
+    followup: followupSchema,
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -59,3 +96,4 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type Member = z.infer<typeof memberSchema>;
 export type Group = z.infer<typeof groupSchema>;
+export type FollowupConfig = z.infer<typeof followupSchema>;

@@ -6,6 +6,7 @@ import type { Store } from '../store.js';
 import { SqliteCaseRepo } from './cases.js';
 import { SqliteChatRepo } from './chats.js';
 import { SqliteInboundRepo } from './inbound.js';
+import { SqliteFollowupRepo } from './followup.js';
 import { SqliteJobRunRepo } from './job-runs.js';
 import { SqliteOutboxRepo } from './outbox.js';
 import { SqliteSessionRepo } from './sessions.js';
@@ -27,6 +28,7 @@ export class SqliteStore implements Store {
   readonly sessions: SqliteSessionRepo;
   readonly cases: SqliteCaseRepo;
   readonly jobRuns: SqliteJobRunRepo;
+  readonly followup: SqliteFollowupRepo;
 
   constructor(readonly db: Db) {
     this.inbound = new SqliteInboundRepo(db);
@@ -35,6 +37,7 @@ export class SqliteStore implements Store {
     this.sessions = new SqliteSessionRepo(db);
     this.cases = new SqliteCaseRepo(db);
     this.jobRuns = new SqliteJobRunRepo(db);
+    this.followup = new SqliteFollowupRepo(db);
   }
 
   transaction<T>(fn: () => T): T {

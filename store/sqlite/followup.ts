@@ -1,0 +1,117 @@
+import type { ContactRecord, FollowupRepo, NewContact, ScreeningReport } from '../store.js';
+import type { Db } from './sqlite-store.js';
+
+interface ContactRow {
+  id: number;
+  case_id: number;
+  contact_date: string;
+  method: ContactRecord['method'];
+  notes: string;
+  risk_level: ContactRecord['riskLevel'];
+  logged_by: string;
+  created_at: string;
+}
+
+interface ScreeningRow {
+  period: string;
+  unit: string;
+  user_id: string;
+  new_risks: number;
+  high_risks: number;
+  reported_at: string;
+}
+
+const toContact = (r: ContactRow): ContactRecord => ({
+  id: r.id,
+  caseId: r.case_id,
+  date: r.contact_date,
+  method: r.method,
+  notes: r.notes,
+  riskLevel: r.risk_level,
+  loggedBy: r.logged_by,
+  createdAt: new Date(r.created_at),
+});
+
+export class SqliteFollowupRepo implements FollowupRepo {
+  constructor(private readonly db: Db) {}
+
+  addContact(c: NewContact): ContactRecord {
+    const info = this.db
+      .prepare(
+        `INSERT INTO contacts (case_id, contact_date, method, notes, risk_level, logged_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(c.caseId, c.date, c.method, c.notes, c.riskLevel, c.loggedBy, c.createdAt.toISOString());
+    if (c.riskLevel) {
+      this.db.prepare('UPDATE cases SET risk_level = ?, updated_at = ? WHERE id = ?').run(c.riskLevel, c.createdAt.toISOString(), c.caseId);
+    }
+    return { ...c, id: Number(info.lastInsertRowid) };
+  }
+
+  contacts(filter: { caseId?: number; from?: string; to?: string } = {}): ContactRecord[] {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (filter.caseId !== undefined) (where.push('case_id = ?'), args.push(filter.caseId));
+    if (filter.from !== undefined) (where.push('contact_date >= ?'), args.push(filter.from));
+    if (filter.to !== undefined) (where.push('contact_date <= ?'), args.push(filter.to));
+    const sql = `SELECT * FROM contacts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY contact_date, id`;
+    return this.db.prepare<unknown[], ContactRow>(sql).all(...args).map(toContact);
+  }
+
+  lastContactDates(): Map<number, string> {
+    const rows = this.db
+      .prepare<[], { case_id: number; d: string }>('SELECT case_id, MAX(contact_date) AS d FROM contacts GROUP BY case_id')
+      .all();
+    return new Map(rows.map((r) => [r.case_id, r.d]));
+  }
+
+  close(caseId: number, reason: string, now: Date): void {
+    const t = now.toISOString();
+    this.db
+      .prepare("UPDATE cases SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?")
+      .run(t, reason, t, caseId);
+  }
+
+  reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): void {
+    this.db
+      .prepare('UPDATE cases SET mentor_user_id = ?, mentor_name = ?, updated_at = ? WHERE id = ?')
+      .run(mentorUserId, mentorName, now.toISOString(), caseId);
+  }
+
+  saveScreening(r: ScreeningReport): void {
+    this.db
+      .prepare(
+        `INSERT INTO screening_reports (period, unit, user_id, new_risks, high_risks, reported_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (period, unit) DO UPDATE SET user_id = excluded.user_id, new_risks = excluded.new_risks,
+           high_risks = excluded.high_risks, reported_at = excluded.reported_at`,
+      )
+      .run(r.period, r.unit, r.userId, r.newRisks, r.highRisks, r.reportedAt.toISOString());
+  }
+
+  screenings(period: string): ScreeningReport[] {
+    return this.db
+      .prepare<[string], ScreeningRow>('SELECT * FROM screening_reports WHERE period = ? ORDER BY unit')
+      .all(period)
+      .map((r) => ({ period: r.period, unit: r.unit, userId: r.user_id, newRisks: r.new_risks, highRisks: r.high_risks, reportedAt: new Date(r.reported_at) }));
+  }
+
+  dialog(userId: string, chatId: string): { state: unknown; updatedAt: Date } | undefined {
+    const r = this.db
+      .prepare<[string, string], { state: string; updated_at: string }>('SELECT state, updated_at FROM followup_dialogs WHERE user_id = ? AND chat_id = ?')
+      .get(userId, chatId);
+    return r ? { state: JSON.parse(r.state) as unknown, updatedAt: new Date(r.updated_at) } : undefined;
+  }
+
+  saveDialog(userId: string, chatId: string, state: unknown, now: Date): void {
+    this.db
+      .prepare(
+        `INSERT INTO followup_dialogs (user_id, chat_id, state, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+      )
+      .run(userId, chatId, JSON.stringify(state), now.toISOString());
+  }
+
+  deleteDialog(userId: string, chatId: string): void {
+    this.db.prepare('DELETE FROM followup_dialogs WHERE user_id = ? AND chat_id = ?').run(userId, chatId);
+  }
+}
