@@ -5,6 +5,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile } from './domain/plan/load.js';
 import type { Logger } from './log.js';
 import { databaseFile } from './paths.js';
+import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
+import { useLookupSecret } from './domain/privacy/lookup-key.js';
 
 /**
  * Thrown by {@link bootstrap} when the configured plan cannot be used at all (no categories
@@ -22,6 +24,10 @@ export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clo
     throw new PlanUnusableError(`实施方案 ${config.planPath} 中没有识别出任何工作对象类别，请用 \`npm run humiao -- plan check\` 检查`);
   }
   for (const p of plan.problems) log.warn({ line: p.line, problem: p.message }, 'plan problem');
-  const store = openSqliteStore(databaseFile(env));
+  // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
+  const cipher = fieldCipherFromEnv(env);
+  useLookupSecret(cipher?.macKey ?? null);
+  const store = openSqliteStore(databaseFile(env), { cipher });
+  if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
   return { config, plan, store, clock, log };
 }

@@ -1,5 +1,6 @@
 import type { PushTarget, Reply } from '../src/core/message.js';
 import type { CategoryCode } from '../src/domain/plan/types.js';
+import type { AuditAction, AuditVerifyResult } from '../src/domain/security/audit-chain.js';
 
 /**
  * Persistence behind one interface. The SQLite adapter (`store/sqlite/`) is the default; every
@@ -15,6 +16,7 @@ export interface Store {
   readonly sessions: SessionRepo;
   readonly cases: CaseRepo;
   readonly jobRuns: JobRunRepo;
+  readonly audit: AuditRepo;
   readonly followup: FollowupRepo;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
@@ -180,6 +182,8 @@ export interface NewCase {
 
 export interface CaseRecord extends NewCase {
   id: number;
+  /** Holds justice details that count as a sealed record (see src/domain/security/sealed.ts). */
+  sealed: boolean;
   status: 'open' | 'closed';
   updatedAt: Date;
   closedAt: Date | null;
@@ -214,6 +218,38 @@ export interface CaseRepo {
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;
   mandatoryReports(caseId?: number): MandatoryReportRecord[];
+  /** Cases with an id above `id`, oldest first: lets in-memory indexes catch up cheaply. */
+  listSince(id: number): CaseRecord[];
+}
+
+export interface AuditInsert {
+  at: Date;
+  /** WeCom userid, or `os:<user>` for the admin CLI. */
+  actor: string;
+  action: AuditAction;
+  caseCode?: string | null;
+  /** The purpose the viewer gave, where one was asked. */
+  reason?: string | null;
+  /** What was touched (field groups, CLI command); never field values. */
+  detail?: string | null;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: Date;
+  actor: string;
+  action: AuditAction;
+  caseCode: string | null;
+  reason: string | null;
+  detail: string | null;
+}
+
+/** Append-only log of views, exports and changes (domain.md P6). */
+export interface AuditRepo {
+  append(e: AuditInsert): AuditRecord;
+  list(filter?: { caseCode?: string }): AuditRecord[];
+  /** Checks the hash chain; names the first broken entry. */
+  verify(): AuditVerifyResult;
 }
 
 export type ContactMethod = '上门' | '电话' | '微信' | '在校' | '其他';

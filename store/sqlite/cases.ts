@@ -1,4 +1,6 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
+import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseRecord, CaseRepo, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { Db } from './sqlite-store.js';
 
@@ -33,6 +35,7 @@ interface CaseRow {
   updated_at: string;
   closed_at: string | null;
   close_reason: string | null;
+  sealed: number;
 }
 
 interface CategoryRow {
@@ -65,8 +68,18 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly attachReport;
   private readonly reportsOf;
   private readonly allReports;
+  private readonly since;
 
-  constructor(db: Db) {
+  /**
+   * With a cipher, identity fields (name, ID number, guardian and 帮教 names and phones, school
+   * detail, notes) and the details JSON are encrypted here, at the boundary: handlers only
+   * ever see plain values, and the lookup keys (id_hash, dup_key) stay searchable.
+   */
+  constructor(
+    db: Db,
+    private readonly cipher: FieldCipher | null = null,
+  ) {
+    this.since = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id > ? ORDER BY id');
     this.bumpSerial = db.prepare<[number], { last: number }>(
       'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last',
     );
@@ -74,11 +87,11 @@ export class SqliteCaseRepo implements CaseRepo {
       `INSERT INTO cases (code, primary_category, full_name, gender, birth_date, id_number, id_hash, dup_key, village,
          school_status, school_detail, guardian_name, guardian_relation, guardian_phone, guardianship_mode, risk_level,
          mentor_user_id, mentor_name, reporter_user_id, bangjiao_name, bangjiao_phone, notes, details, inferred_fields,
-         created_at, updated_at)
+         sealed, created_at, updated_at)
        VALUES (@code, @primary_category, @full_name, @gender, @birth_date, @id_number, @id_hash, @dup_key, @village,
          @school_status, @school_detail, @guardian_name, @guardian_relation, @guardian_phone, @guardianship_mode, @risk_level,
          @mentor_user_id, @mentor_name, @reporter_user_id, @bangjiao_name, @bangjiao_phone, @notes, @details, @inferred_fields,
-         @created_at, @created_at)`,
+         @sealed, @created_at, @created_at)`,
     );
     this.insertCategory = db.prepare('INSERT INTO case_categories (case_id, category, ordinal, lead_units) VALUES (?, ?, ?, ?)');
     this.byCode = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE code = ?');
@@ -101,30 +114,32 @@ export class SqliteCaseRepo implements CaseRepo {
   }
 
   insert(c: NewCase): CaseRecord {
+    const enc = (v: string | null) => encryptOpt(this.cipher, v);
     const r = this.insertCase.run({
       code: c.code,
       primary_category: c.primaryCategory,
-      full_name: c.fullName,
+      full_name: enc(c.fullName),
       gender: c.gender,
       birth_date: c.birthDate,
-      id_number: c.idNumber,
+      id_number: enc(c.idNumber),
       id_hash: c.idHash,
       dup_key: c.dupKey,
       village: c.village,
       school_status: c.schoolStatus,
-      school_detail: c.schoolDetail,
-      guardian_name: c.guardianName,
+      school_detail: enc(c.schoolDetail),
+      guardian_name: enc(c.guardianName),
       guardian_relation: c.guardianRelation,
-      guardian_phone: c.guardianPhone,
+      guardian_phone: enc(c.guardianPhone),
       guardianship_mode: c.guardianshipMode,
       risk_level: c.riskLevel,
       mentor_user_id: c.mentorUserId,
       mentor_name: c.mentorName,
       reporter_user_id: c.reporterUserId,
-      bangjiao_name: c.bangjiaoName,
-      bangjiao_phone: c.bangjiaoPhone,
-      notes: c.notes,
-      details: JSON.stringify(c.details),
+      bangjiao_name: enc(c.bangjiaoName),
+      bangjiao_phone: enc(c.bangjiaoPhone),
+      notes: enc(c.notes),
+      details: enc(JSON.stringify(c.details)),
+      sealed: isSealedDetails(c.details) ? 1 : 0,
       inferred_fields: JSON.stringify(c.inferredFields),
       created_at: c.createdAt.toISOString(),
     });
@@ -150,6 +165,10 @@ export class SqliteCaseRepo implements CaseRepo {
     return this.all.all().map((r) => this.toRecord(r));
   }
 
+  listSince(id: number): CaseRecord[] {
+    return this.since.all(id).map((r) => this.toRecord(r));
+  }
+
   recordMandatoryReport(m: MandatoryReportInsert): number {
     return Number(this.insertReport.run(m.caseId, m.userId, m.chatId, m.sign, m.reportTo, m.promptedAt.toISOString()).lastInsertRowid);
   }
@@ -172,34 +191,36 @@ export class SqliteCaseRepo implements CaseRepo {
   }
 
   private toRecord(r: CaseRow): CaseRecord {
+    const dec = (v: string | null) => decryptOpt(this.cipher, v);
     return {
       id: r.id,
       code: r.code,
       categories: this.categoriesOf.all(r.id).map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
       primaryCategory: r.primary_category,
-      fullName: r.full_name,
+      fullName: dec(r.full_name)!,
       gender: r.gender,
       birthDate: r.birth_date,
-      idNumber: r.id_number,
+      idNumber: dec(r.id_number),
       idHash: r.id_hash,
       dupKey: r.dup_key,
       village: r.village,
       schoolStatus: r.school_status,
-      schoolDetail: r.school_detail,
-      guardianName: r.guardian_name,
+      schoolDetail: dec(r.school_detail),
+      guardianName: dec(r.guardian_name),
       guardianRelation: r.guardian_relation,
-      guardianPhone: r.guardian_phone,
+      guardianPhone: dec(r.guardian_phone),
       guardianshipMode: r.guardianship_mode,
       riskLevel: r.risk_level,
       mentorUserId: r.mentor_user_id,
       mentorName: r.mentor_name,
       reporterUserId: r.reporter_user_id,
-      bangjiaoName: r.bangjiao_name,
-      bangjiaoPhone: r.bangjiao_phone,
-      notes: r.notes,
-      details: JSON.parse(r.details) as Record<string, unknown>,
+      bangjiaoName: dec(r.bangjiao_name),
+      bangjiaoPhone: dec(r.bangjiao_phone),
+      notes: dec(r.notes),
+      details: JSON.parse(dec(r.details)!) as Record<string, unknown>,
       inferredFields: JSON.parse(r.inferred_fields) as string[],
       status: r.status,
+      sealed: r.sealed === 1,
       createdAt: new Date(r.created_at),
       updatedAt: new Date(r.updated_at),
       closedAt: r.closed_at ? new Date(r.closed_at) : null,

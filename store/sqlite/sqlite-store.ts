@@ -3,6 +3,8 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
 import type { Store } from '../store.js';
+import { DataKeyMismatchError, DataKeyMissingError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { SqliteAuditRepo } from './audit.js';
 import { SqliteCaseRepo } from './cases.js';
 import { SqliteChatRepo } from './chats.js';
 import { SqliteInboundRepo } from './inbound.js';
@@ -28,14 +30,19 @@ export class SqliteStore implements Store {
   readonly sessions: SqliteSessionRepo;
   readonly cases: SqliteCaseRepo;
   readonly jobRuns: SqliteJobRunRepo;
+  readonly audit: SqliteAuditRepo;
   readonly followup: SqliteFollowupRepo;
 
-  constructor(readonly db: Db) {
+  constructor(
+    readonly db: Db,
+    cipher: FieldCipher | null = null,
+  ) {
     this.inbound = new SqliteInboundRepo(db);
     this.outbox = new SqliteOutboxRepo(db);
     this.chats = new SqliteChatRepo(db);
     this.sessions = new SqliteSessionRepo(db);
-    this.cases = new SqliteCaseRepo(db);
+    this.cases = new SqliteCaseRepo(db, cipher);
+    this.audit = new SqliteAuditRepo(db);
     this.jobRuns = new SqliteJobRunRepo(db);
     this.followup = new SqliteFollowupRepo(db);
   }
@@ -55,8 +62,13 @@ export class SqliteStore implements Store {
   }
 }
 
+export interface OpenOptions {
+  /** Field encryption for case identity data; null stores it in plain text (see README). */
+  cipher?: FieldCipher | null;
+}
+
 /** Open (creating if needed) the database at `file`, or in memory for `:memory:`, and migrate it. */
-export function openSqliteStore(file: string): SqliteStore {
+export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteStore {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     // Case data about minors: create the file owner-only before SQLite ever writes to it.
@@ -69,7 +81,28 @@ export function openSqliteStore(file: string): SqliteStore {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return new SqliteStore(db);
+  try {
+    checkDataKey(db, opts.cipher ?? null);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db, opts.cipher ?? null);
+}
+
+/**
+ * The first keyed open records a check value; later opens must bring the same key. Opening a
+ * database that has one without any key is refused, since its case fields cannot be read.
+ */
+function checkDataKey(db: Db, cipher: FieldCipher | null): void {
+  const stored = db.prepare<[], { value: string }>("SELECT value FROM security_meta WHERE name = 'key_check'").get()?.value;
+  if (!cipher) {
+    if (stored) throw new DataKeyMissingError('数据库中有加密的个案数据，但没有设置 HUMIAO_DATA_KEY。请设置加密时使用的密钥后再启动。');
+    return;
+  }
+  const check = cipher.keyCheck();
+  if (stored === undefined) db.prepare("INSERT INTO security_meta (name, value) VALUES ('key_check', ?)").run(check);
+  else if (stored !== check) throw new DataKeyMismatchError('HUMIAO_DATA_KEY 与加密数据时使用的密钥不一致，无法读取个案数据。请使用原来的密钥。');
 }
 
 function migrate(db: Db): void {

@@ -1,14 +1,28 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * Lookup keys let the store find a case by ID number or by name + village without reading the
- * plain columns, so duplicate checks keep working once those columns are encrypted. Today they
- * are plain SHA-256; the security work can switch them to a keyed HMAC (and rehash) here alone.
+ * plain columns, so duplicate checks keep working once those columns are encrypted.
+ *
+ * With a data key configured ({@link useLookupSecret}, done once at start-up) they are
+ * HMAC-SHA256 under a key derived from `HUMIAO_DATA_KEY`, so a copy of the database cannot be
+ * searched by hashing every possible ID number. Without a key they are plain SHA-256.
+ * Process-wide on purpose: one bot serves one database with one key.
  */
+let secret: Buffer | null = null;
+
+export function useLookupSecret(key: Buffer | null): void {
+  secret = key;
+}
+
+function digest(s: string): string {
+  return secret ? createHmac('sha256', secret).update(s).digest('hex') : createHash('sha256').update(s).digest('hex');
+}
+
 export function idLookupHash(idNumber: string): string {
-  return createHash('sha256').update(`id:${idNumber.trim().toUpperCase()}`).digest('hex');
+  return digest(`id:${idNumber.trim().toUpperCase()}`);
 }
 
 export function nameVillageKey(fullName: string, village: string): string {
-  return createHash('sha256').update(`nv:${fullName.trim()}|${village.trim()}`).digest('hex');
+  return digest(`nv:${fullName.trim()}|${village.trim()}`);
 }

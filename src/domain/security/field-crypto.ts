@@ -1,0 +1,107 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { ConfigError } from '../../config/load.js';
+
+/**
+ * Per-field encryption at rest (domain.md §3.3 P9): AES-256-GCM with a fresh 12-byte IV per
+ * value, stored as `v1:<iv>:<tag>:<ciphertext>` (base64). The version prefix lets a later key
+ * scheme coexist with old rows, and lets the store tell encrypted values from plain ones.
+ *
+ * The master key comes from `HUMIAO_DATA_KEY` (32 bytes, base64 or 64 hex digits). Separate
+ * sub-keys for encryption and for lookup hashes are derived with HKDF, so a leaked lookup key
+ * cannot decrypt anything.
+ */
+
+const PREFIX = 'v1:';
+
+/** Thrown when `HUMIAO_DATA_KEY` is set but is not 32 bytes in base64 or hex. */
+export class DataKeyFormatError extends ConfigError {
+  override name = 'DataKeyFormatError';
+}
+
+/** Thrown at start-up when the database holds encrypted case data but no `HUMIAO_DATA_KEY` is set. */
+export class DataKeyMissingError extends ConfigError {
+  override name = 'DataKeyMissingError';
+}
+
+/** Thrown at start-up when `HUMIAO_DATA_KEY` is not the key the database was encrypted with. */
+export class DataKeyMismatchError extends ConfigError {
+  override name = 'DataKeyMismatchError';
+}
+
+/** Thrown when a stored value claims to be encrypted but cannot be decrypted (tampering or corruption). */
+export class FieldDecryptError extends Error {
+  override name = 'FieldDecryptError';
+}
+
+export const isEncrypted = (stored: string): boolean => stored.startsWith(PREFIX);
+
+/** Parse the env value: 64 hex digits or base64 of exactly 32 bytes. */
+export function parseDataKey(raw: string): Buffer {
+  const s = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return Buffer.from(s, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(s)) {
+    const b = Buffer.from(s, 'base64');
+    if (b.length === 32) return b;
+  }
+  throw new DataKeyFormatError('HUMIAO_DATA_KEY 格式不对：应为 32 字节密钥的 base64（可用 `openssl rand -base64 32` 生成）或 64 位十六进制');
+}
+
+export class FieldCipher {
+  private readonly encKey: Buffer;
+  /** Key for lookup hashes (ID number, name + village) and the key check value. */
+  readonly macKey: Buffer;
+
+  constructor(master: Buffer) {
+    if (master.length !== 32) throw new DataKeyFormatError('HUMIAO_DATA_KEY 必须是 32 字节');
+    this.encKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'humiao field encryption v1', 32));
+    this.macKey = Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), 'humiao lookup hash v1', 32));
+  }
+
+  encrypt(plain: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.encKey, iv);
+    const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+    return `${PREFIX}${iv.toString('base64')}:${c.getAuthTag().toString('base64')}:${ct.toString('base64')}`;
+  }
+
+  /** Plain values (written before a key was set) pass through unchanged. */
+  decrypt(stored: string): string {
+    if (!isEncrypted(stored)) return stored;
+    const parts = stored.slice(PREFIX.length).split(':');
+    if (parts.length !== 3) throw new FieldDecryptError('加密字段格式损坏');
+    const [iv, tag, ct] = parts.map((p) => Buffer.from(p, 'base64')) as [Buffer, Buffer, Buffer];
+    try {
+      const d = createDecipheriv('aes-256-gcm', this.encKey, iv);
+      d.setAuthTag(tag);
+      return Buffer.concat([d.update(ct), d.final()]).toString('utf8');
+    } catch {
+      throw new FieldDecryptError('加密字段无法解密：密钥不对或数据被改动');
+    }
+  }
+
+  /** A value stored with the database so a wrong key is caught at start-up, not on first read. */
+  keyCheck(): string {
+    return createHmac('sha256', this.macKey).update('humiao key check v1').digest('hex');
+  }
+}
+
+/** The cipher for `HUMIAO_DATA_KEY`, or null when it is unset (cases are then stored in plain text). */
+export function fieldCipherFromEnv(env: NodeJS.ProcessEnv = process.env): FieldCipher | null {
+  const raw = env.HUMIAO_DATA_KEY;
+  if (!raw || raw.trim() === '') return null;
+  return new FieldCipher(parseDataKey(raw));
+}
+
+/** Encrypt a nullable field; null stays null so "not given" is still visible to queries. */
+export function encryptOpt(cipher: FieldCipher | null, v: string | null): string | null {
+  return v === null || cipher === null ? v : cipher.encrypt(v);
+}
+
+export function decryptOpt(cipher: FieldCipher | null, v: string | null): string | null {
+  if (v === null) return null;
+  if (cipher === null) {
+    if (isEncrypted(v)) throw new DataKeyMissingError('数据库中有加密的个案数据，但没有设置 HUMIAO_DATA_KEY。请设置加密时使用的密钥后再启动。');
+    return v;
+  }
+  return cipher.decrypt(v);
+}
