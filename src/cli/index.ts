@@ -6,8 +6,9 @@ import { renderPlan, renderProblems } from '../domain/plan/render.js';
 import { bootstrap } from '../bootstrap.js';
 import { createLogger } from '../log.js';
 import { toCsv } from './csv.js';
-import { exportCases } from '../domain/intake/export.js';
 import { renderChatsReport } from '../channels/wecom/chats-report.js';
+import { auditedExport } from '../domain/security/audited-export.js';
+import { cliActor, recordCliRun, registerAuditCommands } from './security-commands.js';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -16,6 +17,13 @@ const program = new Command('humiao')
   .description('护苗助手管理命令')
   .showHelpAfterError()
   .exitOverride();
+
+// Every command run leaves a cli-login audit entry (domain.md P6), before it touches anything.
+program.hook('preAction', (_root, action) => {
+  const names: string[] = [];
+  for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+  recordCliRun(names.join(' '));
+});
 
 const plan = program.command('plan').description('实施方案（责任矩阵）');
 plan
@@ -48,7 +56,7 @@ cases
     if (opts.format !== 'json' && opts.format !== 'csv') throw new ConfigError(`--format 只能是 json 或 csv，收到「${opts.format}」`);
     const deps = bootstrap(log);
     try {
-      const rows = exportCases(deps.store);
+      const rows = auditedExport(deps.store, cliActor(), deps.clock.now(), opts.format);
       out(opts.format === 'json' ? JSON.stringify(rows, null, 2) : toCsv(rows));
     } finally {
       deps.store.close();
@@ -81,6 +89,8 @@ program
       deps.store.close();
     }
   });
+
+registerAuditCommands(program, log, out);
 
 try {
   await program.parseAsync(process.argv);

@@ -91,6 +91,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
     createdAt: now,
   });
   store.cases.attachMandatoryReports(state.reportIds, record.id);
+  store.audit.append({ at: now, actor: reporterUserId, action: 'create', caseCode: code });
 
   const catNames = categories.map((c) => categoryName(plan, c)).join('、');
   const leads = [...new Set(record.categories.flatMap((c) => c.leadUnits))].join('、') || '（方案未载明）';

@@ -1,0 +1,19 @@
+import type { Store } from '../../../store/store.js';
+import { exportCases } from '../intake/export.js';
+import { redactJustice } from './sealed.js';
+
+/**
+ * `cases export` as the law allows it: sealed justice details never leave the system
+ * (domain.md P7), so they are replaced by the sealed notice, and the export itself is one
+ * audit entry naming who ran it and how many cases went out.
+ */
+export function auditedExport(store: Store, actor: string, now: Date, format: string): Record<string, string | number | null>[] {
+  const records = store.cases.list();
+  const rows = exportCases(store);
+  rows.forEach((row, i) => {
+    const rec = records[i];
+    if (rec && rec.sealed && rec.code === row.code) row.details = JSON.stringify(redactJustice(rec.details));
+  });
+  store.audit.append({ at: now, actor, action: 'export', detail: `cases export ${format}: ${rows.length} 个案${records.some((r) => r.sealed) ? '（封存信息已略去）' : ''}` });
+  return rows;
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { runBot, runCli, tempDataDir } from '../helpers/run-bot.js';
+import { testDataKey } from '../helpers/case-fixture.js';
+
+/** A 不良行为 case whose disposition is a police measure, so its justice fields are sealed. */
+export const SEALED_INTAKE = [
+  '上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '母亲', '陈梅 13600002222', '单亲监护',
+  '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '高', '张三', '确认',
+];
+
+describe('security from the command line', () => {
+  it('encrypts the case, audits create/export/CLI runs, exports without sealed details, and verify catches tampering', () => {
+    const env = { HUMIAO_DATA_DIR: tempDataDir(), HUMIAO_DATA_KEY: testDataKey() };
+    const bot = runBot(SEALED_INTAKE, env, ['--user', 'zhangsan']);
+    expect(bot.code).toBe(0);
+    expect(bot.stdout).toContain('已保存个案 DJ-2026-0001');
+
+    const db = new Database(join(env.HUMIAO_DATA_DIR, 'humiao.db'), { readonly: true });
+    const raw = JSON.stringify(db.prepare('SELECT * FROM cases').all());
+    db.close();
+    for (const plain of ['刘小东', '陈梅', '13600002222', '公安机关']) expect(raw).not.toContain(plain);
+
+    const exp = runCli(['cases', 'export', '--format', 'json'], env);
+    expect(exp.code).toBe(0);
+    const [row] = JSON.parse(exp.stdout) as Record<string, string>[];
+    expect(row!.fullName).toBe('刘小东');
+    expect(JSON.parse(row!.details!)).toMatchObject({ disposition: '该记录已依法封存', justiceInvolvement: '该记录已依法封存' });
+    expect(exp.stdout).not.toContain('公安机关矫治教育措施');
+
+    const show = runCli(['audit', 'show', '--case', 'DJ-2026-0001'], env);
+    expect(show.stdout).toMatch(/zhangsan\s+create\s+DJ-2026-0001/);
+    const all = runCli(['audit', 'show'], env).stdout;
+    expect(all).toMatch(/os:\S+\s+cli-login\s+-\s+cases export/);
+    expect(all).toMatch(/os:\S+\s+export\s+-\s+cases export json: 1 个案/);
+
+    const ok = runCli(['audit', 'verify'], env);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('哈希链校验通过');
+
+    const rw = new Database(join(env.HUMIAO_DATA_DIR, 'humiao.db'));
+    rw.exec('DROP TRIGGER audit_log_no_update');
+    rw.prepare("UPDATE audit_log SET actor = 'lisi' WHERE action = 'create'").run();
+    const createdId = (rw.prepare("SELECT id FROM audit_log WHERE action = 'create'").get() as { id: number }).id;
+    rw.close();
+    const bad = runCli(['audit', 'verify'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`第 ${createdId} 条记录的内容被改动`);
+  });
+
+  it('refuses to start without the key once data is encrypted, with one Chinese line and exit 2', () => {
+    const dir = tempDataDir();
+    expect(runBot(SEALED_INTAKE, { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: testDataKey() }, ['--user', 'zhangsan']).code).toBe(0);
+    const r = runBot(['你好'], { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: '' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('没有设置 HUMIAO_DATA_KEY');
+    const wrong = runBot(['你好'], { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: testDataKey() });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('密钥不一致');
+    expect(runCli(['cases', 'export'], { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: '' }).code).toBe(2);
+  });
+});
