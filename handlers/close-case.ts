@@ -1,0 +1,100 @@
+import type { Reply } from '../src/core/message.js';
+import { mayManage } from '../src/domain/followup/access.js';
+import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from '../src/domain/followup/close-reasons.js';
+import { findCaseCode } from '../src/domain/followup/contact-message.js';
+import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
+import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
+import type { CaseRecord } from '../store/store.js';
+import { command, concerned, NOT_MEMBER_TEXT, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
+import type { Handler, HandlerContext } from './types.js';
+
+export interface CloseDialog {
+  kind: 'close';
+  code: string;
+  step: 'reason' | 'detail' | 'confirm';
+  reason?: string;
+}
+
+const TRIGGER = /^(?:结案|销号|个案结案)(?=$|[\s:：,，]|[A-Za-z])/;
+export const NOT_ALLOWED_CLOSE_TEXT = '只有管理员或该个案牵头单位的成员可以结案。';
+const ASK_REASON = `请选择结案原因（回复序号或原因；「其他」请写明具体原因）：\n${CLOSE_REASON_LIST}`;
+const CONFIRM_CHOICES = [{ label: '确认', value: '确认' }, { label: '取消', value: '取消' }];
+
+function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
+  const c = ctx.store.cases.getByCode(code);
+  if (!c) return [{ text: unknownCaseText(code) }];
+  if (!mayManage(c, ctx.member)) return [{ text: NOT_ALLOWED_CLOSE_TEXT }];
+  if (c.status === 'closed') return [{ text: `个案 ${code} 已经结案。` }];
+  return c;
+}
+
+function askConfirm(ctx: HandlerContext, code: string, reason: string): Reply[] {
+  ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'confirm', reason } satisfies CloseDialog, ctx.clock.now());
+  return [{ text: `确认将个案 ${code} 结案？原因：${reason.slice(4)}。结案后不再提醒走访。请回复「确认」或「取消」。`, choices: CONFIRM_CHOICES }];
+}
+
+/** Reads a reason; asks again (dialog unchanged) when it is not one of the coded reasons. */
+function takeReason(ctx: HandlerContext, code: string, text: string, step: CloseDialog['step']): Reply[] {
+  const r = parseCloseReason(text);
+  if (r.ok) return askConfirm(ctx, code, formatCloseReason(r.reason, r.detail));
+  const now = ctx.clock.now();
+  if (r.why === 'needs-detail') {
+    ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'detail' } satisfies CloseDialog, now);
+    return [{ text: '请写明「其他」的具体原因（不写他人姓名）。' }];
+  }
+  ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step }, now);
+  return [{ text: step === 'reason' && text.trim() ? `没有识别出结案原因「${text.trim()}」。${ASK_REASON}` : ASK_REASON, choices: CLOSE_REASON_CHOICES }];
+}
+
+function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
+  const c = check(ctx, d.code);
+  if (Array.isArray(c)) return c;
+  const now = ctx.clock.now();
+  ctx.store.followup.close(c.id, d.reason!, now);
+  const label = d.reason!.slice(4);
+  const by = ctx.member?.name ?? ctx.msg.userId;
+  for (const m of concerned(ctx, c)) {
+    tell(ctx, m.userid, `个案 ${privateCaseName(c)} 已由 ${by} 结案，原因：${label}。今后不再提醒走访。`, 'case.closed', `case.closed:${c.code}:${m.userid}`);
+  }
+  return [{ text: `个案 ${c.code} 已结案（${label}），已通知帮扶责任人和牵头单位。` }];
+}
+
+export function continueClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
+  const text = ctx.msg.text;
+  if (command(text) === '取消') {
+    ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
+    return [{ text: `已取消，个案 ${d.code} 未结案。` }];
+  }
+  if (d.step === 'reason') return takeReason(ctx, d.code, text, 'reason');
+  if (d.step === 'detail') {
+    const detail = command(text);
+    return detail ? askConfirm(ctx, d.code, formatCloseReason({ code: 'C99', label: '其他', aliases: [] }, detail)) : [{ text: '请写明「其他」的具体原因。' }];
+  }
+  const yes = command(text) === '确认' || parseYesNo(text) === true;
+  if (!yes) {
+    if (parseYesNo(text) === false) {
+      ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
+      return [{ text: `已取消，个案 ${d.code} 未结案。` }];
+    }
+    return [{ text: '请回复「确认」结案，或「取消」。', choices: CONFIRM_CHOICES }];
+  }
+  ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
+  return doClose(ctx, d);
+}
+
+/** 「结案 DJ-2026-0001 已入学」: close with a coded reason (domain.md §5.2), after a confirmation. */
+export const closeCaseHandler: Handler = {
+  name: 'close-case',
+  handle(ctx) {
+    if (ctx.msg.kind !== 'text' && ctx.msg.kind !== 'button') return null;
+    const text = normalizeInput(ctx.msg.text);
+    const m = TRIGGER.exec(text);
+    if (!m) return null;
+    if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
+    const found = findCaseCode(text.slice(m[0].length));
+    if (!found) return [{ text: '请写明个案编号和原因，例如「结案 DJ-2026-0001 已入学」。' }];
+    const c = check(ctx, found.code);
+    if (Array.isArray(c)) return c;
+    return takeReason(ctx, c.code, found.rest, 'reason');
+  },
+};

@@ -1,0 +1,129 @@
+import type { Reply } from '../src/core/message.js';
+import { CONTACT_METHODS, CONTACT_TRIGGER, findCaseCode, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
+import { mayActOn } from '../src/domain/followup/access.js';
+import { shortDate } from '../src/domain/followup/case-status.js';
+import { matchChoices } from '../src/domain/parse-zh/choice.js';
+import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
+import { localDateKey } from '../schedules/time.js';
+import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
+import { command, NOT_MEMBER_TEXT, unknownCaseText } from './followup-shared.js';
+import type { Handler, HandlerContext } from './types.js';
+
+/** The contact form in progress: what is known so far. */
+export interface ContactDialog {
+  kind: 'contact';
+  code?: string;
+  date: string;
+  method?: ContactMethod;
+  notes?: string;
+  riskLevel?: RiskLevel;
+}
+
+export const FUTURE_DATE_TEXT = '联系日期不能晚于今天，请重新发送（例如：昨天、11月3日、3号）。';
+export const BAD_DATE_TEXT = '没有看懂这个日期，请写成「昨天」「前天」「11月3日」或「3号」。';
+export const NOT_ALLOWED_TEXT = '只有该个案的帮扶责任人、牵头单位成员或管理员可以记录走访。';
+const METHOD_CHOICES = CONTACT_METHODS.map((m) => ({ label: m, value: m }));
+const METHOD_OPTIONS = CONTACT_METHODS.map((m) => ({ value: m, label: m, aliases: m === '上门' ? ['入户', '家访'] : m === '在校' ? ['到校', '学校'] : [] }));
+
+export function isContactTrigger(text: string): boolean {
+  return CONTACT_TRIGGER.test(normalizeInput(text));
+}
+
+/** Checks a case code the user gave: the reply to send when it cannot be used, else the case. */
+function usableCase(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
+  const c = ctx.store.cases.getByCode(code);
+  if (!c) return [{ text: unknownCaseText(code) }];
+  if (!mayActOn(c, ctx.member)) return [{ text: NOT_ALLOWED_TEXT }];
+  if (c.status === 'closed') return [{ text: `个案 ${code} 已结案，不能再记录走访。` }];
+  return c;
+}
+
+function merge(d: ContactDialog, p: ContactParts): ContactDialog {
+  return {
+    ...d,
+    ...(p.code && { code: p.code }),
+    ...(p.date && { date: p.date }),
+    ...(p.method && { method: p.method }),
+    ...(p.notes && { notes: p.notes }),
+    ...(p.riskLevel && { riskLevel: p.riskLevel }),
+  };
+}
+
+/** Asks for the first missing field, or saves the contact when nothing is missing. */
+function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
+  const { msg, store } = ctx;
+  const now = ctx.clock.now();
+  if (!d.code) {
+    store.followup.saveDialog(msg.userId, msg.chatId, d, now);
+    const mine = msg.chatType === 'single' ? store.cases.list().filter((c) => c.status === 'open' && c.mentorUserId === msg.userId).slice(0, 8) : [];
+    return [{ text: '请发送要记录的个案编号（例如 DJ-2026-0001）。回复「取消」放弃。', ...(mine.length ? { choices: mine.map((c) => ({ label: c.code, value: c.code })) } : {}) }];
+  }
+  if (!d.method) {
+    store.followup.saveDialog(msg.userId, msg.chatId, d, now);
+    return [{ text: `${d.code}：这次是怎么联系的？（上门/电话/微信/在校/其他）`, choices: METHOD_CHOICES }];
+  }
+  if (!d.notes) {
+    store.followup.saveDialog(msg.userId, msg.chatId, d, now);
+    return [{ text: `${d.code}：请简要写下联系情况（不写他人姓名、电话）。如需调整风险等级，可一并写「风险高/中/低」。` }];
+  }
+  store.followup.deleteDialog(msg.userId, msg.chatId);
+  const c = usableCase(ctx, d.code);
+  if (Array.isArray(c)) return c;
+  const before = c.riskLevel;
+  store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
+  const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
+  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}` }];
+}
+
+/** Applies one message (the first, or an answer) to the form. Bad input changes nothing. */
+function apply(ctx: HandlerContext, d: ContactDialog, text: string, answering: boolean): Reply[] {
+  const now = ctx.clock.now();
+  const parts = parseContactParts(text, now);
+  if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
+  if (parts.dateError) return [{ text: BAD_DATE_TEXT }];
+  if (answering && !d.method && !parts.method) {
+    const picked = matchChoices(text, METHOD_OPTIONS);
+    if (picked.ok) parts.method = picked.values[0] as ContactMethod;
+    else if (!parts.code && !d.code) return [{ text: '请发送个案编号（例如 DJ-2026-0001），或回复「取消」。' }];
+    else if (d.code) return [{ text: '请选择联系方式：上门、电话、微信、在校或其他。', choices: METHOD_CHOICES }];
+    if (picked.ok) delete parts.notes;
+  }
+  if (answering && !d.code && !parts.code) return [{ text: '请发送个案编号（例如 DJ-2026-0001），或回复「取消」。' }];
+  const code = parts.code ?? d.code;
+  if (code && parts.code) {
+    const c = usableCase(ctx, code);
+    if (Array.isArray(c)) return c;
+  }
+  return next(ctx, merge(d, parts));
+}
+
+export function continueContact(ctx: HandlerContext, d: ContactDialog): Reply[] {
+  if (command(ctx.msg.text) === '取消') {
+    ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
+    return [{ text: '已取消，本次走访没有记录。' }];
+  }
+  return apply(ctx, d, ctx.msg.text, true);
+}
+
+/**
+ * 「走访 DJ-2026-0001 电话联系，情况稳定」 logs a contact in one message; when the code, the
+ * method or the note is missing, a short form asks for it. The date defaults to today.
+ */
+export const contactLogHandler: Handler = {
+  name: 'contact-log',
+  handle(ctx) {
+    if (ctx.msg.kind !== 'text' && ctx.msg.kind !== 'button') return null;
+    const text = normalizeInput(ctx.msg.text);
+    const m = CONTACT_TRIGGER.exec(text);
+    if (!m) return null;
+    if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
+    const rest = text.slice(m[0].length);
+    // A code alone is checked before anything is asked, so a typo is caught at once.
+    const found = findCaseCode(rest);
+    if (found) {
+      const c = usableCase(ctx, found.code);
+      if (Array.isArray(c)) return c;
+    }
+    return apply(ctx, { kind: 'contact', date: localDateKey(ctx.clock.now()) }, rest, false);
+  },
+};

@@ -1,0 +1,36 @@
+import type { Member } from '../src/config/schema.js';
+import type { Reply } from '../src/core/message.js';
+import { maskName } from '../src/domain/privacy/mask.js';
+import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
+import type { CaseRecord } from '../store/store.js';
+import type { HandlerContext } from './types.js';
+
+/** Shared pieces of the follow-up handlers (contact log, my cases, overdue, close, reassign). */
+
+export const NOT_MEMBER_TEXT = '个案跟进功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';
+/** A follow-up dialog left alone this long is dropped, and the message goes to other handlers. */
+export const DIALOG_IDLE_MS = 30 * 60_000;
+
+export const command = (text: string) => stripEdgePunctuation(normalizeInput(text));
+
+export const isText = (ctx: HandlerContext) => ctx.msg.kind === 'text' || ctx.msg.kind === 'button';
+
+export function unknownCaseText(code: string): string {
+  return `没有找到个案 ${code}，请核对编号（形如 DJ-2026-0001）。`;
+}
+
+/** The people a case change concerns: its mentor and the members of its lead units, minus the actor. */
+export function concerned(ctx: HandlerContext, c: CaseRecord, extra: ReadonlyArray<string | null> = []): Member[] {
+  const units = new Set(c.categories.flatMap((k) => k.leadUnits));
+  const ids = new Set([c.mentorUserId, ...extra].filter((x): x is string => Boolean(x)));
+  return ctx.config.members.filter((m) => m.userid !== ctx.msg.userId && (ids.has(m.userid) || units.has(m.unit)));
+}
+
+export function tell(ctx: HandlerContext, userId: string, text: string, reason: string, dedupeKey: string): void {
+  ctx.store.outbox.enqueue({ target: { kind: 'user', id: userId }, reply: { text }, reason, dedupeKey }, ctx.clock.now());
+}
+
+/** The case as named in a private chat: code, masked name, village. */
+export const privateCaseName = (c: CaseRecord) => `${c.code}（${maskName(c.fullName)}，${c.village}）`;
+
+export const reply = (text: string, choices?: Reply['choices']): Reply[] => [choices ? { text, choices } : { text }];

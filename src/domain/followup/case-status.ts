@@ -1,0 +1,47 @@
+import type { FollowupConfig } from '../../config/schema.js';
+import type { CaseRecord, Store } from '../../../store/store.js';
+import { maskName } from '../privacy/mask.js';
+import { caseDue, contactDatesByCase, type CaseDue } from './contact-rule.js';
+
+export interface CaseStatus {
+  c: CaseRecord;
+  due: CaseDue;
+}
+
+/** Every open case (optionally filtered) with where it stands on the contact rule at `at`. */
+export function openCaseStatuses(store: Store, cfg: FollowupConfig, at: Date, keep: (c: CaseRecord) => boolean = () => true): CaseStatus[] {
+  const cases = store.cases.list().filter((c) => c.status === 'open' && keep(c));
+  if (cases.length === 0) return [];
+  const dates = contactDatesByCase(store.followup.contacts());
+  return cases.map((c) => ({ c, due: caseDue(c, dates.get(c.id) ?? [], cfg, at) }));
+}
+
+const windowWord = (d: CaseDue) => (d.frequency === 'monthly' ? '本月' : '本季度');
+
+export function dueLabel(d: CaseDue): string {
+  switch (d.state) {
+    case 'done':
+      return `${windowWord(d)}已联系`;
+    case 'pending':
+      return `${windowWord(d)}待联系`;
+    case 'new':
+      return '本期新建档';
+    case 'overdue':
+      return d.missedInARow > 1 ? `逾期（连续 ${d.missedInARow} ${d.frequency === 'monthly' ? '个月' : '个季度'}未联系）` : '逾期（上期未联系）';
+  }
+}
+
+/** `11月3日`, or 「无记录」. */
+export function shortDate(key: string | null): string {
+  if (!key) return '无记录';
+  const [, m, d] = key.split('-').map(Number);
+  return `${m}月${d}日`;
+}
+
+/**
+ * One line about a case for a private chat with an authorised user: code, masked name, village,
+ * last contact, due state. Never used for groups.
+ */
+export function privateCaseLine(s: CaseStatus): string {
+  return `${s.c.code} ${maskName(s.c.fullName)}（${s.c.village}）最近联系：${shortDate(s.due.lastContact)}，${dueLabel(s.due)}`;
+}

@@ -1,0 +1,107 @@
+import type { FollowupConfig } from '../../config/schema.js';
+import type { CaseRecord } from '../../../store/store.js';
+import { daysInMonth, localDateKey, quarterOf, toLocal } from '../../../schedules/time.js';
+
+/**
+ * The contact rule (plan 二（二）4, domain.md §6.2): each open case needs at least one logged
+ * contact per window — the calendar month by default, or the calendar quarter for categories the
+ * config sets to `quarterly`. A case with several categories follows the most frequent one.
+ *
+ * A case is *due* in a window when it was registered before the window began and was not closed
+ * by its end: registration itself is the first contact, and closing ends the duty.
+ */
+export type Frequency = 'monthly' | 'quarterly';
+
+export interface Window {
+  /** `2026-11` or `2026Q4` */
+  key: string;
+  /** First and last Shanghai calendar day, `YYYY-MM-DD`. */
+  start: string;
+  end: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const dayKey = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`;
+
+export function frequencyOf(c: Pick<CaseRecord, 'categories'>, cfg: FollowupConfig): Frequency {
+  return c.categories.some((k) => (cfg.frequency[k.code] ?? 'monthly') === 'monthly') ? 'monthly' : 'quarterly';
+}
+
+export function monthWindow(year: number, month: number): Window {
+  return { key: `${year}-${pad(month)}`, start: dayKey(year, month, 1), end: dayKey(year, month, daysInMonth(year, month)) };
+}
+
+export function quarterWindow(year: number, quarter: number): Window {
+  const last = quarter * 3;
+  return { key: `${year}Q${quarter}`, start: dayKey(year, last - 2, 1), end: dayKey(year, last, daysInMonth(year, last)) };
+}
+
+/** The window of `freq` holding the Shanghai day of `at`. */
+export function windowAt(freq: Frequency, at: Date): Window {
+  const l = toLocal(at);
+  return freq === 'monthly' ? monthWindow(l.year, l.month) : quarterWindow(l.year, quarterOf(l.month));
+}
+
+/** The window just before `w`. */
+export function previousWindow(w: Window): Window {
+  const [y, m] = w.start.split('-').map(Number) as [number, number];
+  if (w.key.includes('Q')) {
+    const q = quarterOf(m);
+    return q === 1 ? quarterWindow(y - 1, 4) : quarterWindow(y, q - 1);
+  }
+  return m === 1 ? monthWindow(y - 1, 12) : monthWindow(y, m - 1);
+}
+
+export function isDueIn(c: Pick<CaseRecord, 'createdAt' | 'closedAt'>, w: Window): boolean {
+  if (localDateKey(c.createdAt) >= w.start) return false;
+  return c.closedAt === null || localDateKey(c.closedAt) > w.end;
+}
+
+export function contactedIn(dates: readonly string[], w: Window): boolean {
+  return dates.some((d) => d >= w.start && d <= w.end);
+}
+
+export type DueState =
+  /** A contact is logged in the current window. */
+  | 'done'
+  /** Due in the current window, not contacted yet, and the previous window was kept. */
+  | 'pending'
+  /** The previous window was due and missed, and nothing is logged since. */
+  | 'overdue'
+  /** Registered in the current window: nothing due yet. */
+  | 'new';
+
+export interface CaseDue {
+  frequency: Frequency;
+  current: Window;
+  state: DueState;
+  /** Windows missed in a row, ending with the previous one (0 unless overdue). */
+  missedInARow: number;
+  lastContact: string | null;
+}
+
+/** Where a case stands at `at`, given the dates of its contacts. */
+export function caseDue(c: CaseRecord, contactDates: readonly string[], cfg: FollowupConfig, at: Date): CaseDue {
+  const frequency = frequencyOf(c, cfg);
+  const current = windowAt(frequency, at);
+  const today = localDateKey(at);
+  const dates = contactDates.filter((d) => d <= today);
+  const lastContact = dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null;
+  const base = { frequency, current, lastContact };
+  if (contactedIn(dates, current)) return { ...base, state: 'done', missedInARow: 0 };
+  let missed = 0;
+  for (let w = previousWindow(current); missed < 240 && isDueIn(c, w) && !contactedIn(dates, w); w = previousWindow(w)) missed++;
+  if (missed > 0) return { ...base, state: 'overdue', missedInARow: missed };
+  return { ...base, state: isDueIn(c, current) ? 'pending' : 'new', missedInARow: 0 };
+}
+
+/** Groups contact dates by case id. */
+export function contactDatesByCase(contacts: ReadonlyArray<{ caseId: number; date: string }>): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  for (const c of contacts) {
+    const list = out.get(c.caseId);
+    if (list) list.push(c.date);
+    else out.set(c.caseId, [c.date]);
+  }
+  return out;
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { BAD_DATE_TEXT, FUTURE_DATE_TEXT, NOT_ALLOWED_TEXT } from '../../handlers/contact-log.js';
+import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
+import { fromLocal } from '../../schedules/time.js';
+import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
+
+const NOV20 = fromLocal(2026, 11, 20, 10);
+
+function setup() {
+  const h = followupHarness({ start: NOV20 });
+  addCase(h.store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), categories: ['05'], mentor: 'wangwu' });
+  addCase(h.store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 1), categories: ['02'], mentor: 'zhaoliu', name: '李大壮', village: '霸王村' });
+  return h;
+}
+
+describe('contact log in one message', () => {
+  it('logs the mentor’s contact with today as the default date', () => {
+    const h = setup();
+    expect(h.say('wangwu', '走访 DJ-2026-0001 电话联系，情况稳定')).toBe('已记录 DJ-2026-0001 11月20日电话联系。');
+    const [c] = h.store.followup.contacts();
+    expect(c).toMatchObject({ date: '2026-11-20', method: '电话', notes: '情况稳定', riskLevel: null, loggedBy: 'wangwu' });
+  });
+
+  it('reads relative dates and a new risk level, and writes the level to the case', () => {
+    const h = setup();
+    expect(h.say('wangwu', '走访 dj-2026-1 昨天上门，家中无人，风险调为高')).toContain('风险等级：低 → 高');
+    h.say('wangwu', '走访 DJ-2026-0001 前天 微信 在苏州');
+    h.say('wangwu', '走访 DJ-2026-0001 11月3日 在校谈心 学习进步');
+    h.say('wangwu', '走访 DJ-2026-0001 5号 电话 平稳');
+    expect(h.store.followup.contacts().map((c) => c.date)).toEqual(['2026-11-03', '2026-11-05', '2026-11-18', '2026-11-19']);
+    expect(h.store.cases.getByCode('DJ-2026-0001')!.riskLevel).toBe('高');
+  });
+
+  it('refuses a date in the future or an impossible date and changes nothing', () => {
+    const h = setup();
+    expect(h.say('wangwu', '走访 DJ-2026-0001 25号 电话 平稳')).toBe(FUTURE_DATE_TEXT);
+    expect(h.say('wangwu', '走访 DJ-2026-0001 12月1日 电话 平稳')).toBe(FUTURE_DATE_TEXT);
+    expect(h.say('wangwu', '走访 DJ-2026-0001 2月30日 电话 平稳')).toBe(BAD_DATE_TEXT);
+    expect(h.store.followup.contacts()).toEqual([]);
+    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+  });
+
+  it('lets the mentor, lead-unit members and admins log, and no one else', () => {
+    const h = setup();
+    expect(h.say('zhangsan', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_ALLOWED_TEXT); // 派出所 does not lead 留守
+    expect(h.say('zhaoliu', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('stranger', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_MEMBER_TEXT);
+    expect(h.store.followup.contacts()).toEqual([]);
+    expect(h.say('qianjiu', '走访 DJ-2026-0001 电话 平稳')).toContain('已记录'); // 民政所 leads 留守
+    expect(h.say('lisi', '走访 DJ-2026-0002 上门 平稳')).toContain('已记录'); // admin
+    expect(h.say('zhangsan', '走访 DJ-2026-0002 上门 平稳')).toContain('已记录'); // 派出所 leads 不良
+    expect(h.store.followup.contacts()).toHaveLength(3);
+  });
+
+  it('answers an unknown or closed case clearly', () => {
+    const h = setup();
+    expect(h.say('wangwu', '走访 DJ-2026-0099 电话 平稳')).toContain('没有找到个案 DJ-2026-0099');
+    h.store.followup.close(h.store.cases.getByCode('DJ-2026-0001')!.id, 'C02 已入学(复学)', NOV20);
+    expect(h.say('wangwu', '走访 DJ-2026-0001 电话 平稳')).toContain('已结案');
+    expect(h.store.followup.contacts()).toEqual([]);
+  });
+});
+
+describe('contact log as a guided form', () => {
+  it('asks for the code, the method and the note in turn', () => {
+    const h = setup();
+    const first = h.say('wangwu', '走访');
+    expect(first).toContain('请发送要记录的个案编号');
+    expect(first).toContain('[DJ-2026-0001]');
+    expect(h.say('wangwu', 'DJ-2026-0001')).toContain('怎么联系');
+    expect(h.say('wangwu', '不知道')).toContain('请选择联系方式');
+    expect(h.say('wangwu', '2')).toContain('请简要写下联系情况');
+    expect(h.say('wangwu', '昨天 孩子情况稳定')).toBe('已记录 DJ-2026-0001 11月19日电话联系。');
+    expect(h.store.followup.contacts()[0]).toMatchObject({ method: '电话', notes: '孩子情况稳定', date: '2026-11-19' });
+    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+  });
+
+  it('keeps the form unchanged on a bad date, and cancels on 取消', () => {
+    const h = setup();
+    h.say('wangwu', '走访 DJ-2026-0001 电话');
+    expect(h.say('wangwu', '30号 很好')).toBe(FUTURE_DATE_TEXT);
+    expect(h.store.followup.dialog('wangwu', 'wangwu')!.state).toMatchObject({ code: 'DJ-2026-0001', method: '电话' });
+    expect(h.say('wangwu', '取消')).toContain('已取消');
+    expect(h.store.followup.contacts()).toEqual([]);
+  });
+
+  it('refuses at once a code the user may not log for, without starting a form', () => {
+    const h = setup();
+    expect(h.say('zhaoliu', '走访 DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
+    h.say('zhaoliu', '走访');
+    expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
+  });
+
+  it('drops a form left alone for 30 minutes and passes the message on', () => {
+    const h = setup();
+    h.say('wangwu', '走访 DJ-2026-0001');
+    h.clock.advance(31 * 60_000);
+    expect(h.say('wangwu', '留守儿童归谁管')).toBe('[Q&A]');
+    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+  });
+
+  it('in a group replies with the case code only', () => {
+    const h = setup();
+    const r = h.say('wangwu', '走访 DJ-2026-0001 电话联系，情况稳定', 'wrkGroup1');
+    expect(r).toBe('已记录 DJ-2026-0001 11月20日电话联系。');
+    expect(r).not.toContain('王');
+  });
+});
