@@ -1,4 +1,5 @@
 import type { AppDeps, Handler } from '../handlers/types.js';
+import { caseViewHandler } from '../handlers/case-view.js';
 import { followupHandlers } from '../handlers/followup.js';
 import { helpHandler } from '../handlers/help.js';
 import { intakeHandler } from '../handlers/intake.js';
@@ -13,7 +14,7 @@ import { qaEngineFor } from './domain/qa/answer.js';
  * commands, and Q&A comes last because it answers anything.
  */
 export function buildHandlers(): Handler[] {
-  return [unsupportedHandler, welcomeHandler, intakeHandler, ...followupHandlers, helpHandler, qaHandler];
+  return [unsupportedHandler, welcomeHandler, intakeHandler, caseViewHandler, ...followupHandlers, helpHandler, qaHandler];
 }
 
 export interface App {

@@ -1,0 +1,67 @@
+import type { Reply } from '../src/core/message.js';
+import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
+import { canOpenSealed, canViewCase, isSchoolUnit } from '../src/domain/security/access.js';
+import { renderCaseView } from '../src/domain/security/case-view.js';
+import type { Handler } from './types.js';
+
+export const VIEW_IN_PRIVATE_TEXT = '个案详情只能在与我的私聊中查看，请私聊我发送「查看 个案编号」。';
+export const VIEW_NOT_ENABLED_TEXT = '个案信息仅对已开通的工作人员开放，请联系镇团委管理员开通。';
+const MAX_REASON = 100;
+
+/** 「查看 DJ-2026-0001」, 「查看个案 dj-2026-1 完整 核实监护人联系方式」 … */
+const VIEW = /^查看\s*(?:个案)?\s*([A-Za-z]{1,6})\s*-\s*(\d{4})\s*-\s*(\d{1,4})\s*(完整|全部|封存)?\s*[：:，,]?\s*(.*)$/s;
+
+export interface ViewCommand {
+  code: string;
+  full: boolean;
+  reason: string;
+}
+
+export function parseViewCommand(text: string): ViewCommand | undefined {
+  const m = VIEW.exec(normalizeInput(text));
+  if (!m) return undefined;
+  const [, prefix, year, serial, full, reason] = m;
+  return { code: `${prefix!.toUpperCase()}-${year}-${serial!.padStart(4, '0')}`, full: Boolean(full), reason: reason!.trim() };
+}
+
+/**
+ * Shows one case in a private chat to the people allowed to see it (domain.md P5, P6). Every
+ * look is audited; full identity and sealed details need a stated reason, which is audited
+ * with it. A group never gets case details, not even for an allowed viewer.
+ */
+export const caseViewHandler: Handler = {
+  name: 'case-view',
+  handle(ctx) {
+    const { msg, store, config, plan, clock, member } = ctx;
+    if (msg.kind !== 'text' && msg.kind !== 'button') return null;
+    const cmd = parseViewCommand(msg.text);
+    if (!cmd) return null;
+    if (msg.chatType === 'group') return [{ text: VIEW_IN_PRIVATE_TEXT }];
+    if (!member) return [{ text: VIEW_NOT_ENABLED_TEXT }];
+    const now = clock.now();
+    const c = store.cases.getByCode(cmd.code);
+    if (!c || !canViewCase(member, c, plan)) {
+      store.audit.append({ at: now, actor: member.userid, action: 'view', caseCode: cmd.code, detail: c ? 'denied' : 'not-found' });
+      // The same answer for "no such case" and "not yours", so codes cannot be probed.
+      return [{ text: `没有找到您可以查看的个案 ${cmd.code}。请核对编号；只有登记人、帮扶责任人、相关单位和管理员可以查看。` }];
+    }
+    if (cmd.full && [...cmd.reason].length < 2) {
+      return [{ text: `查看完整身份信息需要说明原因，请发送「查看 ${c.code} 完整 原因」，例如「查看 ${c.code} 完整 核实监护人联系方式」。` }];
+    }
+    if (cmd.full && [...cmd.reason].length > MAX_REASON) return [{ text: `原因请简要说明，不超过 ${MAX_REASON} 个字。` }];
+    const school = isSchoolUnit(member.unit);
+    const sealedAllowed = canOpenSealed(member, config) && !school;
+    const sealedOpen = cmd.full && sealedAllowed && c.sealed;
+    const text = renderCaseView(c, { plan, now, full: cmd.full, school, sealedOpen, sealedAllowed });
+    store.audit.append({
+      at: now,
+      actor: member.userid,
+      action: sealedOpen ? 'view-sealed' : cmd.full ? 'view-full' : 'view',
+      caseCode: c.code,
+      reason: cmd.full ? cmd.reason : null,
+      detail: cmd.full ? (sealedOpen ? 'identity,sealed' : 'identity') : 'masked',
+    });
+    const reply: Reply = { text };
+    return [reply];
+  },
+};

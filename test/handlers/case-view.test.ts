@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { caseViewHandler, parseViewCommand, VIEW_IN_PRIVATE_TEXT, VIEW_NOT_ENABLED_TEXT } from '../../handlers/case-view.js';
+import { Router } from '../../src/core/router.js';
+import { fixedClock } from '../../src/core/clock.js';
+import { loadPlanFile } from '../../src/domain/plan/load.js';
+import { silentLogger } from '../../src/log.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { NewCase } from '../../store/store.js';
+import { testConfig } from '../helpers/deps.js';
+import { sampleCase } from '../helpers/case-fixture.js';
+
+const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
+
+function setup(cases: NewCase[] = [sampleCase]) {
+  const store = openSqliteStore(':memory:');
+  for (const c of cases) store.cases.insert(c);
+  const router = new Router({ config: testConfig(), store, plan, clock: fixedClock(new Date('2026-11-29T02:00:00Z')), log: silentLogger }, [caseViewHandler]);
+  let n = 0;
+  const say = (userId: string, text: string, chat?: string) =>
+    router
+      .dispatch({ id: `v${++n}`, channel: 'test', userId, chatId: chat ?? userId, chatType: chat ? 'group' : 'single', kind: 'text', text, receivedAt: new Date() })
+      .replies.map((r) => r.text)
+      .join('\n');
+  return { store, say };
+}
+
+describe('viewing a case', () => {
+  it('reads the command with spaces, lower case and a short serial', () => {
+    expect(parseViewCommand('查看 DJ-2026-0001')).toEqual({ code: 'DJ-2026-0001', full: false, reason: '' });
+    expect(parseViewCommand('查看个案 dj-2026-1 完整 核实监护人联系方式')).toEqual({ code: 'DJ-2026-0001', full: true, reason: '核实监护人联系方式' });
+    expect(parseViewCommand('查看')).toBeUndefined();
+    expect(parseViewCommand('查看一下政策')).toBeUndefined();
+  });
+
+  it('refuses in a group without saying anything about the case, and refuses people not in members', () => {
+    const { say, store } = setup();
+    const g = say('lisi', '查看 DJ-2026-0001', 'wrkGroup1');
+    expect(g).toBe(VIEW_IN_PRIVATE_TEXT);
+    expect(say('stranger', '查看 DJ-2026-0001')).toBe(VIEW_NOT_ENABLED_TEXT);
+    expect(store.audit.list()).toEqual([]);
+  });
+
+  it('shows the lead unit a masked view with sealed fields hidden, and audits it', () => {
+    const { say, store } = setup();
+    const t = say('zhangsan', '查看 DJ-2026-0001');
+    expect(t).toContain('王*明');
+    expect(t).toContain('**************1234');
+    expect(t).toContain('138****5678');
+    expect(t).toContain('处置情况：该记录已依法封存');
+    for (const secret of ['王小明', '341324201305061234', '13812345678', '王大山', '初二', '村东头', '公安机关矫治']) expect(t).not.toContain(secret);
+    expect(store.audit.list()).toMatchObject([{ actor: 'zhangsan', action: 'view', caseCode: 'DJ-2026-0001', reason: null }]);
+  });
+
+  it('asks for a reason before the full identity, then shows it and audits the reason', () => {
+    const { say, store } = setup();
+    expect(say('lisi', '查看 DJ-2026-0001 完整')).toContain('需要说明原因');
+    expect(store.audit.list()).toEqual([]);
+    const t = say('lisi', '查看 DJ-2026-0001 完整 核实监护人联系方式');
+    expect(t).toContain('王小明');
+    expect(t).toContain('341324201305061234');
+    expect(t).toContain('13812345678');
+    // An admin outside sealedAccess still does not see the sealed details.
+    expect(t).toContain('处置情况：该记录已依法封存');
+    expect(t).not.toContain('公安机关矫治');
+    expect(store.audit.list()).toMatchObject([{ actor: 'lisi', action: 'view-full', reason: '核实监护人联系方式', detail: 'identity' }]);
+  });
+
+  it('opens sealed details only to a sealedAccess unit that gave a reason', () => {
+    const { say, store } = setup();
+    expect(say('zhangsan', '查看 DJ-2026-0001')).toContain('贵单位可在说明原因后查看封存信息');
+    const t = say('zhangsan', '查看 DJ-2026-0001 完整 办理矫治教育回访');
+    expect(t).toContain('处置情况：公安机关矫治教育措施');
+    expect(t).toContain('是否涉及司法程序：有');
+    expect(store.audit.list().at(-1)).toMatchObject({ action: 'view-sealed', reason: '办理矫治教育回访', detail: 'identity,sealed' });
+  });
+
+  it('never shows justice fields to a school, not even that they are sealed', () => {
+    const both: NewCase = {
+      ...sampleCase,
+      categories: [{ code: '01', leadUnits: ['墩集中学', '墩集中心校'] }, { code: '02', leadUnits: ['镇派出所'] }],
+      primaryCategory: '01',
+    };
+    const { say } = setup([both]);
+    const t = say('zhaoliu', '查看 DJ-2026-0001 完整 家访');
+    expect(t).toContain('王小明');
+    expect(t).not.toMatch(/处置|司法|封存/);
+  });
+
+  it('gives the same answer for a case that is not yours as for one that does not exist, and audits the attempt', () => {
+    const other: NewCase = { ...sampleCase, village: '李庄村', reporterUserId: 'lisi', mentorUserId: 'lisi' };
+    const { say, store } = setup([other]);
+    const notYours = say('zhouba', '查看 DJ-2026-0001');
+    const missing = say('zhouba', '查看 DJ-2026-0099');
+    expect(notYours.replace('0001', 'X')).toBe(missing.replace('0099', 'X'));
+    expect(notYours).not.toContain('王');
+    expect(store.audit.list().map((e) => e.detail)).toEqual(['denied', 'not-found']);
+  });
+
+  it('lets the reporter and the mentor see their case, and a village cadre the cases of their village', () => {
+    const { say } = setup([{ ...sampleCase, reporterUserId: 'lisi', mentorUserId: 'wangwu', categories: [{ code: '02', leadUnits: ['镇派出所'] }] }]);
+    expect(say('wangwu', '查看 DJ-2026-0001')).toContain('王*明');
+    expect(say('zhouba', '查看 DJ-2026-0001')).toContain('王*明');
+  });
+});
