@@ -10,7 +10,7 @@ import { join } from 'node:path';
 export function startupOnce(): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['node_modules/tsx/dist/cli.mjs', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       env: { ...process.env, LOG_LEVEL: 'info', HUMIAO_DATA_DIR: mkdtempSync(join(tmpdir(), 'humiao-bench-')), WECOM_BOT_ID: '' },
       stdio: ['pipe', 'ignore', 'pipe'],
     });

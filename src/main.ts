@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Channel } from './core/channel.js';
 import type { PushTarget } from './core/message.js';
 import { OutboxWorker, type Pacer } from './core/outbox-worker.js';
+import { GroupCommit } from './core/group-commit.js';
 import { ConfigError } from './config/load.js';
 import { ConsoleChannel } from './channels/console/console-channel.js';
 import { createApp } from './app.js';
@@ -65,6 +66,7 @@ if (wecom) {
   channel = consoleChannel;
 }
 
+const commits = new GroupCommit(store, app.router, log);
 const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer });
 
 let stopScheduler = (): void => {};
@@ -82,7 +84,7 @@ process.on('SIGTERM', () => void shutdown(0));
 
 try {
   await channel.start(async (msg) => {
-    const result = app.router.dispatch(msg);
+    const result = await commits.dispatch(msg);
     worker.poke();
     return result;
   });

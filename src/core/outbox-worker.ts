@@ -33,6 +33,7 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = false;
+  private poked = false;
   private readonly pollMs: number;
   private readonly batch: number;
   private readonly pacer: Pacer;
@@ -60,13 +61,16 @@ export class OutboxWorker {
     tick();
   }
 
-  /** Wake the worker now (after a handler enqueued something) instead of at the next poll. */
+  /**
+   * Wake the worker soon (after a handler enqueued something) instead of at the next poll.
+   * Pokes within one turn of the event loop collapse into one pass.
+   */
   poke(): void {
-    if (this.stopped || this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    void this.drainOnce().finally(() => {
-      if (!this.stopped && !this.timer) this.timer = setTimeout(() => this.start(), this.pollMs);
+    if (this.stopped || this.poked) return;
+    this.poked = true;
+    setImmediate(() => {
+      this.poked = false;
+      if (!this.stopped) void this.drainOnce();
     });
   }
 
@@ -87,16 +91,25 @@ export class OutboxWorker {
   }
 
   private async drain(): Promise<number> {
-    let sent = 0;
-    const due = this.store.outbox.due(this.clock.now(), this.batch);
+    const now = this.clock.now();
+    const due = this.store.outbox.due(now, this.batch);
+    const ready: OutboxItem[] = [];
+    const held: Array<[OutboxItem, number]> = [];
     for (const item of due) {
+      const wait = this.pacer.delayFor(item.target, now);
+      if (wait > 0) held.push([item, wait]);
+      else ready.push(item);
+    }
+    if (held.length) {
+      // Leave them for a later pass rather than blocking other chats behind this one; one
+      // commit for all of them, since a flood of held rows is exactly when fsyncs add up.
+      this.store.transaction(() => {
+        for (const [item, wait] of held) this.store.outbox.defer(item.id, new Date(now.getTime() + wait));
+      });
+    }
+    let sent = 0;
+    for (const item of ready) {
       if (this.stopped) break;
-      const wait = this.pacer.delayFor(item.target, this.clock.now());
-      if (wait > 0) {
-        // Leave it for a later pass rather than blocking other chats behind this one.
-        this.store.outbox.defer(item.id, new Date(this.clock.now().getTime() + wait));
-        continue;
-      }
       if (await this.sendOne(item)) sent++;
     }
     return sent;

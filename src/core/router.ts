@@ -2,7 +2,7 @@ import type { AppDeps, Handler } from '../../handlers/types.js';
 import type { DispatchResult } from './channel.js';
 import type { InboundMessage, Reply } from './message.js';
 
-const FAILURE: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
+export const FAILURE_REPLY: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
 
 /**
  * Hands each inbound message to the first handler that takes it. The message id, the chat
@@ -40,7 +40,7 @@ export class Router {
       });
     } catch (err) {
       log.error({ err, msgId: msg.id }, 'handler failed; turn rolled back');
-      return { replies: [FAILURE], duplicate: false };
+      return { replies: [FAILURE_REPLY], duplicate: false };
     }
   }
 }

@@ -7,7 +7,7 @@ import { root } from '../helpers/run-bot.js';
 // and asserts nothing about speed.
 describe('npm run bench --smoke', () => {
   it('runs every suite and prints its tables without writing results', () => {
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'bench/run.ts', '--smoke'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], {
       cwd: root,
       encoding: 'utf8',
       timeout: 120_000,
@@ -16,5 +16,6 @@ describe('npm run bench --smoke', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('### Q&A latency per question');
     expect(r.stdout).toContain('### Start-up to ready');
+    expect(r.stdout).toContain('### Turns through the WeCom long-connection path');
   });
 });

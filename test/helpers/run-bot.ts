@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '../..');
-const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
 
 export interface RunResult {
   code: number | null;
@@ -27,7 +26,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): RunRes
 }
 
 function run(entry: string, args: string[], input: string, env: Record<string, string>): RunResult {
-  const r = spawnSync(process.execPath, [tsx, entry, ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: root,
     input,
     encoding: 'utf8',

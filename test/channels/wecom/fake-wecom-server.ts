@@ -31,6 +31,10 @@ export interface FakeServerOptions {
   refuse?: (frame: Frame) => number | undefined;
   /** Do not ack these frames at all (the bot's ack wait then times out). */
   silent?: (frame: Frame) => boolean;
+  /** Called with every frame the bot sends (benchmarks time replies with it). */
+  observe?: (frame: Frame) => void;
+  /** Keep every frame in `frames` (default true); a long benchmark turns it off. */
+  keepFrames?: boolean;
 }
 
 interface Waiter {
@@ -75,8 +79,9 @@ export class FakeWecomServer {
     this.connections++;
     ws.on('message', (data) => {
       const frame = JSON.parse(data.toString()) as Frame;
-      this.frames.push(frame);
+      if (this.opts.keepFrames !== false) this.frames.push(frame);
       this.onFrame(ws, frame);
+      this.opts.observe?.(frame);
       for (const w of [...this.waiters]) {
         if (w.pred(frame)) {
           this.waiters.delete(w);

@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { FakeWecomServer, type Frame } from '../test/channels/wecom/fake-wecom-server.js';
+import { stats, type Stats } from './report.js';
+
+/**
+ * Turns through the real WeCom long-connection path: a loopback server plays WeCom, the bot
+ * runs as its own process (`tsx src/main.ts`, as `npm start` does) and many users chat with it.
+ * A turn is timed from the callback frame leaving the server to the bot's finished stream reply
+ * on the same req_id. Users are sequential (one message in flight each, as a person is) and
+ * are many, so no chat exceeds WeCom's 30 messages a minute.
+ */
+
+const BOT = { botId: 'bench-bot', secret: 'bench-secret' };
+const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗';
+const GIVEN = '小明刚强丽娜伟芳军杰涛敏静磊洋艳勇超秀英华';
+
+function qaQuestions(): string[] {
+  return (parse(readFileSync('test/fixtures/qa.yaml', 'utf8')) as Array<{ q: string }>).map((x) => x.q);
+}
+
+/** One user's endless conversation: an 8-turn registration, then four questions, again and again. */
+function* conversation(user: number, questions: string[]): Generator<string> {
+  for (let round = 0; ; round++) {
+    const name = SURNAMES[(user + round) % SURNAMES.length]! + GIVEN[(user * 7 + round) % GIVEN.length]! + GIVEN[(user + round * 3) % GIVEN.length]!;
+    yield `新增个案：${name}，男，2013年${(round % 12) + 1}月出生，王庄村，父母都在外地打工，由奶奶照顾`;
+    yield* ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四', '确认'];
+    for (let i = 0; i < 4; i++) yield questions[(user * 13 + round * 4 + i) % questions.length]!;
+  }
+}
+
+export interface TurnsStep {
+  target: number;
+  achieved: number;
+  latency: Stats;
+  /** Sends skipped because every user was still waiting for an answer. */
+  starved: number;
+  /** Turns that got no finished reply within the step plus a grace second. */
+  unanswered: number;
+}
+
+export interface TurnsResult {
+  users: number;
+  steps: TurnsStep[];
+}
+
+function benchConfig(users: number): string {
+  const example = parse(readFileSync('humiao.config.example.yaml', 'utf8')) as { members: unknown[] };
+  const members = [
+    ...example.members,
+    ...Array.from({ length: users }, (_, i) => ({ userid: `u${i}`, name: `用户${i}`, unit: '镇团委', role: 'staff' })),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-cfg-'));
+  const file = join(dir, 'humiao.config.yaml');
+  writeFileSync(file, stringify({ ...example, members, plan: join(process.cwd(), 'plans/dunji-2023.txt') }));
+  return file;
+}
+
+async function startBot(url: string, users: number): Promise<ChildProcess> {
+  // BENCH_CPU_PROF=DIR writes a CPU profile of the bot there (node --cpu-prof), for finding hot spots.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
+    env: {
+      ...process.env,
+      WECOM_BOT_ID: BOT.botId,
+      WECOM_BOT_SECRET: BOT.secret,
+      WECOM_WS_URL: url,
+      HUMIAO_CONFIG: benchConfig(users),
+      HUMIAO_DATA_DIR: mkdtempSync(join(tmpdir(), 'humiao-bench-data-')),
+      HUMIAO_DATA_KEY: process.env.HUMIAO_DATA_KEY ?? Buffer.alloc(32, 7).toString('base64'),
+      LOG_LEVEL: 'error',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+export async function wecomTurns(opts: {
+  users: number;
+  rates: number[];
+  stepSeconds: number;
+  /** A first unreported step, so JIT warm-up and first-use caches do not count. */
+  warmup?: { rate: number; seconds: number };
+}): Promise<TurnsResult> {
+  const questions = qaQuestions();
+  const sentAt = new Map<string, { user: number; t: number }>();
+  const idle: number[] = [];
+  let samples: number[] = [];
+  const onReply = (f: Frame): void => {
+    if (f.cmd !== 'aibot_respond_msg' || !f.body?.stream?.finish) return;
+    const s = sentAt.get(f.headers.req_id);
+    if (!s) return;
+    sentAt.delete(f.headers.req_id);
+    samples.push(performance.now() - s.t);
+    idle.push(s.user);
+  };
+  const server = await FakeWecomServer.start({ ...BOT, keepFrames: false, observe: onReply });
+  const bot = await startBot(server.url, opts.users);
+  try {
+    await Promise.race([
+      server.waitAuthenticated(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('bot did not connect within 20 s')), 20_000)),
+    ]);
+    const convs = Array.from({ length: opts.users }, (_, u) => conversation(u, questions));
+    for (let u = 0; u < opts.users; u++) idle.push(u);
+    let msgSeq = 0;
+    const send = (user: number): void => {
+      const text = convs[user]!.next().value as string;
+      const reqId = server.deliver({
+        msgid: `bench-${++msgSeq}`,
+        aibotid: BOT.botId,
+        chattype: 'single',
+        from: { userid: `u${user}` },
+        msgtype: 'text',
+        text: { content: text },
+      });
+      sentAt.set(reqId, { user, t: performance.now() });
+    };
+    const steps: TurnsStep[] = [];
+    const plan = [...(opts.warmup ? [{ rate: opts.warmup.rate, seconds: opts.warmup.seconds, warm: true }] : []), ...opts.rates.map((rate) => ({ rate, seconds: opts.stepSeconds, warm: false }))];
+    for (const { rate, seconds, warm } of plan) {
+      samples = [];
+      let sent = 0;
+      let starved = 0;
+      const t0 = performance.now();
+      const end = t0 + seconds * 1000;
+      await new Promise<void>((resolve) => {
+        const timer = setInterval(() => {
+          const now = performance.now();
+          if (now >= end) {
+            clearInterval(timer);
+            resolve();
+            return;
+          }
+          const due = Math.floor(((now - t0) / 1000) * rate) - sent;
+          for (let i = 0; i < due; i++) {
+            const u = idle.shift();
+            if (u === undefined) {
+              starved++;
+              continue;
+            }
+            send(u);
+          }
+          sent += due;
+        }, 2);
+      });
+      // Let the last answers of this step arrive before counting.
+      await new Promise((r) => setTimeout(r, 1000));
+      const unanswered = sentAt.size;
+      // Users still waiting are dropped from the pool for good, so a slow step cannot hide.
+      sentAt.clear();
+      const answered = samples.length;
+      if (warm) continue;
+      steps.push({ target: rate, achieved: answered / seconds, latency: stats(samples.length ? samples : [Number.NaN]), starved, unanswered });
+    }
+    return { users: opts.users, steps };
+  } finally {
+    bot.kill('SIGTERM');
+    await server.close();
+  }
+}
