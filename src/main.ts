@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import type { Channel } from './core/channel.js';
-import type { PushTarget } from './core/message.js';
+import type { Channel, DispatchResult } from './core/channel.js';
+import type { InboundMessage, PushTarget } from './core/message.js';
 import { OutboxWorker, type Pacer } from './core/outbox-worker.js';
 import { GroupCommit } from './core/group-commit.js';
 import { ConfigError } from './config/load.js';
 import { ConsoleChannel } from './channels/console/console-channel.js';
+import { GroupFilterChannel, SensitiveIndex } from './channels/group-filter.js';
+import { rateLimitedSink, UserRateLimiter } from './core/rate-limit.js';
 import { createApp } from './app.js';
 import { bootstrap } from './bootstrap.js';
 import { createLogger } from './log.js';
@@ -65,6 +67,8 @@ if (wecom) {
   });
   channel = consoleChannel;
 }
+// Last line of defence: nothing identifying reaches a group, whatever produced the message.
+channel = new GroupFilterChannel(channel, new SensitiveIndex(store.cases, config), log);
 
 const commits = new GroupCommit(store, app.router, log);
 const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer });
@@ -83,11 +87,13 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
-  await channel.start(async (msg) => {
+  const sink = async (msg: InboundMessage): Promise<DispatchResult> => {
     const result = await commits.dispatch(msg);
     worker.poke();
     return result;
-  });
+  };
+  // Only WeCom has many users to protect from one; the console is one local user, often a script.
+  await channel.start(wecom ? rateLimitedSink(sink, new UserRateLimiter(deps.clock)) : sink);
 } catch (err) {
   const code = (err as { exitCode?: number }).exitCode;
   log.fatal({ err: (err as Error).message }, 'channel failed to start');
