@@ -1,0 +1,46 @@
+import type { LoadedConfig } from '../../src/config/load.js';
+import { categoryName } from '../../src/domain/intake/case-options.js';
+import { reachedMilestones } from '../../src/domain/followup/milestones.js';
+import { maskName } from '../../src/domain/privacy/mask.js';
+import type { JobDef } from '../job.js';
+import { admins } from './recipients.js';
+
+export const AGE_REVIEW = 'age-review';
+
+/**
+ * Monthly: a case whose child reached 16, 18 or 25 since registration gets one review prompt to
+ * its mentor (admins when there is none). The outbox dedupe key (case, age) makes it once ever,
+ * not once per month.
+ */
+export function ageReviewJob(cfg: LoadedConfig): JobDef {
+  const c = cfg.followup;
+  return {
+    name: AGE_REVIEW,
+    title: '年龄节点复核（16/18/25 周岁及类别终止条件，私信帮扶人）',
+    cadence: { every: 'month', day: c.ageReview.day, time: c.ageReview.time },
+    workdaysOnly: c.workdaysOnly,
+    run(ctx) {
+      let n = 0;
+      for (const k of ctx.store.cases.list()) {
+        if (k.status !== 'open') continue;
+        for (const m of reachedMilestones(k, ctx.at)) {
+          const ended = m.endedCategories.map((code) => categoryName(ctx.plan, code));
+          const why = ended.length
+            ? `已不再符合「${ended.join('、')}」的年龄条件，请复核：如无其他类别，可发送「结案 ${k.code} 年龄超出范围」；仍需帮扶的请调整类别。`
+            : m.age === 18
+              ? '已成年，请复核帮扶内容是否仍然需要（未成年人专门保护措施不再适用）。'
+              : m.age === 25
+                ? '已超出重点青少年统计年龄（6–25 周岁），请复核是否结案。'
+                : '已满 16 周岁，请复核就学就业情况和帮扶内容。';
+          const text = `【个案复核】个案 ${k.code}（${maskName(k.fullName)}，${k.village}）已满 ${m.age} 周岁，${why}`;
+          const to = k.mentorUserId ? [k.mentorUserId] : admins(ctx.config).map((a) => a.userid);
+          for (const userId of to) {
+            const id = ctx.store.outbox.enqueue({ target: { kind: 'user', id: userId }, reply: { text }, reason: 'job.age-review', dedupeKey: `milestone:${k.code}:${m.age}:${userId}` }, ctx.clock.now());
+            if (id !== null) n++;
+          }
+        }
+      }
+      return `复核提示 ${n} 条`;
+    },
+  };
+}

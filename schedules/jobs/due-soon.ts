@@ -1,0 +1,46 @@
+import type { LoadedConfig } from '../../src/config/load.js';
+import { openCaseStatuses, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import type { JobDef } from '../job.js';
+import { localDateKey, toLocal } from '../time.js';
+import { admins } from './recipients.js';
+import { push } from './send.js';
+
+export const DUE_SOON = 'due-soon';
+
+/** Cases that still need this window's contact, and whose window ends this month. */
+function needsContact(s: CaseStatus, at: Date): boolean {
+  if (s.due.state !== 'pending' && s.due.state !== 'overdue') return false;
+  return s.due.current.end.slice(0, 7) === localDateKey(at).slice(0, 7);
+}
+
+/** Day 20: each mentor hears privately which of their cases have no contact logged yet this month. */
+export function dueSoonJob(cfg: LoadedConfig): JobDef {
+  const c = cfg.followup;
+  return {
+    name: DUE_SOON,
+    title: '走访到期提醒（本月尚未联系的个案，私信帮扶人）',
+    cadence: { every: 'month', day: c.dueSoon.day, time: c.dueSoon.time },
+    workdaysOnly: c.workdaysOnly,
+    staleAfterDays: 8,
+    run(ctx) {
+      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at).filter((s) => needsContact(s, ctx.at));
+      const byMentor = new Map<string, CaseStatus[]>();
+      const orphans: CaseStatus[] = [];
+      for (const s of rows) {
+        const m = s.c.mentorUserId;
+        if (!m) orphans.push(s);
+        else byMentor.set(m, [...(byMentor.get(m) ?? []), s]);
+      }
+      const month = `${toLocal(ctx.at).month}月`;
+      for (const [userId, list] of byMentor) {
+        const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...list.map(privateCaseLine)].join('\n');
+        push(ctx, DUE_SOON, { kind: 'user', id: userId }, text);
+      }
+      if (orphans.length) {
+        const text = [`【走访提醒】以下 ${orphans.length} 件个案没有帮扶责任人，${month}也还没有联系记录，请发送「更换帮扶人 编号 姓名」指定：`, ...orphans.map(privateCaseLine)].join('\n');
+        for (const a of admins(ctx.config)) push(ctx, DUE_SOON, { kind: 'user', id: a.userid }, text, 'orphans');
+      }
+      return `待联系 ${rows.length} 件，提醒帮扶人 ${byMentor.size} 人`;
+    },
+  };
+}

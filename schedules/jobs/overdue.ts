@@ -1,0 +1,69 @@
+import type { LoadedConfig } from '../../src/config/load.js';
+import { openCaseStatuses, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { groupCount } from '../../src/domain/followup/small-count.js';
+import type { JobDef } from '../job.js';
+import { fromLocal, toLocal } from '../time.js';
+import { admins, broadcastGroups } from './recipients.js';
+import { push } from './send.js';
+
+export const OVERDUE = 'overdue';
+
+function tally(rows: CaseStatus[], keys: (s: CaseStatus) => string[]): Array<[string, number]> {
+  const m = new Map<string, number>();
+  for (const s of rows) for (const k of new Set(keys(s))) m.set(k, (m.get(k) ?? 0) + 1);
+  return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh'));
+}
+
+/**
+ * Group text: counts per lead unit and per village with small counts suppressed; no codes, since
+ * a code next to a village in a group is one step from a name.
+ */
+export function overdueGroupText(rows: CaseStatus[], label: string): string {
+  if (rows.length === 0) return `【逾期通报】${label}所有在册个案都已按期联系，谢谢大家。`;
+  const units = tally(rows, (s) => s.c.categories.flatMap((k) => k.leadUnits)).map(([k, n]) => `${k} ${groupCount(n)}`);
+  const villages = tally(rows, (s) => [s.c.village]).map(([k, n]) => `${k} ${groupCount(n)}`);
+  return [
+    `【逾期通报】${label}未按期联系的个案共 ${groupCount(rows.length)} 件。`,
+    `按牵头单位：${units.join('，')}`,
+    `按村：${villages.join('，')}`,
+    '帮扶责任人已收到私信清单；联系后发「走访 编号 方式 情况」即可。',
+  ].join('\n');
+}
+
+/**
+ * The 1st: mentors get their overdue cases privately; broadcast groups a masked tally; cases
+ * missed two windows in a row (or with no mentor) go to the lead units' members by case code.
+ */
+export function overdueJob(cfg: LoadedConfig): JobDef {
+  const c = cfg.followup;
+  return {
+    name: OVERDUE,
+    title: '逾期通报（私信帮扶人，群内按单位/村计数，连续两期逾期报牵头单位）',
+    cadence: { every: 'month', day: c.overdue.day, time: c.overdue.time },
+    workdaysOnly: c.workdaysOnly,
+    staleAfterDays: 20,
+    run(ctx) {
+      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at).filter((s) => s.due.state === 'overdue');
+      const byMentor = new Map<string, CaseStatus[]>();
+      for (const s of rows) if (s.c.mentorUserId) byMentor.set(s.c.mentorUserId, [...(byMentor.get(s.c.mentorUserId) ?? []), s]);
+      for (const [userId, list] of byMentor) {
+        push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...list.map(privateCaseLine)].join('\n'));
+      }
+      const l = toLocal(ctx.at);
+      const label = `${toLocal(fromLocal(l.year, l.month, 0, 12)).month}月`;
+      for (const g of broadcastGroups(ctx.config)) push(ctx, OVERDUE, g, overdueGroupText(rows, label));
+      const escalate = rows.filter((s) => s.due.missedInARow >= 2 || !s.c.mentorUserId);
+      const byMember = new Map<string, CaseStatus[]>();
+      for (const s of escalate) {
+        const units = new Set(s.c.categories.flatMap((k) => k.leadUnits));
+        const people = ctx.config.members.filter((m) => units.has(m.unit));
+        for (const m of people.length ? people : admins(ctx.config)) byMember.set(m.userid, [...(byMember.get(m.userid) ?? []), s]);
+      }
+      for (const [userId, list] of byMember) {
+        const lines = list.map((s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`);
+        push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines].join('\n'), 'escalation');
+      }
+      return `逾期 ${rows.length} 件，其中督办 ${escalate.length} 件`;
+    },
+  };
+}

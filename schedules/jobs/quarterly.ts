@@ -1,0 +1,54 @@
+import type { AppDeps } from '../../handlers/types.js';
+import type { LoadedConfig } from '../../src/config/load.js';
+import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
+import { quarterStats, type QuarterStats } from '../../src/domain/followup/quarterly-stats.js';
+import type { JobDef } from '../job.js';
+import { quarterOf, toLocal } from '../time.js';
+import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
+import { push } from './send.js';
+
+export const QUARTERLY = 'quarterly-progress';
+
+/** The quarter's statistics from the store, as of `asOf`. */
+export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
+  return quarterStats({
+    quarter,
+    asOf,
+    cases: deps.store.cases.list(),
+    contacts: deps.store.followup.contacts(),
+    screenings: (m) => deps.store.followup.screenings(m),
+    reportingUnits: reportingUnits(deps.config, deps.plan),
+    plan: deps.plan,
+    cfg: deps.config.followup,
+    villages: deps.config.villages,
+  });
+}
+
+/**
+ * 每季度调度一次工作进展 (plan 四（三）), in the quarter's last week: lead units are reminded to
+ * report progress; admins get the statistics privately, broadcast groups the masked version.
+ */
+export function quarterlyJob(cfg: LoadedConfig): JobDef {
+  const q = cfg.followup.quarterly;
+  return {
+    name: QUARTERLY,
+    title: '季度工作进展调度（提醒牵头单位，统计报管理员，群内脱敏）',
+    cadence: { every: 'quarter', monthOfQuarter: 3, day: -q.daysBeforeQuarterEnd, time: q.time },
+    workdaysOnly: cfg.followup.workdaysOnly,
+    staleAfterDays: 20,
+    run(ctx) {
+      const l = toLocal(ctx.at);
+      const label = `${l.year}年第${quarterOf(l.month)}季度`;
+      const units = leadUnits(ctx.config, ctx.plan);
+      for (const unit of units) {
+        for (const t of unitTargets(ctx.config, unit)) {
+          push(ctx, QUARTERLY, t, `【${label}工作进展调度】请${unit}作为牵头单位，在季度末前汇总本季度工作进展（走访落实、风险处置、结案情况），并确认所有个案本月已联系。发送「逾期」可查看未联系的个案。`, `lead:${unit}`);
+        }
+      }
+      const stats = statsFor(ctx, ctx.period, ctx.at);
+      for (const a of admins(ctx.config)) push(ctx, QUARTERLY, { kind: 'user', id: a.userid }, quarterlyMarkdown(stats, ctx.config.town), 'stats');
+      for (const g of broadcastGroups(ctx.config)) push(ctx, QUARTERLY, g, quarterlyMarkdown(stats, ctx.config.town, true), 'stats');
+      return `提醒 ${units.length} 个牵头单位；在册 ${stats.open} 件`;
+    },
+  };
+}

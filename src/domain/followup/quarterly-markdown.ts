@@ -1,0 +1,52 @@
+import { localDateKey } from '../../../schedules/time.js';
+import { groupCount } from './small-count.js';
+import { percent, type Count, type QuarterStats } from './quarterly-stats.js';
+
+/**
+ * The quarter's statistics as markdown. `forGroup` shows every count under 3 as «<3» and leaves
+ * out the coverage fractions (a «1/2» would give the small counts away); rates stay.
+ */
+export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = false): string {
+  const n = forGroup ? groupCount : (x: number) => String(x);
+  const table = (head: string, rows: Count[]) =>
+    [`| ${head} | 人数 |`, '| --- | ---: |', ...rows.map((r) => `| ${r.label} | ${n(r.count)} |`)].join('\n');
+  const q = s.quarter.replace('Q', '年第') + '季度';
+  const cov = s.coverage.map((m) => `| ${m.month}${m.complete ? '' : '（截至今日）'} | ${forGroup ? '' : `${m.covered}/${m.due} | `}${percent(m.rate)} |`);
+  const covHead = forGroup ? ['| 月份 | 覆盖率 |', '| --- | ---: |'] : ['| 月份 | 已联系/应联系 | 覆盖率 |', '| --- | ---: | ---: |'];
+  const qc = s.quarterCoverage;
+  return [
+    `## ${town}重点青少年工作 ${q}进展`,
+    `统计截至 ${localDateKey(s.asOf)}。`,
+    '',
+    `- 在册个案：${n(s.open)} 件`,
+    `- 本季度新增：${n(s.newCases)} 件；结案：${n(s.closed)} 件`,
+    `- 本季度走访联系：${n(s.contacts)} 次`,
+    `- 帮扶覆盖率（本季度合计）：${percent(qc.rate)}${forGroup ? '' : `（${qc.covered}/${qc.due}）`}`,
+    `- 当前逾期未联系：${n(s.overdue)} 件`,
+    '',
+    '### 在册个案按类别（一人多类分别计入）',
+    table('类别', s.byCategory),
+    '',
+    '### 在册个案按村',
+    table('村', s.byVillage),
+    '',
+    '### 在册个案按风险等级',
+    table('风险等级', s.byRisk),
+    '',
+    '### 本季度新增（按类别）',
+    table('类别', s.newByCategory),
+    '',
+    '### 本季度结案（按原因）',
+    s.closedByReason.length ? table('结案原因', s.closedByReason) : '本季度无结案。',
+    '',
+    '### 本季度走访（按方式）',
+    table('方式', s.contactsByMethod),
+    '',
+    '### 帮扶覆盖率（当月有联系记录的个案 ÷ 当月应联系的在册个案）',
+    ...covHead,
+    ...cov,
+    '',
+    '### 每月风险隐患排查上报',
+    ...s.screening.map((m) => `- ${m.month}：已报 ${m.reported.length} 个单位${m.missing.length ? `；未报：${m.missing.join('、')}` : '；全部上报'}`),
+  ].join('\n');
+}
