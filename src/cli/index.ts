@@ -9,6 +9,7 @@ import { toCsv } from './csv.js';
 import { renderChatsReport } from '../channels/wecom/chats-report.js';
 import { auditedExport } from '../domain/security/audited-export.js';
 import { cliActor, recordCliRun, registerAuditCommands } from './security-commands.js';
+import { registerFollowupCommands } from './followup-commands.js';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -91,6 +92,7 @@ program
   });
 
 registerAuditCommands(program, log, out);
+registerFollowupCommands(program, log, out);
 
 try {
   await program.parseAsync(process.argv);
