@@ -54,7 +54,7 @@ function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
   const label = d.reason!.slice(4);
   const by = ctx.member?.name ?? ctx.msg.userId;
   for (const m of concerned(ctx, c)) {
-    tell(ctx, m.userid, `个案 ${privateCaseName(c)} 已由 ${by} 结案，原因：${label}。今后不再提醒走访。`, 'case.closed', `case.closed:${c.code}:${m.userid}`);
+    tell(ctx, m.userid, `个案 ${privateCaseName(c)}已由 ${by} 结案，原因：${label}。今后不再提醒走访。`, 'case.closed', `case.closed:${c.code}:${m.userid}`);
   }
   return [{ text: `个案 ${c.code} 已结案（${label}），已通知帮扶责任人和牵头单位。` }];
 }

@@ -42,7 +42,7 @@ export const reassignMentorHandler: Handler = {
     const by = ctx.member.name;
     const stamp = now.toISOString();
     if (to.userid !== ctx.msg.userId) {
-      tell(ctx, to.userid, `${by} 将个案 ${privateCaseName(c)} 交由您帮扶，请每月至少联系一次，联系后发「走访 ${c.code} 方式 情况」记录。`, 'case.reassigned', `case.reassigned:${c.code}:${to.userid}:${stamp}`);
+      tell(ctx, to.userid, `${by} 将个案 ${privateCaseName(c)}交由您帮扶，请每月至少联系一次，联系后发「走访 ${c.code} 方式 情况」记录。`, 'case.reassigned', `case.reassigned:${c.code}:${to.userid}:${stamp}`);
     }
     if (old && old !== ctx.msg.userId) {
       tell(ctx, old, `${by} 已将个案 ${c.code} 改由 ${to.name} 帮扶，您不再负责该个案，谢谢您的付出。`, 'case.reassigned', `case.reassigned:${c.code}:${old}:${stamp}`);

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { NOT_ALLOWED_CLOSE_TEXT } from '../../handlers/close-case.js';
+import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
+import { HELP_SECTIONS } from '../../handlers/help-sections.js';
+import { NOT_ALLOWED_OVERDUE_TEXT } from '../../handlers/overdue-list.js';
+import { NOT_ALLOWED_REASSIGN_TEXT } from '../../handlers/reassign-mentor.js';
+import { SCREENING_FORMAT_TEXT } from '../../handlers/screening-report.js';
+import { fromLocal } from '../../schedules/time.js';
+import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
+
+const NOV20 = fromLocal(2026, 11, 20, 10);
+
+function setup() {
+  const h = followupHarness({ start: NOV20 });
+  // 0001 contacted this month; 0002 missed October; 0003 registered this month; 0004 不良, mentor 赵六, missed Sep and Oct.
+  const a = addCase(h.store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), mentor: 'wangwu', name: '王小明' });
+  addCase(h.store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 1), mentor: 'wangwu', name: '李大壮', village: '霸王村' });
+  addCase(h.store, { code: 'DJ-2026-0003', createdAt: fromLocal(2026, 11, 5), mentor: 'wangwu', name: '赵小花' });
+  addCase(h.store, { code: 'DJ-2026-0004', createdAt: fromLocal(2026, 8, 1), mentor: 'zhaoliu', categories: ['02'], name: '孙二狗' });
+  h.store.followup.addContact({ caseId: a.id, date: '2026-11-03', method: '上门', notes: '平稳', riskLevel: null, loggedBy: 'wangwu', createdAt: NOV20 });
+  h.store.followup.addContact({ caseId: a.id, date: '2026-10-03', method: '上门', notes: '平稳', riskLevel: null, loggedBy: 'wangwu', createdAt: NOV20 });
+  return h;
+}
+
+const outboxTo = (h: ReturnType<typeof setup>, id: string) => h.store.outbox.list(100).filter((o) => o.target.id === id).map((o) => o.reply.text);
+
+describe('我的个案', () => {
+  it('lists the mentor’s cases with last contact and due state in private', () => {
+    const h = setup();
+    const r = h.say('wangwu', '我的个案');
+    expect(r).toContain('在册个案 3 件（逾期 1，待联系 0，已联系 1）');
+    expect(r).toContain('DJ-2026-0002 李*壮（霸王村）最近联系：无记录，逾期（上期未联系）');
+    expect(r).toContain('DJ-2026-0001 王*明（王庄村）最近联系：11月3日，本月已联系');
+    expect(r).toContain('DJ-2026-0003 赵*花（王庄村）最近联系：无记录，本期新建档');
+    expect(r.indexOf('DJ-2026-0002')).toBeLessThan(r.indexOf('DJ-2026-0001'));
+  });
+
+  it('gives only suppressed counts in a group', () => {
+    const h = setup();
+    const r = h.say('wangwu', '我的个案', 'wrkGroup1');
+    expect(r).toContain('在册个案 3 件');
+    expect(r).toContain('逾期 <3');
+    expect(r).not.toMatch(/DJ-|王\*明|霸王村/);
+  });
+
+  it('is for configured members only', () => {
+    expect(setup().say('stranger', '我的个案')).toBe(NOT_MEMBER_TEXT);
+  });
+});
+
+describe('逾期', () => {
+  it('shows admins every overdue case, lead units only theirs, and others nothing', () => {
+    const h = setup();
+    const admin = h.say('lisi', '逾期');
+    expect(admin).toContain('全镇逾期未联系个案 2 件');
+    expect(admin.indexOf('DJ-2026-0004')).toBeLessThan(admin.indexOf('DJ-2026-0002')); // two months missed first
+    expect(admin).toContain('连续 2 个月未联系');
+    const police = h.say('zhangsan', '逾期');
+    expect(police).toContain('镇派出所牵头的逾期未联系个案 1 件');
+    expect(police).not.toContain('DJ-2026-0002');
+    expect(h.say('zhouba', '逾期')).toBe(NOT_ALLOWED_OVERDUE_TEXT);
+  });
+
+  it('in a group gives the count only', () => {
+    const r = setup().say('lisi', '逾期', 'wrkGroup1');
+    expect(r).toBe('全镇逾期未联系个案 <3 件。清单请私聊我发送「逾期」查看。');
+  });
+});
+
+describe('结案', () => {
+  it('closes after confirmation with a coded reason and tells the mentor and lead unit privately', () => {
+    const h = setup();
+    const ask = h.say('qianjiu', '结案 DJ-2026-0002 复学了');
+    expect(ask).toContain('确认将个案 DJ-2026-0002 结案？原因：已入学(复学)');
+    expect(h.store.cases.getByCode('DJ-2026-0002')!.status).toBe('open');
+    expect(h.say('qianjiu', '确认')).toContain('已结案（已入学(复学)）');
+    const c = h.store.cases.getByCode('DJ-2026-0002')!;
+    expect(c).toMatchObject({ status: 'closed', closeReason: 'C02 已入学(复学)' });
+    expect(outboxTo(h, 'wangwu')).toEqual(['个案 DJ-2026-0002（李*壮，霸王村）已由 钱九 结案，原因：已入学(复学)。今后不再提醒走访。']);
+    expect(outboxTo(h, 'qianjiu')).toEqual([]); // the actor is not told what they just did
+    expect(h.say('wangwu', '我的个案')).not.toContain('DJ-2026-0002');
+  });
+
+  it('asks for a reason, requires text for 其他, and cancels without change', () => {
+    const h = setup();
+    expect(h.say('lisi', '结案 DJ-2026-0001')).toContain('请选择结案原因');
+    expect(h.say('lisi', '乱写一通')).toContain('没有识别出结案原因');
+    expect(h.say('lisi', '其他')).toContain('请写明「其他」的具体原因');
+    expect(h.say('lisi', '随亲属定居外省')).toContain('原因：其他：随亲属定居外省');
+    expect(h.say('lisi', '取消')).toContain('未结案');
+    expect(h.store.cases.getByCode('DJ-2026-0001')!.status).toBe('open');
+    h.say('lisi', '结案 DJ-2026-0001 其他 随亲属定居外省');
+    h.say('lisi', '确认');
+    expect(h.store.cases.getByCode('DJ-2026-0001')!.closeReason).toBe('C99 其他：随亲属定居外省');
+  });
+
+  it('refuses a mentor who is not in the lead unit, an unknown code and a closed case', () => {
+    const h = setup();
+    expect(h.say('zhaoliu', '结案 DJ-2026-0004 已入学')).toBe(NOT_ALLOWED_CLOSE_TEXT);
+    expect(h.say('lisi', '结案 DJ-2026-0099 已入学')).toContain('没有找到个案 DJ-2026-0099');
+    h.say('lisi', '结案 DJ-2026-0004 已入学');
+    h.say('lisi', '确认');
+    expect(h.say('lisi', '结案 DJ-2026-0004 已入学')).toContain('已经结案');
+    expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
+  });
+});
+
+describe('更换帮扶人', () => {
+  it('reassigns to a member named loosely and tells both mentors privately', () => {
+    const h = setup();
+    expect(h.say('qianjiu', '更换帮扶人 DJ-2026-0002 周八')).toContain('帮扶责任人已改为 周八');
+    expect(h.store.cases.getByCode('DJ-2026-0002')).toMatchObject({ mentorUserId: 'zhouba', mentorName: '周八' });
+    expect(outboxTo(h, 'zhouba')[0]).toContain('钱九 将个案 DJ-2026-0002（李*壮，霸王村）交由您帮扶');
+    expect(outboxTo(h, 'wangwu')[0]).toContain('改由 周八 帮扶');
+    expect(h.say('lisi', '更换帮扶人 DJ-2026-0002 周巴')).toContain('周八 已经是'); // homophone typo still finds 周八
+  });
+
+  it('refuses unknown people and people without the right', () => {
+    const h = setup();
+    expect(h.say('qianjiu', '更换帮扶人 DJ-2026-0002 诸葛亮')).toContain('没有找到唯一的「诸葛亮」');
+    expect(h.say('wangwu', '更换帮扶人 DJ-2026-0004 王五')).toBe(NOT_ALLOWED_REASSIGN_TEXT);
+    expect(h.store.cases.getByCode('DJ-2026-0004')!.mentorUserId).toBe('zhaoliu');
+    expect(h.store.outbox.list(10)).toEqual([]);
+  });
+});
+
+describe('排查上报', () => {
+  it('records the sender’s unit for the month and replaces an earlier report', () => {
+    const h = setup();
+    expect(h.say('zhangsan', '排查上报 本月无新增风险')).toBe('已记录 镇派出所 2026-11 风险隐患排查上报：本月无新增风险。');
+    expect(h.say('zhangsan', '排查上报 新增2 高风险1', 'wrkPolice')).toBe('已更新 镇派出所 2026-11 风险隐患排查上报：新增风险 <3 人，其中高风险 <3 人。');
+    expect(h.store.followup.screenings('2026-11')).toMatchObject([{ unit: '镇派出所', newRisks: 2, highRisks: 1, userId: 'zhangsan' }]);
+  });
+
+  it('explains the format on bad input and records nothing', () => {
+    const h = setup();
+    expect(h.say('zhangsan', '排查上报 都挺好')).toBe(SCREENING_FORMAT_TEXT);
+    expect(h.say('zhangsan', '排查上报 新增1 高风险3')).toBe(SCREENING_FORMAT_TEXT);
+    expect(h.store.followup.screenings('2026-11')).toEqual([]);
+  });
+});
+
+describe('help menu', () => {
+  it('every example in the follow-up section is taken by a follow-up handler', () => {
+    const h = setup();
+    const section = HELP_SECTIONS.find((s) => s.title.startsWith('个案跟进'))!;
+    const examples = section.lines.flatMap((l) => [...l.matchAll(/「([^」]+)」/g)].map((m) => m[1]!)).filter((e) => !e.includes('编号') && e !== '风险高');
+    expect(examples.length).toBeGreaterThanOrEqual(6);
+    addCase(h.store, { code: 'DJ-2026-0005', createdAt: fromLocal(2026, 10, 1), mentor: 'lisi' });
+    for (const e of examples) {
+      const r = h.say('lisi', e.replace('DJ-2026-0001', 'DJ-2026-0005'));
+      expect(r, e).not.toBe('[Q&A]');
+      h.say('lisi', '取消');
+    }
+  });
+});
