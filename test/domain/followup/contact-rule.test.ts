@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { caseDue, frequencyOf, isDueIn, monthWindow, previousWindow, quarterWindow } from '../../../src/domain/followup/contact-rule.js';
+import { parseContactDate } from '../../../src/domain/followup/contact-date.js';
+import { reachedMilestones } from '../../../src/domain/followup/milestones.js';
+import { quarterStats } from '../../../src/domain/followup/quarterly-stats.js';
+import { quarterlyMarkdown } from '../../../src/domain/followup/quarterly-markdown.js';
+import { fromLocal } from '../../../schedules/time.js';
+import type { CaseRecord, ContactRecord } from '../../../store/store.js';
+import { testConfig } from '../../helpers/deps.js';
+import { plan } from '../../helpers/intake-harness.js';
+
+const cfg = testConfig().followup;
+const quarterlyFor05 = { ...cfg, frequency: { '05': 'quarterly' as const } };
+
+let nextId = 1;
+function kase(over: Partial<CaseRecord> & { cats?: Array<'01' | '02' | '03' | '04' | '05'> }): CaseRecord {
+  const cats = over.cats ?? ['05'];
+  return {
+    id: nextId++, code: `DJ-2026-${String(nextId).padStart(4, '0')}`, categories: cats.map((code) => ({ code, leadUnits: ['镇民政所'] })),
+    primaryCategory: cats[0]!, fullName: '王小明', gender: '男', birthDate: '2012-01-01', idNumber: null, idHash: null, dupKey: 'k',
+    village: '王庄村', schoolStatus: null, schoolDetail: null, guardianName: null, guardianRelation: null, guardianPhone: null,
+    guardianshipMode: null, riskLevel: '低', mentorUserId: 'wangwu', mentorName: '王五', reporterUserId: 'zhouba', bangjiaoName: null,
+    bangjiaoPhone: null, notes: null, details: {}, inferredFields: [], createdAt: fromLocal(2026, 1, 5), status: 'open',
+    updatedAt: fromLocal(2026, 1, 5), closedAt: null, closeReason: null, ...over,
+  };
+}
+
+describe('contact rule', () => {
+  it('makes a case due from the first window after registration until the window it is closed in', () => {
+    const c = kase({ createdAt: fromLocal(2026, 3, 31, 23, 30) });
+    expect(isDueIn(c, monthWindow(2026, 3))).toBe(false);
+    expect(isDueIn(c, monthWindow(2026, 4))).toBe(true);
+    const closed = kase({ createdAt: fromLocal(2026, 1, 1), closedAt: fromLocal(2026, 5, 10) });
+    expect(isDueIn(closed, monthWindow(2026, 4))).toBe(true);
+    expect(isDueIn(closed, monthWindow(2026, 5))).toBe(false);
+  });
+
+  it('uses the Shanghai calendar at month ends', () => {
+    const c = kase({ createdAt: fromLocal(2026, 1, 1) });
+    // 23:30 on 31 March in Shanghai is still March, though it is 15:30 UTC.
+    expect(caseDue(c, ['2026-03-31'], cfg, fromLocal(2026, 3, 31, 23, 30)).state).toBe('done');
+    expect(caseDue(c, ['2026-03-31'], cfg, fromLocal(2026, 4, 1, 0, 10)).state).toBe('pending');
+  });
+
+  it('counts missed windows in a row and clears them with a contact', () => {
+    const c = kase({ createdAt: fromLocal(2025, 12, 20) });
+    expect(caseDue(c, ['2026-01-10'], cfg, fromLocal(2026, 4, 2))).toMatchObject({ state: 'overdue', missedInARow: 2, lastContact: '2026-01-10' });
+    expect(caseDue(c, ['2026-01-10', '2026-04-01'], cfg, fromLocal(2026, 4, 2)).state).toBe('done');
+    // A contact dated after `at` does not count yet.
+    expect(caseDue(c, ['2026-04-05'], cfg, fromLocal(2026, 4, 2)).lastContact).toBeNull();
+  });
+
+  it('follows the most frequent category, and quarters for quarterly ones', () => {
+    expect(frequencyOf(kase({ cats: ['05'] }), quarterlyFor05)).toBe('quarterly');
+    expect(frequencyOf(kase({ cats: ['05', '02'] }), quarterlyFor05)).toBe('monthly');
+    const c = kase({ createdAt: fromLocal(2025, 12, 1) });
+    expect(caseDue(c, ['2026-01-15'], quarterlyFor05, fromLocal(2026, 3, 20)).state).toBe('done');
+    expect(caseDue(c, ['2026-01-15'], quarterlyFor05, fromLocal(2026, 5, 20)).state).toBe('pending');
+    expect(previousWindow(quarterWindow(2026, 1))).toEqual(quarterWindow(2025, 4));
+  });
+});
+
+describe('contact dates', () => {
+  const now = fromLocal(2026, 3, 2, 8);
+  it('reads relative and partial dates in the Shanghai calendar', () => {
+    expect(parseContactDate('昨天', now)).toEqual({ ok: true, date: '2026-03-01' });
+    expect(parseContactDate('前天', now)).toEqual({ ok: true, date: '2026-02-28' });
+    expect(parseContactDate('三天前', now)).toEqual({ ok: true, date: '2026-02-27' });
+    expect(parseContactDate('2月3日', now)).toEqual({ ok: true, date: '2026-02-03' });
+    expect(parseContactDate('二月三号', now)).toEqual({ ok: true, date: '2026-02-03' });
+    expect(parseContactDate('1号', now)).toEqual({ ok: true, date: '2026-03-01' });
+    expect(parseContactDate('2026-01-31', now)).toEqual({ ok: true, date: '2026-01-31' });
+  });
+  it('refuses future and impossible dates', () => {
+    expect(parseContactDate('3号', now)).toEqual({ ok: false, reason: 'future' });
+    expect(parseContactDate('2月30日', now)).toEqual({ ok: false, reason: 'invalid' });
+    expect(parseContactDate('13月1日', now)).toEqual({ ok: false, reason: 'invalid' });
+  });
+});
+
+describe('age milestones', () => {
+  it('counts an age as reached on the day after the birthday, and only after registration', () => {
+    const c = kase({ birthDate: '2010-06-15', createdAt: fromLocal(2025, 1, 1) });
+    expect(reachedMilestones(c, fromLocal(2026, 6, 15, 12))).toEqual([]);
+    expect(reachedMilestones(c, fromLocal(2026, 6, 16, 0, 1))).toEqual([{ age: 16, endedCategories: ['05'] }]);
+    const older = kase({ birthDate: '2008-03-01', createdAt: fromLocal(2025, 1, 1), cats: ['04', '02'] });
+    expect(reachedMilestones(older, fromLocal(2026, 3, 5))).toEqual([{ age: 18, endedCategories: ['04'] }]);
+    // Registered at 17: the 16 milestone had passed before, so it never prompts.
+    expect(reachedMilestones(kase({ birthDate: '2008-03-01', createdAt: fromLocal(2025, 6, 1) }), fromLocal(2025, 7, 1))).toEqual([]);
+  });
+  it('waits for every day a partial birth date may stand for', () => {
+    const c = kase({ birthDate: '2010-06', createdAt: fromLocal(2025, 1, 1) });
+    expect(reachedMilestones(c, fromLocal(2026, 6, 20))).toEqual([]);
+    expect(reachedMilestones(c, fromLocal(2026, 7, 1, 12)).map((m) => m.age)).toEqual([16]);
+  });
+});
+
+describe('quarterly statistics', () => {
+  const contact = (caseId: number, date: string, method: ContactRecord['method'] = '电话'): ContactRecord =>
+    ({ id: 0, caseId, date, method, notes: '', riskLevel: null, loggedBy: 'x', createdAt: new Date(0) });
+
+  it('computes coverage per month and pooled for the quarter, with quarterly categories in the last month only', () => {
+    // m1, m2 monthly (不良); q quarterly (留守); late registered in November; gone closed in November.
+    const m1 = kase({ cats: ['02'], createdAt: fromLocal(2026, 8, 1), village: '王庄村', riskLevel: '高' });
+    const m2 = kase({ cats: ['02'], createdAt: fromLocal(2026, 8, 1), village: '霸王村' });
+    const q = kase({ cats: ['05'], createdAt: fromLocal(2026, 8, 1), village: '王庄村' });
+    const late = kase({ cats: ['02'], createdAt: fromLocal(2026, 11, 10), village: '王庄村', riskLevel: '中' });
+    const gone = kase({ cats: ['02', '05'], createdAt: fromLocal(2026, 8, 1), closedAt: fromLocal(2026, 11, 15), status: 'closed', closeReason: 'C08 迁出本镇' });
+    const contacts = [
+      contact(m1.id, '2026-10-05'), contact(m1.id, '2026-11-05'), contact(m1.id, '2026-12-05', '上门'),
+      contact(m2.id, '2026-10-06'),
+      contact(q.id, '2026-11-20', '微信'),
+      contact(late.id, '2026-12-01'),
+      contact(gone.id, '2026-10-01'),
+    ];
+    const s = quarterStats({
+      quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [m1, m2, q, late, gone], contacts,
+      screenings: (m) => (m === '2026-10' ? [{ period: m, unit: '镇派出所', userId: 'zhangsan', newRisks: 0, highRisks: 0, reportedAt: new Date() }] : []),
+      reportingUnits: ['镇派出所', '镇民政所'], plan, cfg: quarterlyFor05, villages: ['王庄村', '霸王村', '项沟村'],
+    });
+    // October: m1, m2, gone due (monthly: gone has 不良) → m1, m2, gone contacted = 3/3.
+    // November: m1, m2 due (gone closed in Nov, late registered in Nov) → m1 = 1/2.
+    // December: m1, m2, late monthly + q quarterly (Q4 window) → m1, late, q = 3/4.
+    expect(s.coverage.map((m) => [m.month, m.covered, m.due, m.complete])).toEqual([
+      ['2026-10', 3, 3, true], ['2026-11', 1, 2, true], ['2026-12', 3, 4, true],
+    ]);
+    expect(s.quarterCoverage).toEqual({ due: 9, covered: 7, rate: 7 / 9 });
+    expect(s.open).toBe(4);
+    expect(s.newCases).toBe(1);
+    expect(s.closed).toBe(1);
+    expect(s.closedByReason).toEqual([{ label: '迁出本镇', count: 1 }]);
+    expect(s.contacts).toBe(7);
+    expect(s.contactsByMethod.find((x) => x.label === '上门')!.count).toBe(1);
+    expect(s.byVillage).toEqual([{ label: '王庄村', count: 3 }, { label: '霸王村', count: 1 }, { label: '项沟村', count: 0 }]);
+    expect(s.byRisk).toEqual([{ label: '低', count: 2 }, { label: '中', count: 1 }, { label: '高', count: 1 }]);
+    // m2 missed November and December.
+    expect(s.overdue).toBe(1);
+    expect(s.screening.map((x) => [x.month, x.reported, x.missing])).toEqual([
+      ['2026-10', ['镇派出所'], ['镇民政所']], ['2026-11', [], ['镇派出所', '镇民政所']], ['2026-12', [], ['镇派出所', '镇民政所']],
+    ]);
+    const group = quarterlyMarkdown(s, '墩集镇', true);
+    expect(group).toContain('| 霸王村 | <3 |');
+    expect(group).toContain('| 项沟村 | 0 |');
+    expect(group).toContain('帮扶覆盖率（本季度合计）：77.8%\n');
+    expect(quarterlyMarkdown(s, '墩集镇')).toContain('77.8%（7/9）');
+  });
+});
