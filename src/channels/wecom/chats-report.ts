@@ -1,6 +1,6 @@
 import type { Config } from '../../config/schema.js';
 import type { ChatRecord, Store } from '../../../store/store.js';
-import { resolvePushTarget, UnreachableTargetError } from './push-target.js';
+import { resolvePushTarget, UnreachableTargetError } from '../shared/push-target.js';
 
 const fmt = new Intl.DateTimeFormat('zh-CN', {
   timeZone: 'Asia/Shanghai',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TemplateCard } from '@wecom/aibot-node-sdk';
 import type { Choice, Reply } from '../../core/message.js';
+import { replyMarkdown } from '../shared/choice-list.js';
 import { splitContent, utf8Bytes, WECOM_CONTENT_MAX_BYTES } from './split.js';
 
 /** WeCom's button_interaction card holds at most 6 buttons (docs §2.2). */
@@ -19,16 +20,6 @@ export interface RenderedReply {
 export interface ChoiceCardInfo {
   title: string;
   choices: Choice[];
-}
-
-/**
- * Reply text with its choices as a numbered list, as the console shows it: typing the number or
- * the label must work on every channel, and the list is all a user sees when a card is not shown.
- */
-export function replyMarkdown(reply: Reply): string {
-  const lines = [reply.text];
-  if (reply.choices?.length) reply.choices.forEach((c, i) => lines.push(`${i + 1}. ${c.label}`));
-  return lines.join('\n');
 }
 
 function clip(s: string, max: number): string {

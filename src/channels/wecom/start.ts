@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../../handlers/types.js';
 import { WecomPacer } from './pacing.js';
-import { resolvePushTarget } from './push-target.js';
+import { resolvePushTarget } from '../shared/push-target.js';
 import { createWecomChannel, type WecomChannel } from './wecom-channel.js';
 import type { WecomFatalError } from './errors.js';
 

@@ -23,8 +23,9 @@ import {
 } from './errors.js';
 import { translateEvent, translateMessage, WECOM_CHANNEL, type Translated } from './frames.js';
 import type { WecomPacer } from './pacing.js';
-import type { ResolvedPush } from './push-target.js';
-import { answeredCard, renderReply, replyMarkdown, type ChoiceCardInfo } from './render.js';
+import type { ResolvedPush } from '../shared/push-target.js';
+import { answeredCard, renderReply, type ChoiceCardInfo } from './render.js';
+import { replyMarkdown } from '../shared/choice-list.js';
 import { sdkLogger } from './sdk-logger.js';
 import { splitContent } from './split.js';
 import { sendWebhookText, type WebhookOptions } from './webhook.js';

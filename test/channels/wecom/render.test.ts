@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answeredCard, choiceCard, newTaskId, renderReply, replyMarkdown } from '../../../src/channels/wecom/render.js';
+import { answeredCard, choiceCard, newTaskId, renderReply } from '../../../src/channels/wecom/render.js';
+import { replyMarkdown } from '../../../src/channels/shared/choice-list.js';
 import { utf8Bytes } from '../../../src/channels/wecom/split.js';
 
 const choices = [

@@ -30,7 +30,8 @@ const reachable = (store: Pick<Store, 'chats'>, g: Group): boolean =>
   Boolean(g.webhookKey) || store.chats.get(g.chatid) !== undefined;
 
 /**
- * WeCom lets the bot push only into a conversation where someone already wrote to it. A person
+ * WeCom lets the bot push only into a conversation where someone already wrote to it, and
+ * Telegram refuses a private message to anyone who never started the bot. A person
  * who never opened a private chat with the bot therefore cannot be reached directly; the push
  * turns into a notice in their unit's group, else the broadcast group, asking them to write to
  * the bot once. Groups the bot can already reach (or that have a webhook key) are preferred.
