@@ -21,7 +21,7 @@ function kase(over: Partial<CaseRecord> & { cats?: Array<'01' | '02' | '03' | '0
     village: '王庄村', schoolStatus: null, schoolDetail: null, guardianName: null, guardianRelation: null, guardianPhone: null,
     guardianshipMode: null, riskLevel: '低', mentorUserId: 'wangwu', mentorName: '王五', reporterUserId: 'zhouba', bangjiaoName: null,
     bangjiaoPhone: null, notes: null, details: {}, inferredFields: [], createdAt: fromLocal(2026, 1, 5), status: 'open',
-    updatedAt: fromLocal(2026, 1, 5), closedAt: null, closeReason: null, ...over,
+    updatedAt: fromLocal(2026, 1, 5), closedAt: null, closeReason: null, sealed: false, ...over,
   };
 }
 
