@@ -51,6 +51,7 @@ function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
   if (Array.isArray(c)) return c;
   const now = ctx.clock.now();
   ctx.store.followup.close(c.id, d.reason!, now);
+  ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'close', caseCode: c.code, detail: d.reason!.slice(0, 3) });
   const label = d.reason!.slice(4);
   const by = ctx.member?.name ?? ctx.msg.userId;
   for (const m of concerned(ctx, c)) {

@@ -71,6 +71,7 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   if (Array.isArray(c)) return c;
   const before = c.riskLevel;
   store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
+  store.audit.append({ at: now, actor: msg.userId, action: 'change', caseCode: c.code, detail: d.riskLevel && d.riskLevel !== before ? 'contact logged; risk level' : 'contact logged' });
   const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
   return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}` }];
 }

@@ -39,6 +39,7 @@ export const reassignMentorHandler: Handler = {
     const now = ctx.clock.now();
     const old = c.mentorUserId;
     ctx.store.followup.reassign(c.id, to.userid, to.name, now);
+    ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: c.code, detail: 'mentor' });
     const by = ctx.member.name;
     const stamp = now.toISOString();
     if (to.userid !== ctx.msg.userId) {

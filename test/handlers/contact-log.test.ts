@@ -19,6 +19,7 @@ describe('contact log in one message', () => {
     expect(h.say('wangwu', '走访 DJ-2026-0001 电话联系，情况稳定')).toBe('已记录 DJ-2026-0001 11月20日电话联系。');
     const [c] = h.store.followup.contacts();
     expect(c).toMatchObject({ date: '2026-11-20', method: '电话', notes: '情况稳定', riskLevel: null, loggedBy: 'wangwu' });
+    expect(h.store.audit.list({ caseCode: 'DJ-2026-0001' })).toMatchObject([{ actor: 'wangwu', action: 'change', detail: 'contact logged' }]);
   });
 
   it('reads relative dates and a new risk level, and writes the level to the case', () => {

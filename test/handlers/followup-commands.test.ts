@@ -79,6 +79,7 @@ describe('结案', () => {
     expect(outboxTo(h, 'wangwu')).toEqual(['个案 DJ-2026-0002（李*壮，霸王村）已由 钱九 结案，原因：已入学(复学)。今后不再提醒走访。']);
     expect(outboxTo(h, 'qianjiu')).toEqual([]); // the actor is not told what they just did
     expect(h.say('wangwu', '我的个案')).not.toContain('DJ-2026-0002');
+    expect(h.store.audit.list({ caseCode: 'DJ-2026-0002' })).toMatchObject([{ actor: 'qianjiu', action: 'close', detail: 'C02' }]);
   });
 
   it('asks for a reason, requires text for 其他, and cancels without change', () => {
@@ -112,6 +113,7 @@ describe('更换帮扶人', () => {
     expect(h.store.cases.getByCode('DJ-2026-0002')).toMatchObject({ mentorUserId: 'zhouba', mentorName: '周八' });
     expect(outboxTo(h, 'zhouba')[0]).toContain('钱九 将个案 DJ-2026-0002（李*壮，霸王村）交由您帮扶');
     expect(outboxTo(h, 'wangwu')[0]).toContain('改由 周八 帮扶');
+    expect(h.store.audit.list({ caseCode: 'DJ-2026-0002' })).toMatchObject([{ actor: 'qianjiu', action: 'change', detail: 'mentor' }]);
     expect(h.say('lisi', '更换帮扶人 DJ-2026-0002 周巴')).toContain('周八 已经是'); // homophone typo still finds 周八
   });
 
