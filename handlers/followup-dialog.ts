@@ -1,3 +1,4 @@
+import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { isIntakeTrigger } from './intake.js';
 import { isHelpRequest } from './help.js';
 import { continueClose, type CloseDialog } from './close-case.js';
@@ -28,7 +29,8 @@ export const followupDialogHandler: Handler = {
   },
 };
 
-const OTHER = /^\s*(?:走访|帮扶记录|联系记录|结案|销号|更换帮扶|我的个案|逾期|超期|排查上报)/;
+/** Another follow-up command, written as a command (「走访很顺利」 is still an answer). */
+const OTHER = /^(?:(?:记录走访|走访|帮扶记录|联系记录|结案|销号|更换帮扶人|更换帮扶责任人|排查上报)(?=$|[\s:：,，]|[A-Za-z])|(?:我的个案|逾期|超期)$)/;
 function startsOther(text: string): boolean {
-  return OTHER.test(text);
+  return OTHER.test(normalizeInput(text));
 }

@@ -93,6 +93,16 @@ describe('contact log as a guided form', () => {
     expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
   });
 
+  it('takes a note that begins with 走访 as an answer, but a new command ends the form', () => {
+    const h = setup();
+    h.say('wangwu', '走访 DJ-2026-0001 电话');
+    expect(h.say('wangwu', '走访很顺利，孩子在家')).toContain('已记录 DJ-2026-0001');
+    expect(h.store.followup.contacts()[0]!.notes).toBe('走访很顺利,孩子在家');
+    h.say('wangwu', '走访 DJ-2026-0001 上门');
+    expect(h.say('wangwu', '我的个案')).toContain('您帮扶的在册个案');
+    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+  });
+
   it('drops a form left alone for 30 minutes and passes the message on', () => {
     const h = setup();
     h.say('wangwu', '走访 DJ-2026-0001');
