@@ -18,8 +18,11 @@ import { JobRunner } from '../schedules/runner.js';
 
 const started = performance.now();
 const wecom = Boolean(process.env.WECOM_BOT_ID);
+// One chat platform per process: WeCom wins when both are configured.
+const telegram = !wecom && Boolean(process.env.TELEGRAM_BOT_TOKEN);
+const chatPlatform = wecom || telegram;
 // In the console the conversation is on stdout; keep logs to warnings unless asked.
-const log = createLogger(process.env.LOG_LEVEL ?? (wecom ? 'info' : 'warn'));
+const log = createLogger(process.env.LOG_LEVEL ?? (chatPlatform ? 'info' : 'warn'));
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
@@ -51,6 +54,9 @@ let consoleChannel: ConsoleChannel | undefined;
 if (wecom) {
   const { startWecom } = await import('./channels/wecom/start.js');
   ({ channel, pacer } = startWecom(deps, process.env));
+} else if (telegram) {
+  const { startTelegram } = await import('./channels/telegram/start.js');
+  ({ channel } = startTelegram(deps, process.env));
 } else {
   const { values } = parseArgs({
     options: { user: { type: 'string' }, group: { type: 'string' } },
@@ -92,8 +98,8 @@ try {
     worker.poke();
     return result;
   };
-  // Only WeCom has many users to protect from one; the console is one local user, often a script.
-  await channel.start(wecom ? rateLimitedSink(sink, new UserRateLimiter(deps.clock)) : sink);
+  // Only a chat platform has many users to protect from one; the console is one local user, often a script.
+  await channel.start(chatPlatform ? rateLimitedSink(sink, new UserRateLimiter(deps.clock)) : sink);
 } catch (err) {
   const code = (err as { exitCode?: number }).exitCode;
   log.fatal({ err: (err as Error).message }, 'channel failed to start');

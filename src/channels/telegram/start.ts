@@ -21,6 +21,7 @@ export function startTelegram(deps: AppDeps, env: NodeJS.ProcessEnv, onFatal?: (
     clock,
     knownGroupIds: config.groups.map((g) => g.chatid),
     resolveTarget: (t) => resolvePushTarget(t, store, config),
+    noteStarted: (chatId, userId, at) => store.chats.touch(chatId, 'single', userId, at),
   });
   channel.done.catch((err: TelegramFatalError) => {
     if (!channel.started) return;

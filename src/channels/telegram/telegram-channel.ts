@@ -30,6 +30,12 @@ export interface TelegramChannelOptions {
   throttle?: APIThrottlerOptions | false;
   /** Long-poll timeout in seconds; default 30. */
   pollTimeoutSec?: number;
+  /**
+   * Called for /start in a private chat. Unlike WeCom's enter_chat (which the router does not
+   * count as reaching the bot), pressing Start is what lets a Telegram bot message a person, so
+   * the chat must be recorded as reachable; wire it to `store.chats.touch`.
+   */
+  noteStarted?: (chatId: string, userId: string, at: Date) => void;
   /** See {@link NoticeCooldown}; default 12 hours. */
   noticeCooldownMs?: number;
 }
@@ -194,6 +200,7 @@ class TelegramChannelImpl implements TelegramChannel {
     const { msg } = t;
     if (t.callback) this.acknowledgeClick(msg.chatId, msg.chatType, t.callback);
     this.reportUnknownGroup(msg.chatType, msg.chatId);
+    if (msg.kind === 'enter_chat' && msg.chatType === 'single') this.opts.noteStarted?.(msg.chatId, msg.userId, msg.receivedAt);
     // Dispatch in update order (grammY hands updates over one at a time); only sending is deferred.
     let result;
     try {

@@ -79,12 +79,13 @@ export class FakeTelegramServer {
     return u;
   }
 
-  /** Queue the very same update again, as Telegram does when the bot did not confirm it. */
+  /**
+   * The same message again, as after a restart that came before Telegram learnt the update was
+   * handled. It gets a fresh update_id, so only this update comes again and not the ones after it.
+   */
   redeliver(update: Record<string, any> & { update_id: number }): void {
-    if (!this.updates.includes(update)) this.updates.push(update);
-    this.updates.sort((a, b) => a.update_id - b.update_id);
-    this.confirmed = Math.min(this.confirmed, update.update_id - 1);
-    for (const p of [...this.pollers]) p();
+    const { update_id: _, ...rest } = update;
+    this.deliver(rest);
   }
 
   /**

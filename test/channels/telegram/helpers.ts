@@ -42,6 +42,7 @@ export async function telegramHarness(cleanups: Array<() => Promise<void> | void
     clock: deps.clock,
     knownGroupIds: deps.config.groups.map((g) => g.chatid),
     resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
+    noteStarted: (chatId, userId, at) => deps.store.chats.touch(chatId, 'single', userId, at),
     // Telegram's pacing, minus the one-second gaps that would only make the tests slow.
     throttle: { out: { maxConcurrent: 1, minTime: 0 }, group: { maxConcurrent: 1, minTime: 0 } },
     pollTimeoutSec: 1,
