@@ -51,7 +51,7 @@ export const caseViewHandler: Handler = {
     if (cmd.full && [...cmd.reason].length > MAX_REASON) return [{ text: `原因请简要说明，不超过 ${MAX_REASON} 个字。` }];
     const school = isSchoolUnit(member.unit);
     const sealedAllowed = canOpenSealed(member, config) && !school;
-    const sealedOpen = cmd.full && sealedAllowed && c.sealed;
+    const sealedOpen = cmd.full && sealedAllowed && c.sealed === true;
     const text = renderCaseView(c, { plan, now, full: cmd.full, school, sealedOpen, sealedAllowed });
     store.audit.append({
       at: now,

@@ -182,8 +182,11 @@ export interface NewCase {
 
 export interface CaseRecord extends NewCase {
   id: number;
-  /** Holds justice details that count as a sealed record (see src/domain/security/sealed.ts). */
-  sealed: boolean;
+  /**
+   * Holds justice details that count as a sealed record (see src/domain/security/sealed.ts).
+   * The store always sets it; optional only so hand-built records in tests stay valid.
+   */
+  sealed?: boolean;
   status: 'open' | 'closed';
   updatedAt: Date;
   closedAt: Date | null;

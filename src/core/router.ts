@@ -2,6 +2,13 @@ import type { AppDeps, Handler } from '../../handlers/types.js';
 import type { DispatchResult } from './channel.js';
 import type { InboundMessage, Reply } from './message.js';
 
+/**
+ * Longer messages are refused before any handler runs: no answer needs them, and parsing 100 KB
+ * of text would hold the database transaction for seconds. Intake's own limit (2000) is lower.
+ */
+export const MAX_INBOUND_CHARS = 4000;
+export const TOO_LONG_REPLY: Reply = { text: `消息太长了，请精简后再发（每条不超过 ${MAX_INBOUND_CHARS} 字）。这条消息没有被处理。` };
+
 export const FAILURE_REPLY: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
 
 /**
@@ -17,6 +24,10 @@ export class Router {
 
   dispatch(msg: InboundMessage): DispatchResult {
     const { store, clock, log, config } = this.deps;
+    if (msg.text.length > MAX_INBOUND_CHARS) {
+      log.warn({ msgId: msg.id, length: msg.text.length }, 'message too long; refused unhandled');
+      return { replies: [TOO_LONG_REPLY], duplicate: false };
+    }
     try {
       return store.transaction(() => {
         const now = clock.now();

@@ -114,7 +114,8 @@ export function parseDate(input: string, now: Date): DateParseResult {
   let s = normalizeInput(input).replace(/\s+/g, '');
   s = s.replace(/(?:出生|生人|生)$/, '').replace(/^(?:出生于|出生在|生于|出生日期[:：]?|出生)/, '');
   s = s.replace(/[。.，,]$/, '');
-  if (!s) return { ok: false, reason: 'format' };
+  // No date is this long; the numeral rewrite below is quadratic on long numeral runs.
+  if (!s || s.length > 40) return { ok: false, reason: 'format' };
   s = digitsBeforeUnits(s);
   let y: number | undefined;
   let mo: number | undefined;

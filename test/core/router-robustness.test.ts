@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createApp } from '../../src/app.js';
+import { fixedClock } from '../../src/core/clock.js';
+import type { InboundMessage } from '../../src/core/message.js';
+import { FAILURE_REPLY, TOO_LONG_REPLY } from '../../src/core/router.js';
+import { loadPlanFile } from '../../src/domain/plan/load.js';
+import { FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { silentLogger } from '../../src/log.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { testConfig } from '../helpers/deps.js';
+import { hostileText, huge, NASTY } from '../helpers/hostile.js';
+
+const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
+const config = testConfig();
+const USERS = ['lisi', 'zhangsan', 'zhaoliu', 'zhouba', 'stranger'];
+
+function bot() {
+  const file = join(mkdtempSync(join(tmpdir(), 'humiao-robust-')), 'humiao.db');
+  const cipher = new FieldCipher(randomBytes(32));
+  const store = openSqliteStore(file, { cipher });
+  const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
+  const app = createApp({ config, store, plan, clock, log: silentLogger });
+  let n = 0;
+  const send = (userId: string, text: string, group = false, kind: InboundMessage['kind'] = 'text') => {
+    clock.advance(1000);
+    return app.router.dispatch({ id: `r${++n}`, channel: 'test', userId, chatId: group ? 'wrkGroup1' : userId, chatType: group ? 'group' : 'single', kind, text, receivedAt: clock.now() });
+  };
+  return { file, cipher, store, send };
+}
+
+const message = fc.record({
+  user: fc.constantFrom(...USERS),
+  group: fc.boolean(),
+  kind: fc.constantFrom<InboundMessage['kind']>('text', 'text', 'text', 'button'),
+  text: hostileText(300),
+});
+
+describe('the router under hostile input', () => {
+  it('answers every random message clearly, never fails, and leaves the store consistent', () => {
+    const b = bot();
+    // Drafts in progress, so the form engine sees the garbage too.
+    b.send('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工');
+    b.send('zhangsan', '上报个案');
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 15 }), (msgs) => {
+        for (const m of msgs) {
+          const r = b.send(m.user, m.text, m.group, m.kind);
+          expect(r.replies).not.toContainEqual(FAILURE_REPLY);
+          for (const reply of r.replies) expect(typeof reply.text).toBe('string');
+          if (m.text.trim() !== '' && m.user !== 'stranger') expect(r.replies.length).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 60 },
+    );
+    expect(b.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(b.store.audit.verify().ok).toBe(true);
+    const cases = b.store.cases.list().length;
+    b.store.close();
+    const again = openSqliteStore(b.file, { cipher: b.cipher });
+    expect(again.cases.list()).toHaveLength(cases);
+    again.close();
+  });
+
+  it.each(NASTY)('survives %j in every step of an intake without saving anything', (nasty) => {
+    const b = bot();
+    b.send('zhouba', '新增个案');
+    for (let i = 0; i < 20; i++) {
+      const r = b.send('zhouba', nasty);
+      expect(r.replies).not.toContainEqual(FAILURE_REPLY);
+      expect(r.replies.length).toBeGreaterThan(0);
+    }
+    expect(b.store.cases.list()).toHaveLength(0);
+    const s = b.store.sessions.get('zhouba', 'zhouba');
+    if (s) expect(() => JSON.stringify(s.state)).not.toThrow();
+  });
+
+  it('refuses a 100 KB message at once, in a group or in a draft, without recording it', () => {
+    const b = bot();
+    b.send('zhouba', '新增个案');
+    const before = b.store.sessions.get('zhouba', 'zhouba')!.state;
+    for (const seed of ['王', '一', NASTY[0]!, '流浪乞讨未成年人由谁负责']) {
+      expect(b.send('zhouba', huge(seed)).replies).toEqual([TOO_LONG_REPLY]);
+      expect(b.send('lisi', huge(seed), true).replies).toEqual([TOO_LONG_REPLY]);
+    }
+    expect(b.store.sessions.get('zhouba', 'zhouba')!.state).toEqual(before);
+    expect(b.store.db.prepare('SELECT count(*) AS n FROM inbound').get()).toEqual({ n: 1 });
+  });
+});
