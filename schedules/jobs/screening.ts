@@ -40,7 +40,7 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
   return {
     name: SCREENING_REMINDER,
     title: `风险隐患排查催报（调度 ${s.remindAfterDays} 天后提醒未上报单位，汇总报镇团委）`,
-    cadence: { every: 'month', day: Math.min(28, s.day + s.remindAfterDays), time: s.time },
+    cadence: { every: 'month', day: Math.min(31, s.day + s.remindAfterDays), time: s.time },
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     run(ctx) {
