@@ -1,3 +1,4 @@
+import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { FormSessionRecord, SessionRepo } from '../store.js';
 import type { Db } from './sqlite-store.js';
 
@@ -12,12 +13,12 @@ interface Row {
   last_active_at: string;
 }
 
-const toRecord = (r: Row): FormSessionRecord => ({
+const toRecord = (r: Row, cipher: FieldCipher | null): FormSessionRecord => ({
   userId: r.user_id,
   chatId: r.chat_id,
   formId: r.form_id,
   status: r.status,
-  state: JSON.parse(r.state) as unknown,
+  state: JSON.parse(decryptOpt(cipher, r.state)!) as unknown,
   startedIn: r.started_in,
   createdAt: new Date(r.created_at),
   lastActiveAt: new Date(r.last_active_at),
@@ -29,7 +30,11 @@ export class SqliteSessionRepo implements SessionRepo {
   private readonly remove;
   private readonly idle;
 
-  constructor(db: Db) {
+  /** With a cipher the draft's state (names, ID numbers, phones typed so far) is encrypted. */
+  constructor(
+    db: Db,
+    private readonly cipher: FieldCipher | null = null,
+  ) {
     this.one = db.prepare<[string, string], Row>('SELECT * FROM form_sessions WHERE user_id = ? AND chat_id = ?');
     this.upsert = db.prepare(
       `INSERT INTO form_sessions (user_id, chat_id, form_id, status, state, started_in, created_at, last_active_at)
@@ -44,7 +49,7 @@ export class SqliteSessionRepo implements SessionRepo {
 
   get(userId: string, chatId: string): FormSessionRecord | undefined {
     const r = this.one.get(userId, chatId);
-    return r && toRecord(r);
+    return r && toRecord(r, this.cipher);
   }
 
   save(s: FormSessionRecord): void {
@@ -53,7 +58,7 @@ export class SqliteSessionRepo implements SessionRepo {
       s.chatId,
       s.formId,
       s.status,
-      JSON.stringify(s.state),
+      encryptOpt(this.cipher, JSON.stringify(s.state)),
       s.startedIn,
       s.createdAt.toISOString(),
       s.lastActiveAt.toISOString(),
@@ -65,6 +70,6 @@ export class SqliteSessionRepo implements SessionRepo {
   }
 
   idleSince(cutoff: Date): FormSessionRecord[] {
-    return this.idle.all(cutoff.toISOString()).map(toRecord);
+    return this.idle.all(cutoff.toISOString()).map((r) => toRecord(r, this.cipher));
   }
 }

@@ -40,7 +40,7 @@ export class SqliteStore implements Store {
     this.inbound = new SqliteInboundRepo(db);
     this.outbox = new SqliteOutboxRepo(db);
     this.chats = new SqliteChatRepo(db);
-    this.sessions = new SqliteSessionRepo(db);
+    this.sessions = new SqliteSessionRepo(db, cipher);
     this.cases = new SqliteCaseRepo(db, cipher);
     this.audit = new SqliteAuditRepo(db);
     this.jobRuns = new SqliteJobRunRepo(db);

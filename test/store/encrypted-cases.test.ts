@@ -29,6 +29,17 @@ describe('cases encrypted at rest', () => {
     expect(s.cases.findByDupKey('k1')).toHaveLength(1);
   });
 
+  it('encrypts intake drafts too, since they hold what was typed so far', () => {
+    const s = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    const t = new Date('2026-03-10T02:00:00Z');
+    s.sessions.save({ userId: 'a', chatId: 'a', formId: 'case', status: 'active', state: { fullName: '王小明', phone: '13812345678' }, startedIn: 'a', createdAt: t, lastActiveAt: t });
+    const raw = JSON.stringify(s.db.prepare('SELECT * FROM form_sessions').all());
+    expect(raw).not.toContain('王小明');
+    expect(raw).not.toContain('13812345678');
+    expect(s.sessions.get('a', 'a')!.state).toEqual({ fullName: '王小明', phone: '13812345678' });
+    expect(s.sessions.idleSince(new Date(t.getTime() + 1))[0]!.state).toEqual({ fullName: '王小明', phone: '13812345678' });
+  });
+
   it('flags only cases whose justice fields name a police or court measure as sealed', () => {
     const s = openSqliteStore(':memory:');
     const c = s.cases.insert({ ...sampleCase, details: { disposition: '家长管教', justiceInvolvement: '无' } });
