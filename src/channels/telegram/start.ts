@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../../handlers/types.js';
 import { resolvePushTarget } from '../shared/push-target.js';
-import type { TelegramFatalError } from './errors.js';
+import type { ChannelFatalError } from '../shared/errors.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram-channel.js';
 
 /**
@@ -12,7 +12,7 @@ import { createTelegramChannel, type TelegramChannel } from './telegram-channel.
  * After start() succeeded, a fatal end (token revoked, another instance polling) calls `onFatal`;
  * by default it logs one line and exits with the error's code (2 token, 3 conflict).
  */
-export function startTelegram(deps: AppDeps, env: NodeJS.ProcessEnv, onFatal?: (err: TelegramFatalError) => void): { channel: TelegramChannel } {
+export function startTelegram(deps: AppDeps, env: NodeJS.ProcessEnv, onFatal?: (err: ChannelFatalError) => void): { channel: TelegramChannel } {
   const { config, store, clock, log } = deps;
   const channel = createTelegramChannel({
     token: env.TELEGRAM_BOT_TOKEN ?? '',
@@ -23,7 +23,7 @@ export function startTelegram(deps: AppDeps, env: NodeJS.ProcessEnv, onFatal?: (
     resolveTarget: (t) => resolvePushTarget(t, store, config),
     noteStarted: (chatId, userId, at) => store.chats.touch(chatId, 'single', userId, at),
   });
-  channel.done.catch((err: TelegramFatalError) => {
+  channel.done.catch((err: ChannelFatalError) => {
     if (!channel.started) return;
     if (onFatal) return onFatal(err);
     log.fatal({ err: err.message }, 'Telegram channel stopped');

@@ -1,27 +1,24 @@
 import { apiThrottler, type APIThrottlerOptions } from '@grammyjs/transformer-throttler';
 import { Bot, GrammyError, HttpError } from 'grammy';
 import type { InlineKeyboardMarkup, Update } from 'grammy/types';
-import type { Channel, MessageSink } from '../../core/channel.js';
+import type { MessageSink } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import { NoticeCooldown } from '../shared/notice-cooldown.js';
-import type { ResolvedPush } from '../shared/push-target.js';
-import { TelegramAuthError, TelegramConflictError, TelegramSendError, type TelegramFatalError } from './errors.js';
+import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
+import { dispatchLogged } from '../shared/dispatch.js';
+import { UnknownGroups } from '../shared/unknown-groups.js';
+import type { ChannelFatalError } from '../shared/errors.js';
+import { TelegramAuthError, TelegramConflictError, TelegramSendError } from './errors.js';
 import { ChoiceKeys, escapeHtml, renderReply } from './render.js';
 import { TELEGRAM_CHANNEL, translateUpdate, type BotIdentity, type Translated } from './updates.js';
 
-export interface TelegramChannelOptions {
+export interface TelegramChannelOptions extends ChatChannelOptions {
   /** From @BotFather. */
   token: string;
   /** Bot API server; default https://api.telegram.org. Tests point it at a loopback server. */
   apiRoot?: string;
-  log: Logger;
-  clock?: Clock;
-  /** Chat ids of the configured groups; a message from any other group is logged once. */
-  knownGroupIds?: Iterable<string>;
-  /** Where a push really goes (see resolvePushTarget); default: where it was addressed. */
-  resolveTarget?: (target: PushTarget) => ResolvedPush;
   /**
    * Rate limits for outgoing calls (transformer-throttler; its defaults follow Telegram's: 30
    * messages a second overall, 20 a minute per group, one a second per private chat).
@@ -40,16 +37,7 @@ export interface TelegramChannelOptions {
   noticeCooldownMs?: number;
 }
 
-export interface TelegramChannel extends Channel {
-  /**
-   * Settles when the channel ends for good: resolves after stop(), rejects with a
-   * {@link TelegramFatalError} (whose `exitCode` main should use) when the token is revoked or
-   * another process polls with it.
-   */
-  readonly done: Promise<void>;
-  /** True once start() resolved: a later rejection of `done` is not a startup failure. */
-  readonly started: boolean;
-}
+export type TelegramChannel = ChatChannel;
 
 const EXPIRED_BUTTON_TEXT = '该按钮已失效，请直接回复选项序号或文字';
 
@@ -60,7 +48,7 @@ function describe(err: unknown): { code?: number; message: string } {
 }
 
 /** The fatal error a failed getMe / getUpdates stands for; undefined when it is not fatal. */
-function fatalOf(err: unknown): TelegramFatalError | undefined {
+function fatalOf(err: unknown): ChannelFatalError | undefined {
   if (err instanceof GrammyError && (err.error_code === 401 || err.error_code === 404)) {
     return new TelegramAuthError(
       `Telegram 拒绝了机器人令牌（${err.error_code} ${err.description}）：请检查 TELEGRAM_BOT_TOKEN（可在 @BotFather 中用 /token 查看）`,
@@ -80,8 +68,7 @@ class TelegramChannelImpl implements TelegramChannel {
   private readonly clock: Clock;
   private readonly keys = new ChoiceKeys();
   private readonly notices: NoticeCooldown;
-  private readonly knownGroups: Set<string>;
-  private readonly reportedGroups = new Set<string>();
+  private readonly unknownGroups: UnknownGroups;
   /** Replies per chat, sent in order without holding up the polling loop. */
   private readonly chains = new Map<string, Promise<void>>();
   private me: BotIdentity | undefined;
@@ -94,7 +81,7 @@ class TelegramChannelImpl implements TelegramChannel {
     this.log = opts.log.child({ channel: TELEGRAM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
     this.notices = new NoticeCooldown(opts.noticeCooldownMs);
-    this.knownGroups = new Set(opts.knownGroupIds ?? []);
+    this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -199,19 +186,12 @@ class TelegramChannelImpl implements TelegramChannel {
     }
     const { msg } = t;
     if (t.callback) this.acknowledgeClick(msg.chatId, msg.chatType, t.callback);
-    this.reportUnknownGroup(msg.chatType, msg.chatId);
+    this.unknownGroups.seen(msg.chatType, msg.chatId);
     if (msg.kind === 'enter_chat' && msg.chatType === 'single') this.opts.noteStarted?.(msg.chatId, msg.userId, msg.receivedAt);
     // Dispatch in update order (grammY hands updates over one at a time); only sending is deferred.
-    let result;
-    try {
-      result = await this.sink!(msg);
-    } catch (err) {
-      this.log.error({ msgId: msg.id, err: (err as Error).message }, 'dispatch failed');
-      return;
-    }
-    // Telegram redelivers an update when the bot stopped before confirming it; the answer may not
-    // have gone out, so it is repeated, as on WeCom. The handlers do not run again.
-    if (result.duplicate) this.log.info({ msgId: msg.id }, 'redelivered message: repeating the first answer');
+    // Telegram redelivers an update when the bot stopped before confirming it, as WeCom does.
+    const result = await dispatchLogged(this.sink!, msg, this.log);
+    if (!result) return;
     const replies = result.replies;
     this.enqueue(msg.chatId, () => this.answer(t, replies));
   }
@@ -254,12 +234,6 @@ class TelegramChannelImpl implements TelegramChannel {
         if (this.chains.get(chatId) === next) this.chains.delete(chatId);
       });
     this.chains.set(chatId, next);
-  }
-
-  private reportUnknownGroup(chatType: string, chatId: string): void {
-    if (chatType !== 'group' || this.knownGroups.has(chatId) || this.reportedGroups.has(chatId)) return;
-    this.reportedGroups.add(chatId);
-    this.log.warn({ chatId }, '未配置的群聊：如需在此群提醒，请把该 chatId 加入 humiao.config.yaml 的 groups');
   }
 }
 

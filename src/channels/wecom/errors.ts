@@ -1,36 +1,29 @@
-/**
- * Errors that end the WeCom channel. Each carries the process exit code `main` should use, so a
- * supervisor (systemd, a shell loop) can tell a configuration problem from a lost connection.
- */
-export abstract class WecomFatalError extends Error {
-  abstract readonly exitCode: number;
-}
+import { ChannelFatalError, CredentialsRefusedError, TakenOverError } from '../shared/errors.js';
+
+/** Errors that end the WeCom channel; see {@link ChannelFatalError} for the exit codes. */
+export { ChannelFatalError as WecomFatalError };
 
 /**
  * Thrown (as the rejection of `start()`, or of `done` later) when WeCom kept refusing the
- * BotID/Secret after the SDK's authentication retries, or when they are missing. Exit code 2,
- * like any other configuration error.
+ * BotID/Secret after the SDK's authentication retries, or when they are missing. Exit code 2.
  */
-export class WecomAuthError extends WecomFatalError {
+export class WecomAuthError extends CredentialsRefusedError {
   override name = 'WecomAuthError';
-  readonly exitCode = 2;
 }
 
 /**
  * Rejection of `done` when WeCom sent `disconnected_event`: another process subscribed with the
- * same bot and WeCom keeps one connection per bot. This instance stops instead of fighting for
- * the connection. Exit code 3.
+ * same bot and WeCom keeps one connection per bot. Exit code 3.
  */
-export class WecomTakenOverError extends WecomFatalError {
+export class WecomTakenOverError extends TakenOverError {
   override name = 'WecomTakenOverError';
-  readonly exitCode = 3;
 }
 
 /**
  * Rejection of `done` when the SDK gave up reconnecting (only with a finite
  * `maxReconnectAttempts`; the default retries forever). Exit code 4.
  */
-export class WecomReconnectExhaustedError extends WecomFatalError {
+export class WecomReconnectExhaustedError extends ChannelFatalError {
   override name = 'WecomReconnectExhaustedError';
   readonly exitCode = 4;
 }

@@ -8,7 +8,7 @@ import {
   type WSClientOptions,
   type WsFrame,
 } from '@wecom/aibot-node-sdk';
-import type { Channel, DispatchResult, MessageSink } from '../../core/channel.js';
+import type { MessageSink } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply } from '../../core/message.js';
 import type { Logger } from '../../log.js';
@@ -23,24 +23,20 @@ import {
 } from './errors.js';
 import { translateEvent, translateMessage, WECOM_CHANNEL, type Translated } from './frames.js';
 import type { WecomPacer } from './pacing.js';
-import type { ResolvedPush } from '../shared/push-target.js';
+import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
+import { dispatchLogged } from '../shared/dispatch.js';
+import { UnknownGroups } from '../shared/unknown-groups.js';
 import { answeredCard, renderReply, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { sdkLogger } from './sdk-logger.js';
 import { splitContent } from './split.js';
 import { sendWebhookText, type WebhookOptions } from './webhook.js';
 
-export interface WecomChannelOptions {
+export interface WecomChannelOptions extends ChatChannelOptions {
   botId: string;
   secret: string;
   /** Long-connection endpoint; default the SDK's wss://openws.work.weixin.qq.com. */
   wsUrl?: string;
-  log: Logger;
-  clock?: Clock;
-  /** Chat ids of the configured groups; a message from any other group is logged once. */
-  knownGroupIds?: Iterable<string>;
-  /** Where a push really goes (see resolvePushTarget); default: where it was addressed. */
-  resolveTarget?: (target: PushTarget) => ResolvedPush;
   /** Counts every frame sent per chat; share it with the outbox worker. */
   pacer?: WecomPacer;
   /** How long push() waits for a lost connection to come back before failing. Default 15 s. */
@@ -59,15 +55,7 @@ export interface WecomChannelOptions {
   >;
 }
 
-export interface WecomChannel extends Channel {
-  /**
-   * Settles when the channel ends for good: resolves after stop(), rejects with a
-   * {@link WecomFatalError} (whose `exitCode` main should use) when WeCom refused the
-   * credentials, another instance took the bot over, or reconnecting was given up.
-   */
-  readonly done: Promise<void>;
-  /** True once start() resolved: a later rejection of `done` is not a startup failure. */
-  readonly started: boolean;
+export interface WecomChannel extends ChatChannel {
   /** Authenticated right now. */
   readonly connected: boolean;
 }
@@ -89,8 +77,7 @@ class WecomChannelImpl implements WecomChannel {
   private readonly client: WSClient;
   private readonly log: Logger;
   private readonly clock: Clock;
-  private readonly knownGroups: Set<string>;
-  private readonly reportedGroups = new Set<string>();
+  private readonly unknownGroups: UnknownGroups;
   private readonly cards = new Map<string, ChoiceCardInfo>();
   private readonly noticesSent = new Map<string, number>();
   private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
@@ -105,7 +92,7 @@ class WecomChannelImpl implements WecomChannel {
   constructor(private readonly opts: WecomChannelOptions) {
     this.log = opts.log.child({ channel: WECOM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
-    this.knownGroups = new Set(opts.knownGroupIds ?? []);
+    this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -299,20 +286,12 @@ class WecomChannelImpl implements WecomChannel {
       return;
     }
     const { msg } = t;
-    this.reportUnknownGroup(msg.chatType, msg.chatId);
+    this.unknownGroups.seen(msg.chatType, msg.chatId);
     // A card must be updated within 5 s of the click, so do not wait for the handlers.
     if (t.route === 'card_event' && t.taskId) this.markCardAnswered(frame, t.taskId, msg.text, msg.userId);
-    let result: DispatchResult;
-    try {
-      result = await this.sink!(msg);
-    } catch (err) {
-      this.log.error({ msgId: msg.id, err: (err as Error).message }, 'dispatch failed');
-      return;
-    }
-    // A redelivered message gets the first answer again, on its new req_id. WeCom redelivers
-    // when it is not sure the first answer arrived (a restart, a lost ack); answering twice is
-    // better than leaving a cadre without an answer. The handlers do not run again.
-    if (result.duplicate) this.log.info({ msgId: msg.id }, 'redelivered message: repeating the first answer');
+    // A redelivered message gets the first answer again, on its new req_id.
+    const result = await dispatchLogged(this.sink!, msg, this.log);
+    if (!result) return;
     await this.answer(frame, t, result.replies);
   }
 
@@ -376,12 +355,6 @@ class WecomChannelImpl implements WecomChannel {
   private rememberCard(taskId: string, info: ChoiceCardInfo): void {
     this.cards.set(taskId, info);
     if (this.cards.size > CARD_CACHE_SIZE) this.cards.delete(this.cards.keys().next().value!);
-  }
-
-  private reportUnknownGroup(chatType: string, chatId: string): void {
-    if (chatType !== 'group' || this.knownGroups.has(chatId) || this.reportedGroups.has(chatId)) return;
-    this.reportedGroups.add(chatId);
-    this.log.warn({ chatId }, '未配置的群聊：如需在此群提醒，请把该 chatId 加入 humiao.config.yaml 的 groups');
   }
 
   private async send(chatId: string, body: SendMsgBody): Promise<void> {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loud, spawnBot, stopBot, type BotProcess } from '../../helpers/spawn-bot.js';
 import { FakeTelegramServer, type ApiCall } from './fake-telegram-server.js';
 import { LISI, plain, telegramConfigText, TOKEN, WORK_GROUP, ZHANGSAN } from './helpers.js';
 
@@ -11,14 +10,6 @@ import { LISI, plain, telegramConfigText, TOKEN, WORK_GROUP, ZHANGSAN } from './
  * The real bot process (`npm start` with TELEGRAM_BOT_TOKEN set) against the loopback Bot API:
  * what an admin gets on a real deployment, minus Telegram.
  */
-
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-
-interface Bot {
-  child: ChildProcess;
-  stderr: string[];
-  exit: Promise<number | null>;
-}
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -34,43 +25,18 @@ function tempSetup(): { dataDir: string; configPath: string } {
   return { dataDir: join(dir, 'data'), configPath };
 }
 
-function startBot(server: FakeTelegramServer, setup: { dataDir: string; configPath: string }, token = TOKEN): Bot {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TELEGRAM_BOT_TOKEN: token,
-    TELEGRAM_API_ROOT: server.apiRoot,
-    HUMIAO_DATA_DIR: setup.dataDir,
-    HUMIAO_CONFIG: setup.configPath,
-    LOG_LEVEL: 'info',
-  };
-  delete env.WECOM_BOT_ID;
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Own process group, so the whole npm → tsx → node chain can be stopped together.
-    detached: true,
-  });
-  const stderr: string[] = [];
-  let buf = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    stderr.push(...lines.filter(Boolean));
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      await exit;
-    }
-  });
-  return { child, stderr, exit };
+function startBot(server: FakeTelegramServer, setup: { dataDir: string; configPath: string }, token = TOKEN): BotProcess {
+  return spawnBot(
+    {
+      TELEGRAM_BOT_TOKEN: token,
+      TELEGRAM_API_ROOT: server.apiRoot,
+      WECOM_BOT_ID: undefined,
+      HUMIAO_DATA_DIR: setup.dataDir,
+      HUMIAO_CONFIG: setup.configPath,
+      LOG_LEVEL: 'info',
+    },
+    cleanups,
+  );
 }
 
 async function fakeServer(): Promise<FakeTelegramServer> {
@@ -81,16 +47,6 @@ async function fakeServer(): Promise<FakeTelegramServer> {
 
 const toChat = (chatId: number, after = 0) => (c: ApiCall) =>
   c.method === 'sendMessage' && String(c.body.chat_id) === String(chatId) && c.body.__result.message_id > after;
-
-/** Log lines at warn (40) or above. */
-const loud = (lines: string[]) =>
-  lines.filter((l) => {
-    try {
-      return (JSON.parse(l) as { level: number }).level >= 40;
-    } catch {
-      return true; // anything that is not a log line (a stack trace) counts too
-    }
-  });
 
 const HELP = /^我是墩集镇护苗助手，可以/;
 
@@ -112,7 +68,7 @@ describe('the bot process on Telegram (loopback Bot API)', () => {
     expect(server.messagesTo(WORK_GROUP)).toHaveLength(1);
 
     // Stopped before Telegram learnt the update was handled: it comes again after the restart.
-    process.kill(-bot.child.pid!, 'SIGTERM');
+    stopBot(bot);
     await bot.exit;
     const bot2 = startBot(server, setup);
     server.redeliver(priv);

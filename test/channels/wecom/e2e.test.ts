@@ -1,25 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, textMsg, type Frame } from './fake-wecom-server.js';
+import { loud, repoRoot, spawnBot, type BotProcess } from '../../helpers/spawn-bot.js';
 
 /**
  * The real bot process (`npm start` with WECOM_BOT_ID set) against the loopback WeCom server:
  * what an admin gets on a real deployment, minus Tencent.
  */
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = repoRoot;
 const BOT = 'aibE2E';
 const SECRET = 'e2e-secret';
 
-interface Bot {
-  child: ChildProcess;
-  stderr: string[];
-  exit: Promise<number | null>;
-}
+type Bot = BotProcess;
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -33,10 +28,8 @@ function tempDataDir(): string {
 }
 
 function startBot(server: FakeWecomServer, dataDir: string, secret = SECRET): Bot {
-  const child = spawn('npm', ['start', '--silent'], {
-    cwd: root,
-    env: {
-      ...process.env,
+  return spawnBot(
+    {
       WECOM_BOT_ID: BOT,
       WECOM_BOT_SECRET: secret,
       WECOM_WS_URL: server.url,
@@ -46,30 +39,8 @@ function startBot(server: FakeWecomServer, dataDir: string, secret = SECRET): Bo
       HUMIAO_CONFIG: join(root, 'humiao.config.example.yaml'),
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Own process group, so the whole npm → tsx → node chain can be stopped together.
-    detached: true,
-  });
-  const stderr: string[] = [];
-  let buf = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop()!;
-    stderr.push(...lines.filter(Boolean));
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      await exit;
-    }
-  });
-  return { child, stderr, exit };
+    cleanups,
+  );
 }
 
 async function fakeServer(): Promise<FakeWecomServer> {
@@ -79,16 +50,6 @@ async function fakeServer(): Promise<FakeWecomServer> {
 }
 
 const replyTo = (reqId: string) => (f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId;
-
-/** Log lines at warn (40) or above. */
-const loud = (lines: string[]) =>
-  lines.filter((l) => {
-    try {
-      return (JSON.parse(l) as { level: number }).level >= 40;
-    } catch {
-      return true; // anything that is not a log line (a stack trace) counts too
-    }
-  });
 
 describe('the bot process on WeCom (loopback server)', () => {
   it('answers in private and group chats, strips the mention, handles a redelivered msgid once — also after a restart', async () => {
