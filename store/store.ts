@@ -223,6 +223,13 @@ export interface CaseRepo {
   mandatoryReports(caseId?: number): MandatoryReportRecord[];
   /** Cases with an id above `id`, oldest first: lets in-memory indexes catch up cheaply. */
   listSince(id: number): CaseRecord[];
+  /**
+   * Retention (domain.md P10): closed cases closed before `cutoff` lose every identifying field
+   * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);
+   * code, categories, village, gender, birth year, risk and dates stay so counts still add up.
+   * Returns the codes anonymised now; already anonymised cases are skipped.
+   */
+  anonymiseClosedBefore(cutoff: Date, now: Date): string[];
 }
 
 export interface AuditInsert {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { bootstrap } from '../bootstrap.js';
+import { ConfigError } from '../config/load.js';
 import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
 import type { Logger } from '../log.js';
 import { databaseFile } from '../paths.js';
@@ -33,8 +34,53 @@ function renderEntry(e: AuditRecord): string {
   return [`#${e.id}`, when, e.actor, e.action, e.caseCode ?? '-', e.reason ? `原因：${e.reason}` : '', e.detail ?? ''].filter(Boolean).join('  ');
 }
 
-/** `audit verify` and `audit show --case CODE`. */
+/** `2025-01-01` → the start of that day in China. */
+function chinaDayStart(s: string): Date {
+  const t = s.trim();
+  const d = new Date(`${t}T00:00:00+08:00`);
+  // Round-trip check: rejects 2025-02-30 and anything not YYYY-MM-DD.
+  const back = Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(t) || back !== t) {
+    throw new ConfigError(`--closed-before 应为 YYYY-MM-DD 形式的日期，例如 2025-01-01，收到「${s}」`);
+  }
+  return d;
+}
+
+/** `cases purge --closed-before DATE [--yes]`: retention (domain.md P10), audited per case. */
+function registerPurge(program: Command, log: Logger, out: (s: string) => void): void {
+  const cases = program.commands.find((c) => c.name() === 'cases') ?? program.command('cases').description('个案');
+  cases
+    .command('purge')
+    .description('匿名化在某日之前结案的个案（保留编号、类别、村、性别、出生年份等统计所需信息）；不加 --yes 时只列出将处理的个案')
+    .requiredOption('--closed-before <date>', '结案日期早于该日（YYYY-MM-DD）')
+    .option('--yes', '确认执行')
+    .action((opts: { closedBefore: string; yes?: boolean }) => {
+      const cutoff = chinaDayStart(opts.closedBefore);
+      const deps = bootstrap(log);
+      try {
+        const now = deps.clock.now();
+        if (!opts.yes) {
+          const due = deps.store.cases
+            .list()
+            .filter((c) => c.status === 'closed' && c.closedAt && c.closedAt < cutoff && !c.dupKey.startsWith('anonymised:'));
+          out(due.length ? `将匿名化 ${due.length} 个个案：${due.map((c) => c.code).join('、')}。确认请加 --yes 重新执行。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
+          return;
+        }
+        const codes = deps.store.transaction(() => {
+          const done = deps.store.cases.anonymiseClosedBefore(cutoff, now);
+          for (const code of done) deps.store.audit.append({ at: now, actor: cliActor(), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
+          return done;
+        });
+        out(codes.length ? `已匿名化 ${codes.length} 个个案：${codes.join('、')}。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
+      } finally {
+        deps.store.close();
+      }
+    });
+}
+
+/** `audit verify`, `audit show --case CODE` and `cases purge`. */
 export function registerAuditCommands(program: Command, log: Logger, out: (s: string) => void): void {
+  registerPurge(program, log, out);
   const audit = program.command('audit').description('访问审计记录（只增不改，带哈希链）');
   audit
     .command('verify')

@@ -69,6 +69,9 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly reportsOf;
   private readonly allReports;
   private readonly since;
+  private readonly closedBefore;
+  private readonly anonymise;
+  private readonly wipeContacts;
 
   /**
    * With a cipher, identity fields (name, ID number, guardian and 帮教 names and phones, school
@@ -79,6 +82,16 @@ export class SqliteCaseRepo implements CaseRepo {
     db: Db,
     private readonly cipher: FieldCipher | null = null,
   ) {
+    this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string }>(
+      "SELECT id, code, birth_date FROM cases WHERE status = 'closed' AND closed_at < ? AND dup_key NOT LIKE 'anonymised:%' ORDER BY id",
+    );
+    this.anonymise = db.prepare(
+      `UPDATE cases SET full_name = @name, birth_date = @birth, id_number = NULL, id_hash = NULL, dup_key = @dup,
+         school_detail = NULL, guardian_name = NULL, guardian_phone = NULL, bangjiao_name = NULL, bangjiao_phone = NULL,
+         notes = NULL, details = @details, sealed = 0, updated_at = @now WHERE id = @id`,
+    );
+    // contacts belongs to the follow-up feature; its free-text notes may name the child.
+    this.wipeContacts = db.prepare("UPDATE contacts SET notes = '（已匿名）' WHERE case_id = ?");
     this.since = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id > ? ORDER BY id');
     this.bumpSerial = db.prepare<[number], { last: number }>(
       'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last',
@@ -167,6 +180,22 @@ export class SqliteCaseRepo implements CaseRepo {
 
   listSince(id: number): CaseRecord[] {
     return this.since.all(id).map((r) => this.toRecord(r));
+  }
+
+  anonymiseClosedBefore(cutoff: Date, now: Date): string[] {
+    const rows = this.closedBefore.all(cutoff.toISOString());
+    for (const r of rows) {
+      this.anonymise.run({
+        id: r.id,
+        name: encryptOpt(this.cipher, '（已匿名）'),
+        birth: r.birth_date.slice(0, 4),
+        dup: `anonymised:${r.code}`,
+        details: encryptOpt(this.cipher, '{}'),
+        now: now.toISOString(),
+      });
+      this.wipeContacts.run(r.id);
+    }
+    return rows.map((r) => r.code);
   }
 
   recordMandatoryReport(m: MandatoryReportInsert): number {

@@ -62,3 +62,25 @@ describe('security from the command line', () => {
     expect(runCli(['cases', 'export'], { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: '' }).code).toBe(2);
   });
 });
+
+describe('cases purge', () => {
+  it('lists without --yes, anonymises with it, audits each case, and rejects a bad date', () => {
+    const env = { HUMIAO_DATA_DIR: tempDataDir(), HUMIAO_DATA_KEY: testDataKey() };
+    expect(runBot(SEALED_INTAKE, env, ['--user', 'zhangsan']).code).toBe(0);
+    const rw = new Database(join(env.HUMIAO_DATA_DIR, 'humiao.db'));
+    rw.prepare("UPDATE cases SET status = 'closed', closed_at = '2026-01-05T02:00:00.000Z', close_reason = '已满18周岁'").run();
+    rw.close();
+    const dry = runCli(['cases', 'purge', '--closed-before', '2026-02-01'], env);
+    expect(dry.stdout).toContain('将匿名化 1 个个案：DJ-2026-0001');
+    expect(JSON.parse(runCli(['cases', 'export'], env).stdout)[0].fullName).toBe('刘小东');
+    const run = runCli(['cases', 'purge', '--closed-before', '2026-02-01', '--yes'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('已匿名化 1 个个案');
+    const [row] = JSON.parse(runCli(['cases', 'export'], env).stdout) as Record<string, unknown>[];
+    expect(row).toMatchObject({ code: 'DJ-2026-0001', fullName: '（已匿名）', guardianPhone: null, birthDate: '2010' });
+    expect(runCli(['audit', 'show', '--case', 'DJ-2026-0001'], env).stdout).toMatch(/purge\s+DJ-2026-0001/);
+    const bad = runCli(['cases', 'purge', '--closed-before', '2026-02-30'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('YYYY-MM-DD');
+  });
+});
