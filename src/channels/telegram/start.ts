@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../../handlers/types.js';
 import { resolvePushTarget } from '../shared/push-target.js';
 import type { ChannelFatalError } from '../shared/errors.js';
@@ -6,7 +7,10 @@ import { createTelegramChannel, type TelegramChannel } from './telegram-channel.
 /**
  * Everything `npm start` needs for Telegram, from the environment: TELEGRAM_BOT_TOKEN, and
  * TELEGRAM_API_ROOT (optional; a self-hosted Bot API server, or the loopback fake in tests).
- * Members and groups are matched by Telegram's numeric ids written as strings in the config
+ * Webhook mode instead of long polling: TELEGRAM_WEBHOOK_URL (the public HTTPS address) and
+ * TELEGRAM_WEBHOOK_PORT (local port the reverse proxy forwards to, default 8080; host
+ * TELEGRAM_WEBHOOK_HOST, default 127.0.0.1); TELEGRAM_WEBHOOK_SECRET is optional (a random one
+ * per start otherwise). Members and groups are matched by Telegram's numeric ids written as strings in the config
  * (userid: "123456789", chatid: "-1001234567890").
  *
  * After start() succeeded, a fatal end (token revoked, another instance polling) calls `onFatal`;
@@ -14,6 +18,12 @@ import { createTelegramChannel, type TelegramChannel } from './telegram-channel.
  */
 export function startTelegram(deps: AppDeps, env: NodeJS.ProcessEnv, onFatal?: (err: ChannelFatalError) => void): { channel: TelegramChannel } {
   const { config, store, clock, log } = deps;
+  const webhookUrl = env.TELEGRAM_WEBHOOK_URL;
+  let port = Number(env.TELEGRAM_WEBHOOK_PORT || 8080);
+  if (!(Number.isInteger(port) && port >= 0 && port < 65536)) {
+    if (webhookUrl) log.warn({ name: 'TELEGRAM_WEBHOOK_PORT' }, 'ignoring a malformed port; using 8080');
+    port = 8080;
+  }
   const channel = createTelegramChannel({
     token: env.TELEGRAM_BOT_TOKEN ?? '',
     ...(env.TELEGRAM_API_ROOT ? { apiRoot: env.TELEGRAM_API_ROOT } : {}),
@@ -21,6 +31,17 @@ export function startTelegram(deps: AppDeps, env: NodeJS.ProcessEnv, onFatal?: (
     clock,
     knownGroupIds: config.groups.map((g) => g.chatid),
     resolveTarget: (t) => resolvePushTarget(t, store, config),
+    ...(webhookUrl
+      ? {
+          webhook: {
+            url: webhookUrl,
+            host: env.TELEGRAM_WEBHOOK_HOST || '127.0.0.1',
+            port,
+            // Telegram allows A-Z, a-z, 0-9, _ and -.
+            secretToken: env.TELEGRAM_WEBHOOK_SECRET || randomBytes(24).toString('base64url'),
+          },
+        }
+      : {}),
     noteStarted: (chatId, userId, at) => store.chats.touch(chatId, 'single', userId, at),
   });
   channel.done.catch((err: ChannelFatalError) => {

@@ -12,6 +12,7 @@ import { UnknownGroups } from '../shared/unknown-groups.js';
 import type { ChannelFatalError } from '../shared/errors.js';
 import { TelegramAuthError, TelegramConflictError, TelegramSendError } from './errors.js';
 import { ChoiceKeys, escapeHtml, renderReply } from './render.js';
+import { serveWebhook, type TelegramWebhookOptions } from './webhook.js';
 import { TELEGRAM_CHANNEL, translateUpdate, type BotIdentity, type Translated } from './updates.js';
 
 export interface TelegramChannelOptions extends ChatChannelOptions {
@@ -27,6 +28,8 @@ export interface TelegramChannelOptions extends ChatChannelOptions {
   throttle?: APIThrottlerOptions | false;
   /** Long-poll timeout in seconds; default 30. */
   pollTimeoutSec?: number;
+  /** Receive updates by webhook instead of long polling. */
+  webhook?: TelegramWebhookOptions;
   /**
    * Called for /start in a private chat. Unlike WeCom's enter_chat (which the router does not
    * count as reaching the bot), pressing Start is what lets a Telegram bot message a person, so
@@ -39,6 +42,7 @@ export interface TelegramChannelOptions extends ChatChannelOptions {
 
 export type TelegramChannel = ChatChannel;
 
+const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
 const EXPIRED_BUTTON_TEXT = '该按钮已失效，请直接回复选项序号或文字';
 
 function describe(err: unknown): { code?: number; message: string } {
@@ -75,6 +79,7 @@ class TelegramChannelImpl implements TelegramChannel {
   private sink: MessageSink | undefined;
   private settle!: { resolve: () => void; reject: (e: Error) => void };
   private isStarted = false;
+  private closeWebhook: (() => Promise<void>) | undefined;
   private finished = false;
 
   constructor(private readonly opts: TelegramChannelOptions) {
@@ -110,9 +115,19 @@ class TelegramChannelImpl implements TelegramChannel {
     const info = this.bot.botInfo;
     this.me = { id: info.id, username: info.username };
     this.log.info({ bot: info.username }, 'Telegram bot token accepted');
+    if (this.opts.webhook) {
+      try {
+        this.closeWebhook = await serveWebhook(this.bot, this.opts.webhook, ALLOWED_UPDATES);
+      } catch (err) {
+        throw fatalOf(err) ?? new Error(`Telegram webhook 未能启用：${describe(err).message}`);
+      }
+      this.log.info({ port: this.opts.webhook.port }, 'Telegram webhook registered');
+      this.isStarted = true;
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
       const polling = this.bot.start({
-        allowed_updates: ['message', 'callback_query'],
+        allowed_updates: ALLOWED_UPDATES,
         timeout: this.opts.pollTimeoutSec ?? 30,
         onStart: () => resolve(),
       });
@@ -133,6 +148,7 @@ class TelegramChannelImpl implements TelegramChannel {
     if (this.finished) return;
     this.finished = true;
     if (this.bot.isRunning()) await this.bot.stop();
+    await this.closeWebhook?.();
     await Promise.all(this.chains.values());
     this.settle.resolve();
   }

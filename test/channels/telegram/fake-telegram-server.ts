@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A loopback stand-in for the Telegram Bot API (https://api.telegram.org/bot<token>/<method>),
- * enough for a long-polling bot: getMe, getUpdates (held open up to `maxHoldMs` while there is
+ * enough for a long-polling bot: getMe, setWebhook (then `postWebhook` plays Telegram), getUpdates (held open up to `maxHoldMs` while there is
  * nothing to deliver, with offset semantics: an update is dropped once a later call's offset
  * passes it), deleteWebhook, sendMessage, answerCallbackQuery and editMessageReplyMarkup. Every
  * response is `{ ok, result }` or `{ ok: false, error_code, description }`; every call is recorded.
@@ -45,6 +45,8 @@ export class FakeTelegramServer {
   /** Highest update_id confirmed by an offset. */
   confirmed = 0;
   getMeCalls = 0;
+  /** Set by setWebhook. */
+  webhook: { url: string; secret: string | undefined } | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -131,6 +133,18 @@ export class FakeTelegramServer {
     });
   }
 
+  /** Post an update to the registered webhook, as Telegram does; resolves with the HTTP status. */
+  async postWebhook(update: Record<string, any>, secret = this.webhook?.secret): Promise<number> {
+    if (!this.webhook) throw new Error('no webhook registered');
+    const res = await fetch(this.webhook.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(secret ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
+      body: JSON.stringify(update),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
   /** Calls of one method, in order. */
   sent(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method);
@@ -206,6 +220,10 @@ export class FakeTelegramServer {
         break;
       case 'getUpdates':
         return this.getUpdates(body, res, (r) => reply(200, { ok: true, result: r }));
+      case 'setWebhook':
+        this.webhook = { url: String(body.url), secret: body.secret_token as string | undefined };
+        result = true;
+        break;
       case 'deleteWebhook':
       case 'answerCallbackQuery':
         result = true;

@@ -1,7 +1,7 @@
 import type { MessageSink } from '../../../src/core/channel.js';
 import { createApp } from '../../../src/app.js';
 import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
-import { createTelegramChannel, type TelegramChannel } from '../../../src/channels/telegram/telegram-channel.js';
+import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../../src/channels/telegram/telegram-channel.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
 import { silentLogger } from '../../../src/log.js';
@@ -30,7 +30,11 @@ groups:
 `;
 
 /** The real app (all handlers, the bundled plan) on the Telegram channel against a fake Bot API. */
-export async function telegramHarness(cleanups: Array<() => Promise<void> | void>, sinkWrap?: (s: MessageSink) => MessageSink) {
+export async function telegramHarness(
+  cleanups: Array<() => Promise<void> | void>,
+  sinkWrap?: (s: MessageSink) => MessageSink,
+  extra: Partial<TelegramChannelOptions> = {},
+) {
   const server = await FakeTelegramServer.start({ token: TOKEN });
   cleanups.push(() => server.close());
   const deps = testDeps({ config: testConfig(telegramConfigText), plan: loadPlanFile(bundledPlanPath) });
@@ -46,6 +50,7 @@ export async function telegramHarness(cleanups: Array<() => Promise<void> | void
     // Telegram's pacing, minus the one-second gaps that would only make the tests slow.
     throttle: { out: { maxConcurrent: 1, minTime: 0 }, group: { maxConcurrent: 1, minTime: 0 } },
     pollTimeoutSec: 1,
+    ...extra,
   });
   cleanups.push(() => channel.stop());
   const sink: MessageSink = async (m) => app.router.dispatch(m);
