@@ -298,8 +298,8 @@ export interface FollowupRepo {
   addContact(c: NewContact): ContactRecord;
   /** Contacts with `from <= date <= to` (YYYY-MM-DD, both optional), oldest first. */
   contacts(filter?: { caseId?: number; from?: string; to?: string }): ContactRecord[];
-  /** The latest contact date of each case that has one. */
-  lastContactDates(): Map<number, string>;
+  /** The latest contact date of each case that has one, optionally only among those on or before a day. */
+  lastContactDates(onOrBefore?: string): Map<number, string>;
   close(caseId: number, reason: string, now: Date): void;
   reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): void;
   /** Insert or replace the unit's report for the period. */

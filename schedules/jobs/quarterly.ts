@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
 import { quarterStats, type QuarterStats } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
-import { quarterOf, toLocal } from '../time.js';
+import { localDateKey, periodRange, quarterOf, toLocal } from '../time.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 
@@ -11,11 +11,15 @@ export const QUARTERLY = 'quarterly-progress';
 
 /** The quarter's statistics from the store, as of `asOf`. */
 export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
+  const { start, end } = periodRange(quarter);
+  const lastDay = localDateKey(asOf < end ? asOf : new Date(end.getTime() - 1));
   return quarterStats({
     quarter,
     asOf,
     cases: deps.store.cases.list(),
-    contacts: deps.store.followup.contacts(),
+    // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
+    contacts: deps.store.followup.contacts({ from: localDateKey(start), to: lastDay }),
+    lastContacts: deps.store.followup.lastContactDates(lastDay),
     screenings: (m) => deps.store.followup.screenings(m),
     reportingUnits: reportingUnits(deps.config, deps.plan),
     plan: deps.plan,

@@ -33,7 +33,15 @@ const toContact = (r: ContactRow): ContactRecord => ({
 });
 
 export class SqliteFollowupRepo implements FollowupRepo {
-  constructor(private readonly db: Db) {}
+  private readonly lastAll;
+  private readonly lastUntil;
+
+  constructor(private readonly db: Db) {
+    this.lastAll = db.prepare<[], { case_id: number; d: string }>('SELECT case_id, MAX(contact_date) AS d FROM contacts GROUP BY case_id');
+    this.lastUntil = db.prepare<[string], { case_id: number; d: string }>(
+      'SELECT case_id, MAX(contact_date) AS d FROM contacts WHERE contact_date <= ? GROUP BY case_id',
+    );
+  }
 
   addContact(c: NewContact): ContactRecord {
     const info = this.db
@@ -58,10 +66,12 @@ export class SqliteFollowupRepo implements FollowupRepo {
     return this.db.prepare<unknown[], ContactRow>(sql).all(...args).map(toContact);
   }
 
-  lastContactDates(): Map<number, string> {
-    const rows = this.db
-      .prepare<[], { case_id: number; d: string }>('SELECT case_id, MAX(contact_date) AS d FROM contacts GROUP BY case_id')
-      .all();
+  lastContactDates(onOrBefore?: string): Map<number, string> {
+    const rows = (
+      onOrBefore === undefined
+        ? this.lastAll.all()
+        : this.lastUntil.all(onOrBefore)
+    );
     return new Map(rows.map((r) => [r.case_id, r.d]));
   }
 

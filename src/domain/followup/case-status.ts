@@ -1,7 +1,8 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord, Store } from '../../../store/store.js';
 import { maskName } from '../privacy/mask.js';
-import { caseDue, contactDatesByCase, type CaseDue } from './contact-rule.js';
+import { caseDue, type CaseDue } from './contact-rule.js';
+import { localDateKey } from '../../../schedules/time.js';
 
 export interface CaseStatus {
   c: CaseRecord;
@@ -12,8 +13,8 @@ export interface CaseStatus {
 export function openCaseStatuses(store: Store, cfg: FollowupConfig, at: Date, keep: (c: CaseRecord) => boolean = () => true): CaseStatus[] {
   const cases = store.cases.list().filter((c) => c.status === 'open' && keep(c));
   if (cases.length === 0) return [];
-  const dates = contactDatesByCase(store.followup.contacts());
-  return cases.map((c) => ({ c, due: caseDue(c, dates.get(c.id) ?? [], cfg, at) }));
+  const last = store.followup.lastContactDates(localDateKey(at));
+  return cases.map((c) => ({ c, due: caseDue(c, last.get(c.id) ?? null, cfg, at) }));
 }
 
 const windowWord = (d: CaseDue) => (d.frequency === 'monthly' ? '本月' : '本季度');

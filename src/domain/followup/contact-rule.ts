@@ -80,17 +80,19 @@ export interface CaseDue {
   lastContact: string | null;
 }
 
-/** Where a case stands at `at`, given the dates of its contacts. */
-export function caseDue(c: CaseRecord, contactDates: readonly string[], cfg: FollowupConfig, at: Date): CaseDue {
+/**
+ * Where a case stands at `at`, given its latest contact dated on or before that day (the store
+ * answers that with one indexed query). Only the latest contact matters: the window holding it
+ * is the last one kept, and every due window after it up to the current one was missed.
+ */
+export function caseDue(c: CaseRecord, lastContact: string | null, cfg: FollowupConfig, at: Date): CaseDue {
   const frequency = frequencyOf(c, cfg);
   const current = windowAt(frequency, at);
-  const today = localDateKey(at);
-  const dates = contactDates.filter((d) => d <= today);
-  const lastContact = dates.length ? dates.reduce((a, b) => (a > b ? a : b)) : null;
   const base = { frequency, current, lastContact };
-  if (contactedIn(dates, current)) return { ...base, state: 'done', missedInARow: 0 };
+  const kept = (w: Window) => lastContact !== null && lastContact >= w.start && lastContact <= w.end;
+  if (kept(current)) return { ...base, state: 'done', missedInARow: 0 };
   let missed = 0;
-  for (let w = previousWindow(current); missed < 240 && isDueIn(c, w) && !contactedIn(dates, w); w = previousWindow(w)) missed++;
+  for (let w = previousWindow(current); missed < 240 && isDueIn(c, w) && !kept(w); w = previousWindow(w)) missed++;
   if (missed > 0) return { ...base, state: 'overdue', missedInARow: missed };
   return { ...base, state: isDueIn(c, current) ? 'pending' : 'new', missedInARow: 0 };
 }

@@ -53,7 +53,10 @@ export interface StatsInput {
   quarter: string;
   asOf: Date;
   cases: readonly CaseRecord[];
+  /** The contacts dated within the quarter (others are not read). */
   contacts: readonly ContactRecord[];
+  /** Each case's latest contact on or before the quarter's last counted day, for the overdue count. */
+  lastContacts: ReadonlyMap<number, string>;
   screenings: (month: string) => readonly ScreeningReport[];
   reportingUnits: readonly string[];
   plan: PlanMatrix;
@@ -89,7 +92,7 @@ export function quarterStats(input: StatsInput): QuarterStats {
   const qStart = localDateKey(start);
   const qEnd = localDateKey(until);
   const qContacts = contacts.filter((c) => c.date >= qStart && c.date <= qEnd);
-  const datesByCase = contactDatesByCase(contacts.filter((c) => c.date <= today));
+  const datesByCase = contactDatesByCase(qContacts);
 
   const coverage: MonthCoverage[] = [];
   for (let month = p.firstMonth; month <= p.lastMonth; month++) {
@@ -133,7 +136,7 @@ export function quarterStats(input: StatsInput): QuarterStats {
     contactsByMethod: counts(CONTACT_METHODS, qContacts.map((c) => c.method)),
     coverage,
     quarterCoverage: { due: sumDue, covered: sumCovered, rate: sumDue ? sumCovered / sumDue : null },
-    overdue: open.filter((c) => caseDue(c, datesByCase.get(c.id) ?? [], cfg, until).state === 'overdue').length,
+    overdue: open.filter((c) => caseDue(c, input.lastContacts.get(c.id) ?? null, cfg, until).state === 'overdue').length,
     screening,
   };
 }

@@ -38,24 +38,23 @@ describe('contact rule', () => {
   it('uses the Shanghai calendar at month ends', () => {
     const c = kase({ createdAt: fromLocal(2026, 1, 1) });
     // 23:30 on 31 March in Shanghai is still March, though it is 15:30 UTC.
-    expect(caseDue(c, ['2026-03-31'], cfg, fromLocal(2026, 3, 31, 23, 30)).state).toBe('done');
-    expect(caseDue(c, ['2026-03-31'], cfg, fromLocal(2026, 4, 1, 0, 10)).state).toBe('pending');
+    expect(caseDue(c, '2026-03-31', cfg, fromLocal(2026, 3, 31, 23, 30)).state).toBe('done');
+    expect(caseDue(c, '2026-03-31', cfg, fromLocal(2026, 4, 1, 0, 10)).state).toBe('pending');
   });
 
   it('counts missed windows in a row and clears them with a contact', () => {
     const c = kase({ createdAt: fromLocal(2025, 12, 20) });
-    expect(caseDue(c, ['2026-01-10'], cfg, fromLocal(2026, 4, 2))).toMatchObject({ state: 'overdue', missedInARow: 2, lastContact: '2026-01-10' });
-    expect(caseDue(c, ['2026-01-10', '2026-04-01'], cfg, fromLocal(2026, 4, 2)).state).toBe('done');
-    // A contact dated after `at` does not count yet.
-    expect(caseDue(c, ['2026-04-05'], cfg, fromLocal(2026, 4, 2)).lastContact).toBeNull();
+    expect(caseDue(c, '2026-01-10', cfg, fromLocal(2026, 4, 2))).toMatchObject({ state: 'overdue', missedInARow: 2, lastContact: '2026-01-10' });
+    expect(caseDue(c, '2026-04-01', cfg, fromLocal(2026, 4, 2)).state).toBe('done');
+    expect(caseDue(c, null, cfg, fromLocal(2026, 4, 2))).toMatchObject({ state: 'overdue', missedInARow: 3, lastContact: null });
   });
 
   it('follows the most frequent category, and quarters for quarterly ones', () => {
     expect(frequencyOf(kase({ cats: ['05'] }), quarterlyFor05)).toBe('quarterly');
     expect(frequencyOf(kase({ cats: ['05', '02'] }), quarterlyFor05)).toBe('monthly');
     const c = kase({ createdAt: fromLocal(2025, 12, 1) });
-    expect(caseDue(c, ['2026-01-15'], quarterlyFor05, fromLocal(2026, 3, 20)).state).toBe('done');
-    expect(caseDue(c, ['2026-01-15'], quarterlyFor05, fromLocal(2026, 5, 20)).state).toBe('pending');
+    expect(caseDue(c, '2026-01-15', quarterlyFor05, fromLocal(2026, 3, 20)).state).toBe('done');
+    expect(caseDue(c, '2026-01-15', quarterlyFor05, fromLocal(2026, 5, 20)).state).toBe('pending');
     expect(previousWindow(quarterWindow(2026, 1))).toEqual(quarterWindow(2025, 4));
   });
 });
@@ -115,6 +114,7 @@ describe('quarterly statistics', () => {
     ];
     const s = quarterStats({
       quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [m1, m2, q, late, gone], contacts,
+      lastContacts: new Map([[m1.id, '2026-12-05'], [m2.id, '2026-10-06'], [q.id, '2026-11-20'], [late.id, '2026-12-01'], [gone.id, '2026-10-01']]),
       screenings: (m) => (m === '2026-10' ? [{ period: m, unit: '镇派出所', userId: 'zhangsan', newRisks: 0, highRisks: 0, reportedAt: new Date() }] : []),
       reportingUnits: ['镇派出所', '镇民政所'], plan, cfg: quarterlyFor05, villages: ['王庄村', '霸王村', '项沟村'],
     });
