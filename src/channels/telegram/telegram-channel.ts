@@ -36,8 +36,6 @@ export interface TelegramChannelOptions extends ChatChannelOptions {
    * the chat must be recorded as reachable; wire it to `store.chats.touch`.
    */
   noteStarted?: (chatId: string, userId: string, at: Date) => void;
-  /** See {@link NoticeCooldown}; default 12 hours. */
-  noticeCooldownMs?: number;
 }
 
 export type TelegramChannel = ChatChannel;

@@ -25,6 +25,7 @@ import { translateEvent, translateMessage, WECOM_CHANNEL, type Translated } from
 import type { WecomPacer } from './pacing.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
+import { NoticeCooldown } from '../shared/notice-cooldown.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';
 import { answeredCard, renderReply, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
@@ -41,12 +42,6 @@ export interface WecomChannelOptions extends ChatChannelOptions {
   pacer?: WecomPacer;
   /** How long push() waits for a lost connection to come back before failing. Default 15 s. */
   pushConnectTimeoutMs?: number;
-  /**
-   * A person who never wrote to the bot gets one "please write to me" notice per group in this
-   * period, however many pushes were meant for them; the later ones are recorded as delivered to
-   * that group. Default 12 hours.
-   */
-  noticeCooldownMs?: number;
   /** Group-robot webhook settings, for notices that must @-mention someone. */
   webhook?: WebhookOptions;
   /** SDK tuning; tests shorten the backoff. */
@@ -79,7 +74,7 @@ class WecomChannelImpl implements WecomChannel {
   private readonly clock: Clock;
   private readonly unknownGroups: UnknownGroups;
   private readonly cards = new Map<string, ChoiceCardInfo>();
-  private readonly noticesSent = new Map<string, number>();
+  private readonly notices: NoticeCooldown;
   private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
   private sink: MessageSink | undefined;
   private starting: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -93,6 +88,7 @@ class WecomChannelImpl implements WecomChannel {
     this.log = opts.log.child({ channel: WECOM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
     this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
+    this.notices = new NoticeCooldown(opts.noticeCooldownMs);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -141,19 +137,14 @@ class WecomChannelImpl implements WecomChannel {
     const resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
     const content = resolved.notice ?? reply;
     const chatId = resolved.target.id;
-    const noticeKey = resolved.mention ? `${resolved.mention.userid}\u0000${chatId}` : undefined;
-    if (noticeKey) {
-      const last = this.noticesSent.get(noticeKey);
-      if (last !== undefined && this.clock.now().getTime() - last < (this.opts.noticeCooldownMs ?? 12 * 3_600_000)) {
-        // The group already asked this person to write to the bot; do not repeat it per reminder.
-        return resolved.target;
-      }
-    }
+    const mention = resolved.mention;
+    // The group already asked this person to write to the bot; do not repeat it per reminder.
+    if (mention && this.notices.cooling(mention.userid, chatId, this.clock.now())) return resolved.target;
     const key = resolved.group?.webhookKey;
     if (resolved.redirected && resolved.mention && key) {
       try {
         await sendWebhookText(key, content.text, [resolved.mention.userid], this.opts.webhook);
-        this.noticesSent.set(noticeKey!, this.clock.now().getTime());
+        this.notices.note(resolved.mention.userid, chatId, this.clock.now());
         return resolved.target;
       } catch (err) {
         // The bot itself can still post the notice, only without a real @-mention.
@@ -178,7 +169,7 @@ class WecomChannelImpl implements WecomChannel {
       await this.send(chatId, { msgtype: 'template_card', template_card: rendered.card });
     }
     if (resolved.redirected) {
-      if (noticeKey) this.noticesSent.set(noticeKey, this.clock.now().getTime());
+      if (mention) this.notices.note(mention.userid, chatId, this.clock.now());
       this.log.info({ to: chatId }, 'push redirected: the person never wrote to the bot');
       return resolved.target;
     }
