@@ -64,6 +64,7 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly byDupKey;
   private readonly all;
   private readonly categoriesOf;
+  private readonly allCategories;
   private readonly insertReport;
   private readonly attachReport;
   private readonly reportsOf;
@@ -113,6 +114,7 @@ export class SqliteCaseRepo implements CaseRepo {
     this.byDupKey = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE dup_key = ? ORDER BY id');
     this.all = db.prepare<[], CaseRow>('SELECT * FROM cases ORDER BY id');
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
+    this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
     this.insertReport = db.prepare(
       'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -175,7 +177,14 @@ export class SqliteCaseRepo implements CaseRepo {
   }
 
   list(): CaseRecord[] {
-    return this.all.all().map((r) => this.toRecord(r));
+    // One query for every case's categories instead of one per case: county lists are 100,000 long.
+    const cats = new Map<number, CategoryRow[]>();
+    for (const c of this.allCategories.all()) {
+      const list = cats.get(c.case_id);
+      if (list) list.push(c);
+      else cats.set(c.case_id, [c]);
+    }
+    return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
   }
 
   listSince(id: number): CaseRecord[] {
@@ -219,34 +228,24 @@ export class SqliteCaseRepo implements CaseRepo {
     }));
   }
 
-  private toRecord(r: CaseRow): CaseRecord {
-    const dec = (v: string | null) => decryptOpt(this.cipher, v);
-    return {
+  private toRecord(r: CaseRow, categories: CategoryRow[] = this.categoriesOf.all(r.id)): CaseRecord {
+    const rec = {
       id: r.id,
       code: r.code,
-      categories: this.categoriesOf.all(r.id).map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
+      categories: categories.map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
       primaryCategory: r.primary_category,
-      fullName: dec(r.full_name)!,
       gender: r.gender,
       birthDate: r.birth_date,
-      idNumber: dec(r.id_number),
       idHash: r.id_hash,
       dupKey: r.dup_key,
       village: r.village,
       schoolStatus: r.school_status,
-      schoolDetail: dec(r.school_detail),
-      guardianName: dec(r.guardian_name),
       guardianRelation: r.guardian_relation,
-      guardianPhone: dec(r.guardian_phone),
       guardianshipMode: r.guardianship_mode,
       riskLevel: r.risk_level,
       mentorUserId: r.mentor_user_id,
       mentorName: r.mentor_name,
       reporterUserId: r.reporter_user_id,
-      bangjiaoName: dec(r.bangjiao_name),
-      bangjiaoPhone: dec(r.bangjiao_phone),
-      notes: dec(r.notes),
-      details: JSON.parse(dec(r.details)!) as Record<string, unknown>,
       inferredFields: JSON.parse(r.inferred_fields) as string[],
       status: r.status,
       sealed: r.sealed === 1,
@@ -254,6 +253,31 @@ export class SqliteCaseRepo implements CaseRepo {
       updatedAt: new Date(r.updated_at),
       closedAt: r.closed_at ? new Date(r.closed_at) : null,
       closeReason: r.close_reason,
+    } as CaseRecord;
+    // Encrypted fields are decrypted on first read: scans over every case (overdue, statistics)
+    // never touch identity, and at county size decrypting it all would cost seconds.
+    const lazy = <K extends keyof CaseRecord>(key: K, raw: string | null, map: (plain: string | null) => CaseRecord[K]): void => {
+      Object.defineProperty(rec, key, {
+        enumerable: true,
+        configurable: true,
+        get: () => {
+          const value = map(decryptOpt(this.cipher, raw));
+          Object.defineProperty(rec, key, { value, enumerable: true, configurable: true, writable: true });
+          return value;
+        },
+        set: (value: CaseRecord[K]) => Object.defineProperty(rec, key, { value, enumerable: true, configurable: true, writable: true }),
+      });
     };
+    const same = (v: string | null) => v;
+    lazy('fullName', r.full_name, (v) => v!);
+    lazy('idNumber', r.id_number, same);
+    lazy('schoolDetail', r.school_detail, same);
+    lazy('guardianName', r.guardian_name, same);
+    lazy('guardianPhone', r.guardian_phone, same);
+    lazy('bangjiaoName', r.bangjiao_name, same);
+    lazy('bangjiaoPhone', r.bangjiao_phone, same);
+    lazy('notes', r.notes, same);
+    lazy('details', r.details, (v) => JSON.parse(v!) as Record<string, unknown>);
+    return rec;
   }
 }
