@@ -277,6 +277,8 @@ export interface NewContact {
   createdAt: Date;
 }
 
+export type ContactDay = Pick<NewContact, 'caseId' | 'date' | 'method'>;
+
 export interface ContactRecord extends NewContact {
   id: number;
 }
@@ -298,6 +300,8 @@ export interface FollowupRepo {
   addContact(c: NewContact): ContactRecord;
   /** Contacts with `from <= date <= to` (YYYY-MM-DD, both optional), oldest first. */
   contacts(filter?: { caseId?: number; from?: string; to?: string }): ContactRecord[];
+  /** When and how each contact in a date range was made, without its notes (for statistics). */
+  contactDays(filter?: { from?: string; to?: string }): ContactDay[];
   /** The latest contact date of each case that has one, optionally only among those on or before a day. */
   lastContactDates(onOrBefore?: string): Map<number, string>;
   close(caseId: number, reason: string, now: Date): void;

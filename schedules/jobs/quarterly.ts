@@ -18,7 +18,7 @@ export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterSta
     asOf,
     cases: deps.store.cases.list(),
     // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
-    contacts: deps.store.followup.contacts({ from: localDateKey(start), to: lastDay }),
+    contacts: deps.store.followup.contactDays({ from: localDateKey(start), to: lastDay }),
     lastContacts: deps.store.followup.lastContactDates(lastDay),
     screenings: (m) => deps.store.followup.screenings(m),
     reportingUnits: reportingUnits(deps.config, deps.plan),

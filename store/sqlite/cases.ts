@@ -1,42 +1,10 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseRecord, CaseRepo, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { Db } from './sqlite-store.js';
+import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
 
-interface CaseRow {
-  id: number;
-  code: string;
-  primary_category: CategoryCode;
-  full_name: string;
-  gender: '男' | '女';
-  birth_date: string;
-  id_number: string | null;
-  id_hash: string | null;
-  dup_key: string;
-  village: string;
-  school_status: string | null;
-  school_detail: string | null;
-  guardian_name: string | null;
-  guardian_relation: string | null;
-  guardian_phone: string | null;
-  guardianship_mode: string | null;
-  risk_level: '低' | '中' | '高';
-  mentor_user_id: string | null;
-  mentor_name: string | null;
-  reporter_user_id: string;
-  bangjiao_name: string | null;
-  bangjiao_phone: string | null;
-  notes: string | null;
-  details: string;
-  inferred_fields: string;
-  status: 'open' | 'closed';
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
-  close_reason: string | null;
-  sealed: number;
-}
 
 interface CategoryRow {
   case_id: number;
@@ -63,6 +31,7 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly byIdHash;
   private readonly byDupKey;
   private readonly all;
+  private readonly heavyOf;
   private readonly categoriesOf;
   private readonly allCategories;
   private readonly insertReport;
@@ -112,7 +81,8 @@ export class SqliteCaseRepo implements CaseRepo {
     this.byId = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id = ?');
     this.byIdHash = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id_hash = ? ORDER BY id');
     this.byDupKey = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE dup_key = ? ORDER BY id');
-    this.all = db.prepare<[], CaseRow>('SELECT * FROM cases ORDER BY id');
+    this.all = db.prepare<[], LightRow>(`SELECT ${LIGHT_COLUMNS} FROM cases ORDER BY id`);
+    this.heavyOf = db.prepare<[number], HeavyRow>(`SELECT ${HEAVY_COLUMNS} FROM cases WHERE id = ?`);
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
     this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
     this.insertReport = db.prepare(
@@ -228,56 +198,12 @@ export class SqliteCaseRepo implements CaseRepo {
     }));
   }
 
-  private toRecord(r: CaseRow, categories: CategoryRow[] = this.categoriesOf.all(r.id)): CaseRecord {
-    const rec = {
-      id: r.id,
-      code: r.code,
-      categories: categories.map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
-      primaryCategory: r.primary_category,
-      gender: r.gender,
-      birthDate: r.birth_date,
-      idHash: r.id_hash,
-      dupKey: r.dup_key,
-      village: r.village,
-      schoolStatus: r.school_status,
-      guardianRelation: r.guardian_relation,
-      guardianshipMode: r.guardianship_mode,
-      riskLevel: r.risk_level,
-      mentorUserId: r.mentor_user_id,
-      mentorName: r.mentor_name,
-      reporterUserId: r.reporter_user_id,
-      inferredFields: JSON.parse(r.inferred_fields) as string[],
-      status: r.status,
-      sealed: r.sealed === 1,
-      createdAt: new Date(r.created_at),
-      updatedAt: new Date(r.updated_at),
-      closedAt: r.closed_at ? new Date(r.closed_at) : null,
-      closeReason: r.close_reason,
-    } as CaseRecord;
-    // Encrypted fields are decrypted on first read: scans over every case (overdue, statistics)
-    // never touch identity, and at county size decrypting it all would cost seconds.
-    const lazy = <K extends keyof CaseRecord>(key: K, raw: string | null, map: (plain: string | null) => CaseRecord[K]): void => {
-      Object.defineProperty(rec, key, {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          const value = map(decryptOpt(this.cipher, raw));
-          Object.defineProperty(rec, key, { value, enumerable: true, configurable: true, writable: true });
-          return value;
-        },
-        set: (value: CaseRecord[K]) => Object.defineProperty(rec, key, { value, enumerable: true, configurable: true, writable: true }),
-      });
-    };
-    const same = (v: string | null) => v;
-    lazy('fullName', r.full_name, (v) => v!);
-    lazy('idNumber', r.id_number, same);
-    lazy('schoolDetail', r.school_detail, same);
-    lazy('guardianName', r.guardian_name, same);
-    lazy('guardianPhone', r.guardian_phone, same);
-    lazy('bangjiaoName', r.bangjiao_name, same);
-    lazy('bangjiaoPhone', r.bangjiao_phone, same);
-    lazy('notes', r.notes, same);
-    lazy('details', r.details, (v) => JSON.parse(v!) as Record<string, unknown>);
-    return rec;
+  private toRecord(r: LightRow | CaseRow, categories: CategoryRow[] = this.categoriesOf.all(r.id)): CaseRecord {
+    return new StoredCase(
+      r,
+      categories.map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
+      (id) => this.heavyOf.get(id)!,
+      this.cipher,
+    );
   }
 }

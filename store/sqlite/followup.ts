@@ -1,4 +1,6 @@
-import type { ContactRecord, FollowupRepo, NewContact, ScreeningReport } from '../store.js';
+import type Database from 'better-sqlite3';
+import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import type { ContactRecord, FollowupRepo, NewContact, ScreeningReport, ContactDay } from '../store.js';
 import type { Db } from './sqlite-store.js';
 
 interface ContactRow {
@@ -21,12 +23,12 @@ interface ScreeningRow {
   reported_at: string;
 }
 
-const toContact = (r: ContactRow): ContactRecord => ({
+const toContact = (r: ContactRow, cipher: FieldCipher | null): ContactRecord => ({
   id: r.id,
   caseId: r.case_id,
   date: r.contact_date,
   method: r.method,
-  notes: r.notes,
+  notes: decryptOpt(cipher, r.notes)!,
   riskLevel: r.risk_level,
   loggedBy: r.logged_by,
   createdAt: new Date(r.created_at),
@@ -36,7 +38,20 @@ export class SqliteFollowupRepo implements FollowupRepo {
   private readonly lastAll;
   private readonly lastUntil;
 
-  constructor(private readonly db: Db) {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared once per SQL text: compiling a statement costs more than running it. */
+  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st as unknown as Database.Statement<P, R>;
+  }
+
+  /** With a cipher, contact notes (free text that may name the child) are encrypted at rest. */
+  constructor(
+    private readonly db: Db,
+    private readonly cipher: FieldCipher | null = null,
+  ) {
     this.lastAll = db.prepare<[], { case_id: number; d: string }>('SELECT case_id, MAX(contact_date) AS d FROM contacts GROUP BY case_id');
     this.lastUntil = db.prepare<[string], { case_id: number; d: string }>(
       'SELECT case_id, MAX(contact_date) AS d FROM contacts WHERE contact_date <= ? GROUP BY case_id',
@@ -44,14 +59,13 @@ export class SqliteFollowupRepo implements FollowupRepo {
   }
 
   addContact(c: NewContact): ContactRecord {
-    const info = this.db
-      .prepare(
+    const info = this.prepare(
         `INSERT INTO contacts (case_id, contact_date, method, notes, risk_level, logged_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(c.caseId, c.date, c.method, c.notes, c.riskLevel, c.loggedBy, c.createdAt.toISOString());
+      .run(c.caseId, c.date, c.method, encryptOpt(this.cipher, c.notes), c.riskLevel, c.loggedBy, c.createdAt.toISOString());
     if (c.riskLevel) {
-      this.db.prepare('UPDATE cases SET risk_level = ?, updated_at = ? WHERE id = ?').run(c.riskLevel, c.createdAt.toISOString(), c.caseId);
+      this.prepare('UPDATE cases SET risk_level = ?, updated_at = ? WHERE id = ?').run(c.riskLevel, c.createdAt.toISOString(), c.caseId);
     }
     return { ...c, id: Number(info.lastInsertRowid) };
   }
@@ -63,7 +77,15 @@ export class SqliteFollowupRepo implements FollowupRepo {
     if (filter.from !== undefined) (where.push('contact_date >= ?'), args.push(filter.from));
     if (filter.to !== undefined) (where.push('contact_date <= ?'), args.push(filter.to));
     const sql = `SELECT * FROM contacts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY contact_date, id`;
-    return this.db.prepare<unknown[], ContactRow>(sql).all(...args).map(toContact);
+    return this.prepare<unknown[], ContactRow>(sql).all(...args).map((r) => toContact(r, this.cipher));
+  }
+
+  contactDays(filter: { from?: string; to?: string } = {}): ContactDay[] {
+    return this.prepare<[string, string], { case_id: number; contact_date: string; method: ContactRecord['method'] }>(
+      'SELECT case_id, contact_date, method FROM contacts WHERE contact_date >= ? AND contact_date <= ? ORDER BY contact_date, id',
+    )
+      .all(filter.from ?? '', filter.to ?? '9999-12-31')
+      .map((r) => ({ caseId: r.case_id, date: r.contact_date, method: r.method }));
   }
 
   lastContactDates(onOrBefore?: string): Map<number, string> {
@@ -77,20 +99,17 @@ export class SqliteFollowupRepo implements FollowupRepo {
 
   close(caseId: number, reason: string, now: Date): void {
     const t = now.toISOString();
-    this.db
-      .prepare("UPDATE cases SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?")
+    this.prepare("UPDATE cases SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?")
       .run(t, reason, t, caseId);
   }
 
   reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): void {
-    this.db
-      .prepare('UPDATE cases SET mentor_user_id = ?, mentor_name = ?, updated_at = ? WHERE id = ?')
+    this.prepare('UPDATE cases SET mentor_user_id = ?, mentor_name = ?, updated_at = ? WHERE id = ?')
       .run(mentorUserId, mentorName, now.toISOString(), caseId);
   }
 
   saveScreening(r: ScreeningReport): void {
-    this.db
-      .prepare(
+    this.prepare(
         `INSERT INTO screening_reports (period, unit, user_id, new_risks, high_risks, reported_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (period, unit) DO UPDATE SET user_id = excluded.user_id, new_risks = excluded.new_risks,
            high_risks = excluded.high_risks, reported_at = excluded.reported_at`,
@@ -99,22 +118,19 @@ export class SqliteFollowupRepo implements FollowupRepo {
   }
 
   screenings(period: string): ScreeningReport[] {
-    return this.db
-      .prepare<[string], ScreeningRow>('SELECT * FROM screening_reports WHERE period = ? ORDER BY unit')
+    return this.prepare<[string], ScreeningRow>('SELECT * FROM screening_reports WHERE period = ? ORDER BY unit')
       .all(period)
       .map((r) => ({ period: r.period, unit: r.unit, userId: r.user_id, newRisks: r.new_risks, highRisks: r.high_risks, reportedAt: new Date(r.reported_at) }));
   }
 
   dialog(userId: string, chatId: string): { state: unknown; updatedAt: Date } | undefined {
-    const r = this.db
-      .prepare<[string, string], { state: string; updated_at: string }>('SELECT state, updated_at FROM followup_dialogs WHERE user_id = ? AND chat_id = ?')
+    const r = this.prepare<[string, string], { state: string; updated_at: string }>('SELECT state, updated_at FROM followup_dialogs WHERE user_id = ? AND chat_id = ?')
       .get(userId, chatId);
     return r ? { state: JSON.parse(r.state) as unknown, updatedAt: new Date(r.updated_at) } : undefined;
   }
 
   saveDialog(userId: string, chatId: string, state: unknown, now: Date): void {
-    this.db
-      .prepare(
+    this.prepare(
         `INSERT INTO followup_dialogs (user_id, chat_id, state, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       )
@@ -122,6 +138,6 @@ export class SqliteFollowupRepo implements FollowupRepo {
   }
 
   deleteDialog(userId: string, chatId: string): void {
-    this.db.prepare('DELETE FROM followup_dialogs WHERE user_id = ? AND chat_id = ?').run(userId, chatId);
+    this.prepare('DELETE FROM followup_dialogs WHERE user_id = ? AND chat_id = ?').run(userId, chatId);
   }
 }

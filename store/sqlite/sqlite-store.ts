@@ -44,7 +44,7 @@ export class SqliteStore implements Store {
     this.cases = new SqliteCaseRepo(db, cipher);
     this.audit = new SqliteAuditRepo(db);
     this.jobRuns = new SqliteJobRunRepo(db);
-    this.followup = new SqliteFollowupRepo(db);
+    this.followup = new SqliteFollowupRepo(db, cipher);
   }
 
   transaction<T>(fn: () => T): T {

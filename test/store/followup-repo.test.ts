@@ -20,3 +20,15 @@ describe('follow-up repo: latest contact per case', () => {
     expect(s.followup.lastContactDates('2026-05-01')).toEqual(new Map([[a.id, '2026-04-10']]));
   });
 });
+
+describe('follow-up repo: contact notes at rest', () => {
+  it('encrypts notes with the data key and hands them back in plain', () => {
+    const s = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    const c = s.cases.insert(sampleCase);
+    s.followup.addContact({ caseId: c.id, date: '2026-11-20', method: '上门', notes: '王小明在家，情绪稳定', riskLevel: null, loggedBy: 'wangwu', createdAt: new Date() });
+    const raw = s.db.prepare('SELECT notes FROM contacts').get() as { notes: string };
+    expect(raw.notes).not.toContain('王小明');
+    expect(s.followup.contacts()[0]!.notes).toBe('王小明在家，情绪稳定');
+    expect(s.followup.contactDays({ from: '2026-11-01', to: '2026-11-30' })).toEqual([{ caseId: c.id, date: '2026-11-20', method: '上门' }]);
+  });
+});

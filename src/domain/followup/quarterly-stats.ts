@@ -1,5 +1,5 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseRecord, ContactRecord, ScreeningReport } from '../../../store/store.js';
+import type { CaseRecord, ContactDay, ScreeningReport } from '../../../store/store.js';
 import { localDateKey, parsePeriod, periodRange } from '../../../schedules/time.js';
 import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';
@@ -54,7 +54,7 @@ export interface StatsInput {
   asOf: Date;
   cases: readonly CaseRecord[];
   /** The contacts dated within the quarter (others are not read). */
-  contacts: readonly ContactRecord[];
+  contacts: readonly ContactDay[];
   /** Each case's latest contact on or before the quarter's last counted day, for the overdue count. */
   lastContacts: ReadonlyMap<number, string>;
   screenings: (month: string) => readonly ScreeningReport[];

@@ -1,0 +1,184 @@
+import type { CategoryCode } from '../../src/domain/plan/types.js';
+import { decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import type { CaseCategoryRecord, CaseRecord } from '../store.js';
+
+/** Columns every list needs. Identity columns are left out: reading and decoding them for
+ * 100,000 cases costs about a second, and scans (overdue, statistics) never look at them. */
+export const LIGHT_COLUMNS =
+  'id, code, primary_category, gender, birth_date, id_hash, dup_key, village, school_status, guardian_relation, ' +
+  'guardianship_mode, risk_level, mentor_user_id, mentor_name, reporter_user_id, inferred_fields, status, created_at, ' +
+  'updated_at, closed_at, close_reason, sealed';
+
+/** The encrypted (identity) columns, fetched with the row or on first read. */
+export const HEAVY_COLUMNS = 'full_name, id_number, school_detail, guardian_name, guardian_phone, bangjiao_name, bangjiao_phone, notes, details';
+
+export interface LightRow {
+  id: number;
+  code: string;
+  primary_category: CategoryCode;
+  gender: '男' | '女';
+  birth_date: string;
+  id_hash: string | null;
+  dup_key: string;
+  village: string;
+  school_status: string | null;
+  guardian_relation: string | null;
+  guardianship_mode: string | null;
+  risk_level: '低' | '中' | '高';
+  mentor_user_id: string | null;
+  mentor_name: string | null;
+  reporter_user_id: string;
+  inferred_fields: string;
+  status: 'open' | 'closed';
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
+  close_reason: string | null;
+  sealed: number;
+}
+
+export interface HeavyRow {
+  full_name: string;
+  id_number: string | null;
+  school_detail: string | null;
+  guardian_name: string | null;
+  guardian_phone: string | null;
+  bangjiao_name: string | null;
+  bangjiao_phone: string | null;
+  notes: string | null;
+  details: string;
+}
+
+export type CaseRow = LightRow & HeavyRow;
+
+interface Plain {
+  fullName: string;
+  idNumber: string | null;
+  schoolDetail: string | null;
+  guardianName: string | null;
+  guardianPhone: string | null;
+  bangjiaoName: string | null;
+  bangjiaoPhone: string | null;
+  notes: string | null;
+  details: Record<string, unknown>;
+}
+
+const HEAVY_KEYS: ReadonlyArray<[keyof Plain, keyof HeavyRow]> = [
+  ['fullName', 'full_name'],
+  ['idNumber', 'id_number'],
+  ['schoolDetail', 'school_detail'],
+  ['guardianName', 'guardian_name'],
+  ['guardianPhone', 'guardian_phone'],
+  ['bangjiaoName', 'bangjiao_name'],
+  ['bangjiaoPhone', 'bangjiao_phone'],
+  ['notes', 'notes'],
+  ['details', 'details'],
+];
+
+/**
+ * A case as the store hands it out. Plain fields are ordinary properties; identity fields are
+ * read from the database (when the query did not already bring them) and decrypted the first
+ * time anything asks for them, then kept. `toJSON` gives the full plain record.
+ */
+export class StoredCase implements CaseRecord {
+  id: number;
+  code: string;
+  categories: CaseCategoryRecord[];
+  primaryCategory: CategoryCode;
+  gender: '男' | '女';
+  birthDate: string;
+  idHash: string | null;
+  dupKey: string;
+  village: string;
+  schoolStatus: string | null;
+  guardianRelation: string | null;
+  guardianshipMode: string | null;
+  riskLevel: '低' | '中' | '高';
+  mentorUserId: string | null;
+  mentorName: string | null;
+  reporterUserId: string;
+  inferredFields: string[];
+  status: 'open' | 'closed';
+  sealed: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  closeReason: string | null;
+  #heavy: HeavyRow | undefined;
+  #plain: Plain | undefined;
+  readonly #load: (id: number) => HeavyRow;
+  readonly #cipher: FieldCipher | null;
+
+  constructor(r: LightRow & Partial<HeavyRow>, categories: CaseCategoryRecord[], load: (id: number) => HeavyRow, cipher: FieldCipher | null) {
+    this.id = r.id;
+    this.code = r.code;
+    this.categories = categories;
+    this.primaryCategory = r.primary_category;
+    this.gender = r.gender;
+    this.birthDate = r.birth_date;
+    this.idHash = r.id_hash;
+    this.dupKey = r.dup_key;
+    this.village = r.village;
+    this.schoolStatus = r.school_status;
+    this.guardianRelation = r.guardian_relation;
+    this.guardianshipMode = r.guardianship_mode;
+    this.riskLevel = r.risk_level;
+    this.mentorUserId = r.mentor_user_id;
+    this.mentorName = r.mentor_name;
+    this.reporterUserId = r.reporter_user_id;
+    this.inferredFields = JSON.parse(r.inferred_fields) as string[];
+    this.status = r.status;
+    this.sealed = r.sealed === 1;
+    this.createdAt = new Date(r.created_at);
+    this.updatedAt = new Date(r.updated_at);
+    this.closedAt = r.closed_at ? new Date(r.closed_at) : null;
+    this.closeReason = r.close_reason;
+    this.#heavy = r.full_name === undefined ? undefined : (r as CaseRow);
+    this.#load = load;
+    this.#cipher = cipher;
+  }
+
+  #identity(): Plain {
+    if (!this.#plain) {
+      const h = (this.#heavy ??= this.#load(this.id));
+      const dec = (v: string | null) => decryptOpt(this.#cipher, v);
+      this.#plain = {
+        fullName: dec(h.full_name)!,
+        idNumber: dec(h.id_number),
+        schoolDetail: dec(h.school_detail),
+        guardianName: dec(h.guardian_name),
+        guardianPhone: dec(h.guardian_phone),
+        bangjiaoName: dec(h.bangjiao_name),
+        bangjiaoPhone: dec(h.bangjiao_phone),
+        notes: dec(h.notes),
+        details: JSON.parse(dec(h.details)!) as Record<string, unknown>,
+      };
+    }
+    return this.#plain;
+  }
+
+  get fullName(): string { return this.#identity().fullName; }
+  set fullName(v: string) { this.#identity().fullName = v; }
+  get idNumber(): string | null { return this.#identity().idNumber; }
+  set idNumber(v: string | null) { this.#identity().idNumber = v; }
+  get schoolDetail(): string | null { return this.#identity().schoolDetail; }
+  set schoolDetail(v: string | null) { this.#identity().schoolDetail = v; }
+  get guardianName(): string | null { return this.#identity().guardianName; }
+  set guardianName(v: string | null) { this.#identity().guardianName = v; }
+  get guardianPhone(): string | null { return this.#identity().guardianPhone; }
+  set guardianPhone(v: string | null) { this.#identity().guardianPhone = v; }
+  get bangjiaoName(): string | null { return this.#identity().bangjiaoName; }
+  set bangjiaoName(v: string | null) { this.#identity().bangjiaoName = v; }
+  get bangjiaoPhone(): string | null { return this.#identity().bangjiaoPhone; }
+  set bangjiaoPhone(v: string | null) { this.#identity().bangjiaoPhone = v; }
+  get notes(): string | null { return this.#identity().notes; }
+  set notes(v: string | null) { this.#identity().notes = v; }
+  get details(): Record<string, unknown> { return this.#identity().details; }
+  set details(v: Record<string, unknown>) { this.#identity().details = v; }
+
+  toJSON(): CaseRecord {
+    const out: Record<string, unknown> = { ...(this as object) };
+    for (const [key] of HEAVY_KEYS) out[key] = this[key];
+    return out as unknown as CaseRecord;
+  }
+}

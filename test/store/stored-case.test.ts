@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { sampleCase } from '../helpers/case-fixture.js';
+
+describe('cases as the store hands them out', () => {
+  const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+  const inserted = store.cases.insert(sampleCase);
+
+  it('lists without reading identity columns, and reads them on first access', () => {
+    const [listed] = store.cases.list();
+    expect(listed!.code).toBe(sampleCase.code);
+    expect(listed!.fullName).toBe(sampleCase.fullName);
+    expect(listed!.guardianPhone).toBe(sampleCase.guardianPhone);
+    expect(listed!.details).toEqual(sampleCase.details);
+  });
+
+  it('serialises to the full plain record, identity included', () => {
+    const json = JSON.parse(JSON.stringify(store.cases.list()[0])) as Record<string, unknown>;
+    expect(json).toMatchObject({ code: sampleCase.code, fullName: sampleCase.fullName, idNumber: sampleCase.idNumber, village: sampleCase.village });
+    expect(JSON.parse(JSON.stringify(inserted))).toEqual(json);
+  });
+
+  it('never holds the plain name in the row it read for a list', () => {
+    const raw = store.db.prepare('SELECT full_name FROM cases WHERE id = ?').get(inserted.id) as { full_name: string };
+    expect(raw.full_name).not.toContain(sampleCase.fullName);
+  });
+
+  it('lets a caller overwrite an identity field on its copy only', () => {
+    const c = store.cases.getByCode(sampleCase.code)!;
+    c.fullName = '改名';
+    expect(c.fullName).toBe('改名');
+    expect(store.cases.getByCode(sampleCase.code)!.fullName).toBe(sampleCase.fullName);
+  });
+});
