@@ -80,21 +80,36 @@ export interface CaseDue {
   lastContact: string | null;
 }
 
+/** A window as a whole number (months or quarters since year 0), so gaps are one subtraction. */
+function windowIndex(freq: Frequency, day: string): number {
+  const y = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7));
+  return freq === 'monthly' ? y * 12 + m - 1 : y * 4 + Math.floor((m - 1) / 3);
+}
+
+/** Most windows counted as missed in a row: twenty years of months is plenty for any message. */
+const MAX_MISSED = 240;
+
 /**
  * Where a case stands at `at`, given its latest contact dated on or before that day (the store
  * answers that with one indexed query). Only the latest contact matters: the window holding it
- * is the last one kept, and every due window after it up to the current one was missed.
+ * is the last one kept, and every due window after it up to the current one was missed. Due
+ * windows run from the one after registration to the one before closing, so the count is
+ * arithmetic, not a walk back through the calendar (this runs for every open case in the county).
  */
-export function caseDue(c: CaseRecord, lastContact: string | null, cfg: FollowupConfig, at: Date): CaseDue {
+export function caseDue(c: Pick<CaseRecord, 'categories' | 'createdAt' | 'closedAt'>, lastContact: string | null, cfg: FollowupConfig, at: Date): CaseDue {
   const frequency = frequencyOf(c, cfg);
   const current = windowAt(frequency, at);
   const base = { frequency, current, lastContact };
-  const kept = (w: Window) => lastContact !== null && lastContact >= w.start && lastContact <= w.end;
-  if (kept(current)) return { ...base, state: 'done', missedInARow: 0 };
-  let missed = 0;
-  for (let w = previousWindow(current); missed < 240 && isDueIn(c, w) && !kept(w); w = previousWindow(w)) missed++;
+  const cur = windowIndex(frequency, current.start);
+  const last = lastContact === null ? -Infinity : windowIndex(frequency, lastContact);
+  if (last === cur) return { ...base, state: 'done', missedInARow: 0 };
+  const firstDue = windowIndex(frequency, localDateKey(c.createdAt)) + 1;
+  const lastDue = c.closedAt === null ? Infinity : windowIndex(frequency, localDateKey(c.closedAt)) - 1;
+  const prev = cur - 1;
+  const missed = prev > lastDue ? 0 : Math.max(0, Math.min(MAX_MISSED, prev - Math.max(last, firstDue - 1)));
   if (missed > 0) return { ...base, state: 'overdue', missedInARow: missed };
-  return { ...base, state: isDueIn(c, current) ? 'pending' : 'new', missedInARow: 0 };
+  return { ...base, state: firstDue <= cur && cur <= lastDue ? 'pending' : 'new', missedInARow: 0 };
 }
 
 /** Groups contact dates by case id. */
