@@ -193,6 +193,15 @@ export interface CaseRecord extends NewCase {
   closeReason: string | null;
 }
 
+/**
+ * An open case as scans see it (overdue, due-soon, 我的个案): no identity except the name, which
+ * is read and decrypted only when a message actually shows it (masked).
+ */
+export interface CaseSummary
+  extends Pick<CaseRecord, 'id' | 'code' | 'categories' | 'village' | 'mentorUserId' | 'mentorName' | 'riskLevel' | 'createdAt' | 'closedAt'> {
+  readonly fullName: string;
+}
+
 export interface MandatoryReportInsert {
   caseId: number | null;
   userId: string;
@@ -217,6 +226,10 @@ export interface CaseRepo {
   findByDupKey(dupKey: string): CaseRecord[];
   /** All cases, oldest first. */
   list(): CaseRecord[];
+  /** Open cases, oldest first. */
+  listOpen(): CaseRecord[];
+  /** Open cases as compact summaries, oldest first: what a county-wide scan can afford. */
+  openSummaries(): CaseSummary[];
   recordMandatoryReport(r: MandatoryReportInsert): number;
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;

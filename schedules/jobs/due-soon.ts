@@ -4,6 +4,7 @@ import type { JobDef } from '../job.js';
 import { localDateKey, toLocal } from '../time.js';
 import { admins } from './recipients.js';
 import { push } from './send.js';
+import { appendTo } from './append-to.js';
 
 export const DUE_SOON = 'due-soon';
 
@@ -29,7 +30,7 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
       for (const s of rows) {
         const m = s.c.mentorUserId;
         if (!m) orphans.push(s);
-        else byMentor.set(m, [...(byMentor.get(m) ?? []), s]);
+        else appendTo(byMentor, m, s);
       }
       const month = `${toLocal(ctx.at).month}月`;
       for (const [userId, list] of byMentor) {

@@ -5,6 +5,7 @@ import type { JobDef } from '../job.js';
 import { fromLocal, toLocal } from '../time.js';
 import { admins, broadcastGroups } from './recipients.js';
 import { push } from './send.js';
+import { appendTo } from './append-to.js';
 
 export const OVERDUE = 'overdue';
 
@@ -45,7 +46,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
     run(ctx) {
       const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at).filter((s) => s.due.state === 'overdue');
       const byMentor = new Map<string, CaseStatus[]>();
-      for (const s of rows) if (s.c.mentorUserId) byMentor.set(s.c.mentorUserId, [...(byMentor.get(s.c.mentorUserId) ?? []), s]);
+      for (const s of rows) if (s.c.mentorUserId) appendTo(byMentor, s.c.mentorUserId, s);
       for (const [userId, list] of byMentor) {
         push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...list.map(privateCaseLine)].join('\n'));
       }
@@ -57,7 +58,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       for (const s of escalate) {
         const units = new Set(s.c.categories.flatMap((k) => k.leadUnits));
         const people = ctx.config.members.filter((m) => units.has(m.unit));
-        for (const m of people.length ? people : admins(ctx.config)) byMember.set(m.userid, [...(byMember.get(m.userid) ?? []), s]);
+        for (const m of people.length ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
       }
       for (const [userId, list] of byMember) {
         const lines = list.map((s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`);

@@ -1,9 +1,10 @@
+import type Database from 'better-sqlite3';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import { encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
-import type { CaseRecord, CaseRepo, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
+import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { Db } from './sqlite-store.js';
-import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
+import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_CATEGORIES_QUERY, SUMMARY_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
 
 
 interface CategoryRow {
@@ -34,6 +35,11 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly heavyOf;
   private readonly categoriesOf;
   private readonly allCategories;
+  private readonly open;
+  private readonly summaries;
+  private readonly summaryCategories;
+  private readonly nameOfStmt;
+  private readonly openCategories;
   private readonly insertReport;
   private readonly attachReport;
   private readonly reportsOf;
@@ -85,6 +91,13 @@ export class SqliteCaseRepo implements CaseRepo {
     this.heavyOf = db.prepare<[number], HeavyRow>(`SELECT ${HEAVY_COLUMNS} FROM cases WHERE id = ?`);
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
     this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
+    this.summaries = db.prepare<[], SummaryRow>(SUMMARY_QUERY).raw(true);
+    this.summaryCategories = db.prepare<[], SummaryCategoryRow>(SUMMARY_CATEGORIES_QUERY).raw(true);
+    this.nameOfStmt = db.prepare<[number], { full_name: string }>('SELECT full_name FROM cases WHERE id = ?');
+    this.open = db.prepare<[], LightRow>(`SELECT ${LIGHT_COLUMNS} FROM cases WHERE status = 'open' ORDER BY id`);
+    this.openCategories = db.prepare<[], CategoryRow>(
+      "SELECT cc.* FROM case_categories cc JOIN cases c ON c.id = cc.case_id WHERE c.status = 'open' ORDER BY cc.case_id, cc.ordinal",
+    );
     this.insertReport = db.prepare(
       'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -146,15 +159,48 @@ export class SqliteCaseRepo implements CaseRepo {
     return this.byDupKey.all(dupKey).map((r) => this.toRecord(r));
   }
 
+  openSummaries(): CaseSummary[] {
+    // Most cases share one of a handful of category sets: build each distinct set once.
+    const sets = new Map<string, CaseCategoryRecord[]>();
+    const units = new Map<string, string[]>();
+    const cats = this.summaryCategories.all();
+    let i = 0;
+    const nameOf = (id: number) => decryptOpt(this.cipher, this.nameOfStmt.get(id)!.full_name)!;
+    return this.summaries.all().map((r) => {
+      let key = '';
+      while (i < cats.length && cats[i]![0] < r[0]) i++;
+      const first = i;
+      while (i < cats.length && cats[i]![0] === r[0]) key += `${cats[i]![1]}:${cats[i++]![2]}|`;
+      let set = sets.get(key);
+      if (!set) {
+        set = cats.slice(first, i).map(([, code, json]) => {
+          let lead = units.get(json);
+          if (!lead) units.set(json, (lead = JSON.parse(json) as string[]));
+          return { code, leadUnits: lead };
+        });
+        sets.set(key, set);
+      }
+      return new StoredCaseSummary(r, set, nameOf);
+    });
+  }
+
+  listOpen(): CaseRecord[] {
+    return this.listWhere(this.open, this.openCategories);
+  }
+
   list(): CaseRecord[] {
+    return this.listWhere(this.all, this.allCategories);
+  }
+
+  private listWhere(rows: Database.Statement<[], LightRow>, categoryRows: Database.Statement<[], CategoryRow>): CaseRecord[] {
     // One query for every case's categories instead of one per case: county lists are 100,000 long.
     const cats = new Map<number, CategoryRow[]>();
-    for (const c of this.allCategories.all()) {
+    for (const c of categoryRows.all()) {
       const list = cats.get(c.case_id);
       if (list) list.push(c);
       else cats.set(c.case_id, [c]);
     }
-    return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
+    return rows.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
   }
 
   listSince(id: number): CaseRecord[] {
@@ -198,10 +244,18 @@ export class SqliteCaseRepo implements CaseRepo {
     }));
   }
 
+  /** Lead-unit lists repeat across thousands of cases; parse each distinct one once. */
+  private readonly parsedUnits = new Map<string, string[]>();
+  private leadUnits(json: string): string[] {
+    let units = this.parsedUnits.get(json);
+    if (!units) this.parsedUnits.set(json, (units = JSON.parse(json) as string[]));
+    return [...units];
+  }
+
   private toRecord(r: LightRow | CaseRow, categories: CategoryRow[] = this.categoriesOf.all(r.id)): CaseRecord {
     return new StoredCase(
       r,
-      categories.map((c) => ({ code: c.category, leadUnits: JSON.parse(c.lead_units) as string[] })),
+      categories.map((c) => ({ code: c.category, leadUnits: this.leadUnits(c.lead_units) })),
       (id) => this.heavyOf.get(id)!,
       this.cipher,
     );

@@ -97,13 +97,13 @@ export class StoredCase implements CaseRecord {
   mentorUserId: string | null;
   mentorName: string | null;
   reporterUserId: string;
-  inferredFields: string[];
   status: 'open' | 'closed';
   sealed: boolean;
   createdAt: Date;
   updatedAt: Date;
   closedAt: Date | null;
   closeReason: string | null;
+  #inferred: string | string[];
   #heavy: HeavyRow | undefined;
   #plain: Plain | undefined;
   readonly #load: (id: number) => HeavyRow;
@@ -126,7 +126,7 @@ export class StoredCase implements CaseRecord {
     this.mentorUserId = r.mentor_user_id;
     this.mentorName = r.mentor_name;
     this.reporterUserId = r.reporter_user_id;
-    this.inferredFields = JSON.parse(r.inferred_fields) as string[];
+    this.#inferred = r.inferred_fields;
     this.status = r.status;
     this.sealed = r.sealed === 1;
     this.createdAt = new Date(r.created_at);
@@ -157,6 +157,12 @@ export class StoredCase implements CaseRecord {
     return this.#plain;
   }
 
+  get inferredFields(): string[] {
+    if (typeof this.#inferred === 'string') this.#inferred = JSON.parse(this.#inferred) as string[];
+    return this.#inferred;
+  }
+  set inferredFields(v: string[]) { this.#inferred = v; }
+
   get fullName(): string { return this.#identity().fullName; }
   set fullName(v: string) { this.#identity().fullName = v; }
   get idNumber(): string | null { return this.#identity().idNumber; }
@@ -179,6 +185,48 @@ export class StoredCase implements CaseRecord {
   toJSON(): CaseRecord {
     const out: Record<string, unknown> = { ...(this as object) };
     for (const [key] of HEAVY_KEYS) out[key] = this[key];
+    out.inferredFields = this.inferredFields;
     return out as unknown as CaseRecord;
+  }
+}
+
+/** Open cases and their categories, as two ordered scans merged in code (cheaper than a join). */
+export const SUMMARY_QUERY =
+  "SELECT id, code, village, mentor_user_id, mentor_name, risk_level, created_at, closed_at FROM cases WHERE status = 'open' ORDER BY id";
+export const SUMMARY_CATEGORIES_QUERY =
+  "SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id WHERE c.status = 'open' ORDER BY cc.case_id, cc.ordinal";
+
+export type SummaryRow = [number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null];
+export type SummaryCategoryRow = [number, CategoryCode, string];
+
+/** See {@link CaseSummary}: the name is fetched and decrypted on first read. */
+export class StoredCaseSummary {
+  readonly id: number;
+  readonly code: string;
+  readonly village: string;
+  readonly mentorUserId: string | null;
+  readonly mentorName: string | null;
+  readonly riskLevel: '低' | '中' | '高';
+  readonly createdAt: Date;
+  readonly closedAt: Date | null;
+  readonly categories: CaseCategoryRecord[];
+  #name: string | undefined;
+  readonly #nameOf: (id: number) => string;
+
+  constructor(r: SummaryRow, categories: CaseCategoryRecord[], nameOf: (id: number) => string) {
+    this.id = r[0];
+    this.code = r[1];
+    this.village = r[2];
+    this.mentorUserId = r[3];
+    this.mentorName = r[4];
+    this.riskLevel = r[5];
+    this.createdAt = new Date(r[6]);
+    this.closedAt = r[7] === null ? null : new Date(r[7]);
+    this.categories = categories;
+    this.#nameOf = nameOf;
+  }
+
+  get fullName(): string {
+    return (this.#name ??= this.#nameOf(this.id));
   }
 }

@@ -1,17 +1,17 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseRecord, Store } from '../../../store/store.js';
+import type { CaseSummary, Store } from '../../../store/store.js';
 import { maskName } from '../privacy/mask.js';
 import { caseDue, type CaseDue } from './contact-rule.js';
 import { localDateKey } from '../../../schedules/time.js';
 
 export interface CaseStatus {
-  c: CaseRecord;
+  c: CaseSummary;
   due: CaseDue;
 }
 
 /** Every open case (optionally filtered) with where it stands on the contact rule at `at`. */
-export function openCaseStatuses(store: Store, cfg: FollowupConfig, at: Date, keep: (c: CaseRecord) => boolean = () => true): CaseStatus[] {
-  const cases = store.cases.list().filter((c) => c.status === 'open' && keep(c));
+export function openCaseStatuses(store: Store, cfg: FollowupConfig, at: Date, keep: (c: CaseSummary) => boolean = () => true): CaseStatus[] {
+  const cases = store.cases.openSummaries().filter(keep);
   if (cases.length === 0) return [];
   const last = store.followup.lastContactDates(localDateKey(at));
   return cases.map((c) => ({ c, due: caseDue(c, last.get(c.id) ?? null, cfg, at) }));

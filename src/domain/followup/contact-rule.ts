@@ -87,6 +87,22 @@ function windowIndex(freq: Frequency, day: string): number {
   return freq === 'monthly' ? y * 12 + m - 1 : y * 4 + Math.floor((m - 1) / 3);
 }
 
+function windowIndexAt(freq: Frequency, at: Date): number {
+  const l = toLocal(at);
+  return freq === 'monthly' ? l.year * 12 + l.month - 1 : l.year * 4 + Math.floor((l.month - 1) / 3);
+}
+
+/** The current window is the same for every case of a scan: remember the last one asked for. */
+const currentCache = { monthly: { t: NaN, w: undefined as Window | undefined }, quarterly: { t: NaN, w: undefined as Window | undefined } };
+function currentWindow(freq: Frequency, at: Date): Window {
+  const c = currentCache[freq];
+  if (c.t !== at.getTime() || !c.w) {
+    c.t = at.getTime();
+    c.w = windowAt(freq, at);
+  }
+  return c.w;
+}
+
 /** Most windows counted as missed in a row: twenty years of months is plenty for any message. */
 const MAX_MISSED = 240;
 
@@ -99,13 +115,13 @@ const MAX_MISSED = 240;
  */
 export function caseDue(c: Pick<CaseRecord, 'categories' | 'createdAt' | 'closedAt'>, lastContact: string | null, cfg: FollowupConfig, at: Date): CaseDue {
   const frequency = frequencyOf(c, cfg);
-  const current = windowAt(frequency, at);
+  const current = currentWindow(frequency, at);
   const base = { frequency, current, lastContact };
   const cur = windowIndex(frequency, current.start);
   const last = lastContact === null ? -Infinity : windowIndex(frequency, lastContact);
   if (last === cur) return { ...base, state: 'done', missedInARow: 0 };
-  const firstDue = windowIndex(frequency, localDateKey(c.createdAt)) + 1;
-  const lastDue = c.closedAt === null ? Infinity : windowIndex(frequency, localDateKey(c.closedAt)) - 1;
+  const firstDue = windowIndexAt(frequency, c.createdAt) + 1;
+  const lastDue = c.closedAt === null ? Infinity : windowIndexAt(frequency, c.closedAt) - 1;
   const prev = cur - 1;
   const missed = prev > lastDue ? 0 : Math.max(0, Math.min(MAX_MISSED, prev - Math.max(last, firstDue - 1)));
   if (missed > 0) return { ...base, state: 'overdue', missedInARow: missed };
