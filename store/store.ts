@@ -198,8 +198,22 @@ export interface CaseRecord extends NewCase {
  * is read and decrypted only when a message actually shows it (masked).
  */
 export interface CaseSummary
-  extends Pick<CaseRecord, 'id' | 'code' | 'categories' | 'village' | 'mentorUserId' | 'mentorName' | 'riskLevel' | 'createdAt' | 'closedAt'> {
+  extends Pick<
+    CaseRecord,
+    'id' | 'code' | 'categories' | 'village' | 'mentorUserId' | 'mentorName' | 'riskLevel' | 'status' | 'createdAt' | 'closedAt' | 'closeReason'
+  > {
   readonly fullName: string;
+  /** The latest contact day the store knows of (it may lie after a past `asOf`). */
+  readonly lastContactDate: string | null;
+}
+
+export interface OpenSummaryFilter {
+  /**
+   * Only cases with no contact dated from this day up to `asOfDay`: lets a scan for overdue or
+   * not-yet-contacted cases skip, in the database, the large majority that were visited.
+   */
+  notContactedSince?: string;
+  asOfDay?: string;
 }
 
 export interface MandatoryReportInsert {
@@ -229,7 +243,9 @@ export interface CaseRepo {
   /** Open cases, oldest first. */
   listOpen(): CaseRecord[];
   /** Open cases as compact summaries, oldest first: what a county-wide scan can afford. */
-  openSummaries(): CaseSummary[];
+  openSummaries(filter?: OpenSummaryFilter): CaseSummary[];
+  /** Every case, open or closed, as a compact summary (for statistics). */
+  summaries(): CaseSummary[];
   recordMandatoryReport(r: MandatoryReportInsert): number;
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;
@@ -315,6 +331,8 @@ export interface FollowupRepo {
   contacts(filter?: { caseId?: number; from?: string; to?: string }): ContactRecord[];
   /** When and how each contact in a date range was made, without its notes (for statistics). */
   contactDays(filter?: { from?: string; to?: string }): ContactDay[];
+  /** The latest contact day of one case on or before a day, or null. */
+  lastContactOn(caseId: number, onOrBefore: string): string | null;
   /** The latest contact date of each case that has one, optionally only among those on or before a day. */
   lastContactDates(onOrBefore?: string): Map<number, string>;
   close(caseId: number, reason: string, now: Date): void;

@@ -24,7 +24,10 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: c.workdaysOnly,
     staleAfterDays: 8,
     run(ctx) {
-      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at).filter((s) => needsContact(s, ctx.at));
+      // Only cases with no contact since the 1st of this month can still need one this month.
+      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, `${localDateKey(ctx.at).slice(0, 7)}-01`).filter((s) =>
+        needsContact(s, ctx.at),
+      );
       const byMentor = new Map<string, CaseStatus[]>();
       const orphans: CaseStatus[] = [];
       for (const s of rows) {

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../../src/config/load.js';
-import { openCaseStatuses, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { openCaseStatuses, overdueCandidatesSince, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
 import { groupCount } from '../../src/domain/followup/small-count.js';
 import type { JobDef } from '../job.js';
 import { fromLocal, toLocal } from '../time.js';
@@ -44,7 +44,9 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: c.workdaysOnly,
     staleAfterDays: 20,
     run(ctx) {
-      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at).filter((s) => s.due.state === 'overdue');
+      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, overdueCandidatesSince(ctx.at)).filter(
+        (s) => s.due.state === 'overdue',
+      );
       const byMentor = new Map<string, CaseStatus[]>();
       for (const s of rows) if (s.c.mentorUserId) appendTo(byMentor, s.c.mentorUserId, s);
       for (const [userId, list] of byMentor) {

@@ -16,7 +16,7 @@ export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterSta
   return quarterStats({
     quarter,
     asOf,
-    cases: deps.store.cases.list(),
+    cases: deps.store.cases.summaries(),
     // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
     contacts: deps.store.followup.contactDays({ from: localDateKey(start), to: lastDay }),
     lastContacts: deps.store.followup.lastContactDates(lastDay),

@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
-import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
+import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { Db } from './sqlite-store.js';
-import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_CATEGORIES_QUERY, SUMMARY_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
+import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
 
 
 interface CategoryRow {
@@ -36,8 +36,12 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly categoriesOf;
   private readonly allCategories;
   private readonly open;
-  private readonly summaries;
+  private readonly openRows;
+  private readonly allSummaries;
+  private readonly allSummaryCategories;
   private readonly summaryCategories;
+  private readonly summariesNotContacted;
+  private readonly summaryCategoriesNotContacted;
   private readonly nameOfStmt;
   private readonly openCategories;
   private readonly insertReport;
@@ -91,8 +95,12 @@ export class SqliteCaseRepo implements CaseRepo {
     this.heavyOf = db.prepare<[number], HeavyRow>(`SELECT ${HEAVY_COLUMNS} FROM cases WHERE id = ?`);
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
     this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
-    this.summaries = db.prepare<[], SummaryRow>(SUMMARY_QUERY).raw(true);
+    this.openRows = db.prepare<[], SummaryRow>(SUMMARY_QUERY).raw(true);
+    this.allSummaries = db.prepare<[], SummaryRow>(SUMMARY_ALL_QUERY).raw(true);
+    this.allSummaryCategories = db.prepare<[], SummaryCategoryRow>(SUMMARY_ALL_CATEGORIES_QUERY).raw(true);
     this.summaryCategories = db.prepare<[], SummaryCategoryRow>(SUMMARY_CATEGORIES_QUERY).raw(true);
+    this.summariesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryRow>(SUMMARY_NOT_CONTACTED_QUERY).raw(true);
+    this.summaryCategoriesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryCategoryRow>(SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY).raw(true);
     this.nameOfStmt = db.prepare<[number], { full_name: string }>('SELECT full_name FROM cases WHERE id = ?');
     this.open = db.prepare<[], LightRow>(`SELECT ${LIGHT_COLUMNS} FROM cases WHERE status = 'open' ORDER BY id`);
     this.openCategories = db.prepare<[], CategoryRow>(
@@ -159,14 +167,26 @@ export class SqliteCaseRepo implements CaseRepo {
     return this.byDupKey.all(dupKey).map((r) => this.toRecord(r));
   }
 
-  openSummaries(): CaseSummary[] {
+  openSummaries(filter: OpenSummaryFilter = {}): CaseSummary[] {
+    const since = filter.notContactedSince;
+    const args = since === undefined ? undefined : { since, asOf: filter.asOfDay ?? '9999-12-31' };
+    const cats = args === undefined ? this.summaryCategories.all() : this.summaryCategoriesNotContacted.all(args);
+    const rows = args === undefined ? this.openRows.all() : this.summariesNotContacted.all(args);
+    return this.toSummaries(rows, cats);
+  }
+
+  summaries(): CaseSummary[] {
+    return this.toSummaries(this.allSummaries.all(), this.allSummaryCategories.all());
+  }
+
+  /** Rows and category rows, both ordered by case id, merged; category sets shared between cases. */
+  private toSummaries(rows: SummaryRow[], cats: SummaryCategoryRow[]): CaseSummary[] {
     // Most cases share one of a handful of category sets: build each distinct set once.
     const sets = new Map<string, CaseCategoryRecord[]>();
     const units = new Map<string, string[]>();
-    const cats = this.summaryCategories.all();
     let i = 0;
     const nameOf = (id: number) => decryptOpt(this.cipher, this.nameOfStmt.get(id)!.full_name)!;
-    return this.summaries.all().map((r) => {
+    return rows.map((r) => {
       let key = '';
       while (i < cats.length && cats[i]![0] < r[0]) i++;
       const first = i;

@@ -36,7 +36,7 @@ const toContact = (r: ContactRow, cipher: FieldCipher | null): ContactRecord => 
 
 export class SqliteFollowupRepo implements FollowupRepo {
   private readonly lastAll;
-  private readonly lastUntil;
+  private readonly lastBefore;
 
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -52,10 +52,8 @@ export class SqliteFollowupRepo implements FollowupRepo {
     private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
   ) {
-    this.lastAll = db.prepare<[], { case_id: number; d: string }>('SELECT case_id, MAX(contact_date) AS d FROM contacts GROUP BY case_id');
-    this.lastUntil = db.prepare<[string], { case_id: number; d: string }>(
-      'SELECT case_id, MAX(contact_date) AS d FROM contacts WHERE contact_date <= ? GROUP BY case_id',
-    );
+    this.lastAll = db.prepare<[], [number, string]>('SELECT id, last_contact_date FROM cases WHERE last_contact_date IS NOT NULL').raw(true);
+    this.lastBefore = db.prepare<[number, string], { d: string | null }>('SELECT MAX(contact_date) AS d FROM contacts WHERE case_id = ? AND contact_date <= ?');
   }
 
   addContact(c: NewContact): ContactRecord {
@@ -64,6 +62,7 @@ export class SqliteFollowupRepo implements FollowupRepo {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(c.caseId, c.date, c.method, encryptOpt(this.cipher, c.notes), c.riskLevel, c.loggedBy, c.createdAt.toISOString());
+    this.prepare('UPDATE cases SET last_contact_date = ? WHERE id = ? AND (last_contact_date IS NULL OR last_contact_date < ?)').run(c.date, c.caseId, c.date);
     if (c.riskLevel) {
       this.prepare('UPDATE cases SET risk_level = ?, updated_at = ? WHERE id = ?').run(c.riskLevel, c.createdAt.toISOString(), c.caseId);
     }
@@ -88,13 +87,22 @@ export class SqliteFollowupRepo implements FollowupRepo {
       .map((r) => ({ caseId: r.case_id, date: r.contact_date, method: r.method }));
   }
 
+  lastContactOn(caseId: number, onOrBefore: string): string | null {
+    return this.lastBefore.get(caseId, onOrBefore)?.d ?? null;
+  }
+
   lastContactDates(onOrBefore?: string): Map<number, string> {
-    const rows = (
-      onOrBefore === undefined
-        ? this.lastAll.all()
-        : this.lastUntil.all(onOrBefore)
-    );
-    return new Map(rows.map((r) => [r.case_id, r.d]));
+    const out = new Map<number, string>();
+    for (const [id, last] of this.lastAll.all()) {
+      if (onOrBefore === undefined || last <= onOrBefore) out.set(id, last);
+      else {
+        // Only when looking back in time (job run --at, a past quarter) is the kept latest day
+        // too late; then the contacts index answers for that case.
+        const d = this.lastContactOn(id, onOrBefore);
+        if (d) out.set(id, d);
+      }
+    }
+    return out;
   }
 
   close(caseId: number, reason: string, now: Date): void {

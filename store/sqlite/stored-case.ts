@@ -191,12 +191,29 @@ export class StoredCase implements CaseRecord {
 }
 
 /** Open cases and their categories, as two ordered scans merged in code (cheaper than a join). */
-export const SUMMARY_QUERY =
-  "SELECT id, code, village, mentor_user_id, mentor_name, risk_level, created_at, closed_at FROM cases WHERE status = 'open' ORDER BY id";
-export const SUMMARY_CATEGORIES_QUERY =
-  "SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id WHERE c.status = 'open' ORDER BY cc.case_id, cc.ordinal";
+const SUMMARY_COLUMNS =
+  'c.id, c.code, c.village, c.mentor_user_id, c.mentor_name, c.risk_level, c.created_at, c.closed_at, c.last_contact_date, c.status, c.close_reason';
+const OPEN = "c.status = 'open'";
+/**
+ * "Not contacted from :since to :asOf": the kept latest day answers for nearly every case; only
+ * when it lies after :asOf (looking back in time) do the contacts themselves have to say.
+ */
+const NOT_CONTACTED = `(c.last_contact_date IS NULL OR c.last_contact_date < :since
+  OR (c.last_contact_date > :asOf AND NOT EXISTS (
+    SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= :since AND k.contact_date <= :asOf)))`;
 
-export type SummaryRow = [number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null];
+export const SUMMARY_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c WHERE ${OPEN} ORDER BY c.id`;
+export const SUMMARY_ALL_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c ORDER BY c.id`;
+export const SUMMARY_ALL_CATEGORIES_QUERY = 'SELECT case_id, category, lead_units FROM case_categories ORDER BY case_id, ordinal';
+export const SUMMARY_NOT_CONTACTED_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c WHERE ${OPEN} AND ${NOT_CONTACTED} ORDER BY c.id`;
+export const SUMMARY_CATEGORIES_QUERY = `SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id
+  WHERE ${OPEN} ORDER BY cc.case_id, cc.ordinal`;
+export const SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY = `SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id
+  WHERE ${OPEN} AND ${NOT_CONTACTED} ORDER BY cc.case_id, cc.ordinal`;
+
+export type SummaryRow = [
+  number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null, string | null, 'open' | 'closed', string | null,
+];
 export type SummaryCategoryRow = [number, CategoryCode, string];
 
 /** See {@link CaseSummary}: the name is fetched and decrypted on first read. */
@@ -210,6 +227,9 @@ export class StoredCaseSummary {
   readonly createdAt: Date;
   readonly closedAt: Date | null;
   readonly categories: CaseCategoryRecord[];
+  readonly lastContactDate: string | null;
+  readonly status: 'open' | 'closed';
+  readonly closeReason: string | null;
   #name: string | undefined;
   readonly #nameOf: (id: number) => string;
 
@@ -223,6 +243,9 @@ export class StoredCaseSummary {
     this.createdAt = new Date(r[6]);
     this.closedAt = r[7] === null ? null : new Date(r[7]);
     this.categories = categories;
+    this.lastContactDate = r[8];
+    this.status = r[9];
+    this.closeReason = r[10];
     this.#nameOf = nameOf;
   }
 

@@ -2,19 +2,41 @@ import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseSummary, Store } from '../../../store/store.js';
 import { maskName } from '../privacy/mask.js';
 import { caseDue, type CaseDue } from './contact-rule.js';
-import { localDateKey } from '../../../schedules/time.js';
+import { localDateKey, toLocal } from '../../../schedules/time.js';
 
 export interface CaseStatus {
   c: CaseSummary;
   due: CaseDue;
 }
 
-/** Every open case (optionally filtered) with where it stands on the contact rule at `at`. */
-export function openCaseStatuses(store: Store, cfg: FollowupConfig, at: Date, keep: (c: CaseSummary) => boolean = () => true): CaseStatus[] {
-  const cases = store.cases.openSummaries().filter(keep);
-  if (cases.length === 0) return [];
-  const last = store.followup.lastContactDates(localDateKey(at));
-  return cases.map((c) => ({ c, due: caseDue(c, last.get(c.id) ?? null, cfg, at) }));
+/**
+ * Every open case (optionally filtered) with where it stands on the contact rule at `at`.
+ * `notContactedSince` (a day) narrows the scan, in the database, to cases with no contact from
+ * that day to `at`: the overdue and due-soon jobs ask only about those.
+ */
+export function openCaseStatuses(
+  store: Store,
+  cfg: FollowupConfig,
+  at: Date,
+  keep: (c: CaseSummary) => boolean = () => true,
+  notContactedSince?: string,
+): CaseStatus[] {
+  const day = localDateKey(at);
+  const cases = store.cases.openSummaries(notContactedSince === undefined ? {} : { notContactedSince, asOfDay: day }).filter(keep);
+  return cases.map((c) => {
+    const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : store.followup.lastContactOn(c.id, day);
+    return { c, due: caseDue(c, last, cfg, at) };
+  });
+}
+
+/**
+ * The first day of the window before the current monthly one: a case contacted on or after it
+ * cannot be overdue under any frequency (a quarter's previous window starts earlier still).
+ */
+export function overdueCandidatesSince(at: Date): string {
+  const l = toLocal(at);
+  const prev = l.month === 1 ? { y: l.year - 1, m: 12 } : { y: l.year, m: l.month - 1 };
+  return `${prev.y}-${String(prev.m).padStart(2, '0')}-01`;
 }
 
 const windowWord = (d: CaseDue) => (d.frequency === 'monthly' ? '本月' : '本季度');

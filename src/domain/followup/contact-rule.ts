@@ -87,9 +87,13 @@ function windowIndex(freq: Frequency, day: string): number {
   return freq === 'monthly' ? y * 12 + m - 1 : y * 4 + Math.floor((m - 1) / 3);
 }
 
+/** One scratch Date for the Shanghai calendar: this runs twice per case of a county-wide scan. */
+const scratch = new Date(0);
 function windowIndexAt(freq: Frequency, at: Date): number {
-  const l = toLocal(at);
-  return freq === 'monthly' ? l.year * 12 + l.month - 1 : l.year * 4 + Math.floor((l.month - 1) / 3);
+  scratch.setTime(at.getTime() + 8 * 3600_000);
+  const year = scratch.getUTCFullYear();
+  const month = scratch.getUTCMonth() + 1;
+  return freq === 'monthly' ? year * 12 + month - 1 : year * 4 + Math.floor((month - 1) / 3);
 }
 
 /** The current window is the same for every case of a scan: remember the last one asked for. */
@@ -116,16 +120,16 @@ const MAX_MISSED = 240;
 export function caseDue(c: Pick<CaseRecord, 'categories' | 'createdAt' | 'closedAt'>, lastContact: string | null, cfg: FollowupConfig, at: Date): CaseDue {
   const frequency = frequencyOf(c, cfg);
   const current = currentWindow(frequency, at);
-  const base = { frequency, current, lastContact };
   const cur = windowIndex(frequency, current.start);
   const last = lastContact === null ? -Infinity : windowIndex(frequency, lastContact);
-  if (last === cur) return { ...base, state: 'done', missedInARow: 0 };
+  const due = (state: DueState, missedInARow: number): CaseDue => ({ frequency, current, state, missedInARow, lastContact });
+  if (last === cur) return due('done', 0);
   const firstDue = windowIndexAt(frequency, c.createdAt) + 1;
   const lastDue = c.closedAt === null ? Infinity : windowIndexAt(frequency, c.closedAt) - 1;
   const prev = cur - 1;
   const missed = prev > lastDue ? 0 : Math.max(0, Math.min(MAX_MISSED, prev - Math.max(last, firstDue - 1)));
-  if (missed > 0) return { ...base, state: 'overdue', missedInARow: missed };
-  return { ...base, state: firstDue <= cur && cur <= lastDue ? 'pending' : 'new', missedInARow: 0 };
+  if (missed > 0) return due('overdue', missed);
+  return due(firstDue <= cur && cur <= lastDue ? 'pending' : 'new', 0);
 }
 
 /** Groups contact dates by case id. */

@@ -1,5 +1,8 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord, ContactDay, ScreeningReport } from '../../../store/store.js';
+
+/** What the statistics read of a case: no identity. */
+export type StatsCase = Pick<CaseRecord, 'id' | 'categories' | 'createdAt' | 'closedAt' | 'village' | 'riskLevel' | 'closeReason'>;
 import { localDateKey, parsePeriod, periodRange } from '../../../schedules/time.js';
 import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';
@@ -52,7 +55,7 @@ export interface QuarterStats {
 export interface StatsInput {
   quarter: string;
   asOf: Date;
-  cases: readonly CaseRecord[];
+  cases: readonly StatsCase[];
   /** The contacts dated within the quarter (others are not read). */
   contacts: readonly ContactDay[];
   /** Each case's latest contact on or before the quarter's last counted day, for the overdue count. */
@@ -70,7 +73,7 @@ function counts(labels: readonly string[], values: Iterable<string>): Count[] {
   return [...m].map(([label, count]) => ({ label, count }));
 }
 
-const openAt = (c: CaseRecord, at: Date) => c.createdAt <= at && (c.closedAt === null || c.closedAt > at);
+const openAt = (c: StatsCase, at: Date) => c.createdAt <= at && (c.closedAt === null || c.closedAt > at);
 
 /**
  * The quarter's figures (domain.md §6.3) as of `asOf` (the quarter's end, or now while it runs).
