@@ -17,5 +17,8 @@ describe('npm run bench --smoke', () => {
     expect(r.stdout).toContain('### Q&A latency per question');
     expect(r.stdout).toContain('### Start-up to ready');
     expect(r.stdout).toContain('### Turns through the WeCom long-connection path');
+    expect(r.stdout).toContain('### Store at scale, with lowdb beside it');
+    expect(r.stdout).toContain('### Reminder fan-out');
+    expect(r.stdout).toContain('### Memory of the bot process');
   });
 });

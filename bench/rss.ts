@@ -1,0 +1,44 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface RssResult {
+  readyMs: number;
+  /** Resident memory a few seconds after ready, once start-up catch-up work is done. */
+  rssMb: number;
+  /** Peak resident memory of the process (VmHWM). */
+  peakMb: number;
+}
+
+const kb = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN) / 1024;
+
+/**
+ * The bot as `npm start` runs it (console channel, stdin held open), on the given data dir. At
+ * start-up the scheduler catches up the month's jobs, so on a county-size database this is the
+ * memory of the bot doing its heaviest routine work.
+ */
+export function botRss(env: Record<string, string>, settleMs = 5_000): Promise<RssResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { ...process.env, WECOM_BOT_ID: '', TELEGRAM_BOT_TOKEN: '', LOG_LEVEL: 'info', ...env },
+      stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let err = '';
+    let readyMs = 0;
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+      if (!readyMs && err.includes('"msg":"ready"')) {
+        readyMs = performance.now() - t0;
+        setTimeout(() => {
+          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+          child.stdin.end();
+          child.kill();
+          resolve({ readyMs, rssMb: kb(status, 'VmRSS'), peakMb: kb(status, 'VmHWM') });
+        }, settleMs);
+      }
+    });
+    child.on('exit', (code) => {
+      if (!readyMs) reject(new Error(`bot exited (${code}) before ready: ${err.slice(0, 500)}`));
+    });
+  });
+}

@@ -1,0 +1,184 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import type { AppDeps } from '../handlers/types.js';
+import { openCaseStatuses, overdueCandidatesSince } from '../src/domain/followup/case-status.js';
+import { exportCases } from '../src/domain/intake/export.js';
+import { toCsv } from '../src/cli/csv.js';
+import { statsFor } from '../schedules/jobs/quarterly.js';
+import { quarterlyMarkdown } from '../src/domain/followup/quarterly-markdown.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { CaseRecord, ContactRecord, NewContact, Store } from '../store/store.js';
+import { generate, type Scale } from './datagen.js';
+import { overdueFanout, type FanoutResult } from './fanout.js';
+import { FieldCipher } from '../src/domain/security/field-crypto.js';
+import { stats, type Stats } from './report.js';
+
+export interface ScaleResult {
+  scale: Scale;
+  generateMs: number;
+  dbBytes: number;
+  sqlite: Measures;
+  lowdb?: Measures & { loadMs: number; fileBytes: number };
+  fanout: FanoutResult;
+  /** The data dir holding humiao.db, when the caller asked to keep it (and must delete it). */
+  dir?: string;
+}
+
+export interface Measures {
+  write: Stats;
+  overdueScan: number;
+  quarterly: number;
+  export: number;
+}
+
+const median = (f: () => unknown, n: number): number => {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    f();
+    xs.push(performance.now() - t);
+  }
+  return stats(xs).median;
+};
+
+/** The same computations the jobs and the CLI run, given any store that can list cases and contacts. */
+function measures(deps: AppDeps, at: Date, writeOnce: (i: number) => void | Promise<void>, writes: number, rounds: number): Promise<Measures> {
+  return (async () => {
+    const w: number[] = [];
+    for (let i = 0; i < writes; i++) {
+      const t = performance.now();
+      await writeOnce(i);
+      w.push(performance.now() - t);
+    }
+    // Exactly what the overdue job computes before it writes messages.
+    const overdueScan = median(
+      () => openCaseStatuses(deps.store, deps.config.followup, at, undefined, overdueCandidatesSince(at)).filter((s) => s.due.state === 'overdue'),
+      rounds,
+    );
+    const quarterly = median(() => quarterlyMarkdown(statsFor(deps, '2026Q4', at), deps.config.town), rounds);
+    const exp = median(() => toCsv(exportCases(deps.store)), rounds);
+    return { write: stats(w), overdueScan, quarterly, export: exp };
+  })();
+}
+
+const contactAt = (caseId: number, at: Date, i: number): NewContact => ({
+  caseId,
+  date: '2026-11-20',
+  method: '电话',
+  notes: `基准写入 ${i}`,
+  riskLevel: null,
+  loggedBy: 'lisi',
+  createdAt: at,
+});
+
+interface LowData {
+  cases: CaseRecord[];
+  contacts: ContactRecord[];
+}
+
+/** A Store look-alike over a lowdb JSON file: only what the measured computations read. */
+function lowStore(db: Low<LowData>): Store {
+  const lastOf = () => {
+    const m = new Map<number, string>();
+    for (const c of db.data.contacts) if ((m.get(c.caseId) ?? '') < c.date) m.set(c.caseId, c.date);
+    return m;
+  };
+  // A JSON file has no index: every question is a pass over the arrays, as an app on lowdb would do.
+  const summaries = (open: boolean, since?: string, asOf = '9999-12-31') => {
+    const last = lastOf();
+    const contacted = new Set<number>();
+    if (since !== undefined) for (const k of db.data.contacts) if (k.date >= since && k.date <= asOf) contacted.add(k.caseId);
+    return db.data.cases
+      .filter((c) => (!open || c.status === 'open') && !contacted.has(c.id))
+      .map((c) => Object.assign(Object.create(c) as CaseRecord, { lastContactDate: last.get(c.id) ?? null }));
+  };
+  return {
+    cases: {
+      list: () => db.data.cases,
+      summaries: () => summaries(false),
+      openSummaries: (f: { notContactedSince?: string; asOfDay?: string } = {}) => summaries(true, f.notContactedSince, f.asOfDay),
+    },
+    followup: {
+      contacts: (f: { from?: string; to?: string } = {}) =>
+        db.data.contacts.filter((c) => (f.from === undefined || c.date >= f.from) && (f.to === undefined || c.date <= f.to)),
+      screenings: () => [],
+      contactDays: (f: { from?: string; to?: string } = {}) =>
+        db.data.contacts.filter((c) => (f.from === undefined || c.date >= f.from) && (f.to === undefined || c.date <= f.to)),
+      lastContactOn: (id: number, day: string) =>
+        db.data.contacts.filter((c) => c.caseId === id && c.date <= day).reduce<string | null>((a, c) => (a && a > c.date ? a : c.date), null),
+      lastContactDates: () => {
+        const m = new Map<number, string>();
+        for (const c of db.data.contacts) if ((m.get(c.caseId) ?? '') < c.date) m.set(c.caseId, c.date);
+        return m;
+      },
+    },
+  } as unknown as Store;
+}
+
+export async function storeScale(
+  base: AppDeps,
+  scale: Scale,
+  opts: { lowdb: boolean; writes: number; rounds: number; dataKey: Buffer; keepDir?: boolean },
+): Promise<ScaleResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-scale-'));
+  let keep = false;
+  try {
+    // Encrypted like a real deployment with HUMIAO_DATA_KEY set.
+    const store = openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(opts.dataKey) });
+    const deps: AppDeps = { ...base, store };
+    const at = base.clock.now();
+    // One mentor per 50 cases, as a town or county would have.
+    const members = Array.from({ length: Math.max(1, Math.round(scale.cases / 50)) }, (_, i) => `m${i}`);
+    const t0 = performance.now();
+    generate(store, base.plan, base.config.villages, members, scale, at);
+    const generateMs = performance.now() - t0;
+    const firstCase = store.cases.getByCode(store.cases.list()[0]!.code)!;
+    const sqlite = await measures(deps, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(firstCase.id, at, i))), opts.writes, opts.rounds);
+    const dbBytes = (store as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true }) * 4096;
+    const fanout = await overdueFanout(deps, at);
+    const result: ScaleResult = { scale, generateMs, dbBytes, sqlite, fanout };
+    if (opts.lowdb) {
+      // The same rows, as lowdb holds them: one JSON document written whole on every change.
+      const file = join(dir, 'lowdb.json');
+      const seed = new Low<LowData>(new JSONFile(file), { cases: [], contacts: [] });
+      seed.data = { cases: store.cases.list(), contacts: store.followup.contacts() };
+      await seed.write();
+      store.close();
+      const tl = performance.now();
+      const db = new Low<LowData>(new JSONFile(file), { cases: [], contacts: [] });
+      await db.read();
+      // JSON has no dates: revive them once, as an app on lowdb would have to.
+      for (const c of db.data.cases) {
+        c.createdAt = new Date(c.createdAt);
+        c.updatedAt = new Date(c.updatedAt);
+        c.closedAt = c.closedAt ? new Date(c.closedAt) : null;
+      }
+      const loadMs = performance.now() - tl;
+      const { statSync } = await import('node:fs');
+      const lowDeps: AppDeps = { ...base, store: lowStore(db) };
+      // Each lowdb write rewrites the whole file (seconds at county size): a few are enough to see it.
+      const lowWrites = scale.cases > 10_000 ? 3 : 20;
+      const m = await measures(
+        lowDeps,
+        at,
+        async (i) => {
+          db.data.contacts.push({ ...contactAt(firstCase.id, at, i), id: db.data.contacts.length + 1 });
+          await db.write();
+        },
+        lowWrites,
+        opts.rounds,
+      );
+      result.lowdb = { ...m, loadMs, fileBytes: statSync(file).size };
+    } else {
+      store.close();
+    }
+    keep = opts.keepDir === true;
+    if (keep) result.dir = dir;
+    return result;
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
