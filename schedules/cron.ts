@@ -24,6 +24,15 @@ export function startScheduler(
       log.error({ err }, 'scheduled work failed; it will be retried at the next tick');
     }
   };
+  // node-cron prints its own coloured lines to the console (e.g. a tick missed while a county-size
+  // catch-up held the loop); in the console channel that would land in the conversation. Route
+  // them to our log. A missed tick is harmless: the next one finds the same due periods.
+  cron.setLogger({
+    info: (m) => log.debug({ source: 'node-cron' }, m),
+    warn: (m) => log.info({ source: 'node-cron' }, m),
+    error: (m, err) => log.error({ source: 'node-cron', err: err ?? m }, 'node-cron error'),
+    debug: (m) => log.debug({ source: 'node-cron' }, String(m)),
+  });
   tick();
   const task = cron.schedule('* * * * *', tick, { timezone: TIME_ZONE, name: 'humiao-jobs', noOverlap: true });
   return () => void task.stop();
