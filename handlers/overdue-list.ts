@@ -18,7 +18,7 @@ export const overdueListHandler: Handler = {
     const member = ctx.member;
     if (!member) return [{ text: NOT_MEMBER_TEXT }];
     const leadsAny = ctx.plan.categories.some((k) => k.leadUnits.includes(member.unit)) ||
-      ctx.store.cases.list().some((c) => isLeadMember(c, member));
+      ctx.store.cases.summaries().some((c) => isLeadMember(c, member));
     if (member.role !== 'admin' && !leadsAny) return [{ text: NOT_ALLOWED_OVERDUE_TEXT }];
     const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.clock.now(), (c) => member.role === 'admin' || isLeadMember(c, member))
       .filter((r) => r.due.state === 'overdue')

@@ -200,7 +200,7 @@ export interface CaseRecord extends NewCase {
 export interface CaseSummary
   extends Pick<
     CaseRecord,
-    'id' | 'code' | 'categories' | 'village' | 'mentorUserId' | 'mentorName' | 'riskLevel' | 'status' | 'createdAt' | 'closedAt' | 'closeReason'
+    'id' | 'code' | 'categories' | 'village' | 'birthDate' | 'mentorUserId' | 'mentorName' | 'riskLevel' | 'status' | 'createdAt' | 'closedAt' | 'closeReason'
   > {
   readonly fullName: string;
   /** The latest contact day the store knows of (it may lie after a past `asOf`). */
@@ -252,6 +252,8 @@ export interface CaseRepo {
   mandatoryReports(caseId?: number): MandatoryReportRecord[];
   /** Cases with an id above `id`, oldest first: lets in-memory indexes catch up cheaply. */
   listSince(id: number): CaseRecord[];
+  /** Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id above `id`. */
+  identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }>;
   /**
    * Retention (domain.md P10): closed cases closed before `cutoff` lose every identifying field
    * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);

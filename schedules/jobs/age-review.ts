@@ -21,8 +21,7 @@ export function ageReviewJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: c.workdaysOnly,
     run(ctx) {
       let n = 0;
-      for (const k of ctx.store.cases.list()) {
-        if (k.status !== 'open') continue;
+      for (const k of ctx.store.cases.openSummaries()) {
         for (const m of reachedMilestones(k, ctx.at)) {
           const ended = m.endedCategories.map((code) => categoryName(ctx.plan, code));
           const why = ended.length

@@ -2,11 +2,11 @@ import type { Channel, MessageSink } from '../core/channel.js';
 import type { PushTarget, Reply } from '../core/message.js';
 import type { Logger } from '../log.js';
 import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
-import type { CaseRecord } from '../../store/store.js';
 
 /** Where the filter learns the names and numbers on file: `store.cases`. */
 export interface CaseSource {
-  listSince(id: number): CaseRecord[];
+  /** Decrypted names, ID numbers and phone numbers of the cases with an id above `id`. */
+  identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }>;
 }
 
 /** Words that are public (villages, units, staff names) and must never be treated as a child's name. */
@@ -19,17 +19,21 @@ export interface PublicWords {
 
 const ID_PATTERN = /(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])/g;
 const MOBILE_PATTERN = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g;
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Runs of digits (with dashes, as landlines are written) that could be a number on file. */
+const NUMBER_RUN = /[0-9][0-9-]{5,}[0-9Xx]/g;
 
 /**
  * The names, ID numbers and phone numbers of every case, decrypted once and kept in memory so
  * each group-bound message can be checked without a database scan. New cases are picked up by
- * id (one indexed query per check); the match pattern is rebuilt only when terms were added.
+ * id (one indexed query per check). Names are looked up by sliding over the text (a group
+ * message is short, a name at most a few characters), not with one alternation of every name
+ * on file: at county size that pattern took hundreds of megabytes.
  */
 export class SensitiveIndex {
   private lastId = 0;
-  private readonly terms = new Map<string, string>();
-  private pattern: RegExp | null = null;
+  private readonly names = new Map<string, string>();
+  private readonly numbers = new Map<string, string>();
+  private maxNameLength = 0;
   private readonly publicWords: Set<string>;
   private readonly publicText: string;
 
@@ -43,34 +47,52 @@ export class SensitiveIndex {
   }
 
   refresh(): void {
-    const fresh = this.source.listSince(this.lastId);
-    if (fresh.length === 0) return;
-    for (const c of fresh) {
+    for (const c of this.source.identitySince(this.lastId)) {
       this.lastId = Math.max(this.lastId, c.id);
-      for (const n of [c.fullName, c.guardianName, c.bangjiaoName]) this.addName(n);
-      if (c.idNumber) this.terms.set(c.idNumber, maskIdNumber(c.idNumber));
-      for (const p of [c.guardianPhone, c.bangjiaoPhone]) if (p) this.terms.set(p, maskPhone(p));
+      for (const n of c.names) this.addName(n);
+      for (const num of c.numbers) this.numbers.set(num, num.length === 18 ? maskIdNumber(num) : maskPhone(num));
     }
-    const keys = [...this.terms.keys()].sort((a, b) => b.length - a.length);
-    this.pattern = keys.length ? new RegExp(keys.map(escape).join('|'), 'g') : null;
   }
 
-  private addName(n: string | null): void {
-    const name = n?.trim();
-    // A one-character "name" or a word that is public anyway would mask ordinary text.
-    if (!name || [...name].length < 2 || this.publicWords.has(name) || this.publicText.includes(name)) return;
-    this.terms.set(name, maskName(name));
+  private addName(n: string): void {
+    const name = n.trim();
+    if ([...name].length < 2 || this.publicWords.has(name) || this.publicText.includes(name)) return;
+    this.names.set(name, maskName(name));
+    this.maxNameLength = Math.max(this.maxNameLength, name.length);
   }
 
-  /** The text with every name, ID number and mobile number on file (or shaped like one) masked. */
-  mask(text: string): { text: string; hits: number } {
+  private maskNames(text: string): { text: string; hits: number } {
+    if (this.names.size === 0) return { text, hits: 0 };
+    let out = '';
     let hits = 0;
-    let out = this.pattern
-      ? text.replace(this.pattern, (m) => {
-          hits++;
-          return this.terms.get(m) ?? '*'.repeat(m.length);
-        })
-      : text;
+    for (let i = 0; i < text.length; ) {
+      let found = '';
+      for (let len = Math.min(this.maxNameLength, text.length - i); len >= 2; len--) {
+        const masked = this.names.get(text.slice(i, i + len));
+        if (masked !== undefined) {
+          found = masked;
+          i += len;
+          break;
+        }
+      }
+      if (found) {
+        out += found;
+        hits++;
+      } else out += text[i++];
+    }
+    return { text: out, hits };
+  }
+
+/** The text with every name, ID number and mobile number on file (or shaped like one) masked. */
+  mask(text: string): { text: string; hits: number } {
+    const named = this.maskNames(text);
+    let hits = named.hits;
+    let out = named.text.replace(NUMBER_RUN, (m) => {
+      const masked = this.numbers.get(m);
+      if (masked === undefined) return m;
+      hits++;
+      return masked;
+    });
     out = out.replace(ID_PATTERN, (m) => (hits++, maskIdNumber(m)));
     out = out.replace(MOBILE_PATTERN, (m) => (hits++, maskPhone(m)));
     return { text: out, hits };

@@ -49,6 +49,7 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly reportsOf;
   private readonly allReports;
   private readonly since;
+  private readonly identityRows;
   private readonly closedBefore;
   private readonly anonymise;
   private readonly wipeContacts;
@@ -72,6 +73,10 @@ export class SqliteCaseRepo implements CaseRepo {
     );
     // contacts belongs to the follow-up feature; its free-text notes may name the child.
     this.wipeContacts = db.prepare("UPDATE contacts SET notes = '（已匿名）' WHERE case_id = ?");
+    this.identityRows = db.prepare<
+      [number],
+      Pick<CaseRow, 'id' | 'full_name' | 'guardian_name' | 'bangjiao_name' | 'id_number' | 'guardian_phone' | 'bangjiao_phone'>
+    >('SELECT id, full_name, guardian_name, bangjiao_name, id_number, guardian_phone, bangjiao_phone FROM cases WHERE id > ? ORDER BY id');
     this.since = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id > ? ORDER BY id');
     this.bumpSerial = db.prepare<[number], { last: number }>(
       'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last',
@@ -221,6 +226,15 @@ export class SqliteCaseRepo implements CaseRepo {
       else cats.set(c.case_id, [c]);
     }
     return rows.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
+  }
+
+  identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }> {
+    const dec = (v: string | null) => decryptOpt(this.cipher, v);
+    return this.identityRows.all(id).map((r) => ({
+      id: r.id,
+      names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
+      numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),
+    }));
   }
 
   listSince(id: number): CaseRecord[] {

@@ -192,7 +192,7 @@ export class StoredCase implements CaseRecord {
 
 /** Open cases and their categories, as two ordered scans merged in code (cheaper than a join). */
 const SUMMARY_COLUMNS =
-  'c.id, c.code, c.village, c.mentor_user_id, c.mentor_name, c.risk_level, c.created_at, c.closed_at, c.last_contact_date, c.status, c.close_reason';
+  'c.id, c.code, c.village, c.mentor_user_id, c.mentor_name, c.risk_level, c.created_at, c.closed_at, c.last_contact_date, c.status, c.close_reason, c.birth_date';
 const OPEN = "c.status = 'open'";
 /**
  * "Not contacted from :since to :asOf": the kept latest day answers for nearly every case; only
@@ -212,7 +212,7 @@ export const SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY = `SELECT cc.case_id, cc.cat
   WHERE ${OPEN} AND ${NOT_CONTACTED} ORDER BY cc.case_id, cc.ordinal`;
 
 export type SummaryRow = [
-  number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null, string | null, 'open' | 'closed', string | null,
+  number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null, string | null, 'open' | 'closed', string | null, string,
 ];
 export type SummaryCategoryRow = [number, CategoryCode, string];
 
@@ -230,6 +230,7 @@ export class StoredCaseSummary {
   readonly lastContactDate: string | null;
   readonly status: 'open' | 'closed';
   readonly closeReason: string | null;
+  readonly birthDate: string;
   #name: string | undefined;
   readonly #nameOf: (id: number) => string;
 
@@ -246,6 +247,7 @@ export class StoredCaseSummary {
     this.lastContactDate = r[8];
     this.status = r[9];
     this.closeReason = r[10];
+    this.birthDate = r[11];
     this.#nameOf = nameOf;
   }
 
