@@ -181,7 +181,7 @@ export class SqliteCaseRepo implements CaseRepo {
   }
 
   summaries(): CaseSummary[] {
-    return this.toSummaries(this.allSummaries.all(), this.allSummaryCategories.all());
+    return this.toSummaries(this.allSummaries.all().sort((a, b) => a[0] - b[0]), this.allSummaryCategories.all());
   }
 
   /** Rows and category rows, both ordered by case id, merged; category sets shared between cases. */

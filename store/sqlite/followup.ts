@@ -81,7 +81,7 @@ export class SqliteFollowupRepo implements FollowupRepo {
 
   contactDays(filter: { from?: string; to?: string } = {}): ContactDay[] {
     return this.prepare<[string, string], { case_id: number; contact_date: string; method: ContactRecord['method'] }>(
-      'SELECT case_id, contact_date, method FROM contacts WHERE contact_date >= ? AND contact_date <= ? ORDER BY contact_date, id',
+      'SELECT case_id, contact_date, method FROM contacts WHERE contact_date >= ? AND contact_date <= ? ORDER BY contact_date',
     )
       .all(filter.from ?? '', filter.to ?? '9999-12-31')
       .map((r) => ({ caseId: r.case_id, date: r.contact_date, method: r.method }));
