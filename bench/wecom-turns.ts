@@ -86,7 +86,7 @@ export async function wecomTurns(opts: {
   warmup?: { rate: number; seconds: number };
 }): Promise<TurnsResult> {
   const questions = qaQuestions();
-  const sentAt = new Map<string, { user: number; t: number }>();
+  const sentAt = new Map<string, { user: number; t: number; text: string }>();
   const idle: number[] = [];
   let samples: number[] = [];
   const onReply = (f: Frame): void => {
@@ -117,7 +117,7 @@ export async function wecomTurns(opts: {
         msgtype: 'text',
         text: { content: text },
       });
-      sentAt.set(reqId, { user, t: performance.now() });
+      sentAt.set(reqId, { user, t: performance.now(), text });
     };
     const steps: TurnsStep[] = [];
     const plan = [...(opts.warmup ? [{ rate: opts.warmup.rate, seconds: opts.warmup.seconds, warm: true }] : []), ...opts.rates.map((rate) => ({ rate, seconds: opts.stepSeconds, warm: false }))];
@@ -150,6 +150,10 @@ export async function wecomTurns(opts: {
       // Let the last answers of this step arrive before counting.
       await new Promise((r) => setTimeout(r, 1000));
       const unanswered = sentAt.size;
+      if (process.env.BENCH_DEBUG && unanswered) {
+        const sample = [...sentAt.values()].slice(0, 8).map((x) => `u${x.user}:${x.text.slice(0, 12)}`);
+        process.stderr.write(`unanswered at ${rate}/s: ${sample.join(' | ')}\n`);
+      }
       // Users still waiting are dropped from the pool for good, so a slow step cannot hide.
       sentAt.clear();
       const answered = samples.length;

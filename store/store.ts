@@ -66,12 +66,10 @@ export interface OutboxInsert {
 export interface OutboxRepo {
   /** Returns the new row id, or null when `dedupeKey` was already used. */
   enqueue(item: OutboxInsert, now: Date): number | null;
-  /** Unsent rows whose next attempt is due, oldest first. */
-  due(now: Date, limit: number): OutboxItem[];
+  /** Unsent rows whose next attempt is due, oldest first, leaving out rows for `skip` targets. */
+  due(now: Date, limit: number, skip?: readonly PushTarget[]): OutboxItem[];
   markSent(id: number, now: Date, deliveredTo?: PushTarget): void;
   markFailed(id: number, error: string, retryAt: Date): void;
-  /** Push back the next attempt without counting a failure (rate limiting). */
-  defer(id: number, until: Date): void;
   pending(): number;
   list(limit: number): OutboxItem[];
 }

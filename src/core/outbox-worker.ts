@@ -34,6 +34,8 @@ export class OutboxWorker {
   private running: Promise<number> | undefined;
   private stopped = false;
   private poked = false;
+  /** Targets the pacer is holding back, until when. */
+  private readonly held = new Map<string, { target: PushTarget; until: number }>();
   private readonly pollMs: number;
   private readonly batch: number;
   private readonly pacer: Pacer;
@@ -91,28 +93,26 @@ export class OutboxWorker {
   }
 
   private async drain(): Promise<number> {
-    const now = this.clock.now();
-    const due = this.store.outbox.due(now, this.batch);
-    const ready: OutboxItem[] = [];
-    const held: Array<[OutboxItem, number]> = [];
-    for (const item of due) {
-      const wait = this.pacer.delayFor(item.target, now);
-      if (wait > 0) held.push([item, wait]);
-      else ready.push(item);
-    }
-    if (held.length) {
-      // Leave them for a later pass rather than blocking other chats behind this one; one
-      // commit for all of them, since a flood of held rows is exactly when fsyncs add up.
-      this.store.transaction(() => {
-        for (const [item, wait] of held) this.store.outbox.defer(item.id, new Date(now.getTime() + wait));
-      });
-    }
     let sent = 0;
-    for (const item of ready) {
-      if (this.stopped) break;
-      if (await this.sendOne(item)) sent++;
+    for (;;) {
+      const now = this.clock.now();
+      for (const [key, h] of this.held) if (h.until <= now.getTime()) this.held.delete(key);
+      const due = this.store.outbox.due(now, this.batch, [...this.held.values()].map((h) => h.target));
+      if (due.length === 0 || this.stopped) return sent;
+      for (const item of due) {
+        if (this.stopped) return sent;
+        const key = `${item.target.kind}:${item.target.id}`;
+        if (this.held.has(key)) continue;
+        const wait = this.pacer.delayFor(item.target, this.clock.now());
+        if (wait > 0) {
+          // Hold the whole chat in memory until its window frees; writing each of its rows back
+          // with a later time churned the database (and fsyncs) while a busy group filled up.
+          this.held.set(key, { target: item.target, until: this.clock.now().getTime() + wait });
+          continue;
+        }
+        if (await this.sendOne(item)) sent++;
+      }
     }
-    return sent;
   }
 
   private async sendOne(item: OutboxItem): Promise<boolean> {

@@ -35,11 +35,10 @@ export class SqliteOutboxRepo implements OutboxRepo {
   private readonly dueStmt;
   private readonly sent;
   private readonly failed;
-  private readonly deferStmt;
   private readonly count;
   private readonly recent;
 
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
@@ -53,7 +52,6 @@ export class SqliteOutboxRepo implements OutboxRepo {
     this.failed = db.prepare(
       'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL',
     );
-    this.deferStmt = db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND sent_at IS NULL');
     this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
     this.recent = db.prepare<[number], Row>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?');
   }
@@ -72,8 +70,14 @@ export class SqliteOutboxRepo implements OutboxRepo {
     return r.changes === 1 ? Number(r.lastInsertRowid) : null;
   }
 
-  due(now: Date, limit: number): OutboxItem[] {
-    return this.dueStmt.all(now.toISOString(), limit).map(toItem);
+  due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {
+    if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(toItem);
+    // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared per shape.
+    const keys = skip.map((t) => `${t.kind}:${t.id}`);
+    const sql = `SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
+      AND (target_kind || ':' || target_id) NOT IN (${keys.map(() => '?').join(', ')})
+      ORDER BY next_attempt_at, id LIMIT ?`;
+    return this.db.prepare<unknown[], Row>(sql).all(now.toISOString(), ...keys, limit).map(toItem);
   }
 
   markSent(id: number, now: Date, deliveredTo?: PushTarget): void {
@@ -82,10 +86,6 @@ export class SqliteOutboxRepo implements OutboxRepo {
 
   markFailed(id: number, error: string, retryAt: Date): void {
     this.failed.run(error.slice(0, 500), retryAt.toISOString(), id);
-  }
-
-  defer(id: number, until: Date): void {
-    this.deferStmt.run(until.toISOString(), id);
   }
 
   pending(): number {

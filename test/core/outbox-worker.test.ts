@@ -39,18 +39,24 @@ describe('outbox worker', () => {
     expect(store.outbox.pending()).toBe(0);
   });
 
-  it('defers rows the pacer holds back without counting a failure', async () => {
+  it('holds back a chat the pacer says is full, without writing to its rows, and sends it later', async () => {
     const store = openSqliteStore(':memory:');
     const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
     const { ch, sent } = fakeChannel(() => false);
-    const pacer: Pacer = { delayFor: (t) => (t.id === 'busy' ? 30_000 : 0), record: () => {} };
-    store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text: 'a' }, reason: 't' }, clock.now());
+    let busyUntil = clock.now().getTime() + 30_000;
+    const pacer: Pacer = { delayFor: (t, now) => (t.id === 'busy' ? Math.max(0, busyUntil - now.getTime()) : 0), record: () => {} };
+    for (const text of ['a1', 'a2', 'a3']) store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text }, reason: 't' }, clock.now());
     store.outbox.enqueue({ target: { kind: 'chat', id: 'free' }, reply: { text: 'b' }, reason: 't' }, clock.now());
-    await new OutboxWorker(store, ch, clock, silentLogger, { pacer }).drainOnce();
+    const w = new OutboxWorker(store, ch, clock, silentLogger, { pacer, batch: 2 });
+    await w.drainOnce();
+    // The free chat is not stuck behind the busy one, even with a batch smaller than the queue.
     expect(sent.map(([t]) => t.id)).toEqual(['free']);
-    const held = store.outbox.list(10).find((i) => i.target.id === 'busy')!;
-    expect(held.attempts).toBe(0);
-    expect(held.nextAttemptAt.getTime()).toBe(clock.now().getTime() + 30_000);
+    const held = store.outbox.list(10).filter((i) => i.target.id === 'busy');
+    expect(held.map((i) => [i.attempts, i.nextAttemptAt.getTime()])).toEqual(held.map(() => [0, clock.now().getTime()]));
+    clock.advance(30_000);
+    busyUntil = 0;
+    await w.drainOnce();
+    expect(sent.map(([, r]) => r.text)).toEqual(['b', 'a1', 'a2', 'a3']);
   });
 
   it('backoff grows and is capped', () => {

@@ -98,11 +98,29 @@ function displayIdentity(v: unknown): string {
   return id.idNumber ? `${id.idNumber}（出生日期 ${b}）` : `身份证号未填；出生日期 ${b}`;
 }
 
-const mentorOptions = (env: FormEnv): ChoiceOption[] =>
-  env.members.map((m) => ({ value: m.userid, label: `${m.name}（${m.unit}）`, aliases: [m.name, m.userid] }));
+/**
+ * Options built once per config list: the choice matcher caches its pinyin index by the options
+ * array, so a fresh array per message would rebuild it for every answer (thousands of cadres in
+ * a county-size config made each answer cost tens of milliseconds).
+ */
+function memoByList<T, R>(build: (list: readonly T[]) => R): (list: readonly T[]) => R {
+  const cache = new WeakMap<readonly T[], R>();
+  return (list) => {
+    let r = cache.get(list);
+    if (r === undefined) cache.set(list, (r = build(list)));
+    return r;
+  };
+}
 
-const villageOptions = (env: FormEnv): ChoiceOption[] =>
-  env.villages.map((v) => ({ value: v, label: v, aliases: v.endsWith('村') && v.length > 2 ? [v.slice(0, -1)] : [] }));
+const memberOptions = memoByList((members: readonly FormEnv['members'][number][]) =>
+  members.map((m) => ({ value: m.userid, label: `${m.name}（${m.unit}）`, aliases: [m.name, m.userid] })),
+);
+const mentorOptions = (env: FormEnv): readonly ChoiceOption[] => memberOptions(env.members);
+
+const villageList = memoByList((villages: readonly string[]) =>
+  villages.map((v) => ({ value: v, label: v, aliases: v.endsWith('村') && v.length > 2 ? [v.slice(0, -1)] : [] })),
+);
+const villageOptions = (env: FormEnv): readonly ChoiceOption[] => villageList(env.villages);
 
 const contactDisplay = (v: unknown) => {
   const c = v as Contact;
@@ -421,6 +439,13 @@ const STEPS: StepDef[] = [
     prompt: '帮扶责任人是谁？（回复姓名）',
     kind: 'choice',
     options: mentorOptions,
+    // With many cadres on file, offer those of the chosen categories' lead units.
+    suggest: (answers, env) => {
+      const codes = cats(answers);
+      const units = new Set(env.plan.categories.filter((c) => codes.includes(c.code)).flatMap((c) => c.leadUnits));
+      const options = mentorOptions(env);
+      return env.members.flatMap((m, i) => (units.has(m.unit) ? [options[i]!] : []));
+    },
     schema: (env) => z.enum(env.members.map((m) => m.userid) as [string, ...string[]]),
     display: (v, env) => {
       const m = env.members.find((x) => x.userid === v);

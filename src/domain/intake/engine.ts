@@ -116,6 +116,9 @@ export function displayValue(step: StepDef, value: unknown, env: FormEnv): strin
   return String(value);
 }
 
+/** More options than this are not listed in a chat message. */
+export const MAX_LISTED_CHOICES = 20;
+
 function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
   if (state.current === CONFIRM) return summary(form, state, env, true);
   const step = stepByKey(form, state.current)!;
@@ -126,7 +129,10 @@ function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
   if (isOptional(step, state.answers)) lines.push('没有或暂不清楚可回复「跳过」。');
   const reply: Reply = { text: lines.join('\n') };
   // Channels show choices as buttons or a numbered list; typing the number or the label works.
-  if (opts.length) reply.choices = opts.map((o) => ({ label: o.label, value: o.label }));
+  // A long list (every cadre of a big town) is not sent: the step's suggestions are, and any
+  // option can still be typed by name.
+  const listed = opts.length > MAX_LISTED_CHOICES ? (step.suggest?.(state.answers, env) ?? []).slice(0, MAX_LISTED_CHOICES) : opts;
+  if (listed.length) reply.choices = listed.map((o) => ({ label: o.label, value: o.label }));
   return reply;
 }
 

@@ -44,6 +44,11 @@ export interface StepDef {
   prompt: string | ((answers: Answers, env: FormEnv) => string);
   kind: StepKind;
   options?: readonly ChoiceOption[] | ((env: FormEnv) => readonly ChoiceOption[]);
+  /**
+   * When there are more options than a chat can sensibly list (see MAX_LISTED_CHOICES), the few
+   * to offer as buttons; every option can still be typed.
+   */
+  suggest?: (answers: Answers, env: FormEnv) => readonly ChoiceOption[];
   /** For `choice`: free detail may follow the choice (stored as `{ choice, detail }`). */
   allowDetail?: boolean;
   /** Checks the parsed value; its message is shown with `expect` and `example`. */

@@ -75,8 +75,11 @@ describe('the bot process on WeCom (loopback server)', () => {
     // Restart on the same data: WeCom redelivers e2e-1; it is recognised, not handled anew.
     process.kill(-bot.child.pid!, 'SIGTERM');
     await bot.exit;
+    // Wait for the new process's own subscribe: `online` alone may still see the old socket,
+    // whose close the server has not processed yet, and a callback sent there is lost.
+    const subscribed = server.subscribes;
     const bot2 = startBot(server, dataDir);
-    await expect.poll(() => server.online, { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => server.subscribes > subscribed && server.online, { timeout: 20_000 }).toBe(true);
     const redelivered = server.deliver(textMsg({ userid: 'lisi', msgid: 'e2e-1' }, '帮助'));
     expect((await server.waitFrame(replyTo(redelivered), 20_000)).body!.stream.content).toBe(help.content);
     await expect.poll(() => bot2.stderr.filter((l) => l.includes('duplicate message ignored')).length).toBe(1);
