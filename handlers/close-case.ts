@@ -1,11 +1,9 @@
 import type { Reply } from '../src/core/message.js';
 import { mayManage } from '../src/domain/followup/access.js';
 import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from '../src/domain/followup/close-reasons.js';
-import { findCaseCode } from '../src/domain/followup/contact-message.js';
-import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import type { CaseRecord } from '../store/store.js';
-import { command, concerned, NOT_MEMBER_TEXT, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
+import { caseCommand, command, concerned, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
 import type { Handler, HandlerContext } from './types.js';
 
 export interface CloseDialog {
@@ -87,12 +85,9 @@ export function continueClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
 export const closeCaseHandler: Handler = {
   name: 'close-case',
   handle(ctx) {
-    if (ctx.msg.kind !== 'text' && ctx.msg.kind !== 'button') return null;
-    const text = normalizeInput(ctx.msg.text);
-    const m = TRIGGER.exec(text);
-    if (!m) return null;
-    if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
-    const found = findCaseCode(text.slice(m[0].length));
+    const cmd = caseCommand(ctx, TRIGGER);
+    if (cmd === null || Array.isArray(cmd)) return cmd;
+    const { found } = cmd;
     if (!found) return [{ text: '请写明个案编号和原因，例如「结案 DJ-2026-0001 已入学」。' }];
     const c = check(ctx, found.code);
     if (Array.isArray(c)) return c;

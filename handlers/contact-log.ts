@@ -1,12 +1,12 @@
 import type { Reply } from '../src/core/message.js';
-import { CONTACT_METHODS, CONTACT_TRIGGER, findCaseCode, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
+import { CONTACT_METHODS, CONTACT_TRIGGER, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
 import { mayActOn } from '../src/domain/followup/access.js';
 import { shortDate } from '../src/domain/followup/case-status.js';
 import { matchChoices } from '../src/domain/parse-zh/choice.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { localDateKey } from '../schedules/time.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
-import { command, NOT_MEMBER_TEXT, unknownCaseText } from './followup-shared.js';
+import { caseCommand, command, unknownCaseText } from './followup-shared.js';
 import type { Handler, HandlerContext } from './types.js';
 
 /** The contact form in progress: what is known so far. */
@@ -113,14 +113,10 @@ export function continueContact(ctx: HandlerContext, d: ContactDialog): Reply[] 
 export const contactLogHandler: Handler = {
   name: 'contact-log',
   handle(ctx) {
-    if (ctx.msg.kind !== 'text' && ctx.msg.kind !== 'button') return null;
-    const text = normalizeInput(ctx.msg.text);
-    const m = CONTACT_TRIGGER.exec(text);
-    if (!m) return null;
-    if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
-    const rest = text.slice(m[0].length);
+    const cmd = caseCommand(ctx, CONTACT_TRIGGER);
+    if (cmd === null || Array.isArray(cmd)) return cmd;
     // A code alone is checked before anything is asked, so a typo is caught at once.
-    const found = findCaseCode(rest);
+    const { rest, found } = cmd;
     if (found) {
       const c = usableCase(ctx, found.code);
       if (Array.isArray(c)) return c;

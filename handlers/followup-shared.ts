@@ -3,6 +3,7 @@ import type { Reply } from '../src/core/message.js';
 import { maskName } from '../src/domain/privacy/mask.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../store/store.js';
+import { findCaseCode } from '../src/domain/followup/contact-message.js';
 import type { HandlerContext } from './types.js';
 
 /** Shared pieces of the follow-up handlers (contact log, my cases, overdue, close, reassign). */
@@ -31,6 +32,24 @@ export function tell(ctx: HandlerContext, userId: string, text: string, reason: 
 }
 
 /** The case as named in a private chat: code, masked name, village. */
+/**
+ * The common opening of the 「命令 DJ-2026-0001 …」 handlers: null when the message is not this
+ * command; a reply when the sender may not use case functions or the code is missing; else the
+ * command's text after the trigger (`rest`) and the code found in it, if any.
+ */
+export function caseCommand(
+  ctx: HandlerContext,
+  trigger: RegExp,
+): { member: Member; rest: string; found: { code: string; rest: string } | undefined } | Reply[] | null {
+  if (!isText(ctx)) return null;
+  const text = normalizeInput(ctx.msg.text);
+  const m = trigger.exec(text);
+  if (!m) return null;
+  if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
+  const rest = text.slice(m[0].length);
+  return { member: ctx.member, rest, found: findCaseCode(rest) };
+}
+
 export const privateCaseName = (c: CaseRecord) => `${c.code}（${maskName(c.fullName)}，${c.village}）`;
 
 export const reply = (text: string, choices?: Reply['choices']): Reply[] => [choices ? { text, choices } : { text }];

@@ -1,8 +1,7 @@
 import { mayManage } from '../src/domain/followup/access.js';
-import { findCaseCode } from '../src/domain/followup/contact-message.js';
-import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
+import { stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import { matchTerm } from '../src/domain/text/match.js';
-import { NOT_MEMBER_TEXT, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
+import { caseCommand, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
 import type { Handler } from './types.js';
 
 const TRIGGER = /^(?:更换帮扶人|更换帮扶责任人|更改帮扶人|调整帮扶人|换帮扶人)(?=$|[\s:：,，]|[A-Za-z])/;
@@ -15,12 +14,9 @@ export const NOT_ALLOWED_REASSIGN_TEXT = '只有管理员或该个案牵头单�
 export const reassignMentorHandler: Handler = {
   name: 'reassign-mentor',
   handle(ctx) {
-    if (ctx.msg.kind !== 'text' && ctx.msg.kind !== 'button') return null;
-    const text = normalizeInput(ctx.msg.text);
-    const m = TRIGGER.exec(text);
-    if (!m) return null;
-    if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
-    const found = findCaseCode(text.slice(m[0].length));
+    const cmd = caseCommand(ctx, TRIGGER);
+    if (cmd === null || Array.isArray(cmd)) return cmd;
+    const { found, member } = cmd;
     if (!found) return [{ text: '请写明个案编号和新的帮扶责任人，例如「更换帮扶人 DJ-2026-0001 王五」。' }];
     const c = ctx.store.cases.getByCode(found.code);
     if (!c) return [{ text: unknownCaseText(found.code) }];
@@ -40,7 +36,7 @@ export const reassignMentorHandler: Handler = {
     const old = c.mentorUserId;
     ctx.store.followup.reassign(c.id, to.userid, to.name, now);
     ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: c.code, detail: 'mentor' });
-    const by = ctx.member.name;
+    const by = member.name;
     const stamp = now.toISOString();
     if (to.userid !== ctx.msg.userId) {
       tell(ctx, to.userid, `${by} 将个案 ${privateCaseName(c)}交由您帮扶，请每月至少联系一次，联系后发「走访 ${c.code} 方式 情况」记录。`, 'case.reassigned', `case.reassigned:${c.code}:${to.userid}:${stamp}`);
