@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bootstrap } from '../bootstrap.js';
+import { withDeps } from './with-deps.js';
 import type { Logger } from '../log.js';
 import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { quarterlyWorkbook } from '../domain/followup/quarterly-xlsx.js';
@@ -38,17 +38,14 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
     .command('list')
     .description('列出每个定时任务的时间、上次执行和下次执行')
     .action(() => {
-      const deps = bootstrap(log);
-      try {
+      return withDeps(log, async (deps) => {
         const runner = new JobRunner(deps, buildJobs(deps));
         const lines = runner.list().map(({ job: j, last, next }) => {
           const lastText = last ? `${last.period}，${shanghaiTime(last.ranAt)}（${{ cron: '定时', catchup: '补执行', manual: '手动' }[last.trigger]}${last.status === 'skipped' ? '，已跳过' : ''}）${last.summary ? `：${last.summary}` : ''}` : '尚未执行';
           return [`${j.name}  ${j.title}`, `  时间：${describeCadence(j.cadence)}${j.workdaysOnly ? '（遇节假日顺延到下一个工作日）' : ''}`, `  上次：${lastText}`, `  下次：${shanghaiTime(next)}`].join('\n');
         });
         out(lines.join('\n'));
-      } finally {
-        deps.store.close();
-      }
+      });
     });
   job
     .command('run')
@@ -58,24 +55,23 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
     .action((name: string, opts: { at?: string }) => {
       const at = opts.at ? new Date(opts.at) : undefined;
       if (at && Number.isNaN(at.getTime())) return usage(`--at 不是有效的时间：「${opts.at}」（应为 ISO-8601，例如 2026-12-01T09:00:00+08:00）`);
-      const deps = bootstrap(log);
-      try {
-        const runner = new JobRunner(deps, buildJobs(deps));
-        const before = deps.store.outbox.pending();
-        const o = runner.runByName(name, at ?? deps.clock.now());
-        if (o.result === 'already') {
-          out(`${name} 的 ${o.period} 期已于 ${shanghaiTime(o.run.ranAt)} 执行过，本次没有放入任何消息。`);
-        } else if (o.result === 'skipped') {
-          out(`${name} 的 ${o.period} 期已错过太久，记为跳过：${o.run.summary}`);
-        } else {
-          out(`已按 ${shanghaiTime(o.run.asOf)} 计算 ${name} 的 ${o.period} 期：${o.run.summary}。新增 ${deps.store.outbox.pending() - before} 条待发送消息，由运行中的机器人发送。`);
+      return withDeps(log, async (deps) => {
+        try {
+          const runner = new JobRunner(deps, buildJobs(deps));
+          const before = deps.store.outbox.pending();
+          const o = runner.runByName(name, at ?? deps.clock.now());
+          if (o.result === 'already') {
+            out(`${name} 的 ${o.period} 期已于 ${shanghaiTime(o.run.ranAt)} 执行过，本次没有放入任何消息。`);
+          } else if (o.result === 'skipped') {
+            out(`${name} 的 ${o.period} 期已错过太久，记为跳过：${o.run.summary}`);
+          } else {
+            out(`已按 ${shanghaiTime(o.run.asOf)} 计算 ${name} 的 ${o.period} 期：${o.run.summary}。新增 ${deps.store.outbox.pending() - before} 条待发送消息，由运行中的机器人发送。`);
+          }
+        } catch (err) {
+          if (err instanceof UnknownJobError) return usage(err.message);
+          throw err;
         }
-      } catch (err) {
-        if (err instanceof UnknownJobError) return usage(err.message);
-        throw err;
-      } finally {
-        deps.store.close();
-      }
+      });
     });
 
   const report = program.command('report').description('统计报表');
@@ -89,8 +85,7 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
       if (!/^\d{4}Q[1-4]$/.test(opts.quarter)) return usage(`--quarter 应为 2026Q4 这样的格式，收到「${opts.quarter}」`);
       if (opts.format !== 'md' && opts.format !== 'xlsx') return usage(`--format 只能是 md 或 xlsx，收到「${opts.format}」`);
       if (opts.format === 'xlsx' && !opts.out) return usage('xlsx 格式需要用 --out 指定输出文件');
-      const deps = bootstrap(log);
-      try {
+      return withDeps(log, async (deps) => {
         const now = deps.clock.now();
         const { start, end } = periodRange(opts.quarter);
         if (start > now) return usage(`${opts.quarter} 还没有开始，无法统计`);
@@ -105,8 +100,6 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
           await quarterlyWorkbook(stats, deps.config.town).xlsx.writeFile(resolve(opts.out!));
           out(`已写入 ${resolve(opts.out!)}`);
         }
-      } finally {
-        deps.store.close();
-      }
+      });
     });
 }

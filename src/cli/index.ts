@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { loadPlanFile } from '../domain/plan/load.js';
 import { renderPlan, renderProblems } from '../domain/plan/render.js';
-import { bootstrap } from '../bootstrap.js';
+import { withDeps } from './with-deps.js';
 import { createLogger } from '../log.js';
 import { toCsv } from './csv.js';
 import { renderChatsReport } from '../channels/wecom/chats-report.js';
@@ -55,13 +55,10 @@ cases
   .option('--format <format>', 'json 或 csv', 'json')
   .action((opts: { format: string }) => {
     if (opts.format !== 'json' && opts.format !== 'csv') throw new ConfigError(`--format 只能是 json 或 csv，收到「${opts.format}」`);
-    const deps = bootstrap(log);
-    try {
+    return withDeps(log, async (deps) => {
       const rows = auditedExport(deps.store, cliActor(), deps.clock.now(), opts.format);
       out(opts.format === 'json' ? JSON.stringify(rows, null, 2) : toCsv(rows));
-    } finally {
-      deps.store.close();
-    }
+    });
   });
 
 program
@@ -69,13 +66,10 @@ program
   .argument('<file>', '备份文件路径')
   .description('在线备份数据库（机器人运行时也可执行）')
   .action(async (file: string) => {
-    const deps = bootstrap(log);
-    try {
+    return withDeps(log, async (deps) => {
       await deps.store.backup(resolve(file));
       out(`已备份到 ${resolve(file)}`);
-    } finally {
-      deps.store.close();
-    }
+    });
   });
 
 
@@ -83,12 +77,9 @@ program
   .command('chats')
   .description('列出已配置的群和成员是否已与机器人说过话（机器人只能向说过话的会话推送），以及未配置的会话')
   .action(() => {
-    const deps = bootstrap(log);
-    try {
+    return withDeps(log, async (deps) => {
       out(renderChatsReport(deps.config, deps.store));
-    } finally {
-      deps.store.close();
-    }
+    });
   });
 
 registerAuditCommands(program, log, out);

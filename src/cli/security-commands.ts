@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
-import { bootstrap } from '../bootstrap.js';
+import { withDeps } from './with-deps.js';
 import { ConfigError } from '../config/load.js';
 import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
 import type { Logger } from '../log.js';
@@ -56,8 +56,7 @@ function registerPurge(program: Command, log: Logger, out: (s: string) => void):
     .option('--yes', '确认执行')
     .action((opts: { closedBefore: string; yes?: boolean }) => {
       const cutoff = chinaDayStart(opts.closedBefore);
-      const deps = bootstrap(log);
-      try {
+      return withDeps(log, async (deps) => {
         const now = deps.clock.now();
         if (!opts.yes) {
           const due = deps.store.cases
@@ -72,9 +71,7 @@ function registerPurge(program: Command, log: Logger, out: (s: string) => void):
           return done;
         });
         out(codes.length ? `已匿名化 ${codes.length} 个个案：${codes.join('、')}。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
-      } finally {
-        deps.store.close();
-      }
+      });
     });
 }
 
@@ -86,29 +83,23 @@ export function registerAuditCommands(program: Command, log: Logger, out: (s: st
     .command('verify')
     .description('校验审计记录的哈希链；有记录被改动或删除时退出码为 1，并指出第一条出问题的记录')
     .action(() => {
-      const deps = bootstrap(log);
-      try {
+      return withDeps(log, async (deps) => {
         const r = deps.store.audit.verify();
         if (r.ok) out(`审计记录完整：共 ${r.count} 条，哈希链校验通过。`);
         else {
           out(`审计记录被篡改：${r.problem}（此前 ${r.count} 条校验通过）。`);
           process.exitCode = 1;
         }
-      } finally {
-        deps.store.close();
-      }
+      });
     });
   audit
     .command('show')
     .description('列出审计记录')
     .option('--case <code>', '只看某个个案，例如 DJ-2026-0001')
     .action((opts: { case?: string }) => {
-      const deps = bootstrap(log);
-      try {
+      return withDeps(log, async (deps) => {
         const entries = deps.store.audit.list(opts.case ? { caseCode: opts.case.trim().toUpperCase() } : {});
         out(entries.length ? entries.map(renderEntry).join('\n') : opts.case ? `个案 ${opts.case} 没有审计记录。` : '还没有审计记录。');
-      } finally {
-        deps.store.close();
-      }
+      });
     });
 }
