@@ -238,8 +238,6 @@ export interface CaseRepo {
   findByDupKey(dupKey: string): CaseRecord[];
   /** All cases, oldest first. */
   list(): CaseRecord[];
-  /** Open cases, oldest first. */
-  listOpen(): CaseRecord[];
   /** Open cases as compact summaries, oldest first: what a county-wide scan can afford. */
   openSummaries(filter?: OpenSummaryFilter): CaseSummary[];
   /** Every case, open or closed, as a compact summary (for statistics). */
@@ -248,8 +246,6 @@ export interface CaseRepo {
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;
   mandatoryReports(caseId?: number): MandatoryReportRecord[];
-  /** Cases with an id above `id`, oldest first: lets in-memory indexes catch up cheaply. */
-  listSince(id: number): CaseRecord[];
   /** Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id above `id`. */
   identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }>;
   /**

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
@@ -35,7 +34,6 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly heavyOf;
   private readonly categoriesOf;
   private readonly allCategories;
-  private readonly open;
   private readonly openRows;
   private readonly allSummaries;
   private readonly allSummaryCategories;
@@ -43,12 +41,10 @@ export class SqliteCaseRepo implements CaseRepo {
   private readonly summariesNotContacted;
   private readonly summaryCategoriesNotContacted;
   private readonly nameOfStmt;
-  private readonly openCategories;
   private readonly insertReport;
   private readonly attachReport;
   private readonly reportsOf;
   private readonly allReports;
-  private readonly since;
   private readonly identityRows;
   private readonly closedBefore;
   private readonly anonymise;
@@ -77,7 +73,6 @@ export class SqliteCaseRepo implements CaseRepo {
       [number],
       Pick<CaseRow, 'id' | 'full_name' | 'guardian_name' | 'bangjiao_name' | 'id_number' | 'guardian_phone' | 'bangjiao_phone'>
     >('SELECT id, full_name, guardian_name, bangjiao_name, id_number, guardian_phone, bangjiao_phone FROM cases WHERE id > ? ORDER BY id');
-    this.since = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id > ? ORDER BY id');
     this.bumpSerial = db.prepare<[number], { last: number }>(
       'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last',
     );
@@ -107,10 +102,6 @@ export class SqliteCaseRepo implements CaseRepo {
     this.summariesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryRow>(SUMMARY_NOT_CONTACTED_QUERY).raw(true);
     this.summaryCategoriesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryCategoryRow>(SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY).raw(true);
     this.nameOfStmt = db.prepare<[number], { full_name: string }>('SELECT full_name FROM cases WHERE id = ?');
-    this.open = db.prepare<[], LightRow>(`SELECT ${LIGHT_COLUMNS} FROM cases WHERE status = 'open' ORDER BY id`);
-    this.openCategories = db.prepare<[], CategoryRow>(
-      "SELECT cc.* FROM case_categories cc JOIN cases c ON c.id = cc.case_id WHERE c.status = 'open' ORDER BY cc.case_id, cc.ordinal",
-    );
     this.insertReport = db.prepare(
       'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -209,23 +200,15 @@ export class SqliteCaseRepo implements CaseRepo {
     });
   }
 
-  listOpen(): CaseRecord[] {
-    return this.listWhere(this.open, this.openCategories);
-  }
-
   list(): CaseRecord[] {
-    return this.listWhere(this.all, this.allCategories);
-  }
-
-  private listWhere(rows: Database.Statement<[], LightRow>, categoryRows: Database.Statement<[], CategoryRow>): CaseRecord[] {
     // One query for every case's categories instead of one per case: county lists are 100,000 long.
     const cats = new Map<number, CategoryRow[]>();
-    for (const c of categoryRows.all()) {
+    for (const c of this.allCategories.all()) {
       const list = cats.get(c.case_id);
       if (list) list.push(c);
       else cats.set(c.case_id, [c]);
     }
-    return rows.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
+    return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
   }
 
   identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }> {
@@ -235,10 +218,6 @@ export class SqliteCaseRepo implements CaseRepo {
       names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
       numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),
     }));
-  }
-
-  listSince(id: number): CaseRecord[] {
-    return this.since.all(id).map((r) => this.toRecord(r));
   }
 
   anonymiseClosedBefore(cutoff: Date, now: Date): string[] {
