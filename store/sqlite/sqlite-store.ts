@@ -3,15 +3,16 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
 import type { Store } from '../store.js';
+import type { SqlDb } from '../sql/db.js';
 import { DataKeyMismatchError, DataKeyMissingError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import { SqliteAuditRepo } from './audit.js';
-import { SqliteCaseRepo } from './cases.js';
-import { SqliteChatRepo } from './chats.js';
-import { SqliteInboundRepo } from './inbound.js';
-import { SqliteFollowupRepo } from './followup.js';
-import { SqliteJobRunRepo } from './job-runs.js';
-import { SqliteOutboxRepo } from './outbox.js';
-import { SqliteSessionRepo } from './sessions.js';
+import { SqlAuditRepo } from '../sql/audit.js';
+import { SqlCaseRepo } from '../sql/cases.js';
+import { SqlChatRepo } from '../sql/chats.js';
+import { SqlInboundRepo } from '../sql/inbound.js';
+import { SqlFollowupRepo } from '../sql/followup.js';
+import { SqlJobRunRepo } from '../sql/job-runs.js';
+import { SqlOutboxRepo } from '../sql/outbox.js';
+import { SqlSessionRepo } from '../sql/sessions.js';
 
 export type Db = Database.Database;
 
@@ -24,27 +25,30 @@ export class SchemaTooNewError extends Error {
 }
 
 export class SqliteStore implements Store {
-  readonly inbound: SqliteInboundRepo;
-  readonly outbox: SqliteOutboxRepo;
-  readonly chats: SqliteChatRepo;
-  readonly sessions: SqliteSessionRepo;
-  readonly cases: SqliteCaseRepo;
-  readonly jobRuns: SqliteJobRunRepo;
-  readonly audit: SqliteAuditRepo;
-  readonly followup: SqliteFollowupRepo;
+  readonly inbound: SqlInboundRepo;
+  readonly outbox: SqlOutboxRepo;
+  readonly chats: SqlChatRepo;
+  readonly sessions: SqlSessionRepo;
+  readonly cases: SqlCaseRepo;
+  readonly jobRuns: SqlJobRunRepo;
+  readonly audit: SqlAuditRepo;
+  readonly followup: SqlFollowupRepo;
 
   constructor(
     readonly db: Db,
     cipher: FieldCipher | null = null,
   ) {
-    this.inbound = new SqliteInboundRepo(db);
-    this.outbox = new SqliteOutboxRepo(db);
-    this.chats = new SqliteChatRepo(db);
-    this.sessions = new SqliteSessionRepo(db, cipher);
-    this.cases = new SqliteCaseRepo(db, cipher);
-    this.audit = new SqliteAuditRepo(db);
-    this.jobRuns = new SqliteJobRunRepo(db);
-    this.followup = new SqliteFollowupRepo(db, cipher);
+    // better-sqlite3's Database is exactly the SqlDb shape at run time; only its overloaded
+    // prepare() typing (object-or-array parameters) is too loose for TypeScript to prove it.
+    const sql = db as unknown as SqlDb;
+    this.inbound = new SqlInboundRepo(sql);
+    this.outbox = new SqlOutboxRepo(sql);
+    this.chats = new SqlChatRepo(sql);
+    this.sessions = new SqlSessionRepo(sql, cipher);
+    this.cases = new SqlCaseRepo(sql, cipher);
+    this.audit = new SqlAuditRepo(sql);
+    this.jobRuns = new SqlJobRunRepo(sql);
+    this.followup = new SqlFollowupRepo(sql, cipher);
   }
 
   transaction<T>(fn: () => T): T {

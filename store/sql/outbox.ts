@@ -1,6 +1,6 @@
 import type { PushTarget, Reply } from '../../src/core/message.js';
 import type { OutboxInsert, OutboxItem, OutboxRepo } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 
 interface Row {
   id: number;
@@ -30,7 +30,7 @@ const toItem = (r: Row): OutboxItem => ({
   deliveredTo: r.delivered_kind && r.delivered_id ? { kind: r.delivered_kind, id: r.delivered_id } : null,
 });
 
-export class SqliteOutboxRepo implements OutboxRepo {
+export class SqlOutboxRepo implements OutboxRepo {
   private readonly insert;
   private readonly dueStmt;
   private readonly sent;
@@ -41,7 +41,7 @@ export class SqliteOutboxRepo implements OutboxRepo {
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
       `INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
     );
     this.dueStmt = db.prepare<[string, number], Row>(
       'SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?',
@@ -58,7 +58,7 @@ export class SqliteOutboxRepo implements OutboxRepo {
 
   enqueue(item: OutboxInsert, now: Date): number | null {
     const t = now.toISOString();
-    const r = this.insert.run(
+    const r = this.insert.get(
       item.target.kind,
       item.target.id,
       JSON.stringify(item.reply),
@@ -67,7 +67,7 @@ export class SqliteOutboxRepo implements OutboxRepo {
       t,
       t,
     );
-    return r.changes === 1 ? Number(r.lastInsertRowid) : null;
+    return r ? (r as { id: number }).id : null;
   }
 
   due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {

@@ -2,7 +2,7 @@ import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
 
 
@@ -22,7 +22,7 @@ interface ReportRow {
   prompted_at: string;
 }
 
-export class SqliteCaseRepo implements CaseRepo {
+export class SqlCaseRepo implements CaseRepo {
   private readonly bumpSerial;
   private readonly insertCase;
   private readonly insertCategory;
@@ -84,7 +84,7 @@ export class SqliteCaseRepo implements CaseRepo {
        VALUES (@code, @primary_category, @full_name, @gender, @birth_date, @id_number, @id_hash, @dup_key, @village,
          @school_status, @school_detail, @guardian_name, @guardian_relation, @guardian_phone, @guardianship_mode, @risk_level,
          @mentor_user_id, @mentor_name, @reporter_user_id, @bangjiao_name, @bangjiao_phone, @notes, @details, @inferred_fields,
-         @sealed, @created_at, @created_at)`,
+         @sealed, @created_at, @created_at) RETURNING id`,
     );
     this.insertCategory = db.prepare('INSERT INTO case_categories (case_id, category, ordinal, lead_units) VALUES (?, ?, ?, ?)');
     this.byCode = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE code = ?');
@@ -103,7 +103,7 @@ export class SqliteCaseRepo implements CaseRepo {
     this.summaryCategoriesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryCategoryRow>(SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY).raw(true);
     this.nameOfStmt = db.prepare<[number], { full_name: string }>('SELECT full_name FROM cases WHERE id = ?');
     this.insertReport = db.prepare(
-      'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     );
     this.attachReport = db.prepare('UPDATE mandatory_reports SET case_id = ? WHERE id = ? AND case_id IS NULL');
     this.reportsOf = db.prepare<[number], ReportRow>('SELECT * FROM mandatory_reports WHERE case_id = ? ORDER BY id');
@@ -117,7 +117,7 @@ export class SqliteCaseRepo implements CaseRepo {
 
   insert(c: NewCase): CaseRecord {
     const enc = (v: string | null) => encryptOpt(this.cipher, v);
-    const r = this.insertCase.run({
+    const r = this.insertCase.get({
       code: c.code,
       primary_category: c.primaryCategory,
       full_name: enc(c.fullName),
@@ -145,7 +145,7 @@ export class SqliteCaseRepo implements CaseRepo {
       inferred_fields: JSON.stringify(c.inferredFields),
       created_at: c.createdAt.toISOString(),
     });
-    const id = Number(r.lastInsertRowid);
+    const id = (r as { id: number }).id;
     c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
     return this.toRecord(this.byId.get(id)!);
   }
@@ -237,7 +237,7 @@ export class SqliteCaseRepo implements CaseRepo {
   }
 
   recordMandatoryReport(m: MandatoryReportInsert): number {
-    return Number(this.insertReport.run(m.caseId, m.userId, m.chatId, m.sign, m.reportTo, m.promptedAt.toISOString()).lastInsertRowid);
+    return (this.insertReport.get(m.caseId, m.userId, m.chatId, m.sign, m.reportTo, m.promptedAt.toISOString()) as { id: number }).id;
   }
 
   attachMandatoryReports(ids: readonly number[], caseId: number): void {

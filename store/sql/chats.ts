@@ -1,5 +1,5 @@
 import type { ChatRecord, ChatRepo } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 
 interface Row {
   chat_id: string;
@@ -17,7 +17,7 @@ const toRecord = (r: Row): ChatRecord => ({
   lastSeenAt: new Date(r.last_seen_at),
 });
 
-export class SqliteChatRepo implements ChatRepo {
+export class SqlChatRepo implements ChatRepo {
   private readonly upsert;
   private readonly one;
   private readonly all;

@@ -1,7 +1,6 @@
-import type Database from 'better-sqlite3';
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { ContactRecord, FollowupRepo, NewContact, ScreeningReport, ContactDay } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db, SqlStatement } from './db.js';
 
 interface ContactRow {
   id: number;
@@ -34,17 +33,17 @@ const toContact = (r: ContactRow, cipher: FieldCipher | null): ContactRecord => 
   createdAt: new Date(r.created_at),
 });
 
-export class SqliteFollowupRepo implements FollowupRepo {
+export class SqlFollowupRepo implements FollowupRepo {
   private readonly lastAll;
   private readonly lastBefore;
 
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqlStatement<unknown[], unknown>>();
 
   /** Prepared once per SQL text: compiling a statement costs more than running it. */
-  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Database.Statement<P, R> {
+  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): SqlStatement<P, R> {
     let st = this.statements.get(sql);
     if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
-    return st as unknown as Database.Statement<P, R>;
+    return st as unknown as SqlStatement<P, R>;
   }
 
   /** With a cipher, contact notes (free text that may name the child) are encrypted at rest. */
@@ -59,14 +58,14 @@ export class SqliteFollowupRepo implements FollowupRepo {
   addContact(c: NewContact): ContactRecord {
     const info = this.prepare(
         `INSERT INTO contacts (case_id, contact_date, method, notes, risk_level, logged_by, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       )
-      .run(c.caseId, c.date, c.method, encryptOpt(this.cipher, c.notes), c.riskLevel, c.loggedBy, c.createdAt.toISOString());
+      .get(c.caseId, c.date, c.method, encryptOpt(this.cipher, c.notes), c.riskLevel, c.loggedBy, c.createdAt.toISOString());
     this.prepare('UPDATE cases SET last_contact_date = ? WHERE id = ? AND (last_contact_date IS NULL OR last_contact_date < ?)').run(c.date, c.caseId, c.date);
     if (c.riskLevel) {
       this.prepare('UPDATE cases SET risk_level = ?, updated_at = ? WHERE id = ?').run(c.riskLevel, c.createdAt.toISOString(), c.caseId);
     }
-    return { ...c, id: Number(info.lastInsertRowid) };
+    return { ...c, id: (info as { id: number }).id };
   }
 
   contacts(filter: { caseId?: number; from?: string; to?: string } = {}): ContactRecord[] {

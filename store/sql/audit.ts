@@ -1,6 +1,6 @@
 import { auditHash, GENESIS_HASH, verifyAuditChain, type AuditVerifyResult, type StoredAuditEntry } from '../../src/domain/security/audit-chain.js';
 import type { AuditInsert, AuditRecord, AuditRepo } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 
 interface AuditRow {
   id: number;
@@ -30,7 +30,7 @@ const toStored = (r: AuditRow): StoredAuditEntry => ({
  * The append-only audit log. Triggers in the schema refuse UPDATE and DELETE; the hash chain
  * catches changes made around them (a dropped trigger, an edited file).
  */
-export class SqliteAuditRepo implements AuditRepo {
+export class SqlAuditRepo implements AuditRepo {
   private readonly last;
   private readonly seq;
   private readonly insert;
@@ -39,7 +39,11 @@ export class SqliteAuditRepo implements AuditRepo {
 
   constructor(private readonly db: Db) {
     this.last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-    this.seq = db.prepare<[], { seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'");
+    // The highest id ever used. SQLite keeps it for AUTOINCREMENT in sqlite_sequence; the
+    // PostgreSQL schema keeps it in audit_seq (a trigger raises it), locked so writers queue.
+    this.seq = db.prepare<[], { seq: number }>(
+      db.dialect === 'postgres' ? 'SELECT seq FROM audit_seq FOR UPDATE' : "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+    );
     this.insert = db.prepare(
       'INSERT INTO audit_log (id, at, actor, action, case_code, reason, detail, prev_hash, hash) VALUES (@id, @at, @actor, @action, @case_code, @reason, @detail, @prev_hash, @hash)',
     );

@@ -1,5 +1,5 @@
 import type { JobRun, JobRunRepo } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 
 interface Row {
   job: string;
@@ -21,7 +21,7 @@ const toRun = (r: Row): JobRun => ({
   summary: r.summary,
 });
 
-export class SqliteJobRunRepo implements JobRunRepo {
+export class SqlJobRunRepo implements JobRunRepo {
   private readonly ins;
   private readonly one;
   private readonly lastOf;

@@ -1,15 +1,15 @@
 import type { Reply } from '../../src/core/message.js';
 import type { InboundRecord, InboundRepo } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 
-export class SqliteInboundRepo implements InboundRepo {
+export class SqlInboundRepo implements InboundRepo {
   private readonly insert;
   private readonly update;
   private readonly select;
 
   constructor(db: Db) {
     this.insert = db.prepare(
-      'INSERT OR IGNORE INTO inbound (channel, id, user_id, chat_id, received_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO inbound (channel, id, user_id, chat_id, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
     this.update = db.prepare('UPDATE inbound SET replies = ? WHERE channel = ? AND id = ?');
     this.select = db.prepare<[string, string], { replies: string | null }>(

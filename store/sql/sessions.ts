@@ -1,6 +1,6 @@
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { FormSessionRecord, SessionRepo } from '../store.js';
-import type { Db } from './sqlite-store.js';
+import type { SqlDb as Db } from './db.js';
 
 interface Row {
   user_id: string;
@@ -24,7 +24,7 @@ const toRecord = (r: Row, cipher: FieldCipher | null): FormSessionRecord => ({
   lastActiveAt: new Date(r.last_active_at),
 });
 
-export class SqliteSessionRepo implements SessionRepo {
+export class SqlSessionRepo implements SessionRepo {
   private readonly one;
   private readonly upsert;
   private readonly remove;
