@@ -74,7 +74,7 @@ export class SqlCaseRepo implements CaseRepo {
       Pick<CaseRow, 'id' | 'full_name' | 'guardian_name' | 'bangjiao_name' | 'id_number' | 'guardian_phone' | 'bangjiao_phone'>
     >('SELECT id, full_name, guardian_name, bangjiao_name, id_number, guardian_phone, bangjiao_phone FROM cases WHERE id > ? ORDER BY id');
     this.bumpSerial = db.prepare<[number], { last: number }>(
-      'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last',
+      'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = case_serials.last + 1 RETURNING last',
     );
     this.insertCase = db.prepare(
       `INSERT INTO cases (code, primary_category, full_name, gender, birth_date, id_number, id_hash, dup_key, village,
