@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
 import type { Store } from '../store.js';
 import type { SqlDb } from '../sql/db.js';
-import { DataKeyMismatchError, DataKeyMissingError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { checkDataKey } from '../data-key-check.js';
 import { SqlAuditRepo } from '../sql/audit.js';
 import { SqlCaseRepo } from '../sql/cases.js';
 import { SqlChatRepo } from '../sql/chats.js';
@@ -86,27 +87,12 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteSto
   db.pragma('busy_timeout = 5000');
   migrate(db);
   try {
-    checkDataKey(db, opts.cipher ?? null);
+    checkDataKey(db as unknown as SqlDb, opts.cipher ?? null);
   } catch (err) {
     db.close();
     throw err;
   }
   return new SqliteStore(db, opts.cipher ?? null);
-}
-
-/**
- * The first keyed open records a check value; later opens must bring the same key. Opening a
- * database that has one without any key is refused, since its case fields cannot be read.
- */
-function checkDataKey(db: Db, cipher: FieldCipher | null): void {
-  const stored = db.prepare<[], { value: string }>("SELECT value FROM security_meta WHERE name = 'key_check'").get()?.value;
-  if (!cipher) {
-    if (stored) throw new DataKeyMissingError('数据库中有加密的个案数据，但没有设置 HUMIAO_DATA_KEY。请设置加密时使用的密钥后再启动。');
-    return;
-  }
-  const check = cipher.keyCheck();
-  if (stored === undefined) db.prepare("INSERT INTO security_meta (name, value) VALUES ('key_check', ?)").run(check);
-  else if (stored !== check) throw new DataKeyMismatchError('HUMIAO_DATA_KEY 与加密数据时使用的密钥不一致，无法读取个案数据。请使用原来的密钥。');
 }
 
 function migrate(db: Db): void {
