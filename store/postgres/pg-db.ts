@@ -1,0 +1,254 @@
+/**
+ * The `SqlDb` port on PostgreSQL: the repositories in store/sql run unchanged over one `pg`
+ * connection, made synchronous by the worker bridge in sync-client.ts. SQLite-style `?`/`@name`
+ * placeholders are rewritten to `$n` once per statement (placeholders.ts), and each prepared
+ * statement becomes a named server-side statement, so repeated calls skip parsing and planning.
+ */
+import type { SqlDb, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/db.js';
+import { bindParams, type ParamShape, translatePlaceholders } from './placeholders.js';
+import { type BridgeError, type BridgeReply, type BridgeRequest, PgTimeoutError, SyncPgBridge } from './sync-client.js';
+
+export { PgTimeoutError };
+
+/** Thrown when PostgreSQL rejects a statement; `code` is the SQLSTATE (23505: unique violation). */
+export class PgQueryError extends Error {
+  override name = 'PgQueryError';
+  code?: string;
+  detail?: string;
+  hint?: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+
+  constructor(e: BridgeError) {
+    super(e.message);
+    this.code = e.code;
+    this.detail = e.detail;
+    this.hint = e.hint;
+    this.constraint = e.constraint;
+    this.table = e.table;
+    this.column = e.column;
+  }
+}
+
+/** Thrown when no connection to PostgreSQL can be made: by `PgDb.open`, or by a call that has to reconnect. */
+export class PgConnectError extends Error {
+  override name = 'PgConnectError';
+  code?: string;
+}
+
+/**
+ * Thrown when the connection broke while a statement was running or a transaction was open.
+ * Inside a transaction everything since BEGIN is gone, so every call until the outermost
+ * `transaction()` unwinds throws this too; after that the next call reconnects.
+ */
+export class PgConnectionLostError extends Error {
+  override name = 'PgConnectionLostError';
+}
+
+/** Thrown by any call on a `PgDb` after `close()`. */
+export class PgClosedError extends Error {
+  override name = 'PgClosedError';
+}
+
+export interface PgDbOptions {
+  /** Comma-separated schemas for `search_path`, e.g. `town_xy` or `town_xy, humiao`. */
+  searchPath?: string;
+  applicationName?: string;
+  /** How long one call may block before the connection is reset and PgTimeoutError thrown; default 60 s. */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+/** Dynamic SQL (an IN list per shape) could otherwise name statements without end. */
+const MAX_NAMED_STATEMENTS = 2000;
+
+export class PgDb implements SqlDb {
+  readonly dialect = 'postgres' as const;
+  private depth = 0;
+  private closed = false;
+  private readonly statementNames = new Map<string, string>();
+
+  private constructor(private readonly bridge: SyncPgBridge) {}
+
+  /** Connects synchronously (blocks until connected or throws PgConnectError). */
+  static open(url: string, opts: PgDbOptions = {}): PgDb {
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const searchPath = opts.searchPath
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    const bridge = new SyncPgBridge(
+      {
+        url,
+        searchPath,
+        applicationName: opts.applicationName ?? 'humiao',
+        connectTimeoutMs: Math.min(timeoutMs, 15_000),
+      },
+      timeoutMs,
+    );
+    const db = new PgDb(bridge);
+    try {
+      db.send({ op: 'connect' });
+    } catch (e) {
+      bridge.stop();
+      if (e instanceof PgConnectError) throw e;
+      throw new PgConnectError(`Cannot connect to PostgreSQL: ${(e as Error).message}`, { cause: e });
+    }
+    return db;
+  }
+
+  prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): SqlStatement<P, R> {
+    this.assertOpen();
+    const { text, shape } = translatePlaceholders(sql);
+    return new PgStatement<P, R>(this, text, shape, this.nameFor(text));
+  }
+
+  transaction<T>(fn: () => T): SqlTransaction<T> {
+    const run = (): T => this.runInTransaction(fn);
+    return Object.assign(run, { immediate: run });
+  }
+
+  /** Runs multi-statement SQL text (DDL) without parameters, over the simple query protocol. */
+  exec(sql: string): void {
+    this.send({ op: 'exec', sql, tx: this.depth > 0 });
+  }
+
+  /** Runs native PostgreSQL SQL (`$1` placeholders), unprepared. */
+  query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): R[] {
+    return this.send({ op: 'query', sql, params: bindParams({ kind: 'positional', count: params.length }, params), tx: this.depth > 0 })
+      .rows as R[];
+  }
+
+  /** Ends the connection and the worker; idempotent. An open transaction is rolled back by the server. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.bridge.running) {
+      try {
+        this.bridge.call({ op: 'close' }, 5_000);
+      } catch {
+        // Terminating the worker below closes the socket anyway.
+      }
+    }
+    this.bridge.stop();
+  }
+
+  /** @internal Used by PgStatement. */
+  execute(text: string, shape: ParamShape, name: string | undefined, args: unknown[], mode: 'rows' | 'array' | 'run'): BridgeReply {
+    return this.send({
+      op: mode === 'run' ? 'run' : 'query',
+      sql: text,
+      params: bindParams(shape, args),
+      name,
+      array: mode === 'array',
+      tx: this.depth > 0,
+    });
+  }
+
+  private nameFor(text: string): string | undefined {
+    let name = this.statementNames.get(text);
+    if (name === undefined && this.statementNames.size < MAX_NAMED_STATEMENTS) {
+      name = `hm_${this.statementNames.size + 1}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
+  }
+
+  private runInTransaction<T>(fn: () => T): T {
+    const depth = this.depth;
+    const savepoint = `hm_sp_${depth}`;
+    this.exec(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+    this.depth = depth + 1;
+    let result: T;
+    try {
+      result = fn();
+      if (isThenable(result)) throw new TypeError('Transaction function cannot return a promise');
+      this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+    } catch (e) {
+      this.unwind(depth, savepoint);
+      throw e;
+    }
+    this.depth = depth;
+    return result;
+  }
+
+  private unwind(depth: number, savepoint: string): void {
+    try {
+      // After a failed COMMIT the server has already ended the transaction; ROLLBACK is then a no-op.
+      this.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
+    } catch {
+      // The connection is gone or the transaction already ended: the error being rethrown says more.
+    } finally {
+      this.depth = depth;
+    }
+  }
+
+  private send(req: BridgeRequest): BridgeReply {
+    this.assertOpen();
+    if (this.depth > 0 && !this.bridge.running) {
+      throw new PgConnectionLostError('The PostgreSQL connection was reset inside a transaction; the transaction is gone');
+    }
+    const reply = this.bridge.call(req);
+    if (reply.error) throw toError(reply.error);
+    return reply;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new PgClosedError('The PostgreSQL connection is closed');
+  }
+}
+
+class PgStatement<P extends unknown[], R> implements SqlStatement<P, R> {
+  private array = false;
+
+  constructor(
+    private readonly db: PgDb,
+    private readonly text: string,
+    private readonly shape: ParamShape,
+    private readonly name: string | undefined,
+  ) {}
+
+  get(...params: P): R | undefined {
+    return this.all(...params)[0];
+  }
+
+  all(...params: P): R[] {
+    return this.db.execute(this.text, this.shape, this.name, params, this.array ? 'array' : 'rows').rows as R[];
+  }
+
+  run(...params: P): SqlRunResult {
+    const reply = this.db.execute(this.text, this.shape, this.name, params, 'run');
+    return { changes: reply.changes ?? 0, lastInsertRowid: 0 };
+  }
+
+  iterate(...params: P): IterableIterator<R> {
+    return this.all(...params)[Symbol.iterator]();
+  }
+
+  raw(toggle = true): this {
+    this.array = toggle;
+    return this;
+  }
+}
+
+function toError(e: BridgeError): Error {
+  switch (e.kind) {
+    case 'query':
+      return new PgQueryError(e);
+    case 'connect': {
+      const err = new PgConnectError(`Cannot connect to PostgreSQL: ${e.message}`);
+      err.code = e.code;
+      return err;
+    }
+    case 'connection':
+    case 'lost':
+      return new PgConnectionLostError(`PostgreSQL connection lost: ${e.message}`);
+    case 'internal':
+      return new Error(`PostgreSQL bridge failed: ${e.message}`);
+  }
+}
+
+function isThenable(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
