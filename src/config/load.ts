@@ -25,6 +25,8 @@ export interface LoadedConfig extends Config {
   configPath: string;
   /** Absolute path of the plan text to load. */
   planPath: string;
+  /** `id`, or casePrefix in lower case: the town's key in a database shared by a county. */
+  townId: string;
 }
 
 /**
@@ -63,7 +65,7 @@ export function parseConfig(text: string, configPath: string): LoadedConfig {
   if (!existsSync(planPath)) {
     throw new ConfigError(`配置文件 ${configPath} 中 plan：找不到实施方案文件 ${planPath}`);
   }
-  return { ...cfg, configPath, planPath };
+  return { ...cfg, configPath, planPath, townId: cfg.id ?? cfg.casePrefix.toLowerCase() };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {

@@ -61,6 +61,14 @@ export const followupSchema = z
 export const configSchema = z
   .object({
     town: z.string().min(1),
+    /**
+     * The town's short id (lower-case letters, digits, _): names its PostgreSQL schema and its
+     * credentials in a county deployment (WECOM_BOT_ID_<ID>). Default: casePrefix in lower case.
+     */
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,30}$/, { message: '应为小写英文字母开头的 1–31 位小写字母、数字或下划线，例如 dunji' })
+      .optional(),
     casePrefix: z
       .string()
       .regex(/^[A-Z]{1,6}$/, { message: '应为 1–6 个大写英文字母，例如 DJ' }),

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, parseConfig, type LoadedConfig } from '../config/load.js';
+
+/**
+ * `HUMIAO_COUNTY_CONFIG`: one process serves several towns. Each town keeps its own config file
+ * (plan, villages, members, groups — the same shape as humiao.config.yaml); this file only lists
+ * them. Secrets stay in the environment, suffixed with the town id (see {@link townEnv}).
+ */
+export const countyConfigSchema = z.object({
+  county: z.string().min(1),
+  /** Town config files, relative to this file. */
+  towns: z.array(z.string().min(1)).min(1),
+});
+
+export interface CountyConfig {
+  county: string;
+  configPath: string;
+  towns: LoadedConfig[];
+}
+
+export function parseCountyConfig(text: string, configPath: string, readFile = (p: string) => readFileSync(p, 'utf8')): CountyConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? `第 ${e.linePos[0].line} 行` : '';
+    throw new ConfigError(`县级配置文件 ${configPath} ${where}不是合法的 YAML：${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = countyConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`县级配置文件 ${configPath} 中 ${issue.path.join('.') || '(根)'}：${issue.message}`);
+  }
+  const towns = parsed.data.towns.map((rel) => {
+    const file = resolve(dirname(configPath), rel);
+    if (!existsSync(file)) throw new ConfigError(`县级配置文件 ${configPath} 中 towns：找不到镇配置文件 ${file}`);
+    return parseConfig(readFile(file), file);
+  });
+  // Town ids name the database schemas and the credentials; case prefixes name the cases county-wide.
+  for (const key of ['townId', 'casePrefix'] as const) {
+    const seen = new Map<string, string>();
+    for (const t of towns) {
+      const other = seen.get(t[key]);
+      if (other) {
+        const what = key === 'townId' ? '镇标识 id' : 'casePrefix';
+        throw new ConfigError(`县级配置文件 ${configPath}：${other} 与 ${t.configPath} 的${what}都是「${t[key]}」，每个镇必须不同`);
+      }
+      seen.set(t[key], t.configPath);
+    }
+  }
+  return { county: parsed.data.county, configPath, towns };
+}
+
+export function loadCountyConfig(path: string): CountyConfig {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new ConfigError(`找不到县级配置文件 ${file}（HUMIAO_COUNTY_CONFIG）`);
+  return parseCountyConfig(readFileSync(file, 'utf8'), file);
+}
+
+/** Per-town settings that a county deployment gives each town separately, suffixed `_<ID>`. */
+const PER_TOWN = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_WS_URL', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT'] as const;
+
+/**
+ * The environment as one town sees it: `WECOM_BOT_ID_DUNJI` becomes its `WECOM_BOT_ID`. The
+ * unsuffixed bot credentials are dropped, so one town's bot can never be started for another;
+ * WECOM_WS_URL may be shared and is kept unless the town has its own. HUMIAO_DATA_KEY is one
+ * for the county: the lookup keys for duplicate checks are derived from it process-wide.
+ */
+export function townEnv(env: NodeJS.ProcessEnv, townId: string): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const name of ['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'TELEGRAM_BOT_TOKEN'] as const) delete out[name];
+  const suffix = `_${townId.toUpperCase()}`;
+  for (const name of PER_TOWN) {
+    const v = env[`${name}${suffix}`];
+    if (v !== undefined && v !== '') out[name] = v;
+  }
+  return out;
+}
+
+/** A county process serves chat platforms only; a town without bot credentials is a config error. */
+export function requireTownCredentials(env: NodeJS.ProcessEnv, townId: string): void {
+  const id = townId.toUpperCase();
+  const t = townEnv(env, townId);
+  if (t.WECOM_BOT_ID && !t.WECOM_BOT_SECRET) throw new ConfigError(`镇「${townId}」设置了 WECOM_BOT_ID_${id}，但缺少 WECOM_BOT_SECRET_${id}`);
+  if (!t.WECOM_BOT_ID && !t.TELEGRAM_BOT_TOKEN) {
+    throw new ConfigError(`镇「${townId}」没有机器人凭据：请设置 WECOM_BOT_ID_${id} 和 WECOM_BOT_SECRET_${id}（或 TELEGRAM_BOT_TOKEN_${id}）`);
+  }
+}
