@@ -55,11 +55,17 @@ export interface PgDbOptions {
   /** Comma-separated schemas for `search_path`, e.g. `town_xy` or `town_xy, humiao`. */
   searchPath?: string;
   applicationName?: string;
-  /** How long one call may block before the connection is reset and PgTimeoutError thrown; default 60 s. */
+  /**
+   * Longest a statement may run, default 60 s: the server cancels it then (PgQueryError, SQLSTATE
+   * 57014) and the connection stays usable. Should the server not answer at all, the caller stops
+   * waiting a little later, resets the connection and throws PgTimeoutError.
+   */
   timeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Room for the server's own cancellation to arrive before the caller gives up on the connection. */
+const WAIT_GRACE_MS = 1_000;
 /** Dynamic SQL (an IN list per shape) could otherwise name statements without end. */
 const MAX_NAMED_STATEMENTS = 2000;
 
@@ -84,8 +90,9 @@ export class PgDb implements SqlDb {
         searchPath,
         applicationName: opts.applicationName ?? 'humiao',
         connectTimeoutMs: Math.min(timeoutMs, 15_000),
+        statementTimeoutMs: timeoutMs,
       },
-      timeoutMs,
+      timeoutMs + WAIT_GRACE_MS,
     );
     const db = new PgDb(bridge);
     try {

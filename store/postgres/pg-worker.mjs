@@ -50,6 +50,7 @@ async function connect() {
     connectionString: config.url,
     application_name: config.applicationName,
     connectionTimeoutMillis: config.connectTimeoutMs,
+    statement_timeout: config.statementTimeoutMs,
     types: makeTypes(pg),
   });
   c.on('error', () => {

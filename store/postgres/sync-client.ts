@@ -13,6 +13,8 @@ export interface BridgeConfig {
   searchPath?: string[];
   applicationName?: string;
   connectTimeoutMs: number;
+  /** The server cancels any statement running longer (SQLSTATE 57014) while the connection stays usable. */
+  statementTimeoutMs?: number;
 }
 
 export type BridgeRequest =
