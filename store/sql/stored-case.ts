@@ -195,12 +195,12 @@ const SUMMARY_COLUMNS =
   'c.id, c.code, c.village, c.mentor_user_id, c.mentor_name, c.risk_level, c.created_at, c.closed_at, c.last_contact_date, c.status, c.close_reason, c.birth_date';
 const OPEN = "c.status = 'open'";
 /**
- * "Not contacted from :since to :asOf": the kept latest day answers for nearly every case; only
- * when it lies after :asOf (looking back in time) do the contacts themselves have to say.
+ * "Not contacted from @since to @asOf": the kept latest day answers for nearly every case; only
+ * when it lies after @asOf (looking back in time) do the contacts themselves have to say.
  */
-const NOT_CONTACTED = `(c.last_contact_date IS NULL OR c.last_contact_date < :since
-  OR (c.last_contact_date > :asOf AND NOT EXISTS (
-    SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= :since AND k.contact_date <= :asOf)))`;
+const NOT_CONTACTED = `(c.last_contact_date IS NULL OR c.last_contact_date < @since
+  OR (c.last_contact_date > @asOf AND NOT EXISTS (
+    SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= @since AND k.contact_date <= @asOf)))`;
 
 export const SUMMARY_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary WHERE ${OPEN} ORDER BY c.id`;
 // Read through the covering index (status first), then put back in id order for the merge.
