@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PushTarget, Reply } from '../../src/core/message.js';
 import type { OutboxInsert, OutboxItem, OutboxRepo } from '../store.js';
 import type { SqlDb as Db } from './db.js';
@@ -30,15 +32,38 @@ const toItem = (r: Row): OutboxItem => ({
   deliveredTo: r.delivered_kind && r.delivered_id ? { kind: r.delivered_kind, id: r.delivered_id } : null,
 });
 
+export interface OutboxRepoOptions {
+  /**
+   * Who claims due rows on PostgreSQL (the lease holder id is a good choice). Default: this
+   * host, pid and a random part, distinct for every repository instance.
+   */
+  claimant?: string;
+  /** How long a claimed row stays reserved for its claimant if it is neither sent nor failed. Default 60 s. */
+  claimMs?: number;
+}
+
+const byDue = (a: Row, b: Row): number =>
+  a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : a.id - b.id;
+
 export class SqlOutboxRepo implements OutboxRepo {
   private readonly insert;
   private readonly dueStmt;
+  private readonly claimStmt;
   private readonly sent;
   private readonly failed;
   private readonly count;
   private readonly recent;
+  private readonly pg: boolean;
+  private readonly claimMs: number;
+  private claimant: string;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    opts: OutboxRepoOptions = {},
+  ) {
+    this.pg = db.dialect === 'postgres';
+    this.claimant = opts.claimant ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.claimMs = opts.claimMs ?? 60_000;
     this.insert = db.prepare(
       `INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
@@ -46,11 +71,14 @@ export class SqlOutboxRepo implements OutboxRepo {
     this.dueStmt = db.prepare<[string, number], Row>(
       'SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?',
     );
+    this.claimStmt = this.pg ? db.prepare<[ClaimParams], Row>(claimSql(0)) : undefined;
+    // On PostgreSQL the outcome also ends the claim, so a failed row is free again at its retry time.
+    const unclaim = this.pg ? ', claimed_by = NULL, claimed_until = NULL' : '';
     this.sent = db.prepare(
-      'UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, delivered_kind = ?, delivered_id = ? WHERE id = ? AND sent_at IS NULL',
+      `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, delivered_kind = ?, delivered_id = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
     );
     this.failed = db.prepare(
-      'UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ? AND sent_at IS NULL',
+      `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
     );
     this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
     this.recent = db.prepare<[number], Row>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?');
@@ -70,7 +98,13 @@ export class SqlOutboxRepo implements OutboxRepo {
     return r ? (r as { id: number }).id : null;
   }
 
+  /** The id claims are made under; the lead sets it to the town's lease holder id. */
+  setClaimant(claimant: string): void {
+    this.claimant = claimant;
+  }
+
   due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {
+    if (this.pg) return this.claim(now, limit, skip);
     if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(toItem);
     // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared per shape.
     const keys = skip.map((t) => `${t.kind}:${t.id}`);
@@ -78,6 +112,30 @@ export class SqlOutboxRepo implements OutboxRepo {
       AND (target_kind || ':' || target_id) NOT IN (${keys.map(() => '?').join(', ')})
       ORDER BY next_attempt_at, id LIMIT ?`;
     return this.db.prepare<unknown[], Row>(sql).all(now.toISOString(), ...keys, limit).map(toItem);
+  }
+
+  /**
+   * PostgreSQL may have several processes on one town (an owner and standbys, or an old owner
+   * that has not yet noticed it lost its lease): instead of just reading due rows, take them,
+   * so no two processes send the same row. SKIP LOCKED passes over rows another process is
+   * claiming this instant; a claim that lapsed (its process died before sending) makes the row
+   * due again for anyone, so nothing is lost — at worst a row whose push went out just before
+   * the crash goes out once more. Our own live claims are taken again: rows the worker held
+   * back for pacing must not wait for their claim to run out.
+   * Claim times come from the caller's clock, like next_attempt_at; hosts need roughly synced
+   * clocks (well within claimMs), which the lease makes a second line of defence anyway.
+   */
+  private claim(now: Date, limit: number, skip: readonly PushTarget[]): OutboxItem[] {
+    const params: ClaimParams = {
+      me: this.claimant,
+      now: now.toISOString(),
+      until: new Date(now.getTime() + this.claimMs).toISOString(),
+      limit,
+    };
+    skip.forEach((t, i) => (params[`s${i}`] = `${t.kind}:${t.id}`));
+    const stmt = skip.length === 0 ? this.claimStmt! : this.db.prepare<[ClaimParams], Row>(claimSql(skip.length));
+    // UPDATE … RETURNING gives rows in no particular order.
+    return stmt.all(params).sort(byDue).map(toItem);
   }
 
   markSent(id: number, now: Date, deliveredTo?: PushTarget): void {
@@ -95,4 +153,23 @@ export class SqlOutboxRepo implements OutboxRepo {
   list(limit: number): OutboxItem[] {
     return this.recent.all(limit).map(toItem);
   }
+}
+
+type ClaimParams = { me: string; now: string; until: string; limit: number } & Record<string, string | number>;
+
+/** The claiming form of the due query (PostgreSQL only), leaving out `skipCount` targets `@s0`…. */
+function claimSql(skipCount: number): string {
+  const skip =
+    skipCount === 0
+      ? ''
+      : `AND (target_kind || ':' || target_id) NOT IN (${Array.from({ length: skipCount }, (_, i) => `@s${i}`).join(', ')})`;
+  return `UPDATE outbox SET claimed_by = @me, claimed_until = @until
+    WHERE id IN (
+      SELECT id FROM outbox
+      WHERE sent_at IS NULL AND next_attempt_at <= @now
+        AND (claimed_until IS NULL OR claimed_until < @now OR claimed_by = @me)
+        ${skip}
+      ORDER BY next_attempt_at, id LIMIT @limit
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`;
 }
