@@ -72,6 +72,10 @@ const MAX_NAMED_STATEMENTS = 2000;
 export class PgDb implements SqlDb {
   readonly dialect = 'postgres' as const;
   private depth = 0;
+  /** Transaction control deferred until the next statement; see runInTransaction. */
+  private pending: string[] = [];
+  /** A BEGIN has gone to the server and no COMMIT/ROLLBACK yet. */
+  private serverTx = false;
   private closed = false;
   private readonly statementNames = new Map<string, string>();
 
@@ -118,13 +122,13 @@ export class PgDb implements SqlDb {
 
   /** Runs multi-statement SQL text (DDL) without parameters, over the simple query protocol. */
   exec(sql: string): void {
-    this.send({ op: 'exec', sql, tx: this.depth > 0 });
+    this.sendStatement({ op: 'exec', sql, tx: false });
   }
 
   /** Runs native PostgreSQL SQL (`$1` placeholders), unprepared. */
   query<R = Record<string, unknown>>(sql: string, params: unknown[] = []): R[] {
-    return this.send({ op: 'query', sql, params: bindParams({ kind: 'positional', count: params.length }, params), tx: this.depth > 0 })
-      .rows as R[];
+    const bound = bindParams({ kind: 'positional', count: params.length }, params);
+    return this.sendStatement({ op: 'query', sql, params: bound, tx: false }).rows as R[];
   }
 
   /** Ends the connection and the worker; idempotent. An open transaction is rolled back by the server. */
@@ -143,13 +147,13 @@ export class PgDb implements SqlDb {
 
   /** @internal Used by PgStatement. */
   execute(text: string, shape: ParamShape, name: string | undefined, args: unknown[], mode: 'rows' | 'array' | 'run'): BridgeReply {
-    return this.send({
+    return this.sendStatement({
       op: mode === 'run' ? 'run' : 'query',
       sql: text,
       params: bindParams(shape, args),
       name,
       array: mode === 'array',
-      tx: this.depth > 0,
+      tx: false,
     });
   }
 
@@ -162,16 +166,23 @@ export class PgDb implements SqlDb {
     return name;
   }
 
+  /**
+   * BEGIN, SAVEPOINT and RELEASE are not sent on their own: they wait in `pending` and go with the
+   * next statement (or the COMMIT), saving a bridge round trip each; a savepoint nothing ran in is
+   * never sent at all. A failed savepoint's ROLLBACK TO waits the same way, ahead of whatever the
+   * outer transaction does next.
+   */
   private runInTransaction<T>(fn: () => T): T {
     const depth = this.depth;
     const savepoint = `hm_sp_${depth}`;
-    this.exec(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
+    this.pending.push(depth === 0 ? 'BEGIN' : `SAVEPOINT ${savepoint}`);
     this.depth = depth + 1;
     let result: T;
     try {
       result = fn();
       if (isThenable(result)) throw new TypeError('Transaction function cannot return a promise');
-      this.exec(depth === 0 ? 'COMMIT' : `RELEASE SAVEPOINT ${savepoint}`);
+      if (depth === 0) this.commit();
+      else this.release(savepoint);
     } catch (e) {
       this.unwind(depth, savepoint);
       throw e;
@@ -180,20 +191,62 @@ export class PgDb implements SqlDb {
     return result;
   }
 
-  private unwind(depth: number, savepoint: string): void {
-    try {
-      // After a failed COMMIT the server has already ended the transaction; ROLLBACK is then a no-op.
-      this.exec(depth === 0 ? 'ROLLBACK' : `ROLLBACK TO SAVEPOINT ${savepoint}; RELEASE SAVEPOINT ${savepoint}`);
-    } catch {
-      // The connection is gone or the transaction already ended: the error being rethrown says more.
-    } finally {
-      this.depth = depth;
+  private commit(): void {
+    if (!this.serverTx) {
+      // Nothing ran inside: the BEGIN (and any savepoints) never left this process.
+      this.pending = [];
+      return;
     }
+    const sql = [...this.pending, 'COMMIT'].join('; ');
+    this.pending = [];
+    this.send({ op: 'exec', sql, tx: true });
+    this.serverTx = false;
+  }
+
+  private release(savepoint: string): void {
+    if (this.pending.at(-1) === `SAVEPOINT ${savepoint}`) this.pending.pop();
+    else this.pending.push(`RELEASE SAVEPOINT ${savepoint}`);
+  }
+
+  private unwind(depth: number, savepoint: string): void {
+    this.depth = depth;
+    if (depth === 0) {
+      this.pending = [];
+      if (!this.serverTx) return;
+      this.serverTx = false;
+      // After a failed COMMIT the server has already ended the transaction; ROLLBACK is then a no-op.
+      if (!this.bridge.running) return;
+      try {
+        this.bridge.call({ op: 'exec', sql: 'ROLLBACK', tx: true });
+      } catch {
+        // The connection is gone: the server drops the transaction with it.
+      }
+      return;
+    }
+    const unsent = this.pending.lastIndexOf(`SAVEPOINT ${savepoint}`);
+    if (unsent >= 0) {
+      // Nothing inside the savepoint reached the server, so there is nothing to undo.
+      this.pending.length = unsent;
+    } else {
+      // Everything still pending concerns deeper savepoints, which this rollback discards anyway.
+      this.pending = [`ROLLBACK TO SAVEPOINT ${savepoint}`, `RELEASE SAVEPOINT ${savepoint}`];
+    }
+  }
+
+  /** Sends a statement, with any deferred transaction control in front of it. */
+  private sendStatement(req: BridgeRequest & { op: 'exec' | 'query' | 'run' }): BridgeReply {
+    if (this.pending.length === 0) return this.send({ ...req, tx: this.serverTx });
+    const pre = this.pending.join('; ');
+    const tx = this.serverTx;
+    this.pending = [];
+    // Whatever the outcome, the server may now hold a transaction: unwinding must roll it back.
+    if (this.depth > 0) this.serverTx = true;
+    return this.send({ ...req, pre, tx });
   }
 
   private send(req: BridgeRequest): BridgeReply {
     this.assertOpen();
-    if (this.depth > 0 && !this.bridge.running) {
+    if (this.serverTx && req.op !== 'close' && !this.bridge.running) {
       throw new PgConnectionLostError('The PostgreSQL connection was reset inside a transaction; the transaction is gone');
     }
     const reply = this.bridge.call(req);

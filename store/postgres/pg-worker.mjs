@@ -123,10 +123,13 @@ async function run(req) {
   if (failure) return { error: failure };
   try {
     if (req.op === 'connect') return { ok: true };
+    // `pre` carries transaction control the caller deferred (BEGIN, SAVEPOINT, RELEASE …) so that
+    // it travels with the statement instead of costing a bridge round trip of its own.
     if (req.op === 'exec') {
-      await client.query(req.sql);
+      await client.query(req.pre ? `${req.pre};\n${req.sql}` : req.sql);
       return { ok: true };
     }
+    if (req.pre) await client.query(req.pre);
     const cfg = { text: req.sql, values: req.params };
     if (req.name) cfg.name = req.name;
     if (req.array) cfg.rowMode = 'array';
@@ -136,7 +139,7 @@ async function run(req) {
     } catch (e) {
       // A table changed under a named statement (a migration ran after it was prepared): outside a
       // transaction the server can simply plan it again under the same name.
-      if (req.name && !req.tx && e && e.code === '0A000' && /cached plan/.test(String(e.message))) {
+      if (req.name && !req.tx && !req.pre && e && e.code === '0A000' && /cached plan/.test(String(e.message))) {
         await client.query(`DEALLOCATE ${quoteIdent(req.name)}`).catch(() => {});
         delete client.connection.parsedStatements[req.name];
         res = await client.query(cfg);

@@ -17,11 +17,15 @@ export interface BridgeConfig {
   statementTimeoutMs?: number;
 }
 
+/**
+ * `tx`: a transaction is open on the server, so a lost connection must not be silently replaced.
+ * `pre`: SQL (simple protocol) to run first on the same connection, e.g. a deferred BEGIN.
+ */
 export type BridgeRequest =
   | { op: 'connect' }
   | { op: 'close' }
-  | { op: 'exec'; sql: string; tx: boolean }
-  | { op: 'query' | 'run'; sql: string; params: unknown[]; name?: string; array?: boolean; tx: boolean };
+  | { op: 'exec'; sql: string; tx: boolean; pre?: string }
+  | { op: 'query' | 'run'; sql: string; params: unknown[]; name?: string; array?: boolean; tx: boolean; pre?: string };
 
 /** What the worker says went wrong; `kind` tells a rejected statement from a lost or failed connection. */
 export interface BridgeError {

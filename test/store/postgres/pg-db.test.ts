@@ -250,6 +250,40 @@ describe('PgDb transactions', () => {
     expect(names()).toEqual(['usable']);
   });
 
+  it('undoes a failed savepoint even when the outer transaction commits right after', () => {
+    db.transaction(() => {
+      add('kept');
+      try {
+        db.transaction(() => {
+          add('undone');
+          db.transaction(() => add('undone too'))();
+          throw new Error('not a database error');
+        })();
+      } catch {
+        // the caller swallows it, as the router does for one failed message of a batch
+      }
+    })();
+    expect(names()).toEqual(['kept']);
+  });
+
+  it('handles savepoints in which nothing ran, and failures at any depth', () => {
+    expect(db.transaction(() => db.transaction(() => db.transaction(() => 'empty')())())()).toBe('empty');
+    db.transaction(() => {
+      db.transaction(() => {
+        add('a');
+        expect(() =>
+          db.transaction(() => {
+            db.transaction(() => add('b'))();
+            add('a');
+          })(),
+        ).toThrow(PgQueryError);
+        add('c');
+      })();
+      expect(() => db.transaction(() => db.transaction(() => add('c'))())()).toThrow(PgQueryError);
+    })();
+    expect(names()).toEqual(['a', 'c']);
+  });
+
   it('refuses a function that returns a promise', () => {
     expect(() => db.transaction(() => Promise.resolve(add('p')))()).toThrow(/promise/);
     expect(names()).toEqual([]);
