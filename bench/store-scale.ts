@@ -7,7 +7,7 @@ import type { AppDeps } from '../handlers/types.js';
 import { openCaseStatuses, overdueCandidatesSince } from '../src/domain/followup/case-status.js';
 import { exportCases } from '../src/domain/intake/export.js';
 import { toCsv } from '../src/cli/csv.js';
-import { statsFor } from '../schedules/jobs/quarterly.js';
+import { statsFor, statsFromLists } from '../schedules/jobs/quarterly.js';
 import { quarterlyMarkdown } from '../src/domain/followup/quarterly-markdown.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { CaseRecord, ContactRecord, NewContact, Store } from '../store/store.js';
@@ -44,8 +44,12 @@ const median = (f: () => unknown, n: number): number => {
   return stats(xs).median;
 };
 
-/** The same computations the jobs and the CLI run, given any store that can list cases and contacts. */
-function measures(deps: AppDeps, at: Date, writeOnce: (i: number) => void | Promise<void>, writes: number, rounds: number): Promise<Measures> {
+/**
+ * The same computations the jobs and the CLI run, given any store that can list cases and
+ * contacts. The quarterly report is counted by the store's SQL; lowdb, which has none, runs the
+ * same definition over its arrays (`statsFromLists`), as an app on lowdb would.
+ */
+function measures(deps: AppDeps, at: Date, writeOnce: (i: number) => void | Promise<void>, writes: number, rounds: number, quarterStatsOf = statsFor): Promise<Measures> {
   return (async () => {
     const w: number[] = [];
     for (let i = 0; i < writes; i++) {
@@ -58,7 +62,7 @@ function measures(deps: AppDeps, at: Date, writeOnce: (i: number) => void | Prom
       () => openCaseStatuses(deps.store, deps.config.followup, at, undefined, overdueCandidatesSince(at)).filter((s) => s.due.state === 'overdue'),
       rounds,
     );
-    const quarterly = median(() => quarterlyMarkdown(statsFor(deps, '2026Q4', at), deps.config.town), rounds);
+    const quarterly = median(() => quarterlyMarkdown(quarterStatsOf(deps, '2026Q4', at), deps.config.town), rounds);
     const exp = median(() => toCsv(exportCases(deps.store)), rounds);
     return { write: stats(w), overdueScan, quarterly, export: exp };
   })();
@@ -170,6 +174,7 @@ export async function storeScale(
         },
         lowWrites,
         opts.rounds,
+        statsFromLists,
       );
       result.lowdb = { ...m, loadMs, fileBytes: statSync(file).size };
     } else {

@@ -18,6 +18,7 @@ export interface Store {
   readonly jobRuns: JobRunRepo;
   readonly audit: AuditRepo;
   readonly followup: FollowupRepo;
+  readonly stats: StatsRepo;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
@@ -339,4 +340,68 @@ export interface FollowupRepo {
   dialog(userId: string, chatId: string): { state: unknown; updatedAt: Date } | undefined;
   saveDialog(userId: string, chatId: string, state: unknown, now: Date): void;
   deleteDialog(userId: string, chatId: string): void;
+}
+
+/**
+ * A contact window of the quarterly report's coverage (帮扶覆盖率): the cases of one frequency
+ * that were due in it, and how many of them have a contact dated in it.
+ */
+export interface StatsWindow {
+  /** Which cases the window is for: monthly ones, or those whose every category is quarterly. */
+  frequency: 'monthly' | 'quarterly';
+  /** Due: registered before `startsAt` (the window's first local midnight) and not closed before `endsAt` (the one after its last day). */
+  startsAt: Date;
+  endsAt: Date;
+  /** Covered: a contact dated `from`..`to` (YYYY-MM-DD). */
+  from: string;
+  to: string;
+}
+
+/** What the quarterly report counts; the domain works out the windows (src/domain/followup/quarterly-stats.ts). */
+export interface QuarterQuery {
+  /** Cases registered or closed from `start` to `until` are the quarter's new and closed ones; open means open at `until`. */
+  start: Date;
+  until: Date;
+  /** Contacts dated `fromDay`..`toDay` are counted. */
+  fromDay: string;
+  toDay: string;
+  /** Categories contacted once a quarter: a case is quarterly when all its categories are. */
+  quarterlyCategories: readonly CategoryCode[];
+  windows: readonly StatsWindow[];
+  /**
+   * Overdue at `until`, per frequency: an open case registered before `createdBefore` with no
+   * contact dated from `since` to `toDay` (the previous window started on `since`).
+   */
+  overdue: Record<'monthly' | 'quarterly', { since: string; createdBefore: Date }>;
+}
+
+/**
+ * A count per value, leaving out values with none. Where the values are open-ended (villages,
+ * close reasons) they come in the order a list of cases by id first meets them; else by value.
+ */
+export interface KeyCount<K = string> {
+  key: K;
+  count: number;
+}
+
+export interface QuarterAggregates {
+  open: number;
+  openByCategory: KeyCount<CategoryCode>[];
+  openByVillage: KeyCount[];
+  openByRisk: KeyCount<RiskLevel>[];
+  newCases: number;
+  newByCategory: KeyCount<CategoryCode>[];
+  closed: number;
+  /** The stored close reason (code, label, text), null when none was kept. */
+  closedByReason: KeyCount<string | null>[];
+  contacts: number;
+  contactsByMethod: KeyCount<ContactMethod>[];
+  /** In the order of {@link QuarterQuery.windows}. */
+  windows: Array<{ due: number; covered: number }>;
+  overdue: number;
+}
+
+/** Statistics counted in the database, so a county's 100,000 cases never reach the heap. */
+export interface StatsRepo {
+  quarter(q: QuarterQuery): QuarterAggregates;
 }

@@ -1,7 +1,7 @@
 import type { AppDeps } from '../../handlers/types.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
-import { quarterStats, type QuarterStats } from '../../src/domain/followup/quarterly-stats.js';
+import { quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
 import { localDateKey, periodRange, quarterOf, toLocal } from '../time.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
@@ -9,22 +9,38 @@ import { push } from './send.js';
 
 export const QUARTERLY = 'quarterly-progress';
 
-/** The quarter's statistics from the store, as of `asOf`. */
-export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
-  const { start, end } = periodRange(quarter);
-  const lastDay = localDateKey(asOf < end ? asOf : new Date(end.getTime() - 1));
-  return quarterStats({
+/** What the report needs besides the counts, from the deployment's config and the store. */
+function statsContext(deps: AppDeps, quarter: string, asOf: Date): StatsContext {
+  return {
     quarter,
     asOf,
-    cases: deps.store.cases.summaries(),
-    // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
-    contacts: deps.store.followup.contactDays({ from: localDateKey(start), to: lastDay }),
-    lastContacts: deps.store.followup.lastContactDates(lastDay),
     screenings: (m) => deps.store.followup.screenings(m),
     reportingUnits: reportingUnits(deps.config, deps.plan),
     plan: deps.plan,
     cfg: deps.config.followup,
     villages: deps.config.villages,
+  };
+}
+
+/** The quarter's statistics as of `asOf`, counted in the database. */
+export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
+  return quarterStatsFrom(deps.store.stats, statsContext(deps, quarter, asOf));
+}
+
+/**
+ * The same statistics computed in memory from every case and the quarter's contacts: the
+ * reference the database counts are tested against, and what a store without SQL (the lowdb
+ * benchmark) runs.
+ */
+export function statsFromLists(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
+  const { start, end } = periodRange(quarter);
+  const lastDay = localDateKey(asOf < end ? asOf : new Date(end.getTime() - 1));
+  return quarterStats({
+    ...statsContext(deps, quarter, asOf),
+    cases: deps.store.cases.summaries(),
+    // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
+    contacts: deps.store.followup.contactDays({ from: localDateKey(start), to: lastDay }),
+    lastContacts: deps.store.followup.lastContactDates(lastDay),
   });
 }
 

@@ -14,6 +14,7 @@ import { SqlFollowupRepo } from '../sql/followup.js';
 import { SqlJobRunRepo } from '../sql/job-runs.js';
 import { SqlOutboxRepo } from '../sql/outbox.js';
 import { SqlSessionRepo } from '../sql/sessions.js';
+import { SqlStatsRepo } from '../sql/stats.js';
 
 export type Db = Database.Database;
 
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   readonly jobRuns: SqlJobRunRepo;
   readonly audit: SqlAuditRepo;
   readonly followup: SqlFollowupRepo;
+  readonly stats: SqlStatsRepo;
 
   constructor(
     readonly db: Db,
@@ -50,6 +52,7 @@ export class SqliteStore implements Store {
     this.audit = new SqlAuditRepo(sql);
     this.jobRuns = new SqlJobRunRepo(sql);
     this.followup = new SqlFollowupRepo(sql, cipher);
+    this.stats = new SqlStatsRepo(sql);
   }
 
   transaction<T>(fn: () => T): T {

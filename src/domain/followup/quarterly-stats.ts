@@ -1,14 +1,14 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseRecord, ContactDay, ScreeningReport } from '../../../store/store.js';
-
-/** What the statistics read of a case: no identity. */
-export type StatsCase = Pick<CaseRecord, 'id' | 'categories' | 'createdAt' | 'closedAt' | 'village' | 'riskLevel' | 'closeReason'>;
-import { localDateKey, parsePeriod, periodRange } from '../../../schedules/time.js';
+import type { CaseRecord, ContactDay, KeyCount, QuarterQuery, ScreeningReport, StatsRepo, StatsWindow } from '../../../store/store.js';
+import { fromLocal, localDateKey, parsePeriod, periodRange } from '../../../schedules/time.js';
 import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';
 import { closeReasonLabel } from './close-reasons.js';
 import { CONTACT_METHODS } from './contact-message.js';
-import { caseDue, contactDatesByCase, frequencyOf, isDueIn, contactedIn, monthWindow, quarterWindow, type Window } from './contact-rule.js';
+import { caseDue, contactDatesByCase, frequencyOf, isDueIn, contactedIn, monthWindow, previousWindow, quarterWindow, windowAt, type Window } from './contact-rule.js';
+
+/** What the statistics read of a case: no identity. */
+export type StatsCase = Pick<CaseRecord, 'id' | 'categories' | 'createdAt' | 'closedAt' | 'village' | 'riskLevel' | 'closeReason'>;
 
 export interface Count {
   label: string;
@@ -52,19 +52,24 @@ export interface QuarterStats {
   screening: Array<{ month: string; reported: string[]; missing: string[] }>;
 }
 
-export interface StatsInput {
+/** What the report needs besides the counts. */
+export interface StatsContext {
   quarter: string;
   asOf: Date;
-  cases: readonly StatsCase[];
-  /** The contacts dated within the quarter (others are not read). */
-  contacts: readonly ContactDay[];
-  /** Each case's latest contact on or before the quarter's last counted day, for the overdue count. */
-  lastContacts: ReadonlyMap<number, string>;
   screenings: (month: string) => readonly ScreeningReport[];
   reportingUnits: readonly string[];
   plan: PlanMatrix;
   cfg: FollowupConfig;
   villages: readonly string[];
+}
+
+/** Every case and the quarter's contacts as lists: the in-memory computation {@link quarterStats} works on. */
+export interface StatsInput extends StatsContext {
+  cases: readonly StatsCase[];
+  /** The contacts dated within the quarter (others are not read). */
+  contacts: readonly ContactDay[];
+  /** Each case's latest contact on or before the quarter's last counted day, for the overdue count. */
+  lastContacts: ReadonlyMap<number, string>;
 }
 
 function counts(labels: readonly string[], values: Iterable<string>): Count[] {
@@ -80,6 +85,10 @@ const openAt = (c: StatsCase, at: Date) => c.createdAt <= at && (c.closedAt === 
  * 帮扶覆盖率 per month: among open cases whose contact window ends that month (every case with
  * monthly contacts; quarterly ones in the quarter's last month) and that were due in it, the
  * share with a contact dated in the window. The quarter's rate pools the three months.
+ *
+ * This is the definition, computed over lists in memory. The bot counts in the database
+ * instead ({@link quarterStatsFrom}): at county size the lists are 100,000 cases and hundreds of
+ * thousands of contacts. A property test holds the two to the same figures.
  */
 export function quarterStats(input: StatsInput): QuarterStats {
   const { quarter, asOf, cases, contacts, plan, cfg } = input;
@@ -142,6 +151,101 @@ export function quarterStats(input: StatsInput): QuarterStats {
     overdue: open.filter((c) => caseDue(c, input.lastContacts.get(c.id) ?? null, cfg, until).state === 'overdue').length,
     screening,
   };
+}
+
+/** The local midnight that starts the day after `day` (YYYY-MM-DD). */
+const dayAfter = (day: string) => fromLocal(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)) + 1);
+const dayStart = (day: string) => fromLocal(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)));
+const minDay = (a: string, b: string) => (a < b ? a : b);
+
+/** A month of the report so far, and which of the query's windows count in it. */
+export interface QueryMonth {
+  window: Window;
+  windows: number[];
+}
+
+/**
+ * The same definitions as {@link quarterStats}, put as questions the store answers with counts:
+ * the coverage windows of each month so far (the quarter's own window in its last month) and,
+ * for the overdue count, each frequency's window before the one holding `until`.
+ */
+export function quarterQuery(quarter: string, asOf: Date, cfg: FollowupConfig): { query: QuarterQuery; months: QueryMonth[] } {
+  const { start, end } = periodRange(quarter);
+  const p = parsePeriod(quarter);
+  const today = localDateKey(asOf);
+  const until = asOf < end ? asOf : new Date(end.getTime() - 1);
+  const toDay = localDateKey(until);
+  const window = (frequency: StatsWindow['frequency'], w: Window): StatsWindow => ({
+    frequency,
+    startsAt: dayStart(w.start),
+    endsAt: dayAfter(w.end),
+    from: w.start,
+    to: minDay(w.end, toDay),
+  });
+  const windows: StatsWindow[] = [];
+  const months: QueryMonth[] = [];
+  for (let month = p.firstMonth; month <= p.lastMonth; month++) {
+    const mw = monthWindow(p.year, month);
+    if (mw.start > today) break;
+    const at = [windows.push(window('monthly', mw)) - 1];
+    if (month === p.lastMonth) at.push(windows.push(window('quarterly', quarterWindow(p.year, Math.ceil(month / 3)))) - 1);
+    months.push({ window: mw, windows: at });
+  }
+  const before = (freq: 'monthly' | 'quarterly') => {
+    const prev = previousWindow(windowAt(freq, until));
+    return { since: prev.start, createdBefore: dayStart(prev.start) };
+  };
+  const quarterlyCategories = CATEGORY_CODES.filter((code) => (cfg.frequency[code] ?? 'monthly') === 'quarterly');
+  return {
+    query: { start, until, fromDay: localDateKey(start), toDay, quarterlyCategories, windows, overdue: { monthly: before('monthly'), quarterly: before('quarterly') } },
+    months,
+  };
+}
+
+/** The quarter's figures counted by the store (see {@link quarterStats} for what they mean). */
+export function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): QuarterStats {
+  const { quarter, asOf, plan } = ctx;
+  const { query, months } = quarterQuery(quarter, asOf, ctx.cfg);
+  const a = stats.quarter(query);
+  const catLabel = (code: (typeof CATEGORY_CODES)[number]) => categoryName(plan, code);
+  const tally = <K>(labels: readonly string[], rows: readonly KeyCount<K>[], label: (k: K) => string): Count[] => {
+    const m = new Map(labels.map((l) => [l, 0]));
+    for (const r of rows) m.set(label(r.key), (m.get(label(r.key)) ?? 0) + r.count);
+    return [...m].map(([l, count]) => ({ label: l, count }));
+  };
+  const today = localDateKey(asOf);
+  const coverage: MonthCoverage[] = months.map((m) => {
+    const due = m.windows.reduce((n, i) => n + a.windows[i]!.due, 0);
+    const covered = m.windows.reduce((n, i) => n + a.windows[i]!.covered, 0);
+    return { month: m.window.key, due, covered, rate: due ? covered / due : null, complete: m.window.end < today };
+  });
+  const sumDue = coverage.reduce((n, m) => n + m.due, 0);
+  const sumCovered = coverage.reduce((n, m) => n + m.covered, 0);
+  return {
+    quarter,
+    asOf: query.until,
+    open: a.open,
+    byCategory: tally(CATEGORY_CODES.map(catLabel), a.openByCategory, catLabel),
+    byVillage: tally(ctx.villages, a.openByVillage, (v) => v),
+    byRisk: tally(['低', '中', '高'], a.openByRisk, (v) => v),
+    newCases: a.newCases,
+    newByCategory: tally(CATEGORY_CODES.map(catLabel), a.newByCategory, catLabel),
+    closed: a.closed,
+    closedByReason: tally([], a.closedByReason, closeReasonLabel),
+    contacts: a.contacts,
+    contactsByMethod: tally(CONTACT_METHODS, a.contactsByMethod, (v) => v),
+    coverage,
+    quarterCoverage: { due: sumDue, covered: sumCovered, rate: sumDue ? sumCovered / sumDue : null },
+    overdue: a.overdue,
+    screening: screeningStatus(ctx, months.map((m) => m.window.key)),
+  };
+}
+
+function screeningStatus(ctx: StatsContext, months: readonly string[]): QuarterStats['screening'] {
+  return months.map((key) => {
+    const got = new Set(ctx.screenings(key).map((s) => s.unit));
+    return { month: key, reported: ctx.reportingUnits.filter((u) => got.has(u)), missing: ctx.reportingUnits.filter((u) => !got.has(u)) };
+  });
 }
 
 export function percent(rate: number | null): string {
