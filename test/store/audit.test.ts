@@ -1,18 +1,20 @@
-import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 
 const t = (m: number) => new Date(Date.UTC(2026, 10, 29, 2, m));
 
-function seeded() {
-  const s = openSqliteStore(':memory:');
-  s.audit.append({ at: t(0), actor: 'zhouba', action: 'create', caseCode: 'DJ-2026-0001' });
-  s.audit.append({ at: t(1), actor: 'lisi', action: 'view-full', caseCode: 'DJ-2026-0001', reason: '核实监护人情况', detail: 'identity' });
-  s.audit.append({ at: t(2), actor: 'os:admin', action: 'export', detail: 'cases export json (1)' });
-  s.audit.append({ at: t(3), actor: 'lisi', action: 'view', caseCode: 'DJ-2026-0002' });
-  return s;
-}
+afterEach(cleanupStores);
 
-describe('audit log', () => {
+describe.each(storeKinds)('audit log ($name)', (kind: StoreKind) => {
+  function seeded() {
+    const s = kind.open();
+    s.audit.append({ at: t(0), actor: 'zhouba', action: 'create', caseCode: 'DJ-2026-0001' });
+    s.audit.append({ at: t(1), actor: 'lisi', action: 'view-full', caseCode: 'DJ-2026-0001', reason: '核实监护人情况', detail: 'identity' });
+    s.audit.append({ at: t(2), actor: 'os:admin', action: 'export', detail: 'cases export json (1)' });
+    s.audit.append({ at: t(3), actor: 'lisi', action: 'view', caseCode: 'DJ-2026-0002' });
+    return s;
+  }
+
   it('chains entries and lists them by case', () => {
     const s = seeded();
     expect(s.audit.verify()).toEqual({ ok: true, count: 4 });
@@ -31,19 +33,19 @@ describe('audit log', () => {
 
   it('names the first edited entry once the trigger is dropped', () => {
     const s = seeded();
-    s.db.exec('DROP TRIGGER audit_log_no_update');
+    s.dropTrigger('audit_log_no_update', 'audit_log');
     s.db.prepare("UPDATE audit_log SET reason = '随便看看' WHERE id = 2").run();
     expect(s.audit.verify()).toMatchObject({ ok: false, brokenAt: 2 });
   });
 
   it('notices a deleted middle entry and a deleted last entry', () => {
     const mid = seeded();
-    mid.db.exec('DROP TRIGGER audit_log_no_delete');
+    mid.dropTrigger('audit_log_no_delete', 'audit_log');
     mid.db.prepare('DELETE FROM audit_log WHERE id = 2').run();
     expect(mid.audit.verify()).toMatchObject({ ok: false, brokenAt: 2 });
 
     const tail = seeded();
-    tail.db.exec('DROP TRIGGER audit_log_no_delete');
+    tail.dropTrigger('audit_log_no_delete', 'audit_log');
     tail.db.prepare('DELETE FROM audit_log WHERE id = 4').run();
     expect(tail.audit.verify()).toMatchObject({ ok: false, brokenAt: 4 });
     // Appending afterwards does not paper over the gap.
@@ -53,7 +55,7 @@ describe('audit log', () => {
 
   it('notices a re-hashed entry whose successor still points at the old hash', () => {
     const s = seeded();
-    s.db.exec('DROP TRIGGER audit_log_no_update');
+    s.dropTrigger('audit_log_no_update', 'audit_log');
     s.db.prepare("UPDATE audit_log SET actor = 'x', hash = 'f'||substr(hash, 2) WHERE id = 1").run();
     expect(s.audit.verify()).toMatchObject({ ok: false, brokenAt: 1 });
   });

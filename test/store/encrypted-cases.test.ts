@@ -8,14 +8,18 @@ import { DataKeyMismatchError, DataKeyMissingError, FieldCipher } from '../../sr
 import { ConfigError } from '../../src/config/load.js';
 import { idLookupHash, useLookupSecret } from '../../src/domain/privacy/lookup-key.js';
 import { sampleCase } from '../helpers/case-fixture.js';
+import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 
 const tmpDb = () => join(mkdtempSync(join(tmpdir(), 'humiao-sec-')), 'humiao.db');
 
-afterEach(() => useLookupSecret(null));
+afterEach(async () => {
+  useLookupSecret(null);
+  await cleanupStores();
+});
 
-describe('cases encrypted at rest', () => {
+describe.each(storeKinds)('cases encrypted at rest ($name)', (kind: StoreKind) => {
   it('stores identity fields and details encrypted and hands back plain values', () => {
-    const s = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    const s = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
     const rec = s.cases.insert(sampleCase);
     expect(rec.fullName).toBe('王小明');
     expect(rec.idNumber).toBe('341324201305061234');
@@ -30,7 +34,7 @@ describe('cases encrypted at rest', () => {
   });
 
   it('encrypts intake drafts too, since they hold what was typed so far', () => {
-    const s = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    const s = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
     const t = new Date('2026-03-10T02:00:00Z');
     s.sessions.save({ userId: 'a', chatId: 'a', formId: 'case', status: 'active', state: { fullName: '王小明', phone: '13812345678' }, startedIn: 'a', createdAt: t, lastActiveAt: t });
     const raw = JSON.stringify(s.db.prepare('SELECT * FROM form_sessions').all());
@@ -41,44 +45,41 @@ describe('cases encrypted at rest', () => {
   });
 
   it('flags only cases whose justice fields name a police or court measure as sealed', () => {
-    const s = openSqliteStore(':memory:');
+    const s = kind.open();
     const c = s.cases.insert({ ...sampleCase, details: { disposition: '家长管教', justiceInvolvement: '无' } });
     expect(c.sealed).toBe(false);
   });
 
   it('refuses to open encrypted data without the key, or with another key, and says so in Chinese', () => {
-    const file = tmpDb();
     const cipher = new FieldCipher(randomBytes(32));
-    const s = openSqliteStore(file, { cipher });
+    const s = kind.open({ cipher, persistent: true });
     s.cases.insert(sampleCase);
     s.close();
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    const missing = (() => { try { openSqliteStore(file); } catch (e) { return e; } })();
+    const missing = (() => { try { s.reopen(); } catch (e) { return e; } })();
     expect(missing).toBeInstanceOf(DataKeyMissingError);
     expect(missing).toBeInstanceOf(ConfigError);
     expect((missing as Error).message).toMatch(/HUMIAO_DATA_KEY/);
-    expect(() => openSqliteStore(file, { cipher: new FieldCipher(randomBytes(32)) })).toThrow(DataKeyMismatchError);
-    const again = openSqliteStore(file, { cipher });
+    expect(() => s.reopen({ cipher: new FieldCipher(randomBytes(32)) })).toThrow(DataKeyMismatchError);
+    const again = s.reopen({ cipher });
     expect(again.cases.list()[0]!.fullName).toBe('王小明');
-    again.close();
   });
 
   it('still reads rows written in plain text before a key was set', () => {
-    const file = tmpDb();
-    const plain = openSqliteStore(file);
+    const plain = kind.open({ persistent: true });
     plain.cases.insert(sampleCase);
     plain.close();
-    const keyed = openSqliteStore(file, { cipher: new FieldCipher(randomBytes(32)) });
+    const keyed = plain.reopen({ cipher: new FieldCipher(randomBytes(32)) });
     expect(keyed.cases.list()[0]!.idNumber).toBe('341324201305061234');
-    keyed.close();
   });
+});
 
-  it('makes ID lookups a keyed hash once a key is in use', () => {
-    const plain = idLookupHash('341324201305061234');
-    useLookupSecret(randomBytes(32));
-    const keyed = idLookupHash('341324201305061234');
-    expect(keyed).not.toBe(plain);
-    expect(idLookupHash(' 341324201305061234 ')).toBe(keyed);
+describe('cases encrypted at rest (sqlite file)', () => {
+  it('keeps the database file owner-only', () => {
+    const file = tmpDb();
+    const s = openSqliteStore(file, { cipher: new FieldCipher(randomBytes(32)) });
+    s.cases.insert(sampleCase);
+    s.close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('backs up to an owner-only file', async () => {
@@ -87,5 +88,15 @@ describe('cases encrypted at rest', () => {
     await s.backup(dest);
     expect(statSync(dest).mode & 0o777).toBe(0o600);
     s.close();
+  });
+});
+
+describe('lookup keys', () => {
+  it('makes ID lookups a keyed hash once a key is in use', () => {
+    const plain = idLookupHash('341324201305061234');
+    useLookupSecret(randomBytes(32));
+    const keyed = idLookupHash('341324201305061234');
+    expect(keyed).not.toBe(plain);
+    expect(idLookupHash(' 341324201305061234 ')).toBe(keyed);
   });
 });

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { NewCase } from '../../store/store.js';
+import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 
 const base: NewCase = {
   code: '', categories: [{ code: '05', leadUnits: ['镇民政所'] }], primaryCategory: '05', fullName: '王小明', gender: '男',
@@ -10,20 +10,22 @@ const base: NewCase = {
   createdAt: new Date('2026-03-10T02:00:00Z'),
 };
 
-describe('case and session repositories', () => {
+afterEach(cleanupStores);
+
+describe.each(storeKinds)('case and session repositories ($name)', (kind: StoreKind) => {
   it('numbers codes per year', () => {
-    const s = openSqliteStore(':memory:');
+    const s = kind.open();
     expect([s.cases.nextCode('DJ', 2026), s.cases.nextCode('DJ', 2026), s.cases.nextCode('DJ', 2027)]).toEqual(['DJ-2026-0001', 'DJ-2026-0002', 'DJ-2027-0001']);
   });
 
   it('refuses a second case with the same code', () => {
-    const s = openSqliteStore(':memory:');
+    const s = kind.open();
     s.cases.insert({ ...base, code: 'DJ-2026-0001' });
-    expect(() => s.cases.insert({ ...base, code: 'DJ-2026-0001' })).toThrow(/UNIQUE/);
+    expect(() => s.cases.insert({ ...base, code: 'DJ-2026-0001' })).toThrow(/unique/i);
   });
 
   it('keeps identity fields in their own columns, not in the details JSON', () => {
-    const s = openSqliteStore(':memory:');
+    const s = kind.open();
     s.cases.insert({ ...base, code: 'DJ-2026-0001', idNumber: '11010519491231002X', idHash: 'h', guardianPhone: '13812345678', details: { parentsAway: '父母均外出务工' } });
     const row = s.db.prepare('SELECT id_number, id_hash, guardian_phone, details FROM cases').get() as Record<string, string>;
     expect(row).toEqual({ id_number: '11010519491231002X', id_hash: 'h', guardian_phone: '13812345678', details: '{"parentsAway":"父母均外出务工"}' });
@@ -32,7 +34,7 @@ describe('case and session repositories', () => {
   });
 
   it('links draft-time must-report prompts to the case once', () => {
-    const s = openSqliteStore(':memory:');
+    const s = kind.open();
     const id = s.cases.recordMandatoryReport({ caseId: null, userId: 'u', chatId: 'u', sign: 'SELF_HARM', reportTo: '镇派出所', promptedAt: new Date() });
     const c = s.cases.insert({ ...base, code: 'DJ-2026-0001' });
     s.cases.attachMandatoryReports([id], c.id);
@@ -40,7 +42,7 @@ describe('case and session repositories', () => {
   });
 
   it('keys sessions by user and chat', () => {
-    const s = openSqliteStore(':memory:');
+    const s = kind.open();
     const t = new Date('2026-03-10T02:00:00Z');
     const rec = { userId: 'a', chatId: 'g', formId: 'f', status: 'active' as const, state: { x: 1 }, startedIn: 'g', createdAt: t, lastActiveAt: t };
     s.sessions.save(rec);

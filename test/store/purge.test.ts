@@ -1,12 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { sampleCase } from '../helpers/case-fixture.js';
+import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 
-describe('anonymising closed cases', () => {
+afterEach(cleanupStores);
+
+describe.each(storeKinds)('anonymising closed cases ($name)', (kind: StoreKind) => {
   it('strips identity from cases closed before the cutoff, keeps what counts need, and does each case once', () => {
-    const s = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    const s = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
     const old = s.cases.insert(sampleCase);
     const recent = s.cases.insert({ ...sampleCase, code: 'DJ-2026-0002' });
     const open = s.cases.insert({ ...sampleCase, code: 'DJ-2026-0003' });

@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
-import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { CaseRecord } from '../../store/store.js';
 import { sampleCase } from '../helpers/case-fixture.js';
+import { cleanupStores, storeKinds, type StoreKind, type TestStore } from '../helpers/stores.js';
 
-describe('cases as the store hands them out', () => {
-  const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
-  const inserted = store.cases.insert(sampleCase);
+afterAll(cleanupStores);
+
+describe.each(storeKinds)('cases as the store hands them out ($name)', (kind: StoreKind) => {
+  let store: TestStore;
+  let inserted: CaseRecord;
+  beforeAll(() => {
+    store = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
+    inserted = store.cases.insert(sampleCase);
+  });
 
   it('lists without reading identity columns, and reads them on first access', () => {
     const [listed] = store.cases.list();

@@ -1,0 +1,133 @@
+/**
+ * The store contract runs against both adapters: `describe.each(storeKinds)` gives each test a
+ * fresh SQLite database or a fresh PostgreSQL town schema. Call {@link cleanupStores} in
+ * afterEach/afterAll so connections close and test schemas are dropped.
+ *
+ * PostgreSQL tests use `TEST_DATABASE_URL` (default the local trust-auth server of CI);
+ * `TEST_DATABASE_URL=none` leaves PostgreSQL out on a machine without one.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { openPostgresStore } from '../../store/postgres/postgres-store.js';
+import { townSchema } from '../../store/postgres/schema.js';
+import type { SqlDb } from '../../store/sql/db.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+
+export type StoreKindName = 'sqlite' | 'postgres';
+
+export const pgTestUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgEnabled = pgTestUrl !== 'none';
+
+export interface TestStoreOptions {
+  cipher?: FieldCipher | null;
+  /** SQLite: a file instead of `:memory:`, so the test can {@link TestStore.reopen} it. PostgreSQL always persists. */
+  persistent?: boolean;
+}
+
+export interface TestStore extends Store {
+  readonly kind: StoreKindName;
+  /** The store's own connection, for looking at raw rows: better-sqlite3 or PgDb. */
+  readonly db: SqlDb & { exec(sql: string): void };
+  /** Opens the same database (and town) again, as a restart would; throws what opening throws. */
+  reopen(opts?: Pick<TestStoreOptions, 'cipher'>): TestStore;
+  /** Drops a trigger, to act out someone tampering around it. */
+  dropTrigger(name: string, table: string): void;
+}
+
+export interface StoreKind {
+  readonly name: StoreKindName;
+  open(opts?: TestStoreOptions): TestStore;
+}
+
+const opened: Store[] = [];
+const tempDirs: string[] = [];
+const towns = new Set<string>();
+
+function track<S extends Store>(s: S, extra: Omit<TestStore, keyof Store | 'db'>): TestStore {
+  opened.push(s);
+  return Object.assign(s, extra) as unknown as TestStore;
+}
+
+function openSqlite(file: string, cipher: FieldCipher | null): TestStore {
+  const s = openSqliteStore(file, { cipher });
+  return track(s, {
+    kind: 'sqlite',
+    reopen(opts = {}) {
+      if (file === ':memory:') throw new Error('open the store with { persistent: true } to reopen it');
+      return openSqlite(file, opts.cipher ?? null);
+    },
+    dropTrigger(name) {
+      s.db.exec(`DROP TRIGGER ${name}`);
+    },
+  });
+}
+
+/** A town id no other test (or test run) uses. */
+export function freshTownId(): string {
+  const town = `t_${randomBytes(6).toString('hex')}`;
+  towns.add(town);
+  return town;
+}
+
+export function openPgTestStore(town: string, cipher: FieldCipher | null = null): TestStore {
+  towns.add(town);
+  const s = openPostgresStore(pgTestUrl, { town, cipher });
+  return track(s, {
+    kind: 'postgres',
+    reopen(opts = {}) {
+      return openPgTestStore(town, opts.cipher ?? null);
+    },
+    dropTrigger(name, table) {
+      s.db.exec(`DROP TRIGGER ${name} ON ${table}`);
+    },
+  });
+}
+
+const sqliteKind: StoreKind = {
+  name: 'sqlite',
+  open(opts = {}) {
+    let file = ':memory:';
+    if (opts.persistent) {
+      const dir = mkdtempSync(join(tmpdir(), 'humiao-store-'));
+      tempDirs.push(dir);
+      file = join(dir, 'humiao.db');
+    }
+    return openSqlite(file, opts.cipher ?? null);
+  },
+};
+
+const postgresKind: StoreKind = {
+  name: 'postgres',
+  open(opts = {}) {
+    return openPgTestStore(freshTownId(), opts.cipher ?? null);
+  },
+};
+
+export const storeKinds: StoreKind[] = pgEnabled ? [sqliteKind, postgresKind] : [sqliteKind];
+
+/** Closes every store the helpers opened and drops the test towns' schemas. */
+export async function cleanupStores(): Promise<void> {
+  for (const s of opened.splice(0)) {
+    try {
+      s.close();
+    } catch {
+      // Already closed, or its connection is gone: nothing left to release.
+    }
+  }
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  if (towns.size === 0) return;
+  const drop = [...towns];
+  towns.clear();
+  const client = new pg.Client({ connectionString: pgTestUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${drop.map(townSchema).join(', ')} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
