@@ -18,6 +18,12 @@ process.on('uncaughtException', () => {
   dead = true;
 });
 
+// 2 in the slot tells a caller blocked on it that no reply will come (process.exit, a fatal error).
+process.on('exit', () => {
+  Atomics.store(slot, 0, 2);
+  Atomics.notify(slot, 0);
+});
+
 function reply(message) {
   port.postMessage(message);
   Atomics.store(slot, 0, 1);
@@ -159,6 +165,8 @@ async function run(req) {
 }
 
 port.on('message', async (req) => {
+  // Lets the tests see a worker die mid-call; nothing else sends it.
+  if (req.op === 'exit-for-test') process.exit(1);
   let result;
   try {
     result = await run(req);

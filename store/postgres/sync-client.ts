@@ -94,6 +94,11 @@ export class SyncPgBridge {
       let msg = receiveMessageOnPort(port);
       while (msg && (msg.message as BridgeReply).id !== id) msg = receiveMessageOnPort(port);
       if (msg) return msg.message as BridgeReply;
+      if (Atomics.load(slot, 0) === 2) {
+        this.stop();
+        const tx = 'tx' in req && req.tx;
+        return { id, error: { kind: tx ? 'lost' : 'connection', message: 'the PostgreSQL worker thread exited' } };
+      }
       Atomics.wait(slot, 0, 1, 1);
     }
   }

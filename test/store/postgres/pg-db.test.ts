@@ -203,6 +203,27 @@ describe('PgDb errors', () => {
       victim.close();
     }
   });
+
+  it('notices at once when the worker thread dies, and starts a new one', () => {
+    const d = PgDb.open(URL_, { searchPath: SCHEMA });
+    const kill = () => (d as unknown as { bridge: { call(r: unknown): { error?: unknown } } }).bridge.call({ op: 'exit-for-test' });
+    try {
+      const t0 = Date.now();
+      expect(kill().error).toMatchObject({ kind: 'connection' });
+      expect(Date.now() - t0).toBeLessThan(2_000);
+      expect(d.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      expect(
+        d.transaction(() => {
+          d.query("INSERT INTO items (name) VALUES ('gone')");
+          kill();
+          d.query('SELECT 1');
+        }),
+      ).toThrow(PgConnectionLostError);
+      expect(d.query('SELECT count(*) AS n FROM items')).toEqual([{ n: 0 }]);
+    } finally {
+      d.close();
+    }
+  });
 });
 
 describe('PgDb transactions', () => {
