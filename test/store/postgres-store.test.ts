@@ -36,7 +36,9 @@ describe.skipIf(pgOff)('postgres store', () => {
     const script = `import { openPostgresStore } from ${JSON.stringify(join(process.cwd(), 'store/postgres/postgres-store.ts'))};
       openPostgresStore(process.argv[1], { town: process.argv[2] }).close();`;
     const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, pgTestUrl, town], { cwd: process.cwd() });
-    await Promise.all([run(), run(), run()]);
+    // allSettled: a failed start must not leave the others creating the schema after cleanup.
+    const started = await Promise.allSettled([run(), run(), run()]);
+    expect(started.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
     const s = openPgTestStore(town);
     expect(versions(s)).toEqual(loadTownMigrations().map((m) => m.version));
   });
