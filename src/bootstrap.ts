@@ -1,10 +1,9 @@
 import type { AppDeps } from '../handlers/types.js';
-import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { ConfigError, loadConfig } from './config/load.js';
+import { openStore, type OpenStoreOptions } from '../store/open.js';
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile } from './domain/plan/load.js';
 import type { Logger } from './log.js';
-import { databaseFile } from './paths.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
 import { useLookupSecret } from './domain/privacy/lookup-key.js';
 
@@ -18,7 +17,20 @@ export class PlanUnusableError extends ConfigError {
 
 /** Config, store and plan: what both `npm start` and the CLI need. Throws ConfigError on bad config. */
 export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): AppDeps {
-  const config = loadConfig(env);
+  return bootstrapTown(loadConfig(env), log, env, clock);
+}
+
+/**
+ * One town's plan and store from its loaded config. The store is SQLite under HUMIAO_DATA_DIR,
+ * or the town's schema in PostgreSQL when DATABASE_URL is set.
+ */
+export function bootstrapTown(
+  config: LoadedConfig,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  clock: Clock = systemClock,
+  storeOptions: Pick<OpenStoreOptions, 'outbox'> = {},
+): AppDeps {
   const plan = loadPlanFile(config.planPath);
   if (plan.categories.length === 0) {
     throw new PlanUnusableError(`实施方案 ${config.planPath} 中没有识别出任何工作对象类别，请用 \`npm run humiao -- plan check\` 检查`);
@@ -27,7 +39,7 @@ export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clo
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
   const cipher = fieldCipherFromEnv(env);
   useLookupSecret(cipher?.macKey ?? null);
-  const store = openSqliteStore(databaseFile(env), { cipher });
+  const store = openStore(env, { townId: config.townId, cipher, ...storeOptions });
   if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
   return { config, plan, store, clock, log };
 }

@@ -1,53 +1,108 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config/load.js';
-import { bootstrap } from './bootstrap.js';
+import { ConfigError, loadConfig } from './config/load.js';
+import { bootstrapTown } from './bootstrap.js';
 import { createLogger } from './log.js';
-import { platformOf, startTownRuntime, ChannelStartError, type TownRuntime } from './town-runtime.js';
-import type { AppDeps } from '../handlers/types.js';
+import { dataDir } from './paths.js';
+import { platformOf, ChannelStartError, type TownRuntimeOptions } from './town-runtime.js';
+import { loadCountyConfig, requireTownCredentials, townEnv } from './county/config.js';
+import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
+import { LeaseManager, openLeasePool } from './county/lease.js';
 
 const started = performance.now();
+const env = process.env;
+const countyPath = env.HUMIAO_COUNTY_CONFIG?.trim();
 // In the console the conversation is on stdout; keep logs to warnings unless asked.
-const log = createLogger(process.env.LOG_LEVEL ?? (platformOf(process.env) === 'console' ? 'warn' : 'info'));
+const log = createLogger(env.LOG_LEVEL ?? (!countyPath && platformOf(env) === 'console' ? 'warn' : 'info'));
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-let deps: AppDeps;
+function positiveIntEnv(name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) === 0) throw new ConfigError(`环境变量 ${name} 应为正整数（毫秒），收到「${raw}」`);
+  return Number(raw);
+}
+
+let leases: LeaseManager | undefined;
+let leasePool: ReturnType<typeof openLeasePool> | undefined;
+
+/**
+ * One town (humiao.config.yaml) or a county (HUMIAO_COUNTY_CONFIG listing town configs). With
+ * DATABASE_URL every town is run under a lease, so a second process started the same way is a
+ * warm standby; with SQLite each town has its own file and one process runs them all.
+ */
+function loadTowns(): TownUnit[] {
+  const { values } = parseArgs({ options: { user: { type: 'string' }, group: { type: 'string' } }, allowPositionals: false });
+  // Outbox rows are claimed in the holder's name for no longer than the lease lives, so after a
+  // takeover the new holder finds the dead holder's claims already lapsed.
+  const storeOptions = leases ? { outbox: { claimant: leases.holder, claimMs: leases.ttlMs } } : {};
+  if (!countyPath) {
+    const config = loadConfig(env);
+    const runtime: TownRuntimeOptions = { env, console: { userId: values.user, groupId: values.group } };
+    return [{ deps: bootstrapTown(config, log, env, undefined, storeOptions), runtime }];
+  }
+  const county = loadCountyConfig(countyPath);
+  for (const t of county.towns) requireTownCredentials(env, t.townId);
+  return county.towns.map((config) => {
+    const own = townEnv(env, config.townId);
+    // SQLite: one file per town under the data directory; PostgreSQL: one schema per town.
+    if (!env.DATABASE_URL) own.HUMIAO_DATA_DIR = join(dataDir(env), config.townId);
+    return { deps: bootstrapTown(config, log.child({ town: config.townId }), own, undefined, storeOptions), runtime: { env: own } };
+  });
+}
+
+let towns: TownUnit[];
 try {
-  deps = bootstrap(log);
+  if (env.DATABASE_URL) {
+    leasePool = openLeasePool(env.DATABASE_URL);
+    leases = new LeaseManager(leasePool, {
+      ttlMs: positiveIntEnv('HUMIAO_LEASE_TTL_MS'),
+      renewMs: positiveIntEnv('HUMIAO_LEASE_RENEW_MS'),
+      pollMs: positiveIntEnv('HUMIAO_LEASE_POLL_MS'),
+    });
+  }
+  towns = loadTowns();
+  await leases?.ensureTable();
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message, 2);
   throw err;
 }
 
-const { values } = parseArgs({
-  options: { user: { type: 'string' }, group: { type: 'string' } },
-  allowPositionals: false,
-});
-
-let runtime: TownRuntime | undefined;
+let owned: OwnedTowns | undefined;
+let exiting = false;
 
 async function shutdown(code: number): Promise<never> {
-  await runtime?.stop();
-  deps.store.close();
+  if (!exiting) {
+    exiting = true;
+    await owned?.stop();
+    for (const t of towns) t.deps.store.close();
+    await leasePool?.end().catch(() => {});
+  }
   process.exit(code);
 }
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-try {
-  runtime = await startTownRuntime(deps, { env: process.env, console: { userId: values.user, groupId: values.group } });
-} catch (err) {
+function channelFailed(err: unknown): Promise<never> {
   if (!(err instanceof ChannelStartError)) throw err;
   log.fatal({ err: err.message }, 'channel failed to start');
-  await shutdown(err.exitCode);
+  return shutdown(err.exitCode);
 }
-log.info({ channel: runtime!.channelName, ms: Math.round(performance.now() - started) }, 'ready');
 
-if (runtime!.done) {
-  await runtime!.done;
+try {
+  owned = await runOwnedTowns(towns, leases);
+} catch (err) {
+  await channelFailed(err);
+}
+owned!.failure.catch(channelFailed);
+log.info({ towns: towns.map((t) => t.deps.config.townId), standby: Boolean(leases), ms: Math.round(performance.now() - started) }, 'ready');
+
+if (owned!.done) {
+  await owned!.done;
   await shutdown(0);
 }

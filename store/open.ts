@@ -3,11 +3,14 @@ import { databaseFile } from '../src/paths.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
+import type { OutboxRepoOptions } from './sql/outbox.js';
 
 export interface OpenStoreOptions {
   /** The town's id ({@link townIdOf}): its PostgreSQL schema is `town_<id>`. Unused by SQLite. */
   townId: string;
   cipher: FieldCipher | null;
+  /** PostgreSQL: who claims outbox rows and for how long (see SqlOutboxRepo). */
+  outbox?: OutboxRepoOptions;
 }
 
 /**
@@ -16,7 +19,7 @@ export interface OpenStoreOptions {
  */
 export function openStore(env: NodeJS.ProcessEnv, opts: OpenStoreOptions): Store {
   const url = env.DATABASE_URL?.trim();
-  if (url) return openPostgresStore(url, { town: opts.townId, cipher: opts.cipher });
+  if (url) return openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
   return openSqliteStore(databaseFile(env), { cipher: opts.cipher });
 }
 

@@ -7,7 +7,7 @@ import { SqlChatRepo } from '../sql/chats.js';
 import { SqlFollowupRepo } from '../sql/followup.js';
 import { SqlInboundRepo } from '../sql/inbound.js';
 import { SqlJobRunRepo } from '../sql/job-runs.js';
-import { SqlOutboxRepo } from '../sql/outbox.js';
+import { SqlOutboxRepo, type OutboxRepoOptions } from '../sql/outbox.js';
 import { SqlSessionRepo } from '../sql/sessions.js';
 import { SqlStatsRepo } from '../sql/stats.js';
 import { PgDb } from './pg-db.js';
@@ -34,9 +34,10 @@ export class PostgresStore implements Store {
     readonly db: PgDb,
     readonly town: string,
     cipher: FieldCipher | null = null,
+    outbox: OutboxRepoOptions = {},
   ) {
     this.inbound = new SqlInboundRepo(db);
-    this.outbox = new SqlOutboxRepo(db);
+    this.outbox = new SqlOutboxRepo(db, outbox);
     this.chats = new SqlChatRepo(db);
     this.sessions = new SqlSessionRepo(db, cipher);
     this.cases = new SqlCaseRepo(db, cipher);
@@ -66,6 +67,8 @@ export interface PostgresOpenOptions {
   town: string;
   /** Field encryption for case identity data; null stores it in plain text (see README). */
   cipher?: FieldCipher | null;
+  /** Who claims outbox rows and for how long: the lease holder, for the lease's ttl. */
+  outbox?: OutboxRepoOptions;
 }
 
 /** Connect to `url`, create or migrate the town's schema, and check the data key. */
@@ -79,5 +82,5 @@ export function openPostgresStore(url: string, opts: PostgresOpenOptions): Postg
     db.close();
     throw err;
   }
-  return new PostgresStore(db, opts.town, opts.cipher ?? null);
+  return new PostgresStore(db, opts.town, opts.cipher ?? null, opts.outbox);
 }
