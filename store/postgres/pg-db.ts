@@ -19,9 +19,12 @@ export class PgQueryError extends Error {
   constraint?: string;
   table?: string;
   column?: string;
+  /** The statement as sent (placeholders already `$n`); it carries no parameter values. */
+  sql?: string;
 
-  constructor(e: BridgeError) {
+  constructor(e: BridgeError, sql?: string) {
     super(e.message);
+    this.sql = sql;
     this.code = e.code;
     this.detail = e.detail;
     this.hint = e.hint;
@@ -250,7 +253,7 @@ export class PgDb implements SqlDb {
       throw new PgConnectionLostError('The PostgreSQL connection was reset inside a transaction; the transaction is gone');
     }
     const reply = this.bridge.call(req);
-    if (reply.error) throw toError(reply.error);
+    if (reply.error) throw toError(reply.error, 'sql' in req ? req.sql : undefined);
     return reply;
   }
 
@@ -292,10 +295,10 @@ class PgStatement<P extends unknown[], R> implements SqlStatement<P, R> {
   }
 }
 
-function toError(e: BridgeError): Error {
+function toError(e: BridgeError, sql: string | undefined): Error {
   switch (e.kind) {
     case 'query':
-      return new PgQueryError(e);
+      return new PgQueryError(e, sql);
     case 'connect': {
       const err = new PgConnectError(`Cannot connect to PostgreSQL: ${e.message}`);
       err.code = e.code;

@@ -126,6 +126,7 @@ describe('PgDb errors', () => {
     expect(err).toBeInstanceOf(PgQueryError);
     expect((err as PgQueryError).code).toBe('23505');
     expect((err as PgQueryError).detail).toMatch(/dup/);
+    expect((err as PgQueryError).sql).toBe('INSERT INTO items (name) VALUES ($1)');
     expect(() => db.prepare('SELECT nope FROM items').all()).toThrow(/nope/);
     expect(db.prepare('SELECT count(*) AS n FROM items').get()).toEqual({ n: 1 });
   });
