@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeWecomServer, textMsg, type Frame } from '../channels/wecom/fake-wecom-server.js';
+import { repoRoot, spawnBot } from '../helpers/spawn-bot.js';
+import { pgTestUrl } from '../helpers/stores.js';
+
+/**
+ * One process, two towns (HUMIAO_COUNTY_CONFIG), one PostgreSQL database: each town answers on
+ * its own bot as itself, and what one town's users do lands only in that town's rows.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const replyTo = (reqId: string) => (f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId;
+
+describe.skipIf(pgTestUrl === 'none')('a county process serving two towns', () => {
+  it('answers each town on its own bot and keeps their rows apart', { timeout: 60_000 }, async () => {
+    const tag = randomBytes(3).toString('hex');
+    const [a, b] = [`dj_${tag}`, `qy_${tag}`];
+    const client = new pg.Client({ connectionString: pgTestUrl });
+    await client.connect();
+    cleanups.push(async () => {
+      for (const t of [a, b]) {
+        await client.query(`DROP SCHEMA IF EXISTS town_${t} CASCADE`);
+        await client.query('DELETE FROM humiao.leases WHERE town = $1', [t]).catch(() => {});
+      }
+      await client.end();
+    });
+
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-county-e2e-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const example = readFileSync(join(repoRoot, 'humiao.config.example.yaml'), 'utf8');
+    writeFileSync(join(dir, 'a.yaml'), `id: ${a}\n${example}`);
+    writeFileSync(join(dir, 'b.yaml'), `id: ${b}\n${example.replace('town: 墩集镇', 'town: 青阳镇').replace('casePrefix: DJ', 'casePrefix: QY')}`);
+    writeFileSync(join(dir, 'county.yaml'), 'county: 泗洪县\ntowns: [a.yaml, b.yaml]\n');
+
+    const servers = {
+      a: await FakeWecomServer.start({ botId: 'botA', secret: 'sA' }),
+      b: await FakeWecomServer.start({ botId: 'botB', secret: 'sB' }),
+    };
+    cleanups.push(() => servers.a.close(), () => servers.b.close());
+    const A = a.toUpperCase();
+    const B = b.toUpperCase();
+    spawnBot(
+      {
+        HUMIAO_COUNTY_CONFIG: join(dir, 'county.yaml'),
+        HUMIAO_CONFIG: undefined,
+        DATABASE_URL: pgTestUrl,
+        [`WECOM_BOT_ID_${A}`]: 'botA',
+        [`WECOM_BOT_SECRET_${A}`]: 'sA',
+        [`WECOM_WS_URL_${A}`]: servers.a.url,
+        [`WECOM_BOT_ID_${B}`]: 'botB',
+        [`WECOM_BOT_SECRET_${B}`]: 'sB',
+        [`WECOM_WS_URL_${B}`]: servers.b.url,
+        WECOM_BOT_ID: undefined,
+        LOG_LEVEL: 'info',
+      },
+      cleanups,
+    );
+    await Promise.all([servers.a.waitAuthenticated(), servers.b.waitAuthenticated()]);
+
+    const qa = servers.a.deliver(textMsg({ userid: 'lisi', msgid: `a-${tag}` }, '帮助'));
+    const qb = servers.b.deliver(textMsg({ userid: 'wangwu', msgid: `b-${tag}` }, '帮助'));
+    expect((await servers.a.waitFrame(replyTo(qa), 20_000)).body!.stream.content).toMatch(/^我是墩集镇护苗助手/);
+    expect((await servers.b.waitFrame(replyTo(qb), 20_000)).body!.stream.content).toMatch(/^我是青阳镇护苗助手/);
+
+    const users = async (t: string) => (await client.query(`SELECT last_user_id, town FROM town_${t}.chats ORDER BY 1`)).rows;
+    expect(await users(a)).toEqual([{ last_user_id: 'lisi', town: a }]);
+    expect(await users(b)).toEqual([{ last_user_id: 'wangwu', town: b }]);
+    const holders = (await client.query('SELECT DISTINCT holder FROM humiao.leases WHERE town = ANY($1)', [[a, b]])).rows;
+    expect(holders).toHaveLength(1);
+  });
+});
