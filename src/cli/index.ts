@@ -17,10 +17,13 @@ const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s 
 const program = new Command('humiao')
   .description('护苗助手管理命令')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .option('--town <id>', '县级部署（HUMIAO_COUNTY_CONFIG）中要操作的镇标识');
 
 // Every command run leaves a cli-login audit entry (domain.md P6), before it touches anything.
 program.hook('preAction', (_root, action) => {
+  const town = program.opts<{ town?: string }>().town;
+  if (town) process.env.HUMIAO_TOWN = town;
   const names: string[] = [];
   for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
   recordCliRun(names.join(' '));

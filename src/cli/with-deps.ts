@@ -1,10 +1,12 @@
 import type { AppDeps } from '../../handlers/types.js';
-import { bootstrap } from '../bootstrap.js';
+import { bootstrapTown } from '../bootstrap.js';
 import type { Logger } from '../log.js';
+import { cliTown } from './town-context.js';
 
 /** Runs a CLI command with config, plan and store open, and closes the store however it ends. */
 export async function withDeps<T>(log: Logger, fn: (deps: AppDeps) => T | Promise<T>): Promise<T> {
-  const deps = bootstrap(log);
+  const town = cliTown();
+  const deps = bootstrapTown(town.config, log, town.env);
   try {
     return await fn(deps);
   } finally {

@@ -1,0 +1,29 @@
+import { join } from 'node:path';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadCountyConfig, townEnv } from '../county/config.js';
+import { dataDir } from '../paths.js';
+
+export interface CliTown {
+  config: LoadedConfig;
+  /** The environment as the town's bot sees it (its own data directory in a SQLite county). */
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Which town an admin command works on. A single-town install has one; in a county
+ * (HUMIAO_COUNTY_CONFIG) the admin names it with `--town <id>` (or HUMIAO_TOWN), since every
+ * command reads or writes one town's records and nothing may cross towns by accident.
+ */
+export function cliTown(env: NodeJS.ProcessEnv = process.env): CliTown {
+  const countyPath = env.HUMIAO_COUNTY_CONFIG?.trim();
+  if (!countyPath) return { config: loadConfig(env), env };
+  const county = loadCountyConfig(countyPath);
+  const ids = county.towns.map((t) => t.townId).join('、');
+  const wanted = env.HUMIAO_TOWN?.trim();
+  if (!wanted) throw new ConfigError(`县级部署中请用 --town 指定镇（可选：${ids}）`);
+  const config = county.towns.find((t) => t.townId === wanted);
+  if (!config) throw new ConfigError(`没有标识为「${wanted}」的镇（可选：${ids}）`);
+  const own = townEnv(env, config.townId);
+  if (!env.DATABASE_URL) own.HUMIAO_DATA_DIR = join(dataDir(env), config.townId);
+  return { config, env: own };
+}
