@@ -6,9 +6,16 @@
  */
 import type { SqlDb, SqlRunResult, SqlStatement, SqlTransaction } from '../sql/db.js';
 import { bindParams, type ParamShape, translatePlaceholders } from './placeholders.js';
-import { type BridgeError, type BridgeReply, type BridgeRequest, PgTimeoutError, SyncPgBridge } from './sync-client.js';
+import {
+  type BridgeError,
+  type BridgeReply,
+  type BridgeRequest,
+  PgBridgeSendError,
+  PgTimeoutError,
+  SyncPgBridge,
+} from './sync-client.js';
 
-export { PgTimeoutError };
+export { PgBridgeSendError, PgTimeoutError };
 
 /** Thrown when PostgreSQL rejects a statement; `code` is the SQLSTATE (23505: unique violation). */
 export class PgQueryError extends Error {
@@ -239,12 +246,21 @@ export class PgDb implements SqlDb {
   /** Sends a statement, with any deferred transaction control in front of it. */
   private sendStatement(req: BridgeRequest & { op: 'exec' | 'query' | 'run' }): BridgeReply {
     if (this.pending.length === 0) return this.send({ ...req, tx: this.serverTx });
-    const pre = this.pending.join('; ');
+    const deferred = this.pending;
     const tx = this.serverTx;
     this.pending = [];
     // Whatever the outcome, the server may now hold a transaction: unwinding must roll it back.
     if (this.depth > 0) this.serverTx = true;
-    return this.send({ ...req, pre, tx });
+    try {
+      return this.send({ ...req, pre: deferred.join('; '), tx });
+    } catch (e) {
+      if (e instanceof PgBridgeSendError) {
+        // Nothing left this process, so the deferred control is still owed to the server.
+        this.pending = deferred;
+        this.serverTx = tx;
+      }
+      throw e;
+    }
   }
 
   private send(req: BridgeRequest): BridgeReply {

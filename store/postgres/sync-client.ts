@@ -56,6 +56,14 @@ export class PgTimeoutError extends Error {
   override name = 'PgTimeoutError';
 }
 
+/**
+ * Thrown when a request cannot be handed to the worker at all, e.g. a parameter value that cannot
+ * be copied between threads (a function, a symbol). Nothing reached the server.
+ */
+export class PgBridgeSendError extends TypeError {
+  override name = 'PgBridgeSendError';
+}
+
 const WORKER_URL = new URL('./pg-worker.mjs', import.meta.url);
 
 export class SyncPgBridge {
@@ -81,7 +89,11 @@ export class SyncPgBridge {
     const port = this.port!;
     const id = this.nextId++;
     Atomics.store(slot, 0, 0);
-    port.postMessage({ ...req, id });
+    try {
+      port.postMessage({ ...req, id });
+    } catch (e) {
+      throw new PgBridgeSendError(`Cannot send to PostgreSQL (${describe(req)}): ${(e as Error).message}`, { cause: e });
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const left = deadline - Date.now();

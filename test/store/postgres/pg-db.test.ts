@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  PgBridgeSendError,
   PgClosedError,
   PgConnectError,
   PgConnectionLostError,
@@ -304,6 +305,19 @@ describe('PgDb transactions', () => {
       expect(() => db.transaction(() => db.transaction(() => add('c'))())()).toThrow(PgQueryError);
     })();
     expect(names()).toEqual(['a', 'c']);
+  });
+
+  it('keeps its transaction state when a parameter cannot be sent', () => {
+    db.transaction(() => {
+      add('a');
+      expect(() =>
+        db.transaction(() => {
+          db.prepare('INSERT INTO items (name) VALUES (?)').run((() => 'x') as unknown as string);
+        })(),
+      ).toThrow(PgBridgeSendError);
+      add('b');
+    })();
+    expect(names()).toEqual(['a', 'b']);
   });
 
   it('refuses a function that returns a promise', () => {
