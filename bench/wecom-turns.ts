@@ -40,11 +40,28 @@ export interface TurnsStep {
   starved: number;
   /** Turns that got no finished reply within the step plus a grace second. */
   unanswered: number;
+  /**
+   * CPU time of the bot process (user + system) per answered turn, in ms, over the step and its
+   * grace second; steadier than latency on a shared machine. NaN where /proc is not available.
+   */
+  botCpuPerTurnMs: number;
 }
 
 export interface TurnsResult {
   users: number;
   steps: TurnsStep[];
+}
+
+/** User + system CPU time of a process in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function benchConfig(users: number): string {
@@ -123,6 +140,7 @@ export async function wecomTurns(opts: {
     const plan = [...(opts.warmup ? [{ rate: opts.warmup.rate, seconds: opts.warmup.seconds, warm: true }] : []), ...opts.rates.map((rate) => ({ rate, seconds: opts.stepSeconds, warm: false }))];
     for (const { rate, seconds, warm } of plan) {
       samples = [];
+      const cpu0 = cpuMsOf(bot.pid);
       let sent = 0;
       let starved = 0;
       const t0 = performance.now();
@@ -157,8 +175,16 @@ export async function wecomTurns(opts: {
       // Users still waiting are dropped from the pool for good, so a slow step cannot hide.
       sentAt.clear();
       const answered = samples.length;
+      const cpu = cpuMsOf(bot.pid) - cpu0;
       if (warm) continue;
-      steps.push({ target: rate, achieved: answered / seconds, latency: stats(samples.length ? samples : [Number.NaN]), starved, unanswered });
+      steps.push({
+        target: rate,
+        achieved: answered / seconds,
+        latency: stats(samples.length ? samples : [Number.NaN]),
+        starved,
+        unanswered,
+        botCpuPerTurnMs: answered ? cpu / answered : Number.NaN,
+      });
     }
     return { users: opts.users, steps };
   } finally {

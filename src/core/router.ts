@@ -11,6 +11,21 @@ export const TOO_LONG_REPLY: Reply = { text: `消息太长了，请精简后再�
 
 export const FAILURE_REPLY: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
 
+type Member = AppDeps['config']['members'][number];
+
+/** Sender lookup by user id, built once per member list: a town may list thousands of cadres. */
+const memberIndexes = new WeakMap<readonly Member[], Map<string, Member>>();
+function memberIndex(members: readonly Member[]): Map<string, Member> {
+  let index = memberIndexes.get(members);
+  if (!index) {
+    index = new Map();
+    // The first entry wins, as with the linear search it replaces.
+    for (const m of members) if (!index.has(m.userid)) index.set(m.userid, m);
+    memberIndexes.set(members, index);
+  }
+  return index;
+}
+
 /**
  * Hands each inbound message to the first handler that takes it. The message id, the chat
  * record, the handler's writes and the outbox rows they enqueue commit in one transaction, so a
@@ -37,7 +52,7 @@ export class Router {
         }
         // Only a real message makes a chat reachable for pushes; opening the chat does not.
         if (msg.kind !== 'enter_chat') store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
-        const member = config.members.find((m) => m.userid === msg.userId);
+        const member = memberIndex(config.members).get(msg.userId);
         const ctx = { ...this.deps, msg, member };
         for (const h of this.handlers) {
           const replies = h.handle(ctx);

@@ -117,10 +117,34 @@ const memberOptions = memoByList((members: readonly FormEnv['members'][number][]
 );
 const mentorOptions = (env: FormEnv): readonly ChoiceOption[] => memberOptions(env.members);
 
+/** The schemas over config lists likewise: a 3,000-value enum per answer is not free either. */
+const memberIds = memoByList((members: readonly FormEnv['members'][number][]) => z.enum(members.map((m) => m.userid) as [string, ...string[]]));
+const membersById = memoByList((members: readonly FormEnv['members'][number][]) => {
+  const byId = new Map<string, FormEnv['members'][number]>();
+  for (const m of members) if (!byId.has(m.userid)) byId.set(m.userid, m);
+  return byId;
+});
+
+/**
+ * The listed mentors for a set of lead units, in config order; remembered per unit set, since a
+ * plan has few distinct sets and a town may have thousands of cadres to walk.
+ */
+const mentorsOfUnits = memoByList((members: readonly FormEnv['members'][number][]) => {
+  const options = memberOptions(members);
+  const byUnits = new Map<string, readonly ChoiceOption[]>();
+  return (units: ReadonlySet<string>): readonly ChoiceOption[] => {
+    const key = [...units].sort().join('\u0000');
+    let list = byUnits.get(key);
+    if (!list) byUnits.set(key, (list = members.flatMap((m, i) => (units.has(m.unit) ? [options[i]!] : []))));
+    return list;
+  };
+});
+
 const villageList = memoByList((villages: readonly string[]) =>
   villages.map((v) => ({ value: v, label: v, aliases: v.endsWith('村') && v.length > 2 ? [v.slice(0, -1)] : [] })),
 );
 const villageOptions = (env: FormEnv): readonly ChoiceOption[] => villageList(env.villages);
+const villageEnum = memoByList((villages: readonly string[]) => z.enum(villages as [string, ...string[]]));
 
 const contactDisplay = (v: unknown) => {
   const c = v as Contact;
@@ -178,7 +202,7 @@ const STEPS: StepDef[] = [
     prompt: '户籍在哪个村？',
     kind: 'choice',
     options: villageOptions,
-    schema: (env) => z.enum(env.villages as [string, ...string[]]),
+    schema: (env) => villageEnum(env.villages),
     expect: '本镇村名或序号',
     example: '王庄村',
   },
@@ -443,12 +467,11 @@ const STEPS: StepDef[] = [
     suggest: (answers, env) => {
       const codes = cats(answers);
       const units = new Set(env.plan.categories.filter((c) => codes.includes(c.code)).flatMap((c) => c.leadUnits));
-      const options = mentorOptions(env);
-      return env.members.flatMap((m, i) => (units.has(m.unit) ? [options[i]!] : []));
+      return mentorsOfUnits(env.members)(units);
     },
-    schema: (env) => z.enum(env.members.map((m) => m.userid) as [string, ...string[]]),
+    schema: (env) => memberIds(env.members),
     display: (v, env) => {
-      const m = env.members.find((x) => x.userid === v);
+      const m = membersById(env.members).get(v as string);
       return m ? `${m.name}（${m.unit}）` : String(v);
     },
     expect: '帮扶责任人的姓名',

@@ -6,6 +6,18 @@ import { parsePersonName } from '../parse-zh/person-name.js';
 import type { CategoryCode } from '../plan/types.js';
 import { RELATION, SCHOOL_STATUS } from './case-options.js';
 import type { Answers, FormEnv, PrefillResult } from './form.js';
+import type { ChoiceOption } from '../parse-zh/choice.js';
+
+/**
+ * The village pick-list of a config, built once: the choice matcher caches its pinyin index by
+ * the options array, so a fresh array per message rebuilt that index for every new intake.
+ */
+const villageLists = new WeakMap<readonly string[], readonly ChoiceOption[]>();
+function villageChoices(villages: readonly string[]): readonly ChoiceOption[] {
+  let list = villageLists.get(villages);
+  if (!list) villageLists.set(villages, (list = villages.map((x) => ({ value: x, label: x }))));
+  return list;
+}
 
 /** Words that start an intake; the text after them is read for prefill. */
 export const INTAKE_TRIGGER = /^(?:新增个案|上报个案|新个案|登记个案|个案登记|新建个案|录入个案|新增|登记)(?:\s*[:：，,\s]\s*([\s\S]*))?$/;
@@ -63,7 +75,7 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
       }
     }
     if (!answers.village && /村$/.test(seg)) {
-      const v = matchChoices(seg, env.villages.map((x) => ({ value: x, label: x })));
+      const v = matchChoices(seg, villageChoices(env.villages));
       if (v.ok) {
         answers.village = v.values[0];
         claimed.add(i);
