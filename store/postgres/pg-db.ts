@@ -78,6 +78,8 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 const WAIT_GRACE_MS = 1_000;
 /** Dynamic SQL (an IN list per shape) could otherwise name statements without end. */
 const MAX_NAMED_STATEMENTS = 2000;
+/** Rows per FETCH when iterating: a long scan (the whole audit log) never sits in memory at once. */
+const SCAN_CHUNK = 1000;
 
 export class PgDb implements SqlDb {
   readonly dialect = 'postgres' as const;
@@ -88,6 +90,7 @@ export class PgDb implements SqlDb {
   private serverTx = false;
   private closed = false;
   private readonly statementNames = new Map<string, string>();
+  private cursorSeq = 0;
 
   private constructor(private readonly bridge: SyncPgBridge) {}
 
@@ -165,6 +168,33 @@ export class PgDb implements SqlDb {
       array: mode === 'array',
       tx: false,
     });
+  }
+
+  /**
+   * @internal Used by PgStatement.iterate: rows come in chunks through a server-side cursor. WITH
+   * HOLD lets the cursor outlive the statement's own implicit transaction, so other statements
+   * may run on the connection between chunks, inside a transaction or not.
+   */
+  *scan<R>(text: string, shape: ParamShape, args: unknown[], array: boolean): Generator<R> {
+    const cursor = `hm_cur_${++this.cursorSeq}`;
+    const query = text.replace(/[\s;]+$/, '');
+    this.execute(`DECLARE ${cursor} NO SCROLL CURSOR WITH HOLD FOR ${query}`, shape, undefined, args, 'run');
+    try {
+      for (;;) {
+        const reply = this.execute(`FETCH ${SCAN_CHUNK} FROM ${cursor}`, NO_PARAMS, undefined, [], array ? 'array' : 'rows');
+        const rows = reply.rows as R[];
+        yield* rows;
+        if (rows.length < SCAN_CHUNK) break;
+      }
+    } finally {
+      if (!this.closed) {
+        try {
+          this.exec(`CLOSE ${cursor}`);
+        } catch {
+          // A rollback or a lost connection has already dropped the cursor.
+        }
+      }
+    }
   }
 
   private nameFor(text: string): string | undefined {
@@ -302,7 +332,7 @@ class PgStatement<P extends unknown[], R> implements SqlStatement<P, R> {
   }
 
   iterate(...params: P): IterableIterator<R> {
-    return this.all(...params)[Symbol.iterator]();
+    return this.db.scan<R>(this.text, this.shape, params, this.array);
   }
 
   raw(toggle = true): this {
@@ -310,6 +340,8 @@ class PgStatement<P extends unknown[], R> implements SqlStatement<P, R> {
     return this;
   }
 }
+
+const NO_PARAMS: ParamShape = { kind: 'none' };
 
 function toError(e: BridgeError, sql: string | undefined): Error {
   switch (e.kind) {

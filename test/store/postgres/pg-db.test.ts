@@ -66,6 +66,24 @@ describe('PgDb statements', () => {
     expect([...all.iterate()].map((r) => r.name)).toEqual(['a', 'b']);
   });
 
+  it('iterates long results in chunks, with other statements in between, and closes its cursor', () => {
+    const series = db.prepare<[number], { n: number }>('SELECT n FROM generate_series(1, ?) n ORDER BY n;');
+    const cursors = () => db.query<{ n: number }>('SELECT count(*) AS n FROM pg_cursors')[0]!.n;
+    let sum = 0;
+    let seen = 0;
+    for (const r of series.iterate(2500)) {
+      sum += r.n;
+      if (++seen % 700 === 0) db.prepare('INSERT INTO items (name) VALUES (?)').run(`at ${seen}`);
+    }
+    expect([seen, sum]).toEqual([2500, (2500 * 2501) / 2]);
+    expect(cursors()).toBe(0);
+    for (const r of series.iterate(5000)) if (r.n === 3) break;
+    expect(cursors()).toBe(0);
+    const inTx = db.transaction(() => [...db.prepare<[], [string]>('SELECT name FROM items ORDER BY id').raw(true).iterate()])();
+    expect(inTx).toEqual([['at 700'], ['at 1400'], ['at 2100']]);
+    expect([...series.iterate(0)]).toEqual([]);
+  });
+
   it('binds @name parameters from one object and strips INDEXED BY', () => {
     db.prepare('INSERT INTO items (name, qty) VALUES (@name, @qty)').run({ name: 'n', qty: 7 });
     const row = db
