@@ -10,6 +10,8 @@ import { renderChatsReport } from '../channels/wecom/chats-report.js';
 import { auditedExport } from '../domain/security/audited-export.js';
 import { cliActor, recordCliRun, registerAuditCommands } from './security-commands.js';
 import { registerFollowupCommands } from './followup-commands.js';
+import { registerMigrateStoreCommand, sqliteEnv } from './migrate-store.js';
+import { registerCountyCommands } from './county-commands.js';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -26,7 +28,10 @@ program.hook('preAction', (_root, action) => {
   if (town) process.env.HUMIAO_TOWN = town;
   const names: string[] = [];
   for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
-  recordCliRun(names.join(' '));
+  // migrate-store records its run in the SQLite file it copies, so the PostgreSQL schema stays empty until the copy.
+  const env = names[0] === 'migrate-store' ? sqliteEnv(process.env) : process.env;
+  // The county report reads every town and records itself in each town's log.
+  if (names.join(' ') !== 'report county') recordCliRun(names.join(' '), env);
 });
 
 const plan = program.command('plan').description('实施方案（责任矩阵）');
@@ -87,6 +92,8 @@ program
 
 registerAuditCommands(program, log, out);
 registerFollowupCommands(program, log, out);
+registerMigrateStoreCommand(program, out);
+registerCountyCommands(program.commands.find((c) => c.name() === 'report')!, log, out);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/spawn-bot.js';
 import { runCli, tempDataDir } from '../helpers/run-bot.js';
+import { addCase } from '../helpers/followup-fixtures.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 
 /** In a county, an admin command works on the one town named with --town, and only on it. */
 describe('admin commands in a county deployment', () => {
@@ -33,5 +35,27 @@ describe('admin commands in a county deployment', () => {
     expect(existsSync(join(env.HUMIAO_DATA_DIR!, 'dunji', 'humiao.db'))).toBe(false);
     const shown = runCli(['--town', 'qingyang', 'audit', 'show'], env).stdout;
     expect(shown).toMatch(/cli-login\s+-\s+audit show/);
+  });
+
+  it('sums every town into the county report, with no name in it, and logs the read in each town', () => {
+    const env = county();
+    const seed = (town: string, codes: string[], name: string) => {
+      const store = openSqliteStore(join(env.HUMIAO_DATA_DIR!, town, 'humiao.db'));
+      for (const code of codes) addCase(store, { code, name, createdAt: new Date('2026-10-10T02:00:00Z'), riskLevel: '高' });
+      store.close();
+    };
+    seed('dunji', ['DJ-2026-0001', 'DJ-2026-0002'], '王小明');
+    seed('qingyang', ['QY-2026-0001'], '李小红');
+    const r = runCli(['report', 'county', '--quarter', '2026Q4'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('## 泗洪县重点青少年工作 2026年第4季度各镇进展汇总');
+    expect(r.stdout).toMatch(/\| 墩集镇 \| 2 \| 2 \| 0 \|/);
+    expect(r.stdout).toMatch(/\| 青阳镇 \| 1 \| 1 \| 0 \|/);
+    expect(r.stdout).toMatch(/\| \*\*全县\*\* \| 3 \| 3 \| 0 \|/);
+    expect(r.stdout).toMatch(/\| 高 \| 3 \|/);
+    for (const secret of ['王小明', '李小红', 'DJ-2026', 'QY-2026']) expect(r.stdout).not.toContain(secret);
+    for (const town of ['dunji', 'qingyang']) {
+      expect(runCli(['--town', town, 'audit', 'show'], env).stdout).toMatch(/cli-login\s+-\s+report county 2026Q4/);
+    }
   });
 });
