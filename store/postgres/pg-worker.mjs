@@ -13,7 +13,8 @@ let client = null;
 /** Set when the connection failed or was lost; the next request outside a transaction reconnects. */
 let dead = false;
 
-// An idle connection dropped by the server surfaces as an 'error' event; unhandled it would kill the worker.
+// A stray error from the driver (outside any request) must not kill the worker and strand the
+// caller: treat the connection as suspect and reconnect on the next request instead.
 process.on('uncaughtException', () => {
   dead = true;
 });
@@ -59,8 +60,9 @@ async function connect() {
     statement_timeout: config.statementTimeoutMs,
     types: makeTypes(pg),
   });
+  // Only the current client's failures count: an old one being ended must not condemn its successor.
   c.on('error', () => {
-    dead = true;
+    if (client === c) dead = true;
   });
   c.on('end', () => {
     if (client === c) dead = true;
