@@ -2,7 +2,8 @@
  * Rewrites the SQLite-flavoured SQL of store/sql into PostgreSQL's: `?` and `@name` placeholders
  * become `$n`, and the SQLite planner hint `INDEXED BY <index>` is dropped. Text inside string
  * literals, quoted identifiers, dollar-quoted bodies and comments is copied untouched, so a `?`
- * or `@` in data or prose is never mistaken for a parameter.
+ * or `@` in data or prose is never mistaken for a parameter. Elsewhere every `?` is a parameter,
+ * so PostgreSQL's jsonb `?`/`?|`/`?&` operators need PgDb.query() with native `$n` instead.
  */
 
 /** How the arguments of a statement map onto `$1..$n`. */
