@@ -13,6 +13,9 @@ export function checkDataKey(db: SqlDb, cipher: FieldCipher | null): void {
     return;
   }
   const check = cipher.keyCheck();
-  if (stored === undefined) db.prepare("INSERT INTO security_meta (name, value) VALUES ('key_check', ?)").run(check);
-  else if (stored !== check) throw new DataKeyMismatchError('HUMIAO_DATA_KEY 与加密数据时使用的密钥不一致，无法读取个案数据。请使用原来的密钥。');
+  if (stored === undefined) {
+    // Two processes may open a new database at once: the first check written wins, the other compares.
+    db.prepare("INSERT INTO security_meta (name, value) VALUES ('key_check', ?) ON CONFLICT (name) DO NOTHING").run(check);
+    checkDataKey(db, cipher);
+  } else if (stored !== check) throw new DataKeyMismatchError('HUMIAO_DATA_KEY 与加密数据时使用的密钥不一致，无法读取个案数据。请使用原来的密钥。');
 }
