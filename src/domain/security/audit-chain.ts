@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** What an audit entry says happened. `cli-login` is one run of an admin CLI command. */
-export type AuditAction = 'view' | 'view-full' | 'view-sealed' | 'export' | 'create' | 'change' | 'close' | 'cli-login' | 'purge';
+/**
+ * What an audit entry says happened. `cli-login` is one run of an admin CLI command;
+ * `migrate-store` is a town's records copied from SQLite into PostgreSQL.
+ */
+export type AuditAction = 'view' | 'view-full' | 'view-sealed' | 'export' | 'create' | 'change' | 'close' | 'cli-login' | 'purge' | 'migrate-store';
 
 export interface AuditFields {
   id: number;

@@ -1,0 +1,189 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DataKeyMismatchError, FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { migrateSqliteToPostgres, MigrationSourceError, MigrationTargetError } from '../../store/migrate-to-postgres.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import type { Store } from '../../store/store.js';
+import { sampleCase } from '../helpers/case-fixture.js';
+import { exampleConfigText } from '../helpers/deps.js';
+import { runCli } from '../helpers/run-bot.js';
+import { cleanupStores, freshTownId, openPgTestStore, pgTestUrl } from '../helpers/stores.js';
+
+afterEach(cleanupStores);
+
+const pgOff = pgTestUrl === 'none';
+const at = (s: string) => new Date(s);
+
+/** A town that has been working for a while: every table holds something, through the store's own API. */
+function fillTown(s: Store): void {
+  const [a, b] = s.transaction(() => {
+    const a = s.cases.insert({ ...sampleCase, code: s.cases.nextCode('DJ', 2026) });
+    const b = s.cases.insert({
+      ...sampleCase,
+      code: s.cases.nextCode('DJ', 2026),
+      fullName: '李小红',
+      gender: '女',
+      idNumber: null,
+      idHash: null,
+      dupKey: 'k2',
+      categories: [
+        { code: '01', leadUnits: ['墩集中学', '镇社保所'] },
+        { code: '03', leadUnits: ['镇民政所'] },
+      ],
+      primaryCategory: '01',
+      details: {},
+      createdAt: at('2026-04-01T02:00:00Z'),
+    });
+    return [a, b];
+  });
+  const report = s.cases.recordMandatoryReport({ caseId: null, userId: 'zhouba', chatId: 'zhouba', sign: 'SUSPECTED_ABUSE', reportTo: '镇派出所', promptedAt: at('2026-03-10T01:00:00Z') });
+  s.cases.attachMandatoryReports([report], a.id);
+  for (let m = 4; m <= 9; m++) {
+    for (const c of [a, b]) {
+      s.followup.addContact({ caseId: c.id, date: `2026-0${m}-15`, method: '上门', notes: `第${m}月走访，家中情况稳定`, riskLevel: m === 9 ? '高' : null, loggedBy: 'wangwu', createdAt: at(`2026-0${m}-15T03:00:00Z`) });
+    }
+  }
+  s.followup.close(b.id, 'C03', at('2026-10-01T02:00:00Z'));
+  s.followup.saveScreening({ period: '2026-09', unit: '镇派出所', userId: 'zhangsan', newRisks: 2, highRisks: 1, reportedAt: at('2026-09-26T02:00:00Z') });
+  s.followup.saveDialog('wangwu', 'wangwu', { step: 'method', caseCode: a.code }, at('2026-10-02T02:00:00Z'));
+  s.sessions.save({ userId: 'zhouba', chatId: 'zhouba', formId: 'case', status: 'paused', state: { answers: { fullName: '赵小刚' } }, startedIn: 'wrkGroup1', createdAt: at('2026-10-03T02:00:00Z'), lastActiveAt: at('2026-10-03T02:05:00Z') });
+  s.jobRuns.record({ job: 'overdue', period: '2026-10', status: 'done', trigger: 'cron', asOf: at('2026-10-01T01:00:00Z'), ranAt: at('2026-10-01T01:00:01Z'), summary: '2 条提醒' });
+  s.chats.touch('wrkGroup1', 'group', 'zhouba', at('2026-03-10T01:00:00Z'));
+  s.inbound.claim({ channel: 'wecom', id: 'm1', userId: 'zhouba', chatId: 'wrkGroup1' }, at('2026-03-10T01:00:00Z'));
+  s.inbound.saveReplies('wecom', 'm1', [{ text: '已收到' }]);
+  const sent = s.outbox.enqueue({ target: { kind: 'chat', id: 'wrkGroup1' }, reply: { text: '新个案 DJ-2026-0001' }, reason: 'case.created' }, at('2026-03-10T02:00:00Z'))!;
+  s.outbox.markSent(sent, at('2026-03-10T02:00:05Z'));
+  s.outbox.enqueue({ target: { kind: 'user', id: 'wangwu' }, reply: { text: '本月走访提醒' }, reason: 'followup.dueSoon', dedupeKey: 'due:2026-10' }, at('2026-10-20T01:00:00Z'));
+  for (const action of ['create', 'view-full', 'export'] as const) s.audit.append({ at: at('2026-10-05T02:00:00Z'), actor: 'lisi', action, caseCode: a.code, detail: 'test' });
+}
+
+function sqliteTown(cipher: FieldCipher | null): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'humiao-migrate-'));
+  const file = join(dir, 'humiao.db');
+  const s = openSqliteStore(file, { cipher });
+  fillTown(s);
+  // A deleted row leaves sqlite_sequence above max(id): ids after the move must not reuse it.
+  const top = s.outbox.enqueue({ target: { kind: 'user', id: 'x' }, reply: { text: 'x' }, reason: 'r' }, new Date())!;
+  s.db.prepare('DELETE FROM outbox WHERE id = ?').run(top);
+  s.close();
+  return { dir, file };
+}
+
+const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+describe.skipIf(pgOff)('migrate-store: SQLite to PostgreSQL', () => {
+  it('copies every table with ids, decryptable cases and an intact audit chain; ids continue after the copied ones; a second run refuses', () => {
+    const cipher = new FieldCipher(randomBytes(32));
+    const { file } = sqliteTown(cipher);
+    const before = digest(file);
+    const src = openSqliteStore(file, { cipher });
+    const cases = src.cases.list();
+    const contacts = src.followup.contacts();
+    const reports = src.cases.mandatoryReports();
+    const outbox = src.outbox.list(100);
+    const audit = src.audit.list();
+    const topOutbox = (src.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number }).seq;
+    src.close();
+    const sqliteAfterReading = digest(file);
+
+    const town = freshTownId();
+    const r = migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' });
+    expect(r.schema).toBe(`town_${town}`);
+    expect(Object.fromEntries(r.tables.map((t) => [t.table, t.rows]))).toMatchObject({
+      cases: 2, case_categories: 3, contacts: 12, mandatory_reports: 1, outbox: 2, chats: 1, inbound: 1, form_sessions: 1,
+      job_runs: 1, screening_reports: 1, followup_dialogs: 1, case_serials: 1, security_meta: 1, audit_log: audit.length,
+    });
+    // Parents before children.
+    const order = r.tables.map((t) => t.table);
+    for (const child of ['case_categories', 'contacts', 'mandatory_reports']) expect(order.indexOf('cases')).toBeLessThan(order.indexOf(child));
+    expect(digest(file)).toBe(sqliteAfterReading);
+    expect(sqliteAfterReading).toBe(before);
+
+    const pg = openPgTestStore(town, cipher);
+    expect(pg.cases.list()).toEqual(cases);
+    expect(pg.cases.list().map((c) => c.fullName)).toEqual(['王小明', '李小红']);
+    expect(pg.followup.contacts()).toEqual(contacts);
+    expect(pg.cases.mandatoryReports()).toEqual(reports);
+    expect(pg.outbox.list(100)).toEqual(outbox);
+    expect(pg.sessions.get('zhouba', 'zhouba')?.state).toEqual({ answers: { fullName: '赵小刚' } });
+    expect(pg.followup.dialog('wangwu', 'wangwu')?.state).toMatchObject({ step: 'method' });
+    expect(pg.jobRuns.get('overdue', '2026-10')?.summary).toBe('2 条提醒');
+    expect(pg.followup.screenings('2026-09')).toHaveLength(1);
+    expect(pg.inbound.replies('wecom', 'm1')).toEqual([{ text: '已收到' }]);
+    expect(pg.chats.get('wrkGroup1')?.chatType).toBe('group');
+
+    const log = pg.audit.list();
+    expect(log.slice(0, -1)).toEqual(audit);
+    expect(log.at(-1)).toMatchObject({ action: 'migrate-store', actor: 'os:tester' });
+    expect(pg.audit.verify()).toEqual({ ok: true, count: audit.length + 1 });
+
+    // Sequences continue after the copied (and the deleted) ids; the case serial continues too.
+    const next = pg.transaction(() => pg.cases.insert({ ...sampleCase, code: pg.cases.nextCode('DJ', 2026), dupKey: 'k3', idHash: 'h3', createdAt: new Date() }));
+    expect(next.code).toBe('DJ-2026-0003');
+    expect(next.id).toBe(Math.max(...cases.map((c) => c.id)) + 1);
+    expect(pg.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: 'x' }, reason: 'r' }, new Date())).toBe(topOutbox + 1);
+    expect(pg.followup.addContact({ ...contacts[0]!, riskLevel: null }).id).toBe(Math.max(...contacts.map((c) => c.id)) + 1);
+    expect(pg.cases.recordMandatoryReport({ ...reports[0]!, caseId: null })).toBe(reports[0]!.id + 1);
+    expect(pg.audit.append({ at: new Date(), actor: 'lisi', action: 'view' }).id).toBe(audit.length + 2);
+    // The copy switches off the trigger that keeps audit_seq for its bulk insert; it must be back on.
+    expect(pg.db.prepare("SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgname = 'audit_log_seq'").get()).toEqual({ tgenabled: 'O' });
+    expect(pg.db.prepare('SELECT seq FROM audit_seq').get()).toEqual({ seq: audit.length + 2 });
+    expect(pg.audit.verify().ok).toBe(true);
+
+    // Anything in the schema already: refused, and nothing changes.
+    expect(() => migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' })).toThrow(MigrationTargetError);
+    expect(pg.cases.list()).toHaveLength(3);
+    expect(pg.audit.verify()).toEqual({ ok: true, count: audit.length + 2 });
+  });
+
+  it('refuses a wrong data key and an empty source, writing nothing', () => {
+    const { file, dir } = sqliteTown(new FieldCipher(randomBytes(32)));
+    const town = freshTownId();
+    expect(() => migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher: new FieldCipher(randomBytes(32)), actor: 'os:t' })).toThrow(DataKeyMismatchError);
+    expect(() => migrateSqliteToPostgres({ sqliteFile: join(dir, 'none.db'), url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(MigrationSourceError);
+    const empty = join(dir, 'empty.db');
+    openSqliteStore(empty).close();
+    expect(() => migrateSqliteToPostgres({ sqliteFile: empty, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(/没有任何个案/);
+    const pg = openPgTestStore(town);
+    expect(pg.audit.verify()).toEqual({ ok: true, count: 0 });
+  });
+
+  it('runs from the admin CLI: exit 2 without DATABASE_URL, 0 with a Chinese summary, 1 on a second run', () => {
+    const key = randomBytes(32).toString('base64');
+    const { dir } = sqliteTown(new FieldCipher(Buffer.from(key, 'base64')));
+    const town = freshTownId();
+    const config = join(dir, 'humiao.config.yaml');
+    writeFileSync(config, `id: ${town}\nplan: ${join(process.cwd(), 'plans/dunji-2023.txt')}\n${exampleConfigText}`);
+    const env = { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: key, HUMIAO_CONFIG: config, DATABASE_URL: '' };
+
+    const noUrl = runCli(['migrate-store', '--to', 'postgres'], env);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain('没有设置 DATABASE_URL');
+    expect(runCli(['migrate-store', '--to', 'mysql'], { ...env, DATABASE_URL: pgTestUrl }).code).toBe(2);
+
+    const ok = runCli(['migrate-store', '--to', 'postgres'], { ...env, DATABASE_URL: pgTestUrl });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`迁移到 PostgreSQL 模式 town_${town}`);
+    expect(ok.stdout).toMatch(/cases\s+2 行/);
+    expect(ok.stdout).toContain('哈希链校验通过');
+
+    // The bot's own commands now read the town from PostgreSQL.
+    const exp = runCli(['cases', 'export', '--format', 'json'], { ...env, DATABASE_URL: pgTestUrl });
+    expect(exp.code).toBe(0);
+    expect((JSON.parse(exp.stdout) as Array<{ fullName: string }>).map((c) => c.fullName)).toEqual(['王小明', '李小红']);
+    const shown = runCli(['audit', 'show'], { ...env, DATABASE_URL: pgTestUrl }).stdout;
+    expect(shown).toMatch(/cli-login\s+-\s+migrate-store/);
+    expect(shown).toMatch(/migrate-store\s+-\s+sqlite → postgres/);
+    const verify = runCli(['audit', 'verify'], { ...env, DATABASE_URL: pgTestUrl });
+    expect(verify.code).toBe(0);
+
+    const again = runCli(['migrate-store', '--to', 'postgres'], { ...env, DATABASE_URL: pgTestUrl });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('已有数据');
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
