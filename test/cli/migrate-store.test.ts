@@ -139,7 +139,7 @@ describe.skipIf(pgOff)('migrate-store: SQLite to PostgreSQL', () => {
     expect(pg.audit.verify()).toEqual({ ok: true, count: audit.length + 2 });
   });
 
-  it('refuses a wrong data key and an empty source, writing nothing', () => {
+  it('refuses a wrong data key, an empty source and a broken audit chain, writing nothing', () => {
     const { file, dir } = sqliteTown(new FieldCipher(randomBytes(32)));
     const town = freshTownId();
     expect(() => migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher: new FieldCipher(randomBytes(32)), actor: 'os:t' })).toThrow(DataKeyMismatchError);
@@ -147,6 +147,13 @@ describe.skipIf(pgOff)('migrate-store: SQLite to PostgreSQL', () => {
     const empty = join(dir, 'empty.db');
     openSqliteStore(empty).close();
     expect(() => migrateSqliteToPostgres({ sqliteFile: empty, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(/没有任何个案/);
+    // Tampering shows in the source: it is for the operator to look into, not to carry over quietly.
+    const plain = sqliteTown(null).file;
+    const rw = openSqliteStore(plain);
+    rw.db.exec('DROP TRIGGER audit_log_no_update');
+    rw.db.prepare("UPDATE audit_log SET actor = 'someone' WHERE action = 'export'").run();
+    rw.close();
+    expect(() => migrateSqliteToPostgres({ sqliteFile: plain, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(/审计记录已不完整/);
     const pg = openPgTestStore(town);
     expect(pg.audit.verify()).toEqual({ ok: true, count: 0 });
   });
