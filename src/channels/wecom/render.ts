@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { TemplateCard } from '@wecom/aibot-node-sdk';
 import type { Choice, Reply } from '../../core/message.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { splitContent, utf8Bytes, WECOM_CONTENT_MAX_BYTES } from './split.js';
+import { uniqueId } from './unique-id.js';
 
 /** WeCom's button_interaction card holds at most 6 buttons (docs §2.2). */
 export const MAX_CARD_BUTTONS = 6;
@@ -38,7 +38,7 @@ function cardTitle(text: string): string {
 
 /** task_id: digits, letters and "_-@" only, ≤ 128 bytes, never reused by the same bot. */
 export function newTaskId(): string {
-  return `hm_${Date.now().toString(36)}_${randomBytes(6).toString('hex')}`;
+  return uniqueId('hm');
 }
 
 /**
@@ -79,6 +79,8 @@ export function answeredCard(taskId: string, info: ChoiceCardInfo | undefined, v
 
 export function renderReply(reply: Reply, taskId: () => string = newTaskId, maxBytes = WECOM_CONTENT_MAX_BYTES): RenderedReply & { info?: ChoiceCardInfo } {
   const markdown = splitContent(replyMarkdown(reply), maxBytes);
-  const built = reply.choices?.length ? choiceCard(reply, taskId()) : undefined;
+  const choices = reply.choices?.length ?? 0;
+  // Only a reply that can become a card takes a task id.
+  const built = choices > 0 && choices <= MAX_CARD_BUTTONS ? choiceCard(reply, taskId()) : undefined;
   return built ? { markdown, card: built.card, info: built.info } : { markdown };
 }

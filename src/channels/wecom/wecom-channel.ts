@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   WSAuthFailureError,
   WSClient,
@@ -31,6 +30,7 @@ import { answeredCard, renderReply, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { sdkLogger } from './sdk-logger.js';
 import { splitContent } from './split.js';
+import { uniqueId } from './unique-id.js';
 import { sendWebhookText, type WebhookOptions } from './webhook.js';
 
 export interface WecomChannelOptions extends ChatChannelOptions {
@@ -64,7 +64,7 @@ function failure(e: unknown): { errcode?: number; message: string } {
   return { errcode: f.errcode, message: `errcode ${f.errcode ?? '?'}: ${f.errmsg ?? ''}` };
 }
 
-const streamId = (): string => `s_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+const streamId = (): string => uniqueId('s');
 
 class WecomChannelImpl implements WecomChannel {
   readonly name = WECOM_CHANNEL;
