@@ -22,11 +22,20 @@ function qaQuestions(): string[] {
   return (parse(readFileSync('test/fixtures/qa.yaml', 'utf8')) as Array<{ q: string }>).map((x) => x.q);
 }
 
-/** One user's endless conversation: an 8-turn registration, then four questions, again and again. */
-function* conversation(user: number, questions: string[]): Generator<string> {
+/**
+ * One user's endless conversation: an 8-turn registration, then four questions, again and again.
+ * Every registration is a different child (name and birth year unique up to 24,000 of them):
+ * a repeated name, village and birth month is a likely duplicate, and the bot's 「仍要新建吗？」
+ * would then take every later message of that user instead of the questions.
+ */
+function* conversation(user: number, users: number, questions: string[]): Generator<string> {
+  const s = SURNAMES.length;
+  const g = GIVEN.length;
   for (let round = 0; ; round++) {
-    const name = SURNAMES[(user + round) % SURNAMES.length]! + GIVEN[(user * 7 + round) % GIVEN.length]! + GIVEN[(user + round * 3) % GIVEN.length]!;
-    yield `新增个案：${name}，男，2013年${(round % 12) + 1}月出生，王庄村，父母都在外地打工，由奶奶照顾`;
+    const k = round * users + user;
+    const name = SURNAMES[k % s]! + GIVEN[Math.floor(k / s) % g]! + GIVEN[Math.floor(k / (s * g)) % g]!;
+    const year = 2013 + (Math.floor(k / (s * g * g)) % 3);
+    yield `新增个案：${name}，男，${year}年${(round % 12) + 1}月出生，王庄村，父母都在外地打工，由奶奶照顾`;
     yield* ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四', '确认'];
     for (let i = 0; i < 4; i++) yield questions[(user * 13 + round * 4 + i) % questions.length]!;
   }
@@ -121,7 +130,7 @@ export async function wecomTurns(opts: {
       server.waitAuthenticated(),
       new Promise((_, reject) => setTimeout(() => reject(new Error('bot did not connect within 20 s')), 20_000)),
     ]);
-    const convs = Array.from({ length: opts.users }, (_, u) => conversation(u, questions));
+    const convs = Array.from({ length: opts.users }, (_, u) => conversation(u, opts.users, questions));
     for (let u = 0; u < opts.users; u++) idle.push(u);
     let msgSeq = 0;
     const send = (user: number): void => {
