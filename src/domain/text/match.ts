@@ -1,5 +1,5 @@
 import { normalizeText } from './normalize.js';
-import { Vocabulary, prepareText } from './vocabulary.js';
+import { Vocabulary, prepareText, type PreparedText } from './vocabulary.js';
 
 /**
  * Picks the one candidate a short answer means — a button label typed by hand, a village name,
@@ -12,10 +12,23 @@ export class TermMatcher {
   private readonly byNorm = new Map<string, string>();
   private readonly inInput: Vocabulary<string>;
   private readonly candidates: readonly string[];
+  /** Candidate positions by each character of the normalised candidate. */
+  private readonly byChar = new Map<string, number[]>();
+  /** Candidates prepared (pinyin) on first need, by position. */
+  private readonly prepared: Array<PreparedText | undefined>;
 
   constructor(candidates: readonly string[]) {
     this.candidates = candidates;
-    for (const c of candidates) this.byNorm.set(normalizeText(c), c);
+    this.prepared = new Array<PreparedText | undefined>(candidates.length);
+    candidates.forEach((c, i) => {
+      const norm = normalizeText(c);
+      this.byNorm.set(norm, c);
+      for (const ch of new Set(norm)) {
+        const list = this.byChar.get(ch);
+        if (list) list.push(i);
+        else this.byChar.set(ch, [i]);
+      }
+    });
     this.inInput = new Vocabulary(candidates.map((c) => ({ text: c, value: c })));
   }
 
@@ -30,9 +43,17 @@ export class TermMatcher {
     if (named.length > 1) return undefined;
     // The input is part of one candidate: 「留手」 → 留守儿童. One character is too little to go on.
     if ([...norm].length < 2) return undefined;
+    // Only candidates sharing a character can contain it: a match needs one exact character.
     const part = new Vocabulary([{ text: norm, value: true }]);
-    const hits = this.candidates.filter((c) => part.findAll(prepareText(c)).length > 0);
-    return hits.length === 1 ? hits[0] : undefined;
+    const near = new Set<number>();
+    for (const ch of norm) for (const i of this.byChar.get(ch) ?? []) near.add(i);
+    let hit: string | undefined;
+    for (const i of near) {
+      if (part.findAll((this.prepared[i] ??= prepareText(this.candidates[i]!))).length === 0) continue;
+      if (hit !== undefined) return undefined;
+      hit = this.candidates[i]!;
+    }
+    return hit;
   }
 }
 

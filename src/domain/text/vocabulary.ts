@@ -4,7 +4,8 @@ import { toPinyin } from './pinyin.js';
 /**
  * A vocabulary of terms found inside free text by characters or, for pinyin-IME typos, by sound:
  * 留手儿童 finds 留守儿童, 千头 finds 牵头, 民症所 finds 民政所. Term pinyin is computed once when
- * the vocabulary is built; a question costs one pinyin conversion and a linear scan.
+ * the vocabulary is built; a question costs one pinyin conversion and a look at the terms that
+ * share a character with it (every match has at least one exact character).
  */
 
 /** Normalised text with its per-character pinyin, computed once and shared by every lookup. */
@@ -12,11 +13,14 @@ export interface PreparedText {
   readonly norm: string;
   readonly chars: readonly string[];
   readonly pinyin: readonly string[];
+  /** Whether each character is Han (only Han characters may match by sound). */
+  readonly han: readonly boolean[];
 }
 
 export function prepareText(text: string): PreparedText {
   const norm = normalizeText(text);
-  return { norm, chars: [...norm], pinyin: toPinyin(norm) };
+  const chars = [...norm];
+  return { norm, chars, pinyin: toPinyin(norm), han: chars.map(isHan) };
 }
 
 export interface Term<T> {
@@ -55,8 +59,16 @@ function minExactFor(len: number): number {
   return len <= 1 ? 1 : Math.ceil(len / 2);
 }
 
+/** Below this many terms a lookup just tries them all; the index would cost more than it saves. */
+const INDEX_FROM = 32;
+
 export class Vocabulary<T> {
   private readonly terms: CompiledTerm<T>[] = [];
+  /** Term numbers (ascending) by each character the term contains. */
+  private readonly byChar = new Map<string, number[]>();
+  /** Per term, the lookup that last picked it: dedupes candidates without clearing a set. */
+  private stamps: Uint32Array = new Uint32Array(0);
+  private lookup = 0;
 
   constructor(terms: Iterable<Term<T>>) {
     const seen = new Set<string>();
@@ -77,6 +89,16 @@ export class Vocabulary<T> {
         minExact: minExactFor(chars.length),
       });
     }
+    if (this.terms.length >= INDEX_FROM) {
+      this.terms.forEach((t, i) => {
+        for (const ch of new Set(t.chars)) {
+          const list = this.byChar.get(ch);
+          if (list) list.push(i);
+          else this.byChar.set(ch, [i]);
+        }
+      });
+      this.stamps = new Uint32Array(this.terms.length);
+    }
   }
 
   get size(): number {
@@ -90,7 +112,7 @@ export class Vocabulary<T> {
   findAll(text: string | PreparedText): Mention<T>[] {
     const p = typeof text === 'string' ? prepareText(text) : text;
     const found: Mention<T>[] = [];
-    for (const t of this.terms) {
+    for (const t of this.candidates(p)) {
       const n = t.chars.length;
       for (let i = 0; i + n <= p.chars.length; i++) {
         const exact = this.matchAt(t, p, i);
@@ -119,6 +141,30 @@ export class Vocabulary<T> {
     return out;
   }
 
+  /**
+   * The terms that could match in the text, in vocabulary order (ties in findAll keep it): those
+   * sharing a character with the text, since a match needs at least one exact character.
+   */
+  private candidates(p: PreparedText): readonly CompiledTerm<T>[] {
+    if (this.byChar.size === 0) return this.terms;
+    if (++this.lookup === 0xffffffff) {
+      this.stamps.fill(0);
+      this.lookup = 1;
+    }
+    const picked: number[] = [];
+    for (const ch of p.chars) {
+      const list = this.byChar.get(ch);
+      if (!list) continue;
+      for (const i of list) {
+        if (this.stamps[i] === this.lookup) continue;
+        this.stamps[i] = this.lookup;
+        picked.push(i);
+      }
+    }
+    picked.sort((a, b) => a - b);
+    return picked.map((i) => this.terms[i]!);
+  }
+
   /** Exact-character count of a match at position i, or -1 when the term does not match there. */
   private matchAt(t: CompiledTerm<T>, p: PreparedText, i: number): number {
     let exact = 0;
@@ -128,7 +174,7 @@ export class Vocabulary<T> {
         exact++;
         continue;
       }
-      if (!t.han[k] || c === undefined || !isHan(c) || p.pinyin[i + k] !== t.pinyin[k]) return -1;
+      if (!t.han[k] || c === undefined || !p.han[i + k] || p.pinyin[i + k] !== t.pinyin[k]) return -1;
     }
     return exact >= t.minExact ? exact : -1;
   }
