@@ -1,5 +1,5 @@
 import type { Reply } from '../src/core/message.js';
-import { caseForm } from '../src/domain/intake/case-form.js';
+import { caseForm, warmCaseForm } from '../src/domain/intake/case-form.js';
 import { INTAKE_TRIGGER } from '../src/domain/intake/case-prefill.js';
 import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import type { FormEnv } from '../src/domain/intake/form.js';
@@ -8,7 +8,7 @@ import { DROP_AFTER_MS, DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/
 import { findDuplicateCodes, submitCase } from '../src/domain/intake/submit.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import type { FormSessionRecord } from '../store/store.js';
-import type { Handler, HandlerContext } from './types.js';
+import type { AppDeps, Handler, HandlerContext } from './types.js';
 
 export const NOT_ENABLED_TEXT = '个案功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';
 export const MOVED_TO_PRIVATE_TEXT = '已收到，请在与我的私聊中继续登记。';
@@ -29,6 +29,11 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
     plan: ctx.plan,
     findDuplicates: (a) => findDuplicateCodes(ctx.store, a),
   };
+}
+
+/** Prepares intake's matchers for this config at start-up rather than on some cadre's first answer. */
+export function warmIntake(deps: AppDeps): void {
+  warmCaseForm({ now: deps.clock.now(), villages: deps.config.villages, members: deps.config.members, plan: deps.plan });
 }
 
 /** Records that the bot told this user to report to the police; the ids go with the draft. */

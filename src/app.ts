@@ -2,7 +2,7 @@ import type { AppDeps, Handler } from '../handlers/types.js';
 import { caseViewHandler } from '../handlers/case-view.js';
 import { followupHandlers } from '../handlers/followup.js';
 import { helpHandler } from '../handlers/help.js';
-import { intakeHandler } from '../handlers/intake.js';
+import { intakeHandler, warmIntake } from '../handlers/intake.js';
 import { qaHandler } from '../handlers/qa.js';
 import { unsupportedHandler } from '../handlers/unsupported.js';
 import { welcomeHandler } from '../handlers/welcome.js';
@@ -23,7 +23,8 @@ export interface App {
 }
 
 export function createApp(deps: AppDeps): App {
-  // Build the Q&A index now so the first question does not pay for it.
+  // Build the Q&A index and intake's matchers now so the first question or answer does not pay for them.
   qaEngineFor(deps.plan);
+  warmIntake(deps);
   return { deps, router: new Router(deps, buildHandlers()) };
 }

@@ -36,8 +36,9 @@ import {
 } from './case-options.js';
 import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
 import { detectSigns, reportNotice } from './mandatory-report.js';
-import { prefillCase } from './case-prefill.js';
-import type { ChoiceOption } from '../parse-zh/choice.js';
+import { prefillCase, villageChoices } from './case-prefill.js';
+import { warmForm } from './engine.js';
+import { matchChoices, type ChoiceOption } from '../parse-zh/choice.js';
 
 /** The answer of the identity step: an ID number when there is one, and the birth date. */
 export interface Identity {
@@ -571,3 +572,9 @@ export const caseForm: FormDef = {
 
   signNotice: reportNotice,
 };
+
+/** Builds the case form's config-wide lists and matchers, the prefill's village list among them. */
+export function warmCaseForm(env: FormEnv): void {
+  warmForm(caseForm, env);
+  matchChoices('', villageChoices(env.villages));
+}

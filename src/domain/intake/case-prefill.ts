@@ -13,7 +13,7 @@ import type { ChoiceOption } from '../parse-zh/choice.js';
  * the options array, so a fresh array per message rebuilt that index for every new intake.
  */
 const villageLists = new WeakMap<readonly string[], readonly ChoiceOption[]>();
-function villageChoices(villages: readonly string[]): readonly ChoiceOption[] {
+export function villageChoices(villages: readonly string[]): readonly ChoiceOption[] {
   let list = villageLists.get(villages);
   if (!list) villageLists.set(villages, (list = villages.map((x) => ({ value: x, label: x }))));
   return list;
