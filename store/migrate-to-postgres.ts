@@ -262,17 +262,11 @@ function copyTable(src: Database.Database, pg: PgDb, table: string, target: Set<
     inBatch = 0;
   };
 
-  // The trigger that raises audit_seq fires per row, and a single transaction updating one row tens
-  // of thousands of times slows down quadratically (50,000 entries: 40 s). The copy sets audit_seq
-  // itself afterwards; the trigger is back on before anything else can see the table.
-  const seqTrigger = table === 'audit_log' && pg.query("SELECT 1 FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND tgname = 'audit_log_seq'").length > 0;
-  if (seqTrigger) pg.exec('ALTER TABLE audit_log DISABLE TRIGGER audit_log_seq');
   for (const row of select.iterate() as IterableIterator<unknown[]>) {
     for (const v of row) batch.push(v);
     if (++inBatch === perBatch) flush();
   }
   flush();
-  if (seqTrigger) pg.exec('ALTER TABLE audit_log ENABLE TRIGGER audit_log_seq');
   return total;
 }
 
