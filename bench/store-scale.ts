@@ -10,7 +10,7 @@ import { toCsv } from '../src/cli/csv.js';
 import { statsFor, statsFromLists } from '../schedules/jobs/quarterly.js';
 import { quarterlyMarkdown } from '../src/domain/followup/quarterly-markdown.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { CaseRecord, ContactRecord, NewContact, Store } from '../store/store.js';
+import type { CaseRecord, ContactRecord, NewContact, OpenSummaryFilter, Store } from '../store/store.js';
 import { generate, type Scale } from './datagen.js';
 import { overdueFanout, type FanoutResult } from './fanout.js';
 import { FieldCipher } from '../src/domain/security/field-crypto.js';
@@ -99,11 +99,19 @@ function lowStore(db: Low<LowData>): Store {
       .filter((c) => (!open || c.status === 'open') && !contacted.has(c.id))
       .map((c) => Object.assign(Object.create(c) as CaseRecord, { lastContactDate: last.get(c.id) ?? null }));
   };
+  // A scan asks for pages by id; lowdb answers each from one pass, remembered until the data changes.
+  let last: { key: string; rows: ReturnType<typeof summaries> } | undefined;
+  const open = (f: OpenSummaryFilter) => {
+    const key = `${f.notContactedSince}|${f.asOfDay}|${db.data.contacts.length}|${db.data.cases.length}`;
+    if (last?.key !== key) last = { key, rows: summaries(true, f.notContactedSince, f.asOfDay) };
+    const from = f.afterId === undefined ? 0 : last.rows.findIndex((c) => c.id > f.afterId!);
+    return from < 0 ? [] : last.rows.slice(from, f.limit === undefined ? undefined : from + f.limit);
+  };
   return {
     cases: {
       list: () => db.data.cases,
       summaries: () => summaries(false),
-      openSummaries: (f: { notContactedSince?: string; asOfDay?: string } = {}) => summaries(true, f.notContactedSince, f.asOfDay),
+      openSummaries: (f: OpenSummaryFilter = {}) => open(f),
     },
     followup: {
       contacts: (f: { from?: string; to?: string } = {}) =>

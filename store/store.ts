@@ -213,6 +213,12 @@ export interface OpenSummaryFilter {
    */
   notContactedSince?: string;
   asOfDay?: string;
+  /**
+   * One page by id: cases with an id above `afterId`, at most `limit` of them. A county-wide scan
+   * reads page after page, so its 100,000 summaries are never all in memory at once.
+   */
+  afterId?: number;
+  limit?: number;
 }
 
 export interface MandatoryReportInsert {
@@ -247,8 +253,11 @@ export interface CaseRepo {
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;
   mandatoryReports(caseId?: number): MandatoryReportRecord[];
-  /** Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id above `id`. */
-  identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }>;
+  /**
+   * Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id
+   * above `id`, by id; at most `limit` of them, so a county's 100,000 can be read a page at a time.
+   */
+  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[] }>;
   /**
    * Retention (domain.md P10): closed cases closed before `cutoff` lose every identifying field
    * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);

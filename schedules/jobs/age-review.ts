@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import { categoryName } from '../../src/domain/intake/case-options.js';
+import { eachOpenSummary } from '../../src/domain/followup/case-status.js';
 import { reachedMilestones } from '../../src/domain/followup/milestones.js';
 import { maskName } from '../../src/domain/privacy/mask.js';
 import type { JobDef } from '../job.js';
@@ -21,7 +22,8 @@ export function ageReviewJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: c.workdaysOnly,
     run(ctx) {
       let n = 0;
-      for (const k of ctx.store.cases.openSummaries()) {
+      // A page of cases at a time: a county has 100,000 open ones and only a few reach an age.
+      for (const k of eachOpenSummary(ctx.store)) {
         for (const m of reachedMilestones(k, ctx.at)) {
           const ended = m.endedCategories.map((code) => categoryName(ctx.plan, code));
           const why = ended.length

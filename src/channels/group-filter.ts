@@ -5,8 +5,8 @@ import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
 
 /** Where the filter learns the names and numbers on file: `store.cases`. */
 export interface CaseSource {
-  /** Decrypted names, ID numbers and phone numbers of the cases with an id above `id`. */
-  identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }>;
+  /** Decrypted names, ID numbers and phone numbers of the cases with an id above `id`, at most `limit` of them. */
+  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[] }>;
 }
 
 /** Words that are public (villages, units, staff names) and must never be treated as a child's name. */
@@ -22,17 +22,21 @@ const MOBILE_PATTERN = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g;
 /** Runs of digits (with dashes, as landlines are written) that could be a number on file. */
 const NUMBER_RUN = /[0-9][0-9-]{5,}[0-9Xx]/g;
 
+/** Cases decrypted per query when the index fills: one page at a time keeps a county's first fill small. */
+const PAGE = 1_000;
+
 /**
  * The names, ID numbers and phone numbers of every case, decrypted once and kept in memory so
  * each group-bound message can be checked without a database scan. New cases are picked up by
  * id (one indexed query per check). Names are looked up by sliding over the text (a group
  * message is short, a name at most a few characters), not with one alternation of every name
- * on file: at county size that pattern took hundreds of megabytes.
+ * on file: at county size that pattern took hundreds of megabytes. Only the values are kept;
+ * their masked forms are made on a hit, which is rare (it means a bug upstream).
  */
 export class SensitiveIndex {
   private lastId = 0;
-  private readonly names = new Map<string, string>();
-  private readonly numbers = new Map<string, string>();
+  private readonly names = new Set<string>();
+  private readonly numbers = new Set<string>();
   private maxNameLength = 0;
   private readonly publicWords: Set<string>;
   private readonly publicText: string;
@@ -47,17 +51,21 @@ export class SensitiveIndex {
   }
 
   refresh(): void {
-    for (const c of this.source.identitySince(this.lastId)) {
-      this.lastId = Math.max(this.lastId, c.id);
-      for (const n of c.names) this.addName(n);
-      for (const num of c.numbers) this.numbers.set(num, num.length === 18 ? maskIdNumber(num) : maskPhone(num));
+    for (;;) {
+      const page = this.source.identitySince(this.lastId, PAGE);
+      for (const c of page) {
+        this.lastId = Math.max(this.lastId, c.id);
+        for (const n of c.names) this.addName(n);
+        for (const num of c.numbers) this.numbers.add(num);
+      }
+      if (page.length < PAGE) return;
     }
   }
 
   private addName(n: string): void {
     const name = n.trim();
     if ([...name].length < 2 || this.publicWords.has(name) || this.publicText.includes(name)) return;
-    this.names.set(name, maskName(name));
+    this.names.add(name);
     this.maxNameLength = Math.max(this.maxNameLength, name.length);
   }
 
@@ -68,9 +76,9 @@ export class SensitiveIndex {
     for (let i = 0; i < text.length; ) {
       let found = '';
       for (let len = Math.min(this.maxNameLength, text.length - i); len >= 2; len--) {
-        const masked = this.names.get(text.slice(i, i + len));
-        if (masked !== undefined) {
-          found = masked;
+        const name = text.slice(i, i + len);
+        if (this.names.has(name)) {
+          found = maskName(name);
           i += len;
           break;
         }
@@ -88,10 +96,9 @@ export class SensitiveIndex {
     const named = this.maskNames(text);
     let hits = named.hits;
     let out = named.text.replace(NUMBER_RUN, (m) => {
-      const masked = this.numbers.get(m);
-      if (masked === undefined) return m;
+      if (!this.numbers.has(m)) return m;
       hits++;
-      return masked;
+      return m.length === 18 ? maskIdNumber(m) : maskPhone(m);
     });
     out = out.replace(ID_PATTERN, (m) => (hits++, maskIdNumber(m)));
     out = out.replace(MOBILE_PATTERN, (m) => (hits++, maskPhone(m)));

@@ -99,6 +99,9 @@ export class OutboxWorker {
       for (const [key, h] of this.held) if (h.until <= now.getTime()) this.held.delete(key);
       const due = this.store.outbox.due(now, this.batch, [...this.held.values()].map((h) => h.target));
       if (due.length === 0 || this.stopped) return sent;
+      // Between batches, let the event loop turn: a channel that resolves at once (the console) would
+      // otherwise keep timers, inbound messages and V8's heap shrinking waiting for a long backlog.
+      if (sent > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const item of due) {
         if (this.stopped) return sent;
         const key = `${item.target.kind}:${item.target.id}`;

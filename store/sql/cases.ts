@@ -3,7 +3,7 @@ import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/secur
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { SqlDb as Db } from './db.js';
-import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
+import { HEAVY_COLUMNS, LIGHT_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
 
 
 interface CategoryRow {
@@ -40,6 +40,10 @@ export class SqlCaseRepo implements CaseRepo {
   private readonly summaryCategories;
   private readonly summariesNotContacted;
   private readonly summaryCategoriesNotContacted;
+  private readonly summaryPage;
+  private readonly summaryPageNotContacted;
+  private readonly summaryPageCategories;
+  private readonly summaryPageCategoriesNotContacted;
   private readonly nameOfStmt;
   private readonly insertReport;
   private readonly attachReport;
@@ -70,9 +74,9 @@ export class SqlCaseRepo implements CaseRepo {
     // contacts belongs to the follow-up feature; its free-text notes may name the child.
     this.wipeContacts = db.prepare("UPDATE contacts SET notes = '（已匿名）' WHERE case_id = ?");
     this.identityRows = db.prepare<
-      [number],
+      [number, number],
       Pick<CaseRow, 'id' | 'full_name' | 'guardian_name' | 'bangjiao_name' | 'id_number' | 'guardian_phone' | 'bangjiao_phone'>
-    >('SELECT id, full_name, guardian_name, bangjiao_name, id_number, guardian_phone, bangjiao_phone FROM cases WHERE id > ? ORDER BY id');
+    >('SELECT id, full_name, guardian_name, bangjiao_name, id_number, guardian_phone, bangjiao_phone FROM cases WHERE id > ? ORDER BY id LIMIT ?');
     this.bumpSerial = db.prepare<[number], { last: number }>(
       'INSERT INTO case_serials (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = case_serials.last + 1 RETURNING last',
     );
@@ -101,6 +105,12 @@ export class SqlCaseRepo implements CaseRepo {
     this.summaryCategories = db.prepare<[], SummaryCategoryRow>(SUMMARY_CATEGORIES_QUERY).raw(true);
     this.summariesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryRow>(SUMMARY_NOT_CONTACTED_QUERY).raw(true);
     this.summaryCategoriesNotContacted = db.prepare<[{ since: string; asOf: string }], SummaryCategoryRow>(SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY).raw(true);
+    this.summaryPage = db.prepare<[{ after: number; limit: number }], SummaryRow>(SUMMARY_PAGE_QUERY).raw(true);
+    this.summaryPageNotContacted = db.prepare<[{ after: number; limit: number; since: string; asOf: string }], SummaryRow>(SUMMARY_PAGE_NOT_CONTACTED_QUERY).raw(true);
+    this.summaryPageCategories = db.prepare<[{ after: number; last: number }], SummaryCategoryRow>(SUMMARY_PAGE_CATEGORIES_QUERY).raw(true);
+    this.summaryPageCategoriesNotContacted = db.prepare<[{ after: number; last: number; since: string; asOf: string }], SummaryCategoryRow>(
+      SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY,
+    ).raw(true);
     this.nameOfStmt = db.prepare<[number], { full_name: string }>('SELECT full_name FROM cases WHERE id = ?');
     this.insertReport = db.prepare(
       'INSERT INTO mandatory_reports (case_id, user_id, chat_id, sign, report_to, prompted_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
@@ -166,6 +176,14 @@ export class SqlCaseRepo implements CaseRepo {
   openSummaries(filter: OpenSummaryFilter = {}): CaseSummary[] {
     const since = filter.notContactedSince;
     const args = since === undefined ? undefined : { since, asOf: filter.asOfDay ?? '9999-12-31' };
+    if (filter.afterId !== undefined || filter.limit !== undefined) {
+      const page = { after: filter.afterId ?? 0, limit: filter.limit ?? Number.MAX_SAFE_INTEGER };
+      const rows = args === undefined ? this.summaryPage.all(page) : this.summaryPageNotContacted.all({ ...page, ...args });
+      if (rows.length === 0) return [];
+      const range = { after: page.after, last: rows[rows.length - 1]![0] };
+      const cats = args === undefined ? this.summaryPageCategories.all(range) : this.summaryPageCategoriesNotContacted.all({ ...range, ...args });
+      return this.toSummaries(rows, cats);
+    }
     const cats = args === undefined ? this.summaryCategories.all() : this.summaryCategoriesNotContacted.all(args);
     const rows = args === undefined ? this.openRows.all() : this.summariesNotContacted.all(args);
     return this.toSummaries(rows, cats);
@@ -211,9 +229,9 @@ export class SqlCaseRepo implements CaseRepo {
     return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
   }
 
-  identitySince(id: number): Array<{ id: number; names: string[]; numbers: string[] }> {
+  identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[] }> {
     const dec = (v: string | null) => decryptOpt(this.cipher, v);
-    return this.identityRows.all(id).map((r) => ({
+    return this.identityRows.all(id, limit).map((r) => ({
       id: r.id,
       names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
       numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),

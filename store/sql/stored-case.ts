@@ -212,6 +212,19 @@ export const SUMMARY_CATEGORIES_QUERY = `SELECT cc.case_id, cc.category, cc.lead
 export const SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY = `SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id
   WHERE ${OPEN} AND ${NOT_CONTACTED} ORDER BY cc.case_id, cc.ordinal`;
 
+/** Pages by id (see OpenSummaryFilter.afterId): through the covering index, in id order. */
+export const SUMMARY_PAGE_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary WHERE ${OPEN} AND c.id > @after ORDER BY c.id LIMIT @limit`;
+export const SUMMARY_PAGE_NOT_CONTACTED_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary
+  WHERE ${OPEN} AND c.id > @after AND ${NOT_CONTACTED} ORDER BY c.id LIMIT @limit`;
+/**
+ * The categories of the cases of one page (ids after @after up to @last that pass the same
+ * filter): the ids come from the covering index, so only the page's own category rows are read.
+ */
+const pageCategories = (filter: string) => `SELECT case_id, category, lead_units FROM case_categories WHERE case_id IN (
+  SELECT c.id FROM cases c INDEXED BY cases_summary WHERE ${OPEN} AND c.id > @after AND c.id <= @last${filter}) ORDER BY case_id, ordinal`;
+export const SUMMARY_PAGE_CATEGORIES_QUERY = pageCategories('');
+export const SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY = pageCategories(` AND ${NOT_CONTACTED}`);
+
 export type SummaryRow = [
   number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null, string | null, 'open' | 'closed', string | null, string,
 ];

@@ -88,6 +88,9 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteSto
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 4 MB of page cache, not the default 16: county scans read covering indexes once per run and
+  // the OS file cache serves re-reads as fast, while a full cache stayed in the bot's RSS.
+  db.pragma('cache_size = -4000');
   migrate(db);
   try {
     checkDataKey(db as unknown as SqlDb, opts.cipher ?? null);

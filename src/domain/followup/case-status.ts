@@ -1,5 +1,5 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseSummary, Store } from '../../../store/store.js';
+import type { CaseSummary, OpenSummaryFilter, Store } from '../../../store/store.js';
 import { maskName } from '../privacy/mask.js';
 import { caseDue, type CaseDue } from './contact-rule.js';
 import { localDateKey, toLocal } from '../../../schedules/time.js';
@@ -22,11 +22,29 @@ export function openCaseStatuses(
   notContactedSince?: string,
 ): CaseStatus[] {
   const day = localDateKey(at);
-  const cases = store.cases.openSummaries(notContactedSince === undefined ? {} : { notContactedSince, asOfDay: day }).filter(keep);
-  return cases.map((c) => {
+  const out: CaseStatus[] = [];
+  for (const c of eachOpenSummary(store, notContactedSince === undefined ? {} : { notContactedSince, asOfDay: day })) {
+    if (!keep(c)) continue;
     const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : store.followup.lastContactOn(c.id, day);
-    return { c, due: caseDue(c, last, cfg, at) };
-  });
+    out.push({ c, due: caseDue(c, last, cfg, at) });
+  }
+  return out;
+}
+
+/** Cases read per page by county-wide scans: a few hundred kilobytes, not the whole county at once. */
+const PAGE = 2_000;
+
+/**
+ * The open summaries matching `filter` in id order, read a page at a time. A scan that keeps only
+ * some of them (one mentor's, those that need a message) then never holds the others.
+ */
+export function* eachOpenSummary(store: Store, filter: Omit<OpenSummaryFilter, 'afterId' | 'limit'> = {}, pageSize = PAGE): Generator<CaseSummary> {
+  for (let afterId = 0; ; ) {
+    const page = store.cases.openSummaries({ ...filter, afterId, limit: pageSize });
+    yield* page;
+    if (page.length < pageSize) return;
+    afterId = page[page.length - 1]!.id;
+  }
 }
 
 /**
