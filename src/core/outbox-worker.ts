@@ -19,6 +19,9 @@ export interface OutboxWorkerOptions {
   pacer?: Pacer;
 }
 
+/** How long a poke waits for others to join it; a push is not a reply, nobody waits on it. */
+export const POKE_COALESCE_MS = 50;
+
 /** Exponential backoff for a failed push: 5 s, 10 s, 20 s … capped at 30 minutes. Never gives up. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
@@ -65,15 +68,17 @@ export class OutboxWorker {
 
   /**
    * Wake the worker soon (after a handler enqueued something) instead of at the next poll.
-   * Pokes within one turn of the event loop collapse into one pass.
+   * Pokes within {@link POKE_COALESCE_MS} collapse into one pass: every answered message pokes,
+   * and at hundreds of turns a second a pass per batch spent more on reading the outbox (whose
+   * due rows, behind a rate-limited group, only grow) than on the turns themselves.
    */
   poke(): void {
     if (this.stopped || this.poked) return;
     this.poked = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.poked = false;
       if (!this.stopped) void this.drainOnce();
-    });
+    }, POKE_COALESCE_MS).unref();
   }
 
   async stop(): Promise<void> {
