@@ -1,15 +1,7 @@
-import type { Store } from '../store.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { checkDataKey } from '../data-key-check.js';
-import { SqlAuditRepo } from '../sql/audit.js';
-import { SqlCaseRepo } from '../sql/cases.js';
-import { SqlChatRepo } from '../sql/chats.js';
-import { SqlFollowupRepo } from '../sql/followup.js';
-import { SqlInboundRepo } from '../sql/inbound.js';
-import { SqlJobRunRepo } from '../sql/job-runs.js';
-import { SqlOutboxRepo, type OutboxRepoOptions } from '../sql/outbox.js';
-import { SqlSessionRepo } from '../sql/sessions.js';
-import { SqlStatsRepo } from '../sql/stats.js';
+import type { OutboxRepoOptions } from '../sql/outbox.js';
+import { SqlStore } from '../sql/sql-store.js';
 import { PgDb } from './pg-db.js';
 import { migrateTown, townSchema } from './schema.js';
 
@@ -19,36 +11,14 @@ export class BackupUnsupportedError extends Error {
 }
 
 /** One town's data in PostgreSQL: the same repositories as SQLite, on a connection confined to `town_<id>`. */
-export class PostgresStore implements Store {
-  readonly inbound: SqlInboundRepo;
-  readonly outbox: SqlOutboxRepo;
-  readonly chats: SqlChatRepo;
-  readonly sessions: SqlSessionRepo;
-  readonly cases: SqlCaseRepo;
-  readonly jobRuns: SqlJobRunRepo;
-  readonly audit: SqlAuditRepo;
-  readonly followup: SqlFollowupRepo;
-  readonly stats: SqlStatsRepo;
-
+export class PostgresStore extends SqlStore {
   constructor(
     readonly db: PgDb,
     readonly town: string,
     cipher: FieldCipher | null = null,
     outbox: OutboxRepoOptions = {},
   ) {
-    this.inbound = new SqlInboundRepo(db);
-    this.outbox = new SqlOutboxRepo(db, outbox);
-    this.chats = new SqlChatRepo(db);
-    this.sessions = new SqlSessionRepo(db, cipher);
-    this.cases = new SqlCaseRepo(db, cipher);
-    this.audit = new SqlAuditRepo(db);
-    this.jobRuns = new SqlJobRunRepo(db);
-    this.followup = new SqlFollowupRepo(db, cipher);
-    this.stats = new SqlStatsRepo(db);
-  }
-
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    super(db, cipher, outbox);
   }
 
   async backup(_file: string): Promise<void> {

@@ -2,19 +2,10 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
-import type { Store } from '../store.js';
 import type { SqlDb } from '../sql/db.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { checkDataKey } from '../data-key-check.js';
-import { SqlAuditRepo } from '../sql/audit.js';
-import { SqlCaseRepo } from '../sql/cases.js';
-import { SqlChatRepo } from '../sql/chats.js';
-import { SqlInboundRepo } from '../sql/inbound.js';
-import { SqlFollowupRepo } from '../sql/followup.js';
-import { SqlJobRunRepo } from '../sql/job-runs.js';
-import { SqlOutboxRepo } from '../sql/outbox.js';
-import { SqlSessionRepo } from '../sql/sessions.js';
-import { SqlStatsRepo } from '../sql/stats.js';
+import { SqlStore } from '../sql/sql-store.js';
 
 export type Db = Database.Database;
 
@@ -26,38 +17,14 @@ export class SchemaTooNewError extends Error {
   override name = 'SchemaTooNewError';
 }
 
-export class SqliteStore implements Store {
-  readonly inbound: SqlInboundRepo;
-  readonly outbox: SqlOutboxRepo;
-  readonly chats: SqlChatRepo;
-  readonly sessions: SqlSessionRepo;
-  readonly cases: SqlCaseRepo;
-  readonly jobRuns: SqlJobRunRepo;
-  readonly audit: SqlAuditRepo;
-  readonly followup: SqlFollowupRepo;
-  readonly stats: SqlStatsRepo;
-
+export class SqliteStore extends SqlStore {
   constructor(
     readonly db: Db,
     cipher: FieldCipher | null = null,
   ) {
     // better-sqlite3's Database is exactly the SqlDb shape at run time; only its overloaded
     // prepare() typing (object-or-array parameters) is too loose for TypeScript to prove it.
-    const sql = db as unknown as SqlDb;
-    this.inbound = new SqlInboundRepo(sql);
-    this.outbox = new SqlOutboxRepo(sql);
-    this.chats = new SqlChatRepo(sql);
-    this.sessions = new SqlSessionRepo(sql, cipher);
-    this.cases = new SqlCaseRepo(sql, cipher);
-    this.audit = new SqlAuditRepo(sql);
-    this.jobRuns = new SqlJobRunRepo(sql);
-    this.followup = new SqlFollowupRepo(sql, cipher);
-    this.stats = new SqlStatsRepo(sql);
-  }
-
-  transaction<T>(fn: () => T): T {
-    // better-sqlite3 turns a nested transaction into a savepoint, which is what we want.
-    return this.db.transaction(fn).immediate();
+    super(db as unknown as SqlDb, cipher);
   }
 
   async backup(file: string): Promise<void> {
