@@ -26,6 +26,8 @@ export interface TownRuntimeOptions {
   env: NodeJS.ProcessEnv;
   /** Console only: who types, and in which group (default: a private chat). */
   console?: { userId?: string; groupId?: string };
+  /** With a standby: whether this process still holds the town's lease (checked before each push). */
+  owns?: () => boolean;
 }
 
 /** A town's running bot: its chat connection, outbox worker and scheduled jobs. */
@@ -87,7 +89,7 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   channel = new GroupFilterChannel(channel, new SensitiveIndex(store.cases, config), log);
 
   const commits = new GroupCommit(store, app.router, log);
-  const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer });
+  const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer, mayPush: opts.owns });
   const sink = async (msg: InboundMessage): Promise<DispatchResult> => {
     const result = await commits.dispatch(msg);
     worker.poke();

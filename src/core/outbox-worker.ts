@@ -17,6 +17,12 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   batch?: number;
   pacer?: Pacer;
+  /**
+   * Asked before every push. With a standby, false once this process may no longer own the town
+   * (its lease ran out, perhaps while the event loop was stalled): rows it had claimed are left
+   * for the new owner instead of going out twice.
+   */
+  mayPush?: () => boolean;
 }
 
 /** How long a poke waits for others to join it; a push is not a reply, nobody waits on it. */
@@ -42,6 +48,7 @@ export class OutboxWorker {
   private readonly pollMs: number;
   private readonly batch: number;
   private readonly pacer: Pacer;
+  private readonly mayPush: () => boolean;
 
   constructor(
     private readonly store: Store,
@@ -53,6 +60,7 @@ export class OutboxWorker {
     this.pollMs = opts.pollMs ?? 1_000;
     this.batch = opts.batch ?? 50;
     this.pacer = opts.pacer ?? noPacing;
+    this.mayPush = opts.mayPush ?? (() => true);
   }
 
   start(): void {
@@ -109,6 +117,10 @@ export class OutboxWorker {
       if (sent > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const item of due) {
         if (this.stopped) return sent;
+        if (!this.mayPush()) {
+          this.log.warn({ outboxId: item.id }, 'no longer the owner of this town: leaving the push to the new owner');
+          return sent;
+        }
         const key = `${item.target.kind}:${item.target.id}`;
         if (this.held.has(key)) continue;
         const wait = this.pacer.delayFor(item.target, this.clock.now());

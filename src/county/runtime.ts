@@ -47,7 +47,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       });
       log.info({ town: config.townId, epoch: lease.epoch }, 'town lease taken; starting the town');
       lease.on('renewFailed', (err) => log.warn({ town: config.townId, err: err.message }, 'lease renewal failed; still held until it expires'));
-      const runtime = await startTownRuntime(t.deps, t.runtime);
+      const runtime = await startTownRuntime(t.deps, { ...t.runtime, owns: () => lease.held });
       running.set(config.townId, { runtime, lease });
       const lost = await lease.whenLost();
       if (running.get(config.townId)?.lease !== lease) return; // stopped by stop()

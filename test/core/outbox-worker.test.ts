@@ -39,6 +39,21 @@ describe('outbox worker', () => {
     expect(store.outbox.pending()).toBe(0);
   });
 
+  it('stops pushing the moment this process no longer owns the town, leaving the rows unsent', async () => {
+    const store = openSqliteStore(':memory:');
+    const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
+    const { ch, sent } = fakeChannel(() => false);
+    for (const text of ['一', '二', '三']) store.outbox.enqueue({ target: { kind: 'user', id: text }, reply: { text }, reason: 't' }, clock.now());
+    let owner = true;
+    const w = new OutboxWorker(store, ch, clock, silentLogger, {
+      mayPush: () => owner,
+      pacer: { delayFor: () => 0, record: () => void (owner = false) }, // the lease lapses after the first push
+    });
+    expect(await w.drainOnce()).toBe(1);
+    expect(sent.map(([, r]) => r.text)).toEqual(['一']);
+    expect(store.outbox.pending()).toBe(2);
+  });
+
   it('holds back a chat the pacer says is full, without writing to its rows, and sends it later', async () => {
     const store = openSqliteStore(':memory:');
     const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
