@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COUNTY, TOWN, type Scale } from './datagen.js';
-import { storeScale, type ScaleResult } from './store-scale.js';
+import { storeScale, type Measures, type ScaleResult } from './store-scale.js';
+import { benchPgUrl, benchTown, probePostgres } from './postgres-target.js';
 import { botRss } from './rss.js';
 import { parseConfig } from '../src/config/load.js';
 import { loadPlanFile } from '../src/domain/plan/load.js';
@@ -79,26 +80,57 @@ const base = { config, plan: loadPlanFile(config.planPath), clock: fixedClock(ne
 const dataKey = randomBytes(32);
 const tiny: Scale = { name: '冒烟（200 个案）', cases: 200, contacts: 3_000, months: 24 };
 const scales = smoke ? [tiny] : [TOWN, COUNTY];
+// PostgreSQL beside SQLite when a server answers; without one the bench says so and goes on.
+const pg = probePostgres(benchPgUrl());
 const results: ScaleResult[] = [];
-for (const scale of scales) {
-  results.push(await storeScale(base, scale, { lowdb: true, writes: smoke ? 5 : 500, rounds: smoke ? 1 : 5, dataKey, keepDir: true }));
+for (const [i, scale] of scales.entries()) {
+  results.push(
+    await storeScale(base, scale, {
+      lowdb: true,
+      writes: smoke ? 5 : 500,
+      rounds: smoke ? 1 : 5,
+      dataKey,
+      keepDir: true,
+      pg: pg.ok ? { target: pg.target, town: benchTown(i) } : undefined,
+    }),
+  );
 }
 const ratio = (a: number | undefined, b: number) => (a === undefined ? '—' : `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×`);
+const pgOf = (r: ScaleResult): Measures | undefined => (r.postgres && !('error' in r.postgres) ? r.postgres : undefined);
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const secs = (x: number) => `${(x / 1000).toFixed(1)} s`;
+const measureRow = (r: ScaleResult, label: string, show: (m: Measures) => string, key: (m: Measures) => number, first = false) => {
+  const p = pgOf(r);
+  const pgCells = pg.ok ? [p ? show(p) : 'failed', p ? ratio(key(p), key(r.sqlite)) : '—'] : [];
+  const lowCells = [r.lowdb ? show(r.lowdb) : '—', ratio(r.lowdb && key(r.lowdb), key(r.sqlite))];
+  return `|${first ? ` ${r.scale.name} ` : ' '}| ${label} | ${show(r.sqlite)} | ${[...pgCells, ...lowCells].join(' | ')} |`;
+};
+const sizeRow = (r: ScaleResult) => {
+  const p = r.postgres && !('error' in r.postgres) ? r.postgres : undefined;
+  const pgCells = pg.ok ? [p ? `${mib(p.bytes)}, loaded in ${secs(p.load.copyMs)} + VACUUM ANALYZE ${secs(p.load.vacuumMs)}` : '—', ''] : [];
+  return `| | data on disk / load | ${mib(r.dbBytes)} | ${[...pgCells, r.lowdb ? `${mib(r.lowdb.fileBytes)}, loaded in ${ms(r.lowdb.loadMs)}` : '—', ''].join(' | ')} |`;
+};
+const pgFailures = results.flatMap((r) => (r.postgres && 'error' in r.postgres ? [`PostgreSQL run failed at ${r.scale.name}: ${r.postgres.error}`, ''] : []));
 lines.push(
-  '### Store at scale, with lowdb beside it (targets at county size: write p99 ≤ 2 ms, overdue scan ≤ 300 ms, quarterly report ≤ 1 s)',
+  '### Store at scale, with PostgreSQL and lowdb beside SQLite (targets at county size: write p99 ≤ 2 ms, overdue scan ≤ 300 ms, quarterly report ≤ 1 s)',
   '',
   'Data generated deterministically (seed 42) through the store API, identity fields encrypted with a data key: cases registered over the period, one contact a month each with about one month in twelve missed. SQLite with WAL and synchronous=FULL. A write is one contact in its own transaction. The overdue scan and quarterly report are the jobs\' own computations; export is `cases export --format csv`. lowdb holds the same rows in one JSON file and runs the same computations over its arrays; its ratio is lowdb ÷ SQLite.',
   '',
-  '| scale | measure | SQLite | lowdb | lowdb ÷ SQLite |',
-  '| --- | --- | --- | --- | --- |',
+  pg.ok
+    ? `PostgreSQL (${pg.target.server}; ${pg.target.where}, same machine): the generated SQLite file copied by migrate-store (\`store/migrate-to-postgres.ts\`: multi-row INSERTs in one transaction, then its checks) into a throwaway town schema, dropped afterwards, then VACUUM ANALYZE as autovacuum would leave it; loading is not a measure. The store runs as the bot runs it: synchronous calls through the worker bridge (\`store/postgres/sync-client.ts\`), one connection, so every statement pays a round trip to the worker thread and the server (a prepared \`SELECT 1\`: ${ms(pg.target.roundTripMs)} median here) before PostgreSQL's own work. PG ÷ SQLite is PostgreSQL's time over SQLite's.`
+    : `PostgreSQL not measured: ${pg.reason}. Set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to include it.`,
+  '',
+  `| scale | measure | SQLite | ${pg.ok ? 'PostgreSQL | PG ÷ SQLite | ' : ''}lowdb | lowdb ÷ SQLite |`,
+  `| --- | --- | --- | ${pg.ok ? '--- | --- | ' : ''}--- | --- |`,
   ...results.flatMap((r) => [
-    `| ${r.scale.name} | write p50 / p99 | ${ms(r.sqlite.write.median)} / ${ms(r.sqlite.write.p99)} | ${r.lowdb ? `${ms(r.lowdb.write.median)} / ${ms(r.lowdb.write.p99)}` : '—'} | ${ratio(r.lowdb?.write.p99, r.sqlite.write.p99)} |`,
-    `| | overdue scan | ${ms(r.sqlite.overdueScan)} | ${r.lowdb ? ms(r.lowdb.overdueScan) : '—'} | ${ratio(r.lowdb?.overdueScan, r.sqlite.overdueScan)} |`,
-    `| | quarterly report | ${ms(r.sqlite.quarterly)} | ${r.lowdb ? ms(r.lowdb.quarterly) : '—'} | ${ratio(r.lowdb?.quarterly, r.sqlite.quarterly)} |`,
-    `| | export (CSV) | ${ms(r.sqlite.export)} | ${r.lowdb ? ms(r.lowdb.export) : '—'} | ${ratio(r.lowdb?.export, r.sqlite.export)} |`,
-    `| | data on disk / lowdb load | ${(r.dbBytes / 2 ** 20).toFixed(0)} MiB | ${r.lowdb ? `${(r.lowdb.fileBytes / 2 ** 20).toFixed(0)} MiB, loaded in ${ms(r.lowdb.loadMs)}` : '—'} | |`,
+    measureRow(r, 'write p50 / p99', (m) => `${ms(m.write.median)} / ${ms(m.write.p99)}`, (m) => m.write.p99, true),
+    measureRow(r, 'overdue scan', (m) => ms(m.overdueScan), (m) => m.overdueScan),
+    measureRow(r, 'quarterly report', (m) => ms(m.quarterly), (m) => m.quarterly),
+    measureRow(r, 'export (CSV)', (m) => ms(m.export), (m) => m.export),
+    sizeRow(r),
   ]),
   '',
+  ...pgFailures,
   '### Reminder fan-out: the overdue run (1st of the month)',
   '',
   'The overdue job computed and written to the outbox, then drained by the real outbox worker and WeCom pacer (30 messages a minute per chat) against a platform that acknowledges at once, on a virtual clock. One mentor per 50 cases.',

@@ -10,11 +10,13 @@ import { toCsv } from '../src/cli/csv.js';
 import { statsFor, statsFromLists } from '../schedules/jobs/quarterly.js';
 import { quarterlyMarkdown } from '../src/domain/followup/quarterly-markdown.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { CaseRecord, ContactRecord, NewContact, OpenSummaryFilter, Store } from '../store/store.js';
 import { generate, type Scale } from './datagen.js';
 import { overdueFanout, type FanoutResult } from './fanout.js';
 import { FieldCipher } from '../src/domain/security/field-crypto.js';
 import { stats, type Stats } from './report.js';
+import { dropTown, loadIntoPostgres, schemaBytes, type PgLoad, type PgTarget } from './postgres-target.js';
 
 export interface ScaleResult {
   scale: Scale;
@@ -22,6 +24,8 @@ export interface ScaleResult {
   dbBytes: number;
   sqlite: Measures;
   lowdb?: Measures & { loadMs: number; fileBytes: number };
+  /** The same data in a PostgreSQL town schema, or why that run failed (the rest of the bench goes on). */
+  postgres?: (Measures & { load: PgLoad; bytes: number }) | { error: string };
   fanout: FanoutResult;
   /** The data dir holding humiao.db, when the caller asked to keep it (and must delete it). */
   dir?: string;
@@ -133,13 +137,14 @@ function lowStore(db: Low<LowData>): Store {
 export async function storeScale(
   base: AppDeps,
   scale: Scale,
-  opts: { lowdb: boolean; writes: number; rounds: number; dataKey: Buffer; keepDir?: boolean },
+  opts: { lowdb: boolean; writes: number; rounds: number; dataKey: Buffer; keepDir?: boolean; pg?: { target: PgTarget; town: string } },
 ): Promise<ScaleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-scale-'));
   let keep = false;
   try {
     // Encrypted like a real deployment with HUMIAO_DATA_KEY set.
-    const store = openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(opts.dataKey) });
+    const cipher = new FieldCipher(opts.dataKey);
+    const store = openSqliteStore(join(dir, 'humiao.db'), { cipher });
     const deps: AppDeps = { ...base, store };
     const at = base.clock.now();
     // One mentor per 50 cases, as a town or county would have.
@@ -147,11 +152,23 @@ export async function storeScale(
     const t0 = performance.now();
     generate(store, base.plan, base.config.villages, members, scale, at);
     const generateMs = performance.now() - t0;
+    // Copied before anything is measured, so PostgreSQL holds exactly the rows SQLite is measured on.
+    let pgLoad: PgLoad | { error: string } | undefined;
+    if (opts.pg) {
+      try {
+        pgLoad = loadIntoPostgres(opts.pg.target, join(dir, 'humiao.db'), opts.pg.town, cipher);
+      } catch (e) {
+        pgLoad = { error: describe(e) };
+      }
+    }
     const firstCase = store.cases.getByCode(store.cases.list()[0]!.code)!;
     const sqlite = await measures(deps, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(firstCase.id, at, i))), opts.writes, opts.rounds);
     const dbBytes = (store as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true }) * 4096;
     const fanout = await overdueFanout(deps, at);
     const result: ScaleResult = { scale, generateMs, dbBytes, sqlite, fanout };
+    if (opts.pg && pgLoad) {
+      result.postgres = 'error' in pgLoad ? pgLoad : await postgresMeasures(base, opts.pg, cipher, pgLoad, at, firstCase.id, opts);
+    }
     if (opts.lowdb) {
       // The same rows, as lowdb holds them: one JSON document written whole on every change.
       const file = join(dir, 'lowdb.json');
@@ -193,5 +210,40 @@ export async function storeScale(
     return result;
   } finally {
     if (!keep) rmSync(dir, { recursive: true, force: true });
+    if (opts.pg) {
+      try {
+        dropTown(opts.pg.target, opts.pg.town);
+      } catch (e) {
+        process.stderr.write(`bench: could not drop PostgreSQL schema of town ${opts.pg.town}: ${describe(e)}\n`);
+      }
+    }
+  }
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+
+/**
+ * The same measures on the town's PostgreSQL store, through the synchronous worker bridge as
+ * the bot uses it: every statement is a round trip to the worker thread and the server.
+ */
+async function postgresMeasures(
+  base: AppDeps,
+  pg: { target: PgTarget; town: string },
+  cipher: FieldCipher,
+  load: PgLoad,
+  at: Date,
+  caseId: number,
+  opts: { writes: number; rounds: number },
+): Promise<ScaleResult['postgres']> {
+  try {
+    const store = openPostgresStore(pg.target.url, { town: pg.town, cipher });
+    try {
+      const m = await measures({ ...base, store }, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(caseId, at, i))), opts.writes, opts.rounds);
+      return { ...m, load, bytes: schemaBytes(pg.target, pg.town) };
+    } finally {
+      store.close();
+    }
+  } catch (e) {
+    return { error: describe(e) };
   }
 }

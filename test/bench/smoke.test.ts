@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { benchPgUrl, probePostgres } from '../../bench/postgres-target.js';
 import { root } from '../helpers/run-bot.js';
 
 // Benchmarks are not part of `npm test`; this only keeps `npm run bench` runnable, at tiny sizes,
 // and asserts nothing about speed.
 describe('npm run bench --smoke', () => {
   it('runs every suite and prints its tables without writing results', () => {
+    // The bench decides the same way: with a server it must run PostgreSQL beside SQLite, without one say why not.
+    const pg = probePostgres(benchPgUrl());
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], {
       cwd: root,
       encoding: 'utf8',
@@ -17,8 +19,15 @@ describe('npm run bench --smoke', () => {
     expect(r.stdout).toContain('### Q&A latency per question');
     expect(r.stdout).toContain('### Start-up to ready');
     expect(r.stdout).toContain('### Turns through the WeCom long-connection path');
-    expect(r.stdout).toContain('### Store at scale, with lowdb beside it');
+    expect(r.stdout).toContain('### Store at scale, with PostgreSQL and lowdb beside SQLite');
     expect(r.stdout).toContain('### Reminder fan-out');
     expect(r.stdout).toContain('### Memory of the bot process');
+    expect(r.stdout).not.toContain('PostgreSQL run failed');
+    if (pg.ok) {
+      expect(r.stdout).toContain('| scale | measure | SQLite | PostgreSQL | PG ÷ SQLite | lowdb | lowdb ÷ SQLite |');
+      expect(r.stdout).toMatch(/\| write p50 \/ p99 \| [\d.]+ (µs|ms) \/ [\d.]+ (µs|ms) \| [\d.]+ (µs|ms) \/ [\d.]+ (µs|ms) \|/);
+    } else {
+      expect(r.stdout).toContain('PostgreSQL not measured');
+    }
   });
 });

@@ -1,0 +1,117 @@
+/**
+ * Where the store benchmark's PostgreSQL runs go: the server, a throwaway town schema per scale,
+ * the bulk load from the generated SQLite file, and dropping the schema afterwards.
+ */
+import { migrateSqliteToPostgres } from '../store/migrate-to-postgres.js';
+import { PgDb } from '../store/postgres/pg-db.js';
+import { townSchema } from '../store/postgres/schema.js';
+import type { FieldCipher } from '../src/domain/security/field-crypto.js';
+
+export interface PgTarget {
+  url: string;
+  /** host:port/database, for the results: the URL itself may carry a password. */
+  where: string;
+  /** Server version and the durability settings a write time depends on. */
+  server: string;
+  /** Median of a prepared `SELECT 1` through the synchronous bridge: the floor under every statement. */
+  roundTripMs: number;
+}
+
+export type PgProbe = { ok: true; target: PgTarget } | { ok: false; reason: string };
+
+/** `BENCH_DATABASE_URL`, else the tests' server; `none` in either leaves PostgreSQL out. */
+export function benchPgUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+}
+
+function where(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** Connects once, briefly: an unreachable server must cost the bench seconds, not its run. */
+export function probePostgres(url: string): PgProbe {
+  if (url === 'none') return { ok: false, reason: 'BENCH_DATABASE_URL/TEST_DATABASE_URL = none' };
+  try {
+    const db = PgDb.open(url, { timeoutMs: 5_000, applicationName: 'humiao:bench-probe' });
+    try {
+      const [r] = db.query<{ v: string; f: string; s: string; b: string }>(
+        "SELECT current_setting('server_version') AS v, current_setting('fsync') AS f, current_setting('synchronous_commit') AS s, current_setting('shared_buffers') AS b",
+      );
+      const server = `PostgreSQL ${r!.v}, fsync=${r!.f}, synchronous_commit=${r!.s}, shared_buffers=${r!.b}`;
+      const one = db.prepare('SELECT 1 AS x');
+      const xs: number[] = [];
+      for (let i = 0; i < 500; i++) {
+        const t = performance.now();
+        one.get();
+        xs.push(performance.now() - t);
+      }
+      xs.sort((a, b) => a - b);
+      return { ok: true, target: { url, where: where(url), server, roundTripMs: xs[xs.length >> 1]! } };
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    return { ok: false, reason: `no server answered at ${where(url)} (${(e as Error).message})` };
+  }
+}
+
+/** A town id of its own per run and scale, so concurrent runs (and the test suite) never meet. */
+export function benchTown(index: number): string {
+  return `bench_${process.pid}_${index}`;
+}
+
+export interface PgLoad {
+  /** The copy itself, in one transaction, with migrate-store's checks (counts, audit chain, cases read back). */
+  copyMs: number;
+  /** VACUUM ANALYZE afterwards: planner statistics and the visibility map an index-only scan needs, as autovacuum would leave them. */
+  vacuumMs: number;
+  rows: number;
+}
+
+/**
+ * The generated SQLite town into `town_<town>` through migrate-store (multi-row INSERTs of up to
+ * 500 rows in one transaction): the same rows, ids and encrypted values as SQLite measured.
+ */
+export function loadIntoPostgres(target: PgTarget, sqliteFile: string, town: string, cipher: FieldCipher): PgLoad {
+  const r = migrateSqliteToPostgres({ sqliteFile, url: target.url, town, cipher, actor: 'os:bench' });
+  const t = performance.now();
+  const db = PgDb.open(target.url, { searchPath: townSchema(town), timeoutMs: 600_000, applicationName: 'humiao:bench' });
+  try {
+    // Named tables only: a bare VACUUM would walk every schema in the database, other towns' too.
+    const tables = db.query<{ t: string }>("SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1", [townSchema(town)]).map((r) => r.t);
+    if (tables.length) db.exec(`VACUUM (ANALYZE) ${tables.join(', ')}`);
+  } finally {
+    db.close();
+  }
+  return { copyMs: r.ms, vacuumMs: performance.now() - t, rows: r.rows };
+}
+
+/** Drops the bench town's schema; also after a failed run, so it never leaves data behind. */
+export function dropTown(target: PgTarget, town: string): void {
+  const db = PgDb.open(target.url, { timeoutMs: 120_000, applicationName: 'humiao:bench' });
+  try {
+    db.exec(`DROP SCHEMA IF EXISTS ${townSchema(town)} CASCADE`);
+  } finally {
+    db.close();
+  }
+}
+
+/** Size of the town's schema on the server: tables, indexes and TOAST. */
+export function schemaBytes(target: PgTarget, town: string): number {
+  const db = PgDb.open(target.url, { applicationName: 'humiao:bench' });
+  try {
+    const rows = db.query<{ b: number | null }>(
+      `SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`,
+      [townSchema(town)],
+    );
+    return Number(rows[0]?.b ?? 0);
+  } finally {
+    db.close();
+  }
+}
