@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../handlers/types.js';
-import { startTownRuntime, type TownRuntime, type TownRuntimeOptions } from '../town-runtime.js';
+import { platformOf, startTownRuntime, type TownRuntime, type TownRuntimeOptions } from '../town-runtime.js';
 import type { LeaseManager, TownLease } from './lease.js';
 
 export interface TownUnit {
@@ -35,6 +35,9 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
     return { stop: () => stopAll(running), done, failure: new Promise<never>(() => {}) };
   }
 
+  // The console (single town, no chat platform) ends with its script, lease or not.
+  let consoleDone: () => void = () => {};
+  const done = towns.length === 1 && platformOf(towns[0]!.runtime.env) === 'console' ? new Promise<void>((r) => (consoleDone = r)) : undefined;
   let failed: (err: unknown) => void = () => {};
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const own = async (t: TownUnit): Promise<void> => {
@@ -49,6 +52,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       lease.on('renewFailed', (err) => log.warn({ town: config.townId, err: err.message }, 'lease renewal failed; still held until it expires'));
       const runtime = await startTownRuntime(t.deps, { ...t.runtime, owns: () => lease.held });
       running.set(config.townId, { runtime, lease });
+      void runtime.done?.then(consoleDone);
       const lost = await lease.whenLost();
       if (running.get(config.townId)?.lease !== lease) return; // stopped by stop()
       running.delete(config.townId);
@@ -66,7 +70,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       abort.abort(new Error('shutting down'));
       await stopAll(running);
     },
-    done: undefined,
+    done,
     failure,
   };
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, textMsg, type Frame } from '../channels/wecom/fake-wecom-server.js';
 import { repoRoot, spawnBot } from '../helpers/spawn-bot.js';
+import { runBot } from '../helpers/run-bot.js';
 import { pgTestUrl } from '../helpers/stores.js';
 
 /**
@@ -76,5 +77,24 @@ describe.skipIf(pgTestUrl === 'none')('a county process serving two towns', () =
     expect(await users(b)).toEqual([{ last_user_id: 'wangwu', town: b }]);
     const holders = (await client.query('SELECT DISTINCT holder FROM humiao.leases WHERE town = ANY($1)', [[a, b]])).rows;
     expect(holders).toHaveLength(1);
+  });
+
+  it('runs a scripted console conversation on PostgreSQL and exits, giving the lease back', { timeout: 60_000 }, async () => {
+    const town = `con_${randomBytes(3).toString('hex')}`;
+    const client = new pg.Client({ connectionString: pgTestUrl });
+    await client.connect();
+    cleanups.push(async () => {
+      await client.query(`DROP SCHEMA IF EXISTS town_${town} CASCADE`);
+      await client.query('DELETE FROM humiao.leases WHERE town = $1', [town]).catch(() => {});
+      await client.end();
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-console-pg-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'town.yaml'), `id: ${town}\n${readFileSync(join(repoRoot, 'humiao.config.example.yaml'), 'utf8')}`);
+    const r = runBot(['留守儿童谁牵头'], { DATABASE_URL: pgTestUrl, HUMIAO_CONFIG: join(dir, 'town.yaml') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('农村留守儿童的牵头单位：镇民政所。');
+    expect((await client.query(`SELECT count(*)::int AS n FROM town_${town}.inbound`)).rows[0].n).toBe(1);
+    expect((await client.query('SELECT expires_at <= now() AS free FROM humiao.leases WHERE town = $1', [town])).rows).toEqual([{ free: true }]);
   });
 });
