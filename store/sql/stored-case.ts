@@ -2,16 +2,10 @@ import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { CaseCategoryRecord, CaseRecord } from '../store.js';
 
-/** Columns every list needs. Identity columns are left out: reading and decoding them for
- * 100,000 cases costs about a second, and scans (overdue, statistics) never look at them. */
-export const LIGHT_COLUMNS =
-  'id, code, primary_category, gender, birth_date, id_hash, dup_key, village, school_status, guardian_relation, ' +
-  'guardianship_mode, risk_level, mentor_user_id, mentor_name, reporter_user_id, inferred_fields, status, created_at, ' +
-  'updated_at, closed_at, close_reason, sealed';
-
 /** The encrypted (identity) columns, fetched with the row or on first read. */
 export const HEAVY_COLUMNS = 'full_name, id_number, school_detail, guardian_name, guardian_phone, bangjiao_name, bangjiao_phone, notes, details';
 
+/** The plain columns of a case: what a record needs before any identity field is read. */
 export interface LightRow {
   id: number;
   code: string;
