@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, textMsg, type Frame } from '../channels/wecom/fake-wecom-server.js';
 import { repoRoot, spawnBot } from '../helpers/spawn-bot.js';
 import { runBot } from '../helpers/run-bot.js';
 import { pgTestUrl } from '../helpers/stores.js';
+import { pgClientForTowns } from '../helpers/pg-towns.js';
 
 /**
  * One process, two towns (HUMIAO_COUNTY_CONFIG), one PostgreSQL database: each town answers on
@@ -25,15 +25,7 @@ describe.skipIf(pgTestUrl === 'none')('a county process serving two towns', () =
   it('answers each town on its own bot and keeps their rows apart', { timeout: 60_000 }, async () => {
     const tag = randomBytes(3).toString('hex');
     const [a, b] = [`dj_${tag}`, `qy_${tag}`];
-    const client = new pg.Client({ connectionString: pgTestUrl });
-    await client.connect();
-    cleanups.push(async () => {
-      for (const t of [a, b]) {
-        await client.query(`DROP SCHEMA IF EXISTS town_${t} CASCADE`);
-        await client.query('DELETE FROM humiao.leases WHERE town = $1', [t]).catch(() => {});
-      }
-      await client.end();
-    });
+    const client = await pgClientForTowns([a, b], cleanups);
 
     const dir = mkdtempSync(join(tmpdir(), 'humiao-county-e2e-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,13 +73,7 @@ describe.skipIf(pgTestUrl === 'none')('a county process serving two towns', () =
 
   it('runs a scripted console conversation on PostgreSQL and exits, giving the lease back', { timeout: 60_000 }, async () => {
     const town = `con_${randomBytes(3).toString('hex')}`;
-    const client = new pg.Client({ connectionString: pgTestUrl });
-    await client.connect();
-    cleanups.push(async () => {
-      await client.query(`DROP SCHEMA IF EXISTS town_${town} CASCADE`);
-      await client.query('DELETE FROM humiao.leases WHERE town = $1', [town]).catch(() => {});
-      await client.end();
-    });
+    const client = await pgClientForTowns([town], cleanups);
     const dir = mkdtempSync(join(tmpdir(), 'humiao-console-pg-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'town.yaml'), `id: ${town}\n${readFileSync(join(repoRoot, 'humiao.config.example.yaml'), 'utf8')}`);

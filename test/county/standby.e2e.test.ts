@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, type Frame } from '../channels/wecom/fake-wecom-server.js';
 import { repoRoot, spawnBot, type BotProcess } from '../helpers/spawn-bot.js';
 import { pgTestUrl } from '../helpers/stores.js';
+import { pgClientForTowns } from '../helpers/pg-towns.js';
 
 /**
  * Two real bot processes on one PostgreSQL town: the first holds the town's lease and the WeCom
@@ -54,13 +54,7 @@ const logged = (bot: BotProcess, msg: string) => bot.stderr.some((l) => l.includ
 describe.skipIf(pgTestUrl === 'none')('a warm standby on PostgreSQL', () => {
   it('takes over within 30 s of kill -9, with every queued reminder sent once', { timeout: 90_000 }, async () => {
     const townId = `sb_${randomBytes(4).toString('hex')}`;
-    const client = new pg.Client({ connectionString: pgTestUrl });
-    await client.connect();
-    cleanups.push(async () => {
-      await client.query(`DROP SCHEMA IF EXISTS town_${townId} CASCADE`);
-      await client.query('DELETE FROM humiao.leases WHERE town = $1', [townId]).catch(() => {});
-      await client.end();
-    });
+    const client = await pgClientForTowns([townId], cleanups);
     // The server delivers the owner's first push and then drops the rest unanswered, so the owner
     // dies with most of the queue unsent: the standby must send it. `delivered` is what users got.
     const delivered: Frame[] = [];
