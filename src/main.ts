@@ -8,6 +8,7 @@ import { platformOf, ChannelStartError, type TownRuntimeOptions } from './town-r
 import { loadCountyConfig, requireTownCredentials, townEnv } from './county/config.js';
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
 import { LeaseManager, openLeasePool } from './county/lease.js';
+import { StoreUnreachableError } from '../store/open.js';
 
 const started = performance.now();
 const env = process.env;
@@ -69,6 +70,7 @@ try {
   await leases?.ensureTable();
 } catch (err) {
   if (err instanceof ConfigError) fail(err.message, 2);
+  if (err instanceof StoreUnreachableError) fail(err.message, err.exitCode);
   throw err;
 }
 

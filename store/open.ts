@@ -1,9 +1,20 @@
 import type { FieldCipher } from '../src/domain/security/field-crypto.js';
 import { databaseFile } from '../src/paths.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
+import { PgConnectError } from './postgres/pg-db.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 import type { OutboxRepoOptions } from './sql/outbox.js';
+
+/**
+ * Thrown by {@link openStore} when DATABASE_URL is set but no connection can be made (server
+ * down, wrong host or port, refused login). `npm start` and the CLI print its one line and exit
+ * with code 5; a service manager restarting the bot then retries.
+ */
+export class StoreUnreachableError extends Error {
+  override name = 'StoreUnreachableError';
+  readonly exitCode = 5;
+}
 
 export interface OpenStoreOptions {
   /** The town's id ({@link townIdOf}): its PostgreSQL schema is `town_<id>`. Unused by SQLite. */
@@ -19,7 +30,14 @@ export interface OpenStoreOptions {
  */
 export function openStore(env: NodeJS.ProcessEnv, opts: OpenStoreOptions): Store {
   const url = env.DATABASE_URL?.trim();
-  if (url) return openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
+  if (url) {
+    try {
+      return openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
+    } catch (err) {
+      if (err instanceof PgConnectError) throw new StoreUnreachableError(`无法连接 PostgreSQL（DATABASE_URL）：${err.message.replace(/^Cannot connect to PostgreSQL: /, '')}`);
+      throw err;
+    }
+  }
   return openSqliteStore(databaseFile(env), { cipher: opts.cipher });
 }
 

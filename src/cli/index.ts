@@ -12,6 +12,8 @@ import { cliActor, recordCliRun, registerAuditCommands } from './security-comman
 import { registerFollowupCommands } from './followup-commands.js';
 import { registerMigrateStoreCommand, sqliteEnv } from './migrate-store.js';
 import { registerCountyCommands } from './county-commands.js';
+import { StoreUnreachableError } from '../../store/open.js';
+import { BackupUnsupportedError } from '../../store/postgres/postgres-store.js';
 
 const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 const out = (s: string): void => void process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -99,9 +101,13 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof BackupUnsupportedError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
+  }
+  if (err instanceof StoreUnreachableError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(err.exitCode);
   }
   throw err;
 }

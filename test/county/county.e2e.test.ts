@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, textMsg, type Frame } from '../channels/wecom/fake-wecom-server.js';
 import { repoRoot, spawnBot } from '../helpers/spawn-bot.js';
-import { runBot } from '../helpers/run-bot.js';
+import { runBot, runCli } from '../helpers/run-bot.js';
 import { pgTestUrl } from '../helpers/stores.js';
 import { pgClientForTowns } from '../helpers/pg-towns.js';
 
@@ -82,5 +82,24 @@ describe.skipIf(pgTestUrl === 'none')('a county process serving two towns', () =
     expect(r.stdout).toContain('农村留守儿童的牵头单位：镇民政所。');
     expect((await client.query(`SELECT count(*)::int AS n FROM town_${town}.inbound`)).rows[0].n).toBe(1);
     expect((await client.query('SELECT expires_at <= now() AS free FROM humiao.leases WHERE town = $1', [town])).rows).toEqual([{ free: true }]);
+  });
+
+  it('says in one line that PostgreSQL cannot be reached, and that backups are pg_dump\'s job', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-pg-errors-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const town = `err_${randomBytes(3).toString('hex')}`;
+    writeFileSync(join(dir, 'town.yaml'), `id: ${town}\n${readFileSync(join(repoRoot, 'humiao.config.example.yaml'), 'utf8')}`);
+    const env = { HUMIAO_CONFIG: join(dir, 'town.yaml') };
+    // A port nothing listens on.
+    const down = runBot(['帮助'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    expect(down.code).toBe(5);
+    expect(down.stderr.trim()).toMatch(/^无法连接 PostgreSQL（DATABASE_URL）：connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    const cli = runCli(['audit', 'verify'], { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
+    expect([cli.code, cli.stderr.trim().split('\n')]).toEqual([5, ['无法连接 PostgreSQL（DATABASE_URL）：connect ECONNREFUSED 127.0.0.1:1']]);
+
+    await pgClientForTowns([town], cleanups); // drops the town's schema afterwards
+    const backup = runCli(['backup', join(dir, 'b.db')], { ...env, DATABASE_URL: pgTestUrl });
+    expect(backup.code).toBe(2);
+    expect(backup.stderr).toContain(`请用 PostgreSQL 自带的工具备份，例如：pg_dump --schema=town_${town}`);
   });
 });
