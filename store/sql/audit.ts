@@ -52,11 +52,14 @@ export class SqlAuditRepo implements AuditRepo {
   }
 
   append(e: AuditInsert): AuditRecord {
-    // Inside an IMMEDIATE transaction, so two writers cannot both chain onto the same row.
+    // Two writers must not both chain onto the same row. SQLite's IMMEDIATE transaction already
+    // queues them; on PostgreSQL the seq read locks audit_seq, so it must come before the read of
+    // the last row, or a writer waiting on the lock would chain onto a row that is no longer last.
     return this.db.transaction(() => {
+      const seq = this.seq.get()?.seq ?? 0;
       const prev = this.last.get();
       // Continue after the highest id ever used, so a deleted tail stays visible as a gap.
-      const id = Math.max(prev?.id ?? 0, this.seq.get()?.seq ?? 0) + 1;
+      const id = Math.max(prev?.id ?? 0, seq) + 1;
       const fields = {
         id,
         at: e.at.toISOString(),
