@@ -21,7 +21,6 @@ export { PgBridgeSendError, PgTimeoutError };
 export class PgQueryError extends Error {
   override name = 'PgQueryError';
   code?: string;
-  detail?: string;
   hint?: string;
   constraint?: string;
   table?: string;
@@ -33,7 +32,6 @@ export class PgQueryError extends Error {
     super(e.message);
     this.sql = sql;
     this.code = e.code;
-    this.detail = e.detail;
     this.hint = e.hint;
     this.constraint = e.constraint;
     this.table = e.table;

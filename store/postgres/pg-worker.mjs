@@ -95,9 +95,9 @@ function serializeError(e, kind) {
     kind,
     message: typeof err.message === 'string' && err.message ? err.message : String(e),
     code: err.code,
-    detail: err.detail,
+    // Not `detail`: for a refused row PostgreSQL puts the row's values there ("Key (id_hash)=…",
+    // "Failing row contains (…)"), and errors end up in logs; the code and constraint suffice.
     hint: err.hint,
-    position: err.position,
     constraint: err.constraint,
     table: err.table,
     column: err.column,

@@ -32,9 +32,7 @@ export interface BridgeError {
   kind: 'query' | 'connect' | 'connection' | 'lost' | 'internal';
   message: string;
   code?: string;
-  detail?: string;
   hint?: string;
-  position?: string;
   constraint?: string;
   table?: string;
   column?: string;
