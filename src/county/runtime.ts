@@ -40,6 +40,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
   const done = towns.length === 1 && platformOf(towns[0]!.runtime.env) === 'console' ? new Promise<void>((r) => (consoleDone = r)) : undefined;
   let failed: (err: unknown) => void = () => {};
   const failure = new Promise<never>((_, reject) => (failed = reject));
+  const stopping = new Promise<null>((resolve) => abort.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const own = async (t: TownUnit): Promise<void> => {
     const { config, log } = t.deps;
     while (!abort.signal.aborted) {
@@ -50,11 +51,24 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       });
       log.info({ town: config.townId, epoch: lease.epoch }, 'town lease taken; starting the town');
       lease.on('renewFailed', (err) => log.warn({ town: config.townId, err: err.message }, 'lease renewal failed; still held until it expires'));
-      const runtime = await startTownRuntime(t.deps, { ...t.runtime, owns: () => lease.held });
+      let runtime: TownRuntime;
+      try {
+        runtime = await startTownRuntime(t.deps, { ...t.runtime, owns: () => lease.held });
+      } catch (err) {
+        // Give the town up at once: the process is about to exit, a standby may do better.
+        await lease.release().catch(() => {});
+        throw err;
+      }
+      if (abort.signal.aborted) {
+        // stop() ran while the town was starting and could not see it: stop it here.
+        await runtime.stop();
+        await lease.release().catch(() => {});
+        return;
+      }
       running.set(config.townId, { runtime, lease });
       void runtime.done?.then(consoleDone);
-      const lost = await lease.whenLost();
-      if (running.get(config.townId)?.lease !== lease) return; // stopped by stop()
+      const lost = await Promise.race([lease.whenLost(), stopping]);
+      if (!lost) return; // stop() stops the town and releases the lease
       running.delete(config.townId);
       log.error({ town: config.townId, epoch: lease.epoch, reason: lost.reason }, 'town lease lost; stopping the town and waiting as standby');
       await runtime.stop();
