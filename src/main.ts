@@ -1,11 +1,9 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { bootstrapTown } from './bootstrap.js';
 import { createLogger } from './log.js';
-import { dataDir } from './paths.js';
 import { platformOf, ChannelStartError, type TownRuntimeOptions } from './town-runtime.js';
-import { loadCountyConfig, requireTownCredentials, townEnv } from './county/config.js';
+import { loadCountyConfig, requireTownCredentials, townRuntimeEnv } from './county/config.js';
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
 import { LeaseManager, openLeasePool } from './county/lease.js';
 import { StoreUnreachableError } from '../store/open.js';
@@ -49,9 +47,7 @@ function loadTowns(): TownUnit[] {
   const county = loadCountyConfig(countyPath);
   for (const t of county.towns) requireTownCredentials(env, t.townId);
   return county.towns.map((config) => {
-    const own = townEnv(env, config.townId);
-    // SQLite: one file per town under the data directory; PostgreSQL: one schema per town.
-    if (!env.DATABASE_URL) own.HUMIAO_DATA_DIR = join(dataDir(env), config.townId);
+    const own = townRuntimeEnv(env, config.townId);
     return { deps: bootstrapTown(config, log.child({ town: config.townId }), own, undefined, storeOptions), runtime: { env: own } };
   });
 }

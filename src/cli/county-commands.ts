@@ -3,10 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bootstrapTown } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
-import { loadCountyConfig, townEnv } from '../county/config.js';
+import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 import { countyMarkdown, type TownQuarter } from '../domain/followup/county-markdown.js';
 import type { Logger } from '../log.js';
-import { dataDir } from '../paths.js';
 import { periodRange } from '../../schedules/time.js';
 import { statsFor } from '../../schedules/jobs/quarterly.js';
 import { cliActor } from './security-commands.js';
@@ -32,9 +31,7 @@ export function registerCountyCommands(report: Command, log: Logger, out: (s: st
       if (start > now) throw new ConfigError(`${opts.quarter} 还没有开始，无法统计`);
       const asOf = now < end ? now : end;
       const towns: TownQuarter[] = county.towns.map((config) => {
-        const env = townEnv(process.env, config.townId);
-        if (!process.env.DATABASE_URL) env.HUMIAO_DATA_DIR = resolve(dataDir(process.env), config.townId);
-        const deps = bootstrapTown(config, log, env);
+        const deps = bootstrapTown(config, log, townRuntimeEnv(process.env, config.townId));
         try {
           deps.store.audit.append({ at: now, actor: cliActor(), action: 'cli-login', detail: `report county ${opts.quarter}` });
           return { town: config.town, stats: statsFor(deps, opts.quarter, asOf) };

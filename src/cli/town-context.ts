@@ -1,7 +1,5 @@
-import { join } from 'node:path';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
-import { loadCountyConfig, townEnv } from '../county/config.js';
-import { dataDir } from '../paths.js';
+import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 
 export interface CliTown {
   config: LoadedConfig;
@@ -23,7 +21,5 @@ export function cliTown(env: NodeJS.ProcessEnv = process.env): CliTown {
   if (!wanted) throw new ConfigError(`县级部署中请用 --town 指定镇（可选：${ids}）`);
   const config = county.towns.find((t) => t.townId === wanted);
   if (!config) throw new ConfigError(`没有标识为「${wanted}」的镇（可选：${ids}）`);
-  const own = townEnv(env, config.townId);
-  if (!env.DATABASE_URL) own.HUMIAO_DATA_DIR = join(dataDir(env), config.townId);
-  return { config, env: own };
+  return { config, env: townRuntimeEnv(env, config.townId) };
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, parseConfig, type LoadedConfig } from '../config/load.js';
+import { dataDir } from '../paths.js';
 
 /**
  * `HUMIAO_COUNTY_CONFIG`: one process serves several towns. Each town keeps its own config file
@@ -78,6 +79,16 @@ export function townEnv(env: NodeJS.ProcessEnv, townId: string): NodeJS.ProcessE
     if (v !== undefined && v !== '') out[name] = v;
   }
   return out;
+}
+
+/**
+ * The environment a town runs with: {@link townEnv}, and without PostgreSQL its own SQLite
+ * directory under the data directory (`data/<id>/humiao.db`), since a SQLite file holds one town.
+ */
+export function townRuntimeEnv(env: NodeJS.ProcessEnv, townId: string): NodeJS.ProcessEnv {
+  const own = townEnv(env, townId);
+  if (!env.DATABASE_URL) own.HUMIAO_DATA_DIR = join(dataDir(env), townId);
+  return own;
 }
 
 /** A county process serves chat platforms only; a town without bot credentials is a config error. */
