@@ -3,7 +3,7 @@ import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/secur
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { SqlDb as Db } from './db.js';
-import { HEAVY_COLUMNS, StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow, type HeavyRow, type LightRow } from './stored-case.js';
+import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
 
 
 interface CategoryRow {
@@ -31,7 +31,6 @@ export class SqlCaseRepo implements CaseRepo {
   private readonly byIdHash;
   private readonly byDupKey;
   private readonly all;
-  private readonly heavyOf;
   private readonly categoriesOf;
   private readonly allCategories;
   private readonly openRows;
@@ -98,7 +97,6 @@ export class SqlCaseRepo implements CaseRepo {
     // Whole rows: list() serves export, which reads every field; fetching the identity columns
     // lazily cost one more query per case (100,000 round trips at county size on PostgreSQL).
     this.all = db.prepare<[], CaseRow>('SELECT * FROM cases ORDER BY id');
-    this.heavyOf = db.prepare<[number], HeavyRow>(`SELECT ${HEAVY_COLUMNS} FROM cases WHERE id = ?`);
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
     this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
     this.openRows = db.prepare<[], SummaryRow>(SUMMARY_QUERY).raw(true);
@@ -285,11 +283,10 @@ export class SqlCaseRepo implements CaseRepo {
     return [...units];
   }
 
-  private toRecord(r: LightRow | CaseRow, categories: CategoryRow[] = this.categoriesOf.all(r.id)): CaseRecord {
+  private toRecord(r: CaseRow, categories: CategoryRow[] = this.categoriesOf.all(r.id)): CaseRecord {
     return new StoredCase(
       r,
       categories.map((c) => ({ code: c.category, leadUnits: this.leadUnits(c.lead_units) })),
-      (id) => this.heavyOf.get(id)!,
       this.cipher,
     );
   }

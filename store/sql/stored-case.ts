@@ -2,10 +2,7 @@ import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { CaseCategoryRecord, CaseRecord } from '../store.js';
 
-/** The encrypted (identity) columns, fetched with the row or on first read. */
-export const HEAVY_COLUMNS = 'full_name, id_number, school_detail, guardian_name, guardian_phone, bangjiao_name, bangjiao_phone, notes, details';
-
-/** The plain columns of a case: what a record needs before any identity field is read. */
+/** The plain columns of a case. */
 export interface LightRow {
   id: number;
   code: string;
@@ -31,6 +28,7 @@ export interface LightRow {
   sealed: number;
 }
 
+/** The identity columns, encrypted when a data key is set; decrypted on first read. */
 export interface HeavyRow {
   full_name: string;
   id_number: string | null;
@@ -98,12 +96,11 @@ export class StoredCase implements CaseRecord {
   closedAt: Date | null;
   closeReason: string | null;
   #inferred: string | string[];
-  #heavy: HeavyRow | undefined;
+  readonly #heavy: HeavyRow;
   #plain: Plain | undefined;
-  readonly #load: (id: number) => HeavyRow;
   readonly #cipher: FieldCipher | null;
 
-  constructor(r: LightRow & Partial<HeavyRow>, categories: CaseCategoryRecord[], load: (id: number) => HeavyRow, cipher: FieldCipher | null) {
+  constructor(r: CaseRow, categories: CaseCategoryRecord[], cipher: FieldCipher | null) {
     this.id = r.id;
     this.code = r.code;
     this.categories = categories;
@@ -127,14 +124,13 @@ export class StoredCase implements CaseRecord {
     this.updatedAt = new Date(r.updated_at);
     this.closedAt = r.closed_at ? new Date(r.closed_at) : null;
     this.closeReason = r.close_reason;
-    this.#heavy = r.full_name === undefined ? undefined : (r as CaseRow);
-    this.#load = load;
+    this.#heavy = r;
     this.#cipher = cipher;
   }
 
   #identity(): Plain {
     if (!this.#plain) {
-      const h = (this.#heavy ??= this.#load(this.id));
+      const h = this.#heavy;
       const dec = (v: string | null) => decryptOpt(this.#cipher, v);
       this.#plain = {
         fullName: dec(h.full_name)!,
