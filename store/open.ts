@@ -17,7 +17,7 @@ export class StoreUnreachableError extends Error {
 }
 
 export interface OpenStoreOptions {
-  /** The town's id ({@link townIdOf}): its PostgreSQL schema is `town_<id>`. Unused by SQLite. */
+  /** The town's id (config `townId`): its PostgreSQL schema is `town_<id>`. Unused by SQLite. */
   townId: string;
   cipher: FieldCipher | null;
   /** PostgreSQL: who claims outbox rows and for how long (see SqlOutboxRepo). */
@@ -39,9 +39,4 @@ export function openStore(env: NodeJS.ProcessEnv, opts: OpenStoreOptions): Store
     }
   }
   return openSqliteStore(databaseFile(env), { cipher: opts.cipher });
-}
-
-/** The town's id: config `id`, or its case prefix in lower case (`DJ` → `dj`). */
-export function townIdOf(config: { id?: string | undefined; casePrefix: string }): string {
-  return config.id ?? config.casePrefix.toLowerCase();
 }

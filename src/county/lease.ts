@@ -342,16 +342,6 @@ export class LeaseManager {
   }
 }
 
-/** Standby wait as a plain function: see LeaseManager.waitForLease. */
-export function waitForLease(
-  pool: pg.Pool,
-  town: string,
-  holder: string,
-  opts: WaitOptions & LeaseTimings = {},
-): Promise<TownLease> {
-  return new LeaseManager(pool, { holder, ttlMs: opts.ttlMs, renewMs: opts.renewMs, pollMs: opts.pollMs }).waitForLease(town, opts);
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {

@@ -326,7 +326,7 @@ class PgStatement<P extends unknown[], R> implements SqlStatement<P, R> {
 
   run(...params: P): SqlRunResult {
     const reply = this.db.execute(this.text, this.shape, this.name, params, 'run');
-    return { changes: reply.changes ?? 0, lastInsertRowid: 0 };
+    return { changes: reply.changes ?? 0 };
   }
 
   iterate(...params: P): IterableIterator<R> {

@@ -3,9 +3,9 @@
  * this shape; the PostgreSQL adapter (`store/postgres/`) provides it over a synchronous bridge,
  * so one set of repositories and one SQL text serve both databases.
  */
+/** New ids come from `INSERT … RETURNING id` (both databases), not from the run result. */
 export interface SqlRunResult {
   changes: number;
-  lastInsertRowid: number | bigint;
 }
 
 export interface SqlStatement<P extends unknown[], R> {

@@ -55,7 +55,7 @@ export class SqlOutboxRepo implements OutboxRepo {
   private readonly recent;
   private readonly pg: boolean;
   private readonly claimMs: number;
-  private claimant: string;
+  private readonly claimant: string;
 
   constructor(
     private readonly db: Db,
@@ -96,11 +96,6 @@ export class SqlOutboxRepo implements OutboxRepo {
       t,
     );
     return r ? (r as { id: number }).id : null;
-  }
-
-  /** The id claims are made under; the lead sets it to the town's lease holder id. */
-  setClaimant(claimant: string): void {
-    this.claimant = claimant;
   }
 
   due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataKeyMismatchError, FieldCipher } from '../../src/domain/security/field-crypto.js';
-import { openStore, townIdOf } from '../../store/open.js';
+import { openStore } from '../../store/open.js';
+import { exampleConfigText, testConfig } from '../helpers/deps.js';
 import { BackupUnsupportedError, openPostgresStore, PostgresStore } from '../../store/postgres/postgres-store.js';
 import { InvalidTownIdError, loadTownMigrations } from '../../store/postgres/schema.js';
 import { SchemaTooNewError, SqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -126,8 +127,8 @@ describe.skipIf(pgOff)('postgres store', () => {
 
 describe('choosing the store', () => {
   it('takes the town id from config id, else the case prefix in lower case', () => {
-    expect(townIdOf({ id: 'dunji', casePrefix: 'DJ' })).toBe('dunji');
-    expect(townIdOf({ casePrefix: 'DJ' })).toBe('dj');
+    expect(testConfig(`id: dunji\n${exampleConfigText}`).townId).toBe('dunji');
+    expect(testConfig().townId).toBe('dj');
   });
 
   it('opens SQLite under HUMIAO_DATA_DIR without DATABASE_URL', () => {

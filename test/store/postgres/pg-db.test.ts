@@ -94,7 +94,7 @@ describe('PgDb statements', () => {
 
   it('reports changed rows from run()', () => {
     const ins = db.prepare('INSERT INTO items (name, qty) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
-    expect(ins.run('a', 1)).toEqual({ changes: 1, lastInsertRowid: 0 });
+    expect(ins.run('a', 1)).toEqual({ changes: 1 });
     expect(ins.run('a', 1).changes).toBe(0);
     ins.run('b', 1);
     expect(db.prepare('UPDATE items SET qty = qty + 1 WHERE qty = ?').run(1).changes).toBe(2);
