@@ -122,16 +122,6 @@ export function quarterStats(input: StatsInput): QuarterStats {
     }
     coverage.push({ month: mw.key, due, covered, rate: due ? covered / due : null, complete: mw.end < today });
   }
-  const sumDue = coverage.reduce((n, m) => n + m.due, 0);
-  const sumCovered = coverage.reduce((n, m) => n + m.covered, 0);
-
-  const screening = [];
-  for (let month = p.firstMonth; month <= p.lastMonth; month++) {
-    const key = monthWindow(p.year, month).key;
-    if (monthWindow(p.year, month).start > today) break;
-    const got = new Set(input.screenings(key).map((s) => s.unit));
-    screening.push({ month: key, reported: input.reportingUnits.filter((u) => got.has(u)), missing: input.reportingUnits.filter((u) => !got.has(u)) });
-  }
 
   return {
     quarter,
@@ -147,9 +137,10 @@ export function quarterStats(input: StatsInput): QuarterStats {
     contacts: qContacts.length,
     contactsByMethod: counts(CONTACT_METHODS, qContacts.map((c) => c.method)),
     coverage,
-    quarterCoverage: { due: sumDue, covered: sumCovered, rate: sumDue ? sumCovered / sumDue : null },
+    quarterCoverage: totalCoverage(coverage),
     overdue: open.filter((c) => caseDue(c, input.lastContacts.get(c.id) ?? null, cfg, until).state === 'overdue').length,
-    screening,
+    // The months begun so far: exactly those the coverage loop above counted.
+    screening: screeningStatus(input, coverage.map((m) => m.month)),
   };
 }
 
@@ -219,8 +210,6 @@ export function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): QuarterSt
     const covered = m.windows.reduce((n, i) => n + a.windows[i]!.covered, 0);
     return { month: m.window.key, due, covered, rate: due ? covered / due : null, complete: m.window.end < today };
   });
-  const sumDue = coverage.reduce((n, m) => n + m.due, 0);
-  const sumCovered = coverage.reduce((n, m) => n + m.covered, 0);
   return {
     quarter,
     asOf: query.until,
@@ -235,10 +224,17 @@ export function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): QuarterSt
     contacts: a.contacts,
     contactsByMethod: tally(CONTACT_METHODS, a.contactsByMethod, (v) => v),
     coverage,
-    quarterCoverage: { due: sumDue, covered: sumCovered, rate: sumDue ? sumCovered / sumDue : null },
+    quarterCoverage: totalCoverage(coverage),
     overdue: a.overdue,
     screening: screeningStatus(ctx, months.map((m) => m.window.key)),
   };
+}
+
+/** Σcovered ÷ Σdue over the months: each case-window counts once. */
+function totalCoverage(coverage: readonly MonthCoverage[]): QuarterStats['quarterCoverage'] {
+  const due = coverage.reduce((n, m) => n + m.due, 0);
+  const covered = coverage.reduce((n, m) => n + m.covered, 0);
+  return { due, covered, rate: due ? covered / due : null };
 }
 
 function screeningStatus(ctx: StatsContext, months: readonly string[]): QuarterStats['screening'] {
