@@ -1,3 +1,4 @@
+import { memberIndex } from '../config/member-index.js';
 import type { AppDeps, Handler } from '../../handlers/types.js';
 import type { DispatchResult } from './channel.js';
 import type { InboundMessage, Reply } from './message.js';
@@ -10,21 +11,6 @@ export const MAX_INBOUND_CHARS = 4000;
 export const TOO_LONG_REPLY: Reply = { text: `消息太长了，请精简后再发（每条不超过 ${MAX_INBOUND_CHARS} 字）。这条消息没有被处理。` };
 
 export const FAILURE_REPLY: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
-
-type Member = AppDeps['config']['members'][number];
-
-/** Sender lookup by user id, built once per member list: a town may list thousands of cadres. */
-const memberIndexes = new WeakMap<readonly Member[], Map<string, Member>>();
-function memberIndex(members: readonly Member[]): Map<string, Member> {
-  let index = memberIndexes.get(members);
-  if (!index) {
-    index = new Map();
-    // The first entry wins, as with the linear search it replaces.
-    for (const m of members) if (!index.has(m.userid)) index.set(m.userid, m);
-    memberIndexes.set(members, index);
-  }
-  return index;
-}
 
 /**
  * Hands each inbound message to the first handler that takes it. The message id, the chat

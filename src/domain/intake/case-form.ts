@@ -1,3 +1,4 @@
+import { memberIndex } from '../../config/member-index.js';
 import { z } from 'zod';
 import { findAgeInText, parseAge } from '../parse-zh/age.js';
 import {
@@ -120,11 +121,6 @@ const mentorOptions = (env: FormEnv): readonly ChoiceOption[] => memberOptions(e
 
 /** The schemas over config lists likewise: a 3,000-value enum per answer is not free either. */
 const memberIds = memoByList((members: readonly FormEnv['members'][number][]) => z.enum(members.map((m) => m.userid) as [string, ...string[]]));
-const membersById = memoByList((members: readonly FormEnv['members'][number][]) => {
-  const byId = new Map<string, FormEnv['members'][number]>();
-  for (const m of members) if (!byId.has(m.userid)) byId.set(m.userid, m);
-  return byId;
-});
 
 /**
  * The listed mentors for a set of lead units, in config order; remembered per unit set, since a
@@ -472,7 +468,7 @@ const STEPS: StepDef[] = [
     },
     schema: (env) => memberIds(env.members),
     display: (v, env) => {
-      const m = membersById(env.members).get(v as string);
+      const m = memberIndex(env.members).get(v as string);
       return m ? `${m.name}（${m.unit}）` : String(v);
     },
     expect: '帮扶责任人的姓名',
