@@ -74,7 +74,7 @@ describe('the bot process on Telegram (loopback Bot API)', () => {
     server.redeliver(priv);
     const again = await server.waitCall(toChat(LISI.id, help.body.__result.message_id), 30_000);
     expect(again.body.text).toBe(help.body.text);
-    await expect.poll(() => bot2.stderr.filter((l) => l.includes('redelivered message')).length).toBe(1);
+    await expect.poll(() => bot2.stderr.filter((l) => l.includes('redelivered message')).length, { timeout: 10_000 }).toBe(1);
     expect(loud([...bot.stderr, ...bot2.stderr])).toEqual([]);
     // Never a message text in the logs.
     expect([...bot.stderr, ...bot2.stderr].join('\n')).not.toContain('帮助');

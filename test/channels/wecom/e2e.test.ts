@@ -70,7 +70,7 @@ describe('the bot process on WeCom (loopback server)', () => {
     const again = server.deliver(textMsg({ userid: 'lisi', msgid: 'e2e-1' }, '帮助'));
     expect((await server.waitFrame(replyTo(again), 20_000)).body!.stream.content).toBe(help.content);
     // The log line and the reply travel on different pipes: wait for the line, do not race it.
-    await expect.poll(() => bot.stderr.filter((l) => l.includes('duplicate message ignored')).length).toBe(1);
+    await expect.poll(() => bot.stderr.filter((l) => l.includes('duplicate message ignored')).length, { timeout: 10_000 }).toBe(1);
 
     // Restart on the same data: WeCom redelivers e2e-1; it is recognised, not handled anew.
     process.kill(-bot.child.pid!, 'SIGTERM');
@@ -82,7 +82,7 @@ describe('the bot process on WeCom (loopback server)', () => {
     await expect.poll(() => server.subscribes > subscribed && server.online, { timeout: 20_000 }).toBe(true);
     const redelivered = server.deliver(textMsg({ userid: 'lisi', msgid: 'e2e-1' }, '帮助'));
     expect((await server.waitFrame(replyTo(redelivered), 20_000)).body!.stream.content).toBe(help.content);
-    await expect.poll(() => bot2.stderr.filter((l) => l.includes('duplicate message ignored')).length).toBe(1);
+    await expect.poll(() => bot2.stderr.filter((l) => l.includes('duplicate message ignored')).length, { timeout: 10_000 }).toBe(1);
     expect(loud([...bot.stderr, ...bot2.stderr])).toEqual([]);
     // Never a message text in the logs.
     expect([...bot.stderr, ...bot2.stderr].join('\n')).not.toContain('帮助');
