@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PushTarget, Reply } from '../../src/core/message.js';
 import type { OutboxInsert, OutboxItem, OutboxRepo } from '../store.js';
-import type { SqlDb as Db } from './db.js';
+import type { SqlDb as Db, SqlStatement } from './db.js';
 
 interface Row {
   id: number;
@@ -54,6 +54,8 @@ export class SqlOutboxRepo implements OutboxRepo {
   private readonly count;
   private readonly recent;
   private readonly pg: boolean;
+  private readonly dueSkipping = new Map<number, SqlStatement<unknown[], Row>>();
+  private readonly claimSkipping = new Map<number, SqlStatement<[ClaimParams], Row>>();
   private readonly claimMs: number;
   private readonly claimant: string;
 
@@ -101,12 +103,26 @@ export class SqlOutboxRepo implements OutboxRepo {
   due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {
     if (this.pg) return this.claim(now, limit, skip);
     if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(toItem);
-    // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared per shape.
+    // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared once per length.
     const keys = skip.map((t) => `${t.kind}:${t.id}`);
-    const sql = `SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
-      AND (target_kind || ':' || target_id) NOT IN (${keys.map(() => '?').join(', ')})
-      ORDER BY next_attempt_at, id LIMIT ?`;
-    return this.db.prepare<unknown[], Row>(sql).all(now.toISOString(), ...keys, limit).map(toItem);
+    return this.skipping(this.dueSkipping, keys.length, (n) => `SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
+      AND (target_kind || ':' || target_id) NOT IN (${Array.from({ length: n }, () => '?').join(', ')})
+      ORDER BY next_attempt_at, id LIMIT ?`)
+      .all(now.toISOString(), ...keys, limit)
+      .map(toItem);
+  }
+
+  /**
+   * The statement for `n` held targets, compiled the first time that many are held: a drain pass
+   * runs it each time. Kept only for the usual handful, so the cache cannot grow without bound.
+   */
+  private skipping<P extends unknown[]>(cache: Map<number, SqlStatement<P, Row>>, n: number, sql: (n: number) => string): SqlStatement<P, Row> {
+    let stmt = cache.get(n);
+    if (!stmt) {
+      stmt = this.db.prepare<P, Row>(sql(n));
+      if (n <= 32) cache.set(n, stmt);
+    }
+    return stmt;
   }
 
   /**
@@ -128,7 +144,7 @@ export class SqlOutboxRepo implements OutboxRepo {
       limit,
     };
     skip.forEach((t, i) => (params[`s${i}`] = `${t.kind}:${t.id}`));
-    const stmt = skip.length === 0 ? this.claimStmt! : this.db.prepare<[ClaimParams], Row>(claimSql(skip.length));
+    const stmt = skip.length === 0 ? this.claimStmt! : this.skipping(this.claimSkipping, skip.length, claimSql);
     // UPDATE … RETURNING gives rows in no particular order.
     return stmt.all(params).sort(byDue).map(toItem);
   }
