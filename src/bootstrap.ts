@@ -1,5 +1,6 @@
 import type { AppDeps } from '../handlers/types.js';
 import { openStore, type OpenStoreOptions } from '../store/open.js';
+import type { Store } from '../store/store.js';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile } from './domain/plan/load.js';
@@ -30,6 +31,8 @@ export function bootstrapTown(
   env: NodeJS.ProcessEnv = process.env,
   clock: Clock = systemClock,
   storeOptions: Pick<OpenStoreOptions, 'outbox'> = {},
+  /** A store the caller already opened for this town (the CLI shares one per run). */
+  opened?: Store,
 ): AppDeps {
   const plan = loadPlanFile(config.planPath);
   if (plan.categories.length === 0) {
@@ -39,7 +42,7 @@ export function bootstrapTown(
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
   const cipher = fieldCipherFromEnv(env);
   useLookupSecret(cipher?.macKey ?? null);
-  const store = openStore(env, { townId: config.townId, cipher, ...storeOptions });
+  const store = opened ?? openStore(env, { townId: config.townId, cipher, ...storeOptions });
   if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
   return { config, plan, store, clock, log };
 }

@@ -9,6 +9,7 @@ import { toCsv } from './csv.js';
 import { renderChatsReport } from '../channels/wecom/chats-report.js';
 import { auditedExport } from '../domain/security/audited-export.js';
 import { cliActor, recordCliRun, registerAuditCommands } from './security-commands.js';
+import { closeCliStore } from './town-context.js';
 import { registerFollowupCommands } from './followup-commands.js';
 import { registerMigrateStoreCommand, sqliteEnv } from './migrate-store.js';
 import { registerCountyCommands } from './county-commands.js';
@@ -99,6 +100,7 @@ registerCountyCommands(program.commands.find((c) => c.name() === 'report')!, log
 
 try {
   await program.parseAsync(process.argv);
+  closeCliStore();
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (err instanceof ConfigError || err instanceof BackupUnsupportedError) {

@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { withDeps } from './with-deps.js';
 import { ConfigError } from '../config/load.js';
-import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
 import type { Logger } from '../log.js';
-import { openStore } from '../../store/open.js';
-import { cliTown } from './town-context.js';
+import { cliStore } from './town-context.js';
 import type { AuditRecord } from '../../store/store.js';
 
 /** Who ran the admin CLI: the OS account, since the CLI has no login of its own. */
@@ -21,13 +19,7 @@ export function cliActor(): string {
 
 /** One `cli-login` audit entry per CLI command run, naming the command (never its arguments' values). */
 export function recordCliRun(commandPath: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): void {
-  const town = cliTown(env);
-  const store = openStore(town.env, { townId: town.config.townId, cipher: fieldCipherFromEnv(town.env) });
-  try {
-    store.audit.append({ at: now, actor: cliActor(), action: 'cli-login', detail: commandPath });
-  } finally {
-    store.close();
-  }
+  cliStore(env).store.audit.append({ at: now, actor: cliActor(), action: 'cli-login', detail: commandPath });
 }
 
 function renderEntry(e: AuditRecord): string {

@@ -1,4 +1,7 @@
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
+import { openStore } from '../../store/open.js';
+import type { Store } from '../../store/store.js';
 import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 
 export interface CliTown {
@@ -22,4 +25,24 @@ export function cliTown(env: NodeJS.ProcessEnv = process.env): CliTown {
   const config = county.towns.find((t) => t.townId === wanted);
   if (!config) throw new ConfigError(`没有标识为「${wanted}」的镇（可选：${ids}）`);
   return { config, env: townRuntimeEnv(env, config.townId) };
+}
+
+let kept: { town: CliTown; store: Store } | undefined;
+
+/**
+ * The town's store for this CLI run, opened on first use and shared: the run's audit entry and
+ * the command itself go through one connection (on PostgreSQL an open is a worker thread, a
+ * connection and a migration check). {@link closeCliStore} closes it when the run ends.
+ */
+export function cliStore(env: NodeJS.ProcessEnv = process.env): { town: CliTown; store: Store } {
+  if (!kept) {
+    const town = cliTown(env);
+    kept = { town, store: openStore(town.env, { townId: town.config.townId, cipher: fieldCipherFromEnv(town.env) }) };
+  }
+  return kept;
+}
+
+export function closeCliStore(): void {
+  kept?.store.close();
+  kept = undefined;
 }

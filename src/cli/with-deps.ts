@@ -1,15 +1,14 @@
 import type { AppDeps } from '../../handlers/types.js';
 import { bootstrapTown } from '../bootstrap.js';
 import type { Logger } from '../log.js';
-import { cliTown } from './town-context.js';
+import { cliStore, closeCliStore } from './town-context.js';
 
 /** Runs a CLI command with config, plan and store open, and closes the store however it ends. */
 export async function withDeps<T>(log: Logger, fn: (deps: AppDeps) => T | Promise<T>): Promise<T> {
-  const town = cliTown();
-  const deps = bootstrapTown(town.config, log, town.env);
+  const { town, store } = cliStore();
   try {
-    return await fn(deps);
+    return await fn(bootstrapTown(town.config, log, town.env, undefined, {}, store));
   } finally {
-    deps.store.close();
+    closeCliStore();
   }
 }
