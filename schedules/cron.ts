@@ -9,6 +9,9 @@ import { TIME_ZONE } from './time.js';
  * store, not by the cron expression, so a restart or a clock jump cannot skip or repeat a period.
  * `every` runs on each tick too, for housekeeping that is not tied to a period.
  */
+/** Re-arm at least hourly, so a long wait never overflows a timer and a clock jump is noticed. */
+const MAX_TIMER_MS = 3600_000;
+
 export function startScheduler(
   runner: JobRunner,
   log: Logger,
@@ -33,7 +36,34 @@ export function startScheduler(
     error: (m, err) => log.error({ source: 'node-cron', err: err ?? m }, 'node-cron error'),
     debug: (m) => log.debug({ source: 'node-cron' }, String(m)),
   });
+  // Besides the per-minute cron, a timer for the next due instant on the runner's own clock: a job
+  // runs at its minute, not up to a minute later, and on a test clock (HUMIAO_CLOCK) whose minutes
+  // do not line up with the machine's.
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const arm = (): void => {
+    clearTimeout(timer);
+    if (stopped || runner.jobs.length === 0) return;
+    const wait = runner.nextDueAt().getTime() - runner.now().getTime();
+    timer = setTimeout(() => {
+      tick();
+      arm();
+    }, Math.min(Math.max(wait, 0) + 5, MAX_TIMER_MS));
+    timer.unref();
+  };
   tick();
-  const task = cron.schedule('* * * * *', tick, { timezone: TIME_ZONE, name: 'humiao-jobs', noOverlap: true });
-  return () => void task.stop();
+  arm();
+  const task = cron.schedule(
+    '* * * * *',
+    () => {
+      tick();
+      arm();
+    },
+    { timezone: TIME_ZONE, name: 'humiao-jobs', noOverlap: true },
+  );
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    void task.stop();
+  };
 }

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../handlers/types.js';
+import type { WorkCalendar } from './workdays.js';
 
 /**
  * When a job falls due within its period, in Shanghai wall-clock time. `day` may be negative
@@ -26,6 +27,14 @@ export interface JobDef {
   cadence: Cadence;
   /** Move the due time to the next official working day. */
   workdaysOnly: boolean;
+  /** The working-day calendar for `workdaysOnly` (default: the bundled one, nothing added). */
+  calendar?: WorkCalendar;
+  /**
+   * For a job that reports on a span before its own period (the overdue bulletin on the 1st is
+   * about the month before): that span. A span that began before the installation is not the
+   * bot's to report on, so such a run is recorded and sends nothing.
+   */
+  reportsOn?(period: string): { start: Date; end: Date };
   /** A missed run found more than this many days after it fell due is recorded as skipped. */
   staleAfterDays?: number;
   /** Returns a one-line summary for `job list` (counts only, never names). */

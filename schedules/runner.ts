@@ -3,6 +3,14 @@ import type { JobRun } from '../store/store.js';
 import { dueAt, latestDuePeriod, nextDue } from './due.js';
 import type { JobDef } from './job.js';
 
+/**
+ * The (job, period) row that records when this installation first ran its scheduler. Periods
+ * that fell due before it, and spans that began before it, are not this installation's: it held
+ * no cases then, so it sends nothing about them.
+ */
+export const INSTALL_MARK = { job: '__installed__', period: 'install' } as const;
+export const BEFORE_INSTALL = '启用前的期间，未发送';
+
 const DAY_MS = 86_400_000;
 /** A run this late after its due time counts as a catch-up rather than an on-time cron run. */
 const CATCH_UP_AFTER_MS = 5 * 60_000;
@@ -34,14 +42,48 @@ export class JobRunner {
 
   /** Run every job whose latest due period has not run yet. */
   tick(now = this.deps.clock.now()): RunOutcome[] {
+    const installedAt = this.installedAt(now);
     const out: RunOutcome[] = [];
     for (const job of this.jobs) {
       const period = latestDuePeriod(job, now);
       if (this.deps.store.jobRuns.get(job.name, period)) continue;
-      const late = now.getTime() - dueAt(job, period).getTime();
+      const due = dueAt(job, period);
+      if (due < installedAt || (job.reportsOn && job.reportsOn(period).start < installedAt)) {
+        out.push(this.recordBeforeInstall(job, period, now));
+        continue;
+      }
+      const late = now.getTime() - due.getTime();
       out.push(this.runPeriod(job, period, now, late > CATCH_UP_AFTER_MS ? 'catchup' : 'cron', late));
     }
     return out;
+  }
+
+  /**
+   * When this installation first ran its scheduler. A store that already has job runs but no
+   * mark predates the mark: it counts as installed long ago, so its catch-up works as before.
+   */
+  installedAt(now = this.deps.clock.now()): Date {
+    const { store } = this.deps;
+    const mark = store.jobRuns.get(INSTALL_MARK.job, INSTALL_MARK.period);
+    if (mark) return mark.asOf;
+    const legacy = this.jobs.some((j) => store.jobRuns.last(j.name));
+    const at = legacy ? new Date(0) : now;
+    store.transaction(() => {
+      store.jobRuns.record({ ...INSTALL_MARK, status: 'done', trigger: 'cron', asOf: at, ranAt: now, summary: legacy ? '升级前已在运行' : '首次启动' });
+      if (!legacy) this.onInstall?.(now);
+    });
+    return store.jobRuns.get(INSTALL_MARK.job, INSTALL_MARK.period)?.asOf ?? at;
+  }
+
+  /** Called once, inside the transaction that records a new installation (the optional 已启用 notice). */
+  onInstall?: (now: Date) => void;
+
+  private recordBeforeInstall(job: JobDef, period: string, now: Date): RunOutcome {
+    const { store, log } = this.deps;
+    const run: JobRun = { job: job.name, period, status: 'skipped', trigger: 'catchup', asOf: now, ranAt: now, summary: BEFORE_INSTALL };
+    const fresh = store.jobRuns.record(run);
+    if (fresh) log.info({ job: job.name, period }, 'period before this installation: recorded, nothing sent');
+    return { job: job.name, period, result: fresh ? 'skipped' : 'already', run: store.jobRuns.get(job.name, period) ?? run };
   }
 
   /** `job run NAME --at ISO`: compute the job as of `at`; never repeats a period that ran. */
@@ -49,6 +91,16 @@ export class JobRunner {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new UnknownJobError(`没有名为「${name}」的任务。可用任务：${this.jobs.map((j) => j.name).join('、')}`);
     return this.runPeriod(job, latestDuePeriod(job, at), at, 'manual', 0);
+  }
+
+  /** The earliest instant after `now` at which some job falls due. */
+  nextDueAt(now = this.deps.clock.now()): Date {
+    return new Date(Math.min(...this.jobs.map((j) => nextDue(j, now).getTime())));
+  }
+
+  /** The runner's own clock, so a timer can be set for {@link nextDueAt}. */
+  now(): Date {
+    return this.deps.clock.now();
   }
 
   list(now = this.deps.clock.now()): Array<{ job: JobDef; last: JobRun | undefined; next: Date }> {

@@ -9,7 +9,9 @@ import { ConsoleChannel } from './channels/console/console-channel.js';
 import { GroupFilterChannel, SensitiveIndex } from './channels/group-filter.js';
 import { startScheduler } from '../schedules/cron.js';
 import { housekeeping } from '../schedules/housekeeping.js';
-import { buildJobs } from '../schedules/jobs.js';
+import { buildJobs, calendarOf } from '../schedules/jobs.js';
+import { calendarWarning } from '../schedules/workdays.js';
+import { broadcastGroups } from '../schedules/jobs/recipients.js';
 import { JobRunner } from '../schedules/runner.js';
 
 export type Platform = 'wecom' | 'telegram' | 'console';
@@ -104,7 +106,16 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     throw new ChannelStartError((err as Error).message, typeof code === 'number' ? code : 1);
   }
   worker.start();
-  const stopScheduler = startScheduler(new JobRunner(deps, buildJobs(deps)), log, () => worker.poke(), () => housekeeping(deps));
+  const holidayGap = calendarWarning(calendarOf(deps), deps.clock.now());
+  if (holidayGap) log.warn({ calendar: 'incomplete' }, holidayGap);
+  const runner = new JobRunner(deps, buildJobs(deps));
+  runner.onInstall = (now) => {
+    if (!config.followup.announceOnInstall) return;
+    for (const g of broadcastGroups(config)) {
+      store.outbox.enqueue({ target: g, reply: { text: '护苗助手已启用。私聊我发送「帮助」可查看能做什么。' }, reason: 'install', dedupeKey: `install:${g.id}` }, now);
+    }
+  };
+  const stopScheduler = startScheduler(runner, log, () => worker.poke(), () => housekeeping(deps));
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { openCaseStatuses, overdueCandidatesSince, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
 import { groupCount } from '../../src/domain/followup/small-count.js';
 import type { JobDef } from '../job.js';
-import { fromLocal, toLocal } from '../time.js';
+import { parsePeriod, periodRange, previousPeriod } from '../time.js';
 import { admins, broadcastGroups } from './recipients.js';
 import { push } from './send.js';
 import { appendTo } from './append-to.js';
@@ -43,6 +43,8 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
     cadence: { every: 'month', day: c.overdue.day, time: c.overdue.time },
     workdaysOnly: c.workdaysOnly,
     staleAfterDays: 20,
+    // The bulletin on the 1st is about the month before.
+    reportsOn: (period) => periodRange(previousPeriod(period)),
     run(ctx) {
       const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, overdueCandidatesSince(ctx.at)).filter(
         (s) => s.due.state === 'overdue',
@@ -52,8 +54,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       for (const [userId, list] of byMentor) {
         push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...list.map(privateCaseLine)].join('\n'));
       }
-      const l = toLocal(ctx.at);
-      const label = `${toLocal(fromLocal(l.year, l.month, 0, 12)).month}月`;
+      const label = `${parsePeriod(previousPeriod(ctx.period)).firstMonth}月`;
       for (const g of broadcastGroups(ctx.config)) push(ctx, OVERDUE, g, overdueGroupText(rows, label));
       const escalate = rows.filter((s) => s.due.missedInARow >= 2 || !s.c.mentorUserId);
       const byMember = new Map<string, CaseStatus[]>();

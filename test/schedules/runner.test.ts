@@ -2,9 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JobRunner, UnknownJobError } from '../../schedules/runner.js';
+import { BEFORE_INSTALL, JobRunner, UnknownJobError } from '../../schedules/runner.js';
 import type { JobDef } from '../../schedules/job.js';
-import { fromLocal } from '../../schedules/time.js';
+import { fromLocal, periodRange, previousPeriod } from '../../schedules/time.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testDeps } from '../helpers/deps.js';
 
@@ -35,14 +35,19 @@ describe('job runner', () => {
       deps.clock.advance(3600_000);
     }
     const texts = sent(deps);
-    // The run for 2025-12 is caught up on the first tick; then one a month.
-    expect(texts).toEqual(['提醒 2025-12', ...Array.from({ length: 12 }, (_, i) => `提醒 2026-${String(i + 1).padStart(2, '0')}`)]);
+    // 2025-12 fell due before this installation's first tick: recorded, not sent. Then one a month.
+    expect(deps.store.jobRuns.get('ping', '2025-12')?.summary).toBe(BEFORE_INSTALL);
+    expect(texts).toEqual([...Array.from({ length: 12 }, (_, i) => `提醒 2026-${String(i + 1).padStart(2, '0')}`)]);
     expect(deps.store.jobRuns.get('ping', '2026-03')?.trigger).toBe('cron');
     expect(deps.store.jobRuns.get('ping', '2026-03')?.ranAt).toEqual(fromLocal(2026, 3, 20, 9));
   });
 
   it('catches up a run missed while the process was down, and never repeats it after a restart', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'humiao-jobs-')), 'h.db');
+    const first = testDeps({ store: openSqliteStore(file) });
+    first.clock.set(fromLocal(2026, 11, 10, 10)); // installed on the 10th
+    new JobRunner(first, [ping()]).tick();
+    first.store.close();
     const deps = testDeps({ store: openSqliteStore(file) });
     deps.clock.set(fromLocal(2026, 11, 23, 10)); // down on the 20th, back on the 23rd
     expect(new JobRunner(deps, [ping()]).tick().map((o) => [o.period, o.run.trigger])).toEqual([['2026-11', 'catchup']]);
@@ -55,10 +60,50 @@ describe('job runner', () => {
 
   it('records a too-late catch-up as skipped and sends nothing', () => {
     const deps = testDeps();
+    const runner = new JobRunner(deps, [ping({ staleAfterDays: 5 })]);
+    deps.clock.set(fromLocal(2026, 11, 1, 9));
+    runner.tick(); // installed
     deps.clock.set(fromLocal(2026, 11, 30, 9));
-    const [o] = new JobRunner(deps, [ping({ staleAfterDays: 5 })]).tick();
+    const [o] = runner.tick();
     expect(o?.result).toBe('skipped');
+    expect(o?.run.summary).toContain('错过执行时间');
     expect(deps.store.outbox.pending()).toBe(0);
+  });
+
+  it('a first start sends nothing about periods before it was installed, then runs its own', () => {
+    const deps = testDeps();
+    // A bulletin on the 1st about the month before, like the overdue bulletin.
+    const bulletin = ping({ name: 'bulletin', cadence: { every: 'month', day: 1, time: '09:00' }, reportsOn: (p) => periodRange(previousPeriod(p)) });
+    const dispatch = ping({ name: 'dispatch', cadence: { every: 'month', day: 25, time: '09:00' } });
+    const runner = new JobRunner(deps, [bulletin, dispatch]);
+    let installs = 0;
+    runner.onInstall = () => void installs++;
+    deps.clock.set(fromLocal(2026, 12, 1, 8, 13)); // installed before the 1st's bulletin is due
+    expect(runner.tick().map((o) => [o.job, o.period, o.result])).toEqual([
+      ['bulletin', '2026-11', 'skipped'],
+      ['dispatch', '2026-11', 'skipped'],
+    ]);
+    deps.clock.set(fromLocal(2026, 12, 1, 9, 0)); // December's bulletin is about November: not ours
+    expect(runner.tick().map((o) => [o.job, o.period, o.run.summary])).toEqual([['bulletin', '2026-12', BEFORE_INSTALL]]);
+    deps.clock.set(fromLocal(2026, 12, 25, 9, 0)); // December's dispatch falls due after the install: ours
+    expect(runner.tick().map((o) => [o.job, o.period, o.result])).toEqual([['dispatch', '2026-12', 'done']]);
+    deps.clock.set(fromLocal(2027, 1, 1, 9, 0)); // January's bulletin covers December, which began before the install
+    expect(runner.tick().map((o) => [o.job, o.result])).toEqual([['bulletin', 'skipped']]);
+    deps.clock.set(fromLocal(2027, 1, 25, 9, 0));
+    expect(runner.tick().map((o) => [o.job, o.result])).toEqual([['dispatch', 'done']]);
+    deps.clock.set(fromLocal(2027, 2, 1, 9, 0)); // February's covers January: wholly ours
+    expect(runner.tick().map((o) => [o.job, o.result])).toEqual([['bulletin', 'done']]);
+    expect(sent(deps)).toEqual(['提醒 2026-12', '提醒 2027-01', '提醒 2027-02']);
+    expect(installs).toBe(1);
+  });
+
+  it('a store that ran jobs before the install mark existed keeps catching up as it did', () => {
+    const deps = testDeps();
+    deps.store.jobRuns.record({ job: 'ping', period: '2026-10', status: 'done', trigger: 'cron', asOf: fromLocal(2026, 10, 20, 9), ranAt: fromLocal(2026, 10, 20, 9), summary: '1 条' });
+    deps.clock.set(fromLocal(2026, 11, 23, 10));
+    const runner = new JobRunner(deps, [ping()]);
+    expect(runner.tick().map((o) => [o.period, o.run.trigger, o.result])).toEqual([['2026-11', 'catchup', 'done']]);
+    expect(runner.installedAt().getTime()).toBe(0);
   });
 
   it('a manual run computes as of the given instant and does not repeat a period', () => {
