@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import { openCaseStatuses, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
 import type { JobDef } from '../job.js';
-import { localDateKey, toLocal } from '../time.js';
+import { localDateKey, parsePeriod } from '../time.js';
 import { admins } from './recipients.js';
 import { push } from './send.js';
 import { appendTo } from './append-to.js';
@@ -35,7 +35,7 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
         if (!m) orphans.push(s);
         else appendTo(byMentor, m, s);
       }
-      const month = `${toLocal(ctx.at).month}月`;
+      const month = `${parsePeriod(ctx.period).firstMonth}月`;
       for (const [userId, list] of byMentor) {
         const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...list.map(privateCaseLine)].join('\n');
         push(ctx, DUE_SOON, { kind: 'user', id: userId }, text);

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
 import { quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
-import { localDateKey, periodRange, quarterOf, toLocal } from '../time.js';
+import { localDateKey, parsePeriod, periodRange, quarterOf } from '../time.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 
@@ -57,8 +57,8 @@ export function quarterlyJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 20,
     run(ctx) {
-      const l = toLocal(ctx.at);
-      const label = `${l.year}年第${quarterOf(l.month)}季度`;
+      const p = parsePeriod(ctx.period);
+      const label = `${p.year}年第${quarterOf(p.firstMonth)}季度`;
       const units = leadUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {

@@ -1,11 +1,17 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import type { JobDef } from '../job.js';
-import { toLocal } from '../time.js';
+import { parsePeriod } from '../time.js';
 import { admins, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 
 export const SCREENING_DISPATCH = 'screening-dispatch';
 export const SCREENING_REMINDER = 'screening-reminder';
+
+/** A dispatch names the period it is about, not the day it happened to be sent (a catch-up can be days later). */
+const monthLabel = (period: string): string => {
+  const p = parsePeriod(period);
+  return `${p.year}年${p.firstMonth}月`;
+};
 
 const HOW = '请回复「排查上报 本月无新增风险」，或按数字上报，例如「排查上报 新增2 高风险1」（只报人数，不写姓名）。';
 
@@ -19,7 +25,7 @@ export function screeningDispatchJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     run(ctx) {
-      const month = `${toLocal(ctx.at).month}月`;
+      const month = monthLabel(ctx.period);
       const units = reportingUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
@@ -48,7 +54,7 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
       const reports = ctx.store.followup.screenings(ctx.period);
       const reported = new Map(reports.map((r) => [r.unit, r]));
       const missing = units.filter((u) => !reported.has(u));
-      const month = `${toLocal(ctx.at).month}月`;
+      const month = monthLabel(ctx.period);
       for (const unit of missing) {
         for (const t of unitTargets(ctx.config, unit)) {
           push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报本月排查情况，请尽快上报。${HOW}`, unit);
