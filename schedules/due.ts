@@ -22,9 +22,9 @@ export function nominalDue(cadence: Cadence, period: string): Date {
   return fromLocal(p.year, month, day, h, m);
 }
 
-export function dueAt(job: Pick<JobDef, 'cadence' | 'workdaysOnly'>, period: string): Date {
+export function dueAt(job: Pick<JobDef, 'cadence' | 'workdaysOnly' | 'calendar'>, period: string): Date {
   const due = nominalDue(job.cadence, period);
-  return job.workdaysOnly ? nextWorkday(due) : due;
+  return job.workdaysOnly ? nextWorkday(due, job.calendar) : due;
 }
 
 /**
@@ -32,13 +32,13 @@ export function dueAt(job: Pick<JobDef, 'cadence' | 'workdaysOnly'>, period: str
  * come, else the previous one. A working-day shift can push a due time into the next period,
  * which is why both are checked.
  */
-export function latestDuePeriod(job: Pick<JobDef, 'cadence' | 'workdaysOnly'>, now: Date): string {
+export function latestDuePeriod(job: Pick<JobDef, 'cadence' | 'workdaysOnly' | 'calendar'>, now: Date): string {
   const current = periodOf(job.cadence, now);
   return dueAt(job, current) <= now ? current : previousPeriod(current);
 }
 
 /** The next due time strictly after `now`. */
-export function nextDue(job: Pick<JobDef, 'cadence' | 'workdaysOnly'>, now: Date): Date {
+export function nextDue(job: Pick<JobDef, 'cadence' | 'workdaysOnly' | 'calendar'>, now: Date): Date {
   let period = periodOf(job.cadence, now);
   for (let i = 0; i < 3; i++) {
     const d = dueAt(job, period);

@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { quarterlyWorkbook } from '../domain/followup/quarterly-xlsx.js';
 import type { Cadence } from '../../schedules/job.js';
-import { buildJobs } from '../../schedules/jobs.js';
+import { buildJobs, calendarOf } from '../../schedules/jobs.js';
+import { calendarWarning } from '../../schedules/workdays.js';
 import { statsFor } from '../../schedules/jobs/quarterly.js';
 import { JobRunner, UnknownJobError } from '../../schedules/runner.js';
 import { localDateKey, periodRange, toLocal } from '../../schedules/time.js';
@@ -44,7 +45,8 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
           const lastText = last ? `${last.period}，${shanghaiTime(last.ranAt)}（${{ cron: '定时', catchup: '补执行', manual: '手动' }[last.trigger]}${last.status === 'skipped' ? '，已跳过' : ''}）${last.summary ? `：${last.summary}` : ''}` : '尚未执行';
           return [`${j.name}  ${j.title}`, `  时间：${describeCadence(j.cadence)}${j.workdaysOnly ? '（遇节假日顺延到下一个工作日）' : ''}`, `  上次：${lastText}`, `  下次：${shanghaiTime(next)}`].join('\n');
         });
-        out(lines.join('\n'));
+        const gap = calendarWarning(calendarOf(deps), deps.clock.now());
+        out([...(gap ? [`注意：${gap}`] : []), ...lines].join('\n'));
       });
     });
   job

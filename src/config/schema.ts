@@ -21,6 +21,32 @@ export const groupSchema = z.object({
 const timeOfDay = z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, { message: '应为 HH:MM，例如 09:00' });
 const dayOfMonth = z.number().int().min(1).max(28);
 
+/** `YYYY-MM-DD`, or a range `YYYY-MM-DD..YYYY-MM-DD`, expanded to the days it covers. */
+const calendarDays = z
+  .array(
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(\.\.\d{4}-\d{2}-\d{2})?$/, { message: '应为 2027-01-01 或 2027-02-05..2027-02-11' })
+      .transform((s, ctx) => {
+        const [a, b = a] = s.split('..') as [string, string?];
+        const start = new Date(`${a}T00:00:00Z`);
+        const end = new Date(`${b}T00:00:00Z`);
+        if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || start.toISOString().slice(0, 10) !== a || end.toISOString().slice(0, 10) !== b) {
+          ctx.addIssue({ code: 'custom', message: `「${s}」不是有效的日期` });
+          return z.NEVER;
+        }
+        if (end < start || end.getTime() - start.getTime() > 40 * 86_400_000) {
+          ctx.addIssue({ code: 'custom', message: `「${s}」的日期范围无效（结束早于开始，或超过 40 天）` });
+          return z.NEVER;
+        }
+        const days: string[] = [];
+        for (let t = start.getTime(); t <= end.getTime(); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+        return days;
+      }),
+  )
+  .default([])
+  .transform((lists) => lists.flat());
+
 /**
  * Follow-up rhythm (issue 5). The plan fixes monthly contacts and monthly/quarterly dispatches
  * but no days, so every day and time here is a default the town may change.
@@ -33,6 +59,18 @@ export const followupSchema = z
       .default({}),
     /** Move reminders that fall on a weekend or public holiday to the next working day. */
     workdaysOnly: z.boolean().default(true),
+    /**
+     * Public holidays for years the bundled calendar does not cover yet (the State Council
+     * publishes each year's schedule late in the year before), or corrections to it.
+     */
+    holidays: calendarDays,
+    /** Make-up working days (调休上班) on a weekend, for the same years. */
+    makeupWorkdays: calendarDays,
+    /**
+     * On the first start of a new installation, send one short 「护苗助手已启用」 to the broadcast
+     * groups. Off by default: a first start sends nothing about periods before it was installed.
+     */
+    announceOnInstall: z.boolean().default(false),
     dueSoon: z.object({ day: dayOfMonth.default(20), time: timeOfDay.default('09:00') }).prefault({}),
     overdue: z.object({ day: dayOfMonth.default(1), time: timeOfDay.default('09:00') }).prefault({}),
     ageReview: z.object({ day: dayOfMonth.default(1), time: timeOfDay.default('08:30') }).prefault({}),
