@@ -2,7 +2,7 @@ import type { AppDeps } from '../handlers/types.js';
 import { openStore, type OpenStoreOptions } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
-import { systemClock, type Clock } from './core/clock.js';
+import { offsetClock, systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile } from './domain/plan/load.js';
 import type { Logger } from './log.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
@@ -16,8 +16,25 @@ export class PlanUnusableError extends ConfigError {
   override name = 'PlanUnusableError';
 }
 
+/**
+ * The process's clock: the system clock, or with `HUMIAO_CLOCK=<ISO instant>` a clock that starts
+ * at that instant and runs on in real time. That is for tests and drills only (a child-process
+ * test chooses the day it runs on); with NODE_ENV=production it is refused, since reminders and
+ * case codes would follow a date that is not today.
+ */
+export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
+  const raw = env.HUMIAO_CLOCK?.trim();
+  if (!raw) return systemClock;
+  if (env.NODE_ENV === 'production') throw new ConfigError('HUMIAO_CLOCK 只用于测试和演练，生产环境（NODE_ENV=production）不能设置');
+  const start = /(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? new Date(raw) : new Date(`${raw}+08:00`);
+  if (Number.isNaN(start.getTime())) {
+    throw new ConfigError(`环境变量 HUMIAO_CLOCK 应为时间，例如 2027-01-01T09:00+08:00，收到「${raw}」`);
+  }
+  return offsetClock(start);
+}
+
 /** Config, store and plan: what both `npm start` and the CLI need. Throws ConfigError on bad config. */
-export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = systemClock): AppDeps {
+export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = clockFromEnv(env)): AppDeps {
   return bootstrapTown(loadConfig(env), log, env, clock);
 }
 
@@ -29,7 +46,7 @@ export function bootstrapTown(
   config: LoadedConfig,
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
-  clock: Clock = systemClock,
+  clock: Clock = clockFromEnv(env),
   storeOptions: Pick<OpenStoreOptions, 'outbox'> = {},
   /** A store the caller already opened for this town (the CLI shares one per run). */
   opened?: Store,
@@ -43,6 +60,7 @@ export function bootstrapTown(
   const cipher = fieldCipherFromEnv(env);
   useLookupSecret(cipher?.macKey ?? null);
   const store = opened ?? openStore(env, { townId: config.townId, cipher, ...storeOptions });
+  if (clock !== systemClock) log.info({ now: clock.now().toISOString() }, 'HUMIAO_CLOCK is set: this process runs on a test clock');
   if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
   return { config, plan, store, clock, log };
 }

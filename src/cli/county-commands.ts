@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { bootstrapTown } from '../bootstrap.js';
+import { bootstrapTown, clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
 import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 import { countyMarkdown, type TownQuarter } from '../domain/followup/county-markdown.js';
@@ -26,7 +26,7 @@ export function registerCountyCommands(report: Command, log: Logger, out: (s: st
       if (!path) throw new ConfigError('县级汇总需要县级配置：请设置 HUMIAO_COUNTY_CONFIG');
       if (!/^\d{4}Q[1-4]$/.test(opts.quarter)) throw new ConfigError(`--quarter 应为 2026Q4 这样的格式，收到「${opts.quarter}」`);
       const county = loadCountyConfig(path);
-      const now = new Date();
+      const now = clockFromEnv(process.env).now();
       const { start, end } = periodRange(opts.quarter);
       if (start > now) throw new ConfigError(`${opts.quarter} 还没有开始，无法统计`);
       const asOf = now < end ? now : end;

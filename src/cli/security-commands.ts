@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { withDeps } from './with-deps.js';
+import { clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { cliStore } from './town-context.js';
@@ -18,7 +19,7 @@ export function cliActor(): string {
 }
 
 /** One `cli-login` audit entry per CLI command run, naming the command (never its arguments' values). */
-export function recordCliRun(commandPath: string, env: NodeJS.ProcessEnv = process.env, now = new Date()): void {
+export function recordCliRun(commandPath: string, env: NodeJS.ProcessEnv = process.env, now = clockFromEnv(env).now()): void {
   cliStore(env).store.audit.append({ at: now, actor: cliActor(), action: 'cli-login', detail: commandPath });
 }
 

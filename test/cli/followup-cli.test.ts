@@ -15,7 +15,8 @@ function seeded(): Record<string, string> {
   addCase(store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 2), name: '李大壮', village: '霸王村' });
   store.followup.addContact({ caseId: a.id, date: '2026-10-12', method: '上门', notes: '平稳', riskLevel: null, loggedBy: 'wangwu', createdAt: fromLocal(2026, 10, 12) });
   store.close();
-  return { HUMIAO_DATA_DIR: dir };
+  // The CLI runs on 2026-12-01, after the quarter began: the report and the job list depend on the day.
+  return { HUMIAO_DATA_DIR: dir, HUMIAO_CLOCK: '2026-12-01T10:00:00+08:00' };
 }
 
 const pending = (env: Record<string, string>) => {
