@@ -10,11 +10,10 @@ import type { Store } from '../../store/store.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { exampleConfigText } from '../helpers/deps.js';
 import { runCli } from '../helpers/run-bot.js';
-import { cleanupStores, freshTownId, openPgTestStore, pgTestUrl } from '../helpers/stores.js';
+import { cleanupStores, freshTownId, openPgTestStore, pgEnabled, pgTestUrl } from '../helpers/stores.js';
 
 afterEach(cleanupStores);
 
-const pgOff = pgTestUrl === 'none';
 const at = (s: string) => new Date(s);
 
 /** A town that has been working for a while: every table holds something, through the store's own API. */
@@ -74,7 +73,7 @@ function sqliteTown(cipher: FieldCipher | null): { dir: string; file: string } {
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-describe.skipIf(pgOff)('migrate-store: SQLite to PostgreSQL', () => {
+describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
   it('copies every table with ids, decryptable cases and an intact audit chain; ids continue after the copied ones; a second run refuses', () => {
     const cipher = new FieldCipher(randomBytes(32));
     const { file } = sqliteTown(cipher);

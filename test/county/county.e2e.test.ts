@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, textMsg, type Frame } from '../channels/wecom/fake-wecom-server.js';
 import { repoRoot, spawnBot } from '../helpers/spawn-bot.js';
 import { runBot, runCli } from '../helpers/run-bot.js';
-import { pgTestUrl } from '../helpers/stores.js';
+import { pgEnabled, pgTestUrl } from '../helpers/stores.js';
 import { pgClientForTowns } from '../helpers/pg-towns.js';
 
 /**
@@ -21,7 +21,7 @@ afterEach(async () => {
 
 const replyTo = (reqId: string) => (f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId;
 
-describe.skipIf(pgTestUrl === 'none')('a county process serving two towns', () => {
+describe.skipIf(!pgEnabled)('a county process serving two towns', () => {
   it('answers each town on its own bot and keeps their rows apart', { timeout: 60_000 }, async () => {
     const tag = randomBytes(3).toString('hex');
     const [a, b] = [`dj_${tag}`, `qy_${tag}`];

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLostError, LeaseManager, newHolderId, openLeasePool, type TownLease } from '../../src/county/lease.js';
+import { pgEnabled, pgTestUrl as url } from '../helpers/stores.js';
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // Small timings keep the suite fast; the arithmetic is the same as with the 15 s / 5 s defaults.
 const ttlMs = 1_500;
 const renewMs = 400;
@@ -37,7 +37,7 @@ afterAll(async () => {
   await pool.end();
 });
 
-describe('town lease', () => {
+describe.skipIf(!pgEnabled)('town lease', () => {
   it('creates the table idempotently, also from several callers at once', async () => {
     await Promise.all([manager().ensureTable(), manager().ensureTable(), manager().ensureTable()]);
   });

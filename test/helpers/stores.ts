@@ -3,14 +3,16 @@
  * fresh SQLite database or a fresh PostgreSQL town schema. Call {@link cleanupStores} in
  * afterEach/afterAll so connections close and test schemas are dropped.
  *
- * PostgreSQL tests use `TEST_DATABASE_URL` (default the local trust-auth server of CI);
- * `TEST_DATABASE_URL=none` leaves PostgreSQL out on a machine without one.
+ * Which PostgreSQL the tests use is decided once per run by test/global-setup.ts (see
+ * docs/testing.md): every test reads it from {@link pgTestUrl} / {@link pgEnabled} here, never from
+ * the environment. PostgreSQL-only suites use `describe.skipIf(!pgEnabled)`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { inject } from 'vitest';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { openPostgresStore } from '../../store/postgres/postgres-store.js';
 import { townSchema } from '../../store/postgres/schema.js';
@@ -20,8 +22,12 @@ import type { Store } from '../../store/store.js';
 
 export type StoreKindName = 'sqlite' | 'postgres';
 
-export const pgTestUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const pgEnabled = pgTestUrl !== 'none';
+const chosen = inject('pgTestUrl');
+if (chosen === undefined) throw new Error('test/global-setup.ts did not run: run the tests with vitest.config.ts (npm test)');
+/** False when this run skips the PostgreSQL tests (`TEST_DATABASE_URL=none`, or no PostgreSQL outside CI). */
+export const pgEnabled: boolean = chosen !== null;
+/** The PostgreSQL of this run; when {@link pgEnabled} is false, a URL that names the reason and reaches nothing. */
+export const pgTestUrl: string = chosen ?? 'postgres://postgresql-tests-are-skipped.invalid/test';
 
 export interface TestStoreOptions {
   cipher?: FieldCipher | null;

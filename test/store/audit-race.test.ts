@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupStores, freshTownId, openPgTestStore, pgTestUrl } from '../helpers/stores.js';
+import { cleanupStores, freshTownId, openPgTestStore, pgEnabled, pgTestUrl } from '../helpers/stores.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/append-audit.ts', import.meta.url));
 
@@ -12,7 +12,7 @@ afterAll(cleanupStores);
  * PostgreSQL nothing like SQLite's BEGIN IMMEDIATE queues them, so the chain depends on the
  * order of the lock and the read of the last entry.
  */
-describe.skipIf(pgTestUrl === 'none')('audit log written by several processes at once (PostgreSQL)', () => {
+describe.skipIf(!pgEnabled)('audit log written by several processes at once (PostgreSQL)', () => {
   it('keeps one unbroken hash chain', { timeout: 60_000 }, async () => {
     const town = freshTownId();
     const store = openPgTestStore(town);

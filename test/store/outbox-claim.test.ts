@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../store/postgres/postgres-store.js';
 import { townSchema } from '../../store/postgres/schema.js';
 import type { SqlOutboxRepo } from '../../store/sql/outbox.js';
+import { pgEnabled, pgTestUrl as url } from '../helpers/stores.js';
 
-const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const town = `claim_${randomBytes(4).toString('hex')}`;
 const schema = townSchema(town);
 const t0 = new Date('2026-03-02T01:00:00.000Z');
@@ -40,7 +40,7 @@ const reset = async (): Promise<void> => {
 const enqueue = (r: SqlOutboxRepo, n: number, now = t0, target = 'u1'): number[] =>
   Array.from({ length: n }, (_, i) => r.enqueue({ target: { kind: 'user', id: target }, reply: { text: `m${i}` }, reason: 'test' }, now)!);
 
-describe('outbox claims on PostgreSQL', () => {
+describe.skipIf(!pgEnabled)('outbox claims on PostgreSQL', () => {
   it('two stores on one town never get the same row', async () => {
     await reset();
     const a = repo('a');

@@ -12,15 +12,14 @@ import { BackupUnsupportedError, openPostgresStore, PostgresStore } from '../../
 import { InvalidTownIdError, loadTownMigrations } from '../../store/postgres/schema.js';
 import { SchemaTooNewError, SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { sampleCase } from '../helpers/case-fixture.js';
-import { cleanupStores, freshTownId, openPgTestStore, pgTestUrl } from '../helpers/stores.js';
+import { cleanupStores, freshTownId, openPgTestStore, pgEnabled, pgTestUrl } from '../helpers/stores.js';
 
 afterEach(cleanupStores);
 
-const pgOff = pgTestUrl === 'none';
 const versions = (s: { db: { prepare(sql: string): { all(): unknown[] } } }) =>
   (s.db.prepare('SELECT version FROM schema_version ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
 
-describe.skipIf(pgOff)('postgres store', () => {
+describe.skipIf(!pgEnabled)('postgres store', () => {
   it('migrates a new town once; reopening applies nothing and keeps the data', () => {
     const s = openPgTestStore(freshTownId());
     const all = loadTownMigrations().map((m) => m.version);
@@ -137,7 +136,7 @@ describe('choosing the store', () => {
     s.close();
   });
 
-  it.skipIf(pgOff)('opens the town in PostgreSQL when DATABASE_URL is set', () => {
+  it.skipIf(!pgEnabled)('opens the town in PostgreSQL when DATABASE_URL is set', () => {
     const town = freshTownId();
     const s = openStore({ DATABASE_URL: pgTestUrl }, { townId: town, cipher: null });
     try {

@@ -13,8 +13,8 @@ import {
   PgQueryError,
   PgTimeoutError,
 } from '../../../store/postgres/pg-db.js';
+import { pgEnabled, pgTestUrl as URL_ } from '../../helpers/stores.js';
 
-const URL_ = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `pgdb_test_${process.pid}_${Date.now().toString(36)}`;
 const OTHER = `${SCHEMA}_b`;
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -46,7 +46,7 @@ beforeEach(() => {
   db.exec('TRUNCATE items RESTART IDENTITY');
 });
 
-describe('PgDb statements', () => {
+describe.skipIf(!pgEnabled)('PgDb statements', () => {
   it('inserts with RETURNING and reads back with get/all/raw', () => {
     const ins = db.prepare<[string, number | null, string | undefined], { id: number }>(
       'INSERT INTO items (name, qty, note) VALUES (?, ?, ?) RETURNING id',
@@ -132,7 +132,7 @@ describe('PgDb statements', () => {
   });
 });
 
-describe('PgDb errors', () => {
+describe.skipIf(!pgEnabled)('PgDb errors', () => {
   it('throws PgQueryError with the SQLSTATE and stays usable', () => {
     const ins = db.prepare('INSERT INTO items (name) VALUES (?)');
     ins.run('王小明');
@@ -248,7 +248,7 @@ describe('PgDb errors', () => {
   });
 });
 
-describe('PgDb transactions', () => {
+describe.skipIf(!pgEnabled)('PgDb transactions', () => {
   const add = (name: string) => db.prepare('INSERT INTO items (name) VALUES (?)').run(name);
   const names = () => db.prepare<[], [string]>('SELECT name FROM items ORDER BY id').raw(true).all().map((r) => r[0]);
 
@@ -359,7 +359,7 @@ describe('PgDb transactions', () => {
   });
 });
 
-describe('PgDb search_path', () => {
+describe.skipIf(!pgEnabled)('PgDb search_path', () => {
   it('keeps each connection in its own schema', () => {
     const b = PgDb.open(URL_, { searchPath: `${OTHER}, ${SCHEMA}` });
     try {
@@ -375,7 +375,7 @@ describe('PgDb search_path', () => {
   });
 });
 
-describe('PgDb lifecycle', () => {
+describe.skipIf(!pgEnabled)('PgDb lifecycle', () => {
   it('close() is idempotent and later calls throw PgClosedError', () => {
     const c = PgDb.open(URL_);
     c.close();
