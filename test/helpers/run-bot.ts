@@ -5,6 +5,13 @@ import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '../..');
 
+/**
+ * The instant a child-process bot starts its clock at unless a test chooses another
+ * (`HUMIAO_CLOCK`): a Wednesday in June with no job due, so what a test expects never depends on
+ * the day the suite happens to run.
+ */
+export const TEST_NOW = '2026-06-10T10:00:00+08:00';
+
 export interface RunResult {
   code: number | null;
   stdout: string;
@@ -37,6 +44,7 @@ function run(entry: string, args: string[], input: string, env: Record<string, s
       HUMIAO_CONFIG: join(root, 'humiao.config.example.yaml'),
       HUMIAO_DATA_DIR: tempDataDir(),
       LOG_LEVEL: 'warn',
+      HUMIAO_CLOCK: TEST_NOW,
       ...env,
     },
   });

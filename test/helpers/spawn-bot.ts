@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_NOW } from './run-bot.js';
 
 /** The repository root, where `npm start` runs. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,7 +17,7 @@ export interface BotProcess {
  * undefined is removed). `cleanups` gets a step that stops the whole npm → tsx → node chain.
  */
 export function spawnBot(env: Record<string, string | undefined>, cleanups: Array<() => Promise<void> | void>): BotProcess {
-  const merged: NodeJS.ProcessEnv = { ...process.env, ...env };
+  const merged: NodeJS.ProcessEnv = { ...process.env, HUMIAO_CLOCK: TEST_NOW, ...env };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
   const child = spawn('npm', ['start', '--silent'], {
     cwd: repoRoot,
