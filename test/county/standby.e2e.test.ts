@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWecomServer, type Frame } from '../channels/wecom/fake-wecom-server.js';
 import { repoRoot, spawnBot, type BotProcess } from '../helpers/spawn-bot.js';
-import { pgTestUrl } from '../helpers/stores.js';
+import { pgEnabled, pgTestUrl } from '../helpers/stores.js';
 import { pgClientForTowns } from '../helpers/pg-towns.js';
 
 /**
@@ -44,6 +44,9 @@ function startBot(server: FakeWecomServer, configFile: string): BotProcess {
       HUMIAO_LEASE_RENEW_MS: '1000',
       HUMIAO_LEASE_POLL_MS: '500',
       LOG_LEVEL: 'info',
+      // 15 s before the month's screening dispatch falls due (Thursday 2026-06-25 09:00): the
+      // first process installs the town, then queues reminders to every unit while it owns it.
+      HUMIAO_CLOCK: '2026-06-25T08:59:45+08:00',
     },
     cleanups,
   );
@@ -51,7 +54,7 @@ function startBot(server: FakeWecomServer, configFile: string): BotProcess {
 
 const logged = (bot: BotProcess, msg: string) => bot.stderr.some((l) => l.includes(`"msg":"${msg}`));
 
-describe.skipIf(pgTestUrl === 'none')('a warm standby on PostgreSQL', () => {
+describe.skipIf(!pgEnabled)('a warm standby on PostgreSQL', () => {
   it('takes over within 30 s of kill -9, with every queued reminder sent once', { timeout: 90_000 }, async () => {
     const townId = `sb_${randomBytes(4).toString('hex')}`;
     const client = await pgClientForTowns([townId], cleanups);
@@ -74,9 +77,9 @@ describe.skipIf(pgTestUrl === 'none')('a warm standby on PostgreSQL', () => {
     await server.waitAuthenticated();
     const second = startBot(server, config);
     await expect.poll(() => logged(second, 'waiting for the town lease'), { timeout: 30_000 }).toBe(true);
-    // Started today (after the 25th), the first process catches up this month's screening dispatch:
-    // reminders to every unit, queued in the outbox and sent paced. Wait until some went out.
-    await server.waitFrame((f) => f.cmd === 'aibot_send_msg', 30_000);
+    // At 09:00 on its clock the first process runs the screening dispatch: reminders to every
+    // unit, queued in the outbox and sent paced. Wait until some went out.
+    await server.waitFrame((f) => f.cmd === 'aibot_send_msg', 45_000);
     expect(server.subscribes).toBe(1);
 
     const sentBeforeKill = delivered.length;
