@@ -8,9 +8,12 @@ import { LeaseLostError, LeaseManager, newHolderId, openLeasePool, type TownLeas
 import { pgEnabled, pgTestUrl as url } from '../helpers/stores.js';
 
 // Small timings keep the suite fast; the arithmetic is the same as with the 15 s / 5 s defaults.
-const ttlMs = 1_500;
-const renewMs = 400;
+// A holder whose event loop stalls for ttl − renew (2.5 s) misses its renewal; a loaded box must not get there.
+const ttlMs = 3_000;
+const renewMs = 500;
 const pollMs = 100;
+/** How late a timer or a query may come back on a loaded 2-core box: added to every time bound below. */
+const slackMs = 1_000;
 
 let pool: pg.Pool;
 const towns: string[] = [];
@@ -71,7 +74,7 @@ describe.skipIf(!pgEnabled)('town lease', () => {
     const releasedAt = performance.now();
     await a.release();
     await waiting;
-    expect(performance.now() - releasedAt).toBeLessThan(pollMs + 500);
+    expect(performance.now() - releasedAt).toBeLessThan(pollMs + slackMs);
     expect(bLease!.epoch).toBe(a.epoch + 1);
     expect(a.held).toBe(false);
     expect((await b.current(town))).toMatchObject({ holder: b.holder, epoch: a.epoch + 1, live: true });
@@ -89,6 +92,9 @@ describe.skipIf(!pgEnabled)('town lease', () => {
 
     const b = track(await manager().waitForLease(town));
     const takeover = performance.now() - stoppedAt;
+    // The old holder gives up no later than the database lets the standby in: by the time the
+    // standby holds the town, the old holder no longer claims it, however late its timers run.
+    expect(a!.held).toBe(false);
     const err = await lost;
     const lostAfter = performance.now() - stoppedAt;
 
@@ -96,9 +102,9 @@ describe.skipIf(!pgEnabled)('town lease', () => {
     expect(err.reason).toBe('expired');
     expect(failures.length).toBeGreaterThan(0);
     expect(b.epoch).toBe(a!.epoch + 1);
-    // The old holder gives up no later than the database lets the standby in.
-    expect(lostAfter).toBeLessThanOrEqual(takeover + 50);
-    expect(takeover).toBeLessThan(ttlMs + pollMs + 500);
+    // …and says so at its watchdog, which was due before the takeover: only a late timer separates them.
+    expect(lostAfter).toBeLessThanOrEqual(takeover + slackMs);
+    expect(takeover).toBeLessThan(ttlMs + pollMs + slackMs);
   });
 
   it("an old holder's renewal fails once another took the town, and it emits lost", async () => {
@@ -179,7 +185,7 @@ describe.skipIf(!pgEnabled)('town lease', () => {
       console.log(`lease takeover after SIGKILL: ${Math.round(takeoverMs)} ms (ttl ${ttlMs} ms, poll ${pollMs} ms)`);
 
       expect(lease.epoch).toBe(childLease.epoch + 1);
-      expect(takeoverMs).toBeLessThan(ttlMs + pollMs + 500);
+      expect(takeoverMs).toBeLessThan(ttlMs + pollMs + slackMs);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
