@@ -9,6 +9,7 @@ describe('followup config', () => {
       frequency: {}, workdaysOnly: true, dueSoon: { day: 20, time: '09:00' }, overdue: { day: 1, time: '09:00' },
       ageReview: { day: 1, time: '08:30' }, screening: { day: 25, time: '09:00', remindAfterDays: 3 },
       quarterly: { daysBeforeQuarterEnd: 7, time: '09:00' },
+      holidays: [], makeupWorkdays: [], announceOnInstall: false,
     });
   });
 
