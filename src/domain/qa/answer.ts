@@ -178,8 +178,8 @@ export class QaEngine {
       if (next.length > 0) fs = next;
     };
     if (cats.length > 0) {
-      const codes = cats.map((c) => c.code);
-      fs = fs.filter((f) => f.category !== undefined && codes.includes(f.category));
+      const keys = cats.map((c) => c.key);
+      fs = fs.filter((f) => f.category !== undefined && keys.includes(f.category));
       return fs;
     }
     if (/风险|隐患|排查/.test(q)) narrowed(byWhat('risk-screening'));

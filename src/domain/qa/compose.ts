@@ -179,7 +179,7 @@ export function unitInCategoryAnswer(unit: string, c: PlanCategory, askedLead: b
 export function frequencyAnswer(plan: PlanMatrix, fs: readonly PlanFrequency[]): string {
   const lines: string[] = [];
   for (const f of fs) {
-    const cat = f.category ? plan.categories.find((c) => c.code === f.category) : undefined;
+    const cat = f.category ? plan.categories.find((c) => c.key === f.category) : undefined;
     lines.push(`· ${describeFrequency(f, cat?.name)}`);
     lines.push(`  原文：${f.text}`);
     const task = cat?.tasks.find((t) => t.clause === f.clause);
@@ -192,7 +192,7 @@ export function frequencyAnswer(plan: PlanMatrix, fs: readonly PlanFrequency[]):
 export function knownFrequencies(plan: PlanMatrix): string {
   if (plan.frequencies.length === 0) return '方案没有规定任何工作频次。';
   const list = plan.frequencies.map((f) => {
-    const cat = f.category ? plan.categories.find((c) => c.code === f.category)?.name : undefined;
+    const cat = f.category ? plan.categories.find((c) => c.key === f.category)?.name : undefined;
     return `${describeFrequency(f, cat)}（${f.clause}）`;
   });
   return `方案规定的频次只有：${list.join('；')}。`;

@@ -25,7 +25,7 @@ export interface Analysis {
 }
 
 export class QaVocabulary {
-  readonly categories: Vocabulary<CategoryCode>;
+  readonly categories: Vocabulary<string>;
   readonly units: Vocabulary<readonly string[]>;
   readonly intents: Vocabulary<Intent>;
   private readonly stopWords: Vocabulary<true>;
@@ -38,13 +38,16 @@ export class QaVocabulary {
     readonly plan: PlanMatrix,
     aliases: AliasTable = defaultAliases(),
   ) {
-    const catTerms: { text: string; value: CategoryCode; notIn?: readonly string[] }[] = [];
+    // Keyed by PlanCategory.key: a category outside the standard five has no code.
+    const catTerms: { text: string; value: string; notIn?: readonly string[] }[] = [];
     for (const c of plan.categories) {
-      catTerms.push({ text: c.name, value: c.code });
-      const entry = aliases.category(c.code);
+      catTerms.push({ text: c.name, value: c.key });
+      // A merged category (农村留守儿童和困境儿童) is found by each of its parts.
+      for (const part of c.name.split(/和|及|与/)) if (part !== c.name && part.length >= 4) catTerms.push({ text: part, value: c.key });
+      const entry = c.code ? aliases.category(c.code) : undefined;
       if (entry) {
-        catTerms.push({ text: entry.name, value: c.code });
-        for (const a of entry.aliases) catTerms.push({ text: a, value: c.code, notIn: entry.notIn });
+        catTerms.push({ text: entry.name, value: c.key });
+        for (const a of entry.aliases) catTerms.push({ text: a, value: c.key, notIn: entry.notIn });
       }
     }
     this.categories = new Vocabulary(catTerms);
@@ -114,7 +117,7 @@ export class QaVocabulary {
 
     const categories: PlanCategory[] = [];
     for (const m of catMentions) {
-      const c = this.plan.categories.find((x) => x.code === m.value);
+      const c = this.plan.categories.find((x) => x.key === m.value);
       if (c && !categories.includes(c)) categories.push(c);
     }
     const units: string[] = [];
