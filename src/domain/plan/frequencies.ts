@@ -21,12 +21,11 @@ function periodOf(word: string): Period {
 
 const CONTACT = /接触|联系|走访|家访|探访|回访|谈话|见面|看望|探望/;
 
-function whatOf(clause: string, day: number | undefined): PlanFrequency['what'] {
+function whatOf(clause: string, day: number | undefined, rest: string): PlanFrequency['what'] {
   if (/调度/.test(clause) && /风险|隐患|排查/.test(clause)) return 'risk-screening';
   if (/调度|通报/.test(clause) && /进展|进度/.test(clause)) return 'progress';
-  if (day !== undefined || /报送|上报|报[^告道]|汇总后报/.test(clause)) {
-    if (/报送|上报|报(?!告)/.test(clause) && day !== undefined) return 'report';
-  }
+  // 「每月25日前将…报送街道团工委」: a day and, later in the sentence, where it is sent.
+  if (day !== undefined && /报送|上报|报(?!告)/.test(rest)) return 'report';
   if (CONTACT.test(clause) && !/会议|培训|核对/.test(clause)) return 'contact';
   if (/风险|隐患/.test(clause) && /排查/.test(clause) && /调度/.test(clause)) return 'risk-screening';
   return 'other';
@@ -64,7 +63,7 @@ export function frequenciesIn(sentence: string): FoundFrequency[] {
       period,
       times: times ? chineseNumeral(times[1] === '两' ? '二' : times[1]!) : 1,
       ...(day !== undefined ? { day } : {}),
-      what: whatOf(clause, day),
+      what: whatOf(clause, day, sentence.slice(m.index)),
       at: m.index,
     });
   });

@@ -407,10 +407,15 @@ export function parsePlan(text: string, aliases: AliasTable = defaultAliases()):
       for (const f of frequenciesIn(s.text)) {
         const mentioned = proseUnits(s.text, forms);
         const before = forms.filter((x) => s.text.slice(0, f.at).includes(x.text)).map((x) => x.unit);
-        const byUnits = loc.inTask ? (mentioned.length > 0 ? mentioned : (loc.taskUnits ?? [])) : mentioned.length > 0 ? mentioned : before;
+        // 「领导小组每半年召开一次联席会议，由街道团工委召集」: the unit after 由 does it.
+        const convener = forms
+          .filter((x) => ['召集', '负责', '组织', '牵头', '主持'].some((v) => s.text.includes(`由${x.text}${v}`)))
+          .map((x) => x.unit);
+        const named = mentioned.length > 0 ? mentioned : before.length > 0 ? before : convener;
+        const byUnits = loc.inTask ? (mentioned.length > 0 ? mentioned : (loc.taskUnits ?? [])) : named;
         const target = f.what === 'report' ? reportTarget(s.text.slice(f.at)) : undefined;
         const to = target ? units.lookup(target)?.[0] : undefined;
-        const by = !loc.inTask ? (mentioned[0] ?? before[0]) : undefined;
+        const by = !loc.inTask ? named[0] : undefined;
         frequencies.push({
           what: f.what,
           period: f.period,
@@ -450,8 +455,15 @@ export function parsePlan(text: string, aliases: AliasTable = defaultAliases()):
     requirements,
     frequencies,
     units: units.names,
+    unitForms: unitFormsOf(units),
     problems: problems.sort((a, b) => a.line - b.line),
   };
+}
+
+function unitFormsOf(units: PlanUnits): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of units.mentionForms()) if (f.text !== f.unit) (out[f.unit] ??= []).push(f.text);
+  return out;
 }
 
 /** A heading with a definition or who-leads in its first paragraphs reads as a category even if its name is new. */

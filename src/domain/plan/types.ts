@@ -131,6 +131,8 @@ export interface PlanMatrix {
   frequencies: PlanFrequency[];
   /** Every canonical unit named anywhere in the plan. */
   units: string[];
+  /** Other names the plan itself writes for its units (派出所 for 桥头派出所), by unit. */
+  unitForms?: Record<string, string[]>;
   /** Lines the parser could not place. Empty for a clean plan. */
   problems: PlanProblem[];
 }

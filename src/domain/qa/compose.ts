@@ -50,7 +50,7 @@ export function tasksAnswer(c: PlanCategory): string {
 }
 
 export function definitionAnswer(c: PlanCategory): string {
-  const lines = [c.definition || `实施方案没有给出${c.name}的定义。`];
+  const lines = [c.definition || `${NO_RULE}：方案没有给出${c.name}的定义。`];
   if (c.includes.length > 0) {
     lines.push('包括：');
     for (const item of c.includes) lines.push(`· ${item}`);
@@ -61,6 +61,8 @@ export function definitionAnswer(c: PlanCategory): string {
 }
 
 export function ageLine(c: PlanCategory): string {
+  // The plan's own words when it states ages in numbers (6周岁至25周岁, 不满十六周岁).
+  if (c.ages) return `年龄：${c.ages.text}。`;
   if (c.maxAgeExclusive === undefined) return `年龄：实施方案没有规定${c.name}的年龄界限。`;
   return `年龄：未满${c.maxAgeExclusive}周岁${c.maxAgeExclusive === 18 ? '（未成年人）' : ''}。`;
 }

@@ -1,6 +1,6 @@
-import { defaultAliases, type AliasTable } from '../plan/aliases.js';
+import { defaultAliases, foreignUnitNames, planUnitTerms, type AliasTable } from '../plan/aliases.js';
 import type { CategoryCode, PlanCategory, PlanMatrix, PlanRequirement, PlanTask } from '../plan/types.js';
-import { isHan, stripTownPrefix } from '../text/normalize.js';
+import { isHan } from '../text/normalize.js';
 import { Vocabulary, prepareText, type Mention, type PreparedText } from '../text/vocabulary.js';
 import { INTENT_WORDS, STOP_CHARS, STOP_WORDS, type Intent } from './intents.js';
 import { WordIndex } from './word-index.js';
@@ -28,6 +28,8 @@ export class QaVocabulary {
   readonly categories: Vocabulary<string>;
   readonly units: Vocabulary<readonly string[]>;
   readonly intents: Vocabulary<Intent>;
+  /** Units of other towns the alias table knows (see foreignUnitNames). */
+  readonly foreignUnits: readonly string[];
   private readonly stopWords: Vocabulary<true>;
   readonly tasks: WordIndex<TaskRef>;
   readonly requirements: WordIndex<PlanRequirement>;
@@ -52,17 +54,9 @@ export class QaVocabulary {
     }
     this.categories = new Vocabulary(catTerms);
 
-    const unitTerms: { text: string; value: readonly string[]; notIn?: readonly string[] }[] = [];
-    const addUnitNames = (name: string) => {
-      unitTerms.push({ text: name, value: [name] });
-      unitTerms.push({ text: stripTownPrefix(name), value: [name] });
-    };
-    for (const u of plan.units) addUnitNames(u);
-    for (const u of aliases.data.units) {
-      addUnitNames(u.name);
-      for (const a of u.aliases) unitTerms.push({ text: a, value: [u.name], notIn: u.notIn });
-    }
-    for (const g of aliases.data.groups) unitTerms.push({ text: g.alias, value: g.units, notIn: g.notIn });
+    // Plan-relative: another town's plan never gets the alias table's 墩集 names.
+    const unitTerms = planUnitTerms(plan, aliases).map((t) => ({ text: t.text, value: t.units, ...(t.notIn ? { notIn: t.notIn } : {}) }));
+    this.foreignUnits = foreignUnitNames(plan, aliases);
     this.units = new Vocabulary(unitTerms);
 
     this.intents = new Vocabulary(
