@@ -272,7 +272,7 @@ export function parsePlan(text: string, aliases: AliasTable = defaultAliases()):
       code = undefined;
     }
     if (code) seenCodes.set(code, headingLine);
-    const key = code ?? `x${node.mark.no}`;
+    const key = code ?? `x${categories.length + 1}`;
 
     const tasks: PlanTask[] = [];
     drafts.forEach((d, i) => {
@@ -301,8 +301,10 @@ export function parsePlan(text: string, aliases: AliasTable = defaultAliases()):
     }
     if (tasks.length === 0) problem(headingLine, `${clause}没有编号的工作内容`, headingText);
     const firstDef = defSentences[0] ?? '';
-    const limit = ageLimitOf(firstDef ? definition : '');
     const ages = statedAges(definition);
+    // 「包括…（含…的未成年人）」 lists examples; only the 是指 sentences bound the age.
+    const bounding = defSentences.filter((d) => /是指/.test(d)).join('') || firstDef;
+    const limit = ages ? ageLimitOf(definition) : ageLimitOf(bounding);
     categories.push({
       ...(code ? { code } : {}),
       key,
