@@ -6,6 +6,7 @@ import { offsetClock, systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile, PlanFileError } from './domain/plan/load.js';
 import { MatrixFileError } from './domain/plan/matrix-file.js';
 import type { PlanMatrix } from './domain/plan/types.js';
+import { planRhythm } from './domain/followup/plan-rhythm.js';
 import type { Logger } from './log.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
 import { useLookupSecret } from './domain/privacy/lookup-key.js';
@@ -69,6 +70,9 @@ export function bootstrapTown(
     log.warn({ plan: config.planPath, problems: errors.length }, `实施方案有 ${errors.length} 处没有读出，按已读出的内容运行；用 npm run humiao -- plan check 查看`);
   }
   for (const p of plan.problems) log.warn({ line: p.line, problem: p.message, notice: p.severity === 'notice' }, 'plan problem');
+  // The plan's own contact rules and report day, over the config's followup defaults.
+  const rhythm = planRhythm(plan, config.followup);
+  config = { ...config, followup: rhythm.followup };
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
   const cipher = fieldCipherFromEnv(env);
   useLookupSecret(cipher?.macKey ?? null);

@@ -4,7 +4,7 @@ import { defaultAliases } from '../../../src/domain/plan/aliases.js';
 import { parsePlan } from '../../../src/domain/plan/parse.js';
 import { answerQuestion } from '../../../src/domain/qa/answer.js';
 import { NO_RULE } from '../../../src/domain/qa/compose.js';
-import { EXAMPLES, loadExample } from './example-plans.test.js';
+import { EXAMPLES, loadExample } from '../../helpers/example-plans.js';
 
 /**
  * Each example plan's own questions, through the function the Q&A handler calls. An answer names

@@ -4,7 +4,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { MatrixFileError, matrixToYaml, parseMatrixYaml } from '../../../src/domain/plan/matrix-file.js';
 import { parsePlan } from '../../../src/domain/plan/parse.js';
 import { answerQuestion } from '../../../src/domain/qa/answer.js';
-import { EXAMPLES, loadExample } from './example-plans.test.js';
+import { EXAMPLES, loadExample } from '../../helpers/example-plans.js';
 
 const dunjiText = readFileSync(new URL('../../../plans/dunji-2023.txt', import.meta.url), 'utf8');
 const qa = (parseYaml(readFileSync(new URL('../../fixtures/qa.yaml', import.meta.url), 'utf8')) as { q: string }[]).map((c) => c.q);
