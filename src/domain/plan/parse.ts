@@ -190,6 +190,8 @@ export function parsePlan(text: string, aliases: AliasTable = defaultAliases()):
 
     /** Definition sentences, lead sentences, labels, inline tasks of one stretch of text. */
     const readText = (p: Paragraph, from: number, allowTasks: boolean) => {
+      // A definition runs on only within its own paragraph; a later paragraph must say what it is.
+      definitionOpen = false;
       const text = p.text.slice(from);
       const labels = findLabels(text);
       const prefixEnd = labels[0]?.at ?? text.length;
