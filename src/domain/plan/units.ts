@@ -37,7 +37,7 @@ export function splitUnitList(list: string): string[] {
   }
   out.push(cur);
   return out
-    .flatMap((p) => (/^[^和及与]{2,}[和及与][^和及与]{2,}$/.test(p) && UNIT_SUFFIX.test(p.split(/[和及与]/)[0]!) ? p.split(/[和及与]/) : [p]))
+    .flatMap((p) => (/^[^和及与]{2,}[和及与][^和及与]{2,}$/.test(p) && p.split(/[和及与]/).every(looksLikeUnit) ? p.split(/[和及与]/) : [p]))
     .map(cleanUnitPiece)
     .filter((p) => p.length >= 2);
 }
