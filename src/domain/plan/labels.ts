@@ -15,11 +15,11 @@ export interface LabelHit {
   valueAt: number;
 }
 
-const LABEL = /(牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位|工作内容|主要任务|工作任务|工作措施|主要措施)\s*[：:]/g;
+const LABEL = /(牵头单位|牵头部门|主责单位|主办单位|责任单位|责任部门|配合单位|配合部门|协办单位|参与单位|工作内容|主要任务|工作任务|工作措施|主要措施)\s*(?:[：:]|为[：:]?)/g;
 
 function kindOf(label: string): LabelKind {
-  if (label.startsWith('牵头')) return 'lead';
-  if (/责任|配合|协办/.test(label)) return 'responsible';
+  if (/^(牵头|主责|主办)/.test(label)) return 'lead';
+  if (/责任|配合|协办|参与/.test(label)) return 'responsible';
   return 'work';
 }
 

@@ -98,7 +98,7 @@ export function parsePlan(text: string, aliases: AliasTable = defaultAliases()):
       }
       const b = trailingBracket(s.text);
       if (b) {
-        const inner = b.inner.replace(/^(责任单位|责任部门|牵头单位|承担单位|配合单位)\s*[：:]/, '');
+        const inner = b.inner.replace(/(责任单位|责任部门|牵头单位|牵头部门|承担单位|配合单位|配合部门)\s*[：:]/g, '');
         const names = splitUnitList(inner);
         if (names.length > 0 && names.every(looksLikeUnit)) declareList(inner);
       }

@@ -31,7 +31,8 @@ export function trailingBracket(text: string): { inner: string; at: number } | u
 export function bracketUnits(text: string, isKnown: (name: string) => boolean): { text: string; names: string[] } | undefined {
   const b = trailingBracket(text);
   if (!b) return undefined;
-  const inner = b.inner.replace(/^(责任单位|责任部门|牵头单位|承担单位|配合单位)\s*[：:]/, '');
+  // 「（牵头单位：A；责任单位：B、C）」: every label inside goes, the names stay.
+  const inner = b.inner.replace(/(责任单位|责任部门|牵头单位|牵头部门|承担单位|配合单位|配合部门)\s*[：:]/g, '');
   const names = splitUnitList(inner);
   if (names.length === 0 || !names.every((n) => isKnown(n) || looksLikeUnit(n))) return undefined;
   return { text: text.slice(0, b.at).trim(), names };

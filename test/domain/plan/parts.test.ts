@@ -121,3 +121,34 @@ describe('plan-relative unit names', () => {
     expect(terms.flatMap((t) => t.units).some((x) => x.startsWith('镇') || x.startsWith('墩集'))).toBe(false);
   });
 });
+
+describe('a plan whose categories are its top-level sections', () => {
+  const text = [
+    '《青石镇关爱重点青少年工作方案》',
+    '一、闲散青少年',
+    '闲散青少年是指16至25周岁不在学、无职业的青少年。',
+    '牵头单位为镇社保所',
+    '配合单位：镇团委、镇派出所',
+    '1.建立台账，每两个月更新。（牵头单位：镇社保所；责任单位：镇团委）',
+    '2.镇团委每月至少走访一次。',
+    '二、农村留守儿童',
+    '农村留守儿童是指不满16周岁的留守未成年人。',
+    '镇民政所牵头，镇妇联配合。',
+    '1.镇妇联每周电话联系一次留守儿童。',
+    '三、工作要求',
+    '（一）全镇工作由镇团委牵头。',
+  ].join('\n');
+  it('reads them, their ages, 「牵头单位为」, a two-label bracket and prose units', async () => {
+    const { parsePlan } = await import('../../../src/domain/plan/parse.js');
+    const m = parsePlan(text);
+    expect(m.categories.map((c) => [c.code, c.name, c.leadUnits, c.responsibleUnits])).toEqual([
+      ['01', '闲散青少年', ['镇社保所'], ['镇团委', '镇派出所']],
+      ['05', '农村留守儿童', ['镇民政所'], ['镇妇联']],
+    ]);
+    expect(m.categories[0]!.tasks.map((t) => t.units)).toEqual([['镇社保所', '镇团委'], ['镇团委']]);
+    expect(m.categories[0]!.ages).toMatchObject({ min: 16, max: 25 });
+    expect(m.categories[1]!.contact).toMatchObject({ period: 'week', clause: '二第1条' });
+    expect(m.overallLead.unit).toBe('镇团委');
+    expect(m.problems.filter((p) => p.severity !== 'notice')).toEqual([]);
+  });
+});
