@@ -3,7 +3,10 @@ import { openStore, type OpenStoreOptions } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
 import { offsetClock, systemClock, type Clock } from './core/clock.js';
-import { loadPlanFile } from './domain/plan/load.js';
+import { loadPlanFile, PlanFileError } from './domain/plan/load.js';
+import { MatrixFileError } from './domain/plan/matrix-file.js';
+import type { PlanMatrix } from './domain/plan/types.js';
+import { planRhythm } from './domain/followup/plan-rhythm.js';
 import type { Logger } from './log.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
 import { useLookupSecret } from './domain/privacy/lookup-key.js';
@@ -51,11 +54,25 @@ export function bootstrapTown(
   /** A store the caller already opened for this town (the CLI shares one per run). */
   opened?: Store,
 ): AppDeps {
-  const plan = loadPlanFile(config.planPath);
+  let plan: PlanMatrix;
+  try {
+    plan = loadPlanFile(config.planPath);
+  } catch (err) {
+    if (err instanceof MatrixFileError || err instanceof PlanFileError) throw new PlanUnusableError(err.message);
+    throw err;
+  }
   if (plan.categories.length === 0) {
     throw new PlanUnusableError(`实施方案 ${config.planPath} 中没有识别出任何工作对象类别，请用 \`npm run humiao -- plan check\` 检查`);
   }
-  for (const p of plan.problems) log.warn({ line: p.line, problem: p.message }, 'plan problem');
+  // A partly readable plan still runs on what was read; what is missing is said once at start.
+  const errors = plan.problems.filter((p) => p.severity !== 'notice');
+  if (errors.length > 0) {
+    log.warn({ plan: config.planPath, problems: errors.length }, `实施方案有 ${errors.length} 处没有读出，按已读出的内容运行；用 npm run humiao -- plan check 查看`);
+  }
+  for (const p of plan.problems) log.warn({ line: p.line, problem: p.message, notice: p.severity === 'notice' }, 'plan problem');
+  // The plan's own contact rules and report day, over the config's followup defaults.
+  const rhythm = planRhythm(plan, config.followup);
+  config = { ...config, followup: rhythm.followup };
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
   const cipher = fieldCipherFromEnv(env);
   useLookupSecret(cipher?.macKey ?? null);

@@ -46,7 +46,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
     // The bulletin on the 1st is about the month before.
     reportsOn: (period) => periodRange(previousPeriod(period)),
     run(ctx) {
-      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, overdueCandidatesSince(ctx.at)).filter(
+      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, overdueCandidatesSince(ctx.at, ctx.config.followup)).filter(
         (s) => s.due.state === 'overdue',
       );
       const byMentor = new Map<string, CaseStatus[]>();

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { withDeps } from './with-deps.js';
 import type { Logger } from '../log.js';
 import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
+import { planRhythm, rhythmSources } from '../domain/followup/plan-rhythm.js';
 import { quarterlyWorkbook } from '../domain/followup/quarterly-xlsx.js';
 import type { Cadence } from '../../schedules/job.js';
 import { buildJobs, calendarOf } from '../../schedules/jobs.js';
@@ -46,7 +47,9 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
           return [`${j.name}  ${j.title}`, `  时间：${describeCadence(j.cadence)}${j.workdaysOnly ? '（遇节假日顺延到下一个工作日）' : ''}`, `  上次：${lastText}`, `  下次：${shanghaiTime(next)}`].join('\n');
         });
         const gap = calendarWarning(calendarOf(deps), deps.clock.now());
-        out([...(gap ? [`注意：${gap}`] : []), ...lines].join('\n'));
+        const sources = rhythmSources(deps.config.followup) ?? planRhythm(deps.plan, deps.config.followup).sources;
+        const rules = ['跟进规则（来源）：', ...sources.map((r) => `  ${r.what}：${r.rule}　〔${r.from}〕`)];
+        out([...(gap ? [`注意：${gap}`] : []), ...lines, '', ...rules].join('\n'));
       });
     });
   job

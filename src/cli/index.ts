@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { loadPlanFile } from '../domain/plan/load.js';
-import { renderPlan, renderProblems } from '../domain/plan/render.js';
+import { writeFileSync } from 'node:fs';
+import { isMatrixFile, loadPlanFile, PlanFileError } from '../domain/plan/load.js';
+import { MatrixFileError, matrixToYaml } from '../domain/plan/matrix-file.js';
+import { hasErrors, renderPlan, renderProblems } from '../domain/plan/render.js';
 import { withDeps } from './with-deps.js';
 import { createLogger } from '../log.js';
 import { toCsv } from './csv.js';
@@ -40,24 +42,55 @@ program.hook('preAction', (_root, action) => {
 const plan = program.command('plan').description('实施方案（责任矩阵）');
 plan
   .command('show')
-  .description('显示当前配置的实施方案解析出的责任矩阵')
+  .description('显示当前配置的实施方案解析出的责任矩阵；解析有问题时退出码为 1')
   .action(() => {
     const cfg = loadConfig();
-    out(renderPlan(loadPlanFile(cfg.planPath)));
+    const m = readPlan(cfg.planPath);
+    out(renderPlan(m));
+    if (hasErrors(m) || m.categories.length === 0) process.exitCode = 1;
   });
 plan
   .command('check')
-  .argument('<file>', '要检查的实施方案文本文件')
-  .description('检查另一份实施方案能否解析，列出无法识别的行；有问题时退出码为 1')
+  .argument('<file>', '要检查的实施方案文本文件，或 plan import 生成并核对过的责任矩阵 YAML')
+  .description('检查一份实施方案（或责任矩阵 YAML）能否使用，列出每一句无法归类的话及其行号；有问题时退出码为 1')
   .action((file: string) => {
-    const m = loadPlanFile(resolve(file));
-    if (m.problems.length === 0 && m.categories.length > 0) {
-      out(`${file}：解析成功，${m.categories.length} 类工作对象，共 ${m.categories.reduce((n, c) => n + c.tasks.length, 0)} 项工作内容，没有发现问题。`);
+    const m = readPlan(resolve(file));
+    const tasks = m.categories.reduce((n, c) => n + c.tasks.length, 0);
+    const summary = `${file}：${m.categories.length} 类工作对象，共 ${tasks} 项工作内容，${m.frequencies.length} 项工作频次。`;
+    if (m.categories.length === 0) {
+      out(renderProblems([...m.problems, { line: 0, message: '没有识别出任何工作对象类别', text: '' }]));
+      process.exitCode = 1;
       return;
     }
-    out(renderProblems(m.problems.length ? m.problems : [{ line: 0, message: '没有识别出任何工作对象类别', text: '' }]));
-    process.exitCode = 1;
+    out(`${summary}\n${renderProblems(m.problems)}`);
+    if (hasErrors(m)) process.exitCode = 1;
   });
+plan
+  .command('import')
+  .argument('<file>', '实施方案文本文件')
+  .option('-o, --out <path>', '输出的责任矩阵 YAML 路径（默认：同名 .matrix.yaml）')
+  .description('把实施方案读成可核对的责任矩阵 YAML（类别、定义、年龄、牵头和责任单位、任务及承担单位、频次、要求，各注条款和行号）；核对后可在配置中 plan: 指向它')
+  .action((file: string, opts: { out?: string }) => {
+    const source = resolve(file);
+    if (isMatrixFile(source)) throw new ConfigError(`${file} 已是责任矩阵 YAML；plan import 读取的是实施方案文本`);
+    const m = readPlan(source);
+    const target = resolve(opts.out ?? source.replace(/\.[^./\\]+$/, '') + '.matrix.yaml');
+    writeFileSync(target, matrixToYaml(m, file), 'utf8');
+    out(`已写出 ${target}：${m.categories.length} 类工作对象，${m.categories.reduce((n, c) => n + c.tasks.length, 0)} 项工作内容，${m.frequencies.length} 项频次。`);
+    if (m.problems.length > 0) out(renderProblems(m.problems));
+    out('请核对后在配置文件中写 plan: 指向该文件，并用 plan check 检查。');
+    if (hasErrors(m) || m.categories.length === 0) process.exitCode = 1;
+  });
+
+/** A plan file for the CLI: unreadable files and invalid matrix YAML are one Chinese line and exit 2. */
+function readPlan(path: string) {
+  try {
+    return loadPlanFile(path);
+  } catch (err) {
+    if (err instanceof PlanFileError || err instanceof MatrixFileError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
 
 const cases = program.command('cases').description('个案');
 cases

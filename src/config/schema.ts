@@ -53,9 +53,12 @@ const calendarDays = z
  */
 export const followupSchema = z
   .object({
-    /** Contact frequency per category code; a case with several categories follows the most frequent. */
+    /**
+     * Contact frequency per category code, where the plan states none for it (the plan's own rule
+     * wins); a case with several categories follows the most frequent.
+     */
     frequency: z
-      .partialRecord(z.enum(['01', '02', '03', '04', '05']), z.enum(['monthly', 'quarterly']))
+      .partialRecord(z.enum(['01', '02', '03', '04', '05']), z.enum(['weekly', 'half-monthly', 'monthly', 'quarterly', 'half-yearly'], { message: '应为 weekly、half-monthly、monthly、quarterly 或 half-yearly' }))
       .default({}),
     /** Move reminders that fall on a weekend or public holiday to the next working day. */
     workdaysOnly: z.boolean().default(true),
@@ -110,7 +113,10 @@ export const configSchema = z
     casePrefix: z
       .string()
       .regex(/^[A-Z]{1,6}$/, { message: '应为 1–6 个大写英文字母，例如 DJ' }),
-    /** Path of the plan text, relative to the config file; default: the bundled plan. */
+    /**
+     * Path of the plan text, or of a matrix YAML written by `plan import` and reviewed by the
+     * admin (.yaml/.yml), relative to the config file; default: the bundled plan.
+     */
     plan: z.string().min(1).optional(),
     villages: z.array(z.string().min(1)).min(1),
     members: z.array(memberSchema).default([]),

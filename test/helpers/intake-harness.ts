@@ -9,6 +9,8 @@ import type { Reply } from '../../src/core/message.js';
 import { Router } from '../../src/core/router.js';
 import { idCheckChar } from '../../src/domain/parse-zh/id-number.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
+import type { PlanMatrix } from '../../src/domain/plan/types.js';
+import type { LoadedConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/log.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from './deps.js';
@@ -35,12 +37,13 @@ export interface Harness {
   reopen(): void;
 }
 
-export function harness(opts: { file?: boolean; start?: Date } = {}): Harness {
+export function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix; config?: LoadedConfig } = {}): Harness {
   const file = opts.file ? join(mkdtempSync(join(tmpdir(), 'humiao-intake-')), 'humiao.db') : ':memory:';
   const clock = fixedClock(opts.start ?? new Date('2026-03-10T02:00:00Z'));
-  const config = testConfig();
+  const config = opts.config ?? testConfig();
+  const townPlan = opts.plan ?? plan;
   let store = openSqliteStore(file);
-  let deps: AppDeps = { config, store, plan, clock, log: silentLogger };
+  let deps: AppDeps = { config, store, plan: townPlan, clock, log: silentLogger };
   let router = new Router(deps, [unsupportedHandler, intakeHandler, passThrough]);
   let n = 0;
   const groupReplies: string[] = [];
@@ -79,7 +82,7 @@ export function harness(opts: { file?: boolean; start?: Date } = {}): Harness {
       if (file === ':memory:') throw new Error('reopen needs a file store');
       store.close();
       store = openSqliteStore(file);
-      deps = { config, store, plan, clock, log: silentLogger };
+      deps = { config, store, plan: townPlan, clock, log: silentLogger };
       router = new Router(deps, [unsupportedHandler, intakeHandler, passThrough]);
     },
   } as Harness;

@@ -1,8 +1,8 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseSummary, OpenSummaryFilter, Store } from '../../../store/store.js';
 import { maskName } from '../privacy/mask.js';
-import { caseDue, type CaseDue } from './contact-rule.js';
-import { localDateKey, toLocal } from '../../../schedules/time.js';
+import { caseDue, FREQUENCIES, previousWindow, windowAt, type CaseDue, type Frequency } from './contact-rule.js';
+import { localDateKey } from '../../../schedules/time.js';
 
 export interface CaseStatus {
   c: CaseSummary;
@@ -48,16 +48,24 @@ export function* eachOpenSummary(store: Store, filter: Omit<OpenSummaryFilter, '
 }
 
 /**
- * The first day of the window before the current monthly one: a case contacted on or after it
- * cannot be overdue under any frequency (a quarter's previous window starts earlier still).
+ * The first day of the window before the current one of the most frequent rule in use (monthly
+ * unless the plan or config sets a shorter one): a case contacted on or after it cannot be
+ * overdue under any frequency in use (longer rules' previous windows start earlier still).
  */
-export function overdueCandidatesSince(at: Date): string {
-  const l = toLocal(at);
-  const prev = l.month === 1 ? { y: l.year - 1, m: 12 } : { y: l.year, m: l.month - 1 };
-  return `${prev.y}-${String(prev.m).padStart(2, '0')}-01`;
+export function overdueCandidatesSince(at: Date, cfg?: Pick<FollowupConfig, 'frequency'>): string {
+  const used = new Set<Frequency>(['monthly', ...Object.values(cfg?.frequency ?? {})]);
+  const shortest = FREQUENCIES.find((f) => used.has(f)) ?? 'monthly';
+  return previousWindow(windowAt(shortest, at)).start;
 }
 
-const windowWord = (d: CaseDue) => (d.frequency === 'monthly' ? '本月' : '本季度');
+const WINDOW_WORD: Record<Frequency, [string, string]> = {
+  weekly: ['本周', '周'],
+  'half-monthly': ['本半月', '个半月'],
+  monthly: ['本月', '个月'],
+  quarterly: ['本季度', '个季度'],
+  'half-yearly': ['本半年', '个半年'],
+};
+const windowWord = (d: CaseDue) => WINDOW_WORD[d.frequency][0];
 
 export function dueLabel(d: CaseDue): string {
   switch (d.state) {
@@ -68,7 +76,7 @@ export function dueLabel(d: CaseDue): string {
     case 'new':
       return '本期新建档';
     case 'overdue':
-      return d.missedInARow > 1 ? `逾期（连续 ${d.missedInARow} ${d.frequency === 'monthly' ? '个月' : '个季度'}未联系）` : '逾期（上期未联系）';
+      return d.missedInARow > 1 ? `逾期（连续 ${d.missedInARow} ${WINDOW_WORD[d.frequency][1]}未联系）` : '逾期（上期未联系）';
   }
 }
 

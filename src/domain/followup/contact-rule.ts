@@ -1,55 +1,94 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord } from '../../../store/store.js';
-import { daysInMonth, localDateKey, quarterOf, toLocal } from '../../../schedules/time.js';
+import { daysInMonth, localDateKey, quarterOf } from '../../../schedules/time.js';
 
 /**
  * The contact rule (plan 二（二）4, domain.md §6.2): each open case needs at least one logged
- * contact per window — the calendar month by default, or the calendar quarter for categories the
- * config sets to `quarterly`. A case with several categories follows the most frequent one.
+ * contact per window — the period the plan (or, where it says nothing, the config) sets for its
+ * category: a week (Monday–Sunday), a half month (1st–15th, 16th–end), a calendar month, quarter
+ * or half year. A case with several categories follows the most frequent one.
  *
  * A case is *due* in a window when it was registered before the window began and was not closed
  * by its end: registration itself is the first contact, and closing ends the duty.
  */
-export type Frequency = 'monthly' | 'quarterly';
+export type Frequency = 'weekly' | 'half-monthly' | 'monthly' | 'quarterly' | 'half-yearly';
+
+/** Most frequent first. */
+export const FREQUENCIES: readonly Frequency[] = ['weekly', 'half-monthly', 'monthly', 'quarterly', 'half-yearly'];
 
 export interface Window {
-  /** `2026-11` or `2026Q4` */
+  /** `2026-11`, `2026Q4`, `2026-11上`, `2026H2`, or a week's Monday `2026-11-23周` */
   key: string;
   /** First and last Shanghai calendar day, `YYYY-MM-DD`. */
   start: string;
   end: string;
+  frequency: Frequency;
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const dayKey = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`;
 
 export function frequencyOf(c: Pick<CaseRecord, 'categories'>, cfg: FollowupConfig): Frequency {
-  return c.categories.some((k) => (cfg.frequency[k.code] ?? 'monthly') === 'monthly') ? 'monthly' : 'quarterly';
+  let best = FREQUENCIES.length;
+  for (const k of c.categories) best = Math.min(best, FREQUENCIES.indexOf(cfg.frequency[k.code] ?? 'monthly'));
+  return FREQUENCIES[best] ?? 'monthly';
 }
 
 export function monthWindow(year: number, month: number): Window {
-  return { key: `${year}-${pad(month)}`, start: dayKey(year, month, 1), end: dayKey(year, month, daysInMonth(year, month)) };
+  return { key: `${year}-${pad(month)}`, start: dayKey(year, month, 1), end: dayKey(year, month, daysInMonth(year, month)), frequency: 'monthly' };
 }
 
 export function quarterWindow(year: number, quarter: number): Window {
   const last = quarter * 3;
-  return { key: `${year}Q${quarter}`, start: dayKey(year, last - 2, 1), end: dayKey(year, last, daysInMonth(year, last)) };
+  return { key: `${year}Q${quarter}`, start: dayKey(year, last - 2, 1), end: dayKey(year, last, daysInMonth(year, last)), frequency: 'quarterly' };
+}
+
+export function halfMonthWindow(year: number, month: number, second: boolean): Window {
+  return second
+    ? { key: `${year}-${pad(month)}下`, start: dayKey(year, month, 16), end: dayKey(year, month, daysInMonth(year, month)), frequency: 'half-monthly' }
+    : { key: `${year}-${pad(month)}上`, start: dayKey(year, month, 1), end: dayKey(year, month, 15), frequency: 'half-monthly' };
+}
+
+export function halfYearWindow(year: number, second: boolean): Window {
+  return second
+    ? { key: `${year}H2`, start: dayKey(year, 7, 1), end: dayKey(year, 12, 31), frequency: 'half-yearly' }
+    : { key: `${year}H1`, start: dayKey(year, 1, 1), end: dayKey(year, 6, 30), frequency: 'half-yearly' };
+}
+
+/** Days since 1970-01-01 of a `YYYY-MM-DD` (a Thursday is day 0). */
+const dayNumber = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+const fromDayNumber = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
+
+export function weekWindow(anyDay: string): Window {
+  const monday = dayNumber(anyDay) - ((dayNumber(anyDay) + 3) % 7);
+  return { key: `${fromDayNumber(monday)}周`, start: fromDayNumber(monday), end: fromDayNumber(monday + 6), frequency: 'weekly' };
+}
+
+function windowOfDay(freq: Frequency, day: string): Window {
+  const y = Number(day.slice(0, 4));
+  const m = Number(day.slice(5, 7));
+  switch (freq) {
+    case 'weekly':
+      return weekWindow(day);
+    case 'half-monthly':
+      return halfMonthWindow(y, m, Number(day.slice(8, 10)) > 15);
+    case 'monthly':
+      return monthWindow(y, m);
+    case 'quarterly':
+      return quarterWindow(y, quarterOf(m));
+    case 'half-yearly':
+      return halfYearWindow(y, m > 6);
+  }
 }
 
 /** The window of `freq` holding the Shanghai day of `at`. */
 export function windowAt(freq: Frequency, at: Date): Window {
-  const l = toLocal(at);
-  return freq === 'monthly' ? monthWindow(l.year, l.month) : quarterWindow(l.year, quarterOf(l.month));
+  return windowOfDay(freq, localDateKey(at));
 }
 
 /** The window just before `w`. */
 export function previousWindow(w: Window): Window {
-  const [y, m] = w.start.split('-').map(Number) as [number, number];
-  if (w.key.includes('Q')) {
-    const q = quarterOf(m);
-    return q === 1 ? quarterWindow(y - 1, 4) : quarterWindow(y, q - 1);
-  }
-  return m === 1 ? monthWindow(y - 1, 12) : monthWindow(y, m - 1);
+  return windowOfDay(w.frequency, fromDayNumber(dayNumber(w.start) - 1));
 }
 
 export function isDueIn(c: Pick<CaseRecord, 'createdAt' | 'closedAt'>, w: Window): boolean {
@@ -80,11 +119,22 @@ export interface CaseDue {
   lastContact: string | null;
 }
 
-/** A window as a whole number (months or quarters since year 0), so gaps are one subtraction. */
+/** A window as a whole number (weeks, half months, months, … since year 0), so gaps are one subtraction. */
 function windowIndex(freq: Frequency, day: string): number {
   const y = Number(day.slice(0, 4));
   const m = Number(day.slice(5, 7));
-  return freq === 'monthly' ? y * 12 + m - 1 : y * 4 + Math.floor((m - 1) / 3);
+  switch (freq) {
+    case 'weekly':
+      return Math.floor((dayNumber(day) + 3) / 7);
+    case 'half-monthly':
+      return (y * 12 + m - 1) * 2 + (Number(day.slice(8, 10)) > 15 ? 1 : 0);
+    case 'monthly':
+      return y * 12 + m - 1;
+    case 'quarterly':
+      return y * 4 + Math.floor((m - 1) / 3);
+    case 'half-yearly':
+      return y * 2 + (m > 6 ? 1 : 0);
+  }
 }
 
 /** One scratch Date for the Shanghai calendar: this runs twice per case of a county-wide scan. */
@@ -93,18 +143,19 @@ function windowIndexAt(freq: Frequency, at: Date): number {
   scratch.setTime(at.getTime() + 8 * 3600_000);
   const year = scratch.getUTCFullYear();
   const month = scratch.getUTCMonth() + 1;
-  return freq === 'monthly' ? year * 12 + month - 1 : year * 4 + Math.floor((month - 1) / 3);
+  if (freq === 'monthly') return year * 12 + month - 1;
+  if (freq === 'quarterly') return year * 4 + Math.floor((month - 1) / 3);
+  return windowIndex(freq, dayKey(year, month, scratch.getUTCDate()));
 }
 
 /** The current window is the same for every case of a scan: remember the last one asked for. */
-const currentCache = { monthly: { t: NaN, w: undefined as Window | undefined }, quarterly: { t: NaN, w: undefined as Window | undefined } };
+const currentCache = new Map<Frequency, { t: number; w: Window }>();
 function currentWindow(freq: Frequency, at: Date): Window {
-  const c = currentCache[freq];
-  if (c.t !== at.getTime() || !c.w) {
-    c.t = at.getTime();
-    c.w = windowAt(freq, at);
-  }
-  return c.w;
+  const c = currentCache.get(freq);
+  if (c && c.t === at.getTime()) return c.w;
+  const w = windowAt(freq, at);
+  currentCache.set(freq, { t: at.getTime(), w });
+  return w;
 }
 
 /** Most windows counted as missed in a row: twenty years of months is plenty for any message. */

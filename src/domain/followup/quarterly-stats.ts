@@ -5,7 +5,7 @@ import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';
 import { closeReasonLabel } from './close-reasons.js';
 import { CONTACT_METHODS } from './contact-message.js';
-import { caseDue, contactDatesByCase, frequencyOf, isDueIn, contactedIn, monthWindow, previousWindow, quarterWindow, windowAt, type Window } from './contact-rule.js';
+import { type Frequency, caseDue, contactDatesByCase, frequencyOf, isDueIn, contactedIn, monthWindow, previousWindow, quarterWindow, windowAt, type Window } from './contact-rule.js';
 
 /** What the statistics read of a case: no identity. */
 export type StatsCase = Pick<CaseRecord, 'id' | 'categories' | 'createdAt' | 'closedAt' | 'village' | 'riskLevel' | 'closeReason'>;
@@ -91,7 +91,8 @@ const openAt = (c: StatsCase, at: Date) => c.createdAt <= at && (c.closedAt === 
  * thousands of contacts. A property test holds the two to the same figures.
  */
 export function quarterStats(input: StatsInput): QuarterStats {
-  const { quarter, asOf, cases, contacts, plan, cfg } = input;
+  const { quarter, asOf, cases, contacts, plan } = input;
+  const cfg = statsRhythm(input.cfg);
   const { start, end } = periodRange(quarter);
   const p = parsePeriod(quarter);
   const today = localDateKey(asOf);
@@ -144,6 +145,19 @@ export function quarterStats(input: StatsInput): QuarterStats {
   };
 }
 
+/**
+ * The quarterly report counts coverage by month and by quarter: a rule shorter than a month
+ * (每周, 每半月) is counted as monthly there — a month with any contact is covered — and a half
+ * year as a quarter. The follow-up reminders themselves keep the plan's own windows.
+ */
+export function statsRhythm(cfg: FollowupConfig): FollowupConfig {
+  const frequency: FollowupConfig['frequency'] = {};
+  for (const [code, f] of Object.entries(cfg.frequency) as [keyof FollowupConfig['frequency'], Frequency][]) {
+    frequency[code] = f === 'quarterly' || f === 'half-yearly' ? 'quarterly' : 'monthly';
+  }
+  return { ...cfg, frequency };
+}
+
 /** The local midnight that starts the day after `day` (YYYY-MM-DD). */
 const dayAfter = (day: string) => fromLocal(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)) + 1);
 const dayStart = (day: string) => fromLocal(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)));
@@ -160,7 +174,8 @@ export interface QueryMonth {
  * the coverage windows of each month so far (the quarter's own window in its last month) and,
  * for the overdue count, each frequency's window before the one holding `until`.
  */
-export function quarterQuery(quarter: string, asOf: Date, cfg: FollowupConfig): { query: QuarterQuery; months: QueryMonth[] } {
+export function quarterQuery(quarter: string, asOf: Date, rhythm: FollowupConfig): { query: QuarterQuery; months: QueryMonth[] } {
+  const cfg = statsRhythm(rhythm);
   const { start, end } = periodRange(quarter);
   const p = parsePeriod(quarter);
   const today = localDateKey(asOf);

@@ -463,7 +463,7 @@ const STEPS: StepDef[] = [
     // With many cadres on file, offer those of the chosen categories' lead units.
     suggest: (answers, env) => {
       const codes = cats(answers);
-      const units = new Set(env.plan.categories.filter((c) => codes.includes(c.code)).flatMap((c) => c.leadUnits));
+      const units = new Set(env.plan.categories.filter((c) => c.code !== undefined && codes.includes(c.code)).flatMap((c) => c.leadUnits));
       return mentorsOfUnits(env.members)(units);
     },
     schema: (env) => memberIds(env.members),

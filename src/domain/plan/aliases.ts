@@ -88,6 +88,60 @@ export class AliasTable {
   }
 }
 
+export interface UnitTerm {
+  text: string;
+  units: readonly string[];
+  notIn?: readonly string[];
+}
+
+/**
+ * The names that mean each of a plan's units: its own names and the forms it writes, plus the
+ * alias table's entries where the plan has that unit — by the same name (镇妇联), or as the one
+ * unit of the plan ending with its bare name (派出所 → 城南派出所). A 镇-prefixed alias never maps
+ * into a plan whose unit is not a 镇 unit, and a group (学校 → two schools) only where the plan
+ * has all of its units.
+ */
+export function planUnitTerms(plan: { units: readonly string[]; unitForms?: Record<string, string[]> }, aliases: AliasTable): UnitTerm[] {
+  const out: UnitTerm[] = [];
+  const byKey = new Map(plan.units.map((u) => [nameKey(u), u]));
+  for (const u of plan.units) {
+    out.push({ text: u, units: [u] });
+    const bare = u.startsWith('镇') && u.length > 2 ? u.slice(1) : u;
+    if (bare !== u) out.push({ text: bare, units: [u] });
+  }
+  for (const [u, forms] of Object.entries(plan.unitForms ?? {})) for (const f of forms) out.push({ text: f, units: [u] });
+  const mapped = new Map<string, string>();
+  for (const e of aliases.data.units) {
+    let target = byKey.get(nameKey(e.name));
+    if (!target) {
+      const tail = nameKey(e.name);
+      const ends = plan.units.filter((u) => tail.length >= 2 && nameKey(u).endsWith(tail));
+      if (ends.length === 1) target = ends[0];
+    }
+    if (!target) continue;
+    mapped.set(e.name, target);
+    const townUnit = target.startsWith('镇');
+    for (const n of [e.name, ...e.aliases]) {
+      if (n.startsWith('镇') && !townUnit) continue;
+      if (n === e.name && nameKey(n) !== nameKey(target)) continue;
+      out.push({ text: n, units: [target], notIn: e.notIn });
+    }
+  }
+  for (const g of aliases.data.groups) {
+    if (g.units.every((u) => mapped.has(u))) out.push({ text: g.alias, units: g.units.map((u) => mapped.get(u)!), notIn: g.notIn });
+  }
+  return out;
+}
+
+/**
+ * Units the alias table knows that the plan does not have (墩集中学 in a 街道 plan): a question
+ * naming one is about another town, and its answer must not name it.
+ */
+export function foreignUnitNames(plan: { units: readonly string[] }, aliases: AliasTable): string[] {
+  const own = new Set(plan.units.map(nameKey));
+  return aliases.data.units.map((e) => e.name).filter((n) => !own.has(nameKey(n)) && !plan.units.some((u) => u.includes(n)));
+}
+
 const DEFAULT_PATH = fileURLToPath(new URL('./aliases.yaml', import.meta.url));
 
 export function loadAliases(path: string = DEFAULT_PATH): AliasTable {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { AliasTable } from './aliases.js';
+import { parseMatrixYaml } from './matrix-file.js';
 import { parsePlan } from './parse.js';
 import type { PlanMatrix } from './types.js';
 
@@ -14,7 +15,15 @@ export class PlanFileError extends Error {
   }
 }
 
-/** Reads a UTF-8 plan text and parses it; parse problems are in the result, not thrown. */
+/** A reviewed matrix (`plan import` output) rather than a plan text. */
+export function isMatrixFile(path: string): boolean {
+  return /\.ya?ml$/i.test(path);
+}
+
+/**
+ * Reads a UTF-8 plan text and parses it (parse problems are in the result, not thrown), or a
+ * reviewed matrix YAML, which must validate (MatrixFileError names the offending path).
+ */
 export function loadPlanFile(path: string, aliases?: AliasTable): PlanMatrix {
   let text: string;
   try {
@@ -22,5 +31,6 @@ export function loadPlanFile(path: string, aliases?: AliasTable): PlanMatrix {
   } catch (err) {
     throw new PlanFileError(path, err);
   }
+  if (isMatrixFile(path)) return parseMatrixYaml(text.replace(/^\uFEFF/, ''), path);
   return parsePlan(text, aliases);
 }

@@ -1,21 +1,40 @@
-import type { PlanFrequency, PlanMatrix, PlanProblem } from './types.js';
+import type { Period, PlanFrequency, PlanMatrix, PlanProblem } from './types.js';
 
 /** The whole matrix as plain Chinese text, for `plan show` and for people checking the parse. */
 
-const PERIOD: Record<PlanFrequency['period'], string> = { month: '每月', quarter: '每季度' };
+export const PERIOD_WORD: Record<Period, string> = {
+  week: '每周',
+  'half-month': '每半月',
+  month: '每月',
+  quarter: '每季度',
+  'half-year': '每半年',
+  year: '每年',
+  semester: '每学期',
+};
 const TIMES = ['', '一', '两', '三', '四', '五', '六', '七', '八', '九', '十'];
 
 /** 「镇团委每月调度一次风险隐患排查情况」, 「闲散青少年：每月至少接触一次（结对帮扶）」. */
 export function describeFrequency(f: PlanFrequency, categoryName?: string): string {
   const times = `${TIMES[f.times] ?? f.times}次`;
-  const period = PERIOD[f.period];
+  const period = PERIOD_WORD[f.period];
+  // The plan's own verb (接触 / 家访 / 通报), never another plan's wording.
+  const verb = (re: RegExp, fallback: string) => {
+    const at = f.text.search(/每(?:个)?(?:半个?月|半年|周|星期|月|季度|学期|年)/);
+    return re.exec(at < 0 ? f.text : f.text.slice(at))?.[0] ?? fallback;
+  };
   switch (f.what) {
-    case 'contact':
-      return `${categoryName ? `${categoryName}：` : ''}${f.by ?? ''}${period}至少接触${times}（结对帮扶）`;
+    case 'report':
+    case 'other':
+      return f.text.replace(/^[一二三四五六七八九十]是/, '');
+    case 'contact': {
+      const pairing = /结对帮扶/.test(f.text) ? '（结对帮扶）' : '';
+      const v = verb(/接触|入户走访|走访|家访|探访|回访|谈话|见面|电话联系|联系/, '联系');
+      return `${categoryName ? `${categoryName}：` : ''}${f.by ?? ''}${period}至少${v}${times}${pairing}`;
+    }
     case 'risk-screening':
-      return `${f.by ?? ''}${period}调度${times}风险隐患排查情况`;
+      return `${f.by ?? ''}${period}${verb(/调度|通报/, '调度')}${times}风险隐患排查情况`;
     case 'progress':
-      return `${f.by ?? ''}${period}调度${times}工作进展情况`;
+      return `${f.by ?? ''}${period}${verb(/调度|通报/, '调度')}${times}工作进展情况`;
   }
 }
 
@@ -24,17 +43,20 @@ export function renderPlan(m: PlanMatrix): string {
   out.push(`《${m.title || '（未找到标题）'}》`);
   out.push('');
   out.push(`总牵头单位：${m.overallLead.unit || '（未找到）'}　〔${m.overallLead.clause || '—'}〕`);
-  out.push(`${m.targets.clause || '一'}、${m.targets.title || '工作对象'}：${m.targets.text || '（未找到）'}`);
-  out.push(`${m.goals.clause || '二'}、${m.goals.title || '工作目标'}：${m.goals.text || '（未找到）'}`);
+  if (m.overallLead.office) out.push(`领导小组办公室：${m.overallLead.office}`);
+  out.push(`${(m.targets.clause || '一').replace(/、$/, '')}、${m.targets.title || '工作对象'}：${m.targets.text || '（未找到）'}`);
+  out.push(`${(m.goals.clause || '二').replace(/、$/, '')}、${m.goals.title || '工作目标'}：${m.goals.text || '（未找到）'}`);
   out.push('');
   for (const c of m.categories) {
-    out.push(`【${c.code} ${c.name}】〔${c.clause}〕${c.heading}`);
+    out.push(`【${c.code ?? '标准类别外'} ${c.name}】〔${c.clause}〕${c.heading}`);
     out.push(`  定义：${c.definition || '（未找到）'}`);
     if (c.includes.length > 0) {
       out.push('  包括：');
       for (const item of c.includes) out.push(`    · ${item}`);
     }
-    if (c.maxAgeExclusive !== undefined) out.push(`  年龄：未满${c.maxAgeExclusive}周岁`);
+    if (c.ages) out.push(`  年龄：${c.ages.text}`);
+    else if (c.maxAgeExclusive !== undefined) out.push(`  年龄：未满${c.maxAgeExclusive}周岁`);
+    if (c.contact) out.push(`  联系频次：${PERIOD_WORD[c.contact.period]}至少${c.contact.times}次　〔${c.contact.clause}〕`);
     out.push(`  牵头单位：${c.leadUnits.join('、') || '（未找到）'}`);
     out.push(`  责任单位：${c.responsibleUnits.join('、') || '（无）'}`);
     out.push(`  工作内容（${c.tasks.length}条）：`);
@@ -52,7 +74,7 @@ export function renderPlan(m: PlanMatrix): string {
   if (m.frequencies.length > 0) {
     out.push('工作频次：');
     for (const f of m.frequencies) {
-      const cat = f.category ? m.categories.find((c) => c.code === f.category)?.name : undefined;
+      const cat = f.category ? m.categories.find((c) => c.key === f.category)?.name : undefined;
       out.push(`  · ${describeFrequency(f, cat)}　〔${f.clause}〕`);
     }
     out.push('');
@@ -67,12 +89,28 @@ export function renderPlan(m: PlanMatrix): string {
 
 /** One line per problem, with its line number, for `plan check`. */
 export function renderProblems(problems: readonly PlanProblem[]): string {
-  if (problems.length === 0) return '实施方案解析通过，没有发现问题。';
-  const lines = [`发现 ${problems.length} 个问题：`];
-  for (const p of problems) {
-    const where = p.line > 0 ? `第${p.line}行` : '全文';
-    const excerpt = p.text ? `　「${p.text.length > 40 ? `${p.text.slice(0, 40)}…` : p.text}」` : '';
-    lines.push(`  ${where}：${p.message}${excerpt}`);
+  const errors = problems.filter((p) => p.severity !== 'notice');
+  const notices = problems.filter((p) => p.severity === 'notice');
+  const lines: string[] = [];
+  if (errors.length === 0) lines.push('实施方案解析通过，没有发现问题。');
+  else {
+    lines.push(`发现 ${errors.length} 个问题：`);
+    for (const p of errors) lines.push(problemLine(p));
+  }
+  if (notices.length > 0) {
+    lines.push(`提示 ${notices.length} 条（不影响使用）：`);
+    for (const p of notices) lines.push(problemLine(p));
   }
   return lines.join('\n');
+}
+
+function problemLine(p: PlanProblem): string {
+  const where = p.line > 0 ? `第${p.line}行` : '全文';
+  const excerpt = p.text ? `　「${p.text.length > 40 ? `${p.text.slice(0, 40)}…` : p.text}」` : '';
+  return `  ${where}：${p.message}${excerpt}`;
+}
+
+/** Problems that lose something (not notices): `plan check` and `plan show` exit 1 on any. */
+export function hasErrors(m: Pick<PlanMatrix, 'problems'>): boolean {
+  return m.problems.some((p) => p.severity !== 'notice');
 }

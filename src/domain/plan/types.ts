@@ -9,6 +9,22 @@
 /** Category codes as used by 综治 platforms (domain.md §4.1): 01 闲散 … 05 留守. */
 export type CategoryCode = '01' | '02' | '03' | '04' | '05';
 
+/**
+ * How often something happens. `half-month` is the calendar half (1–15, 16–end); `semester` is
+ * a school term (Feb–Jul, Aug–Jan).
+ */
+export type Period = 'week' | 'half-month' | 'month' | 'quarter' | 'half-year' | 'year' | 'semester';
+
+/** An age range the plan states in so many words (「6周岁至25周岁」, 「未满16周岁」). */
+export interface StatedAges {
+  min?: number;
+  max?: number;
+  /** True for 至/到/- ranges (25 included), false for 未满/不满 (16 excluded). */
+  maxInclusive?: boolean;
+  /** The plan's own words, for answers. */
+  text: string;
+}
+
 export interface PlanTask {
   /** Number within its category, from the plan (1., 2., …). */
   no: number;
@@ -20,7 +36,14 @@ export interface PlanTask {
 }
 
 export interface PlanCategory {
-  code: CategoryCode;
+  /**
+   * The standard category this one corresponds to, by its name (a merged 农村留守儿童和困境儿童 is
+   * 05). A category the standard five have no place for (事实无人抚养儿童) has none: it is
+   * answered about, but intake, follow-up and stats keep to the standard five.
+   */
+  code?: CategoryCode;
+  /** Unique within the plan: the code, or `x` + ordinal for a category without one. */
+  key: string;
   /** Ordinal of the （一）… subsection in section 三. */
   ordinal: number;
   /** The subsection heading, e.g. 加强流浪乞讨未成年人的救助保护. */
@@ -36,6 +59,10 @@ export interface PlanCategory {
   tasks: PlanTask[];
   /** Age limit stated in the definition (e.g. 未满16周岁 → maxAgeExclusive 16; 未成年人 → 18). */
   maxAgeExclusive?: number;
+  /** The ages the plan states in numbers, when it does (a bare 未成年人 is not one). */
+  ages?: StatedAges;
+  /** The plan's rule for how often each child is contacted, when it states one. */
+  contact?: { period: Period; times: number; text: string; clause: string };
   clause: string;
   line: number;
 }
@@ -59,14 +86,21 @@ export interface PlanRequirement {
 }
 
 export interface PlanFrequency {
-  what: 'contact' | 'risk-screening' | 'progress';
-  period: 'month' | 'quarter';
+  /** contact: a child is contacted / visited; report: units report by a day; other: meetings, checks, trainings. */
+  what: 'contact' | 'risk-screening' | 'progress' | 'report' | 'other';
+  period: Period;
   /** At least this many times per period. */
   times: number;
-  /** Who does it (canonical unit), when the plan says. */
+  /** Day of the month (每月25日前) or of the quarter's last month, when stated. */
+  day?: number;
+  /** Who does it (canonical unit), when the plan says outside a task. */
   by?: string;
-  /** The category it applies to, when the plan says. */
-  category?: CategoryCode;
+  /** Every unit the sentence names as doing it. */
+  byUnits?: string[];
+  /** The unit a report goes to (报送街道团工委). */
+  to?: string;
+  /** The category key (PlanCategory.key) it applies to, when the plan says. */
+  category?: string;
   text: string;
   clause: string;
   line: number;
@@ -76,12 +110,17 @@ export interface PlanProblem {
   line: number;
   message: string;
   text: string;
+  /**
+   * `notice`: worth a look but nothing was lost (a unit name the alias table does not know, kept
+   * as written). Everything else is a problem: `plan check` and `plan show` exit non-zero.
+   */
+  severity?: 'notice';
 }
 
 export interface PlanMatrix {
   title: string;
   /** The unit that leads the whole work (镇团委 in Dunji). */
-  overallLead: { unit: string; clause: string; text: string };
+  overallLead: { unit: string; clause: string; text: string; line?: number; office?: string };
   /** 一、工作对象. */
   targets: PlanSection;
   /** 二、工作目标. */
@@ -92,6 +131,8 @@ export interface PlanMatrix {
   frequencies: PlanFrequency[];
   /** Every canonical unit named anywhere in the plan. */
   units: string[];
+  /** Other names the plan itself writes for its units (派出所 for 桥头派出所), by unit. */
+  unitForms?: Record<string, string[]>;
   /** Lines the parser could not place. Empty for a clean plan. */
   problems: PlanProblem[];
 }

@@ -68,6 +68,12 @@ export class QaEngine {
       return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
     }
 
+    // A unit this plan does not have (another town's 墩集中学): say so without naming it.
+    const foreign = this.vocab.foreignUnits.filter((u) => question.includes(u));
+    if (foreign.length > 0 && !plan.units.some((own) => foreign.some((u) => own.includes(u)) && question.includes(own))) {
+      return miss('no-rule', say.noRule('本方案中没有这个单位，也就没有它的职责规定。'));
+    }
+
     const taskHits = this.findTasks(a);
     const cats = a.categories.length > 0 || units.length > 0 || taskHits.length > 0 ? a.categories : this.categoriesByDefinition(a);
 
@@ -178,8 +184,8 @@ export class QaEngine {
       if (next.length > 0) fs = next;
     };
     if (cats.length > 0) {
-      const codes = cats.map((c) => c.code);
-      fs = fs.filter((f) => f.category !== undefined && codes.includes(f.category));
+      const keys = cats.map((c) => c.key);
+      fs = fs.filter((f) => f.category !== undefined && keys.includes(f.category));
       return fs;
     }
     if (/风险|隐患|排查/.test(q)) narrowed(byWhat('risk-screening'));

@@ -50,7 +50,7 @@ export function tasksAnswer(c: PlanCategory): string {
 }
 
 export function definitionAnswer(c: PlanCategory): string {
-  const lines = [c.definition || `实施方案没有给出${c.name}的定义。`];
+  const lines = [c.definition || `${NO_RULE}：方案没有给出${c.name}的定义。`];
   if (c.includes.length > 0) {
     lines.push('包括：');
     for (const item of c.includes) lines.push(`· ${item}`);
@@ -61,6 +61,8 @@ export function definitionAnswer(c: PlanCategory): string {
 }
 
 export function ageLine(c: PlanCategory): string {
+  // The plan's own words when it states ages in numbers (6周岁至25周岁, 不满十六周岁).
+  if (c.ages) return `年龄：${c.ages.text}。`;
   if (c.maxAgeExclusive === undefined) return `年龄：实施方案没有规定${c.name}的年龄界限。`;
   return `年龄：未满${c.maxAgeExclusive}周岁${c.maxAgeExclusive === 18 ? '（未成年人）' : ''}。`;
 }
@@ -179,7 +181,7 @@ export function unitInCategoryAnswer(unit: string, c: PlanCategory, askedLead: b
 export function frequencyAnswer(plan: PlanMatrix, fs: readonly PlanFrequency[]): string {
   const lines: string[] = [];
   for (const f of fs) {
-    const cat = f.category ? plan.categories.find((c) => c.code === f.category) : undefined;
+    const cat = f.category ? plan.categories.find((c) => c.key === f.category) : undefined;
     lines.push(`· ${describeFrequency(f, cat?.name)}`);
     lines.push(`  原文：${f.text}`);
     const task = cat?.tasks.find((t) => t.clause === f.clause);
@@ -192,7 +194,7 @@ export function frequencyAnswer(plan: PlanMatrix, fs: readonly PlanFrequency[]):
 export function knownFrequencies(plan: PlanMatrix): string {
   if (plan.frequencies.length === 0) return '方案没有规定任何工作频次。';
   const list = plan.frequencies.map((f) => {
-    const cat = f.category ? plan.categories.find((c) => c.code === f.category)?.name : undefined;
+    const cat = f.category ? plan.categories.find((c) => c.key === f.category)?.name : undefined;
     return `${describeFrequency(f, cat)}（${f.clause}）`;
   });
   return `方案规定的频次只有：${list.join('；')}。`;

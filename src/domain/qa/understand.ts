@@ -1,6 +1,6 @@
-import { defaultAliases, type AliasTable } from '../plan/aliases.js';
+import { defaultAliases, foreignUnitNames, planUnitTerms, type AliasTable } from '../plan/aliases.js';
 import type { CategoryCode, PlanCategory, PlanMatrix, PlanRequirement, PlanTask } from '../plan/types.js';
-import { isHan, stripTownPrefix } from '../text/normalize.js';
+import { isHan } from '../text/normalize.js';
 import { Vocabulary, prepareText, type Mention, type PreparedText } from '../text/vocabulary.js';
 import { INTENT_WORDS, STOP_CHARS, STOP_WORDS, type Intent } from './intents.js';
 import { WordIndex } from './word-index.js';
@@ -25,9 +25,11 @@ export interface Analysis {
 }
 
 export class QaVocabulary {
-  readonly categories: Vocabulary<CategoryCode>;
+  readonly categories: Vocabulary<string>;
   readonly units: Vocabulary<readonly string[]>;
   readonly intents: Vocabulary<Intent>;
+  /** Units of other towns the alias table knows (see foreignUnitNames). */
+  readonly foreignUnits: readonly string[];
   private readonly stopWords: Vocabulary<true>;
   readonly tasks: WordIndex<TaskRef>;
   readonly requirements: WordIndex<PlanRequirement>;
@@ -38,28 +40,23 @@ export class QaVocabulary {
     readonly plan: PlanMatrix,
     aliases: AliasTable = defaultAliases(),
   ) {
-    const catTerms: { text: string; value: CategoryCode; notIn?: readonly string[] }[] = [];
+    // Keyed by PlanCategory.key: a category outside the standard five has no code.
+    const catTerms: { text: string; value: string; notIn?: readonly string[] }[] = [];
     for (const c of plan.categories) {
-      catTerms.push({ text: c.name, value: c.code });
-      const entry = aliases.category(c.code);
+      catTerms.push({ text: c.name, value: c.key });
+      // A merged category (农村留守儿童和困境儿童) is found by each of its parts.
+      for (const part of c.name.split(/和|及|与/)) if (part !== c.name && part.length >= 4) catTerms.push({ text: part, value: c.key });
+      const entry = c.code ? aliases.category(c.code) : undefined;
       if (entry) {
-        catTerms.push({ text: entry.name, value: c.code });
-        for (const a of entry.aliases) catTerms.push({ text: a, value: c.code, notIn: entry.notIn });
+        catTerms.push({ text: entry.name, value: c.key });
+        for (const a of entry.aliases) catTerms.push({ text: a, value: c.key, notIn: entry.notIn });
       }
     }
     this.categories = new Vocabulary(catTerms);
 
-    const unitTerms: { text: string; value: readonly string[]; notIn?: readonly string[] }[] = [];
-    const addUnitNames = (name: string) => {
-      unitTerms.push({ text: name, value: [name] });
-      unitTerms.push({ text: stripTownPrefix(name), value: [name] });
-    };
-    for (const u of plan.units) addUnitNames(u);
-    for (const u of aliases.data.units) {
-      addUnitNames(u.name);
-      for (const a of u.aliases) unitTerms.push({ text: a, value: [u.name], notIn: u.notIn });
-    }
-    for (const g of aliases.data.groups) unitTerms.push({ text: g.alias, value: g.units, notIn: g.notIn });
+    // Plan-relative: another town's plan never gets the alias table's 墩集 names.
+    const unitTerms = planUnitTerms(plan, aliases).map((t) => ({ text: t.text, value: t.units, ...(t.notIn ? { notIn: t.notIn } : {}) }));
+    this.foreignUnits = foreignUnitNames(plan, aliases);
     this.units = new Vocabulary(unitTerms);
 
     this.intents = new Vocabulary(
@@ -114,7 +111,7 @@ export class QaVocabulary {
 
     const categories: PlanCategory[] = [];
     for (const m of catMentions) {
-      const c = this.plan.categories.find((x) => x.code === m.value);
+      const c = this.plan.categories.find((x) => x.key === m.value);
       if (c && !categories.includes(c)) categories.push(c);
     }
     const units: string[] = [];

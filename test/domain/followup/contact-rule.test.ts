@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { caseDue, frequencyOf, isDueIn, monthWindow, previousWindow, quarterWindow } from '../../../src/domain/followup/contact-rule.js';
+import { caseDue, contactedIn, frequencyOf, halfMonthWindow, halfYearWindow, isDueIn, monthWindow, previousWindow, quarterWindow, weekWindow, windowAt, type Frequency } from '../../../src/domain/followup/contact-rule.js';
+import { dueLabel } from '../../../src/domain/followup/case-status.js';
 import { parseContactDate } from '../../../src/domain/followup/contact-date.js';
 import { reachedMilestones } from '../../../src/domain/followup/milestones.js';
 import { quarterStats } from '../../../src/domain/followup/quarterly-stats.js';
@@ -56,6 +57,61 @@ describe('contact rule', () => {
     expect(caseDue(c, '2026-01-15', quarterlyFor05, fromLocal(2026, 3, 20)).state).toBe('done');
     expect(caseDue(c, '2026-01-15', quarterlyFor05, fromLocal(2026, 5, 20)).state).toBe('pending');
     expect(previousWindow(quarterWindow(2026, 1))).toEqual(quarterWindow(2025, 4));
+  });
+});
+
+describe('contact rule: the plan’s other periods', () => {
+  const rule = (f: Frequency, code: '01' | '02' | '03' | '04' | '05' = '05') => ({ ...cfg, frequency: { [code]: f } });
+
+  it('has week (Monday–Sunday), half-month and half-year windows that chain back', () => {
+    expect(weekWindow('2026-03-12')).toMatchObject({ start: '2026-03-09', end: '2026-03-15' });
+    expect(previousWindow(weekWindow('2026-03-02'))).toMatchObject({ start: '2026-02-23', end: '2026-03-01' });
+    expect(windowAt('half-monthly', fromLocal(2026, 2, 16))).toEqual(halfMonthWindow(2026, 2, true));
+    expect(halfMonthWindow(2026, 2, true).end).toBe('2026-02-28');
+    expect(previousWindow(halfMonthWindow(2026, 1, false))).toEqual(halfMonthWindow(2025, 12, true));
+    expect(previousWindow(halfYearWindow(2026, false))).toEqual(halfYearWindow(2025, true));
+    // Sunday 23:30 in Shanghai is still that week.
+    expect(windowAt('weekly', fromLocal(2026, 3, 15, 23, 30)).start).toBe('2026-03-09');
+  });
+
+  it('follows the most frequent rule of a case’s categories', () => {
+    const mixed = { ...cfg, frequency: { '05': 'half-monthly' as const, '04': 'quarterly' as const } };
+    expect(frequencyOf(kase({ cats: ['04', '05'] }), mixed)).toBe('half-monthly');
+    expect(frequencyOf(kase({ cats: ['04'] }), mixed)).toBe('quarterly');
+    expect(frequencyOf(kase({ cats: ['02'] }), mixed)).toBe('monthly');
+  });
+
+  it('is overdue after a missed half month, and counts weeks missed in a row', () => {
+    const c = kase({ createdAt: fromLocal(2026, 3, 10) });
+    expect(caseDue(c, null, rule('half-monthly'), fromLocal(2026, 3, 12)).state).toBe('new');
+    expect(caseDue(c, null, rule('half-monthly'), fromLocal(2026, 3, 20)).state).toBe('pending');
+    expect(caseDue(c, null, rule('half-monthly'), fromLocal(2026, 4, 1))).toMatchObject({ state: 'overdue', missedInARow: 1 });
+    expect(caseDue(c, '2026-03-20', rule('half-monthly'), fromLocal(2026, 4, 1)).state).toBe('pending');
+    const d = caseDue(c, null, rule('weekly'), fromLocal(2026, 4, 1));
+    expect(d).toMatchObject({ state: 'overdue', missedInARow: 2 });
+    expect(dueLabel(d)).toBe('逾期（连续 2 周未联系）');
+    expect(caseDue(c, null, rule('half-yearly'), fromLocal(2026, 6, 30)).state).toBe('new');
+    expect(caseDue(c, null, rule('half-yearly'), fromLocal(2026, 8, 1)).state).toBe('pending');
+    expect(dueLabel(caseDue(c, '2026-07-02', rule('half-yearly'), fromLocal(2026, 8, 1)))).toBe('本半年已联系');
+  });
+
+  it('agrees with walking back window by window, for every period', () => {
+    for (const f of ['weekly', 'half-monthly', 'monthly', 'quarterly', 'half-yearly'] as const) {
+      for (let i = 0; i < 60; i++) {
+        const created = fromLocal(2025, 1 + (i % 12), 1 + ((i * 7) % 28), (i * 5) % 24);
+        const at = new Date(created.getTime() + (i + 1) * 9 * 86_400_000);
+        const c = kase({ createdAt: created });
+        const last = i % 3 === 0 ? null : new Date(created.getTime() + (i % 5) * 11 * 86_400_000);
+        const lastKey = last && last <= at ? last.toISOString().slice(0, 10) : null;
+        const d = caseDue(c, lastKey, rule(f), at);
+        let missed = 0;
+        const dates = lastKey ? [lastKey] : [];
+        if (!contactedIn(dates, d.current)) {
+          for (let w = previousWindow(d.current); missed < 240 && isDueIn(c, w) && !contactedIn(dates, w); w = previousWindow(w)) missed++;
+        }
+        expect(d.missedInARow, `${f} #${i}`).toBe(d.state === 'overdue' ? missed : 0);
+      }
+    }
   });
 });
 

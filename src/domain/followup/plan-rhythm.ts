@@ -1,0 +1,99 @@
+import type { FollowupConfig } from '../../config/schema.js';
+import { PERIOD_WORD } from '../plan/render.js';
+import type { CategoryCode, Period, PlanMatrix } from '../plan/types.js';
+import type { Frequency } from './contact-rule.js';
+
+/**
+ * The follow-up rhythm the plan sets, over the config's `followup` defaults: each standard
+ * category's contact rule (闲散 每月, another plan's 留守 每半月 and 服刑 每季度家访), and the day the
+ * plan wants the monthly screening reported by. What the plan does not state keeps the config's
+ * value, and `sources` says which came from where, for `job list`.
+ */
+
+const CONTACT_OF: Partial<Record<Period, Frequency>> = {
+  week: 'weekly',
+  'half-month': 'half-monthly',
+  month: 'monthly',
+  quarter: 'quarterly',
+  'half-year': 'half-yearly',
+};
+
+const CODES: readonly CategoryCode[] = ['01', '02', '03', '04', '05'];
+
+export interface RhythmSource {
+  what: string;
+  rule: string;
+  from: string;
+}
+
+export interface PlanRhythm {
+  followup: FollowupConfig;
+  sources: RhythmSource[];
+}
+
+const FREQ_WORD: Record<Frequency, string> = { weekly: '每周', 'half-monthly': '每半月', monthly: '每月', quarterly: '每季度', 'half-yearly': '每半年' };
+
+export function planRhythm(plan: PlanMatrix, cfg: FollowupConfig): PlanRhythm {
+  const frequency: FollowupConfig['frequency'] = { ...cfg.frequency };
+  const sources: RhythmSource[] = [];
+  for (const code of CODES) {
+    const c = plan.categories.find((x) => x.code === code);
+    const name = c?.name ?? code;
+    const fromPlan = c?.contact ? CONTACT_OF[c.contact.period] : undefined;
+    if (c?.contact && fromPlan) {
+      frequency[code] = fromPlan;
+      sources.push({ what: `${name}联系`, rule: `${FREQ_WORD[fromPlan]}至少一次`, from: `实施方案${c.contact.clause}「${around(c.contact.text)}」` });
+    } else {
+      const own = cfg.frequency[code];
+      const note = c?.contact ? `（方案规定${PERIOD_WORD[c.contact.period]}，跟进按月或更短周期计，故取配置）` : '';
+      sources.push({ what: `${name}联系`, rule: `${FREQ_WORD[own ?? 'monthly']}至少一次`, from: `${own ? '配置 followup.frequency' : '方案未规定，默认每月'}${note}` });
+    }
+  }
+
+  let screening = cfg.screening;
+  const screeningRule = plan.frequencies.find((f) => f.what === 'risk-screening');
+  sources.push(
+    screeningRule
+      ? {
+          what: '风险隐患排查调度',
+          rule: `${PERIOD_WORD[screeningRule.period]}${screeningRule.period === 'month' ? '' : '（本系统按月调度）'}`,
+          from: `实施方案${screeningRule.clause}`,
+        }
+      : { what: '风险隐患排查调度', rule: '每月', from: '方案未规定，按配置 followup.screening' },
+  );
+  // 「每月25日前将本月排查情况报送…」: dispatch that many days before the deadline, remind on it.
+  const report = plan.frequencies.find((f) => f.what === 'report' && f.period === 'month' && f.day !== undefined && /排查/.test(f.text));
+  if (report?.day !== undefined && !/上月/.test(report.text)) {
+    const day = Math.max(1, Math.min(28, report.day - cfg.screening.remindAfterDays));
+    screening = { ...cfg.screening, day };
+    sources.push({ what: '排查上报截止日', rule: `每月${report.day}日（调度提前 ${cfg.screening.remindAfterDays} 天，于${day}日发出）`, from: `实施方案${report.clause}` });
+  } else if (report?.day !== undefined) {
+    sources.push({ what: '排查上报截止日', rule: `方案规定每月${report.day}日前报上月情况；调度日按配置 ${cfg.screening.day} 日`, from: `实施方案${report.clause}` });
+  } else {
+    sources.push({ what: '排查上报截止日', rule: `调度后 ${cfg.screening.remindAfterDays} 天`, from: '方案未规定，按配置 followup.screening' });
+  }
+
+  const progress = plan.frequencies.find((f) => f.what === 'progress');
+  sources.push(
+    progress
+      ? { what: '工作进展调度（季度统计）', rule: `${PERIOD_WORD[progress.period]}${progress.period === 'quarter' ? '' : '（本系统按季度统计）'}`, from: `实施方案${progress.clause}` }
+      : { what: '工作进展调度（季度统计）', rule: '每季度', from: '方案未规定，按配置 followup.quarterly' },
+  );
+  const followup = { ...cfg, frequency, screening };
+  recorded.set(followup, sources);
+  return { followup, sources };
+}
+
+/** The words of a rule from its period word on: 「每半月与留守儿童…联系一次」. */
+function around(text: string): string {
+  const at = Math.max(0, text.search(/每/));
+  const stop = text.slice(at).search(/[。；;]/);
+  return text.slice(at, stop < 0 ? at + 30 : at + Math.min(stop, 30));
+}
+
+const recorded = new WeakMap<FollowupConfig, RhythmSource[]>();
+
+/** The sources of a followup config planRhythm produced (start-up does), for `job list`. */
+export function rhythmSources(followup: FollowupConfig): RhythmSource[] | undefined {
+  return recorded.get(followup);
+}
