@@ -1,8 +1,9 @@
-import type { AliasTable } from '../plan/aliases.js';
+import { defaultAliases, type AliasTable } from '../plan/aliases.js';
 import type { PlanCategory, PlanFrequency, PlanMatrix, PlanRequirement } from '../plan/types.js';
 import { capabilityLines } from './capabilities.js';
 import * as say from './compose.js';
 import { QaVocabulary, type Analysis, type TaskRef } from './understand.js';
+import { categoryRules, classify, type CategoryRule, type Classification } from './situation.js';
 import type { WordHit } from './word-index.js';
 
 /**
@@ -30,13 +31,16 @@ export type QaIntent =
   | 'unit-duties'
   | 'unit-leads'
   | 'unit-task'
-  | 'task';
+  | 'task'
+  | 'situation';
 
 export interface QaAnswer {
   text: string;
   /** False when the plan had nothing to say (the reply is the honest 「没有相关规定」 or a greeting). */
   matched: boolean;
   intent: QaIntent;
+  /** Set when the question described a child and was classified against the definitions. */
+  situation?: { fits: { code: string; name: string }[] };
 }
 
 /** A task hit counts when its words are rare enough and cover most of what the question asked. */
@@ -49,12 +53,37 @@ const MAX_TASK_HITS = 4;
 
 export class QaEngine {
   readonly vocab: QaVocabulary;
+  private readonly rules: CategoryRule[];
+  /** Category names as people write them (留守儿童, 服刑人员子女), longest first. */
+  private readonly namePhrases: { phrase: string; category: PlanCategory }[];
 
   constructor(
     readonly plan: PlanMatrix,
-    aliases?: AliasTable,
+    aliases: AliasTable = defaultAliases(),
   ) {
     this.vocab = new QaVocabulary(plan, aliases);
+    this.rules = categoryRules(plan);
+    const phrases: { phrase: string; category: PlanCategory }[] = [];
+    for (const c of plan.categories) {
+      const entry = aliases.category(c.code);
+      for (const n of [c.name, entry?.name ?? '', ...(entry?.aliases ?? [])]) {
+        if (n && (n === c.name || PERSON_SUFFIX.test(n))) phrases.push({ phrase: n, category: c });
+      }
+    }
+    this.namePhrases = phrases.sort((a, b) => b.phrase.length - a.phrase.length);
+  }
+
+  /** The question classified as a described child, with the categories it names by name. */
+  situation(question: string): { cls: Classification; named: PlanCategory[] } | undefined {
+    let text = question.normalize('NFKC');
+    const named: PlanCategory[] = [];
+    for (const { phrase, category } of this.namePhrases) {
+      if (!text.includes(phrase)) continue;
+      text = text.split(phrase).join('，');
+      if (!named.includes(category)) named.push(category);
+    }
+    const cls = classify(this.rules, text, named);
+    return cls ? { cls, named } : undefined;
   }
 
   answer(question: string): QaAnswer {
@@ -66,6 +95,15 @@ export class QaEngine {
     if (a.text.norm.length === 0) return miss('empty', say.noRule());
     if (has('unanswerable')) {
       return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
+    }
+
+    const sit = this.situation(question);
+    if (sit && !(has('tasks') && !sit.cls.description.age) && !has('frequency')) {
+      const { fits, ruledOut } = sit.cls;
+      return {
+        ...hit('situation', say.situationAnswer(plan, fits.map((v) => ({ category: v.rule.category, reason: v.reason, ...(v.include ? { include: v.include } : {}) })), ruledOut.map((v) => ({ category: v.rule.category, reason: v.reason })))),
+        situation: { fits: fits.map((v) => ({ code: v.rule.category.code, name: v.rule.category.name })) },
+      };
     }
 
     const taskHits = this.findTasks(a);
@@ -221,6 +259,9 @@ function miss(intent: QaIntent, text: string): QaAnswer {
   return { text, matched: false, intent };
 }
 
+/** Alias names that are a category's name, not a fact about a child (留守娃 yes, 坐牢 no). */
+const PERSON_SUFFIX = /(儿童|青少年|青年|子女|未成年人|娃|孩子|人员|少年|小孩)$/;
+
 const engines = new WeakMap<PlanMatrix, QaEngine>();
 
 /** The engine for a plan, built on first use and kept while the plan object lives. */
@@ -237,3 +278,7 @@ export function answerQuestion(plan: PlanMatrix, question: string): QaAnswer {
   return qaEngineFor(plan).answer(question);
 }
 
+
+
+/** Placeholder until the header is wired. */
+export function attachPlanText(_plan: PlanMatrix, _text: string): void {}

@@ -222,3 +222,69 @@ export function goalsAnswer(plan: PlanMatrix): string {
 export function requirementsAnswer(rs: readonly PlanRequirement[]): string {
   return [...rs.map((r) => `〔${r.clause}〕${r.text}`), cite(rs.map((r) => r.clause))].join('\n');
 }
+
+/** A passage's sentences, each whole with its 。, for quoting a part without cutting one. */
+export function sentences(text: string): string[] {
+  return text.match(/[^。！？]+[。！？]?/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+}
+
+/** The words the intake start understands; the intake dialog takes it with these facts prefilled. */
+export const INTAKE_OFFER = '回复“登记”即可用这些信息开始登记。';
+
+/**
+ * A described child: each category it fits with why (the condition met, then the definition
+ * quoted whole), its lead and responsible units and what to do next; then the categories it was
+ * checked against and does not fit, with why.
+ */
+export function situationAnswer(
+  plan: PlanMatrix,
+  fits: readonly { category: PlanCategory; reason: string; include?: string }[],
+  ruledOut: readonly { category: PlanCategory; reason: string }[],
+): string {
+  const lines: string[] = [];
+  const clauses: string[] = [];
+  if (fits.length === 0) {
+    lines.push('按实施方案的定义，这个孩子不属于方案中的任何一类重点青少年群体：');
+  } else {
+    lines.push(fits.length > 1 ? `按实施方案的定义，这个孩子同时属于${fits.length}类：` : '按实施方案的定义：');
+  }
+  for (const f of fits) {
+    const c = f.category;
+    clauses.push(c.clause);
+    lines.push(`✔ ${f.reason} → ${c.name}`);
+    lines.push(`  定义（${c.clause}）：${c.definition}`);
+    if (f.include) lines.push(`  其中包括：${f.include}`);
+    lines.push(`  牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`);
+  }
+  for (const r of ruledOut) {
+    const c = r.category;
+    clauses.push(c.clause);
+    lines.push(`✘ 不属于${c.name}：${r.reason}。`);
+    lines.push(`  定义（${c.clause}）：${c.definition}`);
+  }
+  if (fits.length > 0) {
+    lines.push('下一步：');
+    for (const f of fits) {
+      const c = f.category;
+      const steps: string[] = [];
+      for (const t of c.tasks) {
+        for (const s of sentences(t.text)) {
+          if (/发现/.test(s) || (/信息|登记/.test(s) && /掌握|统计|登记/.test(s))) {
+            steps.push(`${s}（${t.clause}，${join(t.units)}）`);
+            clauses.push(t.clause);
+            break;
+          }
+        }
+      }
+      const freq = plan.frequencies.filter((x) => x.what === 'contact' && x.category === c.code);
+      for (const x of freq) {
+        steps.push(`${describeFrequency(x)}（${x.clause}）`);
+        clauses.push(x.clause);
+      }
+      lines.push(`· ${c.name}：报牵头单位${join(c.leadUnits)}。${steps.join('')}`);
+    }
+    lines.push(INTAKE_OFFER);
+  }
+  lines.push(cite(clauses));
+  return lines.join('\n');
+}

@@ -1,0 +1,402 @@
+import { parseChineseNumber, CHINESE_NUMERAL_CHARS } from '../parse-zh/numerals.js';
+import type { PlanCategory, PlanMatrix } from '../plan/types.js';
+import { NEGATIONS, PERSON_WORDS, PLAN_WORDS, SAID_WORDS, WITH_MARKERS, type Fact, type Who } from './situation-words.js';
+
+/**
+ * A described child (「娃他爹坐牢了 娃才9岁」) checked against each category's own definition. What
+ * each category needs is read from its definition and 包括 list: which parent states it lists,
+ * whether it is about parents working away (and accepts the other parent 无监护能力), begging,
+ * being out of school and work, or offending; and its age limit. Nothing here names a town's
+ * categories or units.
+ */
+
+type Kind = 'parentCustody' | 'leftBehind' | 'begging' | 'offending' | 'idle';
+
+const CUSTODIAL: readonly Fact[] = ['prison', 'correction', 'detox', 'death'];
+const OFFENDING: readonly Fact[] = ['suspended', 'notProsecuted', 'noPunishment', 'underAge', 'detained', 'repeated', 'offence', 'misconduct', 'police'];
+
+export interface CategoryRule {
+  category: PlanCategory;
+  kind: Kind;
+  /** parentCustody: the parent states its definition lists. */
+  custodial: Fact[];
+  /** leftBehind: one parent away with the other unable to care also counts. */
+  acceptsUnable: boolean;
+  /** leftBehind: a child living with the parents is not left behind. */
+  requiresApart: boolean;
+}
+
+function defText(c: PlanCategory): string {
+  return [c.definition, ...c.includes].join('；');
+}
+
+function mentions(text: string, f: Fact): boolean {
+  return (PLAN_WORDS[f] ?? []).some((w) => text.includes(w));
+}
+
+/** The rule each category's definition states; categories whose definition says none of these are left out. */
+export function categoryRules(plan: PlanMatrix): CategoryRule[] {
+  const out: CategoryRule[] = [];
+  for (const c of plan.categories) {
+    const t = defText(c);
+    const custodial = CUSTODIAL.filter((f) => mentions(t, f));
+    const base = { category: c, custodial, acceptsUnable: mentions(t, 'unable'), requiresApart: mentions(t, 'livesWithParents') };
+    if (/父母|父亲|母亲|双亲|监护人/.test(t) && custodial.length > 0) out.push({ ...base, kind: 'parentCustody' });
+    else if (mentions(t, 'away')) out.push({ ...base, kind: 'leftBehind' });
+    else if (mentions(t, 'beg')) out.push({ ...base, kind: 'begging' });
+    else if (mentions(t, 'offence') || mentions(t, 'misconduct')) out.push({ ...base, kind: 'offending' });
+    else if (mentions(t, 'notInSchool') || mentions(t, 'noJob') || mentions(t, 'laidOff')) out.push({ ...base, kind: 'idle' });
+  }
+  return out;
+}
+
+// ── reading the description ──
+
+interface Lexeme {
+  word: string;
+  fact?: Fact;
+  who?: Who;
+}
+
+let lexicon: Lexeme[] | undefined;
+function words(): Lexeme[] {
+  if (!lexicon) {
+    const all: Lexeme[] = [];
+    for (const [fact, ws] of Object.entries(SAID_WORDS) as [Fact, readonly string[]][]) for (const w of ws) all.push({ word: w, fact });
+    for (const [who, ws] of Object.entries(PERSON_WORDS) as [Who, readonly string[]][]) for (const w of ws) all.push({ word: w, who });
+    all.sort((a, b) => b.word.length - a.word.length);
+    lexicon = all;
+  }
+  return lexicon;
+}
+
+export interface ParentState {
+  facts: Set<Fact>;
+  /** The words used, for the answer's reason (坐牢, 戒毒所). */
+  said: string[];
+}
+
+export interface Description {
+  age?: { min: number; max: number; text: string };
+  father: ParentState;
+  mother: ParentState;
+  /** Facts about the child. */
+  child: Set<Fact>;
+  childSaid: string[];
+  /** Custodial facts about someone who is not a parent (叔, 爷爷). */
+  relativeCustody: string[];
+  livesWithParents: boolean;
+}
+
+const NUM = `\\d{1,2}|[${CHINESE_NUMERAL_CHARS}]{1,3}`;
+const DIGITS = '一二三四五六七八九';
+
+/** 「12岁」「十五岁半」「十一二岁」「七八岁」「十来岁」「娃14」「17了」. */
+export function findAge(text: string): Description['age'] {
+  const range = new RegExp(`(十)?([${DIGITS}])([${DIGITS}])岁`).exec(text);
+  if (range) {
+    const base = range[1] ? 10 : 0;
+    const a = base + DIGITS.indexOf(range[2]!) + 1;
+    const b = base + DIGITS.indexOf(range[3]!) + 1;
+    if (b === a + 1) return { min: a, max: b, text: range[0] };
+  }
+  const about = /(十|二十)来岁/.exec(text);
+  if (about) {
+    const n = about[1] === '十' ? 10 : 20;
+    return { min: n, max: n + 3, text: about[0] };
+  }
+  const m = new RegExp(`(${NUM})\\s*周?岁`).exec(text);
+  if (m) {
+    const n = parseChineseNumber(m[1]!);
+    if (n !== undefined && n <= 40) return { min: n, max: n, text: m[0] };
+  }
+  // A bare number after a person word or ending a phrase: 「娃14」「小子19了」「娃 13 不上学」.
+  const bare = new RegExp(`(?:娃|孩子|小子|女娃|男娃|姑娘|学生|今年|才|已经)\\s*(${NUM})(?=了|\\s|$|[，,。 ]|跟|在|岁)|(?:^|\\s)(${NUM})了(?=\\s|[，,]|$)`).exec(text);
+  if (bare) {
+    const n = parseChineseNumber((bare[1] ?? bare[2])!);
+    if (n !== undefined && n >= 1 && n <= 30) return { min: n, max: n, text: bare[0].trim() };
+  }
+  return undefined;
+}
+
+function negated(text: string, at: number): boolean {
+  const before = text.slice(Math.max(0, at - 2), at);
+  return NEGATIONS.some((n) => before.endsWith(n)) && !before.endsWith('好好');
+}
+
+/**
+ * Reads who is in what state. Each fact belongs to the last person named before it (「他爸在
+ * 戒毒所」), the child by default; a person after 跟着/和 is who the child lives with.
+ * `namedSpans` (category names) are skipped so 「服刑人员子女」 is not read as a sentence.
+ */
+export function describe(question: string, custodialDefaultsToParent: boolean): Description {
+  const text = question.normalize('NFKC');
+  const d: Description = {
+    father: { facts: new Set(), said: [] },
+    mother: { facts: new Set(), said: [] },
+    child: new Set(),
+    childSaid: [],
+    relativeCustody: [],
+    livesWithParents: false,
+  };
+  const age = findAge(text);
+  if (age) d.age = age;
+  // 「20岁 判缓刑 社区矫正中 他有个3岁的孩子」: what came before is about the parent.
+  const ownChild = /(?:他|她)?(?:有个|有一个|的)(?:\d{1,2}|[一二三四五六七八九十]{1,3})岁的(?:孩子|娃|儿子|女儿|闺女)/.exec(text);
+  let who: Who = 'child';
+  let explicitChild = false;
+  let companion = false;
+  const lex = words();
+  for (let i = 0; i < text.length; ) {
+    if (ownChild && i === 0) {
+      // Everything before the own-child phrase describes a parent of the child asked about.
+      const head = text.slice(0, ownChild.index);
+      for (let k = 0; k < head.length; ) {
+        const w = lex.find((l) => l.fact && head.startsWith(l.word, k));
+        if (!w) {
+          k++;
+          continue;
+        }
+        const f = w.fact!;
+        if (CUSTODIAL.includes(f) || f === 'suspended') {
+          const fact: Fact = f === 'suspended' ? 'correction' : f;
+          d.father.facts.add(fact);
+          d.father.said.push(w.word);
+        }
+        k += w.word.length;
+      }
+      const a = findAge(text.slice(ownChild.index));
+      if (a) d.age = a;
+      else delete d.age;
+      i = ownChild.index + ownChild[0].length;
+      who = 'child';
+      continue;
+    }
+    const w = lex.find((l) => text.startsWith(l.word, i));
+    if (!w) {
+      i++;
+      continue;
+    }
+    if (w.who) {
+      const marker = WITH_MARKERS.some((m) => text.slice(0, i).replace(/[他她娃的]+$/, '').endsWith(m));
+      if (w.who === 'child') {
+        // 「他妈」「她爸爸」: a possessive before a parent word, not the child speaking.
+        who = 'child';
+        explicitChild = true;
+        companion = false;
+      } else if (marker) {
+        companion = true;
+        if (w.who === 'father' || w.who === 'mother') (w.who === 'father' ? d.father : d.mother).facts.add('home');
+        if (w.who === 'parents') d.livesWithParents = true;
+        who = 'child';
+      } else {
+        who = w.who;
+        companion = false;
+      }
+      i += w.word.length;
+      continue;
+    }
+    const fact = w.fact!;
+    const neg = negated(text, i);
+    i += w.word.length;
+    if (fact === 'livesWithParents') {
+      if (!neg) d.livesWithParents = true;
+      continue;
+    }
+    if (who === 'relative') {
+      if (CUSTODIAL.includes(fact) && !neg) d.relativeCustody.push(w.word);
+      continue;
+    }
+    if (who === 'father' || who === 'mother' || who === 'parents') {
+      const targets = who === 'parents' ? [d.father, d.mother] : [who === 'father' ? d.father : d.mother];
+      let f: Fact | undefined = fact;
+      if (neg) f = fact === 'away' ? 'home' : fact === 'home' ? 'away' : undefined;
+      if (f === 'working') f = 'home';
+      if (f === 'suspended') f = 'correction';
+      if (f && (CUSTODIAL.includes(f) || ['away', 'home', 'unable', 'detained', 'custody', 'released', 'voluntary'].includes(f))) {
+        for (const t of targets) {
+          t.facts.add(f);
+          t.said.push(w.word);
+        }
+      }
+      continue;
+    }
+    void companion;
+    // The child.
+    let f: Fact | undefined = fact;
+    if (neg) {
+      f = fact === 'inSchool' ? 'notInSchool' : fact === 'working' ? 'noJob' : undefined;
+    }
+    if (!f) continue;
+    if (CUSTODIAL.includes(f) && !explicitChild && custodialDefaultsToParent) {
+      // 「服刑人员子女 社区矫正的算不算」: a parent's state with no parent named.
+      d.father.facts.add(f);
+      d.father.said.push(w.word);
+      continue;
+    }
+    if (f === 'prison' || f === 'correction' || f === 'custody') f = 'offence';
+    if (f === 'detox') f = 'offence';
+    if (f === 'away') f = w.word === '打工' || w.word === '务工' ? 'working' : undefined;
+    if (f === 'home' || f === 'unable' || f === 'released' || f === 'voluntary' || !f) continue;
+    d.child.add(f);
+    d.childSaid.push(w.word);
+  }
+  return d;
+}
+
+/** Whether the description says anything a definition could be checked against. */
+export function hasFacts(d: Description): boolean {
+  const strongChild = [...d.child].some((f) => f !== 'inSchool' && f !== 'working' && f !== 'repeated');
+  const parent = (p: ParentState) => [...p.facts].some((f) => f !== 'home');
+  return strongChild || parent(d.father) || parent(d.mother) || d.relativeCustody.length > 0 || d.livesWithParents;
+}
+
+// ── checking the definitions ──
+
+export interface Verdict {
+  rule: CategoryRule;
+  fits: boolean;
+  /** Why it fits or not, in plain words: 「父母都外出务工、12岁未满16周岁」. */
+  reason: string;
+  /** The 包括 item that matched, quoted whole, when one did. */
+  include?: string;
+}
+
+const PARENT_NAME = { father: '父亲', mother: '母亲' } as const;
+const STATE_WORDS: Partial<Record<Fact, string>> = {
+  prison: '在监狱服刑',
+  correction: '在社区矫正',
+  detox: '被强制戒毒',
+  death: '被判处死刑',
+  away: '外出务工',
+  unable: '无法监护',
+};
+
+function parentLabel(d: Description, f: Fact): string | undefined {
+  const a = d.father.facts.has(f);
+  const b = d.mother.facts.has(f);
+  if (a && b) return '父母双方';
+  if (a) return PARENT_NAME.father;
+  if (b) return PARENT_NAME.mother;
+  return undefined;
+}
+
+function ageNote(d: Description, limit: number | undefined): { ok: boolean; note: string } {
+  if (limit === undefined) return { ok: true, note: '' };
+  const lim = `未满${limit}周岁`;
+  if (!d.age) return { ok: true, note: `（须${lim}）` };
+  if (d.age.max < limit) return { ok: true, note: `、${d.age.text.replace(/\s/g, '')}${lim}` };
+  if (d.age.min >= limit) return { ok: false, note: `${d.age.text.replace(/\s/g, '')}，已不是「${lim}」` };
+  return { ok: true, note: `（${d.age.text}，须${lim}才算）` };
+}
+
+function includeWith(c: PlanCategory, facts: readonly Fact[]): string | undefined {
+  return c.includes.find((item) => facts.some((f) => mentions(item, f)));
+}
+
+export function judge(rule: CategoryRule, d: Description): Verdict | undefined {
+  const c = rule.category;
+  const age = ageNote(d, c.maxAgeExclusive);
+  const no = (reason: string): Verdict => ({ rule, fits: false, reason });
+  switch (rule.kind) {
+    case 'parentCustody': {
+      const states = rule.custodial.filter((f) => d.father.facts.has(f) || d.mother.facts.has(f));
+      if (states.length > 0) {
+        const why = states.map((f) => `${parentLabel(d, f)}${STATE_WORDS[f]}`).join('、');
+        if (!age.ok) return no(`${why}，但${age.note}`);
+        return { rule, fits: true, reason: `${why}${age.note}` };
+      }
+      const other: string[] = [];
+      for (const [f, say] of [['detained', '被行政拘留'], ['custody', '在看守所候审、尚未判决'], ['released', '已刑满释放'], ['voluntary', '是自愿戒毒而非强制戒毒']] as const) {
+        const who = parentLabel(d, f);
+        if (who) other.push(`${who}${say}`);
+      }
+      if ((d.father.facts.has('detox') || d.mother.facts.has('detox')) && !rule.custodial.includes('detox')) other.push('方案所列情形不含戒毒');
+      if (d.relativeCustody.length > 0) other.push(`${d.relativeCustody[0]}的是其他亲属，不是父母`);
+      if (other.length > 0) return no(`${other.join('；')}，不在方案所列情形（${rule.custodial.map((f) => STATE_WORDS[f]).join('、')}）之内`);
+      return undefined;
+    }
+    case 'leftBehind': {
+      const fa = d.father.facts;
+      const mo = d.mother.facts;
+      const canCare = (s: Set<Fact>) => !s.has('away') && !s.has('unable') && !s.has('prison') && !s.has('detox') && !s.has('death');
+      const unableWhy = (s: Set<Fact>, p: ParentState) =>
+        s.has('prison') ? '在监狱服刑' : s.has('detox') ? '被强制戒毒' : s.has('death') ? '被判处死刑' : s.has('unable') ? `${p.said.find((w) => SAID_WORDS.unable.includes(w)) ?? '无法监护'}、无监护能力` : '';
+      let why: string | undefined;
+      if (fa.has('away') && mo.has('away')) why = '父母都外出务工';
+      else if (fa.has('away') || mo.has('away')) {
+        const [awayName, other, otherState] = fa.has('away') ? ['父亲', mo, d.mother] : ['母亲', fa, d.father];
+        const otherName = awayName === '父亲' ? '母亲' : '父亲';
+        if (!canCare(other) && rule.acceptsUnable && !other.has('away')) why = `${awayName}外出务工、${otherName}${unableWhy(other, otherState)}`;
+        else if (other.size === 0 || other.has('home') || other.has('correction')) {
+          return no(`只有${awayName}外出务工，${otherName}${other.has('correction') ? '虽在社区矫正但' : ''}在家、能够监护，不是「父母双方外出务工或一方外出务工另一方无监护能力」`);
+        }
+      } else if (fa.has('home') && mo.has('home') && (d.age || d.child.size > 0)) {
+        return undefined;
+      }
+      if (!why) return undefined;
+      if (d.livesWithParents && rule.requiresApart) return no(`${why}，但孩子跟父母一起生活，不是「无法与父母共同生活」`);
+      if (!age.ok) return no(`${why}，但${age.note}`);
+      return { rule, fits: true, reason: `${why}${age.note}` };
+    }
+    case 'begging': {
+      if (!d.child.has('beg')) return undefined;
+      const why = `离家在外流浪乞讨`;
+      if (!age.ok) return no(`${why}，但${age.note}（不是未成年人）`);
+      return { rule, fits: true, reason: `${why}${age.note}` };
+    }
+    case 'offending': {
+      const facts = OFFENDING.filter((f) => d.child.has(f) && f !== 'repeated');
+      if (facts.length === 0) return undefined;
+      if (!age.ok) return no(`有违法或不良行为，但${age.note}`);
+      const legal: Fact[] = ['suspended', 'notProsecuted', 'noPunishment', 'underAge', 'detained'];
+      const include = includeWith(c, facts.filter((f) => legal.includes(f)));
+      const said = [...new Set(d.childSaid.filter((w) => OFFENDING.some((f) => SAID_WORDS[f].includes(w))))].slice(0, 3).join('、');
+      const kind = facts.some((f) => f !== 'misconduct') ? '有违法行为' : '有不利于自身健康成长的不良行为';
+      return { rule, fits: true, reason: `${said ? `${said}，` : ''}${kind}${age.note}`, ...(include ? { include } : {}) };
+    }
+    case 'idle': {
+      const ch = d.child;
+      const outOfSchool = ch.has('notInSchool') || ch.has('beg') || ch.has('laidOff') || (ch.has('noJob') && !ch.has('inSchool'));
+      const noWork = (ch.has('noJob') || ch.has('laidOff') || ch.has('beg') || ch.has('notInSchool')) && !ch.has('working');
+      if (outOfSchool && noWork) {
+        if (!age.ok) return no(age.note);
+        const include = includeWith(c, ch.has('laidOff') ? ['laidOff'] : ch.has('notInSchool') ? ['notInSchool'] : []);
+        return { rule, fits: true, reason: `不在学、无职业${age.note}`, ...(include ? { include } : {}) };
+      }
+      if (ch.has('inSchool') && !ch.has('notInSchool')) return no('还在上学，不是「不在学、无职业」');
+      if (ch.has('working')) return no('已经在工作，不是「不在学、无职业」');
+      return undefined;
+    }
+  }
+}
+
+export interface Classification {
+  description: Description;
+  fits: Verdict[];
+  ruledOut: Verdict[];
+}
+
+/**
+ * Every category the description fits, and those it was checked against and does not (named in
+ * the question, or partly met). A category whose definition already contains another's
+ * conditions (流浪乞讨 includes 无职业) takes the child alone when both fit.
+ */
+export function classify(rules: readonly CategoryRule[], question: string, named: readonly PlanCategory[]): Classification | undefined {
+  const custodialNamed = rules.some((r) => r.kind === 'parentCustody' && named.includes(r.category));
+  const d = describe(question, custodialNamed);
+  if (!hasFacts(d)) return undefined;
+  let fits: Verdict[] = [];
+  const ruledOut: Verdict[] = [];
+  for (const r of rules) {
+    const v = judge(r, d);
+    if (v?.fits) fits.push(v);
+    else if (v) ruledOut.push(v);
+    else if (named.includes(r.category)) ruledOut.push({ rule: r, fits: false, reason: '所说情况不符合定义' });
+  }
+  if (fits.some((v) => v.rule.kind === 'begging')) {
+    const idle = fits.find((v) => v.rule.kind === 'idle');
+    if (idle && !d.child.has('laidOff')) fits = fits.filter((v) => v !== idle);
+  }
+  return { description: d, fits, ruledOut };
+}
