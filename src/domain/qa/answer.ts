@@ -93,17 +93,17 @@ export class QaEngine {
     const has = (i: Parameters<typeof I.has>[0]) => I.has(i);
 
     if (a.text.norm.length === 0) return miss('empty', say.noRule());
-    if (has('unanswerable')) {
-      return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
-    }
-
     const sit = this.situation(question);
-    if (sit && !(has('tasks') && !sit.cls.description.age) && !has('frequency')) {
+    if (sit && (sit.cls.description.age || sit.cls.description.people || !(has('tasks') || has('frequency')))) {
       const { fits, ruledOut } = sit.cls;
       return {
         ...hit('situation', say.situationAnswer(plan, fits.map((v) => ({ category: v.rule.category, reason: v.reason, ...(v.include ? { include: v.include } : {}) })), ruledOut.map((v) => ({ category: v.rule.category, reason: v.reason })))),
         situation: { fits: fits.map((v) => ({ code: v.rule.category.code, name: v.rule.category.name })) },
       };
+    }
+
+    if (has('unanswerable')) {
+      return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
     }
 
     const taskHits = this.findTasks(a);

@@ -86,6 +86,10 @@ export interface Description {
   /** Custodial facts about someone who is not a parent (叔, 爷爷). */
   relativeCustody: string[];
   livesWithParents: boolean;
+  /** A parent's detox was said to be voluntary (自己去医院戒的). */
+  voluntary: boolean;
+  /** A child or parent was named (娃, 他爸), not only 青少年 in general. */
+  people: boolean;
 }
 
 const NUM = `\\d{1,2}|[${CHINESE_NUMERAL_CHARS}]{1,3}`;
@@ -119,10 +123,17 @@ export function findAge(text: string): Description['age'] {
   return undefined;
 }
 
+const NEGATED = new RegExp(`(?:${NEGATIONS.join('|')})(?:再|找|去|有|在|出去|能)?$`);
+
 function negated(text: string, at: number): boolean {
-  const before = text.slice(Math.max(0, at - 2), at);
-  return NEGATIONS.some((n) => before.endsWith(n)) && !before.endsWith('好好');
+  return NEGATED.test(text.slice(Math.max(0, at - 3), at));
 }
+
+/** Facts only a child has (parents do not 逃学 or beg): they go to the child whoever was named last. */
+/** Words for young people in general, not a described child. */
+const GENERIC = ['青少年', '未成年人'];
+
+const CHILD_ONLY: readonly Fact[] = ['beg', 'noAbode', 'leftHome', 'notInSchool', 'inSchool', 'misconduct', 'police', 'underAge', 'notProsecuted', 'noPunishment', 'laidOff'];
 
 /**
  * Reads who is in what state. Each fact belongs to the last person named before it (「他爸在
@@ -138,6 +149,8 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
     childSaid: [],
     relativeCustody: [],
     livesWithParents: false,
+    voluntary: false,
+    people: false,
   };
   const age = findAge(text);
   if (age) d.age = age;
@@ -172,6 +185,12 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       who = 'child';
       continue;
     }
+    if (/\s/.test(text[i]!)) {
+      // Typed without punctuation, a space ends a sentence; the next one is about the child again.
+      who = 'child';
+      i++;
+      continue;
+    }
     const w = lex.find((l) => text.startsWith(l.word, i));
     if (!w) {
       i++;
@@ -193,6 +212,7 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
         who = w.who;
         companion = false;
       }
+      if (w.who !== 'relative' && !GENERIC.includes(w.word)) d.people = true;
       i += w.word.length;
       continue;
     }
@@ -203,6 +223,11 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       if (!neg) d.livesWithParents = true;
       continue;
     }
+    if (fact === 'voluntary') {
+      if (!neg) d.voluntary = true;
+      continue;
+    }
+    if (CHILD_ONLY.includes(fact)) who = 'child';
     if (who === 'relative') {
       if (CUSTODIAL.includes(fact) && !neg) d.relativeCustody.push(w.word);
       continue;
@@ -237,18 +262,28 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
     if (f === 'prison' || f === 'correction' || f === 'custody') f = 'offence';
     if (f === 'detox') f = 'offence';
     if (f === 'away') f = w.word === '打工' || w.word === '务工' ? 'working' : undefined;
-    if (f === 'home' || f === 'unable' || f === 'released' || f === 'voluntary' || !f) continue;
+    if (f === 'home' || f === 'unable' || f === 'released' || !f) continue;
     d.child.add(f);
     d.childSaid.push(w.word);
+  }
+  if (d.voluntary) {
+    for (const p of [d.father, d.mother]) {
+      if (p.facts.delete('detox')) p.facts.add('voluntary');
+    }
   }
   return d;
 }
 
 /** Whether the description says anything a definition could be checked against. */
-export function hasFacts(d: Description): boolean {
+export function hasFacts(d: Description, namesCategory: boolean): boolean {
+  // 「青少年犯罪率」「刑事责任年龄」: words about offences, but no child described.
+  if (!d.age && !d.people && !namesCategory) return false;
   const strongChild = [...d.child].some((f) => f !== 'inSchool' && f !== 'working' && f !== 'repeated');
   const parent = (p: ParentState) => [...p.facts].some((f) => f !== 'home');
-  return strongChild || parent(d.father) || parent(d.mother) || d.relativeCustody.length > 0 || d.livesWithParents;
+  if (strongChild || parent(d.father) || parent(d.mother) || d.relativeCustody.length > 0 || d.livesWithParents) return true;
+  // 「10岁 爹妈都在家 就是不好好上学 算闲散不」: weak facts, but a child and a category to check.
+  const weak = d.child.size > 0 || d.father.facts.size > 0 || d.mother.facts.size > 0;
+  return weak && (d.age !== undefined || d.people) && (namesCategory || (d.age !== undefined && d.people));
 }
 
 // ── checking the definitions ──
@@ -385,7 +420,7 @@ export interface Classification {
 export function classify(rules: readonly CategoryRule[], question: string, named: readonly PlanCategory[]): Classification | undefined {
   const custodialNamed = rules.some((r) => r.kind === 'parentCustody' && named.includes(r.category));
   const d = describe(question, custodialNamed);
-  if (!hasFacts(d)) return undefined;
+  if (!hasFacts(d, named.length > 0)) return undefined;
   let fits: Verdict[] = [];
   const ruledOut: Verdict[] = [];
   for (const r of rules) {
