@@ -1,4 +1,5 @@
-import { answerQuestion } from '../src/domain/qa/answer.js';
+import { readFileSync } from 'node:fs';
+import { answerQuestion, attachPlanText, planHeaderOf } from '../src/domain/qa/answer.js';
 import type { Handler } from './types.js';
 
 /**
@@ -9,6 +10,14 @@ import type { Handler } from './types.js';
 export const qaHandler: Handler = {
   name: 'qa',
   handle(ctx) {
+    // The notice around the plan (date, issuers, recipients) is read from the plan file once.
+    if (!planHeaderOf(ctx.plan)) {
+      try {
+        attachPlanText(ctx.plan, readFileSync(ctx.config.planPath, 'utf8'));
+      } catch {
+        attachPlanText(ctx.plan, '');
+      }
+    }
     const a = answerQuestion(ctx.plan, ctx.msg.kind === 'text' || ctx.msg.kind === 'button' ? ctx.msg.text : '');
     ctx.log.debug({ msgId: ctx.msg.id, intent: a.intent, matched: a.matched }, 'qa answered');
     return [{ text: a.text }];

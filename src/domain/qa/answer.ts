@@ -3,6 +3,7 @@ import type { PlanCategory, PlanFrequency, PlanMatrix, PlanRequirement } from '.
 import { capabilityLines } from './capabilities.js';
 import * as say from './compose.js';
 import { QaVocabulary, type Analysis, type TaskRef } from './understand.js';
+import { parsePlanHeader, type PlanHeader } from './plan-header.js';
 import { categoryRules, classify, type CategoryRule, type Classification } from './situation.js';
 import type { WordHit } from './word-index.js';
 
@@ -32,7 +33,10 @@ export type QaIntent =
   | 'unit-leads'
   | 'unit-task'
   | 'task'
-  | 'situation';
+  | 'situation'
+  | 'document'
+  | 'principle'
+  | 'villages';
 
 export interface QaAnswer {
   text: string;
@@ -101,6 +105,9 @@ export class QaEngine {
         situation: { fits: fits.map((v) => ({ code: v.rule.category.code, name: v.rule.category.name })) },
       };
     }
+
+    const framed = this.framing(a);
+    if (framed) return framed;
 
     if (has('unanswerable')) {
       return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
@@ -175,6 +182,37 @@ export class QaEngine {
       return miss('greeting', ['您好，我是护苗助手，可以根据实施方案回答：', ...capabilityLines()].join('\n'));
     }
     return miss('no-rule', say.noRule());
+  }
+
+  /**
+   * Questions about the plan as a document and its working principles: when and by whom it was
+   * issued, to whom, what each village and each town unit must do, how 牵头 and 责任 units share
+   * the work. Answered from the notice and section 四 in the plan's own words.
+   */
+  private framing(a: Analysis): QaAnswer | undefined {
+    const q = a.text.norm;
+    const plan = this.plan;
+    const header = planHeaderOf(plan);
+    const aboutDoc = /方案|文件|通知|文/.test(q) || a.runs.length === 0;
+    if (/文号|发文字号|编号/.test(q)) return miss('no-rule', say.noRule(`方案正文没有写文号。${header?.date ? `印发日期：${header.date}。` : ''}`));
+    if (/施行|生效|有效期|执行期|截止/.test(q) && aboutDoc) {
+      return miss('no-rule', say.noRule(`方案没有写施行日期和有效期。${header?.date ? `印发日期：${header.date}。` : ''}`));
+    }
+    if (!header) return undefined;
+    const parts: string[] = [];
+    const askDate = /什么时候|啥时候|哪天|何时|日期|哪年|几月|时间/.test(q) && /发|印|出台|制定|下|成文|出的/.test(q);
+    const askIssuer = /发文单位|发文机关|印发单位|落款|谁发|谁印发|谁制定|谁出的|哪.{0,4}(单位|部门|机关).{0,4}(印发|发的|发布|制定|联合)|联合印发/.test(q);
+    const askMeeting = /会议|什么会|研究决定|哪个会/.test(q);
+    const askRecipients = /发给谁|发给哪|主送|下发给|发到哪|发给了|给谁的|发往/.test(q);
+    const askTitle = /全称|标题|全名|名称|叫什么|叫啥/.test(q) && aboutDoc && !/单位|人|长|娃|孩子/.test(q);
+    if (askDate && header.date) parts.push(`印发日期：${header.date}。`);
+    if (askIssuer && header.issuers.length > 0) parts.push(`发文单位：${header.issuers.join('、')}（联合印发）。`);
+    if (askDate && !askIssuer && header.issuers.length > 0) parts.push(`发文单位：${header.issuers.join('、')}。`);
+    if (askMeeting && header.decidedBy) parts.push(`经${header.decidedBy}研究决定印发。原文：${header.noticeBody}`);
+    if (askRecipients && header.recipients) parts.push(`主送：${header.recipients}。${header.noticeBody ? `原文：${header.noticeBody}` : ''}`);
+    if (askTitle && (header.fullTitle || plan.title)) parts.push(`方案全称：《${header.fullTitle ?? plan.title}》。${header.notice ? `印发通知：${header.notice}。` : ''}`);
+    if (parts.length > 0) return hit('document', [...parts, '依据：印发通知'].join('\n'));
+    return undefined;
   }
 
   /** Tasks the question's own words point to, best first; only clear matches. */
@@ -280,5 +318,16 @@ export function answerQuestion(plan: PlanMatrix, question: string): QaAnswer {
 
 
 
-/** Placeholder until the header is wired. */
-export function attachPlanText(_plan: PlanMatrix, _text: string): void {}
+const headers = new WeakMap<PlanMatrix, PlanHeader>();
+
+/**
+ * Gives the Q&A the plan's own text, for what the matrix does not hold: the notice's date,
+ * issuers, recipients and the preamble. Without it those questions get 「没有相关规定」.
+ */
+export function attachPlanText(plan: PlanMatrix, text: string): void {
+  if (!headers.has(plan)) headers.set(plan, parsePlanHeader(text));
+}
+
+export function planHeaderOf(plan: PlanMatrix): PlanHeader | undefined {
+  return headers.get(plan);
+}

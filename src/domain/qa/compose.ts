@@ -14,11 +14,26 @@ export function join(units: readonly string[]): string {
   return units.length > 0 ? units.join('、') : '（无）';
 }
 
-/** First sentence of a task, shortened for lists; the full text is shown when a task is asked about. */
-export function summary(text: string, max = 48): string {
-  const stop = text.search(/[。；]/);
-  const s = stop < 0 ? text : text.slice(0, stop);
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+/** Beyond this many characters a list of clauses shows each one's first sentence, not all of it. */
+export const QUOTE_BUDGET = 1400;
+
+/** A task's first sentence, whole (with its 。): the plan's words are never cut mid-sentence. */
+export function firstSentence(text: string): string {
+  return sentences(text)[0] ?? text;
+}
+
+/**
+ * Clauses quoted whole when they fit the budget; otherwise each clause's first whole sentence,
+ * with a line saying how to see the rest. `line` formats one clause around its quoted text.
+ */
+export function quoteClauses<T extends { text: string; clause: string }>(items: readonly T[], line: (item: T, quoted: string) => string): string[] {
+  const total = items.reduce((n, t) => n + t.text.length, 0);
+  const whole = total <= QUOTE_BUDGET;
+  const out = items.map((t) => line(t, whole ? t.text : firstSentence(t.text)));
+  if (!whole && items.some((t) => firstSentence(t.text) !== t.text)) {
+    out.push(`（条目较多，每条只列第一句；问「${items[0]!.clause}」这样的条款号可看全文）`);
+  }
+  return out;
 }
 
 export function noRule(detail?: string): string {
@@ -43,8 +58,8 @@ export function whoAnswer(c: PlanCategory): string {
 }
 
 export function tasksAnswer(c: PlanCategory): string {
-  const lines = [`${c.name}的工作任务共${c.tasks.length}条（牵头单位：${join(c.leadUnits)}）：`];
-  for (const t of c.tasks) lines.push(`${t.no}. ${summary(t.text)}（${join(t.units)}）〔${t.clause}〕`);
+  const lines = [`${c.name}的工作任务共${c.tasks.length}条（牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}）：`];
+  lines.push(...quoteClauses(c.tasks, (t, q) => `${t.no}. ${q}（${join(t.units)}）〔${t.clause}〕`));
   lines.push(cite([c.clause, ...c.tasks.map((t) => t.clause)]));
   return lines.join('\n');
 }
@@ -100,7 +115,7 @@ export function unitTaskCheck(unit: string, hits: readonly { category: PlanCateg
   for (const { task } of hits) {
     lines.push(
       task.units.includes(unit)
-        ? `是。${unit}承担${task.clause}：${summary(task.text)}（${join(task.units)}）`
+        ? `是。${unit}承担${task.clause}：${task.text}（${join(task.units)}）`
         : `${task.clause}没有${unit}。承担单位：${join(task.units)}。`,
     );
   }
@@ -122,7 +137,7 @@ export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
   const tasks = plan.categories.flatMap((c) => c.tasks.filter((t) => t.units.includes(unit)).map((t) => ({ c, t })));
   if (tasks.length > 0) {
     lines.push(`具体任务共${tasks.length}条：`);
-    for (const { c, t } of tasks) lines.push(`· ${t.clause}【${c.name}】${summary(t.text, 40)}`);
+    lines.push(...quoteClauses(tasks.map(({ c, t }) => ({ c, text: t.text, clause: t.clause })), (x, q) => `· ${x.clause}【${x.c.name}】${q}`));
   }
   for (const f of plan.frequencies.filter((f) => f.by === unit)) {
     lines.push(`· ${describeFrequency(f)}（${f.clause}）`);
@@ -165,14 +180,16 @@ export function unitInCategoryAnswer(unit: string, c: PlanCategory, askedLead: b
   } else if (isLead) {
     lines.push(`${unit}是${c.name}的牵头单位。`);
   }
+  if (!isLead) lines.push(isResp ? `${unit}是${c.name}工作的责任单位。` : `${unit}不是${c.name}工作的牵头单位，也不是责任单位。`);
   if (tasks.length > 0) {
     lines.push(`${unit}在${c.name}工作中承担${tasks.length}条任务：`);
-    for (const t of tasks) lines.push(`· ${t.clause}：${summary(t.text)}`);
+    lines.push(...quoteClauses(tasks, (t, q) => `· ${t.clause}：${q}`));
   } else {
-    lines.push(`${unit}在${c.name}工作中没有具体任务${isResp ? '（但列为责任单位）' : isLead ? '' : '，也不是该项工作的牵头或责任单位'}。`);
+    lines.push(`${unit}在${c.name}工作中没有具体任务。`);
     const carriers = [...new Set(c.tasks.flatMap((t) => t.units))];
-    lines.push(`该项工作牵头单位：${join(c.leadUnits)}；承担任务的单位：${join(carriers)}。`);
+    lines.push(`承担任务的单位：${join(carriers)}。`);
   }
+  lines.push(`该项工作牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`);
   return [...lines, cite([c.clause, ...tasks.map((t) => t.clause)])].join('\n');
 }
 
