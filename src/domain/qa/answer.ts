@@ -5,7 +5,7 @@ import * as say from './compose.js';
 import { QaVocabulary, type Analysis, type TaskRef } from './understand.js';
 import { parsePlanHeader, type PlanHeader } from './plan-header.js';
 import { categoryRules, classify, type CategoryRule, type Classification } from './situation.js';
-import type { WordHit } from './word-index.js';
+import { WordIndex, type WordHit } from './word-index.js';
 
 /**
  * Answers a question from the responsibility matrix alone: no network, no model. Each answer
@@ -36,7 +36,8 @@ export type QaIntent =
   | 'situation'
   | 'document'
   | 'principle'
-  | 'villages';
+  | 'villages'
+  | 'passage';
 
 export interface QaAnswer {
   text: string;
@@ -53,6 +54,9 @@ const MIN_COVERAGE = 0.6;
 /** Inside a named category there are only a few tasks, so one rare shared word is enough. */
 const MIN_COVERAGE_IN_CATEGORY = 0.2;
 const NEAR_BEST = 0.75;
+/** A framing sentence must share this much rare wording with the whole question. */
+const PASSAGE_MIN_SCORE = 4.5;
+const PASSAGE_MIN_COVERAGE = 0.3;
 const MAX_TASK_HITS = 4;
 
 export class QaEngine {
@@ -60,6 +64,8 @@ export class QaEngine {
   private readonly rules: CategoryRule[];
   /** Category names as people write them (留守儿童, 服刑人员子女), longest first. */
   private readonly namePhrases: { phrase: string; category: PlanCategory }[];
+  /** Every name and alias, for 「算X吗」 questions. */
+  private readonly askedPhrases: { phrase: string; category: PlanCategory }[];
 
   constructor(
     readonly plan: PlanMatrix,
@@ -75,12 +81,23 @@ export class QaEngine {
       }
     }
     this.namePhrases = phrases.sort((a, b) => b.phrase.length - a.phrase.length);
+    this.askedPhrases = plan.categories
+      .flatMap((c) => [c.name, ...(aliases.category(c.code)?.aliases ?? [])].map((phrase) => ({ phrase, category: c })))
+      .filter((p) => p.phrase.length >= 2)
+      .sort((a, b) => b.phrase.length - a.phrase.length);
   }
 
   /** The question classified as a described child, with the categories it names by name. */
   situation(question: string): { cls: Classification; named: PlanCategory[] } | undefined {
     let text = question.normalize('NFKC');
     const named: PlanCategory[] = [];
+    // 「算流浪乞讨不」: a category asked about by a fact-like alias is not a fact about the child.
+    for (const { phrase, category } of this.askedPhrases) {
+      const re = new RegExp(`(算不算|算是|算|属于|是不是)${phrase}`);
+      if (!re.test(text)) continue;
+      text = text.replace(re, '$1，');
+      if (!named.includes(category)) named.push(category);
+    }
     for (const { phrase, category } of this.namePhrases) {
       if (!text.includes(phrase)) continue;
       text = text.split(phrase).join('，');
@@ -98,7 +115,10 @@ export class QaEngine {
 
     if (a.text.norm.length === 0) return miss('empty', say.noRule());
     const sit = this.situation(question);
-    if (sit && (sit.cls.description.age || sit.cls.description.people || !(has('tasks') || has('frequency')))) {
+    const d = sit?.cls.description;
+    // 「派出所在流浪娃那块干啥」「坐牢人家的娃 多大以内才算」 name a group, not a child's facts.
+    const aboutGroup = d !== undefined && !d.age && (GROUP_REFERENCE.test(a.text.norm) || ((units.length > 0 || has('age')) && !d.people));
+    if (sit && d && !aboutGroup && !(!d.age && (has('tasks') || has('frequency')))) {
       const { fits, ruledOut } = sit.cls;
       return {
         ...hit('situation', say.situationAnswer(plan, fits.map((v) => ({ category: v.rule.category, reason: v.reason, ...(v.include ? { include: v.include } : {}) })), ruledOut.map((v) => ({ category: v.rule.category, reason: v.reason })))),
@@ -106,9 +126,12 @@ export class QaEngine {
       };
     }
 
-    const framed = this.framing(a);
+    const framed = a.categories.length === 0 && a.units.length === 0 ? (this.framing(a) ?? this.principle(a) ?? this.villages(a)) : undefined;
     if (framed) return framed;
 
+    if (LAW_AGE.test(a.text.norm) || /法(规定|第几条|律规定)|法律|法条/.test(a.text.norm)) {
+      return miss('no-rule', say.noRule('方案不解释法律条文，也没有写法律规定的具体年龄。'));
+    }
     if (has('unanswerable')) {
       return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
     }
@@ -133,8 +156,10 @@ export class QaEngine {
     if (cats.length === 0 && units.length === 0) {
       if (has('requirements') && !has('overall')) {
         const rs = this.pickRequirements(a);
-        if (rs.length === 0) return miss('no-rule', say.noRule());
-        return hit('requirements', say.requirementsAnswer(rs));
+        if (rs.length > 0) return hit('requirements', say.requirementsAnswer(rs));
+        const p = this.passage(a);
+        if (p) return p.answer;
+        return miss('no-rule', say.noRule());
       }
       if (plan.overallLead.unit && (has('overall') || ((has('lead') || has('who')) && taskHits.length === 0 && isAboutWholeWork(a)))) {
         return hit('overall-lead', say.overallAnswer(plan));
@@ -142,10 +167,24 @@ export class QaEngine {
       if (plan.targets.text && (has('targets') || (has('definition') && taskHits.length === 0 && isAboutWholeWork(a)))) {
         return hit('targets', say.targetsAnswer(plan));
       }
+      if (has('goals') && plan.goals.text && a.runs.length === 0) return hit('goals', say.goalsAnswer(plan));
+      const p = this.passage(a);
+      if (p) {
+        const t = this.vocab.tasks.search([{ chars: [...a.text.chars], pinyin: [...a.text.pinyin] }])[0];
+        if (taskHits.length === 0 || !t || p.score >= t.score || has('goals') || has('requirements')) return p.answer;
+      }
       if (has('goals') && plan.goals.text) return hit('goals', say.goalsAnswer(plan));
     }
 
     if (cats.length > 0 && units.length === 0) {
+      const no = taskNumber(a.text.norm);
+      if (no !== undefined && cats.length === 1) return hit('task', say.taskByNumberAnswer(cats[0]!, no));
+      if (OUR_UNIT.test(a.text.norm) && cats.length === 1) return hit('category-who', say.whichOfUsAnswer(plan, cats[0]!));
+      if (/牵头单位|牵头部门/.test(a.text.norm) || (has('lead') && !has('definition'))) {
+        if (!has('tasks') || /牵头单位|牵头部门/.test(a.text.norm)) return hit('category-lead', cats.map(say.leadAnswer).join('\n\n'));
+      }
+      if (/责任单位|配合单位|成员单位/.test(a.text.norm)) return hit('category-responsible', cats.map(say.responsibleAnswer).join('\n\n'));
+      if (TASK_LIST.test(a.text.norm)) return hit('category-tasks', cats.map(say.tasksAnswer).join('\n\n'));
       if (has('definition')) return hit('definition', cats.map(say.definitionAnswer).join('\n\n'));
       const inCats = taskHits.filter((h) => cats.includes(h.category));
       if (inCats.length > 0 && !(has('lead') && !has('who'))) return hit('task', say.taskAnswer(inCats));
@@ -215,6 +254,80 @@ export class QaEngine {
     return undefined;
   }
 
+  /** Sentences of the plan's framing passages (preamble, goals, targets, overall lead, section 四), each with its clause. */
+  private framingSentences(): { text: string; clause: string; passage: string }[] {
+    if (this.framingCache) return this.framingCache;
+    const out: { text: string; clause: string; passage: string }[] = [];
+    const add = (passage: string | undefined, clause: string) => {
+      if (!passage) return;
+      for (const t of say.sentences(passage)) out.push({ text: t, clause, passage });
+    };
+    add(planHeaderOf(this.plan)?.preamble, '方案开头');
+    add(this.plan.targets.text, this.plan.targets.clause || '一');
+    add(this.plan.goals.text, this.plan.goals.clause || '二');
+    add(this.plan.overallLead.text, this.plan.overallLead.clause || '三');
+    for (const r of this.plan.requirements) add(r.text, r.clause);
+    if (planHeaderOf(this.plan)) this.framingCache = out;
+    return out;
+  }
+  private framingCache: { text: string; clause: string; passage: string }[] | undefined;
+
+  /** 「牵头单位和责任单位有什么区别」「谁负总责」: the sentences that state how lead and responsible units share the work. */
+  private principle(a: Analysis): QaAnswer | undefined {
+    const q = a.text.norm;
+    const asks = /负总责|总责/.test(q) || (/牵头/.test(q) && /责任单位|责任/.test(q) && /区别|不同|分工|关系|什么意思|啥意思|怎么分|咋分|是什么/.test(q));
+    if (!asks) return undefined;
+    const found = this.framingSentences().filter((s) => /牵头/.test(s.text) && /责任单位/.test(s.text));
+    if (found.length === 0) return undefined;
+    const lines = found.map((s) => `〔${s.clause}〕${s.text}`);
+    if (this.plan.overallLead.unit) lines.push(`全镇重点青少年群体服务管理工作的总牵头单位：${this.plan.overallLead.unit}（${this.plan.overallLead.clause}）；每一类群体另有牵头单位和责任单位（可问「留守儿童由哪个单位牵头」）。`);
+    return hit('principle', [...lines, say.cite(found.map((s) => s.clause))].join('\n'));
+  }
+
+  /** 「各村要做什么」「镇直各单位要做什么」: section 四 and the tasks that name villages, quoted whole. */
+  private villages(a: Analysis): QaAnswer | undefined {
+    const q = a.text.norm;
+    const village = /各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委/.test(q);
+    const townUnits = /镇直|各单位|各部门/.test(q);
+    if (!village && !townUnits) return undefined;
+    const word = village ? '村' : '镇直';
+    const reqs = this.plan.requirements.filter((r) => r.text.includes(village ? '各村' : '镇直'));
+    const lines: string[] = [];
+    const clauses: string[] = [];
+    for (const r of reqs) {
+      lines.push(`〔${r.clause}〕${r.text}`);
+      clauses.push(r.clause);
+    }
+    if (village) {
+      for (const c of this.plan.categories) {
+        for (const t of c.tasks) {
+          const s = say.sentences(t.text).find((x) => /[镇、]村|村中|村为|各村/.test(x));
+          if (s) {
+            lines.push(`〔${t.clause}〕${s}`);
+            clauses.push(t.clause);
+          }
+        }
+      }
+    }
+    if (lines.length === 0) return undefined;
+    const head = `实施方案对${word === '村' ? '各村' : '镇直各单位'}的要求：`;
+    return hit('villages', [head, ...lines, say.cite(clauses)].join('\n'));
+  }
+
+  /** A question answered by a sentence of the framing passages, when one shares enough rare words with it. */
+  private passage(a: Analysis): { answer: QaAnswer; score: number } | undefined {
+    const ss = this.framingSentences();
+    if (ss.length === 0) return undefined;
+    this.passageIndex ??= new WordIndex(ss, (s) => s.text);
+    const hits = this.passageIndex.search([{ chars: [...a.text.chars], pinyin: [...a.text.pinyin] }]);
+    const best = hits[0];
+    if (!best || best.score < PASSAGE_MIN_SCORE || best.coverage < PASSAGE_MIN_COVERAGE) return undefined;
+    const picked = hits.filter((h) => h.score >= best.score * NEAR_BEST).slice(0, 3).map((h) => h.item);
+    const lines = picked.map((s) => `〔${s.clause}〕${s.text}`);
+    return { answer: hit('passage', [...lines, say.cite(picked.map((s) => s.clause))].join('\n')), score: best.score };
+  }
+  private passageIndex: WordIndex<{ text: string; clause: string; passage: string }> | undefined;
+
   /** Tasks the question's own words point to, best first; only clear matches. */
   private findTasks(a: Analysis): TaskRef[] {
     if (a.runs.length === 0) return [];
@@ -272,6 +385,7 @@ export class QaEngine {
    * remaining words (「网吧」检查) appear in no requirement.
    */
   private pickRequirements(a: Analysis): PlanRequirement[] {
+    if (/工作要求|哪些要求|几条要求|要求有哪|要求有几|要求是什么|要求包括/.test(a.text.norm)) return this.plan.requirements;
     if (a.runs.length > 0 && this.vocab.requirements.search(a.runs).length === 0) return [];
     // Few passages, so any shared word is telling: 督导 appears in one requirement only.
     const hits = this.vocab.requirements.search([{ chars: [...a.text.chars], pinyin: [...a.text.pinyin] }]);
@@ -296,6 +410,26 @@ function hit(intent: QaIntent, text: string): QaAnswer {
 function miss(intent: QaIntent, text: string): QaAnswer {
   return { text, matched: false, intent };
 }
+
+/** 「那块」「这一块」「方面」: the question points at a whole group of children, not one child. */
+const GROUP_REFERENCE = /那块|这块|那一块|这一块|方面|那一类|这一类|这类|那类|人家的娃|人家娃|家的孩子们/;
+
+/** The whole task list of a category is asked for. */
+const TASK_LIST = /工作内容|哪些工作|哪几项|几项工作|几件事|哪几件|哪些事|做哪些|干啥活|要干啥|要做啥|哪些任务|什么任务|任务有哪|有几条|几条任务|工作有哪|要做什么|做些什么|干些什么/;
+
+/** 「我们所」「我们单位」: the asker's own unit, not named. */
+const OUR_UNIT = /^(我们|咱们|俺们|我)(所|单位|部门|院|校|这)/;
+
+/** 「第三条」「第4项」「第二件」 → 3, 4, 2. */
+function taskNumber(q: string): number | undefined {
+  const m = /第([0-9一二三四五六七八九十]{1,3})(条|项|件|点)/.exec(q);
+  if (!m) return undefined;
+  const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : '一二三四五六七八九十'.indexOf(m[1]!) + 1;
+  return n > 0 ? n : undefined;
+}
+
+/** Age thresholds of the law the plan names without a number. */
+const LAW_AGE = /刑事责任年龄|刑事处罚年龄|入学年龄|几岁入学|法定年龄|劳动年龄/;
 
 /** Alias names that are a category's name, not a fact about a child (留守娃 yes, 坐牢 no). */
 const PERSON_SUFFIX = /(儿童|青少年|青年|子女|未成年人|娃|孩子|人员|少年|小孩)$/;

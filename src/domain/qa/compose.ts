@@ -81,6 +81,10 @@ export function ageLine(c: PlanCategory): string {
 }
 
 export function ageAnswer(cs: readonly PlanCategory[]): string {
+  if (cs.length > 0 && cs.every((c) => c.maxAgeExclusive === undefined)) {
+    const names = cs.map((c) => c.name).join('、');
+    return noRule(`方案对${names}只写「青少年」，没有规定年龄界限。定义：${cs.map((c) => c.definition).join('')}`);
+  }
   return [...cs.map((c) => `${c.name}——${ageLine(c).replace(/^年龄：/, '')}`), cite(cs.map((c) => c.clause))].join('\n');
 }
 
@@ -151,6 +155,7 @@ export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
 
 export function unitLeadsAnswer(plan: PlanMatrix, unit: string): string {
   const leads = plan.categories.filter((c) => c.leadUnits.includes(unit));
+  const resp = plan.categories.filter((c) => c.responsibleUnits.includes(unit));
   const lines: string[] = [];
   const clauses: string[] = [];
   if (plan.overallLead.unit === unit) {
@@ -161,11 +166,13 @@ export function unitLeadsAnswer(plan: PlanMatrix, unit: string): string {
     lines.push(`${unit}牵头：${leads.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
     clauses.push(...leads.map((c) => c.clause));
   } else if (clauses.length === 0) {
-    const resp = plan.categories.filter((c) => c.responsibleUnits.includes(unit));
     lines.push(`${unit}不是任何一类工作的牵头单位。`);
-    if (resp.length > 0) lines.push(`它是以下工作的责任单位：${resp.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
-    clauses.push(...(resp.length > 0 ? resp : plan.categories).map((c) => c.clause));
   }
+  if (resp.length > 0) {
+    lines.push(`${unit}是以下工作的责任单位：${resp.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
+    clauses.push(...resp.map((c) => c.clause));
+  }
+  if (clauses.length === 0) clauses.push(...plan.categories.map((c) => c.clause));
   return [...lines, cite(clauses)].join('\n');
 }
 
@@ -304,4 +311,25 @@ export function situationAnswer(
   }
   lines.push(cite(clauses));
   return lines.join('\n');
+}
+
+/** One task of a category by its number (「留守儿童第三条」), quoted whole. */
+export function taskByNumberAnswer(c: PlanCategory, no: number): string {
+  const t = c.tasks.find((x) => x.no === no);
+  if (!t) return noRule(`${c.name}的工作内容只有${c.tasks.length}条（${c.clause}第1～${c.tasks.length}条）。`);
+  return [`${c.name}第${no}条〔${t.clause}〕：`, t.text, `承担单位：${join(t.units)}`, `（牵头单位：${join(c.leadUnits)}）`, cite([t.clause])].join('\n');
+}
+
+/** 「我们所在留守儿童工作里有任务吗」 without saying which 所: who carries its tasks, and who has none. */
+export function whichOfUsAnswer(plan: PlanMatrix, c: PlanCategory): string {
+  const carriers = [...new Set(c.tasks.flatMap((t) => t.units))];
+  const none = plan.units.filter((u) => !carriers.includes(u) && !c.leadUnits.includes(u));
+  return [
+    `没有说明是哪个单位。${c.name}工作：`,
+    `牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`,
+    `承担具体任务的单位：${join(carriers)}。`,
+    `没有任务的单位：${join(none)}。`,
+    `可问「派出所在${c.name}工作里有任务吗」这样带单位名的问题。`,
+    cite([c.clause]),
+  ].join('\n');
 }
