@@ -130,7 +130,7 @@ export class QaEngine {
     if (framed) return framed;
 
     if (LAW_AGE.test(a.text.norm) || /法(规定|第几条|律规定)|法律|法条/.test(a.text.norm)) {
-      return miss('no-rule', say.noRule('方案不解释法律条文，也没有写法律规定的具体年龄。'));
+      return miss('no-rule', say.noRule(LAW_AGE.test(a.text.norm) ? '方案没有写法律规定的具体年龄。' : '方案不解释法律条文。'));
     }
     if (has('unanswerable')) {
       return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
@@ -290,6 +290,9 @@ export class QaEngine {
     const village = /各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委/.test(q);
     const townUnits = /镇直|各单位|各部门/.test(q);
     if (!village && !townUnits) return undefined;
+    // 「村里修路归谁管」: something else is asked about the village.
+    const rest = a.runs.map((r) => r.chars.join('').replace(VILLAGE_WORDS, '')).join('，');
+    if (/\p{Script=Han}{2,}/u.test(rest)) return undefined;
     const word = village ? '村' : '镇直';
     const reqs = this.plan.requirements.filter((r) => r.text.includes(village ? '各村' : '镇直'));
     const lines: string[] = [];
@@ -427,6 +430,9 @@ function taskNumber(q: string): number | undefined {
   const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : '一二三四五六七八九十'.indexOf(m[1]!) + 1;
   return n > 0 ? n : undefined;
 }
+
+/** Words that name the villages or the town's units as a whole, and filler around them. */
+const VILLAGE_WORDS = /各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委|镇直|各单位|各部门|在|这个|方案|里|们|之间|呀|啊/g;
 
 /** Age thresholds of the law the plan names without a number. */
 const LAW_AGE = /刑事责任年龄|刑事处罚年龄|入学年龄|几岁入学|法定年龄|劳动年龄/;

@@ -83,7 +83,7 @@ export function ageLine(c: PlanCategory): string {
 export function ageAnswer(cs: readonly PlanCategory[]): string {
   if (cs.length > 0 && cs.every((c) => c.maxAgeExclusive === undefined)) {
     const names = cs.map((c) => c.name).join('、');
-    return noRule(`方案对${names}只写「青少年」，没有规定年龄界限。定义：${cs.map((c) => c.definition).join('')}`);
+    return noRule(`方案只写「青少年」，没有规定${names}的年龄界限。定义：${cs.map((c) => c.definition).join('')}`);
   }
   return [...cs.map((c) => `${c.name}——${ageLine(c).replace(/^年龄：/, '')}`), cite(cs.map((c) => c.clause))].join('\n');
 }
@@ -291,14 +291,14 @@ export function situationAnswer(
     for (const f of fits) {
       const c = f.category;
       const steps: string[] = [];
-      for (const t of c.tasks) {
-        for (const s of sentences(t.text)) {
-          if (/发现/.test(s) || (/信息|登记/.test(s) && /掌握|统计|登记/.test(s))) {
-            steps.push(`${s}（${t.clause}，${join(t.units)}）`);
-            clauses.push(t.clause);
-            break;
-          }
-        }
+      // The plan's own first steps for a child found: the sentence that says what to do on 发现, and the one that records him.
+      const all = c.tasks.flatMap((t) => sentences(t.text).map((s) => ({ s, t })));
+      const found = all.find((x) => /发现/.test(x.s));
+      const record = all.find((x) => /信息统计|普查登记|基本数据信息|登记制度|建档|台账/.test(x.s));
+      for (const x of [record, found]) {
+        if (!x) continue;
+        steps.push(`${x.s}（${x.t.clause}，${join(x.t.units)}）`);
+        clauses.push(x.t.clause);
       }
       const freq = plan.frequencies.filter((x) => x.what === 'contact' && x.category === c.code);
       for (const x of freq) {

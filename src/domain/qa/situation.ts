@@ -277,7 +277,9 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
 /** Whether the description says anything a definition could be checked against. */
 export function hasFacts(d: Description, namesCategory: boolean): boolean {
   // 「青少年犯罪率」「刑事责任年龄」: words about offences, but no child described.
-  if (!d.age && !d.people && !namesCategory) return false;
+  // 「偷东西被拘留了」 names no one but states two facts about a child; one word alone is a topic.
+  const distinct = new Set([...d.child, ...d.father.facts, ...d.mother.facts]);
+  if (!d.age && !d.people && !namesCategory && distinct.size < 2) return false;
   const strongChild = [...d.child].some((f) => f !== 'inSchool' && f !== 'working' && f !== 'repeated');
   const parent = (p: ParentState) => [...p.facts].some((f) => f !== 'home');
   if (strongChild || parent(d.father) || parent(d.mother) || d.relativeCustody.length > 0 || d.livesWithParents) return true;
