@@ -114,6 +114,8 @@ export class QaEngine {
     const has = (i: Parameters<typeof I.has>[0]) => I.has(i);
 
     if (a.text.norm.length === 0) return miss('empty', say.noRule());
+    const byClause = this.taskByClause(a.text.norm);
+    if (byClause) return byClause;
     const sit = this.situation(question);
     const d = sit?.cls.description;
     // 「派出所在流浪娃那块干啥」「坐牢人家的娃 多大以内才算」 name a group, not a child's facts.
@@ -252,6 +254,17 @@ export class QaEngine {
     if (askTitle && (header.fullTitle || plan.title)) parts.push(`方案全称：《${header.fullTitle ?? plan.title}》。${header.notice ? `印发通知：${header.notice}。` : ''}`);
     if (parts.length > 0) return hit('document', [...parts, '依据：印发通知'].join('\n'));
     return undefined;
+  }
+
+  /** 「三（二）第3条」: the clause number the long lists point to. */
+  private taskByClause(q: string): QaAnswer | undefined {
+    // Normalised text has lost the brackets: 三（二）第3条 arrives as 三二第3条.
+    const m = /([一二三四五六七八九十])([一二三四五六七八九十]{1,2})第([0-9一二三四五六七八九十]{1,3})[条项]/.exec(q);
+    if (!m) return undefined;
+    const c = this.plan.categories.find((x) => x.clause === `${m[1]}（${m[2]}）`);
+    const no = taskNumber(`第${m[3]}条`);
+    if (!c || no === undefined) return undefined;
+    return hit('task', say.taskByNumberAnswer(c, no));
   }
 
   /** Sentences of the plan's framing passages (preamble, goals, targets, overall lead, section 四), each with its clause. */

@@ -15,7 +15,7 @@ export function join(units: readonly string[]): string {
 }
 
 /** Beyond this many characters a list of clauses shows each one's first sentence, not all of it. */
-export const QUOTE_BUDGET = 1400;
+export const QUOTE_BUDGET = 1000;
 
 /** A task's first sentence, whole (with its 。): the plan's words are never cut mid-sentence. */
 export function firstSentence(text: string): string {
@@ -83,7 +83,7 @@ export function ageLine(c: PlanCategory): string {
 export function ageAnswer(cs: readonly PlanCategory[]): string {
   if (cs.length > 0 && cs.every((c) => c.maxAgeExclusive === undefined)) {
     const names = cs.map((c) => c.name).join('、');
-    return noRule(`方案只写「青少年」，没有规定${names}的年龄界限。定义：${cs.map((c) => c.definition).join('')}`);
+    return noRule(`方案只写「青少年」，没有规定${names}的年龄界限。${cs.map((c) => `定义（${c.clause}）：${c.definition}`).join('')}`);
   }
   return [...cs.map((c) => `${c.name}——${ageLine(c).replace(/^年龄：/, '')}`), cite(cs.map((c) => c.clause))].join('\n');
 }

@@ -227,6 +227,14 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       if (!neg) d.voluntary = true;
       continue;
     }
+    // 「他妈离家出走了」: a parent who left is a parent who cannot care; otherwise leaving home is the child's.
+    if (fact === 'leftHome' || w.word === '离家出走') {
+      if (who === 'father' || who === 'mother') {
+        (who === 'father' ? d.father : d.mother).facts.add('unable');
+        (who === 'father' ? d.father : d.mother).said.push(w.word);
+        continue;
+      }
+    }
     if (CHILD_ONLY.includes(fact)) who = 'child';
     if (who === 'relative') {
       if (CUSTODIAL.includes(fact) && !neg) d.relativeCustody.push(w.word);
@@ -358,7 +366,7 @@ export function judge(rule: CategoryRule, d: Description): Verdict | undefined {
       const mo = d.mother.facts;
       const canCare = (s: Set<Fact>) => !s.has('away') && !s.has('unable') && !s.has('prison') && !s.has('detox') && !s.has('death');
       const unableWhy = (s: Set<Fact>, p: ParentState) =>
-        s.has('prison') ? '在监狱服刑' : s.has('detox') ? '被强制戒毒' : s.has('death') ? '被判处死刑' : s.has('unable') ? `${p.said.find((w) => SAID_WORDS.unable.includes(w)) ?? '无法监护'}、无监护能力` : '';
+        s.has('prison') ? '在监狱服刑' : s.has('detox') ? '被强制戒毒' : s.has('death') ? '被判处死刑' : s.has('unable') ? `${(w => (w ? `${w}、` : ''))(p.said.find((w) => SAID_WORDS.unable.includes(w)))}无监护能力` : '';
       let why: string | undefined;
       if (fa.has('away') && mo.has('away')) why = '父母都外出务工';
       else if (fa.has('away') || mo.has('away')) {
