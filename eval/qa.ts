@@ -75,10 +75,18 @@ export function evalQa(): QaEvalResult {
   const sit = byClass['situation'] ?? { pass: 0, total: 0 };
   const situations = sit.total > 0 ? sit.pass / sit.total : 1;
   const sorted = [...times].sort((x, y) => x - y);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   const lines = [`Q&A 语料 ${items.length} 条（eval/corpus/qa.yaml）`];
   for (const [k, v] of Object.entries(byClass)) lines.push(`  ${k.padEnd(14)} ${v.pass}/${v.total}  ${((v.pass / v.total) * 100).toFixed(1)}%`);
   lines.push(`  总体 ${pass}/${items.length}  ${(overall * 100).toFixed(1)}%；情形归类 ${sit.pass}/${sit.total}  ${(situations * 100).toFixed(1)}%`);
-  lines.push(`  耗时（首轮，含冷启动）：中位 ${pct(0.5).toFixed(3)} ms，p99 ${pct(0.99).toFixed(3)} ms，最慢 ${(sorted.at(-1) ?? 0).toFixed(3)} ms`);
+  // A second pass, warm, is what a running bot sees; the first includes building the engine.
+  const warm: number[] = [];
+  for (const it of items) {
+    const t0 = performance.now();
+    engine.answer(it.q);
+    warm.push(performance.now() - t0);
+  }
+  warm.sort((x, y) => x - y);
+  const wp = (p: number) => warm[Math.min(warm.length - 1, Math.floor(p * warm.length))] ?? 0;
+  lines.push(`  耗时（每题，第二轮）：中位 ${wp(0.5).toFixed(3)} ms，p99 ${wp(0.99).toFixed(3)} ms，最慢 ${(warm.at(-1) ?? 0).toFixed(3)} ms；首轮最慢 ${(sorted.at(-1) ?? 0).toFixed(1)} ms（含建索引）`);
   return { lines, byClass, overall, situations, failures };
 }

@@ -58,16 +58,27 @@ interface Lexeme {
   who?: Who;
 }
 
-let lexicon: Lexeme[] | undefined;
-function words(): Lexeme[] {
+/** Words by their first character, longest first, so a lookup tries only words that can start there. */
+let lexicon: Map<string, Lexeme[]> | undefined;
+function words(): Map<string, Lexeme[]> {
   if (!lexicon) {
     const all: Lexeme[] = [];
     for (const [fact, ws] of Object.entries(SAID_WORDS) as [Fact, readonly string[]][]) for (const w of ws) all.push({ word: w, fact });
     for (const [who, ws] of Object.entries(PERSON_WORDS) as [Who, readonly string[]][]) for (const w of ws) all.push({ word: w, who });
     all.sort((a, b) => b.word.length - a.word.length);
-    lexicon = all;
+    lexicon = new Map();
+    for (const l of all) {
+      const k = l.word[0]!;
+      const list = lexicon.get(k);
+      if (list) list.push(l);
+      else lexicon.set(k, [l]);
+    }
   }
   return lexicon;
+}
+
+function wordAt(lex: Map<string, Lexeme[]>, text: string, i: number, facts = false): Lexeme | undefined {
+  return lex.get(text[i]!)?.find((l) => (!facts || l.fact) && text.startsWith(l.word, i));
 }
 
 export interface ParentState {
@@ -165,7 +176,7 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       // Everything before the own-child phrase describes a parent of the child asked about.
       const head = text.slice(0, ownChild.index);
       for (let k = 0; k < head.length; ) {
-        const w = lex.find((l) => l.fact && head.startsWith(l.word, k));
+        const w = wordAt(lex, head, k, true);
         if (!w) {
           k++;
           continue;
@@ -191,7 +202,7 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       i++;
       continue;
     }
-    const w = lex.find((l) => text.startsWith(l.word, i));
+    const w = wordAt(lex, text, i);
     if (!w) {
       i++;
       continue;
