@@ -300,7 +300,7 @@ export class QaEngine {
   /** 「各村要做什么」「镇直各单位要做什么」: section 四 and the tasks that name villages, quoted whole. */
   private villages(a: Analysis): QaAnswer | undefined {
     const q = a.text.norm;
-    const village = /各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委/.test(q);
+    const village = /党总支|村民委员会|村委会|各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委/.test(q);
     const townUnits = /镇直|各单位|各部门/.test(q);
     if (!village && !townUnits) return undefined;
     // 「村里修路归谁管」: something else is asked about the village.
@@ -445,7 +445,7 @@ function taskNumber(q: string): number | undefined {
 }
 
 /** Words that name the villages or the town's units as a whole, and filler around them. */
-const VILLAGE_WORDS = /各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委|镇直|各单位|各部门|在|这个|方案|里|们|之间|呀|啊/g;
+const VILLAGE_WORDS = /党总支|村民委员会|村委会|各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委|镇直|各单位|各部门|在|这个|方案|里|们|之间|呀|啊/g;
 
 /** Age thresholds of the law the plan names without a number. */
 const LAW_AGE = /刑事责任年龄|刑事处罚年龄|入学年龄|几岁入学|法定年龄|劳动年龄/;

@@ -126,7 +126,7 @@ export function findAge(text: string): Description['age'] {
     if (n !== undefined && n <= 40) return { min: n, max: n, text: m[0] };
   }
   // A bare number after a person word or ending a phrase: 「娃14」「小子19了」「娃 13 不上学」.
-  const bare = new RegExp(`(?:娃|孩子|小子|女娃|男娃|姑娘|学生|今年|才|已经)\\s*(${NUM})(?=了|\\s|$|[，,。 ]|跟|在|岁)|(?:^|\\s)(${NUM})了(?=\\s|[，,]|$)`).exec(text);
+  const bare = new RegExp(`(?:娃|孩子|小子|女娃|男娃|姑娘|学生|今年|才|已经|他|她)\\s*(${NUM})(?=了|\\s|$|[，,。 ]|跟|在|岁)|(?:^|\\s)(${NUM})了(?=\\s|[，,]|$)`).exec(text);
   if (bare) {
     const n = parseChineseNumber((bare[1] ?? bare[2])!);
     if (n !== undefined && n >= 1 && n <= 30) return { min: n, max: n, text: bare[0].trim() };
@@ -297,7 +297,8 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
 export function hasFacts(d: Description, namesCategory: boolean): boolean {
   // 「青少年犯罪率」「刑事责任年龄」: words about offences, but no child described.
   // 「偷东西被拘留了」 names no one but states two facts about a child; one word alone is a topic.
-  const distinct = new Set([...d.child, ...d.father.facts, ...d.mother.facts]);
+  const weakFacts: readonly Fact[] = ['inSchool', 'working', 'repeated', 'home'];
+  const distinct = new Set([...d.child, ...d.father.facts, ...d.mother.facts].filter((f) => !weakFacts.includes(f)));
   if (!d.age && !d.people && !namesCategory && distinct.size < 2) return false;
   const strongChild = [...d.child].some((f) => f !== 'inSchool' && f !== 'working' && f !== 'repeated');
   const parent = (p: ParentState) => [...p.facts].some((f) => f !== 'home');
@@ -341,9 +342,10 @@ function ageNote(d: Description, limit: number | undefined): { ok: boolean; note
   if (limit === undefined) return { ok: true, note: '' };
   const lim = `未满${limit}周岁`;
   if (!d.age) return { ok: true, note: `（须${lim}）` };
-  if (d.age.max < limit) return { ok: true, note: `、${d.age.text.replace(/\s/g, '')}${lim}` };
-  if (d.age.min >= limit) return { ok: false, note: `${d.age.text.replace(/\s/g, '')}，已不是「${lim}」` };
-  return { ok: true, note: `（${d.age.text}，须${lim}才算）` };
+  const said = d.age.min === d.age.max ? `${d.age.min}岁` : `${d.age.min}～${d.age.max}岁`;
+  if (d.age.max < limit) return { ok: true, note: `、${said}${lim}` };
+  if (d.age.min >= limit) return { ok: false, note: `${said}，已不是「${lim}」` };
+  return { ok: true, note: `（${said}，须${lim}才算）` };
 }
 
 function includeWith(c: PlanCategory, facts: readonly Fact[]): string | undefined {
