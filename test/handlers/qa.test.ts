@@ -68,6 +68,18 @@ describe('qa handler', () => {
     expect(text).toContain('回复“登记”');
   });
 
+  it('in a group, a described child is not analysed: no category, unit, offence or echo', () => {
+    const typed = '14岁学生偷东西被派出所训诫了 爹妈都在外地打工';
+    const text = dispatch(plan, [qaHandler], msg(typed, { chatType: 'group' }))[0]!.text;
+    expect(text).toContain('私聊');
+    for (const leak of ['不良', '留守', '镇派出所', '镇民政所', '偷', '训诫', '打工', '14']) expect(text).not.toContain(leak);
+  });
+
+  it('in a group, a kind of child (no particular one) is still answered', () => {
+    const text = dispatch(plan, [qaHandler], msg('父母坐牢的孩子归谁管', { chatType: 'group' }))[0]!.text;
+    expect(text).toContain('镇司法所');
+  });
+
   it('is the last handler of the app', () => {
     expect(buildHandlers().at(-1)).toBe(qaHandler);
   });

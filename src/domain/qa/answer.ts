@@ -4,7 +4,7 @@ import { capabilityLines } from './capabilities.js';
 import * as say from './compose.js';
 import { QaVocabulary, type Analysis, type TaskRef } from './understand.js';
 import { parsePlanHeader, type PlanHeader } from './plan-header.js';
-import { categoryRules, classify, type CategoryRule, type Classification } from './situation.js';
+import { categoryRules, classify, type CategoryRule, type Classification, type Description } from './situation.js';
 import { WordIndex, type WordHit } from './word-index.js';
 
 /**
@@ -45,7 +45,13 @@ export interface QaAnswer {
   matched: boolean;
   intent: QaIntent;
   /** Set when the question described a child and was classified against the definitions. */
-  situation?: { fits: { code: string; name: string }[] };
+  situation?: {
+    fits: { code: string; name: string }[];
+    /** The age the description gave (a range for 十一二岁), for an intake started from it. */
+    age?: { min: number; max: number };
+    /** About one particular child (an age, 有个…, 俺村…, several facts), not a kind of child. */
+    specific: boolean;
+  };
 }
 
 /** A task hit counts when its words are rare enough and cover most of what the question asked. */
@@ -124,7 +130,11 @@ export class QaEngine {
       const { fits, ruledOut } = sit.cls;
       return {
         ...hit('situation', say.situationAnswer(plan, fits.map((v) => ({ category: v.rule.category, reason: v.reason, ...(v.include ? { include: v.include } : {}) })), ruledOut.map((v) => ({ category: v.rule.category, reason: v.reason })))),
-        situation: { fits: fits.map((v) => ({ code: v.rule.category.code, name: v.rule.category.name })) },
+        situation: {
+          fits: fits.map((v) => ({ code: v.rule.category.code, name: v.rule.category.name })),
+          ...(d.age ? { age: { min: d.age.min, max: d.age.max } } : {}),
+          specific: isSpecificChild(question, d),
+        },
       };
     }
 
@@ -170,10 +180,12 @@ export class QaEngine {
         return hit('targets', say.targetsAnswer(plan));
       }
       if (has('goals') && plan.goals.text && a.runs.length === 0) return hit('goals', say.goalsAnswer(plan));
-      const p = this.passage(a);
+      // 「制定这个方案是为了…」 asks about the document itself: its framing passages win over a task sharing a word.
+      const aboutPlan = /(制定|出台|印发)(这个|本|该)?(方案|文件)|(方案|文件)(的)?(目的|宗旨)/.test(a.text.norm);
+      const p = this.passage(a, aboutPlan ? PASSAGE_MIN_COVERAGE / 2 : PASSAGE_MIN_COVERAGE);
       if (p) {
         const t = this.vocab.tasks.search([{ chars: [...a.text.chars], pinyin: [...a.text.pinyin] }])[0];
-        if (taskHits.length === 0 || !t || p.score >= t.score || has('goals') || has('requirements')) return p.answer;
+        if (taskHits.length === 0 || !t || p.score >= t.score || has('goals') || has('requirements') || aboutPlan) return p.answer;
       }
       if (has('goals') && plan.goals.text) return hit('goals', say.goalsAnswer(plan));
     }
@@ -331,13 +343,13 @@ export class QaEngine {
   }
 
   /** A question answered by a sentence of the framing passages, when one shares enough rare words with it. */
-  private passage(a: Analysis): { answer: QaAnswer; score: number } | undefined {
+  private passage(a: Analysis, minCoverage = PASSAGE_MIN_COVERAGE): { answer: QaAnswer; score: number } | undefined {
     const ss = this.framingSentences();
     if (ss.length === 0) return undefined;
     this.passageIndex ??= new WordIndex(ss, (s) => s.text);
     const hits = this.passageIndex.search([{ chars: [...a.text.chars], pinyin: [...a.text.pinyin] }]);
     const best = hits[0];
-    if (!best || best.score < PASSAGE_MIN_SCORE || best.coverage < PASSAGE_MIN_COVERAGE) return undefined;
+    if (!best || best.score < PASSAGE_MIN_SCORE || best.coverage < minCoverage) return undefined;
     const picked = hits.filter((h) => h.score >= best.score * NEAR_BEST).slice(0, 3).map((h) => h.item);
     const lines = picked.map((s) => `〔${s.clause}〕${s.text}`);
     return { answer: hit('passage', [...lines, say.cite(picked.map((s) => s.clause))].join('\n')), score: best.score };
@@ -446,6 +458,14 @@ function taskNumber(q: string): number | undefined {
 
 /** Words that name the villages or the town's units as a whole, and filler around them. */
 const VILLAGE_WORDS = /党总支|村民委员会|村委会|各村|村里|俺们村|我们村|俺村|咱村|咱们村|村委|村干部|本村|村级|村两委|镇直|各单位|各部门|在|这个|方案|里|们|之间|呀|啊/g;
+
+/** Words that point at one particular child rather than a kind of child. */
+const PARTICULAR = /有个|有一个|有一名|有位|这个娃|那个娃|这娃|那娃|这孩子|那孩子|俺村|我们村|咱村|我班|班上|邻居|亲戚|表弟|表妹|朋友家|我家|他家|她家|家里/;
+
+function isSpecificChild(question: string, d: Description): boolean {
+  const strong = new Set([...d.child, ...d.father.facts, ...d.mother.facts].filter((f) => f !== 'inSchool' && f !== 'working' && f !== 'home'));
+  return d.age !== undefined || strong.size >= 2 || PARTICULAR.test(question);
+}
 
 /** Age thresholds of the law the plan names without a number. */
 const LAW_AGE = /刑事责任年龄|刑事处罚年龄|入学年龄|几岁入学|法定年龄|劳动年龄/;
