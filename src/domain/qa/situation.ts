@@ -120,10 +120,12 @@ export function findAge(text: string): Description['age'] {
     const n = about[1] === '十' ? 10 : 20;
     return { min: n, max: n + 3, text: about[0] };
   }
-  const m = new RegExp(`(${NUM})\\s*周?岁`).exec(text);
+  const m = new RegExp(`(${NUM})\\s*(多)?周?岁`).exec(text);
   if (m) {
     const n = parseChineseNumber(m[1]!);
-    if (n !== undefined && n <= 40) return { min: n, max: n, text: m[0] };
+    // 「二十多岁」 is 20 to 29, 「十多岁」 10 to 19.
+    const more = m[2] ? (n !== undefined && n % 10 === 0 ? 9 : 1) : 0;
+    if (n !== undefined && n <= 40) return { min: n, max: n + more, text: m[0] };
   }
   // A bare number after a person word or ending a phrase: 「娃14」「小子19了」「娃 13 不上学」.
   const bare = new RegExp(`(?:娃|孩子|小子|女娃|男娃|姑娘|学生|今年|才|已经|他|她)\\s*(${NUM})(?=了|\\s|$|[，,。 ]|跟|在|岁)|(?:^|\\s)(${NUM})了(?=\\s|[，,]|$)`).exec(text);
@@ -144,7 +146,12 @@ function negated(text: string, at: number): boolean {
 /** Words for young people in general, not a described child. */
 const GENERIC = ['青少年', '未成年人'];
 
-const CHILD_ONLY: readonly Fact[] = ['beg', 'noAbode', 'leftHome', 'notInSchool', 'inSchool', 'misconduct', 'police', 'underAge', 'notProsecuted', 'noPunishment', 'laidOff'];
+const CHILD_ONLY: readonly Fact[] = ['beg', 'noAbode', 'leftHome', 'notInSchool', 'inSchool', 'police', 'underAge', 'notProsecuted', 'noPunishment', 'laidOff'];
+/** Misconduct only a pupil has (adults drink and smoke too). */
+const CHILD_ONLY_WORDS = ['逃学', '旷课', '逃课'];
+
+/** A space-separated phrase starting with these goes on about the same person: 「他爸被判了缓刑 在社区矫正」. */
+const CONTINUES = /^(在|被|是|也|还|又|就|都|但|而|刚|一直|常年|现在|已经|后来|不是)/;
 
 /**
  * Reads who is in what state. Each fact belongs to the last person named before it (「他爸在
@@ -170,6 +177,8 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
   let who: Who = 'child';
   let explicitChild = false;
   let companion = false;
+  let lastParent: 'father' | 'mother' | undefined;
+  let factSinceParent = false;
   const lex = words();
   for (let i = 0; i < text.length; ) {
     if (ownChild && i === 0) {
@@ -197,8 +206,9 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       continue;
     }
     if (/\s/.test(text[i]!)) {
-      // Typed without punctuation, a space ends a sentence; the next one is about the child again.
-      who = 'child';
+      // Typed without punctuation, a space ends a sentence; the next one is about the child again
+      // unless it carries straight on (在…, 被…, 是…).
+      if (!CONTINUES.test(text.slice(i + 1))) who = 'child';
       i++;
       continue;
     }
@@ -208,7 +218,25 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       continue;
     }
     if (w.who) {
+      if (w.who === 'child' && w.word.length === 1) {
+        // 「她爹」「他妈」「娃他爹」: a possessive before a parent word, not the child as subject.
+        const next = wordAt(lex, text, i + 1);
+        if (next?.who && next.who !== 'child' && next.who !== 'relative') {
+          i += 1;
+          continue;
+        }
+      }
+      const isParent = w.who === 'father' || w.who === 'mother';
+      // 「她爹她娘都在外地」「爸爸和妈妈」: two parents named in a row are both the subject.
+      if (isParent && lastParent && lastParent !== w.who && !factSinceParent) {
+        who = 'parents';
+        lastParent = undefined;
+        i += w.word.length;
+        continue;
+      }
       const marker = WITH_MARKERS.some((m) => text.slice(0, i).replace(/[他她娃的]+$/, '').endsWith(m));
+      lastParent = isParent && !marker ? (w.who as 'father' | 'mother') : undefined;
+      factSinceParent = false;
       if (w.who === 'child') {
         // 「他妈」「她爸爸」: a possessive before a parent word, not the child speaking.
         who = 'child';
@@ -228,6 +256,7 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       continue;
     }
     const fact = w.fact!;
+    factSinceParent = true;
     const neg = negated(text, i);
     i += w.word.length;
     if (fact === 'livesWithParents') {
@@ -246,7 +275,7 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
         continue;
       }
     }
-    if (CHILD_ONLY.includes(fact)) who = 'child';
+    if (CHILD_ONLY.includes(fact) || CHILD_ONLY_WORDS.includes(w.word)) who = 'child';
     if (who === 'relative') {
       if (CUSTODIAL.includes(fact) && !neg) d.relativeCustody.push(w.word);
       continue;
@@ -284,6 +313,10 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
     if (f === 'home' || f === 'unable' || f === 'released' || !f) continue;
     d.child.add(f);
     d.childSaid.push(w.word);
+  }
+  for (const p of [d.father, d.mother]) {
+    // 「刚从戒毒所出来」「前年就出狱了」: the state is over.
+    if (p.facts.has('released')) for (const f of CUSTODIAL) p.facts.delete(f);
   }
   if (d.voluntary) {
     for (const p of [d.father, d.mother]) {
@@ -365,7 +398,7 @@ export function judge(rule: CategoryRule, d: Description): Verdict | undefined {
         return { rule, fits: true, reason: `${why}${age.note}` };
       }
       const other: string[] = [];
-      for (const [f, say] of [['detained', '被行政拘留'], ['custody', '在看守所候审、尚未判决'], ['released', '已刑满释放'], ['voluntary', '是自愿戒毒而非强制戒毒']] as const) {
+      for (const [f, say] of [['detained', '被行政拘留'], ['custody', '在看守所候审、尚未判决'], ['released', '已经出狱或出所'], ['voluntary', '是自愿戒毒而非强制戒毒']] as const) {
         const who = parentLabel(d, f);
         if (who) other.push(`${who}${say}`);
       }

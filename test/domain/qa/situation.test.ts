@@ -71,6 +71,18 @@ describe('a described child is classified against the plan’s definitions', () 
     expect(fits('一个15岁的孩子爸爸被行政拘留了15天，算服刑人员未成年子女吗')).toEqual([]);
   });
 
+  it('reads who a fact is about across cadres’ spaces and possessives', () => {
+    expect(fits('俺们庄有个小闺女九岁 她爹她娘都在深圳进厂 平时她姥姥看着')).toEqual(['农村留守儿童']);
+    expect(fits('爸爸和妈妈都在外地打工 孩子10岁')).toEqual(['农村留守儿童']);
+    expect(fits('孩子10岁 跟着爸爸和妈妈在外地住')).toEqual([]);
+    // An adult drinking is the father's state, not the child's misconduct.
+    expect(fits('学生小王12岁 妈妈在外地打工 爸爸在家 但爸爸常年喝酒 也不管孩子')).toEqual(['农村留守儿童']);
+    // 「被判了缓刑 在社区矫正」 goes on about the mother.
+    expect(fits('孩子的妈妈被判了缓刑 在社区矫正 孩子13岁')).toEqual(['服刑人员未成年子女']);
+    expect(fits('有个孩子他妈刚从戒毒所出来 孩子9岁')).toEqual([]);
+    expect(fits('街上有个要饭的 看着有二十多岁了')).toEqual(['闲散青少年']);
+  });
+
   it('leaves questions about a group, not a child, to the plan answers', () => {
     expect(ask('派出所在流浪娃那块干啥').situation).toBeUndefined();
     expect(ask('青少年犯罪率要下降百分之多少').situation).toBeUndefined();
