@@ -176,7 +176,6 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
   const ownChild = /(?:他|她)?(?:有个|有一个|的)(?:\d{1,2}|[一二三四五六七八九十]{1,3})岁的(?:孩子|娃|儿子|女儿|闺女)/.exec(text);
   let who: Who = 'child';
   let explicitChild = false;
-  let companion = false;
   let lastParent: 'father' | 'mother' | undefined;
   let factSinceParent = false;
   const lex = words();
@@ -241,15 +240,12 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
         // 「他妈」「她爸爸」: a possessive before a parent word, not the child speaking.
         who = 'child';
         explicitChild = true;
-        companion = false;
       } else if (marker) {
-        companion = true;
         if (w.who === 'father' || w.who === 'mother') (w.who === 'father' ? d.father : d.mother).facts.add('home');
         if (w.who === 'parents') d.livesWithParents = true;
         who = 'child';
       } else {
         who = w.who;
-        companion = false;
       }
       if (w.who !== 'relative' && !GENERIC.includes(w.word)) d.people = true;
       i += w.word.length;
@@ -294,7 +290,6 @@ export function describe(question: string, custodialDefaultsToParent: boolean): 
       }
       continue;
     }
-    void companion;
     // The child.
     let f: Fact | undefined = fact;
     if (neg) {
