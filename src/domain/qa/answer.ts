@@ -144,6 +144,17 @@ export class QaEngine {
     if (LAW_AGE.test(a.text.norm) || /法(规定|第几条|律规定)|法律|法条/.test(a.text.norm)) {
       return miss('no-rule', say.noRule(LAW_AGE.test(a.text.norm) ? '方案没有写法律规定的具体年龄。' : '方案不解释法律条文。'));
     }
+    // 「志愿者有没有补贴」: a money word the plan uses only elsewhere; say where, name no unit for it.
+    const money = MONEY_WORD.exec(a.text.norm)?.[0];
+    if (money) {
+      const where = plan.categories.flatMap((c) => c.tasks.filter((t) => t.text.includes(money)));
+      const named = where.filter((t) => a.categories.length === 0 || a.categories.some((c) => c.tasks.includes(t)));
+      const quoted = named.filter((t) => this.vocab.tasks.search(a.runs).slice(0, 2).some((h) => h.item.task === t));
+      if (quoted.length === 0) {
+        const also = where.length > 0 ? `方案只在${where.map((t) => t.clause).join('、')}提到「${money}」：${where.map((t) => say.sentences(t.text).find((x) => x.includes(money))).join('')}` : `方案没有提到「${money}」。`;
+        return miss('no-rule', say.noRule(also));
+      }
+    }
     if (has('unanswerable')) {
       return miss('no-rule', say.noRule('方案只规定职责分工、工作内容和频次，没有金额、补贴标准、联系方式、名单等具体信息。'));
     }
@@ -152,6 +163,12 @@ export class QaEngine {
     const cats = a.categories.length > 0 || units.length > 0 || taskHits.length > 0 ? a.categories : this.categoriesByDefinition(a);
 
     if (has('frequency') && !has('definition')) {
+      // 「每学期」「每周」: a period the plan never uses; 「学校…几次」: a unit no frequency is set for.
+      const otherPeriod = UNSET_PERIOD.exec(a.text.norm)?.[0];
+      const unitWithout = cats.length === 0 && units.length > 0 && !plan.frequencies.some((f) => f.by !== undefined && units.includes(f.by));
+      if (otherPeriod || unitWithout) {
+        return miss('no-rule', say.noRule(`方案没有规定${otherPeriod ? `「${otherPeriod}」的频次` : `${units.join('、')}的工作频次`}。${say.knownFrequencies(plan)}`));
+      }
       const fs = this.pickFrequencies(a, cats);
       if (fs.length > 0) return hit('frequency', say.frequencyAnswer(plan, fs));
       if (cats.length > 0) {
@@ -466,6 +483,12 @@ function isSpecificChild(question: string, d: Description): boolean {
   const strong = new Set([...d.child, ...d.father.facts, ...d.mother.facts].filter((f) => f !== 'inSchool' && f !== 'working' && f !== 'home'));
   return d.age !== undefined || strong.size >= 2 || PARTICULAR.test(question);
 }
+
+/** Periods plans of this kind do not set (they set 每月 and 每季度). */
+const UNSET_PERIOD = /每学期|一学期|每周|每星期|一周|每年|一年|每天|每日|半年/;
+
+/** Money words: answered only where a clause itself uses the word. */
+const MONEY_WORD = /补贴|补助|经费|报酬|工资|奖金|津贴/;
 
 /** Age thresholds of the law the plan names without a number. */
 const LAW_AGE = /刑事责任年龄|刑事处罚年龄|入学年龄|几岁入学|法定年龄|劳动年龄/;

@@ -87,8 +87,15 @@ describe('rule words and silence', () => {
     expect(ask('职业培训补贴的标准是多少').text).toContain(NO_RULE);
   });
 
+  it('a money word is answered only where a clause uses it', () => {
+    expect(ask('闲散青少年有没有补贴').text).toContain('职业培训补贴');
+    const a = ask('帮教志愿者有没有补贴').text;
+    expect(a).toContain(NO_RULE);
+    expect(a).toContain('三（二）第2条');
+  });
+
   it('what the plan does not answer gets 「没有相关规定」 and what can be asked, never a unit', () => {
-    for (const q of ['刑事责任年龄是几岁', '工作不落实的单位要扣多少分', '闲散青少年的年龄范围是多少岁到多少岁']) {
+    for (const q of ['刑事责任年龄是几岁', '工作不落实的单位要扣多少分', '闲散青少年的年龄范围是多少岁到多少岁', '学校每学期要家访几次', '留守儿童之家建在哪里']) {
       const a = ask(q).text;
       expect(a, q).toContain(NO_RULE);
       expect(a, q).toContain('我可以根据实施方案回答');
