@@ -3,7 +3,7 @@
  * the help menu, so both stay in step with what `answerQuestion` handles.
  */
 export const QA_CAPABILITIES: readonly { what: string; example: string }[] = [
-  { what: '描述一个孩子的情况，判断属于哪一类、由谁牵头', example: '娃12岁 爹妈都在外地打工 跟着奶奶 这算啥' },
+  { what: '描述孩子的情况，判断是哪类重点青少年、由谁牵头', example: '娃12岁 爹妈都在外地打工 跟着奶奶 这算啥' },
   { what: '某类重点青少年的牵头单位、责任单位', example: '流浪乞讨未成年人由哪个单位牵头？' },
   { what: '某类重点青少年的工作任务', example: '留守儿童要做哪些工作？' },
   { what: '某个单位的全部职责（含条款号）', example: '民政所要干什么？' },
