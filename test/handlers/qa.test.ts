@@ -55,6 +55,31 @@ describe('qa handler', () => {
     expect(r.replies[0]!.text).toContain('实施方案中没有相关规定');
   });
 
+  it('answers the notice’s date and issuers from the configured plan file', () => {
+    const text = dispatch(plan, [qaHandler], msg('这个方案是什么时候印发的 谁发的'))[0]!.text;
+    expect(text).toContain('2023年1月31日');
+    expect(text).toContain('中共墩集镇委员会');
+  });
+
+  it('classifies a described child and offers to start an intake with those facts', () => {
+    const text = dispatch(plan, [qaHandler], msg('娃他爹坐牢了 娃才9岁 跟着他妈在家 归谁管', { chatType: 'single', chatId: 'lisi' }))[0]!.text;
+    expect(text).toContain('→ 服刑人员未成年子女');
+    expect(text).toContain('镇司法所');
+    expect(text).toContain('回复“登记”');
+  });
+
+  it('in a group, a described child is not analysed: no category, unit, offence or echo', () => {
+    const typed = '14岁学生偷东西被派出所训诫了 爹妈都在外地打工';
+    const text = dispatch(plan, [qaHandler], msg(typed, { chatType: 'group' }))[0]!.text;
+    expect(text).toContain('私聊');
+    for (const leak of ['不良', '留守', '镇派出所', '镇民政所', '偷', '训诫', '打工', '14']) expect(text).not.toContain(leak);
+  });
+
+  it('in a group, a kind of child (no particular one) is still answered', () => {
+    const text = dispatch(plan, [qaHandler], msg('父母坐牢的孩子归谁管', { chatType: 'group' }))[0]!.text;
+    expect(text).toContain('镇司法所');
+  });
+
   it('is the last handler of the app', () => {
     expect(buildHandlers().at(-1)).toBe(qaHandler);
   });

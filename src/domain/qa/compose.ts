@@ -14,11 +14,26 @@ export function join(units: readonly string[]): string {
   return units.length > 0 ? units.join('、') : '（无）';
 }
 
-/** First sentence of a task, shortened for lists; the full text is shown when a task is asked about. */
-export function summary(text: string, max = 48): string {
-  const stop = text.search(/[。；]/);
-  const s = stop < 0 ? text : text.slice(0, stop);
-  return s.length > max ? `${s.slice(0, max)}…` : s;
+/** Beyond this many characters a list of clauses shows each one's first sentence, not all of it. */
+export const QUOTE_BUDGET = 1000;
+
+/** A task's first sentence, whole (with its 。): the plan's words are never cut mid-sentence. */
+export function firstSentence(text: string): string {
+  return sentences(text)[0] ?? text;
+}
+
+/**
+ * Clauses quoted whole when they fit the budget; otherwise each clause's first whole sentence,
+ * with a line saying how to see the rest. `line` formats one clause around its quoted text.
+ */
+export function quoteClauses<T extends { text: string; clause: string }>(items: readonly T[], line: (item: T, quoted: string) => string): string[] {
+  const total = items.reduce((n, t) => n + t.text.length, 0);
+  const whole = total <= QUOTE_BUDGET;
+  const out = items.map((t) => line(t, whole ? t.text : firstSentence(t.text)));
+  if (!whole && items.some((t) => firstSentence(t.text) !== t.text)) {
+    out.push(`（条目较多，每条只列第一句；问「${items[0]!.clause}」这样的条款号可看全文）`);
+  }
+  return out;
 }
 
 export function noRule(detail?: string): string {
@@ -43,8 +58,8 @@ export function whoAnswer(c: PlanCategory): string {
 }
 
 export function tasksAnswer(c: PlanCategory): string {
-  const lines = [`${c.name}的工作任务共${c.tasks.length}条（牵头单位：${join(c.leadUnits)}）：`];
-  for (const t of c.tasks) lines.push(`${t.no}. ${summary(t.text)}（${join(t.units)}）〔${t.clause}〕`);
+  const lines = [`${c.name}的工作任务共${c.tasks.length}条（牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}）：`];
+  lines.push(...quoteClauses(c.tasks, (t, q) => `${t.no}. ${q}（${join(t.units)}）〔${t.clause}〕`));
   lines.push(cite([c.clause, ...c.tasks.map((t) => t.clause)]));
   return lines.join('\n');
 }
@@ -68,6 +83,10 @@ export function ageLine(c: PlanCategory): string {
 }
 
 export function ageAnswer(cs: readonly PlanCategory[]): string {
+  if (cs.length > 0 && cs.every((c) => c.maxAgeExclusive === undefined)) {
+    const names = cs.map((c) => c.name).join('、');
+    return noRule(`方案只写「青少年」，没有规定${names}的年龄界限。${cs.map((c) => `定义（${c.clause}）：${c.definition}`).join('')}`);
+  }
   return [...cs.map((c) => `${c.name}——${ageLine(c).replace(/^年龄：/, '')}`), cite(cs.map((c) => c.clause))].join('\n');
 }
 
@@ -102,7 +121,7 @@ export function unitTaskCheck(unit: string, hits: readonly { category: PlanCateg
   for (const { task } of hits) {
     lines.push(
       task.units.includes(unit)
-        ? `是。${unit}承担${task.clause}：${summary(task.text)}（${join(task.units)}）`
+        ? `是。${unit}承担${task.clause}：${task.text}（${join(task.units)}）`
         : `${task.clause}没有${unit}。承担单位：${join(task.units)}。`,
     );
   }
@@ -124,7 +143,7 @@ export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
   const tasks = plan.categories.flatMap((c) => c.tasks.filter((t) => t.units.includes(unit)).map((t) => ({ c, t })));
   if (tasks.length > 0) {
     lines.push(`具体任务共${tasks.length}条：`);
-    for (const { c, t } of tasks) lines.push(`· ${t.clause}【${c.name}】${summary(t.text, 40)}`);
+    lines.push(...quoteClauses(tasks.map(({ c, t }) => ({ c, text: t.text, clause: t.clause })), (x, q) => `· ${x.clause}【${x.c.name}】${q}`));
   }
   for (const f of plan.frequencies.filter((f) => f.by === unit)) {
     lines.push(`· ${describeFrequency(f)}（${f.clause}）`);
@@ -138,6 +157,7 @@ export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
 
 export function unitLeadsAnswer(plan: PlanMatrix, unit: string): string {
   const leads = plan.categories.filter((c) => c.leadUnits.includes(unit));
+  const resp = plan.categories.filter((c) => c.responsibleUnits.includes(unit));
   const lines: string[] = [];
   const clauses: string[] = [];
   if (plan.overallLead.unit === unit) {
@@ -148,11 +168,13 @@ export function unitLeadsAnswer(plan: PlanMatrix, unit: string): string {
     lines.push(`${unit}牵头：${leads.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
     clauses.push(...leads.map((c) => c.clause));
   } else if (clauses.length === 0) {
-    const resp = plan.categories.filter((c) => c.responsibleUnits.includes(unit));
     lines.push(`${unit}不是任何一类工作的牵头单位。`);
-    if (resp.length > 0) lines.push(`它是以下工作的责任单位：${resp.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
-    clauses.push(...(resp.length > 0 ? resp : plan.categories).map((c) => c.clause));
   }
+  if (resp.length > 0) {
+    lines.push(`${unit}是以下工作的责任单位：${resp.map((c) => `${c.name}（${c.clause}）`).join('、')}。`);
+    clauses.push(...resp.map((c) => c.clause));
+  }
+  if (clauses.length === 0) clauses.push(...plan.categories.map((c) => c.clause));
   return [...lines, cite(clauses)].join('\n');
 }
 
@@ -167,14 +189,16 @@ export function unitInCategoryAnswer(unit: string, c: PlanCategory, askedLead: b
   } else if (isLead) {
     lines.push(`${unit}是${c.name}的牵头单位。`);
   }
+  if (!isLead) lines.push(isResp ? `${unit}是${c.name}工作的责任单位。` : `${unit}不是${c.name}工作的牵头单位，也不是责任单位。`);
   if (tasks.length > 0) {
     lines.push(`${unit}在${c.name}工作中承担${tasks.length}条任务：`);
-    for (const t of tasks) lines.push(`· ${t.clause}：${summary(t.text)}`);
+    lines.push(...quoteClauses(tasks, (t, q) => `· ${t.clause}：${q}`));
   } else {
-    lines.push(`${unit}在${c.name}工作中没有具体任务${isResp ? '（但列为责任单位）' : isLead ? '' : '，也不是该项工作的牵头或责任单位'}。`);
+    lines.push(`${unit}在${c.name}工作中没有具体任务。`);
     const carriers = [...new Set(c.tasks.flatMap((t) => t.units))];
-    lines.push(`该项工作牵头单位：${join(c.leadUnits)}；承担任务的单位：${join(carriers)}。`);
+    lines.push(`承担任务的单位：${join(carriers)}。`);
   }
+  lines.push(`该项工作牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`);
   return [...lines, cite([c.clause, ...tasks.map((t) => t.clause)])].join('\n');
 }
 
@@ -223,4 +247,91 @@ export function goalsAnswer(plan: PlanMatrix): string {
 
 export function requirementsAnswer(rs: readonly PlanRequirement[]): string {
   return [...rs.map((r) => `〔${r.clause}〕${r.text}`), cite(rs.map((r) => r.clause))].join('\n');
+}
+
+/** A passage's sentences, each whole with its 。, for quoting a part without cutting one. */
+export function sentences(text: string): string[] {
+  return text.match(/[^。！？]+[。！？]?/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+}
+
+/** The words the intake start understands; the intake dialog takes it with these facts prefilled. */
+export const INTAKE_OFFER = '回复“登记”即可用这些信息开始登记。';
+
+/**
+ * A described child: each category it fits with why (the condition met, then the definition
+ * quoted whole), its lead and responsible units and what to do next; then the categories it was
+ * checked against and does not fit, with why.
+ */
+export function situationAnswer(
+  plan: PlanMatrix,
+  fits: readonly { category: PlanCategory; reason: string; include?: string }[],
+  ruledOut: readonly { category: PlanCategory; reason: string }[],
+): string {
+  const lines: string[] = [];
+  const clauses: string[] = [];
+  if (fits.length === 0) {
+    lines.push('按实施方案的定义，这个孩子不属于方案中的任何一类重点青少年群体：');
+  } else {
+    lines.push(fits.length > 1 ? `按实施方案的定义，这个孩子同时属于${fits.length}类：` : '按实施方案的定义：');
+  }
+  for (const f of fits) {
+    const c = f.category;
+    clauses.push(c.clause);
+    lines.push(`✔ ${f.reason} → ${c.name}`);
+    lines.push(`  定义（${c.clause}）：${c.definition}`);
+    if (f.include) lines.push(`  其中包括：${f.include}`);
+    lines.push(`  牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`);
+  }
+  for (const r of ruledOut) {
+    const c = r.category;
+    clauses.push(c.clause);
+    lines.push(`✘ 不属于${c.name}：${r.reason}。`);
+    lines.push(`  定义（${c.clause}）：${c.definition}`);
+  }
+  if (fits.length > 0) {
+    lines.push('下一步：');
+    for (const f of fits) {
+      const c = f.category;
+      const steps: string[] = [];
+      // The plan's own first steps for a child found: the sentence that says what to do on 发现, and the one that records him.
+      const all = c.tasks.flatMap((t) => sentences(t.text).map((s) => ({ s, t })));
+      const found = all.find((x) => /发现/.test(x.s));
+      const record = all.find((x) => /信息统计|普查登记|基本数据信息|登记制度|建档|台账/.test(x.s));
+      for (const x of [record, found]) {
+        if (!x) continue;
+        steps.push(`${x.s}（${x.t.clause}，${join(x.t.units)}）`);
+        clauses.push(x.t.clause);
+      }
+      const freq = plan.frequencies.filter((x) => x.what === 'contact' && x.category === c.code);
+      for (const x of freq) {
+        steps.push(`${describeFrequency(x)}（${x.clause}）`);
+        clauses.push(x.clause);
+      }
+      lines.push(`· ${c.name}：报牵头单位${join(c.leadUnits)}。${steps.join('')}`);
+    }
+    lines.push(INTAKE_OFFER);
+  }
+  lines.push(cite(clauses));
+  return lines.join('\n');
+}
+
+/** One task of a category by its number (「留守儿童第三条」), quoted whole. */
+export function taskByNumberAnswer(c: PlanCategory, no: number): string {
+  const t = c.tasks.find((x) => x.no === no);
+  if (!t) return noRule(`${c.name}的工作内容只有${c.tasks.length}条（${c.clause}第1～${c.tasks.length}条）。`);
+  return [`${c.name}第${no}条〔${t.clause}〕：`, t.text, `承担单位：${join(t.units)}`, `（牵头单位：${join(c.leadUnits)}）`, cite([t.clause])].join('\n');
+}
+
+/** 「我们所在留守儿童工作里有任务吗」 without saying which 所: who carries its tasks, and who has none. */
+export function whichOfUsAnswer(plan: PlanMatrix, c: PlanCategory): string {
+  const carriers = [...new Set(c.tasks.flatMap((t) => t.units))];
+  const none = plan.units.filter((u) => !carriers.includes(u) && !c.leadUnits.includes(u));
+  return [
+    `没有说明是哪个单位。${c.name}工作：`,
+    `牵头单位：${join(c.leadUnits)}；责任单位：${join(c.responsibleUnits)}。`,
+    `承担具体任务的单位：${join(carriers)}。`,
+    `没有任务的单位：${join(none)}。`,
+    `可问「派出所在${c.name}工作里有任务吗」这样带单位名的问题。`,
+    cite([c.clause]),
+  ].join('\n');
 }

@@ -52,6 +52,11 @@ export class QaVocabulary {
         for (const a of entry.aliases) catTerms.push({ text: a, value: c.key, notIn: entry.notIn });
       }
     }
+    // The short name people use, read off the plan's own name: 有不良行为…青少年 → 不良, 农村留守儿童 → 留守.
+    for (const c of plan.categories) {
+      const short = shortCategoryName(c.name);
+      if (short) catTerms.push({ text: short, value: c.code });
+    }
     this.categories = new Vocabulary(catTerms);
 
     // Plan-relative: another town's plan never gets the alias table's 墩集 names.
@@ -87,7 +92,9 @@ export class QaVocabulary {
     const unitMentions = unitCandidates.filter((u) => !isActivityWord(u, text, unitCandidates));
     const intentMentions = this.intents
       .findAll(text)
-      .filter((i) => !catMentions.some((c) => overlaps(c, i)) && !unitMentions.some((u) => overlaps(u, i)));
+      .filter((i) => !catMentions.some((c) => overlaps(c, i)) && !unitMentions.some((u) => overlaps(u, i)))
+      // A refusal needs the word itself: 因地制宜 sounds like 地址 but asks nothing about an address.
+      .filter((i) => i.value !== 'unanswerable' || i.exact === i.end - i.start);
     mask(catMentions);
     mask(unitMentions);
     mask(intentMentions);
@@ -141,4 +148,11 @@ function isActivityWord(m: Mention<readonly string[]>, text: PreparedText, units
 
 function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
   return a.start < b.end && b.start < a.end;
+}
+
+/** The first two characters of a category's distinctive part (without 有/农村 and the person word), or undefined. */
+export function shortCategoryName(name: string): string | undefined {
+  const core = name.replace(/^(有|农村|城镇|城市)/, '').replace(/(青少年|未成年人|儿童|子女|人员|少年|青年)$/, '');
+  const two = [...core].slice(0, 2).join('');
+  return two.length === 2 && two !== name ? two : undefined;
 }
