@@ -81,14 +81,14 @@ export class QaEngine {
     this.rules = categoryRules(plan);
     const phrases: { phrase: string; category: PlanCategory }[] = [];
     for (const c of plan.categories) {
-      const entry = aliases.category(c.code);
+      const entry = c.code ? aliases.category(c.code) : undefined;
       for (const n of [c.name, entry?.name ?? '', ...(entry?.aliases ?? [])]) {
         if (n && (n === c.name || PERSON_SUFFIX.test(n))) phrases.push({ phrase: n, category: c });
       }
     }
     this.namePhrases = phrases.sort((a, b) => b.phrase.length - a.phrase.length);
     this.askedPhrases = plan.categories
-      .flatMap((c) => [c.name, ...(aliases.category(c.code)?.aliases ?? [])].map((phrase) => ({ phrase, category: c })))
+      .flatMap((c) => [c.name, ...((c.code ? aliases.category(c.code)?.aliases : undefined) ?? [])].map((phrase) => ({ phrase, category: c })))
       .filter((p) => p.phrase.length >= 2)
       .sort((a, b) => b.phrase.length - a.phrase.length);
   }
@@ -131,7 +131,7 @@ export class QaEngine {
       return {
         ...hit('situation', say.situationAnswer(plan, fits.map((v) => ({ category: v.rule.category, reason: v.reason, ...(v.include ? { include: v.include } : {}) })), ruledOut.map((v) => ({ category: v.rule.category, reason: v.reason })))),
         situation: {
-          fits: fits.map((v) => ({ code: v.rule.category.code, name: v.rule.category.name })),
+          fits: fits.map((v) => ({ code: v.rule.category.code ?? v.rule.category.key, name: v.rule.category.name })),
           ...(d.age ? { age: { min: d.age.min, max: d.age.max } } : {}),
           specific: isSpecificChild(question, d),
         },

@@ -55,7 +55,7 @@ export class QaVocabulary {
     // The short name people use, read off the plan's own name: 有不良行为…青少年 → 不良, 农村留守儿童 → 留守.
     for (const c of plan.categories) {
       const short = shortCategoryName(c.name);
-      if (short) catTerms.push({ text: short, value: c.code });
+      if (short) catTerms.push({ text: short, value: c.key });
     }
     this.categories = new Vocabulary(catTerms);
 
