@@ -18,6 +18,13 @@ export interface FormEnv {
   plan: PlanMatrix;
   /** Existing record codes that look like the same child; the engine asks before submitting. */
   findDuplicates?: (answers: Answers) => string[];
+  /** The member typing, for answers like 「我们村」 and 「我自己」. */
+  reporter?: Member;
+  /**
+   * An answer to a message that is not an answer but a question about something else (a plan
+   * question typed mid-form); undefined when the message is not such a question.
+   */
+  answerAside?: (text: string) => string | undefined;
 }
 
 /**
@@ -33,7 +40,13 @@ export interface FormEnv {
  */
 export type StepKind = 'text' | 'name' | 'date' | 'mobile' | 'yesno' | 'choice' | 'multi' | 'contact' | 'custom';
 
-export type ParseOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+export type ParseOutcome =
+  | { ok: true; value: unknown; /** The answer was a guess (an age for a birth date). */ note?: string }
+  | { ok: false; error: string }
+  /** Part of a combined answer: kept, and `ask` asks only for the rest. */
+  | { ok: 'partial'; value: unknown; ask: string }
+  /** The person does not know: recorded as unknown (待补充). */
+  | { ok: 'unknown' };
 
 export interface StepDef {
   key: string;
@@ -64,7 +77,17 @@ export interface StepDef {
   when?: (answers: Answers) => boolean;
   /** False: not asked in the flow; offered in the summary (「修改 情况说明」). */
   inFlow?: boolean;
-  parse?: (text: string, answers: Answers, env: FormEnv) => ParseOutcome;
+  /** `partial` is what an earlier, incomplete answer to this step already gave. */
+  parse?: (text: string, answers: Answers, env: FormEnv, partial?: unknown) => ParseOutcome;
+  /**
+   * True for the few fields a case cannot exist without (docs/intake.md): 「不知道」 and 「跳过」
+   * are not accepted. Every other field may be recorded as unknown.
+   */
+  required?: boolean;
+  /** The value to record when the person does not know, instead of unknown (帮扶人 → the reporter). */
+  whenUnknown?: (answers: Answers, env: FormEnv) => unknown;
+  /** The step's parser reads 「不知道」 itself (a combined answer may know one part). */
+  readsUnknown?: boolean;
   /** How the value reads in a summary. */
   display?: (value: unknown, env: FormEnv) => string;
 }
@@ -77,10 +100,18 @@ export interface CheckFailure {
 
 export interface PrefillResult {
   answers: Answers;
+  /** Keys whose prefilled value is an estimate (an age for a birth date). */
+  estimated?: string[];
 }
 
 export interface FormDef {
   id: string;
+  /**
+   * Bumped whenever a step is renamed or removed. A saved draft of another version is migrated
+   * when it is next read: answers to steps that no longer exist are dropped and the first open
+   * question is asked, so a deploy never strands a draft.
+   */
+  version: number;
   title: string;
   steps: readonly StepDef[];
   /** Answers that follow from others (gender from the ID number); keyed by derived key. */
