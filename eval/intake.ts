@@ -213,9 +213,9 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
   }
 
   const scriptedAt = (n: number) => [
-    ...(c.interruptions ?? []).filter((s) => s.afterTurn === n).map((s) => ({ kind: 'interruption' as const, s })),
-    ...(c.commands ?? []).filter((s) => s.afterTurn === n).map((s) => ({ kind: 'command' as const, s })),
-    ...(c.corrections ?? []).filter((s) => s.afterTurn === n).map((s) => ({ kind: 'correction' as const, s })),
+    ...(c.interruptions ?? []).filter((s) => s.afterTurn <= n).map((s) => ({ kind: 'interruption' as const, s })),
+    ...(c.commands ?? []).filter((s) => s.afterTurn <= n).map((s) => ({ kind: 'command' as const, s })),
+    ...(c.corrections ?? []).filter((s) => s.afterTurn <= n).map((s) => ({ kind: 'correction' as const, s })),
   ];
   const done = new Set<object>();
   let restarted = false;
@@ -263,7 +263,7 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
       else if (p.type === 'duplicate') {
         result.duplicateWarnedAtTurn ??= result.turns;
         if (c.duplicateOf) {
-          say('不是新的，不建了');
+          say('否');
           result.outcome = draft(bot, userId) ? 'ended' : 'duplicate-caught';
           break;
         }

@@ -30,10 +30,16 @@ const WANTS = /我|俺|咱|想|要|需要|帮我|让我|给|请|能不能|可以
 export function isIntakeTrigger(text: string): boolean {
   const s = normalizeInput(text);
   if (INTAKE_TRIGGER.test(s)) return true;
+  // Starting with the verb is a command: 「登记流浪 男孩 12岁左右…」「录入 戴鹏 男…」.
+  if (new RegExp(`^(?:${REGISTER.source})`).test(s)) return true;
+  // No verb, but a child described with an ID number or a name: 「俺村有个留守娃 叫王小燕 身份证…」.
+  if (/有(?:个|一个|一名|名)/.test(s) && /(?<!\d)\d{17}[\dXx](?!\d)/.test(s) && !LOOKS_LIKE_PLAN_QUESTION.test(s)) return true;
   if (!REGISTER.test(s)) return false;
   if (ASKS_ABOUT_DUTY.test(s) && !/我|俺|咱/.test(s)) return false;
   return WANTS.test(s);
 }
+
+const LOOKS_LIKE_PLAN_QUESTION = /牵头|责任单位|职责|哪个单位|谁负责/;
 
 /** A message that reads as a question rather than an answer: a question word or mark. */
 const LOOKS_LIKE_QUESTION = /[?？]|吗|呢|哪个|哪些|哪家|谁|什么|啥|怎么|咋|如何|是不是|有没有|归.{0,3}管|多久|几次|来着/;

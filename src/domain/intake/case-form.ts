@@ -69,15 +69,18 @@ export interface Contact {
   mobile: string | null;
   /** The person said there is no phone at all, rather than that they do not know it. */
   noPhone?: boolean;
+  /** A relation named with the person (「外婆 吴玉芳」): fills 监护人与孩子关系 when not asked yet. */
+  relation?: string;
 }
 
-const ISO_PARTIAL = /^\d{4}-\d{2}(-\d{2})?$/;
+const ISO_PARTIAL = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 const identitySchema = z.object({
   idNumber: z.string().regex(/^\d{17}[\dX]$/).nullable(),
   birthDate: z.string().regex(ISO_PARTIAL),
 });
 const contactSchema = z.object({
-  noPhone: z.boolean().optional(), name: z.string().min(2).max(30).nullable(), mobile: z.string().regex(/^1[3-9]\d{9}$/).nullable() });
+  noPhone: z.boolean().optional(),
+  relation: z.string().optional(), name: z.string().min(2).max(30).nullable(), mobile: z.string().regex(/^1[3-9]\d{9}$/).nullable() });
 const text = (max: number) => z.string().trim().min(1).max(max);
 const oneOf = (opts: readonly ChoiceOption[]) => z.enum(opts.map((o) => o.value) as [string, ...string[]]);
 const choiceWithDetail = (opts: readonly ChoiceOption[]) => z.object({ choice: oneOf(opts), detail: z.string().max(200).nullable() });
@@ -91,10 +94,10 @@ function birthOf(a: Answers) {
 }
 
 function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
-  const compact = compactDigits(normalizeInput(input)).toUpperCase();
-  const idRun = /\d{17}[\dX]|\d{15,18}/.exec(compact.replace(/[^\dX]/g, (c) => (c === ' ' ? '' : ' ')));
-  const digitsOnly = compactDigits(normalizeInput(input).replace(/[^\dxX]/g, ' ')).toUpperCase();
-  const idCandidate = idRun?.[0] ?? (/^\d{14,}[\dX]?$/.test(digitsOnly) ? digitsOnly : undefined);
+  const norm = normalizeInput(input).toUpperCase();
+  const inText = /(?<!\d)\d{17}[\dX](?!\d)/.exec(norm)?.[0];
+  const compact = compactDigits(norm);
+  const idCandidate = inText ?? (/^\d{14,}[\dX]?$/.test(compact) ? compact : undefined);
   if (idCandidate && idCandidate.length >= 15) {
     const r = parseIdNumber(idCandidate, env.now);
     if (!r.ok) return { ok: false, error: ID_ERROR_TEXT[r.reason] };
@@ -207,8 +210,10 @@ function parseContact(input: string, _answers: Answers, _env: FormEnv, partial?:
   const name = extractPersonName(rest) ?? before?.name ?? null;
   const mobile = found?.mobile ?? before?.mobile ?? null;
   const noPhone = saysNoPhone(input);
+  const rel = spotChoices(rest.split(/没有?手机|电话|手机/)[0]!, RELATION);
+  const relation = rel.length ? { relation: rel[0]! } : {};
   const dunno = saysUnknown(input) || /不知道|不清楚|不详/.test(input);
-  if (name && (mobile || noPhone || dunno)) return { ok: true, value: { name, mobile, ...(noPhone ? { noPhone } : {}) } satisfies Contact };
+  if (name && (mobile || noPhone || dunno)) return { ok: true, value: { name, mobile, ...(noPhone ? { noPhone } : {}), ...relation } satisfies Contact };
   if (mobile && dunno) return { ok: true, value: { name: null, mobile } satisfies Contact };
   if (name) return { ok: 'partial', value: { name, mobile: null } satisfies Contact, ask: `记下了姓名：${name}。手机号是多少？没有或不知道可回复「没有」或「不知道」。` };
   if (mobile) return { ok: 'partial', value: { name: null, mobile } satisfies Contact, ask: `记下了手机号：${mobile}。这个人叫什么名字？不知道可回复「不知道」。` };
@@ -375,17 +380,6 @@ const STEPS: StepDef[] = [
     example: '小学，墩集中心校三年级',
   },
   {
-    key: 'guardianRelation',
-    label: '监护人与孩子关系',
-    editNames: ['监护关系', '照料人', '监护人关系', '关系'],
-    prompt: '实际监护（照料）孩子的人是孩子的什么人？',
-    kind: 'choice',
-    options: RELATION,
-    schema: oneOf(RELATION),
-    expect: '关系（序号或名称）',
-    example: '奶奶',
-  },
-  {
     key: 'guardianContact',
     label: '监护人姓名和手机',
     editNames: ['监护人', '监护人姓名', '监护人电话', '监护人手机', '手机', '电话', '联系方式'],
@@ -398,6 +392,17 @@ const STEPS: StepDef[] = [
     display: contactDisplay,
     expect: '监护人姓名和 11 位手机号',
     example: '张桂兰 13812345678',
+  },
+  {
+    key: 'guardianRelation',
+    label: '监护人与孩子关系',
+    editNames: ['监护关系', '照料人', '监护人关系', '关系'],
+    prompt: '实际监护（照料）孩子的人是孩子的什么人？',
+    kind: 'choice',
+    options: RELATION,
+    schema: oneOf(RELATION),
+    expect: '关系（序号或名称）',
+    example: '奶奶',
   },
   {
     key: 'guardianshipMode',
@@ -668,7 +673,10 @@ export const caseForm: FormDef = {
     const out: Record<string, { value: unknown; from: string }> = {};
     const id = identityOf(a)?.idNumber;
     if (id) out.gender = { value: Number(id[16]) % 2 === 1 ? '男' : '女', from: 'identity' };
-    const mode = typeof a.guardianRelation === 'string' ? MODE_FROM_RELATION[a.guardianRelation] : undefined;
+    const named = (a.guardianContact as Contact | null | undefined)?.relation;
+    if (!('guardianRelation' in a) && named) out.guardianRelation = { value: named, from: 'guardianContact' };
+    const relation = typeof a.guardianRelation === 'string' ? a.guardianRelation : named;
+    const mode = relation ? MODE_FROM_RELATION[relation] : undefined;
     if (mode) out.guardianshipMode = { value: mode, from: 'guardianRelation' };
     return out;
   },

@@ -65,6 +65,8 @@ export interface EngineResult {
 
 const COMMANDS: Array<[RegExp, Command['type']]> = [
   [/^(取消|取消登记|放弃|放弃登记|不登记了|退出)$/, 'cancel'],
+  // 「取消吧 我还没问清楚情况」「算了取消吧 …」: a cancel word leading the message, with a reason after it.
+  [/^(?:算了|那)?\s*(?:取消|放弃登记|不登了|不用登了|不登记了)(?:吧|了)?(?:\s|，|,|$)/, 'cancel'],
   [/^(上一步|返回|后退|回到上一步)$/, 'back'],
   [/^(跳过|略过|不填|暂不填写|下一个|下一题)$/, 'skip'],
   [/^(查看|查看已填|看看|预览|已填内容)$/, 'view'],
@@ -371,8 +373,9 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   const state = newState(form);
   const notes: string[] = [];
   if (form.prefill && firstText.trim()) {
-    const { answers, estimated } = form.prefill(firstText, env);
+    const { answers, estimated, partial } = form.prefill(firstText, env);
     if (estimated?.length) state.estimated = [...estimated];
+    if (partial) state.partial = { ...partial };
     for (const [k, v] of Object.entries(answers)) {
       const step = stepByKey(form, k);
       if (!step || !schemaOf(step, env).safeParse(v).success) continue;
@@ -511,7 +514,7 @@ export function handleInput(form: FormDef, prev: EngineState, text: string, env:
       case 'skip': {
         if (state.current === CONFIRM) return done({ text: `没有可以跳过的问题了。\n${summary(form, state, env, true).text}` });
         const step = stepByKey(form, state.current)!;
-        if (step.required) return done({ ...promptOf(form, state, env), text: `「${step.label}」决定个案由哪个单位牵头，需要先选定。\n${promptOf(form, state, env).text}` });
+        if (step.required) return done({ ...promptOf(form, state, env), text: `「${step.label}」是建档必需的一项（见登记说明），请选一个。\n${promptOf(form, state, env).text}` });
         return unknownAnswer(form, state, step, env);
       }
       case 'edit': {

@@ -102,6 +102,8 @@ export interface PrefillResult {
   answers: Answers;
   /** Keys whose prefilled value is an estimate (an age for a birth date). */
   estimated?: string[];
+  /** Parts of a combined answer already given (a guardian's name without the phone). */
+  partial?: Answers;
 }
 
 export interface FormDef {
