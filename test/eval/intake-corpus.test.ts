@@ -14,7 +14,7 @@ describe('intake corpus', () => {
     expect(r.total).toBeGreaterThanOrEqual(50);
     expect(ok).toBeGreaterThanOrEqual(45);
     expect(r.turnsByCategory.all!.median).toBeLessThanOrEqual(13);
-    expect(r.turnsByCategory.all!.worst).toBeLessThanOrEqual(18);
+    expect(r.turnsByCategory.all!.worst).toBeLessThanOrEqual(20);
     expect(r.refusals.length).toBeLessThanOrEqual(22);
   }, 120_000);
 });
