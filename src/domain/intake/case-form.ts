@@ -137,7 +137,7 @@ function displayIdentity(v: unknown): string {
   const id = v as Identity;
   const birth = parseIsoPartial(id.birthDate);
   const b = birth ? formatChineseDate(birth) : id.birthDate;
-  return id.idNumber ? `${id.idNumber}（出生日期 ${b}）` : `身份证号待补充；出生 ${b}`;
+  return id.idNumber ? `${id.idNumber}（出生日期 ${b}）` : `身份证号未填；出生日期 ${b}`;
 }
 
 /**
@@ -215,6 +215,10 @@ function parseContact(input: string, _answers: Answers, _env: FormEnv, partial?:
   const dunno = saysUnknown(input) || /不知道|不清楚|不详/.test(input);
   if (name && (mobile || noPhone || dunno)) return { ok: true, value: { name, mobile, ...(noPhone ? { noPhone } : {}), ...relation } satisfies Contact };
   if (mobile && dunno) return { ok: true, value: { name: null, mobile } satisfies Contact };
+  const wrongNumber = !found && /\d{7,}/.exec(compactDigits(input))?.[0];
+  if (name && wrongNumber) {
+    return { ok: 'partial', value: { name, mobile: null } satisfies Contact, ask: `「${wrongNumber}」不是有效的手机号（应为 1 开头的 11 位数字）。已记下姓名：${name}，请重发手机号；不知道可回复「不知道」。` };
+  }
   if (name) return { ok: 'partial', value: { name, mobile: null } satisfies Contact, ask: `记下了姓名：${name}。手机号是多少？没有或不知道可回复「没有」或「不知道」。` };
   if (mobile) return { ok: 'partial', value: { name: null, mobile } satisfies Contact, ask: `记下了手机号：${mobile}。这个人叫什么名字？不知道可回复「不知道」。` };
   if (before && (dunno || noPhone || /^(没有|无|没)$/.test(input.trim()))) return { ok: true, value: { ...before, ...(noPhone || /^(没有|无|没)$/.test(input.trim()) ? { noPhone: true } : {}) } };
@@ -227,7 +231,7 @@ function parseName(input: string): ParseOutcome {
   const name = extractPersonName(input);
   if (name) return { ok: true, value: name };
   if (saysUnknown(input)) return { ok: 'unknown' };
-  return { ok: false, error: '没能看出姓名（2–4 个汉字，少数民族姓名可用「·」）' };
+  return { ok: false, error: '姓名应为 2–30 个汉字（少数民族姓名可用「·」）' };
 }
 
 /** The village: 「我们村」 is the reporter's own, 「外地的」 is outside the town. */

@@ -5,7 +5,7 @@ import { parseIdNumber } from '../parse-zh/id-number.js';
 import { normalizeInput } from '../parse-zh/normalize.js';
 import { parsePersonName } from '../parse-zh/person-name.js';
 import type { CategoryCode } from '../plan/types.js';
-import { GENDER, GUARDIANSHIP_RATING, RELATION } from './case-options.js';
+import { GENDER, GUARDIANSHIP_RATING, RELATION, SCHOOL_STATUS } from './case-options.js';
 import type { Answers, FormEnv, PrefillResult } from './form.js';
 import type { ChoiceOption } from '../parse-zh/choice.js';
 
@@ -99,6 +99,11 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
       }
     }
     if (/村(?:人|的)?$/.test(seg)) claimed.add(i);
+    const school = SCHOOL_STATUS.find((o) => [o.label, ...(o.aliases ?? [])].includes(seg));
+    if (!answers.schoolStatus && school) {
+      answers.schoolStatus = { choice: school.value, detail: null };
+      claimed.add(i);
+    }
   });
   if (!answers.gender) {
     const g = spotChoices(text, GENDER);
@@ -116,7 +121,7 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   else if (!villages.length && /(?:我们|俺们|俺|咱们|咱|本)村/.test(text) && env.reporter?.village) answers.village = env.reporter.village;
 
   const grade = /([\p{Script=Han}]{0,6}?)((?:[一二三四五六]年级)|(?:初|高)[一二三])/u.exec(text);
-  if (grade) {
+  if (grade && !answers.schoolStatus) {
     const level = grade[2]!.endsWith('年级') ? '小学' : grade[2]![0] === '初' ? '初中' : '高中';
     answers.schoolStatus = { choice: level, detail: `${grade[1]}${grade[2]}`.replace(/^.*?(?=[\p{Script=Han}]{0,4}(?:中学|中心校|小学)|$)/u, '') || grade[2]! };
   }

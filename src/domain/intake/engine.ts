@@ -116,7 +116,7 @@ function nextKey(form: FormDef, answers: Answers): string {
 }
 
 export function displayValue(step: StepDef, value: unknown, env: FormEnv): string {
-  if (value === null || value === undefined) return UNKNOWN_TEXT;
+  if (value === null || value === undefined) return '未填';
   if (step.display) return step.display(value, env);
   const opts = optionsOf(step, env);
   const label = (v: string) => opts.find((o) => o.value === v)?.label ?? v;
@@ -141,7 +141,7 @@ function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
   if (state.current === CONFIRM) return summary(form, state, env, true);
   const step = stepByKey(form, state.current)!;
   const lines = [typeof step.prompt === 'function' ? step.prompt(state.answers, env) : step.prompt];
-  const opts = step.kind === 'choice' || step.kind === 'multi' ? optionsOf(step, env) : [];
+  const opts = step.kind === 'choice' || step.kind === 'multi' || step.kind === 'custom' ? optionsOf(step, env) : [];
   if (step.kind === 'multi') lines.push('可多选，用顿号或空格隔开，如「1、3」。');
   if (state.current in state.answers) lines.push(`（当前：${displayValue(step, state.answers[state.current], env)}）`);
   if (isOptional(step, state.answers)) lines.push('没有或暂不清楚可回复「跳过」。');
@@ -178,7 +178,8 @@ export function summary(form: FormDef, state: EngineState, env: FormEnv, forConf
     if (state.estimated?.includes(step.key)) mark = '（估计）';
     if (state.prefilled.includes(step.key)) mark = '（自动识别，请核对）';
     else if (step.key in state.derived) mark = '（推断）';
-    lines.push(`${step.label}：${displayValue(step, state.answers[step.key], env)}${mark}`);
+    const unknown = state.answers[step.key] === null && state.unknown?.includes(step.key);
+    lines.push(`${step.label}：${unknown ? UNKNOWN_TEXT : displayValue(step, state.answers[step.key], env)}${mark}`);
   }
   if (forConfirm) {
     if (extras.length) lines.push(`可补充：${extras.join('、')}（回复「修改 ${extras[0]}」）`);
@@ -514,8 +515,9 @@ export function handleInput(form: FormDef, prev: EngineState, text: string, env:
       case 'skip': {
         if (state.current === CONFIRM) return done({ text: `没有可以跳过的问题了。\n${summary(form, state, env, true).text}` });
         const step = stepByKey(form, state.current)!;
-        if (step.required) return done({ ...promptOf(form, state, env), text: `「${step.label}」是建档必需的一项（见登记说明），请选一个。\n${promptOf(form, state, env).text}` });
-        return unknownAnswer(form, state, step, env);
+        if (step.required) return done({ ...promptOf(form, state, env), text: `「${step.label}」是必填项，不能跳过：没有它个案无法建档。\n${promptOf(form, state, env).text}` });
+        // An optional field skipped is simply not filled; any other is recorded as still to complete.
+        return isOptional(step, state.answers) ? accept(form, state, step.key, null, '', env) : unknownAnswer(form, state, step, env);
       }
       case 'edit': {
         if (!command.field) {
