@@ -115,6 +115,9 @@ function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: 
   if (loose && (loose.date.month !== undefined || /年/.test(input))) {
     const d = loose.date;
     if (isInFuture(d, env.now)) return { ok: false, error: '出生日期不能晚于今天' };
+    if (d.month === undefined && /不知道|不清|不详|不记得|记不清/.test(input)) {
+      return { ok: true, value: { idNumber: null, birthDate: String(d.year) } satisfies Identity, note: 'estimated' };
+    }
     if (d.month === undefined) {
       // Only a year: keep it and ask the month once; 「不知道」 then keeps the year as an estimate.
       return { ok: 'partial', value: { idNumber: null, birthDate: String(d.year) } satisfies Identity, ask: `记下了：${d.year}年出生。几月份出生？不知道可回复「不知道」。` };
@@ -203,11 +206,16 @@ const contactDisplay = (v: unknown) => {
  * 「李长贵 电话不知道」「奶奶叫刘秀英，她没有手机的呀」「外婆 吴玉芳 18755701234」: a name and a
  * mobile, either of which may be unknown. What is given is kept and only the rest is asked.
  */
-function parseContact(input: string, _answers: Answers, _env: FormEnv, partial?: unknown): ParseOutcome {
+function parseContact(input: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
   const before = (partial ?? undefined) as Contact | undefined;
   const found = extractMobile(input);
   const rest = found ? found.rest : input;
-  const name = extractPersonName(rest) ?? before?.name ?? null;
+  // A configured member (「司法所的钱所长」) is reachable through the bot: the name is enough.
+  const member = env.members.find((m) => m.name.length >= 2 && rest.includes(m.name));
+  if (member && !found) return { ok: true, value: { name: member.name, mobile: null } satisfies Contact };
+  // 「她自己都成年了，她的电话是…」: the child is her own contact.
+  const self = /(?:她|他)自己|本人/.test(rest) && typeof answers.fullName === 'string' ? (answers.fullName as string) : undefined;
+  const name = self ?? extractPersonName(rest) ?? before?.name ?? null;
   const mobile = found?.mobile ?? before?.mobile ?? null;
   const noPhone = saysNoPhone(input);
   const rel = spotChoices(rest.split(/没有?手机|电话|手机/)[0]!, RELATION);
@@ -215,6 +223,8 @@ function parseContact(input: string, _answers: Answers, _env: FormEnv, partial?:
   const dunno = saysUnknown(input) || /不知道|不清楚|不详/.test(input);
   if (name && (mobile || noPhone || dunno)) return { ok: true, value: { name, mobile, ...(noPhone ? { noPhone } : {}), ...relation } satisfies Contact };
   if (mobile && dunno) return { ok: true, value: { name: null, mobile } satisfies Contact };
+  // 「他爹电话134…」: the relation is given instead of a name; the name is left to complete.
+  if (mobile && rel.length && !name) return { ok: true, value: { name: null, mobile, ...relation } satisfies Contact };
   const wrongNumber = !found && /\d{7,}/.exec(compactDigits(input))?.[0];
   if (name && wrongNumber) {
     return { ok: 'partial', value: { name, mobile: null } satisfies Contact, ask: `「${wrongNumber}」不是有效的手机号（应为 1 开头的 11 位数字）。已记下姓名：${name}，请重发手机号；不知道可回复「不知道」。` };

@@ -90,7 +90,9 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
       claimed.add(i);
       return;
     }
-    if (!answers.identity && /出生|生于|年.*月|\d{4}[.\-/]\d/.test(seg)) {
+    // A date is a birth date when it says so, or is a plain full date; 「今年9月开学以后」 is not.
+    const birthy = /出生|生于|生的|生人|年生|月生|日生|号生/.test(seg) || (/^\d{4}(?:年\d{1,2}月(?:\d{1,2}[日号])?|[.\-/]\d{1,2}(?:[.\-/]\d{1,2})?)$/.test(seg));
+    if (!answers.identity && birthy) {
       const d = parseLooseDate(seg, env.now);
       if (d && d.date.month !== undefined && !isInFuture(d.date, env.now)) {
         answers.identity = { idNumber: null, birthDate: formatIsoPartial(d.date) };
@@ -111,12 +113,11 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   }
   if (!answers.identity) {
     const age = parseEstimatedAge(text) ?? (/(?:^|\s)(\d{1,2})(?:\s|$)/.exec(text) && /男|女/.test(text) ? { min: Number(/(?:^|\s)(\d{1,2})(?:\s|$)/.exec(text)![1]), max: Number(/(?:^|\s)(\d{1,2})(?:\s|$)/.exec(text)![1]) } : undefined);
-    if (age && age.max <= 25) {
-      answers.identity = { idNumber: null, birthDate: String(birthYearFromAge(age, env.now)) };
-      estimated.push('identity');
-    }
+    // An age is kept but the ID number is still asked (it gives the exact date and gender);
+    // 「不知道」 then keeps the estimate.
+    if (age && age.max <= 25) partial.identity = { idNumber: null, birthDate: String(birthYearFromAge(age, env.now)) };
   }
-  const villages = spotChoices(text, villageChoicesWithAliases(env.villages));
+  const villages = spotVillages(text, env.villages);
   if (villages.length === 1) answers.village = villages[0];
   else if (!villages.length && /(?:我们|俺们|俺|咱们|咱|本)村/.test(text) && env.reporter?.village) answers.village = env.reporter.village;
 
@@ -140,8 +141,11 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   // A phone in the first message belongs to the guardian named next to it.
   const phone = extractMobile(text);
   const guardianName = (() => {
-    const named = /(?:奶奶|爷爷|外婆|外公|姥姥|姥爷|爸爸|妈妈|父亲|母亲|爹|娘|大姑|姑姑|舅舅|叔叔|阿姨|监护人|家长)(?:叫|是|名叫)?([\p{Script=Han}]{2,3})(?=[，,。\s]|电话|手机|带|照顾|$)/u.exec(text);
-    return knownName(named?.[1]);
+    for (const named of text.matchAll(/(?:奶奶|爷爷|外婆|外公|姥姥|姥爷|爸爸|妈妈|父亲|母亲|爹|娘|大姑|姑姑|舅舅|叔叔|阿姨|监护人|家长)(?:叫|是|名叫)?([\p{Script=Han}]{2,3}?)(?=[，,。\s]|电话|手机|带|照顾|$)/gu)) {
+      const n = knownName(named[1]);
+      if (n) return n;
+    }
+    return undefined;
   })();
   if (guardianName && phone) answers.guardianContact = { name: guardianName, mobile: phone.mobile };
   else if (guardianName) partial.guardianContact = { name: guardianName, mobile: null };
@@ -154,7 +158,9 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   }
 
   // The child's name: after 叫 (not a relative's 叫), or a plain name-like segment.
-  const called = /(?<![奶爷婆公姥爸妈亲爹娘姑舅叔姨])(?:叫|名叫|叫做)([\p{Script=Han}]{2,3})(?=[，,。\s的]|$)/u.exec(text);
+  const called =
+    /(?<![奶爷婆公姥爸妈亲爹娘姑舅叔姨])(?:叫|名叫|叫做)([\p{Script=Han}]{2,3})(?=[，,。\s的]|$)/u.exec(text) ??
+    /(?:学生|孩子|娃|小孩|女孩|男孩|女娃|男娃|小姑娘|小伙子|小子|女生|男生)(?:叫)?([\p{Script=Han}]{2,3})(?=[，,。\s]|$)/u.exec(text);
   const fromCalled = knownName(called?.[1]);
   if (fromCalled && fromCalled !== guardianName) answers.fullName = fromCalled;
   else {
@@ -172,10 +178,21 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   return { answers, ...(estimated.length ? { estimated } : {}), ...(Object.keys(partial).length ? { partial } : {}) };
 }
 
-const villageAliasLists = new WeakMap<readonly string[], readonly ChoiceOption[]>();
-/** Villages with their short names (李庄 for 李庄村), for finding them inside a sentence. */
-function villageChoicesWithAliases(villages: readonly string[]): readonly ChoiceOption[] {
-  let list = villageAliasLists.get(villages);
-  if (!list) villageAliasLists.set(villages, (list = villages.map((x) => ({ value: x, label: x, aliases: x.endsWith('村') && x.length > 2 ? [x.slice(0, -1)] : [] }))));
-  return list;
+
+/**
+ * Villages named in a sentence: the full name (李庄村), or the short one (李庄) when it stands as
+ * a place (「俺们李庄的」), not inside another name (墩集 in 墩集中学, 墩集镇).
+ */
+function spotVillages(text: string, villages: readonly string[]): string[] {
+  const full = spotChoices(text, villageChoices(villages));
+  if (full.length) return full;
+  const s = text.replace(/\s+/g, '');
+  const found: string[] = [];
+  for (const v of villages) {
+    if (!v.endsWith('村') || v.length <= 2) continue;
+    const short = v.slice(0, -1);
+    const re = new RegExp(`${short}(?=的|人|那|这|村|[，,。\\s]|$)`, 'u');
+    if (re.test(s) && !found.includes(v)) found.push(v);
+  }
+  return found;
 }

@@ -144,6 +144,7 @@ function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
   const opts = step.kind === 'choice' || step.kind === 'multi' || step.kind === 'custom' ? optionsOf(step, env) : [];
   if (step.kind === 'multi') lines.push('可多选，用顿号或空格隔开，如「1、3」。');
   if (state.current in state.answers) lines.push(`（当前：${displayValue(step, state.answers[state.current], env)}）`);
+  else if (state.partial?.[state.current] !== undefined) lines.push(`（已记下：${displayValue(step, state.partial[state.current], env)}；不清楚的部分可回复「不知道」）`);
   if (isOptional(step, state.answers)) lines.push('没有或暂不清楚可回复「跳过」。');
   const failures = state.failures?.[state.current] ?? 0;
   const reply: Reply = { text: lines.join('\n') };
@@ -213,9 +214,10 @@ function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv, p
       const loose = r0.ok ? undefined : parseLooseDate(s, env.now);
       const r = loose ? ({ ok: true, date: loose.date } as const) : r0;
       if (!r.ok) return { ok: false, error: r.reason === 'invalid' ? '这个日期不存在' : '没能识别这个日期' };
-      if (r.date.month === undefined) return { ok: false, error: '请至少写到月份' };
+      if (r.date.month === undefined && !loose?.approximate) return { ok: false, error: '请至少写到月份' };
       if (isInFuture(r.date, env.now)) return { ok: false, error: '日期不能晚于今天' };
-      return { ok: true, value: formatIsoPartial(r.date) };
+      // 「去年腊月」「今年开春」「前年」: kept, and marked as an estimate.
+      return loose?.approximate ? { ok: true, value: formatIsoPartial(r.date), note: 'approximate' } : { ok: true, value: formatIsoPartial(r.date) };
     }
     case 'mobile': {
       const m = parseMobile(s);
@@ -231,7 +233,25 @@ function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv, p
       const r = matchChoices(text, opts, { multiple: step.kind === 'multi', allowDetail: step.allowDetail === true });
       if (!r.ok) {
         // A phrase that names options inside it: 「就奶奶一个人带着的」, 「打架 偷东西」.
-        const spotted = spotChoices(text, opts);
+        let spotted = spotChoices(text, opts);
+        if (!spotted.length && r.reason === 'single-only') {
+          // 「学校进行了训导，也通知了家长」: the first part that names an option.
+          for (const part of text.split(/[、,，;；\s/|]+/)) {
+            const one = matchChoices(part, opts);
+            if (one.ok) {
+              spotted = one.values;
+              break;
+            }
+          }
+        }
+        if (step.kind === 'multi' && r.reason === 'unknown') {
+          // 「故意伤害 致人重伤」: the parts that name options, with the others as spoken detail.
+          const parts = text.split(/[、,，;；\s/|]+/).flatMap((part) => {
+            const one = matchChoices(part, opts);
+            return one.ok ? one.values : spotChoices(part, opts);
+          });
+          for (const v of parts) if (!spotted.includes(v)) spotted.push(v);
+        }
         if (spotted.length) {
           if (step.kind === 'multi') return { ok: true, value: spotted };
           if (step.allowDetail) return { ok: true, value: { choice: spotted[0]!, detail: stripEdgePunctuation(text).slice(0, 200) || null } };

@@ -92,7 +92,7 @@ export function parseLooseDate(text: string, now: Date): LooseDate | undefined {
     }
     if (yearPart === undefined) continue;
     if (!rest) return { date: { year: yearPart } };
-    const lunar = /^(?:农历|阴历)?(正|腊|冬|十一|十二|[一二三四五六七八九十])月(?:(\d{1,2}|[一二三四五六七八九十廿初]{1,3})[日]?)?$/u.exec(rest);
+    const lunar = /^(?:农历|阴历)?(正|腊|冬|十一|十二|[一二三四五六七八九十])月/u.exec(rest);
     if (lunar && (/[正腊冬]/u.test(lunar[1]!) || /农历|阴历/u.test(rest))) {
       // A lunar month falls about a month later in the Gregorian calendar; 腊月 spills into the next year.
       const lm = LUNAR_MONTH[lunar[1]!]!;
@@ -100,15 +100,30 @@ export function parseLooseDate(text: string, now: Date): LooseDate | undefined {
       const year = lm === 12 ? yearPart + 1 : yearPart;
       return { date: { year, month }, approximate: true };
     }
-    const greg = /^(\d{1,2})月(?:(\d{1,2})日)?$/u.exec(rest.replace(new RegExp(`([${CHINESE_NUMERAL_CHARS}]+)(?=[月日])`, 'gu'), (r) => String(parseChineseNumber(r) ?? r)));
+    const season = SEASONS.find(([re]) => re.test(rest));
+    const greg = /^(\d{1,2})月(?:(\d{1,2})日)?(?:$|[^\d日])/u.exec(rest.replace(new RegExp(`([${CHINESE_NUMERAL_CHARS}]+)(?=[月日])`, 'gu'), (r) => String(parseChineseNumber(r) ?? r)));
     if (greg) {
       const d: PartialDate = { year: yearPart, month: Number(greg[1]) };
       if (greg[2]) d.day = Number(greg[2]);
       if (isRealDate(d)) return { date: d };
     }
+    if (season) return { date: { year: yearPart, month: season[1] }, approximate: true };
+    // 「前年毕业就在家」: the year alone, when nothing after it looks like another date.
+    if (!/\d|[一二三四五六七八九十]月/u.test(rest)) return { date: { year: yearPart }, approximate: true };
   }
   return undefined;
 }
+
+/** Words for a time of year, as the month they mostly mean. */
+const SEASONS: Array<[RegExp, number]> = [
+  [/^(?:过完年|过年|春节)/u, 2],
+  [/^(?:开春|春天|春季|开年)/u, 3],
+  [/^(?:五一)/u, 5],
+  [/^(?:夏天|夏季|暑假|放暑假)/u, 7],
+  [/^(?:秋天|秋季|开学|秋季开学)/u, 9],
+  [/^(?:国庆|十一)/u, 10],
+  [/^(?:冬天|冬季|年底|年末|寒假)/u, 12],
+];
 
 /** A month alone (「八月份生的吧 具体几号不知道」), for completing a year already given. */
 export function parseMonthOnly(text: string): number | undefined {
@@ -134,7 +149,7 @@ export function parseEstimatedAge(text: string): { min: number; max: number } | 
     const b = base + parseChineseNumber(pair[3]!)!;
     if (b === a + 1) return { min: a, max: b };
   }
-  const one = new RegExp(`(\\d{1,2}|${n}{1,3})(?:周?岁|了)(?:半|多)?`, 'u').exec(s);
+  const one = new RegExp(`(\\d{1,2}|${n}{1,3})(?:来|多)?(?:周?岁|了)(?:半|多)?`, 'u').exec(s);
   if (one) {
     const v = /^\d+$/.test(one[1]!) ? Number(one[1]) : parseChineseNumber(one[1]!);
     if (v !== undefined && v >= 0 && v <= 30) return { min: v, max: v };
