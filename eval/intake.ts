@@ -82,6 +82,8 @@ export interface ConversationResult {
   interruptionsAnswered: number;
   interruptionsTotal: number;
   duplicateWarnedAtTurn?: number;
+  /** The fields the bot asked, in order (pending questions as pending:<type>). */
+  asked: string[];
   notes: string[];
 }
 
@@ -124,12 +126,12 @@ const shortCategory = (name: string) => SHORT.find(([re]) => re.test(name))?.[1]
 
 interface Bot {
   store: SqliteStore;
-  send(text: string, chat: 'private' | 'group', kind?: InboundMessage['kind']): Reply[];
+  send(userId: string, text: string, chat: 'private' | 'group', kind?: InboundMessage['kind']): Reply[];
   restart(): void;
   close(): void;
 }
 
-function openBot(config: LoadedConfig, plan: PlanMatrix, userId: string): Bot {
+function openBot(config: LoadedConfig, plan: PlanMatrix): Bot {
   const dir = mkdtempSync(join(tmpdir(), 'humiao-eval-'));
   const file = join(dir, 'eval.db');
   const clock = fixedClock(REFERENCE);
@@ -140,7 +142,7 @@ function openBot(config: LoadedConfig, plan: PlanMatrix, userId: string): Bot {
     get store() {
       return store;
     },
-    send(text, chat, kind = 'text') {
+    send(userId, text, chat, kind = 'text') {
       clock.advance(20_000);
       const group = chat === 'group';
       return app.router.dispatch({
@@ -188,6 +190,7 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
     unscripted: [],
     interruptionsAnswered: 0,
     interruptionsTotal: c.interruptions?.length ?? 0,
+    asked: [],
     notes: [],
   };
   const casesBefore = bot.store.cases.openSummaries().length;
@@ -197,9 +200,12 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
   let lastReply = '';
   let cancelling = false;
 
+  const trace = process.env.EVAL_TRACE === c.id;
   const say = (text: string, chat: 'private' | 'group' = 'private'): string => {
     result.turns++;
-    lastReply = replyText(bot.send(text, chat));
+    lastReply = replyText(bot.send(userId, text, chat));
+    // EVAL_TRACE=<id> prints one conversation turn by turn, for finding where it goes wrong.
+    if (trace) console.log(`> ${text}\n${lastReply}\n`);
     return lastReply;
   };
 
@@ -207,7 +213,7 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
   say(c.opening, c.chat === 'group' ? 'group' : 'private');
   if (c.chat === 'group') {
     // Opening the private chat afterwards must show the pending question, not a menu.
-    lastReply = replyText(bot.send('', 'private', 'enter_chat'));
+    lastReply = replyText(bot.send(userId, '', 'private', 'enter_chat'));
     const d = draft(bot, userId);
     if (d && !lastReply.includes('登记')) result.notes.push('opening the private chat did not show the pending question');
   }
@@ -258,6 +264,7 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
     }
     if (d.pending) {
       const p = d.pending;
+      result.asked.push(`pending:${p.type}`);
       if (p.type === 'cancel') say('是');
       else if (p.type === 'conflict') say('是');
       else if (p.type === 'duplicate') {
@@ -272,6 +279,7 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
       continue;
     }
     const key = d.current;
+    result.asked.push(key === CONFIRM ? 'confirm' : key);
     if (key === CONFIRM) {
       say('确认');
       continue;
@@ -338,7 +346,7 @@ export async function evalIntake(): Promise<IntakeEvalReport> {
   const results: ConversationResult[] = [];
   for (const c of corpus) {
     const userId = reporterId(c, config);
-    const bot = openBot(config, plan, userId);
+    const bot = openBot(config, plan);
     try {
       const original = c.duplicateOf ? byId.get(c.duplicateOf) : undefined;
       if (original) {
@@ -374,6 +382,7 @@ export async function evalIntake(): Promise<IntakeEvalReport> {
   for (const r of results) {
     const flags = [r.ok ? 'ok' : 'FAIL', r.outcome, `${r.turns} turns`, r.unscripted.length ? `unscripted: ${r.unscripted.join(',')}` : ''].filter(Boolean);
     lines.push(`${r.id}: ${flags.join('; ')}`);
+    lines.push(`    asked: ${r.asked.join(' ')}`);
     for (const n of r.notes) lines.push(`    ${n}`);
   }
   return { lines, turnsByCategory, refusals, saved, total: results.length, results };

@@ -38,7 +38,7 @@ import {
 } from './case-options.js';
 import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
 import { detectSigns, reportNotice } from './mandatory-report.js';
-import { prefillCase, villageChoices } from './case-prefill.js';
+import { prefillCase, SITUATION_KEYS, villageChoices } from './case-prefill.js';
 import { warmForm } from './engine.js';
 import { matchChoices, type ChoiceOption } from '../parse-zh/choice.js';
 import { extractMobile } from '../parse-zh/mobile.js';
@@ -394,6 +394,20 @@ const STEPS: StepDef[] = [
     example: '小学，墩集中心校三年级',
   },
   {
+    key: 'guardianContact',
+    label: '监护人姓名和手机',
+    editNames: ['监护人', '监护人姓名', '监护人电话', '监护人手机', '手机', '电话', '联系方式'],
+    prompt: '实际照顾孩子的监护人是谁（和孩子什么关系）？姓名和手机号？如「奶奶 张桂兰 13812345678」。',
+    kind: 'contact',
+    readsUnknown: true,
+    parse: parseContact,
+    optional: (a) => cats(a).includes('03'),
+    schema: contactSchema,
+    display: contactDisplay,
+    expect: '监护人姓名和 11 位手机号',
+    example: '张桂兰 13812345678',
+  },
+  {
     key: 'guardianRelation',
     label: '监护人与孩子关系',
     editNames: ['监护关系', '照料人', '监护人关系', '关系'],
@@ -403,20 +417,6 @@ const STEPS: StepDef[] = [
     schema: oneOf(RELATION),
     expect: '关系（序号或名称）',
     example: '奶奶',
-  },
-  {
-    key: 'guardianContact',
-    label: '监护人姓名和手机',
-    editNames: ['监护人', '监护人姓名', '监护人电话', '监护人手机', '手机', '电话', '联系方式'],
-    prompt: '监护人的姓名和手机号？',
-    kind: 'contact',
-    readsUnknown: true,
-    parse: parseContact,
-    optional: (a) => cats(a).includes('03'),
-    schema: contactSchema,
-    display: contactDisplay,
-    expect: '监护人姓名和 11 位手机号',
-    example: '张桂兰 13812345678',
   },
   {
     key: 'guardianshipMode',
@@ -682,6 +682,7 @@ export const caseForm: FormDef = {
   title: '新增个案登记',
   steps: STEPS,
   prefill: prefillCase,
+  fillsInPassing: SITUATION_KEYS,
 
   derive(a) {
     const out: Record<string, { value: unknown; from: string }> = {};
@@ -690,7 +691,9 @@ export const caseForm: FormDef = {
     const named = (a.guardianContact as Contact | null | undefined)?.relation;
     if (!('guardianRelation' in a) && named) out.guardianRelation = { value: named, from: 'guardianContact' };
     const relation = typeof a.guardianRelation === 'string' ? a.guardianRelation : named;
-    const mode = relation ? MODE_FROM_RELATION[relation] : undefined;
+    let mode = relation ? MODE_FROM_RELATION[relation] : undefined;
+    // A parent caring alone where the other is away or gone is 单亲监护; otherwise a parent is 父母监护 (shown as inferred).
+    if (!mode && (relation === '父' || relation === '母')) mode = a.parentsAway === '一方外出务工、另一方无监护能力' || cats(a).includes('04') ? '单亲监护' : '父母监护';
     if (mode) out.guardianshipMode = { value: mode, from: 'guardianRelation' };
     return out;
   },

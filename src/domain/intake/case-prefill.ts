@@ -5,7 +5,7 @@ import { parseIdNumber } from '../parse-zh/id-number.js';
 import { normalizeInput } from '../parse-zh/normalize.js';
 import { parsePersonName } from '../parse-zh/person-name.js';
 import type { CategoryCode } from '../plan/types.js';
-import { GENDER, GUARDIANSHIP_RATING, RELATION, SCHOOL_STATUS } from './case-options.js';
+import { BEHAVIORS, CUSTODY_TYPE, DISPOSITION, GENDER, GUARDIANSHIP_RATING, REFERRED_TO, RELATION, SCHOOL_STATUS } from './case-options.js';
 import type { Answers, FormEnv, PrefillResult } from './form.js';
 import type { ChoiceOption } from '../parse-zh/choice.js';
 
@@ -175,8 +175,35 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
       }
     }
   }
+  spotSituation(text, answers);
   return { answers, ...(estimated.length ? { estimated } : {}), ...(Object.keys(partial).length ? { partial } : {}) };
 }
+
+const PARENT_THEN_CUSTODY = /(爹|爸|父|娘|妈|母|父母|爹娘|爸妈|爸爸妈妈)[^，,。；;]{0,6}?(坐牢|服刑|监狱|牢里|在押|判|戒毒|矫正|死刑|死缓|无期|抓)/u;
+
+/**
+ * The category details a sentence states: 「他爹坐牢了」 (父亲, 服刑在押), 「被派出所训诫了」
+ * (公安机关矫治教育措施, 涉及公安程序), 「打架」 (结伙斗殴). Only what a phrase names plainly.
+ */
+function spotSituation(text: string, answers: Answers): void {
+  const pc = PARENT_THEN_CUSTODY.exec(text);
+  if (pc) {
+    const who = /父母|爹娘|爸妈|爸爸妈妈/.test(pc[1]!) ? '父母双方' : /爹|爸|父/.test(pc[1]!) ? '父亲' : '母亲';
+    answers.imprisonedParent ??= who;
+    const custody = spotChoices(pc[0], CUSTODY_TYPE);
+    if (custody.length === 1) answers.custodyType ??= custody[0];
+  }
+  const behaviors = spotChoices(text, BEHAVIORS);
+  if (behaviors.length) answers.behaviors ??= behaviors;
+  const disposition = spotChoices(text, DISPOSITION).filter((d) => d !== '尚未处置');
+  if (disposition.length === 1) answers.disposition ??= disposition[0];
+  if (/训诫|拘留|行拘|起诉|判处|判了|缓刑|立案|刑事|治安处罚/.test(text)) answers.justiceInvolvement ??= '有';
+  const referred = spotChoices(text, REFERRED_TO);
+  if (referred.length === 1 && /送|交|领|带回|救助/.test(text)) answers.referredTo ??= referred[0];
+}
+
+/** Keys a later answer may fill in passing, for questions not asked yet. */
+export const SITUATION_KEYS = ['guardianRelation', 'imprisonedParent', 'custodyType', 'behaviors', 'disposition', 'justiceInvolvement', 'referredTo', 'parentsAway'] as const;
 
 
 /**

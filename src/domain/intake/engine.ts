@@ -620,6 +620,21 @@ function failed(form: FormDef, state: EngineState, step: StepDef, reason: string
   return { state, reply: errorReply(step, reason, form, state, env), outcome: 'continue', newSigns: [] };
 }
 
+/** What an answer also says about later questions (FormDef.fillsInPassing), shown for checking. */
+function fillInPassing(form: FormDef, state: EngineState, key: string, text: string, env: FormEnv): void {
+  if (!form.prefill || !form.fillsInPassing?.length || !text.trim()) return;
+  const at = form.steps.findIndex((s) => s.key === key);
+  const { answers } = form.prefill(text, env);
+  for (const k of form.fillsInPassing) {
+    if (k in state.answers || !(k in answers)) continue;
+    const i = form.steps.findIndex((s) => s.key === k);
+    const step = form.steps[i];
+    if (!step || i <= at || !schemaOf(step, env).safeParse(answers[k]).success) continue;
+    state.answers[k] = answers[k];
+    if (!state.prefilled.includes(k)) state.prefilled.push(k);
+  }
+}
+
 /** Records that the person does not know this field (or what the step puts in its place). */
 function unknownAnswer(form: FormDef, state: EngineState, step: StepDef, env: FormEnv): EngineResult {
   const substitute = step.whenUnknown?.(state.answers, env);
@@ -661,6 +676,7 @@ function accept(form: FormDef, state: EngineState, key: string, value: unknown, 
   state.prefilled = state.prefilled.filter((k) => k !== key && !(patch && k in patch));
   clearMarks(state, key);
   if (estimated) (state.estimated ??= []).push(key);
+  fillInPassing(form, state, key, text, env);
   if (state.history[state.history.length - 1] !== key) state.history.push(key);
   state.current = nextKey(form, state.answers);
   // Only free text is read for signs: a picked option such as 无人监护 is judged from the answers.

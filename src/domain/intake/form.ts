@@ -137,4 +137,9 @@ export interface FormDef {
   /** The reply shown when a sign is first seen. */
   signNotice?: (signs: readonly string[]) => string;
   prefill?: (text: string, env: FormEnv) => PrefillResult;
+  /**
+   * Keys an answer to any question may fill in passing, through `prefill`, when they are not
+   * answered yet and come later in the form: 「他爹坐牢了」 for one question answers two.
+   */
+  fillsInPassing?: readonly string[];
 }
