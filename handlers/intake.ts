@@ -1,7 +1,7 @@
 import type { Reply } from '../src/core/message.js';
 import { caseForm, warmCaseForm } from '../src/domain/intake/case-form.js';
 import { INTAKE_TRIGGER } from '../src/domain/intake/case-prefill.js';
-import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import { currentPrompt, handleInput, parseCommand, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import type { FormEnv } from '../src/domain/intake/form.js';
 import { REPORT_TO } from '../src/domain/intake/mandatory-report.js';
 import { DROP_AFTER_MS, DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/domain/intake/session-policy.js';
@@ -35,6 +35,7 @@ export function isIntakeTrigger(text: string): boolean {
   // No verb, but a child described with an ID number or a name: 「俺村有个留守娃 叫王小燕 身份证…」.
   if (/有(?:个|一个|一名|名)/.test(s) && /(?<!\d)\d{17}[\dXx](?!\d)/.test(s) && !LOOKS_LIKE_PLAN_QUESTION.test(s)) return true;
   if (!REGISTER.test(s)) return false;
+  if (/(?:不好|不用|不要|别|不必|不想|没法|不能)(?:再)?(?:登记|登|录入|上报)/.test(s)) return false;
   if (ASKS_ABOUT_DUTY.test(s) && !/我|俺|咱/.test(s)) return false;
   return WANTS.test(s);
 }
@@ -139,7 +140,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
       return isIntakeTrigger(msg.text) ? [{ text: ALREADY_OPEN_TEXT }] : null;
     }
   }
-  if (isIntakeTrigger(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
+  if (isIntakeTrigger(msg.text) && !parseCommand(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
   const result = handleInput(caseForm, state, msg.text, env);
   recordSigns(ctx, result, session.chatId, now);
   if (result.outcome === 'cancelled') {

@@ -67,7 +67,7 @@ describe('intake: one dialog per category', () => {
   it('闲散青少年', () => {
     const h = harness();
     h.say('wangwu', '新增个案');
-    const last = run(h, 'wangwu', ['闲散', '赵大伟', makeId('34132420090101123'), '墩集', '辍学', '爸爸', '赵强 13700001111', '单亲监护', '2025年6月', '职业培训', '中', '王五']);
+    const last = run(h, 'wangwu', ['闲散', '赵大伟', makeId('34132420090101123'), '墩集', '辍学', '赵强 13700001111', '爸爸', '2025年6月', '职业培训', '中', '王五']);
     expect(last).toContain('请核对');
     expect(last).toContain('性别：男（推断）');
     expect(h.say('wangwu', '确认')).toContain('已保存个案');
@@ -82,7 +82,7 @@ describe('intake: one dialog per category', () => {
     const h = harness();
     h.say('zhangsan', '上报个案');
     const last = run(h, 'zhangsan', [
-      '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '母亲', '陈梅 13600002222', '单亲监护',
+      '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲',
       '逃学、网瘾、9', '多次在校外向低年级学生索要零花钱', '学校管理教育措施', '无', '否', '高', '张三',
     ]);
     expect(last).toContain('行为类型：多次旷课、逃学、沉迷网络、其他不良行为');
@@ -115,7 +115,7 @@ describe('intake: one dialog per category', () => {
   it('服刑人员未成年子女, gender taken from the ID number', () => {
     const h = harness();
     h.say('sunqi', '登记');
-    const last = run(h, 'sunqi', ['服刑子女', '李小红', makeId('34132420100304122'), '霸王', '小学', '外婆', '王桂芳 13912345678', '父亲', '1', '跳过', '中', '孙七']);
+    const last = run(h, 'sunqi', ['服刑子女', '李小红', makeId('34132420100304122'), '霸王', '小学', '王桂芳 13912345678', '外婆', '父亲', '1', '跳过', '中', '孙七']);
     expect(last).toContain('性别：女（推断）');
     expect(last).toContain('帮教联系人：未填');
     h.say('sunqi', '确认');
@@ -132,7 +132,7 @@ describe('intake: one dialog per category', () => {
     const h = harness();
     h.say('zhouba', '新增个案');
     const last = run(h, 'zhouba', [
-      '2、5', '周小雨', '2012年1月', '女', '王庄村', '小学', '奶奶', '刘芳 13512345678',
+      '2、5', '周小雨', '2012年1月', '女', '王庄村', '小学', '刘芳 13512345678', '奶奶',
       '1', '上海', '差', '吸烟', '家长管教', '不详', '否', '中', '赵六',
     ]);
     expect(last).toContain('类别：有不良行为或严重不良行为青少年、农村留守儿童');
@@ -269,9 +269,9 @@ describe('intake: groups and people', () => {
     h.say('zhouba', '小学');
     h.say('wangwu', '辍学');
     expect(h.say('zhouba', '张桂兰 13812345678')).toContain('务工');
-    expect(h.say('wangwu', '不详')).toContain('监护人的姓名和手机号');
+    expect(h.say('wangwu', '跳过')).toContain('什么人');
     run(h, 'zhouba', ['苏州', '一般', '低', '李四', '确认']);
-    run(h, 'wangwu', ['跳过', '无人监护', '汽车站', '无', '救助站', '高', '王五', '确认']);
+    run(h, 'wangwu', ['不详', '无人监护', '汽车站', '无', '救助站', '高', '王五', '确认']);
     expect(h.store.cases.list().map((c) => [c.fullName, c.reporterUserId])).toEqual([['王小明', 'zhouba'], ['马小飞', 'wangwu']]);
   });
 
@@ -397,11 +397,10 @@ describe('intake: checks', () => {
     bad('北京村', '没有「北京村」这个村', '哪个村');
     h.say('zhangsan', '李庄');
     h.say('zhangsan', '初中');
-    h.say('zhangsan', '妈妈');
     // The name is kept and only the phone asked again.
     expect(h.say('zhangsan', '陈梅 12600002222')).toContain('不是有效的手机号');
     h.say('zhangsan', '13600002222');
-    h.say('zhangsan', '单亲监护');
+    h.say('zhangsan', '妈妈');
     h.say('zhangsan', '9');
     bad('很'.repeat(2001), '内容过长', '「其他」行为');
     h.say('zhangsan', '多次索要零花钱');
@@ -426,8 +425,8 @@ describe('intake: checks', () => {
     h.say('zhangsan', '男');
     expect(h.say('zhangsan', '外地的，不是我们镇的')).toContain('就学');
     h.say('zhangsan', '问他上没上学 他摇头');
-    h.say('zhangsan', '不知道');
     h.say('zhangsan', '李长贵 电话不知道');
+    h.say('zhangsan', '不知道');
     const view = h.say('zhangsan', '查看');
     expect(view).toContain('姓名：待补充');
     expect(view).toContain('出生日期 2014年（估计）');
@@ -454,7 +453,7 @@ describe('intake: checks', () => {
   it('checks dates typed for 闲散 start', () => {
     const h = harness();
     h.say('wangwu', '新增个案');
-    run(h, 'wangwu', ['闲散', '赵大伟', '2009年1月', '男', '墩集', '辍学', '爸爸', '赵强 13700001111', '单亲监护']);
+    run(h, 'wangwu', ['闲散', '赵大伟', '2009年1月', '男', '墩集', '辍学', '赵强 13700001111', '爸爸']);
     const r = h.say('wangwu', '下个月');
     expect(r).toContain('没能识别这个日期');
     expect(r).toContain('例如：2025年6月');

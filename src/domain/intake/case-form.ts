@@ -397,7 +397,7 @@ const STEPS: StepDef[] = [
     key: 'guardianContact',
     label: '监护人姓名和手机',
     editNames: ['监护人', '监护人姓名', '监护人电话', '监护人手机', '手机', '电话', '联系方式'],
-    prompt: '实际照顾孩子的监护人是谁（和孩子什么关系）？姓名和手机号？如「奶奶 张桂兰 13812345678」。',
+    prompt: '监护人的姓名和手机号？可一并说明和孩子的关系，如「奶奶 张桂兰 13812345678」。',
     kind: 'contact',
     readsUnknown: true,
     parse: parseContact,

@@ -244,7 +244,8 @@ function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv, p
             }
           }
         }
-        if (step.kind === 'multi' && r.reason === 'unknown') {
+        // A number out of range is a typo to report, never a part to drop.
+        if (step.kind === 'multi' && r.reason === 'unknown' && !/^[\d〇零一二两三四五六七八九十]+$/.test(r.token ?? '')) {
           // 「故意伤害 致人重伤」: the parts that name options, with the others as spoken detail.
           const parts = text.split(/[、,，;；\s/|]+/).flatMap((part) => {
             const one = matchChoices(part, opts);
