@@ -35,7 +35,7 @@ export function isIntakeTrigger(text: string): boolean {
   // No verb, but a child described with an ID number or a name: 「俺村有个留守娃 叫王小燕 身份证…」.
   if (/有(?:个|一个|一名|名)/.test(s) && /(?<!\d)\d{17}[\dXx](?!\d)/.test(s) && !LOOKS_LIKE_PLAN_QUESTION.test(s)) return true;
   if (!REGISTER.test(s)) return false;
-  if (/(?:不好|不用|不要|别|不必|不想|没法|不能)(?:再)?(?:登记|登|录入|上报)/.test(s)) return false;
+  if (/(?:不好|不用|(?<!要)不要|别|不必|不想|没法|(?<!能)不能)(?:再)?(?:登记|登|录入|上报)/.test(s)) return false;
   if (ASKS_ABOUT_DUTY.test(s) && !/我|俺|咱/.test(s)) return false;
   return WANTS.test(s);
 }

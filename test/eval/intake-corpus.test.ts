@@ -12,9 +12,9 @@ describe('intake corpus', () => {
     const r = await evalIntake();
     const ok = r.results.filter((x) => x.ok).length;
     expect(r.total).toBeGreaterThanOrEqual(50);
-    expect(ok).toBeGreaterThanOrEqual(45);
-    expect(r.turnsByCategory.all!.median).toBeLessThanOrEqual(13);
-    expect(r.turnsByCategory.all!.worst).toBeLessThanOrEqual(20);
-    expect(r.refusals.length).toBeLessThanOrEqual(22);
+    expect(ok).toBeGreaterThanOrEqual(50);
+    expect(r.turnsByCategory.all!.median).toBeLessThanOrEqual(11);
+    expect(r.turnsByCategory.all!.worst).toBeLessThanOrEqual(14);
+    expect(r.refusals).toEqual([]);
   }, 120_000);
 });

@@ -411,6 +411,8 @@ const STEPS: StepDef[] = [
     key: 'guardianRelation',
     label: '监护人与孩子关系',
     editNames: ['监护关系', '照料人', '监护人关系', '关系'],
+    // A street child whose guardian nobody knows has no relation or mode to ask about yet.
+    when: (a) => !(cats(a).includes('03') && a.guardianContact === null),
     prompt: '实际监护（照料）孩子的人是孩子的什么人？',
     kind: 'choice',
     options: RELATION,
@@ -421,6 +423,7 @@ const STEPS: StepDef[] = [
   {
     key: 'guardianshipMode',
     label: '监护方式',
+    when: (a) => !(cats(a).includes('03') && a.guardianContact === null),
     prompt: '孩子目前的监护方式？',
     kind: 'choice',
     options: GUARDIANSHIP_MODE,

@@ -29,7 +29,7 @@ const CATEGORY_WORDS: Array<[RegExp, CategoryCode]> = [
   [/留守/, '05'],
   [PARENTS_BOTH_AWAY, '05'],
   [/闲散|辍学|不上学|没来上学|不念书|不读书|在家闲着|在家待|啥也不干|没再找工作|一直在家/, '01'],
-  [/不良|打架|斗殴|偷|盗窃|抢|旷课|逃学|网吧|抽烟|喝酒|训诫|拘留|行拘|寻衅|伤害|缓刑|夜不归宿|不回家|不起诉|不予刑事处罚/, '02'],
+  [/不良|打架|斗殴|偷|盗窃|抢|旷课|逃学|抽烟|喝酒|训诫|拘留|行拘|寻衅|伤害|缓刑|夜不归宿|不回家|不起诉|不予刑事处罚/, '02'],
   [/流浪|乞讨|要饭|要钱/, '03'],
   [/服刑|坐牢|牢里|监狱|在押|戒毒|社区矫正|死刑|判了|服型/, '04'],
 ];
@@ -198,12 +198,15 @@ function spotSituation(text: string, answers: Answers): void {
   const disposition = spotChoices(text, DISPOSITION).filter((d) => d !== '尚未处置');
   if (disposition.length === 1) answers.disposition ??= disposition[0];
   if (/训诫|拘留|行拘|起诉|判处|判了|缓刑|立案|刑事|治安处罚/.test(text)) answers.justiceInvolvement ??= '有';
+  // 「爸妈都去江苏打工了」「父母都在浙江宁波打工」: where the parents work.
+  const where = /(?:在|去|到|去了)([\p{Script=Han}]{2,6}?)(?:那边|一带)?(?:打工|务工|上班|干活)/u.exec(text);
+  if (where && !/外地|外面|外头|外省|外边|城里/.test(where[1]!) && /父|母|爸|妈|爹|娘|他们|两口子/.test(text)) answers.parentsWorkplace ??= where[1];
   const referred = spotChoices(text, REFERRED_TO);
   if (referred.length === 1 && /送|交|领|带回|救助/.test(text)) answers.referredTo ??= referred[0];
 }
 
 /** Keys a later answer may fill in passing, for questions not asked yet. */
-export const SITUATION_KEYS = ['guardianRelation', 'imprisonedParent', 'custodyType', 'behaviors', 'disposition', 'justiceInvolvement', 'referredTo', 'parentsAway'] as const;
+export const SITUATION_KEYS = ['guardianRelation', 'imprisonedParent', 'custodyType', 'behaviors', 'disposition', 'justiceInvolvement', 'referredTo', 'parentsAway', 'parentsWorkplace'] as const;
 
 
 /**
