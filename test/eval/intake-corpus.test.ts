@@ -14,7 +14,7 @@ describe('intake corpus', () => {
     expect(r.total).toBeGreaterThanOrEqual(50);
     expect(ok).toBeGreaterThanOrEqual(50);
     expect(r.turnsByCategory.all!.median).toBeLessThanOrEqual(11);
-    expect(r.turnsByCategory.all!.worst).toBeLessThanOrEqual(14);
+    expect(r.turnsByCategory.all!.worst).toBeLessThanOrEqual(15);
     expect(r.refusals).toEqual([]);
   }, 120_000);
 });

@@ -95,7 +95,8 @@ describe('intake: one dialog per category', () => {
   it('流浪乞讨未成年人: begging with an adult is a must-report sign', () => {
     const h = harness();
     h.say('wangwu', '新增个案');
-    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '不详', '跳过', '无人监护']);
+    // No guardian known: the relation is not asked, the mode is (无人监护 is a sign).
+    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '跳过', '无人监护']);
     // 无人监护 for a child under 16 is itself a sign.
     expect(h.store.cases.mandatoryReports().map((r) => r.sign)).toEqual(['UNDER16_ALONE']);
     run(h, 'wangwu', ['墩集镇汽车站附近']);
@@ -269,9 +270,9 @@ describe('intake: groups and people', () => {
     h.say('zhouba', '小学');
     h.say('wangwu', '辍学');
     expect(h.say('zhouba', '张桂兰 13812345678')).toContain('务工');
-    expect(h.say('wangwu', '跳过')).toContain('什么人');
+    expect(h.say('wangwu', '跳过')).toContain('监护方式');
     run(h, 'zhouba', ['苏州', '一般', '低', '李四', '确认']);
-    run(h, 'wangwu', ['不详', '无人监护', '汽车站', '无', '救助站', '高', '王五', '确认']);
+    run(h, 'wangwu', ['无人监护', '汽车站', '无', '救助站', '高', '王五', '确认']);
     expect(h.store.cases.list().map((c) => [c.fullName, c.reporterUserId])).toEqual([['王小明', 'zhouba'], ['马小飞', 'wangwu']]);
   });
 

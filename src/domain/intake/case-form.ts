@@ -423,7 +423,6 @@ const STEPS: StepDef[] = [
   {
     key: 'guardianshipMode',
     label: '监护方式',
-    when: (a) => !(cats(a).includes('03') && a.guardianContact === null),
     prompt: '孩子目前的监护方式？',
     kind: 'choice',
     options: GUARDIANSHIP_MODE,

@@ -457,11 +457,17 @@ function findEditStep(form: FormDef, field: string, answers: Answers, env: FormE
  * an answer to a pending yes/no question, or an answer to the current step.
  */
 export function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
+  const current = clone(prev);
+  const migrated = migrateState(form, current);
+  const r = applyInput(form, current, text, env);
+  return migrated && r.reply.text ? { ...r, reply: { ...r.reply, text: `${migrated}\n${r.reply.text}` } } : r;
+}
+
+function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
   const state = clone(prev);
-  const migrated = migrateState(form, state);
   const done = (reply: Reply, outcome: Outcome = 'continue', newSigns: string[] = []): EngineResult => ({
     state,
-    reply: withSigns(form, migrated ? { ...reply, text: `${migrated}\n${reply.text}` } : reply, newSigns),
+    reply: withSigns(form, reply, newSigns),
     outcome,
     newSigns,
   });
