@@ -40,6 +40,12 @@ export function isIntakeTrigger(text: string): boolean {
   return WANTS.test(s);
 }
 
+/** Words only a question about the plan uses, never an answer to a registration question. */
+const PLAN_WORDS = /牵头|责任单位|哪个单位|哪些单位|什么单位|哪家单位|归谁管|归哪|谁负责|谁来管|职责|有哪些任务|要做哪些|是什么意思|什么是|定义/;
+
+/** 「这样的娃」「这种孩子」「这个娃」: the child being registered. */
+const THIS_CHILD = /这(?:样|种|个|类)的?(?:娃|孩子|小孩|情况|学生|人)?/;
+
 const LOOKS_LIKE_PLAN_QUESTION = /牵头|责任单位|职责|哪个单位|谁负责/;
 
 /** A message that reads as a question rather than an answer: a question word or mark. */
@@ -56,10 +62,21 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
     plan: ctx.plan,
     findDuplicates: (a) => findDuplicateCodes(ctx.store, a),
     ...(ctx.member ? { reporter: ctx.member } : {}),
-    answerAside: (text) => {
+    answerAside: (text, answers, opts) => {
       if (!LOOKS_LIKE_QUESTION.test(text)) return undefined;
+      if (opts?.strict && !PLAN_WORDS.test(text)) return undefined;
       const a = answerQuestion(ctx.plan, text);
-      return a.matched ? a.text : undefined;
+      if (a.matched) return a.text;
+      // 「这样的娃归哪个单位牵头」 asks about the child being registered: each of its categories.
+      const codes = Array.isArray(answers.categories) ? (answers.categories as string[]) : [];
+      if (!THIS_CHILD.test(text) || !codes.length) return undefined;
+      const per = codes.flatMap((code) => {
+        const name = ctx.plan.categories.find((c) => c.code === code)?.name;
+        if (!name) return [];
+        const r = answerQuestion(ctx.plan, text.replace(THIS_CHILD, name));
+        return r.matched ? [r.text] : [];
+      });
+      return per.length ? per.join('\n\n') : undefined;
     },
   };
 }

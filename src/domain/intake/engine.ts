@@ -587,6 +587,12 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
     const p = promptOf(form, r.state, env);
     return { ...r, reply: { ...p, text: `已更正「${fixed.label}」：${displayValue(fixed, r.state.answers[fixed.key], env)}。\n${p.text}` } };
   }
+  // A plain plan question (「对了 留守儿童是哪个单位牵头来着」) is never read as an answer.
+  const plainAside = env.answerAside?.(text, state.answers, { strict: true });
+  if (plainAside) {
+    const p = promptOf(form, state, env);
+    return done({ ...p, text: `${plainAside}\n\n—— 继续登记 ——\n${p.text}` });
+  }
   const free = step.kind === 'text' || step.kind === 'name' || step.kind === 'date' || step.kind === 'mobile';
   if (free && !step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
   const partial = state.partial?.[step.key];
@@ -603,7 +609,7 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   }
   if (!step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
   // A plan question typed mid-form is answered, and the form question asked again under it.
-  const aside = env.answerAside?.(text);
+  const aside = env.answerAside?.(text, state.answers);
   if (aside) {
     const p = promptOf(form, state, env);
     return done({ ...p, text: `${aside}\n\n—— 继续登记 ——\n${p.text}` });

@@ -22,9 +22,10 @@ export interface FormEnv {
   reporter?: Member;
   /**
    * An answer to a message that is not an answer but a question about something else (a plan
-   * question typed mid-form); undefined when the message is not such a question.
+   * question typed mid-form); undefined when the message is not such a question. `strict`: only
+   * for a message that is plainly a plan question (it is asked before the answer is parsed).
    */
-  answerAside?: (text: string) => string | undefined;
+  answerAside?: (text: string, answers: Answers, opts?: { strict?: boolean }) => string | undefined;
 }
 
 /**
