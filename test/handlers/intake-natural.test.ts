@@ -139,3 +139,19 @@ describe('form versions', () => {
     expect(b.current('zhangsan')).toBe('fullName');
   });
 });
+
+describe('what is not known at registration', () => {
+  it('is saved as 待补充, shown in 我的个案 and in the reminder to the mentor', () => {
+    const b = bot();
+    b.send('zhangsan', '新增个案');
+    for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '不知道', '汽车站', '就他自己', '救助站', '高', '我', '确认']) {
+      if (!b.store.sessions.get('zhangsan', 'zhangsan')) break;
+      b.send('zhangsan', a);
+    }
+    const c = b.store.cases.list()[0]!;
+    expect(c.details.pendingFields).toEqual(expect.arrayContaining(['姓名', '就学/就业情况', '监护人姓名和手机']));
+    expect(c.details.estimatedFields).toEqual(['identity']);
+    expect(c.birthDate).toBe('2014');
+    expect(b.send('zhangsan', '我的个案')).toContain('待补充：姓名');
+  });
+});
