@@ -108,6 +108,8 @@ function recordSigns(ctx: HandlerContext, result: EngineResult, chatId: string, 
 }
 
 function save(ctx: HandlerContext, chatId: string, startedIn: string, state: EngineState, now: Date, createdAt = now): void {
+  // One dialog per (user, chat): a registration replaces a half-done 走访 or 结案 dialog there.
+  if (createdAt === now) ctx.store.followup.deleteDialog(ctx.msg.userId, chatId);
   ctx.store.sessions.save({ userId: ctx.msg.userId, chatId, formId: caseForm.id, status: 'active', state, startedIn, createdAt, lastActiveAt: now });
 }
 
