@@ -6,6 +6,7 @@ import { matchChoices } from '../src/domain/parse-zh/choice.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { localDateKey } from '../schedules/time.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
+import { maskName } from '../src/domain/privacy/mask.js';
 import { caseCommand, command, unknownCaseText } from './followup-shared.js';
 import type { Handler, HandlerContext } from './types.js';
 
@@ -17,6 +18,8 @@ export interface ContactDialog {
   method?: ContactMethod;
   notes?: string;
   riskLevel?: RiskLevel;
+  /** The case codes offered as a numbered pick-list, so 「2」 picks the second. */
+  offered?: string[];
 }
 
 export const FUTURE_DATE_TEXT = '联系日期不能晚于今天，请重新发送（例如：昨天、11月3日、3号）。';
@@ -56,7 +59,16 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   if (!d.code) {
     store.followup.saveDialog(msg.userId, msg.chatId, d, now);
     const mine = msg.chatType === 'single' ? store.cases.openSummaries().filter((c) => c.mentorUserId === msg.userId).slice(0, 8) : [];
-    return [{ text: '请发送要记录的个案编号（例如 DJ-2026-0001）。回复「取消」放弃。', ...(mine.length ? { choices: mine.map((c) => ({ label: c.code, value: c.code })) } : {}) }];
+    store.followup.saveDialog(msg.userId, msg.chatId, { ...d, offered: mine.map((c) => c.code) }, now);
+    // Buttons are narrow: the label drops the town prefix so 2026-0001 and 2026-0002 stay apart;
+    // the list in the text names the full codes, and the button sends the full code.
+    const list = mine.map((c, i) => `${i + 1}. ${c.code}（${maskName(c.fullName)}，${c.village}）`).join('\n');
+    return [
+      {
+        text: mine.length ? `请选择要记录的个案（回复序号或编号），回复「取消」放弃：\n${list}` : '请发送要记录的个案编号（例如 DJ-2026-0001）。回复「取消」放弃。',
+        ...(mine.length ? { choices: mine.map((c) => ({ label: c.code.replace(/^[A-Z]+-/, ''), value: c.code })) } : {}),
+      },
+    ];
   }
   if (!d.method) {
     store.followup.saveDialog(msg.userId, msg.chatId, d, now);
@@ -79,6 +91,15 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
 /** Applies one message (the first, or an answer) to the form. Bad input changes nothing. */
 function apply(ctx: HandlerContext, d: ContactDialog, text: string, answering: boolean): Reply[] {
   const now = ctx.clock.now();
+  // At the case question, 「2」 or a listed code picks from the list offered, before anything else.
+  if (answering && !d.code && d.offered?.length) {
+    const picked = matchChoices(text, d.offered.map((code) => ({ value: code, label: code, aliases: [code.replace(/^[A-Z]+-/, '')] })));
+    if (picked.ok) {
+      const c = usableCase(ctx, picked.values[0]!);
+      if (Array.isArray(c)) return c;
+      return next(ctx, { ...d, code: c.code });
+    }
+  }
   const parts = parseContactParts(text, now);
   if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
   if (parts.dateError) return [{ text: BAD_DATE_TEXT }];

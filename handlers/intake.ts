@@ -1,12 +1,13 @@
 import type { Reply } from '../src/core/message.js';
 import { caseForm, warmCaseForm } from '../src/domain/intake/case-form.js';
 import { INTAKE_TRIGGER } from '../src/domain/intake/case-prefill.js';
-import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import { currentPrompt, handleInput, parseCommand, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import type { FormEnv } from '../src/domain/intake/form.js';
 import { REPORT_TO } from '../src/domain/intake/mandatory-report.js';
 import { DROP_AFTER_MS, DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/domain/intake/session-policy.js';
 import { findDuplicateCodes, submitCase } from '../src/domain/intake/submit.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
+import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { FormSessionRecord } from '../store/store.js';
 import type { AppDeps, Handler, HandlerContext } from './types.js';
 
@@ -15,11 +16,43 @@ export const MOVED_TO_PRIVATE_TEXT = '已收到，请在与我的私聊中继续
 const OPEN_ELSEWHERE_TEXT = '您在私聊中还有一份未完成的个案登记，请到与我的私聊中继续，或在私聊中回复「取消」放弃。';
 const ALREADY_OPEN_TEXT = '您有一份未完成的个案登记。回复「继续」接着填写，或回复「取消」放弃后再新建。';
 
+/** A verb of registering a child: 登记, 登个记, 录入, 上报, 报个案, 建档 … */
+const REGISTER = /登记|登个记|登一下|要登|给登|登上|录入|录一个|录个|上报|报个案|报案|建档|建个档|新增个案|新建个案|新个案/;
+/** A question about who does what, where 登记 is the topic rather than the wish: 「登记由谁负责」. */
+const ASKS_ABOUT_DUTY = /(?:谁|哪个单位|哪些单位|什么单位|哪家)(?:来)?(?:负责|牵头|管|登记)|牵头单位|责任单位|职责|多久|几次|要求/;
+const WANTS = /我|俺|咱|想|要|需要|帮我|让我|给|请|能不能|可以|不|一下|一个|一名|个/;
+
+/**
+ * Whether a message means 「I want to register a child」, wherever the verb stands: 「我们村有个
+ * 留守娃要登记一下…」「报个案」「录一个判缓刑的…」. A plan question that only mentions 登记
+ * (「留守儿童登记由谁负责」) stays a question.
+ */
 export function isIntakeTrigger(text: string): boolean {
-  return INTAKE_TRIGGER.test(normalizeInput(text));
+  const s = normalizeInput(text);
+  if (INTAKE_TRIGGER.test(s)) return true;
+  // Starting with the verb is a command: 「登记流浪 男孩 12岁左右…」「录入 戴鹏 男…」.
+  if (new RegExp(`^(?:${REGISTER.source})`).test(s)) return true;
+  // No verb, but a child described with an ID number or a name: 「俺村有个留守娃 叫王小燕 身份证…」.
+  if (/有(?:个|一个|一名|名)/.test(s) && /(?<!\d)\d{17}[\dXx](?!\d)/.test(s) && !LOOKS_LIKE_PLAN_QUESTION.test(s)) return true;
+  if (!REGISTER.test(s)) return false;
+  if (/(?:不好|不用|(?<!要)不要|别|不必|不想|没法|(?<!能)不能)(?:再)?(?:登记|登|录入|上报)/.test(s)) return false;
+  if (ASKS_ABOUT_DUTY.test(s) && !/我|俺|咱/.test(s)) return false;
+  return WANTS.test(s);
 }
 
+/** Words only a question about the plan uses, never an answer to a registration question. */
+const PLAN_WORDS = /牵头|责任单位|哪个单位|哪些单位|什么单位|哪家单位|归谁管|归哪|谁负责|谁来管|职责|有哪些任务|要做哪些|是什么意思|什么是|定义/;
+
+/** 「这样的娃」「这种孩子」「这个娃」: the child being registered. */
+const THIS_CHILD = /这(?:样|种|个|类)的?(?:娃|孩子|小孩|情况|学生|人)?/;
+
+const LOOKS_LIKE_PLAN_QUESTION = /牵头|责任单位|职责|哪个单位|谁负责/;
+
+/** A message that reads as a question rather than an answer: a question word or mark. */
+const LOOKS_LIKE_QUESTION = /[?？]|吗|呢|哪个|哪些|哪家|谁|什么|啥|怎么|咋|如何|是不是|有没有|归.{0,3}管|多久|几次|来着/;
+
 const command = (text: string) => stripEdgePunctuation(normalizeInput(text));
+const RESUME_WORDS = /^(?:继续|继续登记|你好|您好|在吗|hi|hello)$/i;
 
 function envFor(ctx: HandlerContext, now: Date): FormEnv {
   return {
@@ -28,7 +61,37 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
     members: ctx.config.members,
     plan: ctx.plan,
     findDuplicates: (a) => findDuplicateCodes(ctx.store, a),
+    ...(ctx.member ? { reporter: ctx.member } : {}),
+    answerAside: (text, answers, opts) => {
+      if (!LOOKS_LIKE_QUESTION.test(text)) return undefined;
+      if (opts?.strict && !PLAN_WORDS.test(text)) return undefined;
+      const a = answerQuestion(ctx.plan, text);
+      if (a.matched) return a.text;
+      // 「这样的娃归哪个单位牵头」 asks about the child being registered: each of its categories.
+      const codes = Array.isArray(answers.categories) ? (answers.categories as string[]) : [];
+      if (!THIS_CHILD.test(text) || !codes.length) return undefined;
+      const per = codes.flatMap((code) => {
+        const name = ctx.plan.categories.find((c) => c.code === code)?.name;
+        if (!name) return [];
+        const r = answerQuestion(ctx.plan, text.replace(THIS_CHILD, name));
+        return r.matched ? [r.text] : [];
+      });
+      return per.length ? per.join('\n\n') : undefined;
+    },
   };
+}
+
+/**
+ * The pending question of this user's draft in this chat, for a greeting or for opening the
+ * private chat after a group start; undefined when there is no draft.
+ */
+export function pendingIntakePrompt(ctx: HandlerContext): Reply | undefined {
+  const session = ctx.store.sessions.get(ctx.msg.userId, ctx.msg.chatId);
+  if (!session || session.formId !== caseForm.id) return undefined;
+  const now = ctx.clock.now();
+  if (sessionTiming(session.lastActiveAt, now) === 'expired') return undefined;
+  const p = currentPrompt(caseForm, session.state as EngineState, envFor(ctx, now));
+  return { ...p, text: `您有一份未完成的个案登记，接着填写：\n${p.text}\n（回复「取消」可放弃这份登记。）` };
 }
 
 /** Prepares intake's matchers for this config at start-up rather than on some cadre's first answer. */
@@ -45,6 +108,8 @@ function recordSigns(ctx: HandlerContext, result: EngineResult, chatId: string, 
 }
 
 function save(ctx: HandlerContext, chatId: string, startedIn: string, state: EngineState, now: Date, createdAt = now): void {
+  // One dialog per (user, chat): a registration replaces a half-done 走访 or 结案 dialog there.
+  if (createdAt === now) ctx.store.followup.deleteDialog(ctx.msg.userId, chatId);
   ctx.store.sessions.save({ userId: ctx.msg.userId, chatId, formId: caseForm.id, status: 'active', state, startedIn, createdAt, lastActiveAt: now });
 }
 
@@ -78,7 +143,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     return [{ text: DROPPED_TEXT }];
   }
   if (msg.kind !== 'text' && msg.kind !== 'button') return null;
-  const cmd = command(msg.text);
+  const cmd = RESUME_WORDS.test(command(msg.text)) ? '继续' : command(msg.text);
   if (session.status === 'active' && timing === 'idle' && cmd !== '继续' && cmd !== '取消') {
     store.sessions.save({ ...session, status: 'paused' });
     return [{ text: PAUSED_TEXT }];
@@ -94,7 +159,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
       return isIntakeTrigger(msg.text) ? [{ text: ALREADY_OPEN_TEXT }] : null;
     }
   }
-  if (isIntakeTrigger(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
+  if (isIntakeTrigger(msg.text) && !parseCommand(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
   const result = handleInput(caseForm, state, msg.text, env);
   recordSigns(ctx, result, session.chatId, now);
   if (result.outcome === 'cancelled') {

@@ -25,7 +25,12 @@ export const myCasesHandler: Handler = {
     rows.sort((a, b) => order[a.due.state] - order[b.due.state] || a.c.code.localeCompare(b.c.code));
     const head = `您帮扶的在册个案 ${rows.length} 件（逾期 ${count('overdue')}，待联系 ${count('pending')}，已联系 ${count('done')}）：`;
     const tip = rows.some((r) => r.due.state !== 'done' && r.due.state !== 'new') ? `\n联系后发「走访 ${rows[0]!.c.code} 电话 情况」记录。` : '';
-    return [{ text: [head, ...rows.map(privateCaseLine)].join('\n') + tip }];
+    // What the reporter did not know at registration stays listed until the mentor completes it.
+    const pending = (code: string) => {
+      const p = ctx.store.cases.getByCode(code)?.details.pendingFields;
+      return Array.isArray(p) && p.length ? `；待补充：${p.join('、')}` : '';
+    };
+    return [{ text: [head, ...rows.map((r) => privateCaseLine(r) + pending(r.c.code))].join('\n') + tip }];
   },
 };
 

@@ -7,7 +7,7 @@ import { testDataKey } from '../helpers/case-fixture.js';
 
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
 /** zhangsan registers a case whose mentor is 王五, so saving it queues a private notice and a group notice. */
-const INTAKE = ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '母亲', '陈梅 13600002222', '单亲监护', '逃学、网瘾', '家长管教', '无', '否', '高', '王五'];
+const INTAKE = ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '高', '王五'];
 
 interface Bot {
   child: ChildProcess;

@@ -66,14 +66,25 @@ describe('contact log as a guided form', () => {
   it('asks for the code, the method and the note in turn', () => {
     const h = setup();
     const first = h.say('wangwu', '走访');
-    expect(first).toContain('请发送要记录的个案编号');
-    expect(first).toContain('[DJ-2026-0001]');
+    expect(first).toContain('请选择要记录的个案');
+    expect(first).toContain('1. DJ-2026-0001');
     expect(h.say('wangwu', 'DJ-2026-0001')).toContain('怎么联系');
     expect(h.say('wangwu', '不知道')).toContain('请选择联系方式');
     expect(h.say('wangwu', '2')).toContain('请简要写下联系情况');
     expect(h.say('wangwu', '昨天 孩子情况稳定')).toBe('已记录 DJ-2026-0001 11月19日电话联系。');
     expect(h.store.followup.contacts()[0]).toMatchObject({ method: '电话', notes: '孩子情况稳定', date: '2026-11-19' });
     expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+  });
+
+  it('picks the offered case by its number, with buttons that tell the cases apart', () => {
+    const h = setup();
+    addCase(h.store, { code: 'DJ-2026-0003', createdAt: fromLocal(2026, 9, 2), categories: ['05'], mentor: 'wangwu', name: '王小二', village: '霸王村' });
+    const list = h.replies('wangwu', '走访')[0]!;
+    expect(list.choices).toHaveLength(2);
+    const labels = list.choices!.map((c) => c.label);
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const c of list.choices!) expect(c.value).toMatch(/^DJ-\d{4}-\d{4}$/);
+    expect(h.say('wangwu', String(list.choices!.length))).toContain(`${list.choices!.at(-1)!.value}：这次是怎么联系的`);
   });
 
   it('keeps the form unchanged on a bad date, and cancels on 取消', () => {

@@ -12,6 +12,7 @@ import {
 } from '../parse-zh/date.js';
 import { compactDigits, ID_ERROR_TEXT, parseIdNumber } from '../parse-zh/id-number.js';
 import { normalizeInput } from '../parse-zh/normalize.js';
+import { parseYesNo } from '../parse-zh/yes-no.js';
 import type { CategoryCode } from '../plan/types.js';
 import {
   ACCOMPANIED_BY,
@@ -37,9 +38,23 @@ import {
 } from './case-options.js';
 import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
 import { detectSigns, reportNotice } from './mandatory-report.js';
-import { prefillCase, villageChoices } from './case-prefill.js';
+import { prefillCase, SITUATION_KEYS, villageChoices } from './case-prefill.js';
 import { warmForm } from './engine.js';
 import { matchChoices, type ChoiceOption } from '../parse-zh/choice.js';
+import { extractMobile } from '../parse-zh/mobile.js';
+import {
+  birthYearFromAge,
+  extractPersonName,
+  parseEstimatedAge,
+  parseLooseDate,
+  parseMonthOnly,
+  saysElsewhere,
+  saysMyself,
+  saysNoPhone,
+  saysOwnVillage,
+  saysUnknown,
+  spotChoices,
+} from '../parse-zh/spoken.js';
 
 /** The answer of the identity step: an ID number when there is one, and the birth date. */
 export interface Identity {
@@ -48,17 +63,24 @@ export interface Identity {
   birthDate: string;
 }
 
+/** A name or a mobile may be unknown (null); a contact with neither is recorded as unknown. */
 export interface Contact {
-  name: string;
-  mobile: string;
+  name: string | null;
+  mobile: string | null;
+  /** The person said there is no phone at all, rather than that they do not know it. */
+  noPhone?: boolean;
+  /** A relation named with the person (「外婆 吴玉芳」): fills 监护人与孩子关系 when not asked yet. */
+  relation?: string;
 }
 
-const ISO_PARTIAL = /^\d{4}-\d{2}(-\d{2})?$/;
+const ISO_PARTIAL = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 const identitySchema = z.object({
   idNumber: z.string().regex(/^\d{17}[\dX]$/).nullable(),
   birthDate: z.string().regex(ISO_PARTIAL),
 });
-const contactSchema = z.object({ name: z.string().min(2).max(30), mobile: z.string().regex(/^1[3-9]\d{9}$/) });
+const contactSchema = z.object({
+  noPhone: z.boolean().optional(),
+  relation: z.string().optional(), name: z.string().min(2).max(30).nullable(), mobile: z.string().regex(/^1[3-9]\d{9}$/).nullable() });
 const text = (max: number) => z.string().trim().min(1).max(max);
 const oneOf = (opts: readonly ChoiceOption[]) => z.enum(opts.map((o) => o.value) as [string, ...string[]]);
 const choiceWithDetail = (opts: readonly ChoiceOption[]) => z.object({ choice: oneOf(opts), detail: z.string().max(200).nullable() });
@@ -71,26 +93,47 @@ function birthOf(a: Answers) {
   return id ? parseIsoPartial(id.birthDate) : undefined;
 }
 
-function parseIdentity(input: string, answers: Answers, env: FormEnv): ParseOutcome {
-  const compact = compactDigits(normalizeInput(input)).toUpperCase();
-  if (/^\d{14,}[\dX]?$/.test(compact) || /^\d{17}X$/.test(compact)) {
-    const r = parseIdNumber(compact, env.now);
+function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
+  const norm = normalizeInput(input).toUpperCase();
+  const inText = /(?<!\d)\d{17}[\dX](?!\d)/.exec(norm)?.[0];
+  const compact = compactDigits(norm);
+  const idCandidate = inText ?? (/^\d{14,}[\dX]?$/.test(compact) ? compact : undefined);
+  if (idCandidate && idCandidate.length >= 15) {
+    const r = parseIdNumber(idCandidate, env.now);
     if (!r.ok) return { ok: false, error: ID_ERROR_TEXT[r.reason] };
     return { ok: true, value: { idNumber: r.id, birthDate: formatIsoPartial(r.birthDate) } satisfies Identity };
   }
-  const d = parseDate(input, env.now);
-  if (d.ok) {
-    if (d.date.month === undefined) return { ok: false, error: '出生日期请至少写到月份' };
-    if (isInFuture(d.date, env.now)) return { ok: false, error: '出生日期不能晚于今天' };
+  const given = partial as Identity | undefined;
+  // A year given before: this answer may add its month, or say the month is not known.
+  if (given && /^\d{4}$/.test(given.birthDate)) {
+    const month = parseMonthOnly(input);
+    if (month !== undefined) return { ok: true, value: { idNumber: null, birthDate: `${given.birthDate}-${String(month).padStart(2, '0')}` } };
+    if (saysUnknown(input)) return { ok: true, value: given, note: 'estimated' };
+  }
+  const d0 = parseDate(input, env.now);
+  const loose = d0.ok ? { date: d0.date } : parseLooseDate(input, env.now);
+  if (loose && (loose.date.month !== undefined || /年/.test(input))) {
+    const d = loose.date;
+    if (isInFuture(d, env.now)) return { ok: false, error: '出生日期不能晚于今天' };
+    if (d.month === undefined && /不知道|不清|不详|不记得|记不清/.test(input)) {
+      return { ok: true, value: { idNumber: null, birthDate: String(d.year) } satisfies Identity, note: 'estimated' };
+    }
+    if (d.month === undefined) {
+      // Only a year: keep it and ask the month once; 「不知道」 then keeps the year as an estimate.
+      return { ok: 'partial', value: { idNumber: null, birthDate: String(d.year) } satisfies Identity, ask: `记下了：${d.year}年出生。几月份出生？不知道可回复「不知道」。` };
+    }
     const prev = identityOf(answers);
     const prevBirth = prev ? parseIsoPartial(prev.birthDate) : undefined;
     // A date that agrees with the ID number already given keeps the number.
-    if (prev?.idNumber && prevBirth && datesCompatible(prevBirth, d.date)) return { ok: true, value: prev };
-    return { ok: true, value: { idNumber: null, birthDate: formatIsoPartial(d.date) } satisfies Identity };
+    if (prev?.idNumber && prevBirth && datesCompatible(prevBirth, d)) return { ok: true, value: prev };
+    const value = { idNumber: null, birthDate: formatIsoPartial(d) } satisfies Identity;
+    return loose.approximate ? { ok: true, value, note: 'approximate' } : { ok: true, value };
   }
-  if (d.reason === 'invalid') return { ok: false, error: '这个出生日期不存在' };
-  if (parseAge(input) !== undefined) return { ok: false, error: '只填年龄不够，请提供出生日期（至少到月份）' };
-  return { ok: false, error: '没能识别为身份证号或出生日期' };
+  if (!d0.ok && d0.reason === 'invalid' && !loose) return { ok: false, error: '这个出生日期不存在' };
+  const age = parseEstimatedAge(input) ?? (parseAge(input) !== undefined ? { min: parseAge(input)!, max: parseAge(input)! } : undefined);
+  if (age) return { ok: true, value: { idNumber: null, birthDate: String(birthYearFromAge(age, env.now)) } satisfies Identity, note: 'estimated' };
+  if (saysUnknown(input)) return given ? { ok: true, value: given, note: 'estimated' } : { ok: 'unknown' };
+  return { ok: false, error: '没能识别为身份证号、出生日期或年龄' };
 }
 
 function displayIdentity(v: unknown): string {
@@ -141,12 +184,140 @@ const villageList = memoByList((villages: readonly string[]) =>
   villages.map((v) => ({ value: v, label: v, aliases: v.endsWith('村') && v.length > 2 ? [v.slice(0, -1)] : [] })),
 );
 const villageOptions = (env: FormEnv): readonly ChoiceOption[] => villageList(env.villages);
-const villageEnum = memoByList((villages: readonly string[]) => z.enum(villages as [string, ...string[]]));
+const villageEnum = memoByList((villages: readonly string[]) => z.enum(['非本镇', ...villages] as [string, ...string[]]));
+
+/** 「是」「有个成年的男的带着她」 → yes; 「没有」「自己去的」 → no. */
+function parseIncited(input: string): ParseOutcome {
+  const s = normalizeInput(input).replace(/\s+/g, '');
+  const yn = parseYesNo(s);
+  if (yn !== undefined) return { ok: true, value: yn };
+  if (/^(?:没有|没|不是|否|无)/.test(s) || /自己(?:去|干|偷|打)|没人(?:教|让|指使)/.test(s)) return { ok: true, value: false };
+  if (/^(?:有|是)/.test(s) || /成年人|大人|社会上的人|社会青年|带着|指使|教唆|逼|让他|让她|胁迫|引诱/.test(s)) return { ok: true, value: true };
+  if (saysUnknown(s)) return { ok: 'unknown' };
+  return { ok: false, error: '请回答「是」「否」或「不知道」' };
+}
 
 const contactDisplay = (v: unknown) => {
   const c = v as Contact;
-  return `${c.name} ${c.mobile}`;
+  return `${c.name ?? '姓名待补充'} ${c.mobile ?? (c.noPhone ? '（无手机）' : '手机待补充')}`;
 };
+
+/**
+ * 「李长贵 电话不知道」「奶奶叫刘秀英，她没有手机的呀」「外婆 吴玉芳 18755701234」: a name and a
+ * mobile, either of which may be unknown. What is given is kept and only the rest is asked.
+ */
+function parseContact(input: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
+  const before = (partial ?? undefined) as Contact | undefined;
+  const found = extractMobile(input);
+  const rest = found ? found.rest : input;
+  // A configured member (「司法所的钱所长」) is reachable through the bot: the name is enough.
+  const member = env.members.find((m) => m.name.length >= 2 && rest.includes(m.name));
+  if (member && !found) return { ok: true, value: { name: member.name, mobile: null } satisfies Contact };
+  // 「她自己都成年了，她的电话是…」: the child is her own contact.
+  const self = /(?:她|他)自己|本人/.test(rest) && typeof answers.fullName === 'string' ? (answers.fullName as string) : undefined;
+  const name = self ?? extractPersonName(rest) ?? before?.name ?? null;
+  const mobile = found?.mobile ?? before?.mobile ?? null;
+  const noPhone = saysNoPhone(input);
+  const rel = spotChoices(rest.split(/没有?手机|电话|手机/)[0]!, RELATION);
+  const relation = rel.length ? { relation: rel[0]! } : {};
+  const dunno = saysUnknown(input) || /不知道|不清楚|不详/.test(input);
+  if (name && (mobile || noPhone || dunno)) return { ok: true, value: { name, mobile, ...(noPhone ? { noPhone } : {}), ...relation } satisfies Contact };
+  if (mobile && dunno) return { ok: true, value: { name: null, mobile } satisfies Contact };
+  // 「他爹电话134…」: the relation is given instead of a name; the name is left to complete.
+  if (mobile && rel.length && !name) return { ok: true, value: { name: null, mobile, ...relation } satisfies Contact };
+  const wrongNumber = !found && /\d{7,}/.exec(compactDigits(input))?.[0];
+  if (name && wrongNumber) {
+    return { ok: 'partial', value: { name, mobile: null } satisfies Contact, ask: `「${wrongNumber}」不是有效的手机号（应为 1 开头的 11 位数字）。已记下姓名：${name}，请重发手机号；不知道可回复「不知道」。` };
+  }
+  if (name) return { ok: 'partial', value: { name, mobile: null } satisfies Contact, ask: `记下了姓名：${name}。手机号是多少？没有或不知道可回复「没有」或「不知道」。` };
+  if (mobile) return { ok: 'partial', value: { name: null, mobile } satisfies Contact, ask: `记下了手机号：${mobile}。这个人叫什么名字？不知道可回复「不知道」。` };
+  if (before && (dunno || noPhone || /^(没有|无|没)$/.test(input.trim()))) return { ok: true, value: { ...before, ...(noPhone || /^(没有|无|没)$/.test(input.trim()) ? { noPhone: true } : {}) } };
+  if (dunno) return { ok: 'unknown' };
+  return { ok: false, error: '没有找到姓名或 11 位手机号' };
+}
+
+function parseName(input: string): ParseOutcome {
+  if (/叫啥|叫什么|不知道叫|名字不知道|不知道名字|姓名不详|没有名字|问不出/.test(input)) return { ok: 'unknown' };
+  const name = extractPersonName(input);
+  if (name) return { ok: true, value: name };
+  if (saysUnknown(input)) return { ok: 'unknown' };
+  return { ok: false, error: '姓名应为 2–30 个汉字（少数民族姓名可用「·」）' };
+}
+
+/** The village: 「我们村」 is the reporter's own, 「外地的」 is outside the town. */
+export const OUTSIDE_TOWN = '非本镇';
+function parseVillage(input: string, _answers: Answers, env: FormEnv): ParseOutcome {
+  if (saysOwnVillage(input) || /^(?:俺|我们|咱)村/.test(normalizeInput(input))) {
+    if (env.reporter?.village) return { ok: true, value: env.reporter.village };
+    if (saysOwnVillage(input)) return { ok: false, error: '名单里没有登记您所在的村，请写出村名' };
+  }
+  const opts = villageOptions(env);
+  const r = matchChoices(input, opts);
+  if (r.ok) return { ok: true, value: r.values[0]! };
+  const spotted = spotChoices(input, opts);
+  if (spotted.length === 1) return { ok: true, value: spotted[0]! };
+  if (saysElsewhere(input)) return { ok: true, value: OUTSIDE_TOWN };
+  if (saysUnknown(input)) return { ok: 'unknown' };
+  return { ok: false, error: r.ok === false && r.reason === 'ambiguous' ? `「${input.trim()}」可能是：${r.candidates!.join('、')}` : `没有「${input.trim()}」这个村（外地户籍可回复「外地」）` };
+}
+
+const GRADE = /([一二三四五六1-6])年级|(初|高)([一二三123])|(初中|高中|小学|幼儿园|中职|职高|技校|中专|大学|大专)/;
+/**
+ * 「墩集中学初三」「中心校四年级」「初一」: a grade says the level (一至六年级 小学, 初一–初三 初中,
+ * 高一–高三 高中); the school and grade are kept as detail. Out of school and work are read too.
+ */
+function parseSchool(input: string, _answers: Answers, env: FormEnv): ParseOutcome {
+  const s = normalizeInput(input).replace(/\s+/g, '');
+  const detail = stripEdge(input).slice(0, 200) || null;
+  const r = matchChoices(input, SCHOOL_STATUS, { allowDetail: true });
+  if (r.ok && !/不|没/.test(s)) return { ok: true, value: { choice: r.values[0]!, detail: r.detail || null } };
+  void env;
+  const g = GRADE.exec(s);
+  if (g && !/不上|没上|不读|辍学|退学|不念/.test(s.slice(0, g.index + 4))) {
+    const level = g[1] ? '小学' : g[2] === '初' ? '初中' : g[2] === '高' ? '高中' : ({ 职高: '中职', 技校: '中职', 中专: '中职', 大学: '大专及以上', 大专: '大专及以上' } as Record<string, string>)[g[4]!] ?? g[4]!;
+    return { ok: true, value: { choice: level, detail } };
+  }
+  if (/辍学|退学|不上学|不上了|不念|不读|没上学|没去上学|没来上学|不去学校|摇头|没读完/.test(s)) {
+    if (/打工|上班|干活|工作/.test(s) && !/没工作|无业|不工作/.test(s)) return { ok: true, value: { choice: '在业', detail } };
+    return { ok: true, value: { choice: /毕业/.test(s) ? '已毕业未升学' : '辍学', detail } };
+  }
+  if (/中学/.test(s)) return { ok: true, value: { choice: '初中', detail } };
+  if (/中心校|小学/.test(s)) return { ok: true, value: { choice: '小学', detail } };
+  if (/在家|闲着|没工作|无业|待业|啥也不干|不干活/.test(s)) return { ok: true, value: { choice: '无业', detail } };
+  if (/打工|上班|工作|厂里/.test(s)) return { ok: true, value: { choice: '在业', detail } };
+  const spotted = spotChoices(input, SCHOOL_STATUS);
+  if (spotted.length) return { ok: true, value: { choice: spotted[0]!, detail } };
+  if (saysUnknown(input)) return { ok: 'unknown' };
+  return { ok: false, error: '没能看出就学或就业情况' };
+}
+const stripEdge = (t: string) => normalizeInput(t).replace(/^[\s，,。]+|[\s，,。]+$/g, '');
+
+const ONE_PARENT_GONE = /跑了|没影|走了|去世|死了|不在了|过世|病|残疾|瘫|坐牢|服刑|戒毒|联系不上|离婚|改嫁|失踪|精神/;
+/** 「他妈出去打工了 他爸早跑了没影了」 → one parent away and the other unable to care. */
+function parseParentsAway(input: string): ParseOutcome {
+  const s = normalizeInput(input).replace(/\s+/g, '');
+  if (ONE_PARENT_GONE.test(s)) return { ok: true, value: '一方外出务工、另一方无监护能力' };
+  const r = matchChoices(input, PARENTS_AWAY);
+  if (r.ok) return { ok: true, value: r.values[0]! };
+  const both = /(?:父母|爸妈|爹娘|爸爸妈妈|他爹他娘|她爸她妈|他爸他妈|两口子|俩人|两个人).*(?:都|均|一起|双双)|都(?:在外|出去|去|外出)|双方/.test(s);
+  if (both) return { ok: true, value: '父母均外出务工' };
+  const spotted = spotChoices(input, PARENTS_AWAY);
+  if (spotted.length) return { ok: true, value: spotted[0]! };
+  if (/打工|务工|外出|在外/.test(s)) return { ok: true, value: '父母均外出务工' };
+  return { ok: false, error: '没能看出父母外出的情况' };
+}
+
+/** 「我」「我自己」 mean the reporter; 「让孙干事帮扶吧」 names a member inside a phrase. */
+function parseMentor(input: string, _answers: Answers, env: FormEnv): ParseOutcome {
+  if (saysMyself(input) && env.reporter) return { ok: true, value: env.reporter.userid };
+  const opts = mentorOptions(env);
+  const r = matchChoices(input, opts);
+  if (r.ok) return { ok: true, value: r.values[0]! };
+  const spotted = spotChoices(input, opts);
+  if (spotted.length === 1) return { ok: true, value: spotted[0]! };
+  if (saysUnknown(input)) return { ok: 'unknown' };
+  return { ok: false, error: r.reason === 'ambiguous' ? `「${input.trim()}」可能是：${r.candidates!.join('、')}` : `工作人员名单里没有「${input.trim()}」` };
+}
 
 const STEPS: StepDef[] = [
   {
@@ -155,6 +326,7 @@ const STEPS: StepDef[] = [
     editNames: ['人员类型', '类型', '个案类别'],
     prompt: '属于哪一类重点青少年？',
     kind: 'multi',
+    required: true,
     options: (env) => categoryOptions(env.plan),
     schema: z.array(z.enum(CATEGORY_CODES as [CategoryCode, ...CategoryCode[]])).min(1),
     expect: '类别的序号或名称，可多选',
@@ -165,7 +337,8 @@ const STEPS: StepDef[] = [
     label: '姓名',
     editNames: ['名字', '孩子姓名'],
     prompt: '孩子的姓名？',
-    kind: 'name',
+    kind: 'custom',
+    parse: parseName,
     schema: z.string().min(2).max(30),
     expect: '2–30 个汉字的姓名',
     example: '王小明',
@@ -174,8 +347,9 @@ const STEPS: StepDef[] = [
     key: 'identity',
     label: '身份证号/出生日期',
     editNames: ['身份证号', '身份证', '身份证号码', '出生日期', '生日', '出生'],
-    prompt: '孩子的身份证号？没有身份证号的，请输入出生日期。',
+    prompt: '孩子的身份证号？没有身份证号的，请输入出生日期；只知道大概年龄也可以（如「十一二岁」）。',
     kind: 'custom',
+    readsUnknown: true,
     parse: parseIdentity,
     schema: identitySchema,
     display: displayIdentity,
@@ -187,6 +361,8 @@ const STEPS: StepDef[] = [
     label: '性别',
     prompt: '孩子的性别？',
     kind: 'choice',
+    // The record needs it (the store allows only 男/女), and a reporter who saw the child knows it.
+    required: true,
     options: GENDER,
     schema: oneOf(GENDER),
     expect: '「男」或「女」',
@@ -196,9 +372,10 @@ const STEPS: StepDef[] = [
     key: 'village',
     label: '户籍村',
     editNames: ['村', '户籍', '村庄', '所在村', '户籍所在村'],
-    prompt: '户籍在哪个村？',
-    kind: 'choice',
+    prompt: '户籍在哪个村？（不是本镇的回复「外地」）',
+    kind: 'custom',
     options: villageOptions,
+    parse: parseVillage,
     schema: (env) => villageEnum(env.villages),
     expect: '本镇村名或序号',
     example: '王庄村',
@@ -208,35 +385,40 @@ const STEPS: StepDef[] = [
     label: '就学/就业情况',
     editNames: ['就学', '学校', '年级', '就业', '上学', '就学情况', '就业情况'],
     prompt: '目前的就学或就业情况？可在后面附上学校和年级，如「小学，墩集中心校三年级」。',
-    kind: 'choice',
+    kind: 'custom',
     allowDetail: true,
     options: SCHOOL_STATUS,
+    parse: parseSchool,
     schema: choiceWithDetail(SCHOOL_STATUS),
     expect: '就学或就业情况（序号或名称），可附学校和年级',
     example: '小学，墩集中心校三年级',
   },
   {
+    key: 'guardianContact',
+    label: '监护人姓名和手机',
+    editNames: ['监护人', '监护人姓名', '监护人电话', '监护人手机', '手机', '电话', '联系方式'],
+    prompt: '监护人的姓名和手机号？可一并说明和孩子的关系，如「奶奶 张桂兰 13812345678」。',
+    kind: 'contact',
+    readsUnknown: true,
+    parse: parseContact,
+    optional: (a) => cats(a).includes('03'),
+    schema: contactSchema,
+    display: contactDisplay,
+    expect: '监护人姓名和 11 位手机号',
+    example: '张桂兰 13812345678',
+  },
+  {
     key: 'guardianRelation',
     label: '监护人与孩子关系',
     editNames: ['监护关系', '照料人', '监护人关系', '关系'],
+    // A street child whose guardian nobody knows has no relation or mode to ask about yet.
+    when: (a) => !(cats(a).includes('03') && a.guardianContact === null),
     prompt: '实际监护（照料）孩子的人是孩子的什么人？',
     kind: 'choice',
     options: RELATION,
     schema: oneOf(RELATION),
     expect: '关系（序号或名称）',
     example: '奶奶',
-  },
-  {
-    key: 'guardianContact',
-    label: '监护人姓名和手机',
-    editNames: ['监护人', '监护人姓名', '监护人电话', '监护人手机', '手机', '电话', '联系方式'],
-    prompt: '监护人的姓名和手机号？',
-    kind: 'contact',
-    optional: (a) => cats(a).includes('03'),
-    schema: contactSchema,
-    display: contactDisplay,
-    expect: '监护人姓名和 11 位手机号',
-    example: '张桂兰 13812345678',
   },
   {
     key: 'guardianshipMode',
@@ -255,6 +437,7 @@ const STEPS: StepDef[] = [
     categories: ['05'],
     prompt: '父母外出务工情况？',
     kind: 'choice',
+    parse: (t) => parseParentsAway(t),
     options: PARENTS_AWAY,
     schema: oneOf(PARENTS_AWAY),
     expect: '序号或名称',
@@ -316,6 +499,8 @@ const STEPS: StepDef[] = [
     optional: true,
     prompt: '司法所指定的帮教联系人姓名和手机号？',
     kind: 'contact',
+    readsUnknown: true,
+    parse: parseContact,
     schema: contactSchema,
     display: contactDisplay,
     expect: '帮教联系人姓名和 11 位手机号',
@@ -375,7 +560,8 @@ const STEPS: StepDef[] = [
     editNames: ['教唆', '胁迫'],
     categories: ['02'],
     prompt: '是否受到成年人教唆、胁迫或引诱？',
-    kind: 'yesno',
+    kind: 'custom',
+    parse: parseIncited,
     schema: z.boolean(),
     expect: '「是」或「否」',
     example: '否',
@@ -457,9 +643,12 @@ const STEPS: StepDef[] = [
     key: 'mentor',
     label: '帮扶责任人',
     editNames: ['责任人', '帮扶人', '帮扶'],
-    prompt: '帮扶责任人是谁？（回复姓名）',
-    kind: 'choice',
+    prompt: '帮扶责任人是谁？（回复姓名；您本人负责回复「我」）',
+    kind: 'custom',
     options: mentorOptions,
+    parse: parseMentor,
+    // Every case needs someone to contact the child monthly: by default, the person reporting it.
+    whenUnknown: (_a, env) => env.reporter?.userid,
     // With many cadres on file, offer those of the chosen categories' lead units.
     suggest: (answers, env) => {
       const codes = cats(answers);
@@ -491,15 +680,22 @@ const STEPS: StepDef[] = [
 /** The intake form for a new case: common fields plus each category's own block (domain.md §5). */
 export const caseForm: FormDef = {
   id: 'case-intake',
+  version: 2,
   title: '新增个案登记',
   steps: STEPS,
   prefill: prefillCase,
+  fillsInPassing: SITUATION_KEYS,
 
   derive(a) {
     const out: Record<string, { value: unknown; from: string }> = {};
     const id = identityOf(a)?.idNumber;
     if (id) out.gender = { value: Number(id[16]) % 2 === 1 ? '男' : '女', from: 'identity' };
-    const mode = typeof a.guardianRelation === 'string' ? MODE_FROM_RELATION[a.guardianRelation] : undefined;
+    const named = (a.guardianContact as Contact | null | undefined)?.relation;
+    if (!('guardianRelation' in a) && named) out.guardianRelation = { value: named, from: 'guardianContact' };
+    const relation = typeof a.guardianRelation === 'string' ? a.guardianRelation : named;
+    let mode = relation ? MODE_FROM_RELATION[relation] : undefined;
+    // A parent caring alone where the other is away or gone is 单亲监护; otherwise a parent is 父母监护 (shown as inferred).
+    if (!mode && (relation === '父' || relation === '母')) mode = a.parentsAway === '一方外出务工、另一方无监护能力' || cats(a).includes('04') ? '单亲监护' : '父母监护';
     if (mode) out.guardianshipMode = { value: mode, from: 'guardianRelation' };
     return out;
   },

@@ -6,6 +6,7 @@ import { extractMobile, parseMobile } from '../parse-zh/mobile.js';
 import { normalizeInput, stripEdgePunctuation } from '../parse-zh/normalize.js';
 import { parsePersonName } from '../parse-zh/person-name.js';
 import { parseYesNo } from '../parse-zh/yes-no.js';
+import { parseLooseDate, saysUnknown, spotChoices } from '../parse-zh/spoken.js';
 import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
 
 export const CONFIRM = '__confirm';
@@ -16,7 +17,7 @@ export const MAX_TEXT = 2000;
 export type Pending =
   | { type: 'cancel' }
   | { type: 'conflict'; key: string; value: unknown; patch?: Answers; question: string }
-  | { type: 'duplicate'; codes: string[] };
+  | { type: 'duplicate'; codes: string[]; /** Asked mid-form, as soon as the answers matched. */ early?: boolean };
 
 /** Everything the engine needs to continue a form; stored as JSON between messages. */
 export interface EngineState {
@@ -36,7 +37,21 @@ export interface EngineState {
   reportIds: number[];
   /** True once the user chose to create a case despite a likely duplicate. */
   duplicateAcknowledged?: boolean;
+  /** The form version the draft was written under (see FormDef.version). */
+  version?: number;
+  /** Keys the person did not know: recorded as null and shown as 待补充. */
+  unknown?: string[];
+  /** Keys whose value is an estimate (an age instead of a birth date). */
+  estimated?: string[];
+  /** Failed answers to the current question, by key: the second shows options, the third never refuses. */
+  failures?: Record<string, number>;
+  /** What an incomplete combined answer already gave, by key. */
+  partial?: Record<string, unknown>;
 }
+
+/** 待补充: how an unknown field reads, in summaries and in 我的个案. */
+export const UNKNOWN_TEXT = '待补充';
+const WAY_OUT = '不清楚可回复「不知道」或「稍后补充」，先记为待补充，以后再补。';
 
 export type Outcome = 'continue' | 'cancelled' | 'submit';
 
@@ -50,11 +65,14 @@ export interface EngineResult {
 
 const COMMANDS: Array<[RegExp, Command['type']]> = [
   [/^(取消|取消登记|放弃|放弃登记|不登记了|退出)$/, 'cancel'],
+  // 「取消吧 我还没问清楚情况」「算了取消吧 …」: a cancel word leading the message, with a reason after it.
+  [/^(?:算了|那)?\s*(?:取消|放弃登记|不登了|不用登了|不登记了)(?:吧|了)?(?:\s|，|,|$)/, 'cancel'],
   [/^(上一步|返回|后退|回到上一步)$/, 'back'],
-  [/^(跳过|略过|不填|暂不填写)$/, 'skip'],
+  [/^(跳过|略过|不填|暂不填写|下一个|下一题)$/, 'skip'],
   [/^(查看|查看已填|看看|预览|已填内容)$/, 'view'],
   [/^(帮助|help|\?|？|怎么填)$/i, 'help'],
-  [/^(继续|继续登记)$/, 'resume'],
+  // A greeting or 继续 is never an answer: it shows the pending question again.
+  [/^(继续|继续登记|接着登记|接着填|你好|您好|在吗|在不在|hi|hello|嗨|喂|你好啊|您好啊)$/i, 'resume'],
 ];
 
 type Command = { type: 'cancel' | 'back' | 'skip' | 'view' | 'help' | 'resume' } | { type: 'edit'; field: string };
@@ -123,16 +141,26 @@ function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
   if (state.current === CONFIRM) return summary(form, state, env, true);
   const step = stepByKey(form, state.current)!;
   const lines = [typeof step.prompt === 'function' ? step.prompt(state.answers, env) : step.prompt];
-  const opts = step.kind === 'choice' || step.kind === 'multi' ? optionsOf(step, env) : [];
+  const opts = step.kind === 'choice' || step.kind === 'multi' || step.kind === 'custom' ? optionsOf(step, env) : [];
   if (step.kind === 'multi') lines.push('可多选，用顿号或空格隔开，如「1、3」。');
   if (state.current in state.answers) lines.push(`（当前：${displayValue(step, state.answers[state.current], env)}）`);
+  else if (state.partial?.[state.current] !== undefined) lines.push(`（已记下：${displayValue(step, state.partial[state.current], env)}；不清楚的部分可回复「不知道」）`);
   if (isOptional(step, state.answers)) lines.push('没有或暂不清楚可回复「跳过」。');
+  const failures = state.failures?.[state.current] ?? 0;
   const reply: Reply = { text: lines.join('\n') };
+  if (failures >= 2 && opts.length && opts.length <= MAX_LISTED_CHOICES) {
+    // The second miss: every option by number, so a reply of 「3」 always works.
+    reply.text += '\n' + opts.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
+  }
+  if (failures >= 1 && !step.required) reply.text += `\n${WAY_OUT}`;
   // Channels show choices as buttons or a numbered list; typing the number or the label works.
   // A long list (every cadre of a big town) is not sent: the step's suggestions are, and any
   // option can still be typed by name.
   const listed = opts.length > MAX_LISTED_CHOICES ? (step.suggest?.(state.answers, env) ?? []).slice(0, MAX_LISTED_CHOICES) : opts;
   if (listed.length) reply.choices = listed.map((o) => ({ label: o.label, value: o.label }));
+  if (failures >= 2 && !step.required) {
+    reply.choices = [...(reply.choices ?? []), { label: '不知道', value: '不知道' }, { label: '稍后补充', value: '稍后补充' }];
+  }
   return reply;
 }
 
@@ -148,9 +176,11 @@ export function summary(form: FormDef, state: EngineState, env: FormEnv, forConf
       continue;
     }
     let mark = '';
+    if (state.estimated?.includes(step.key)) mark = '（估计）';
     if (state.prefilled.includes(step.key)) mark = '（自动识别，请核对）';
     else if (step.key in state.derived) mark = '（推断）';
-    lines.push(`${step.label}：${displayValue(step, state.answers[step.key], env)}${mark}`);
+    const unknown = state.answers[step.key] === null && state.unknown?.includes(step.key);
+    lines.push(`${step.label}：${unknown ? UNKNOWN_TEXT : displayValue(step, state.answers[step.key], env)}${mark}`);
   }
   if (forConfirm) {
     if (extras.length) lines.push(`可补充：${extras.join('、')}（回复「修改 ${extras[0]}」）`);
@@ -165,8 +195,8 @@ function errorReply(step: StepDef, reason: string, form: FormDef, state: EngineS
 }
 
 /** Reads the text with the step's kind, before the schema check. */
-function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv): ParseOutcome {
-  if (step.parse) return step.parse(text, answers, env);
+function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
+  if (step.parse) return step.parse(text, answers, env, partial);
   const s = normalizeInput(text);
   switch (step.kind) {
     case 'text': {
@@ -180,11 +210,14 @@ function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv): 
       return n ? { ok: true, value: n } : { ok: false, error: '姓名应为 2–30 个汉字（少数民族姓名可用「·」）' };
     }
     case 'date': {
-      const r = parseDate(s, env.now);
+      const r0 = parseDate(s, env.now);
+      const loose = r0.ok ? undefined : parseLooseDate(s, env.now);
+      const r = loose ? ({ ok: true, date: loose.date } as const) : r0;
       if (!r.ok) return { ok: false, error: r.reason === 'invalid' ? '这个日期不存在' : '没能识别这个日期' };
-      if (r.date.month === undefined) return { ok: false, error: '请至少写到月份' };
+      if (r.date.month === undefined && !loose?.approximate) return { ok: false, error: '请至少写到月份' };
       if (isInFuture(r.date, env.now)) return { ok: false, error: '日期不能晚于今天' };
-      return { ok: true, value: formatIsoPartial(r.date) };
+      // 「去年腊月」「今年开春」「前年」: kept, and marked as an estimate.
+      return loose?.approximate ? { ok: true, value: formatIsoPartial(r.date), note: 'approximate' } : { ok: true, value: formatIsoPartial(r.date) };
     }
     case 'mobile': {
       const m = parseMobile(s);
@@ -199,6 +232,32 @@ function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv): 
       const opts = optionsOf(step, env);
       const r = matchChoices(text, opts, { multiple: step.kind === 'multi', allowDetail: step.allowDetail === true });
       if (!r.ok) {
+        // A phrase that names options inside it: 「就奶奶一个人带着的」, 「打架 偷东西」.
+        let spotted = spotChoices(text, opts);
+        if (!spotted.length && r.reason === 'single-only') {
+          // 「学校进行了训导，也通知了家长」: the first part that names an option.
+          for (const part of text.split(/[、,，;；\s/|]+/)) {
+            const one = matchChoices(part, opts);
+            if (one.ok) {
+              spotted = one.values;
+              break;
+            }
+          }
+        }
+        // A number out of range is a typo to report, never a part to drop.
+        if (step.kind === 'multi' && r.reason === 'unknown' && !/^[\d〇零一二两三四五六七八九十]+$/.test(r.token ?? '')) {
+          // 「故意伤害 致人重伤」: the parts that name options, with the others as spoken detail.
+          const parts = text.split(/[、,，;；\s/|]+/).flatMap((part) => {
+            const one = matchChoices(part, opts);
+            return one.ok ? one.values : spotChoices(part, opts);
+          });
+          for (const v of parts) if (!spotted.includes(v)) spotted.push(v);
+        }
+        if (spotted.length) {
+          if (step.kind === 'multi') return { ok: true, value: spotted };
+          if (step.allowDetail) return { ok: true, value: { choice: spotted[0]!, detail: stripEdgePunctuation(text).slice(0, 200) || null } };
+          return { ok: true, value: spotted[0]! };
+        }
         if (r.reason === 'ambiguous') return { ok: false, error: `「${r.token}」可能是：${r.candidates!.join('、')}，请说得更具体或回复序号` };
         if (r.reason === 'single-only') return { ok: false, error: '这一项只能选一个' };
         return { ok: false, error: r.token ? `没有「${r.token}」这个选项` : '没有识别到选项' };
@@ -249,7 +308,83 @@ function clone(state: EngineState): EngineState {
 }
 
 export function newState(form: FormDef): EngineState {
-  return { formId: form.id, answers: {}, prefilled: [], derived: {}, history: [], current: form.steps[0]!.key, signsSaid: [], reportIds: [] };
+  return { formId: form.id, version: form.version, answers: {}, prefilled: [], derived: {}, history: [], current: form.steps[0]!.key, signsSaid: [], reportIds: [] };
+}
+
+/**
+ * Brings a draft saved under another form version (or by older code) up to this one: answers to
+ * steps that no longer exist are dropped, and a current step that no longer exists is replaced
+ * by the first open question. Returns a note for the user when something changed.
+ */
+export function migrateState(form: FormDef, state: EngineState): string | undefined {
+  const keys = new Set(form.steps.map((s) => s.key));
+  let changed = false;
+  for (const k of Object.keys(state.answers)) {
+    if (!keys.has(k)) {
+      delete state.answers[k];
+      changed = true;
+    }
+  }
+  state.prefilled = state.prefilled.filter((k) => keys.has(k));
+  state.history = state.history.filter((k) => keys.has(k));
+  for (const k of Object.keys(state.derived)) if (!keys.has(k)) delete state.derived[k];
+  if (state.unknown) state.unknown = state.unknown.filter((k) => keys.has(k));
+  if (state.pending?.type === 'conflict' && !keys.has(state.pending.key)) delete state.pending;
+  if (state.current !== CONFIRM && !keys.has(state.current)) {
+    state.current = nextKey(form, state.answers);
+    changed = true;
+  }
+  const stale = state.version !== form.version;
+  state.version = form.version;
+  return changed || stale ? '登记表已更新，已填内容都保留了；请接着回答下面的问题。' : undefined;
+}
+
+function markUnknown(state: EngineState, key: string): void {
+  state.unknown ??= [];
+  if (!state.unknown.includes(key)) state.unknown.push(key);
+}
+
+function clearMarks(state: EngineState, key: string): void {
+  if (state.unknown) state.unknown = state.unknown.filter((k) => k !== key);
+  if (state.estimated) state.estimated = state.estimated.filter((k) => k !== key);
+  if (state.failures) delete state.failures[key];
+  if (state.partial) delete state.partial[key];
+}
+
+/** Words that say 「what I wrote before was wrong」; the new value follows. */
+const CORRECTION = /不对|更正|打错|说错|写错|搞错|记错|弄错|改一下|改成|应该是|纠正/;
+
+/**
+ * A correction of an earlier answer typed while another question is open: 「外婆电话打错了 是
+ * 187…」. The field is the one the text names, or else the only answered field the new value
+ * fits; candidates are tried on the text after the correction words.
+ */
+function findCorrection(form: FormDef, state: EngineState, text: string, env: FormEnv): { key: string; value: unknown } | undefined {
+  if (!CORRECTION.test(text)) return undefined;
+  const answered = form.steps.filter((s) => applies(s, state.answers) && s.key in state.answers && s.key !== state.current && s.kind !== 'text');
+  const named = answered.filter((s) => [s.label, ...(s.editNames ?? [])].some((n) => n.length >= 2 && text.includes(n)));
+  const body = text.replace(/^.*?(?:不对不对|不对|更正一下|更正|纠正一下|改一下)[，,。\s]*/, '');
+  const afterIs = /是([^是]+)$/.exec(body)?.[1];
+  const pieces = [afterIs, body, ...body.split(/[\s，,。]+/).reverse()].filter((x): x is string => Boolean(x && x.trim()));
+  const tryStep = (step: StepDef): unknown => {
+    for (const piece of pieces) {
+      const r = parseFor(step, piece, state.answers, env, step.kind === 'contact' ? state.answers[step.key] : undefined);
+      if (r.ok !== true) continue;
+      const checked = schemaOf(step, env).safeParse(r.value);
+      if (checked.success && JSON.stringify(checked.data) !== JSON.stringify(state.answers[step.key])) return checked.data;
+    }
+    return undefined;
+  };
+  for (const step of named) {
+    const v = tryStep(step);
+    if (v !== undefined) return { key: step.key, value: v };
+  }
+  if (named.length) return undefined;
+  const fits = answered.filter((s) => s.kind === 'choice' || s.kind === 'multi' || s.kind === 'custom' || s.kind === 'date').flatMap((s) => {
+    const v = tryStep(s);
+    return v === undefined ? [] : [{ key: s.key, value: v }];
+  });
+  return fits.length === 1 ? fits[0] : undefined;
 }
 
 /**
@@ -260,7 +395,9 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   const state = newState(form);
   const notes: string[] = [];
   if (form.prefill && firstText.trim()) {
-    const { answers } = form.prefill(firstText, env);
+    const { answers, estimated, partial } = form.prefill(firstText, env);
+    if (estimated?.length) state.estimated = [...estimated];
+    if (partial) state.partial = { ...partial };
     for (const [k, v] of Object.entries(answers)) {
       const step = stepByKey(form, k);
       if (!step || !schemaOf(step, env).safeParse(v).success) continue;
@@ -279,6 +416,7 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   }
   state.current = nextKey(form, state.answers);
   const signs = detect(form, state, firstText, env);
+  const dup = earlyDuplicate(state, env);
   const head: string[] = [`开始${form.title}。随时可回复「上一步」「跳过」「修改 字段」「查看」「取消」「帮助」。`];
   if (state.prefilled.length) {
     const order = (k: string) => form.steps.findIndex((s) => s.key === k);
@@ -289,8 +427,20 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
     head.push(`已从您的消息识别：${got.join('；')}。如有不对，可回复「修改 字段名」。`);
   }
   head.push(...notes);
-  const prompt = promptOf(form, state, env);
+  const prompt = dup ?? promptOf(form, state, env);
   return { state, reply: withSigns(form, { ...prompt, text: `${head.join('\n')}\n\n${prompt.text}` }, signs), outcome: 'continue', newSigns: signs };
+}
+
+const duplicateQuestion = (codes: readonly string[]) =>
+  `这个孩子可能已经登记过：${codes.join('、')}（姓名读音、户籍村和出生日期相近，或身份证号相同）。仍要继续新建吗？请回复「是」继续，或「否」放弃。`;
+
+/** Asks about a likely duplicate as soon as the answers match one, not only at 确认. */
+function earlyDuplicate(state: EngineState, env: FormEnv): Reply | undefined {
+  if (state.duplicateAcknowledged || state.pending || !env.findDuplicates) return undefined;
+  const codes = env.findDuplicates(state.answers);
+  if (!codes.length) return undefined;
+  state.pending = { type: 'duplicate', codes, early: true };
+  return { text: duplicateQuestion(codes), choices: [{ label: '是', value: '是' }, { label: '否', value: '否' }] };
 }
 
 function findEditStep(form: FormDef, field: string, answers: Answers, env: FormEnv): StepDef | 'ambiguous' | undefined {
@@ -307,6 +457,13 @@ function findEditStep(form: FormDef, field: string, answers: Answers, env: FormE
  * an answer to a pending yes/no question, or an answer to the current step.
  */
 export function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
+  const current = clone(prev);
+  const migrated = migrateState(form, current);
+  const r = applyInput(form, current, text, env);
+  return migrated && r.reply.text ? { ...r, reply: { ...r.reply, text: `${migrated}\n${r.reply.text}` } } : r;
+}
+
+function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
   const state = clone(prev);
   const done = (reply: Reply, outcome: Outcome = 'continue', newSigns: string[] = []): EngineResult => ({
     state,
@@ -344,10 +501,14 @@ export function handleInput(form: FormDef, prev: EngineState, text: string, env:
       if (yes === true) {
         delete state.pending;
         state.duplicateAcknowledged = true;
+        if (pending.early) {
+          const p = promptOf(form, state, env);
+          return done({ ...p, text: `好的，继续新建。\n${p.text}` });
+        }
         return done({ text: '' }, 'submit');
       }
-      if (yes === false) return done({ text: `已放弃新建，草稿已删除。已有个案：${pending.codes.join('、')}。` }, 'cancelled');
-      if (!command) return done({ text: `已有相似个案 ${pending.codes.join('、')}，仍要新建一个吗？请回复「是」或「否」。` });
+      if (yes === false) return done({ text: `已放弃新建，草稿已删除。已有个案：${pending.codes.join('、')}，可联系其帮扶责任人补充情况。` }, 'cancelled');
+      if (!command) return done({ text: duplicateQuestion(pending.codes) });
       delete state.pending;
     }
   }
@@ -381,8 +542,9 @@ export function handleInput(form: FormDef, prev: EngineState, text: string, env:
       case 'skip': {
         if (state.current === CONFIRM) return done({ text: `没有可以跳过的问题了。\n${summary(form, state, env, true).text}` });
         const step = stepByKey(form, state.current)!;
-        if (!isOptional(step, state.answers)) return done({ ...promptOf(form, state, env), text: `「${step.label}」是必填项，不能跳过。\n${promptOf(form, state, env).text}` });
-        return accept(form, state, step.key, null, '', env);
+        if (step.required) return done({ ...promptOf(form, state, env), text: `「${step.label}」是必填项，不能跳过：没有它个案无法建档。\n${promptOf(form, state, env).text}` });
+        // An optional field skipped is simply not filled; any other is recorded as still to complete.
+        return isOptional(step, state.answers) ? accept(form, state, step.key, null, '', env) : unknownAnswer(form, state, step, env);
       }
       case 'edit': {
         if (!command.field) {
@@ -415,15 +577,93 @@ export function handleInput(form: FormDef, prev: EngineState, text: string, env:
   }
 
   const step = stepByKey(form, state.current)!;
-  const parsed = parseFor(step, text, state.answers, env);
-  if (!parsed.ok) return done(errorReply(step, parsed.error, form, state, env));
-  const checked = schemaOf(step, env).safeParse(parsed.value);
-  if (!checked.success) return done(errorReply(step, checked.error.issues[0]?.message ?? '格式不对', form, state, env));
-  return accept(form, state, step.key, checked.data, text, env);
+  const correction = findCorrection(form, state, text, env);
+  if (correction) {
+    const fixed = stepByKey(form, correction.key)!;
+    const keep = state.current;
+    const r = accept(form, state, correction.key, correction.value, text, env);
+    if (r.state.pending) return r;
+    r.state.current = keep in r.state.answers ? nextKey(form, r.state.answers) : keep;
+    const p = promptOf(form, r.state, env);
+    return { ...r, reply: { ...p, text: `已更正「${fixed.label}」：${displayValue(fixed, r.state.answers[fixed.key], env)}。\n${p.text}` } };
+  }
+  // A plain plan question (「对了 留守儿童是哪个单位牵头来着」) is never read as an answer.
+  const plainAside = env.answerAside?.(text, state.answers, { strict: true });
+  if (plainAside) {
+    const p = promptOf(form, state, env);
+    return done({ ...p, text: `${plainAside}\n\n—— 继续登记 ——\n${p.text}` });
+  }
+  const free = step.kind === 'text' || step.kind === 'name' || step.kind === 'date' || step.kind === 'mobile';
+  if (free && !step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
+  const partial = state.partial?.[step.key];
+  const parsed = parseFor(step, text, state.answers, env, partial);
+  if (parsed.ok === 'unknown') {
+    if (!step.required) return unknownAnswer(form, state, step, env);
+  } else if (parsed.ok === 'partial') {
+    state.partial = { ...state.partial, [step.key]: parsed.value };
+    return done({ text: parsed.ask });
+  } else if (parsed.ok) {
+    const checked = schemaOf(step, env).safeParse(parsed.value);
+    if (checked.success) return accept(form, state, step.key, checked.data, text, env, undefined, parsed.note !== undefined);
+    return failed(form, state, step, checked.error.issues[0]?.message ?? '格式不对', text, env);
+  }
+  if (!step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
+  // A plan question typed mid-form is answered, and the form question asked again under it.
+  const aside = env.answerAside?.(text, state.answers);
+  if (aside) {
+    const p = promptOf(form, state, env);
+    return done({ ...p, text: `${aside}\n\n—— 继续登记 ——\n${p.text}` });
+  }
+  return failed(form, state, step, parsed.ok === 'unknown' ? '这一项需要先选定' : parsed.error, text, env);
+}
+
+/**
+ * A failed answer. The first shows why and an example; the second lists every option by number
+ * with a way out; the third is never refused: the field is recorded as unknown and the form
+ * moves on (a required field shows its numbered options again).
+ */
+function failed(form: FormDef, state: EngineState, step: StepDef, reason: string, text: string, env: FormEnv): EngineResult {
+  state.failures = { ...state.failures, [step.key]: (state.failures?.[step.key] ?? 0) + 1 };
+  const n = state.failures[step.key]!;
+  if (n >= 3 && !step.required) {
+    const r = unknownAnswer(form, state, step, env);
+    return { ...r, reply: { ...r.reply, text: `这一项先记为「${UNKNOWN_TEXT}」，您的原话没有保存，之后可回复「修改 ${step.label}」补上。\n${r.reply.text}` } };
+  }
+  void text;
+  return { state, reply: errorReply(step, reason, form, state, env), outcome: 'continue', newSigns: [] };
+}
+
+/** What an answer also says about later questions (FormDef.fillsInPassing), shown for checking. */
+function fillInPassing(form: FormDef, state: EngineState, key: string, text: string, env: FormEnv): void {
+  if (!form.prefill || !form.fillsInPassing?.length || !text.trim()) return;
+  const at = form.steps.findIndex((s) => s.key === key);
+  const { answers } = form.prefill(text, env);
+  for (const k of form.fillsInPassing) {
+    if (k in state.answers || !(k in answers)) continue;
+    const i = form.steps.findIndex((s) => s.key === k);
+    const step = form.steps[i];
+    if (!step || i <= at || !schemaOf(step, env).safeParse(answers[k]).success) continue;
+    state.answers[k] = answers[k];
+    if (!state.prefilled.includes(k)) state.prefilled.push(k);
+  }
+}
+
+/** Records that the person does not know this field (or what the step puts in its place). */
+function unknownAnswer(form: FormDef, state: EngineState, step: StepDef, env: FormEnv): EngineResult {
+  const substitute = step.whenUnknown?.(state.answers, env);
+  if (substitute !== undefined) {
+    const r = accept(form, state, step.key, substitute, '', env);
+    return r;
+  }
+  const partial = state.partial?.[step.key];
+  const r = accept(form, state, step.key, partial ?? null, '', env);
+  if (partial === undefined) markUnknown(r.state, step.key);
+  else if (step.kind === 'contact') markUnknown(r.state, `${step.key}.mobile`);
+  return r;
 }
 
 /** `patch` is given once the user confirmed a conflicting value: it is applied without asking again. */
-function accept(form: FormDef, state: EngineState, key: string, value: unknown, text: string, env: FormEnv, patch?: Answers): EngineResult {
+function accept(form: FormDef, state: EngineState, key: string, value: unknown, text: string, env: FormEnv, patch?: Answers, estimated = false): EngineResult {
   const step = stepByKey(form, key)!;
   if (!patch && value !== null) {
     const conflict = form.conflict?.(key, value, state.answers, env, state.derived);
@@ -447,11 +687,15 @@ function accept(form: FormDef, state: EngineState, key: string, value: unknown, 
     return { state, reply: errorReply(step, failure.message, form, state, env), outcome: 'continue', newSigns: [] };
   }
   state.prefilled = state.prefilled.filter((k) => k !== key && !(patch && k in patch));
+  clearMarks(state, key);
+  if (estimated) (state.estimated ??= []).push(key);
+  fillInPassing(form, state, key, text, env);
   if (state.history[state.history.length - 1] !== key) state.history.push(key);
   state.current = nextKey(form, state.answers);
   // Only free text is read for signs: a picked option such as 无人监护 is judged from the answers.
   const signs = detect(form, state, step.kind === 'text' || step.allowDetail ? text : '', env);
-  return { state, reply: withSigns(form, promptOf(form, state, env), signs), outcome: 'continue', newSigns: signs };
+  const dup = earlyDuplicate(state, env);
+  return { state, reply: withSigns(form, dup ?? promptOf(form, state, env), signs), outcome: 'continue', newSigns: signs };
 }
 
 /**
@@ -466,9 +710,11 @@ export function warmForm(form: FormDef, env: FormEnv): void {
 }
 
 /** The reply that re-asks the current question, e.g. after 「继续」 resumes a paused form. */
-export function currentPrompt(form: FormDef, state: EngineState, env: FormEnv): Reply {
+export function currentPrompt(form: FormDef, prev: EngineState, env: FormEnv): Reply {
+  const state = clone(prev);
+  migrateState(form, state);
   if (state.pending?.type === 'cancel') return { text: '确定放弃这份登记吗？请回复「是」或「否」。' };
   if (state.pending?.type === 'conflict') return { text: `${state.pending.question}\n请回复「是」或「否」。` };
-  if (state.pending?.type === 'duplicate') return { text: `已有相似个案 ${state.pending.codes.join('、')}，仍要新建一个吗？请回复「是」或「否」。` };
+  if (state.pending?.type === 'duplicate') return { text: duplicateQuestion(state.pending.codes) };
   return promptOf(form, state, env);
 }

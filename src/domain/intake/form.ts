@@ -18,6 +18,14 @@ export interface FormEnv {
   plan: PlanMatrix;
   /** Existing record codes that look like the same child; the engine asks before submitting. */
   findDuplicates?: (answers: Answers) => string[];
+  /** The member typing, for answers like 「我们村」 and 「我自己」. */
+  reporter?: Member;
+  /**
+   * An answer to a message that is not an answer but a question about something else (a plan
+   * question typed mid-form); undefined when the message is not such a question. `strict`: only
+   * for a message that is plainly a plan question (it is asked before the answer is parsed).
+   */
+  answerAside?: (text: string, answers: Answers, opts?: { strict?: boolean }) => string | undefined;
 }
 
 /**
@@ -33,7 +41,13 @@ export interface FormEnv {
  */
 export type StepKind = 'text' | 'name' | 'date' | 'mobile' | 'yesno' | 'choice' | 'multi' | 'contact' | 'custom';
 
-export type ParseOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+export type ParseOutcome =
+  | { ok: true; value: unknown; /** The answer was a guess (an age for a birth date). */ note?: string }
+  | { ok: false; error: string }
+  /** Part of a combined answer: kept, and `ask` asks only for the rest. */
+  | { ok: 'partial'; value: unknown; ask: string }
+  /** The person does not know: recorded as unknown (待补充). */
+  | { ok: 'unknown' };
 
 export interface StepDef {
   key: string;
@@ -64,7 +78,17 @@ export interface StepDef {
   when?: (answers: Answers) => boolean;
   /** False: not asked in the flow; offered in the summary (「修改 情况说明」). */
   inFlow?: boolean;
-  parse?: (text: string, answers: Answers, env: FormEnv) => ParseOutcome;
+  /** `partial` is what an earlier, incomplete answer to this step already gave. */
+  parse?: (text: string, answers: Answers, env: FormEnv, partial?: unknown) => ParseOutcome;
+  /**
+   * True for the few fields a case cannot exist without (docs/intake.md): 「不知道」 and 「跳过」
+   * are not accepted. Every other field may be recorded as unknown.
+   */
+  required?: boolean;
+  /** The value to record when the person does not know, instead of unknown (帮扶人 → the reporter). */
+  whenUnknown?: (answers: Answers, env: FormEnv) => unknown;
+  /** The step's parser reads 「不知道」 itself (a combined answer may know one part). */
+  readsUnknown?: boolean;
   /** How the value reads in a summary. */
   display?: (value: unknown, env: FormEnv) => string;
 }
@@ -77,10 +101,20 @@ export interface CheckFailure {
 
 export interface PrefillResult {
   answers: Answers;
+  /** Keys whose prefilled value is an estimate (an age for a birth date). */
+  estimated?: string[];
+  /** Parts of a combined answer already given (a guardian's name without the phone). */
+  partial?: Answers;
 }
 
 export interface FormDef {
   id: string;
+  /**
+   * Bumped whenever a step is renamed or removed. A saved draft of another version is migrated
+   * when it is next read: answers to steps that no longer exist are dropped and the first open
+   * question is asked, so a deploy never strands a draft.
+   */
+  version: number;
   title: string;
   steps: readonly StepDef[];
   /** Answers that follow from others (gender from the ID number); keyed by derived key. */
@@ -104,4 +138,9 @@ export interface FormDef {
   /** The reply shown when a sign is first seen. */
   signNotice?: (signs: readonly string[]) => string;
   prefill?: (text: string, env: FormEnv) => PrefillResult;
+  /**
+   * Keys an answer to any question may fill in passing, through `prefill`, when they are not
+   * answered yet and come later in the form: 「他爹坐牢了」 for one question answers two.
+   */
+  fillsInPassing?: readonly string[];
 }

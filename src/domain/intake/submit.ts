@@ -6,20 +6,38 @@ import type { CategoryCode, PlanMatrix } from '../plan/types.js';
 import { maskName } from '../privacy/mask.js';
 import { idLookupHash, nameVillageKey } from '../privacy/lookup-key.js';
 import { categoryName } from './case-options.js';
-import { caseForm, identityOf, type Contact } from './case-form.js';
+import { pinyin } from 'pinyin-pro';
+import { caseForm, identityOf, OUTSIDE_TOWN, type Contact } from './case-form.js';
 import { summary, type EngineState } from './engine.js';
 import type { Answers, FormEnv } from './form.js';
 
-/** Codes of existing cases that look like this child: same ID number, or same name + birth date + village. */
+/**
+ * The name + village lookup key by sound: 李晓花 and 李小花 read the same (li xiao hua), so a
+ * homophone or a typo of the same sound finds the case already on file.
+ */
+export function soundKey(fullName: string, village: string): string {
+  return nameVillageKey(`py:${pinyin(fullName.trim(), { toneType: 'none', type: 'array' }).join(' ')}`, village);
+}
+
+/**
+ * Codes of existing cases that look like this child: the same ID number, or a name that sounds
+ * the same in the same village with a compatible birth date (or no birth date yet on one side).
+ * Asked as soon as name and village are known, so a cadre learns it before typing the rest.
+ */
 export function findDuplicateCodes(store: Store, a: Answers): string[] {
   const codes = new Set<string>();
   const id = identityOf(a);
   if (id?.idNumber) for (const c of store.cases.findByIdHash(idLookupHash(id.idNumber))) codes.add(c.code);
-  if (typeof a.fullName === 'string' && typeof a.village === 'string' && id) {
-    const birth = parseIsoPartial(id.birthDate);
-    for (const c of store.cases.findByDupKey(nameVillageKey(a.fullName, a.village))) {
-      const other = parseIsoPartial(c.birthDate);
-      if (birth && other && datesCompatible(birth, other)) codes.add(c.code);
+  if (typeof a.fullName === 'string' && typeof a.village === 'string' && a.village !== OUTSIDE_TOWN) {
+    const birth = id ? parseIsoPartial(id.birthDate) : undefined;
+    const seen = new Set<number>();
+    for (const key of [soundKey(a.fullName, a.village), nameVillageKey(a.fullName, a.village)]) {
+      for (const c of store.cases.findByDupKey(key)) {
+        if (seen.has(c.id) || c.status === 'closed') continue;
+        seen.add(c.id);
+        const other = parseIsoPartial(c.birthDate);
+        if (!birth || !other || datesCompatible(birth, other) || Math.abs(birth.year - other.year) <= 1) codes.add(c.code);
+      }
     }
   }
   return [...codes];
@@ -51,7 +69,7 @@ export interface SubmitInput {
 export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Reply } {
   const { store, config, plan, now, reporterUserId, state, env } = input;
   const a = state.answers;
-  const id = identityOf(a)!;
+  const id = identityOf(a) ?? { idNumber: null, birthDate: '' };
   const categories = a.categories as CategoryCode[];
   const contact = (a.guardianContact ?? null) as Contact | null;
   const bangjiao = (a.bangjiaoContact ?? null) as Contact | null;
@@ -62,24 +80,32 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   for (const step of caseForm.steps) {
     if (step.categories && step.key in a && a[step.key] !== null && step.key !== 'bangjiaoContact') details[step.key] = a[step.key];
   }
+  // What the reporter did not know: shown as 待补充 and the mentor is asked to complete it.
+  const pending = pendingFields(state);
+  if (pending.length) details.pendingFields = pending;
+  if (state.estimated?.length) details.estimatedFields = [...state.estimated];
+  if (contact?.noPhone) details.guardianNoPhone = true;
+  const fullName = typeof a.fullName === 'string' ? a.fullName : UNKNOWN_NAME;
+  const village = typeof a.village === 'string' ? a.village : UNKNOWN_VILLAGE;
   const record = store.cases.insert({
     code,
     categories: categories.map((c) => ({ code: c, leadUnits: plan.categories.find((p) => p.code === c)?.leadUnits ?? [] })),
     primaryCategory: categories[0]!,
-    fullName: a.fullName as string,
+    fullName,
     gender: a.gender as '男' | '女',
     birthDate: id.birthDate,
     idNumber: id.idNumber,
     idHash: id.idNumber ? idLookupHash(id.idNumber) : null,
-    dupKey: nameVillageKey(a.fullName as string, a.village as string),
-    village: a.village as string,
+    dupKey: soundKey(fullName, village),
+    village,
     schoolStatus: school?.choice ?? null,
     schoolDetail: school?.detail ?? null,
     guardianName: contact?.name ?? null,
     guardianRelation: (a.guardianRelation as string | undefined) ?? null,
     guardianPhone: contact?.mobile ?? null,
     guardianshipMode: (a.guardianshipMode as string | undefined) ?? null,
-    riskLevel: a.riskLevel as '低' | '中' | '高',
+    // The store needs a level; an unknown one is kept at 中 until assessed, and listed as pending.
+    riskLevel: (a.riskLevel ?? '中') as '低' | '中' | '高',
     mentorUserId: mentor?.userid ?? null,
     mentorName: mentor?.name ?? null,
     reporterUserId,
@@ -112,13 +138,32 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
       `${ageBand(record.birthDate, now)}${birth ? `（${formatChineseDate(birth).replace(/\d+日$/, '')}生）` : ''}。` +
       `牵头单位：${leads}。登记人：${reporter?.name ?? reporterUserId}。请注意保护孩子隐私，不在群内讨论个案细节。`;
     store.outbox.enqueue(
-      { target: { kind: 'user', id: mentor.userid }, reply: { text: mentorText }, reason: 'case.mentor-assigned', dedupeKey: `case.mentor:${code}` },
+      { target: { kind: 'user', id: mentor.userid }, reply: { text: mentorText + pendingReminder(pending, code) }, reason: 'case.mentor-assigned', dedupeKey: `case.mentor:${code}` },
       now,
     );
   }
   const full = summary(caseForm, state, env, false).text.replace(/^.*\n/, '');
   return {
     record,
-    reply: { text: `已保存个案 ${code}。\n牵头单位：${leads}\n${full}\n（群内只会显示个案编号、姓名首尾字和村名。）` },
+    reply: { text: `已保存个案 ${code}。\n牵头单位：${leads}\n${full}${mentor?.userid === reporterUserId ? pendingReminder(pending, code) : ''}\n（群内只会显示个案编号、姓名首尾字和村名。）` },
   };
+}
+
+/** Stands in for an unknown name or village in the store, which needs text there. */
+export const UNKNOWN_NAME = '姓名不详';
+export const UNKNOWN_VILLAGE = '不详';
+
+/** Labels of the fields recorded as unknown, in form order. */
+export function pendingFields(state: EngineState): string[] {
+  const out: string[] = [];
+  for (const key of state.unknown ?? []) {
+    const [stepKey, part] = key.split('.');
+    const step = caseForm.steps.find((s) => s.key === stepKey);
+    if (step) out.push(part === 'mobile' ? `${step.label}（手机）` : step.label);
+  }
+  return out;
+}
+
+function pendingReminder(pending: readonly string[], code: string): string {
+  return pending.length ? `\n待补充：${pending.join('、')}。了解后请私聊我补充（如「走访 ${code} 电话 补充了监护人电话」并写明情况）。` : '';
 }

@@ -12,13 +12,15 @@ export function parseMobile(input: string): string | undefined {
 /** The first mobile number inside free text, with the text around it. */
 export function extractMobile(input: string): { mobile: string; rest: string } | undefined {
   const text = input.replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-  const m = /(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}/.exec(text);
-  if (!m) return undefined;
-  const mobile = parseMobile(m[0]);
-  if (!mobile) return undefined;
-  // Digits glued on either side mean this is part of a longer number, not a phone.
-  const before = text[m.index - 1];
-  const after = text[m.index + m[0].length];
-  if ((before && /\d/.test(before)) || (after && /\d/.test(after))) return undefined;
-  return { mobile, rest: (text.slice(0, m.index) + ' ' + text.slice(m.index + m[0].length)).trim() };
+  // Every candidate is tried: an ID number earlier in the text holds digit runs that look like one.
+  for (const m of text.matchAll(/(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}/g)) {
+    const mobile = parseMobile(m[0]);
+    if (!mobile) continue;
+    // Digits glued on either side mean this is part of a longer number, not a phone.
+    const before = text[m.index - 1];
+    const after = text[m.index + m[0].length];
+    if ((before && /[\dXx]/.test(before)) || (after && /[\dXx]/.test(after))) continue;
+    return { mobile, rest: (text.slice(0, m.index) + ' ' + text.slice(m.index + m[0].length)).trim() };
+  }
+  return undefined;
 }

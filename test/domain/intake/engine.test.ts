@@ -6,6 +6,7 @@ import { plan } from '../../helpers/intake-harness.js';
 
 /** A form unrelated to cases: the engine runs any form declared as data. */
 const visitForm: FormDef = {
+  version: 1,
   id: 'visit',
   title: '走访记录',
   steps: [

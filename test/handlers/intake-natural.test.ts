@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { isIntakeTrigger } from '../../handlers/intake.js';
+import { buildHandlers } from '../../src/app.js';
+import { fixedClock } from '../../src/core/clock.js';
+import type { InboundMessage } from '../../src/core/message.js';
+import { Router } from '../../src/core/router.js';
+import { caseForm } from '../../src/domain/intake/case-form.js';
+import { migrateState, type EngineState } from '../../src/domain/intake/engine.js';
+import { silentLogger } from '../../src/log.js';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { testConfig } from '../helpers/deps.js';
+import { plan } from '../helpers/intake-harness.js';
+
+/** The real handler list (Q&A included), as the bot runs it, on 2026-12-01. */
+function bot() {
+  const store = openSqliteStore(':memory:');
+  const clock = fixedClock(new Date('2026-12-01T02:00:00Z'));
+  const router = new Router({ config: testConfig(), store, plan, clock, log: silentLogger }, buildHandlers());
+  let n = 0;
+  const send = (userId: string, text: string, chat: 'single' | 'group' = 'single', kind: InboundMessage['kind'] = 'text') =>
+    router
+      .dispatch({ id: `n${++n}`, channel: 'test', userId, chatId: chat === 'group' ? 'wrkGroup1' : userId, chatType: chat, kind, text, receivedAt: clock.now() })
+      .replies.map((r) => r.text)
+      .join('\n');
+  const current = (userId: string) => (store.sessions.get(userId, userId)?.state as EngineState | undefined)?.current;
+  return { store, send, current };
+}
+
+describe('starting a registration in one’s own words', () => {
+  it('takes messages that ask to register, wherever the verb is, and leaves plan questions to Q&A', () => {
+    for (const t of ['我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了，爷爷带着', '我要登记个留守儿童', '报个案', '录入 戴鹏 男 项沟村', '有个闲散娃要登 叫朱明']) {
+      expect(isIntakeTrigger(t), t).toBe(true);
+    }
+    for (const t of ['留守儿童谁牵头', '留守儿童登记由谁负责', '什么是闲散青少年', '算了 不好登记']) expect(isIntakeTrigger(t), t).toBe(false);
+  });
+
+  it('prefills from the whole first message, using the reporter’s own village for 我们村', () => {
+    const b = bot();
+    // zhouba is the 王庄村 cadre in the example config.
+    const r = b.send('zhouba', '我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了，爷爷带着');
+    expect(r).toContain('姓名：李小花');
+    expect(r).toContain('户籍村：王庄村');
+    expect(r).toContain('监护人与孩子关系：祖父');
+    expect(b.current('zhouba')).toBe('identity');
+  });
+
+  it('never takes a doubtful phrase as a name', () => {
+    const b = bot();
+    b.send('zhangsan', '登记流浪 外地口音 男孩 奶奶刘桂英带着');
+    expect(b.current('zhangsan')).toBe('fullName');
+    expect(b.send('zhangsan', '不知道叫啥')).toContain('身份证号');
+  });
+
+  it('shows the pending question when the private chat is opened after a group start, and on 你好', () => {
+    const b = bot();
+    expect(b.send('zhouba', '报个案', 'group')).toContain('私聊');
+    const opened = b.send('zhouba', '', 'single', 'enter_chat');
+    expect(opened).toContain('未完成的个案登记');
+    expect(opened).toContain('属于哪一类');
+    expect(b.send('zhouba', '你好')).toContain('属于哪一类');
+    expect(b.current('zhouba')).toBe('categories');
+  });
+
+  it('answers a plan question typed mid-form and asks the form question again', () => {
+    const b = bot();
+    b.send('zhouba', '我要登记个留守儿童');
+    const r = b.send('zhouba', '对了留守儿童是哪个单位牵头来着');
+    expect(r).toContain('镇民政所');
+    expect(r).toContain('孩子的姓名');
+    expect(b.current('zhouba')).toBe('fullName');
+  });
+
+  it('shows how to register under 帮助', () => {
+    expect(bot().send('zhouba', '帮助')).toContain('登记个案');
+  });
+});
+
+describe('answers as people give them', () => {
+  const upTo = (b: ReturnType<typeof bot>, key: string, answers: string[]) => {
+    b.send('zhangsan', '新增个案');
+    for (const a of answers) if (b.current('zhangsan') !== key) b.send('zhangsan', a);
+    expect(b.current('zhangsan')).toBe(key);
+  };
+
+  it('dates with tails, lunar months and years relative to today', () => {
+    for (const [said, stored] of [
+      ['2017年12月生的', '2017-12'],
+      ['去年腊月生的', '2026-01'],
+      ['去年3月', '2025-03'],
+    ] as const) {
+      const b = bot();
+      upTo(b, 'identity', ['留守', '王小明']);
+      b.send('zhangsan', said);
+      const d = b.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+      expect((d.answers.identity as { birthDate: string }).birthDate, said).toBe(stored);
+    }
+  });
+
+  it('a grade gives the school level', () => {
+    for (const [said, level] of [
+      ['初一', '初中'],
+      ['墩集中学初三', '初中'],
+      ['中心校四年级', '小学'],
+    ] as const) {
+      const b = bot();
+      upTo(b, 'schoolStatus', ['留守', '王小明', '2014年3月', '男', '王庄村']);
+      b.send('zhangsan', said);
+      const d = b.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+      expect((d.answers.schoolStatus as { choice: string }).choice, said).toBe(level);
+    }
+  });
+
+  it('a situation maps to its option, and 我自己 is the reporter as mentor', () => {
+    const b = bot();
+    upTo(b, 'guardianshipMode', ['留守', '王小明', '2014年3月', '男', '王庄村', '小学', '不知道', '不详']);
+    b.send('zhangsan', '单亲，他爸早跑了');
+    const d = b.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+    expect(d.answers.guardianshipMode).toBe('单亲监护');
+  });
+});
+
+describe('form versions', () => {
+  it('migrates a draft whose current step was removed: the answers stay, the first open question is asked', () => {
+    const state = { formId: caseForm.id, version: 1, answers: { categories: ['05'], fullName: '王小明', oldStep: 'x' }, prefilled: [], derived: {}, history: ['oldStep'], current: 'oldStep', signsSaid: [], reportIds: [] } as EngineState;
+    const note = migrateState(caseForm, state);
+    expect(note).toContain('已填内容都保留了');
+    expect(state.answers).toEqual({ categories: ['05'], fullName: '王小明' });
+    expect(state.current).toBe('identity');
+    expect(state.version).toBe(caseForm.version);
+  });
+
+  it('a stored draft of an old version is answered, never stuck', () => {
+    const b = bot();
+    b.send('zhangsan', '新增个案');
+    const s = b.store.sessions.get('zhangsan', 'zhangsan')!;
+    b.store.sessions.save({ ...s, state: { ...(s.state as EngineState), version: 0, current: 'removedStep' } });
+    const r = b.send('zhangsan', '留守');
+    expect(r).toContain('登记表已更新');
+    expect(b.current('zhangsan')).toBe('fullName');
+  });
+});
+
+describe('what is not known at registration', () => {
+  it('is saved as 待补充, shown in 我的个案 and in the reminder to the mentor', () => {
+    const b = bot();
+    b.send('zhangsan', '新增个案');
+    for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '不知道', '汽车站', '就他自己', '救助站', '高', '我', '确认']) {
+      if (!b.store.sessions.get('zhangsan', 'zhangsan')) break;
+      b.send('zhangsan', a);
+    }
+    const c = b.store.cases.list()[0]!;
+    expect(c.details.pendingFields).toEqual(expect.arrayContaining(['姓名', '就学/就业情况', '监护人姓名和手机']));
+    expect(c.details.estimatedFields).toEqual(['identity']);
+    expect(c.birthDate).toBe('2014');
+    expect(b.send('zhangsan', '我的个案')).toContain('待补充：姓名');
+  });
+});
