@@ -52,6 +52,10 @@ export function startWecom(
     knownGroupIds: config.groups.map((g) => g.chatid),
     resolveTarget,
     pacer,
+    // An answer that did not arrive on its callback goes on as a push, from the part that failed.
+    fallback: (target, reply, partsSent) => {
+      store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
+    },
     sdk: {
       ...(authRetries !== undefined ? { maxAuthFailureAttempts: authRetries } : {}),
       ...(reconnectMs !== undefined ? { reconnectInterval: reconnectMs } : {}),
