@@ -71,6 +71,8 @@ interface SentCard extends ChoiceCardInfo {
   forUser?: string;
   /** The conversation's turn it was sent in; a later answer to that person makes it stale. */
   turn: number;
+  /** Quick actions (the welcome's) answer no question, so they never go stale. */
+  standing?: boolean;
 }
 
 /** The last thing the bot said to a person in a conversation, to show again after a stale tap. */
@@ -362,7 +364,7 @@ class WecomChannelImpl implements WecomChannel {
       return undefined;
     }
     const turn = card ? this.turns.get(this.turnKey(card.chatId, card.forUser ?? card.chatId)) : undefined;
-    if (!card || (turn?.n ?? 0) !== card.turn) {
+    if (!card || (!card.standing && (turn?.n ?? 0) !== card.turn)) {
       update(expiredCard(taskId, card));
       this.log.info({ taskId, known: Boolean(card) }, 'stale card tapped; showing the current question');
       const again = turn?.reply;
@@ -469,7 +471,7 @@ class WecomChannelImpl implements WecomChannel {
     try {
       if (more.length === 0 && !greeting.file) {
         const { card, info } = welcomeCard(greeting, newTaskId());
-        this.rememberCard(card.task_id!, info, chatId, undefined);
+        this.rememberCard(card.task_id!, info, chatId, undefined, true);
         await this.client.replyWelcome(frame, { msgtype: 'template_card', template_card: card });
         return;
       }
@@ -495,10 +497,10 @@ class WecomChannelImpl implements WecomChannel {
     if (this.turns.size > CONVERSATION_CACHE_SIZE) this.turns.delete(this.turns.keys().next().value!);
   }
 
-  private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined): void {
+  private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {
     const who = forUser ?? chatId;
     const turn = this.turns.get(this.turnKey(chatId, who))?.n ?? 0;
-    this.cards.set(taskId, { ...info, chatId, ...(forUser ? { forUser } : {}), turn });
+    this.cards.set(taskId, { ...info, chatId, ...(forUser ? { forUser } : {}), turn, ...(standing ? { standing } : {}) });
     if (this.cards.size > CARD_CACHE_SIZE) this.cards.delete(this.cards.keys().next().value!);
   }
 
