@@ -64,7 +64,12 @@ export interface ReplyCard {
 export interface ReplyFile {
   name: string;
   /** The file's bytes, base64: replies are stored as JSON in the outbox and the reply cache. */
-  base64: string;
+  base64?: string;
+  /**
+   * A report the channel builds when it sends the file (building a workbook is asynchronous,
+   * handlers are not); numbers only, never a child's details.
+   */
+  report?: { kind: 'quarterly'; period: string };
 }
 
 /** Where a push (a message without a triggering inbound message) goes. */

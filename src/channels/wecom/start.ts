@@ -3,6 +3,7 @@ import { WecomPacer } from './pacing.js';
 import { resolvePushTarget } from '../shared/push-target.js';
 import { createWecomChannel, type WecomChannel } from './wecom-channel.js';
 import type { WecomFatalError } from './errors.js';
+import { reportFile } from '../shared/report-file.js';
 
 /** A non-negative integer from the environment, or undefined (the SDK default) when unset or malformed. */
 function intEnv(env: NodeJS.ProcessEnv, name: string, log: AppDeps['log']): number | undefined {
@@ -56,6 +57,7 @@ export function startWecom(
     fallback: (target, reply, partsSent) => {
       store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
     },
+    makeFile: (file) => reportFile(deps, file),
     sdk: {
       ...(authRetries !== undefined ? { maxAuthFailureAttempts: authRetries } : {}),
       ...(reconnectMs !== undefined ? { reconnectInterval: reconnectMs } : {}),

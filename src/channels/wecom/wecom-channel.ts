@@ -9,7 +9,7 @@ import {
 } from '@wecom/aibot-node-sdk';
 import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { PushTarget, Reply } from '../../core/message.js';
+import type { PushTarget, Reply, ReplyFile } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import {
   WecomAuthError,
@@ -50,6 +50,8 @@ export interface WecomChannelOptions extends ChatChannelOptions {
    * that did not arrive. Without it such an answer is only logged.
    */
   fallback?: (target: PushTarget, reply: Reply, partsSent: number) => void;
+  /** Builds the bytes of a file a reply names but does not carry (a report). */
+  makeFile?: (file: ReplyFile) => Promise<Buffer>;
   /** SDK tuning; tests shorten the backoff. */
   sdk?: Partial<
     Pick<WSClientOptions, 'reconnectInterval' | 'maxReconnectAttempts' | 'maxAuthFailureAttempts' | 'heartbeatInterval' | 'wsOptions'>
@@ -214,7 +216,9 @@ class WecomChannelImpl implements WecomChannel {
     if (reply.file) {
       const file = reply.file;
       parts.push(async (chatId) => {
-        const up = await this.client.uploadMedia(Buffer.from(file.base64, 'base64'), { type: 'file', filename: file.name });
+        const data = file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : await this.opts.makeFile?.(file);
+        if (!data) throw new WecomSendError(`无法生成文件 ${file.name}`, 44004);
+        const up = await this.client.uploadMedia(data, { type: 'file', filename: file.name });
         await this.send(chatId, { msgtype: 'file', file: { media_id: up.media_id } });
       });
     }
