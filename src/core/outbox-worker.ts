@@ -6,10 +6,20 @@ import type { PushTarget } from './message.js';
 
 /** Decides how long a push to a target must wait to stay within the platform's rate limits. */
 export interface Pacer {
-  /** Milliseconds to wait before the next message to `target` may go; 0 when it may go now. */
-  delayFor(target: PushTarget, now: Date): number;
-  record(target: PushTarget, now: Date): void;
+  /**
+   * Milliseconds to wait before the next message to `target` may go; 0 when it may go now.
+   * `scheduled` marks a reminder or bulletin from a job, which some platforms cap per day.
+   */
+  delayFor(target: PushTarget, now: Date, scheduled?: boolean): number;
+  record(target: PushTarget, now: Date, scheduled?: boolean): void;
 }
+
+/** Rows from the scheduled jobs: reminders and bulletins, which are combined and capped per day. */
+export const isScheduled = (item: Pick<OutboxItem, 'reason'>): boolean => item.reason.startsWith('job.');
+
+/** A row that can join a digest: scheduled plain text, nothing of it delivered yet. */
+const combinable = (item: OutboxItem): boolean =>
+  isScheduled(item) && item.partsSent === 0 && !item.reply.choices?.length && !item.reply.card && !item.reply.file && !item.reply.mentions?.length;
 
 export const noPacing: Pacer = { delayFor: () => 0, record: () => {} };
 
@@ -135,22 +145,30 @@ export class OutboxWorker {
       // Between batches, let the event loop turn: a channel that resolves at once (the console) would
       // otherwise keep timers, inbound messages and V8's heap shrinking waiting for a long backlog.
       if (sent > 0) await new Promise((resolve) => setImmediate(resolve));
+      // Several reminders due for one person (or group) go as one message: each push counts
+      // against the chat's daily allowance, and one message with everything is easier to act on.
+      const digests = new Map<string, OutboxItem[]>();
+      for (const item of due) if (combinable(item)) digests.set(`${item.target.kind}:${item.target.id}`, [...(digests.get(`${item.target.kind}:${item.target.id}`) ?? []), item]);
       for (const item of due) {
         if (this.stopped) return sent;
+        const group = digests.get(`${item.target.kind}:${item.target.id}`);
+        if (group && group.length > 1 && group.includes(item) && group[0] !== item) continue;
         if (!this.mayPush()) {
           this.log.warn({ outboxId: item.id }, 'no longer the owner of this town: leaving the push to the new owner');
           return sent;
         }
         const key = `${item.target.kind}:${item.target.id}`;
         if (this.held.has(key)) continue;
-        const wait = this.pacer.delayFor(item.target, this.clock.now());
+        const wait = this.pacer.delayFor(item.target, this.clock.now(), isScheduled(item));
         if (wait > 0) {
           // Hold the whole chat in memory until its window frees; writing each of its rows back
           // with a later time churned the database (and fsyncs) while a busy group filled up.
           this.held.set(key, { target: item.target, until: this.clock.now().getTime() + wait });
           continue;
         }
-        if (await this.sendOne(item)) sent++;
+        if (group && group.length > 1 && group[0] === item) {
+          if (await this.sendDigest(group)) sent += group.length;
+        } else if (await this.sendOne(item)) sent++;
       }
     }
   }
@@ -167,11 +185,32 @@ export class OutboxWorker {
       };
       const used = await this.channel.push(item.target, item.reply, progress);
       const now = this.clock.now();
-      this.pacer.record(used ?? item.target, now);
+      this.pacer.record(used ?? item.target, now, isScheduled(item));
       this.store.outbox.markSent(item.id, now, used ?? undefined);
       return true;
     } catch (err) {
       this.failed(item, err, parts);
+      return false;
+    }
+  }
+
+  /** Due reminders for one target as one message, oldest first; every row is marked with it. */
+  private async sendDigest(items: OutboxItem[]): Promise<boolean> {
+    const target = items[0]!.target;
+    const reply = { text: items.map((i) => i.reply.text).join('\n\n———\n\n') };
+    try {
+      const used = await this.channel.push(target, reply);
+      const now = this.clock.now();
+      this.pacer.record(used ?? target, now, true);
+      this.store.transaction(() => {
+        for (const i of items) this.store.outbox.markSent(i.id, now, used ?? undefined);
+      });
+      return true;
+    } catch (err) {
+      // Each row fails on its own; the next pass combines whatever is due again.
+      this.store.transaction(() => {
+        for (const i of items) this.failed(i, err, 0);
+      });
       return false;
     }
   }

@@ -90,3 +90,18 @@ describe('outbox failures', () => {
     expect(deps.store.outbox.pending()).toBe(0);
   });
 });
+
+describe('reminders combined', () => {
+  it('several scheduled reminders due for one person go as one message; interactive ones stay separate', async () => {
+    const deps = testDeps();
+    const { channel, delivered } = scriptedChannel(() => undefined);
+    const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log);
+    const me = { kind: 'user' as const, id: 'wangwu' };
+    deps.store.outbox.enqueue({ target: me, reply: { text: '【即将到期】A' }, reason: 'job.due-soon' }, deps.clock.now());
+    deps.store.outbox.enqueue({ target: me, reply: { text: '【逾期提醒】B' }, reason: 'job.overdue' }, deps.clock.now());
+    deps.store.outbox.enqueue({ target: me, reply: { text: '请继续登记' }, reason: 'intake.moved-to-private' }, deps.clock.now());
+    expect(await worker.drainOnce()).toBe(3);
+    expect(delivered.map((d) => d.text)).toEqual(['【即将到期】A\n\n———\n\n【逾期提醒】B', '请继续登记']);
+    expect(deps.store.outbox.pending()).toBe(0);
+  });
+});
