@@ -4,6 +4,7 @@ import { replyMarkdown } from '../shared/choice-list.js';
 import { isMulti, offeredChoices, questionOf } from '../shared/reply-choices.js';
 import { splitContent, utf8Bytes, WECOM_CONTENT_MAX_BYTES } from './split.js';
 import { uniqueId } from './unique-id.js';
+import { CASE_CODE, normalizeCaseCode } from '../../domain/followup/contact-message.js';
 
 /** WeCom's button_interaction card holds at most 6 buttons; a vote card 20 options (SDK types). */
 export const MAX_CARD_BUTTONS = 6;
@@ -32,6 +33,8 @@ export interface ChoiceCardInfo {
   multi: boolean;
   /** The reply's own card key, when the handler gave one. */
   key?: string;
+  /** Actions that answer no question (quick actions, a reminder's buttons): never stale. */
+  standing?: boolean;
 }
 
 export function clip(s: string, max: number): string {
@@ -115,10 +118,53 @@ export function notYoursCard(taskId: string, info: ChoiceCardInfo | undefined): 
   return notice(taskId, info?.title ?? '请选择', '这张卡片是给发起登记的同事填写的，您的点击没有记录。');
 }
 
-export function renderReply(reply: Reply, taskId: () => string = newTaskId, maxBytes = WECOM_CONTENT_MAX_BYTES): RenderedReply {
+export function renderReply(
+  reply: Reply,
+  taskId: () => string = newTaskId,
+  maxBytes = WECOM_CONTENT_MAX_BYTES,
+  opts: { privateChat?: boolean } = {},
+): RenderedReply {
   const markdown = splitContent(replyMarkdown(reply), maxBytes);
-  const built = offeredChoices(reply).length > 0 ? choiceCard(reply, taskId()) : undefined;
+  const built =
+    offeredChoices(reply).length > 0 ? choiceCard(reply, taskId()) : opts.privateChat ? caseActionCard(reply, taskId()) : undefined;
   return built ? { markdown, card: built.card, info: built.info } : { markdown };
+}
+
+const CODE = new RegExp(CASE_CODE.source, 'g');
+
+/**
+ * A private message that names cases (a reminder, a digest, 「我的个案」) gets buttons to act on
+ * them: for up to three cases 记录 (log a contact) and 查看 (open it) each, for more a pick-list
+ * of up to 20 to log a contact for. Each sends the command a user would type.
+ */
+export function caseActionCard(reply: Reply, taskId: string): { card: TemplateCard; info: ChoiceCardInfo } | undefined {
+  const codes = [...new Set([...reply.text.matchAll(CODE)].map((m) => normalizeCaseCode(m)))];
+  if (codes.length === 0) return undefined;
+  // A button holds 10 characters: 「记录26-0001」 fits, the full code does not.
+  const short = (code: string) => code.replace(/^[A-Z]+-\d\d/, '');
+  const title = clip(codes.length === 1 ? `个案 ${codes[0]}` : `涉及 ${codes.length} 件个案`, MAX_TITLE_CHARS);
+  if (codes.length <= 3) {
+    const choices = codes.flatMap((c) => [
+      { label: `记录${short(c)}`, value: `走访 ${c}` },
+      { label: `查看${short(c)}`, value: `查看 ${c}` },
+    ]);
+    const card: TemplateCard = {
+      card_type: 'button_interaction',
+      main_title: { title, desc: '点「记录」登记走访，点「查看」看详情' },
+      button_list: choices.map((c, i) => ({ text: clip(c.label, MAX_BUTTON_CHARS), style: i % 2 === 0 ? 1 : 2, key: c.value })),
+      task_id: taskId,
+    };
+    return { card, info: { type: 'button_interaction', title, choices, multi: false, standing: true } };
+  }
+  const choices = codes.slice(0, MAX_VOTE_OPTIONS).map((c) => ({ label: short(c), value: `走访 ${c}` }));
+  const card: TemplateCard = {
+    card_type: 'vote_interaction',
+    main_title: { title, desc: '选一件登记走访；查看详情请发「查看 编号」' },
+    checkbox: { question_key: QUESTION_KEY, mode: 0, option_list: choices.map((c, i) => ({ id: `o${i + 1}`, text: clip(c.label, MAX_OPTION_CHARS) })) },
+    submit_button: { text: '记录走访', key: SUBMIT_KEY },
+    task_id: taskId,
+  };
+  return { card, info: { type: 'vote_interaction', title, choices, multi: false, standing: true } };
 }
 
 /** Taps on the welcome card send these, as if typed. */

@@ -188,7 +188,9 @@ class WecomChannelImpl implements WecomChannel {
       }
     }
     await this.waitAuthenticated();
-    const rendered = renderReply(reply);
+    // Buttons for the cases a push names (a reminder) — not on answers, whose text may only
+    // mention a code as an example (the help).
+    const rendered = renderReply(reply, newTaskId, undefined, { privateChat: target.kind === 'user' });
     const parts = this.partsOf(rendered, reply);
     const from = progress?.from ?? 0;
     if (this.opts.pacer) {
@@ -504,7 +506,7 @@ class WecomChannelImpl implements WecomChannel {
   private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {
     const who = forUser ?? chatId;
     const turn = this.turns.get(this.turnKey(chatId, who))?.n ?? 0;
-    this.cards.set(taskId, { ...info, chatId, ...(forUser ? { forUser } : {}), turn, ...(standing ? { standing } : {}) });
+    this.cards.set(taskId, { ...info, chatId, ...(forUser ? { forUser } : {}), turn, ...(standing || info.standing ? { standing: true } : {}) });
     if (this.cards.size > CARD_CACHE_SIZE) this.cards.delete(this.cards.keys().next().value!);
   }
 

@@ -124,3 +124,18 @@ describe('task ids and answered cards', () => {
     expect(expiredCard('t1', undefined).sub_title_text).toMatch(/已过期/);
   });
 });
+
+describe('case buttons on a private reminder', () => {
+  it('up to three cases get 记录 and 查看 each; more a pick-list; a group push none', () => {
+    const one = renderReply({ text: '【逾期提醒】DJ-2026-0001 王**（前刘村）最近联系：无' }, () => 't', undefined, { privateChat: true }).card!;
+    expect(one.button_list!.map((b) => [b.text, b.key])).toEqual([
+      ['记录26-0001', '走访 DJ-2026-0001'],
+      ['查看26-0001', '查看 DJ-2026-0001'],
+    ]);
+    const many = Array.from({ length: 8 }, (_, i) => `DJ-2026-${String(i + 1).padStart(4, '0')}`).join('\n');
+    const list = renderReply({ text: many }, () => 't2', undefined, { privateChat: true }).card!;
+    expect(list.card_type).toBe('vote_interaction');
+    expect(list.checkbox!.option_list).toHaveLength(8);
+    expect(renderReply({ text: many }).card).toBeUndefined();
+  });
+});

@@ -361,7 +361,9 @@ describe('WeCom channel against a loopback WeCom server', () => {
     // He writes 「你好」: everything that waited reaches him, newest first as one digest (there are four).
     await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'zhangsan' }, '你好'))));
     await worker.drainOnce();
-    const toHim = server.accepted('aibot_send_msg').filter((f) => f.body?.chatid === 'zhangsan');
+    const toHim = server.accepted('aibot_send_msg').filter((f) => f.body?.chatid === 'zhangsan' && f.body?.msgtype === 'markdown');
+    // The digest names a case, so buttons to log a contact or open it come with it.
+    expect(server.accepted('aibot_send_msg').find((f) => f.body?.chatid === 'zhangsan' && f.body?.msgtype === 'template_card')!.body!.template_card.button_list.map((b: { key: string }) => b.key)).toEqual(['走访 DJ-2026-0001', '查看 DJ-2026-0001']);
     expect(toHim).toHaveLength(1);
     const digest = toHim[0]!.body!.markdown.content as string;
     expect(digest).toMatch(/^您有 4 条之前未能送达的提醒/);
