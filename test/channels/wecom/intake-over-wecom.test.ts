@@ -117,8 +117,12 @@ it('the summary offers 确认 / 修改 / 取消 as buttons; a confirmation whose
   await channel.start(async (m) => router.dispatch(m));
   const worker = new OutboxWorker(deps.store, channel, deps.clock, silentLogger, { pacer });
   const frames = async (reqId: string) => {
-    await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId && f.body?.msgtype === 'stream');
-    await new Promise((r) => setTimeout(r, 50));
+    const stream = await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId && f.body?.msgtype === 'stream');
+    // A reply that offers choices is followed by its card; wait for it rather than for a guess of time.
+    if (/\n1\. |「是」或「否」|回复「确认」/.test(stream.body!.stream.content)) {
+      await server.waitFrame((f: Frame) => f.headers.req_id === reqId && f.body?.msgtype === 'template_card');
+    }
+    await new Promise((r) => setTimeout(r, 20));
     return server.repliesTo(reqId);
   };
   // Answer every question by typing until the summary asks for a confirmation.
