@@ -1,9 +1,10 @@
 import type { Reply } from '../src/core/message.js';
-import { CONTACT_METHODS, CONTACT_TRIGGER, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
+import { CASE_CODE, CONTACT_METHODS, CONTACT_TRIGGER, normalizeCaseCode, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
 import { mayActOn } from '../src/domain/followup/access.js';
 import { shortDate } from '../src/domain/followup/case-status.js';
 import { matchChoices } from '../src/domain/parse-zh/choice.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
+import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import { localDateKey } from '../schedules/time.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
 import { maskName } from '../src/domain/privacy/mask.js';
@@ -20,6 +21,8 @@ export interface ContactDialog {
   riskLevel?: RiskLevel;
   /** The case codes offered as a numbered pick-list, so 「2」 picks the second. */
   offered?: string[];
+  /** Guessed from an answer that quoted a reminder: nothing is saved until the user says yes. */
+  confirm?: boolean;
 }
 
 export const FUTURE_DATE_TEXT = '联系日期不能晚于今天，请重新发送（例如：昨天、11月3日、3号）。';
@@ -124,6 +127,22 @@ export function continueContact(ctx: HandlerContext, d: ContactDialog): Reply[] 
     ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
     return [{ text: '已取消，本次走访没有记录。' }];
   }
+  if (d.confirm) {
+    const yes = parseYesNo(ctx.msg.text);
+    if (yes === false) {
+      ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
+      return [{ text: '好的，没有记录。如需记录走访，请发送「走访 编号 联系情况」。' }];
+    }
+    if (yes === undefined) return [{ text: '请回复「是」记录这次走访，或「否」不记录。' }];
+    const { confirm: _confirmed, ...rest } = d;
+    void _confirmed;
+    const c = usableCase(ctx, d.code!);
+    if (Array.isArray(c)) {
+      ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
+      return c;
+    }
+    return next(ctx, rest);
+  }
   return apply(ctx, d, ctx.msg.text, true);
 }
 
@@ -143,5 +162,47 @@ export const contactLogHandler: Handler = {
       if (Array.isArray(c)) return c;
     }
     return apply(ctx, { kind: 'contact', date: localDateKey(ctx.clock.now()) }, rest, false);
+  },
+};
+
+/** Words of an answer that reports a contact, when it quotes a reminder instead of naming the case. */
+const SOUNDS_LIKE_CONTACT = /走访|联系|家访|入户|上门|电话|微信|视频|见面|看望|在校|情况|稳定|正常|良好|好转/;
+
+/**
+ * A private answer that quotes one of the bot's reminders (「已走访，情况稳定」): the case is the
+ * one the reminder named. Nothing is saved on a guess: the bot says what it would record and
+ * asks; 「是」 logs it (asking the contact method if the words did not say).
+ */
+export const quotedContactHandler: Handler = {
+  name: 'quoted-contact',
+  handle(ctx) {
+    const { msg } = ctx;
+    if (msg.kind !== 'text' || msg.chatType !== 'single' || !msg.quote || !ctx.member) return null;
+    const text = normalizeInput(msg.text);
+    if (isContactTrigger(text) || !SOUNDS_LIKE_CONTACT.test(text)) return null;
+    const codes = new Set<string>();
+    for (const m of msg.quote.matchAll(new RegExp(CASE_CODE.source, 'g'))) codes.add(normalizeCaseCode(m));
+    if (codes.size === 0) return null;
+    if (codes.size > 1) {
+      return [{ text: `引用的消息里有 ${codes.size} 个个案，请写明是哪一个，例如「走访 ${[...codes][0]} ${text}」。` }];
+    }
+    const code = [...codes][0]!;
+    const c = usableCase(ctx, code);
+    if (Array.isArray(c)) return c;
+    const now = ctx.clock.now();
+    const parts = parseContactParts(text, now);
+    if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
+    const d: ContactDialog = {
+      kind: 'contact',
+      code,
+      date: parts.date ?? localDateKey(now),
+      notes: parts.notes ?? text,
+      ...(parts.method ? { method: parts.method } : {}),
+      ...(parts.riskLevel ? { riskLevel: parts.riskLevel } : {}),
+      confirm: true,
+    };
+    ctx.store.followup.saveDialog(msg.userId, msg.chatId, d, now);
+    const how = d.method ? `，${d.method}联系` : '';
+    return [{ text: `要为个案 ${code} 记录 ${shortDate(d.date)}${how}的走访：「${d.notes}」吗？请回复「是」或「否」。` }];
   },
 };

@@ -1,5 +1,5 @@
 import { closeCaseHandler } from './close-case.js';
-import { contactLogHandler } from './contact-log.js';
+import { contactLogHandler, quotedContactHandler } from './contact-log.js';
 import { followupDialogHandler } from './followup-dialog.js';
 import { myCasesHandler } from './my-cases.js';
 import { overdueListHandler } from './overdue-list.js';
@@ -14,6 +14,7 @@ import type { Handler } from './types.js';
 export const followupHandlers: readonly Handler[] = [
   followupDialogHandler,
   contactLogHandler,
+  quotedContactHandler,
   closeCaseHandler,
   reassignMentorHandler,
   myCasesHandler,

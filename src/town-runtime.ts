@@ -91,7 +91,8 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   channel = new GroupFilterChannel(channel, new SensitiveIndex(store.cases, config), log);
 
   const commits = new GroupCommit(store, app.router, log);
-  const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer, mayPush: opts.owns });
+  const admins = config.members.filter((m) => m.role === 'admin').map((m) => m.userid);
+  const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer, mayPush: opts.owns, admins });
   const sink = async (msg: InboundMessage): Promise<DispatchResult> => {
     const result = await commits.dispatch(msg);
     worker.poke();

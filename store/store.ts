@@ -54,6 +54,12 @@ export interface OutboxItem {
   lastError: string | null;
   /** Where it actually went when the target was unreachable (see the WeCom issue). */
   deliveredTo: PushTarget | null;
+  /** Set while the row waits for a person the bot cannot reach yet (they never wrote to it). */
+  heldAt: Date | null;
+  /** Parts of a long message already delivered; a retry sends only the rest. */
+  partsSent: number;
+  /** Set when the worker stopped trying (refused for good, or too old); the admin was told. */
+  givenUpAt: Date | null;
 }
 
 export interface OutboxInsert {
@@ -62,6 +68,8 @@ export interface OutboxInsert {
   reason: string;
   /** Optional idempotency key: a second enqueue with the same key is ignored. */
   dedupeKey?: string;
+  /** Parts already delivered elsewhere (a reply that failed halfway and goes on as a push). */
+  partsSent?: number;
 }
 
 export interface OutboxRepo {
@@ -73,6 +81,18 @@ export interface OutboxRepo {
   markFailed(id: number, error: string, retryAt: Date): void;
   pending(): number;
   list(limit: number): OutboxItem[];
+  /** Park a row until its person can be reached; due() leaves it out meanwhile. */
+  hold(id: number, error: string, now: Date): void;
+  /** Rows held for this target, newest first. */
+  heldFor(target: PushTarget): OutboxItem[];
+  /** Make the held rows for this target due now (they wrote to the bot). */
+  release(target: PushTarget, now: Date): number;
+  /** How many rows are held, per target. */
+  heldCounts(): Array<{ target: PushTarget; count: number; oldest: Date }>;
+  /** Record that `parts` parts of a row were delivered. */
+  markParts(id: number, parts: number): void;
+  /** Stop trying a row for good. */
+  giveUp(id: number, error: string, now: Date): void;
 }
 
 export interface ChatRecord {

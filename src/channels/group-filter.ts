@@ -1,4 +1,4 @@
-import type { Channel, MessageSink } from '../core/channel.js';
+import type { Channel, MessageSink, PushProgress } from '../core/channel.js';
 import type { PushTarget, Reply } from '../core/message.js';
 import type { Logger } from '../log.js';
 import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
@@ -130,8 +130,8 @@ export class GroupFilterChannel implements Channel {
     });
   }
 
-  push(target: PushTarget, reply: Reply): Promise<PushTarget | void> {
-    return this.inner.push(target, target.kind === 'chat' ? this.filter(reply, target.id, 'push') : reply);
+  push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
+    return this.inner.push(target, target.kind === 'chat' ? this.filter(reply, target.id, 'push') : reply, progress);
   }
 
   stop(): Promise<void> {

@@ -24,6 +24,46 @@ export interface Channel {
    * Deliver a push; resolves once the platform acknowledged it, rejects otherwise. May resolve
    * with the target it really used when the original one was unreachable.
    */
-  push(target: PushTarget, reply: Reply): Promise<PushTarget | void>;
+  push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void>;
   stop(): Promise<void>;
+}
+
+/**
+ * A long push goes out in parts (several frames); a retry must not repeat the parts already
+ * delivered. `from` is how many were; `onPart` is told each time one more was acknowledged.
+ */
+export interface PushProgress {
+  from: number;
+  onPart(delivered: number): void;
+}
+
+/** What the outbox worker does with a push that failed. */
+export type FailureDisposition =
+  /** A passing problem (connection, timeout, rate limit, server busy): try again later. */
+  | 'retry'
+  /** The platform refuses this message for good: stop and tell the admin. */
+  | 'give_up'
+  /** Nobody needs it any more (empty content): stop quietly. */
+  | 'drop';
+
+/** Errors a channel throws may say what should happen next; anything else is retried. */
+export function dispositionOf(err: unknown): FailureDisposition {
+  const d = (err as { disposition?: unknown } | null)?.disposition;
+  return d === 'give_up' || d === 'drop' ? d : 'retry';
+}
+
+/**
+ * Thrown by push() when the person cannot be reached yet (they never wrote to the bot). The
+ * message waits for them; `nudge`, when set, is a separate notice (in a group they are in)
+ * asking them to write to the bot once.
+ */
+export class HeldForReachError extends Error {
+  override name = 'HeldForReachError';
+  constructor(
+    message: string,
+    readonly userId: string,
+    readonly nudge?: { target: PushTarget; reply: Reply },
+  ) {
+    super(message);
+  }
 }

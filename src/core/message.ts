@@ -20,6 +20,11 @@ export interface InboundMessage {
   /** Plain text with any leading @mention already stripped by the channel. */
   text: string;
   receivedAt: Date;
+  /**
+   * The text of the message this one quotes, when the user quoted one (WeCom's 引用): an answer
+   * to a reminder often quotes it, and what the reminder was about is in there.
+   */
+  quote?: string;
 }
 
 export interface Choice {
@@ -33,6 +38,38 @@ export interface Choice {
 export interface Reply {
   text: string;
   choices?: Choice[];
+  /**
+   * How a platform that has cards should offer the choices. All optional: without it a channel
+   * derives what it can from the reply (the question line as title, single choice).
+   */
+  card?: ReplyCard;
+  /** People this message calls out by name (a "please write to me" nudge); a group robot can @ them. */
+  mentions?: string[];
+  /** A file to deliver with the text (a report), where the platform can send files. */
+  file?: ReplyFile;
+}
+
+export interface ReplyCard {
+  /** The question, shown as the card's title. */
+  title?: string;
+  /** More than one choice may be picked; the answer arrives as the values joined by 「、」. */
+  multi?: boolean;
+  /**
+   * What the card answers, e.g. `<form>:<version>:<step>`: a tap is taken only while this is still
+   * the question being asked; a later reply with a different key makes the card stale.
+   */
+  key?: string;
+}
+
+export interface ReplyFile {
+  name: string;
+  /** The file's bytes, base64: replies are stored as JSON in the outbox and the reply cache. */
+  base64?: string;
+  /**
+   * A report the channel builds when it sends the file (building a workbook is asynchronous,
+   * handlers are not); numbers only, never a child's details.
+   */
+  report?: { kind: 'quarterly'; period: string };
 }
 
 /** Where a push (a message without a triggering inbound message) goes. */

@@ -1,15 +1,25 @@
 import type { Logger } from '../log.js';
 import type { OutboxItem, Store } from '../../store/store.js';
-import type { Channel } from './channel.js';
+import { dispositionOf, HeldForReachError, type Channel } from './channel.js';
 import type { Clock } from './clock.js';
 import type { PushTarget } from './message.js';
 
 /** Decides how long a push to a target must wait to stay within the platform's rate limits. */
 export interface Pacer {
-  /** Milliseconds to wait before the next message to `target` may go; 0 when it may go now. */
-  delayFor(target: PushTarget, now: Date): number;
-  record(target: PushTarget, now: Date): void;
+  /**
+   * Milliseconds to wait before the next message to `target` may go; 0 when it may go now.
+   * `scheduled` marks a reminder or bulletin from a job, which some platforms cap per day.
+   */
+  delayFor(target: PushTarget, now: Date, scheduled?: boolean): number;
+  record(target: PushTarget, now: Date, scheduled?: boolean): void;
 }
+
+/** Rows from the scheduled jobs: reminders and bulletins, which are combined and capped per day. */
+export const isScheduled = (item: Pick<OutboxItem, 'reason'>): boolean => item.reason.startsWith('job.');
+
+/** A row that can join a digest: scheduled plain text, nothing of it delivered yet. */
+const combinable = (item: OutboxItem): boolean =>
+  isScheduled(item) && item.partsSent === 0 && !item.reply.choices?.length && !item.reply.card && !item.reply.file && !item.reply.mentions?.length;
 
 export const noPacing: Pacer = { delayFor: () => 0, record: () => {} };
 
@@ -23,12 +33,28 @@ export interface OutboxWorkerOptions {
    * for the new owner instead of going out twice.
    */
   mayPush?: () => boolean;
+  /** Who is told when a push is given up (the town's admins). */
+  admins?: readonly string[];
+  /**
+   * How long a push may keep failing before the worker stops and tells the admins. Held rows
+   * (waiting for their person to write) do not age: they wait as long as it takes. Default 24 h.
+   */
+  maxLifeMs?: number;
+}
+
+/** Reason of the rows that tell an admin a push was given up; never themselves reported. */
+export const GIVE_UP_REASON = 'outbox.given-up';
+export const NUDGE_REASON = 'outbox.nudge';
+
+/** The calendar day in China (UTC+8), for one nudge per person, group and day. */
+function chinaDay(now: Date): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
 /** How long a poke waits for others to join it; a push is not a reply, nobody waits on it. */
 export const POKE_COALESCE_MS = 50;
 
-/** Exponential backoff for a failed push: 5 s, 10 s, 20 s … capped at 30 minutes. Never gives up. */
+/** Exponential backoff for a failed push: 5 s, 10 s, 20 s … capped at 30 minutes (the row's life bounds the tries). */
 export function retryDelayMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 30 * 60_000);
 }
@@ -49,6 +75,8 @@ export class OutboxWorker {
   private readonly batch: number;
   private readonly pacer: Pacer;
   private readonly mayPush: () => boolean;
+  private readonly admins: readonly string[];
+  private readonly maxLifeMs: number;
 
   constructor(
     private readonly store: Store,
@@ -61,6 +89,8 @@ export class OutboxWorker {
     this.batch = opts.batch ?? 50;
     this.pacer = opts.pacer ?? noPacing;
     this.mayPush = opts.mayPush ?? (() => true);
+    this.admins = opts.admins ?? [];
+    this.maxLifeMs = opts.maxLifeMs ?? 24 * 3_600_000;
   }
 
   start(): void {
@@ -115,38 +145,123 @@ export class OutboxWorker {
       // Between batches, let the event loop turn: a channel that resolves at once (the console) would
       // otherwise keep timers, inbound messages and V8's heap shrinking waiting for a long backlog.
       if (sent > 0) await new Promise((resolve) => setImmediate(resolve));
+      // Several reminders due for one person (or group) go as one message: each push counts
+      // against the chat's daily allowance, and one message with everything is easier to act on.
+      const digests = new Map<string, OutboxItem[]>();
+      for (const item of due) if (combinable(item)) digests.set(`${item.target.kind}:${item.target.id}`, [...(digests.get(`${item.target.kind}:${item.target.id}`) ?? []), item]);
       for (const item of due) {
         if (this.stopped) return sent;
+        const group = digests.get(`${item.target.kind}:${item.target.id}`);
+        if (group && group.length > 1 && group.includes(item) && group[0] !== item) continue;
         if (!this.mayPush()) {
           this.log.warn({ outboxId: item.id }, 'no longer the owner of this town: leaving the push to the new owner');
           return sent;
         }
         const key = `${item.target.kind}:${item.target.id}`;
         if (this.held.has(key)) continue;
-        const wait = this.pacer.delayFor(item.target, this.clock.now());
+        const wait = this.pacer.delayFor(item.target, this.clock.now(), isScheduled(item));
         if (wait > 0) {
           // Hold the whole chat in memory until its window frees; writing each of its rows back
           // with a later time churned the database (and fsyncs) while a busy group filled up.
           this.held.set(key, { target: item.target, until: this.clock.now().getTime() + wait });
           continue;
         }
-        if (await this.sendOne(item)) sent++;
+        if (group && group.length > 1 && group[0] === item) {
+          if (await this.sendDigest(group)) sent += group.length;
+        } else if (await this.sendOne(item)) sent++;
       }
     }
   }
 
   private async sendOne(item: OutboxItem): Promise<boolean> {
+    let parts = item.partsSent;
     try {
-      const used = await this.channel.push(item.target, item.reply);
+      const progress = {
+        from: item.partsSent,
+        onPart: (n: number) => {
+          parts = n;
+          this.store.outbox.markParts(item.id, n);
+        },
+      };
+      const used = await this.channel.push(item.target, item.reply, progress);
       const now = this.clock.now();
-      this.pacer.record(used ?? item.target, now);
+      this.pacer.record(used ?? item.target, now, isScheduled(item));
       this.store.outbox.markSent(item.id, now, used ?? undefined);
       return true;
     } catch (err) {
-      const retryAt = new Date(this.clock.now().getTime() + retryDelayMs(item.attempts + 1));
-      this.log.warn({ outboxId: item.id, attempts: item.attempts + 1, err: (err as Error).message }, 'push failed; will retry');
-      this.store.outbox.markFailed(item.id, (err as Error).message, retryAt);
+      this.failed(item, err, parts);
       return false;
+    }
+  }
+
+  /** Due reminders for one target as one message, oldest first; every row is marked with it. */
+  private async sendDigest(items: OutboxItem[]): Promise<boolean> {
+    const target = items[0]!.target;
+    const reply = { text: items.map((i) => i.reply.text).join('\n\n———\n\n') };
+    try {
+      const used = await this.channel.push(target, reply);
+      const now = this.clock.now();
+      this.pacer.record(used ?? target, now, true);
+      this.store.transaction(() => {
+        for (const i of items) this.store.outbox.markSent(i.id, now, used ?? undefined);
+      });
+      return true;
+    } catch (err) {
+      // Each row fails on its own; the next pass combines whatever is due again.
+      this.store.transaction(() => {
+        for (const i of items) this.failed(i, err, 0);
+      });
+      return false;
+    }
+  }
+
+  private failed(item: OutboxItem, err: unknown, parts: number): void {
+    const now = this.clock.now();
+    const message = (err as Error).message ?? String(err);
+    if (err instanceof HeldForReachError) {
+      // The person never wrote to the bot: the message waits for them (their first message or
+      // opening the chat delivers it); the group only gets a nudge, once a day, as its own row.
+      this.store.transaction(() => {
+        this.store.outbox.hold(item.id, message, now);
+        if (err.nudge) {
+          this.store.outbox.enqueue(
+            { target: err.nudge.target, reply: err.nudge.reply, reason: NUDGE_REASON, dedupeKey: `nudge:${err.userId}:${err.nudge.target.id}:${chinaDay(now)}` },
+            now,
+          );
+        }
+      });
+      this.log.info({ outboxId: item.id }, 'push held until the person writes to the bot');
+      return;
+    }
+    const disposition = dispositionOf(err);
+    const tooOld = now.getTime() - item.createdAt.getTime() >= this.maxLifeMs;
+    if (disposition === 'drop') {
+      this.store.outbox.giveUp(item.id, message, now);
+      this.log.warn({ outboxId: item.id, err: message }, 'push dropped: nothing to deliver');
+      return;
+    }
+    if (disposition === 'give_up' || tooOld) {
+      const why = disposition === 'give_up' ? '企业微信拒收' : `${Math.round(this.maxLifeMs / 3_600_000)} 小时内未能送达`;
+      this.store.transaction(() => {
+        this.store.outbox.giveUp(item.id, message, now);
+        if (item.reason !== GIVE_UP_REASON) this.tellAdmins(item, why, message, parts, now);
+      });
+      this.log.error({ outboxId: item.id, attempts: item.attempts + 1, err: message }, 'push given up; admins told');
+      return;
+    }
+    const retryAt = new Date(now.getTime() + retryDelayMs(item.attempts + 1));
+    this.log.warn({ outboxId: item.id, attempts: item.attempts + 1, err: message }, 'push failed; will retry');
+    this.store.outbox.markFailed(item.id, message, retryAt);
+  }
+
+  /** The notice names where the push was going and why it stopped, never what it said. */
+  private tellAdmins(item: OutboxItem, why: string, error: string, parts: number, now: Date): void {
+    const to = item.target.kind === 'user' ? `成员 ${item.target.id}` : `群 ${item.target.id}`;
+    const partly = parts > 0 ? `（已送达前 ${parts} 段）` : '';
+    const text = `推送未送达：一条发给${to}的消息（第 ${item.id} 条，${item.reason}）${why}，已停止重试${partly}。原因：${error.slice(0, 120)}。请检查该会话是否仍可接收，必要时在 chats 中查看。`;
+    for (const admin of this.admins) {
+      if (item.target.kind === 'user' && item.target.id === admin) continue;
+      this.store.outbox.enqueue({ target: { kind: 'user', id: admin }, reply: { text }, reason: GIVE_UP_REASON, dedupeKey: `given-up:${item.id}:${admin}` }, now);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { memberIndex } from '../config/member-index.js';
 import type { AppDeps, Handler } from '../../handlers/types.js';
 import type { DispatchResult } from './channel.js';
+import { heldForWelcome, releaseHeld } from './held-delivery.js';
 import type { InboundMessage, Reply } from './message.js';
 
 /**
@@ -38,11 +39,15 @@ export class Router {
         }
         // Only a real message makes a chat reachable for pushes; opening the chat does not.
         if (msg.kind !== 'enter_chat') store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
+        // Messages that waited for this person go out now that they can be reached.
+        if (msg.chatType === 'single' && msg.kind !== 'enter_chat') releaseHeld(store, msg.userId, now);
         const member = memberIndex(config.members).get(msg.userId);
         const ctx = { ...this.deps, msg, member };
         for (const h of this.handlers) {
-          const replies = h.handle(ctx);
-          if (replies) {
+          const handled = h.handle(ctx);
+          if (handled) {
+            const held = msg.kind === 'enter_chat' && msg.chatType === 'single' ? heldForWelcome(store, msg.userId, now) : undefined;
+            const replies = held ? [...handled, held] : handled;
             log.debug({ msgId: msg.id, handler: h.name }, 'handled');
             store.inbound.saveReplies(msg.channel, msg.id, replies);
             return { replies, duplicate: false };

@@ -17,6 +17,9 @@ interface Row {
   last_error: string | null;
   delivered_kind: 'user' | 'chat' | null;
   delivered_id: string | null;
+  held_at: string | null;
+  parts_sent: number;
+  given_up_at: string | null;
 }
 
 const toItem = (r: Row): OutboxItem => ({
@@ -30,7 +33,13 @@ const toItem = (r: Row): OutboxItem => ({
   sentAt: r.sent_at ? new Date(r.sent_at) : null,
   lastError: r.last_error,
   deliveredTo: r.delivered_kind && r.delivered_id ? { kind: r.delivered_kind, id: r.delivered_id } : null,
+  heldAt: r.held_at ? new Date(r.held_at) : null,
+  partsSent: r.parts_sent ?? 0,
+  givenUpAt: r.given_up_at ? new Date(r.given_up_at) : null,
 });
+
+/** Rows the worker may try: unsent, not waiting for their person, not given up. */
+const LIVE = 'sent_at IS NULL AND held_at IS NULL AND given_up_at IS NULL';
 
 export interface OutboxRepoOptions {
   /**
@@ -58,6 +67,12 @@ export class SqlOutboxRepo implements OutboxRepo {
   private readonly claimSkipping = new Map<number, SqlStatement<[ClaimParams], Row>>();
   private readonly claimMs: number;
   private readonly claimant: string;
+  private readonly holdStmt;
+  private readonly heldStmt;
+  private readonly releaseStmt;
+  private readonly heldCountStmt;
+  private readonly partsStmt;
+  private readonly giveUpStmt;
 
   constructor(
     private readonly db: Db,
@@ -67,11 +82,11 @@ export class SqlOutboxRepo implements OutboxRepo {
     this.claimant = opts.claimant ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.claimMs = opts.claimMs ?? 60_000;
     this.insert = db.prepare(
-      `INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      `INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at, parts_sent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
     );
     this.dueStmt = db.prepare<[string, number], Row>(
-      'SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?',
+      `SELECT * FROM outbox WHERE ${LIVE} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
     );
     this.claimStmt = this.pg ? db.prepare<[ClaimParams], Row>(claimSql(0)) : undefined;
     // On PostgreSQL the outcome also ends the claim, so a failed row is free again at its retry time.
@@ -82,7 +97,20 @@ export class SqlOutboxRepo implements OutboxRepo {
     this.failed = db.prepare(
       `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
     );
-    this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL');
+    this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL');
+    this.holdStmt = db.prepare(`UPDATE outbox SET held_at = ?, attempts = attempts + 1, last_error = ?${unclaim} WHERE id = ? AND sent_at IS NULL`);
+    this.heldStmt = db.prepare<[string, string], Row>(
+      'SELECT * FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL AND target_kind = ? AND target_id = ? ORDER BY created_at DESC, id DESC',
+    );
+    this.releaseStmt = db.prepare(
+      'UPDATE outbox SET held_at = NULL, next_attempt_at = ? WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL AND target_kind = ? AND target_id = ?',
+    );
+    this.heldCountStmt = db.prepare<[], { target_kind: 'user' | 'chat'; target_id: string; n: number; oldest: string }>(
+      `SELECT target_kind, target_id, count(*) AS n, min(created_at) AS oldest FROM outbox
+       WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL GROUP BY target_kind, target_id ORDER BY target_id`,
+    );
+    this.partsStmt = db.prepare('UPDATE outbox SET parts_sent = ? WHERE id = ? AND parts_sent < ?');
+    this.giveUpStmt = db.prepare(`UPDATE outbox SET given_up_at = ?, attempts = attempts + 1, last_error = ?${unclaim} WHERE id = ? AND sent_at IS NULL`);
     this.recent = db.prepare<[number], Row>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?');
   }
 
@@ -96,6 +124,7 @@ export class SqlOutboxRepo implements OutboxRepo {
       item.dedupeKey ?? null,
       t,
       t,
+      item.partsSent ?? 0,
     );
     return r ? (r as { id: number }).id : null;
   }
@@ -105,7 +134,7 @@ export class SqlOutboxRepo implements OutboxRepo {
     if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(toItem);
     // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared once per length.
     const keys = skip.map((t) => `${t.kind}:${t.id}`);
-    return this.skipping(this.dueSkipping, keys.length, (n) => `SELECT * FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ?
+    return this.skipping(this.dueSkipping, keys.length, (n) => `SELECT * FROM outbox WHERE ${LIVE} AND next_attempt_at <= ?
       AND (target_kind || ':' || target_id) NOT IN (${Array.from({ length: n }, () => '?').join(', ')})
       ORDER BY next_attempt_at, id LIMIT ?`)
       .all(now.toISOString(), ...keys, limit)
@@ -164,6 +193,30 @@ export class SqlOutboxRepo implements OutboxRepo {
   list(limit: number): OutboxItem[] {
     return this.recent.all(limit).map(toItem);
   }
+
+  hold(id: number, error: string, now: Date): void {
+    this.holdStmt.run(now.toISOString(), error.slice(0, 500), id);
+  }
+
+  heldFor(target: PushTarget): OutboxItem[] {
+    return this.heldStmt.all(target.kind, target.id).map(toItem);
+  }
+
+  release(target: PushTarget, now: Date): number {
+    return this.releaseStmt.run(now.toISOString(), target.kind, target.id).changes;
+  }
+
+  heldCounts(): Array<{ target: PushTarget; count: number; oldest: Date }> {
+    return this.heldCountStmt.all().map((r) => ({ target: { kind: r.target_kind, id: r.target_id }, count: Number(r.n), oldest: new Date(r.oldest) }));
+  }
+
+  markParts(id: number, parts: number): void {
+    this.partsStmt.run(parts, id, parts);
+  }
+
+  giveUp(id: number, error: string, now: Date): void {
+    this.giveUpStmt.run(now.toISOString(), error.slice(0, 500), id);
+  }
 }
 
 type ClaimParams = { me: string; now: string; until: string; limit: number } & Record<string, string | number>;
@@ -177,7 +230,7 @@ function claimSql(skipCount: number): string {
   return `UPDATE outbox SET claimed_by = @me, claimed_until = @until
     WHERE id IN (
       SELECT id FROM outbox
-      WHERE sent_at IS NULL AND next_attempt_at <= @now
+      WHERE ${LIVE} AND next_attempt_at <= @now
         AND (claimed_until IS NULL OR claimed_until < @now OR claimed_by = @me)
         ${skip}
       ORDER BY next_attempt_at, id LIMIT @limit

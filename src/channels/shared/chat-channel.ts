@@ -12,11 +12,6 @@ export interface ChatChannelOptions {
   knownGroupIds?: Iterable<string>;
   /** Where a push really goes (see resolvePushTarget); default: where it was addressed. */
   resolveTarget?: (target: PushTarget) => ResolvedPush;
-  /**
-   * A person who never wrote to the bot gets one "please write to me" notice per group in this
-   * period (see NoticeCooldown), however many pushes were meant for them. Default 12 hours.
-   */
-  noticeCooldownMs?: number;
 }
 
 /** A channel to a chat platform, which can end on its own (credentials revoked, taken over). */

@@ -61,7 +61,7 @@ export function resolvePushTarget(
   return {
     target: { kind: 'chat', id: group.chatid },
     redirected: true,
-    notice: { text: `@${name}：您有一条护苗助手的私信提醒，请先私聊机器人一次以便接收。` },
+    notice: { text: `@${name}：您有护苗助手的私信提醒，请私聊机器人说一句话（如「你好」），待收的提醒会立即发给您。`, mentions: [target.id] },
     mention: { userid: target.id, name },
     group,
   };

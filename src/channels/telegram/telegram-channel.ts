@@ -1,11 +1,11 @@
 import { apiThrottler, type APIThrottlerOptions } from '@grammyjs/transformer-throttler';
 import { Bot, GrammyError, HttpError } from 'grammy';
 import type { InlineKeyboardMarkup, Update } from 'grammy/types';
-import type { MessageSink } from '../../core/channel.js';
+import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply } from '../../core/message.js';
 import type { Logger } from '../../log.js';
-import { NoticeCooldown } from '../shared/notice-cooldown.js';
+import { UnreachableTargetError } from '../shared/push-target.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';
@@ -69,7 +69,6 @@ class TelegramChannelImpl implements TelegramChannel {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly keys = new ChoiceKeys();
-  private readonly notices: NoticeCooldown;
   private readonly unknownGroups: UnknownGroups;
   /** Replies per chat, sent in order without holding up the polling loop. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -83,7 +82,6 @@ class TelegramChannelImpl implements TelegramChannel {
   constructor(private readonly opts: TelegramChannelOptions) {
     this.log = opts.log.child({ channel: TELEGRAM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
-    this.notices = new NoticeCooldown(opts.noticeCooldownMs);
     this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
@@ -151,20 +149,34 @@ class TelegramChannelImpl implements TelegramChannel {
     this.settle.resolve();
   }
 
-  async push(target: PushTarget, reply: Reply): Promise<PushTarget | void> {
-    const resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
-    const chatId = resolved.target.id;
-    const mention = resolved.mention;
-    const now = this.clock.now();
-    // The group already asked this person to start the bot; do not repeat it per reminder.
-    if (mention && this.notices.cooling(mention.userid, chatId, now)) return resolved.target;
-    const rendered = renderReply(resolved.notice ?? reply, this.keys);
-    if (mention && /^\d+$/.test(mention.userid) && rendered.html[0]) {
-      // A real mention, so Telegram notifies the person even in a busy group.
-      const at = escapeHtml(`@${mention.name}`);
-      rendered.html[0] = rendered.html[0].replace(at, `<a href="tg://user?id=${mention.userid}">${at}</a>`);
+  async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
+    let resolved;
+    try {
+      resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
+    } catch (err) {
+      if (err instanceof UnreachableTargetError) throw new HeldForReachError(err.message, target.id);
+      throw err;
     }
-    for (const [i, html] of rendered.html.entries()) {
+    if (resolved.redirected) {
+      // Telegram refuses a private message to someone who never started the bot: the message
+      // waits for them, and their group gets a nudge of its own (see the outbox worker).
+      throw new HeldForReachError(
+        `${target.id} 还未私聊过机器人，消息等待其首次发言`,
+        target.id,
+        resolved.notice ? { target: resolved.target, reply: resolved.notice } : undefined,
+      );
+    }
+    const chatId = resolved.target.id;
+    const rendered = renderReply(reply, this.keys);
+    const mentioned = reply.mentions?.[0];
+    const name = /^@([^：:\s]+)[：:]/.exec(reply.text)?.[1];
+    if (mentioned && name && /^\d+$/.test(mentioned) && rendered.html[0]) {
+      // A real mention, so Telegram notifies the person even in a busy group.
+      const at = escapeHtml(`@${name}`);
+      rendered.html[0] = rendered.html[0].replace(at, `<a href="tg://user?id=${mentioned}">${at}</a>`);
+    }
+    for (let i = progress?.from ?? 0; i < rendered.html.length; i++) {
+      const html = rendered.html[i]!;
       const last = i === rendered.html.length - 1;
       try {
         await this.send(chatId, html, last ? rendered.keyboard : undefined);
@@ -172,11 +184,7 @@ class TelegramChannelImpl implements TelegramChannel {
         const d = describe(err);
         throw new TelegramSendError(`Telegram 未接受推送到 ${chatId}：${d.message}`, d.code);
       }
-    }
-    if (resolved.redirected) {
-      if (mention) this.notices.note(mention.userid, chatId, this.clock.now());
-      this.log.info({ to: chatId }, 'push redirected: the person never wrote to the bot');
-      return resolved.target;
+      progress?.onPart(i + 1);
     }
   }
 

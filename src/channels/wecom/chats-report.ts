@@ -23,8 +23,14 @@ function when(d: Date): string {
  * someone already wrote to it, so this tells the admin whom to ask to say hello to the bot once,
  * and which group chatids to copy into `humiao.config.yaml`. Shows ids and cadres' names only.
  */
-export function renderChatsReport(config: Pick<Config, 'members' | 'groups'>, store: Pick<Store, 'chats'>): string {
+export function renderChatsReport(config: Pick<Config, 'members' | 'groups'>, store: Pick<Store, 'chats'> & Partial<Pick<Store, 'outbox'>>): string {
   const seen = store.chats.list();
+  // Messages waiting for someone the bot cannot reach yet: delivered when they first write.
+  const waiting = new Map((store.outbox?.heldCounts() ?? []).filter((h) => h.target.kind === 'user').map((h) => [h.target.id, h]));
+  const waitNote = (userid: string): string => {
+    const h = waiting.get(userid);
+    return h ? `；有 ${h.count} 条消息在等他（最早 ${when(h.oldest)}），他一私聊机器人就会收到` : '';
+  };
   const byId = new Map<string, ChatRecord>(seen.map((c) => [c.chatId, c]));
   const out: string[] = ['企业微信会话可达情况（机器人只能向曾经给它发过消息的会话推送）', ''];
 
@@ -55,12 +61,18 @@ export function renderChatsReport(config: Pick<Config, 'members' | 'groups'>, st
     let fallback: string;
     try {
       const r = resolvePushTarget({ kind: 'user', id: m.userid }, store, config);
-      fallback = `给他的提醒会改为在「${r.group?.name ?? r.target.id}」里请他私聊机器人`;
+      fallback = `给他的提醒会先保留，并在「${r.group?.name ?? r.target.id}」里每天提醒他一次私聊机器人`;
     } catch (err) {
       if (!(err instanceof UnreachableTargetError)) throw err;
-      fallback = '也没有可转达的单位群或广播群，给他的提醒发不出去';
+      fallback = '也没有可转达的单位群或广播群，给他的提醒只能等他自己来私聊';
     }
-    out.push(`  ✗ ${head} — 尚未私聊过机器人：请他私聊机器人一次；${fallback}`);
+    out.push(`  ✗ ${head} — 尚未私聊过机器人：请他私聊机器人一次；${fallback}${waitNote(m.userid)}`);
+  }
+
+  const strangers = [...waiting.values()].filter((h) => !config.members.some((m) => m.userid === h.target.id));
+  if (strangers.length) {
+    out.push('', '在等待送达、但不在 members 中的人：');
+    for (const h of strangers) out.push(`  ${h.target.id} — ${h.count} 条（最早 ${when(h.oldest)}）`);
   }
 
   const configured = new Set([...config.groups.map((g) => g.chatid), ...config.members.map((m) => m.userid)]);

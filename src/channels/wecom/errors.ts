@@ -1,3 +1,4 @@
+import type { FailureDisposition } from '../../core/channel.js';
 import { ChannelFatalError, CredentialsRefusedError, TakenOverError } from '../shared/errors.js';
 
 /** Errors that end the WeCom channel; see {@link ChannelFatalError} for the exit codes. */
@@ -36,14 +37,32 @@ export class WecomNotConnectedError extends Error {
   override name = 'WecomNotConnectedError';
 }
 
+/**
+ * What to do about a refused or unanswered frame, by errcode. No errcode (an ack timeout, a lost
+ * socket) and WeCom's "busy / too often / too many at once" pass with time; empty content has
+ * nothing to deliver; anything else is a refusal that retrying will not change (a wrong chatid,
+ * a malformed card, a conversation that cannot take pushes), so the admin has to look.
+ */
+export function classifyErrcode(errcode: number | undefined): FailureDisposition {
+  if (errcode === undefined) return 'retry';
+  if (RETRYABLE.has(errcode)) return 'retry';
+  if (errcode === 44004) return 'drop';
+  return 'give_up';
+}
+
+/** -1 system busy, 45009 frequency limit, 45033 too many concurrent calls, 6000 data version conflict. */
+const RETRYABLE = new Set([-1, 45009, 45033, 6000]);
+
 /** Thrown by `push()` when WeCom answered a send with a non-zero errcode, or did not answer in time. */
 export class WecomSendError extends Error {
   override name = 'WecomSendError';
+  readonly disposition: FailureDisposition;
   constructor(
     message: string,
     readonly errcode?: number,
   ) {
     super(message);
+    this.disposition = classifyErrcode(errcode);
   }
 }
 

@@ -16,6 +16,8 @@ export interface Translated {
   route: ReplyRoute;
   /** For card clicks: the card's task_id, so the clicked card can be updated. */
   taskId?: string;
+  /** For card clicks: the option ids ticked on a vote / dropdown card. */
+  optionIds?: string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -64,24 +66,53 @@ function message(env: Envelope, kind: InboundMessage['kind'], text: string, rece
 
 /**
  * Body of an `aibot_msg_callback` → message. Text (mention stripped in groups) and voice (WeCom's
- * speech-to-text) become `text`; images, files, video, mixed and anything new become
+ * speech-to-text) become `text`; text with pictures (mixed) becomes its text; images, files, video and anything new become
  * `unsupported` so a handler can say so politely. Null when the body lacks msgid or sender.
  */
 export function translateMessage(body: unknown, receivedAt: Date): Translated | null {
   if (!isObj(body)) return null;
   const env = envelope(body);
   if (!env) return null;
+  const quote = quotedText(body.quote);
+  const withQuote = (m: InboundMessage): InboundMessage => (quote ? { ...m, quote } : m);
+  const typed = (raw: string): string => (env.chatType === 'group' ? stripLeadingMention(raw) : raw.trim());
   if (body.msgtype === 'text' && isObj(body.text)) {
-    const raw = str(body.text.content) ?? '';
-    const text = env.chatType === 'group' ? stripLeadingMention(raw) : raw.trim();
-    return { msg: message(env, 'text', text, receivedAt), route: 'respond' };
+    return { msg: withQuote(message(env, 'text', typed(str(body.text.content) ?? ''), receivedAt)), route: 'respond' };
   }
   if (body.msgtype === 'voice' && isObj(body.voice)) {
     // The docs and the SDK say voice.content; one integrator saw voice.text.
     const text = (str(body.voice.content) ?? str(body.voice.text) ?? '').trim();
-    if (text) return { msg: message(env, 'text', text, receivedAt), route: 'respond' };
+    if (text) return { msg: withQuote(message(env, 'text', text, receivedAt)), route: 'respond' };
   }
-  return { msg: message(env, 'unsupported', '', receivedAt), route: 'respond' };
+  if (body.msgtype === 'mixed') {
+    // Text with pictures: the words are the message; the pictures are not read.
+    const text = typed(mixedText(body.mixed));
+    if (text) return { msg: withQuote(message(env, 'text', text, receivedAt)), route: 'respond' };
+  }
+  return { msg: withQuote(message(env, 'unsupported', '', receivedAt)), route: 'respond' };
+}
+
+/** The text items of a mixed message, joined by line breaks. */
+function mixedText(mixed: unknown): string {
+  if (!isObj(mixed) || !Array.isArray(mixed.msg_item)) return '';
+  return mixed.msg_item
+    .map((it: unknown) => (isObj(it) && it.msgtype === 'text' && isObj(it.text) ? (str(it.text.content) ?? '') : ''))
+    .filter((t) => t.trim() !== '')
+    .join('\n');
+}
+
+/** What a quoted message said, when it had words (text, voice, or the text of a mixed one). */
+function quotedText(quote: unknown): string | undefined {
+  if (!isObj(quote)) return undefined;
+  const t =
+    quote.msgtype === 'text' && isObj(quote.text)
+      ? str(quote.text.content)
+      : quote.msgtype === 'voice' && isObj(quote.voice)
+        ? str(quote.voice.content)
+        : quote.msgtype === 'mixed'
+          ? mixedText(quote.mixed)
+          : undefined;
+  return t?.trim() ? t.trim() : undefined;
 }
 
 /**
@@ -104,7 +135,24 @@ export function translateEvent(body: unknown, receivedAt: Date): Translated | nu
     const key = str(data.event_key);
     if (!key) return null;
     const taskId = str(data.task_id);
-    return { msg: message(env, 'button', key, receivedAt), route: 'card_event', ...(taskId ? { taskId } : {}) };
+    const optionIds = selectedOptionIds(data.selected_items);
+    return {
+      msg: message(env, 'button', key, receivedAt),
+      route: 'card_event',
+      ...(taskId ? { taskId } : {}),
+      ...(optionIds.length ? { optionIds } : {}),
+    };
   }
   return null;
+}
+
+/** `selected_items.selected_item[].option_ids.option_id[]`, flattened (our cards ask one question). */
+function selectedOptionIds(items: unknown): string[] {
+  if (!isObj(items)) return [];
+  const list = Array.isArray(items.selected_item) ? items.selected_item : isObj(items.selected_item) ? [items.selected_item] : [];
+  return list.flatMap((it: unknown) => {
+    if (!isObj(it) || !isObj(it.option_ids)) return [];
+    const ids = it.option_ids.option_id;
+    return (Array.isArray(ids) ? ids : [ids]).filter((x): x is string => typeof x === 'string');
+  });
 }

@@ -1,8 +1,20 @@
 import type { PushTarget } from '../../core/message.js';
 import type { Pacer } from '../../core/outbox-worker.js';
 
-/** WeCom's documented limit per conversation, replies and pushes together (docs §6.2). */
-export const WECOM_LIMITS = { perMinute: 30, perHour: 1000 } as const;
+/**
+ * WeCom's limits per conversation, replies and pushes together: 30 a minute and 1000 an hour.
+ * Some readings of the long-connection docs add 10 proactive pushes per conversation a day; the
+ * bot keeps to that stricter reading for its scheduled reminders and bulletins.
+ */
+export const WECOM_LIMITS = { perMinute: 30, perHour: 1000, scheduledPerDay: 10 } as const;
+
+/** The China calendar day of an instant, and the instant the next one starts. */
+function chinaDay(t: number): { day: string; next: number } {
+  const shifted = t + 8 * HOUR_MS;
+  const start = shifted - (shifted % (24 * HOUR_MS));
+  return { day: new Date(start).toISOString().slice(0, 10), next: start + 24 * HOUR_MS - 8 * HOUR_MS };
+}
+const HOUR_MS = 3_600_000;
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -21,28 +33,48 @@ export class WecomPacer implements Pacer {
   private readonly sent = new Map<string, number[]>();
   private readonly perMinute: number;
   private readonly perHour: number;
+  private readonly scheduledPerDay: number;
+  private readonly scheduledToday = new Map<string, { day: string; n: number }>();
 
   constructor(
     opts: {
       perMinute?: number;
       perHour?: number;
+      /** Scheduled pushes a conversation gets per day; the rest wait for the next day. */
+      scheduledPerDay?: number;
       /** Maps a push target to the chat it will really go to (see resolvePushTarget). */
       chatOf?: (target: PushTarget) => string;
     } = {},
   ) {
     this.perMinute = opts.perMinute ?? WECOM_LIMITS.perMinute;
     this.perHour = opts.perHour ?? WECOM_LIMITS.perHour;
+    this.scheduledPerDay = opts.scheduledPerDay ?? WECOM_LIMITS.scheduledPerDay;
     this.chatOf = opts.chatOf ?? ((t) => t.id);
   }
 
   private readonly chatOf: (target: PushTarget) => string;
 
-  delayFor(target: PushTarget, now: Date): number {
-    return this.delayForChat(this.chatOf(target), now);
+  delayFor(target: PushTarget, now: Date, scheduled = false): number {
+    const chatId = this.chatOf(target);
+    const rate = this.delayForChat(chatId, now);
+    if (!scheduled) return rate;
+    const { day, next } = chinaDay(now.getTime());
+    const used = this.scheduledToday.get(chatId);
+    const full = used?.day === day && used.n >= this.scheduledPerDay;
+    return Math.max(rate, full ? next - now.getTime() : 0);
   }
 
-  /** The worker's hook; a no-op because the channel counts real frames via noteSent. */
-  record(_target: PushTarget, _now: Date): void {}
+  /**
+   * The worker's hook after a push: counts scheduled pushes per day. Frames are counted by the
+   * channel itself through noteSent (a long message takes several).
+   */
+  record(target: PushTarget, now: Date, scheduled = false): void {
+    if (!scheduled) return;
+    const chatId = this.chatOf(target);
+    const { day } = chinaDay(now.getTime());
+    const used = this.scheduledToday.get(chatId);
+    this.scheduledToday.set(chatId, { day, n: used?.day === day ? used.n + 1 : 1 });
+  }
 
   /**
    * Milliseconds until `frames` more messages fit into `chatId`'s windows; 0 when they fit now.

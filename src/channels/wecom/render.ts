@@ -1,39 +1,45 @@
 import type { TemplateCard } from '@wecom/aibot-node-sdk';
 import type { Choice, Reply } from '../../core/message.js';
 import { replyMarkdown } from '../shared/choice-list.js';
+import { isMulti, offeredChoices, questionOf } from '../shared/reply-choices.js';
 import { splitContent, utf8Bytes, WECOM_CONTENT_MAX_BYTES } from './split.js';
 import { uniqueId } from './unique-id.js';
+import { CASE_CODE, normalizeCaseCode } from '../../domain/followup/contact-message.js';
 
-/** WeCom's button_interaction card holds at most 6 buttons (docs §2.2). */
+/** WeCom's button_interaction card holds at most 6 buttons; a vote card 20 options (SDK types). */
 export const MAX_CARD_BUTTONS = 6;
+export const MAX_VOTE_OPTIONS = 20;
 const MAX_KEY_BYTES = 1024;
 const MAX_BUTTON_CHARS = 10;
+const MAX_OPTION_CHARS = 11;
 const MAX_TITLE_CHARS = 26;
+const MAX_SUBTITLE_CHARS = 112;
+/** The key of a vote card's submit button and of its one question. */
+export const SUBMIT_KEY = 'submit';
+export const QUESTION_KEY = 'q';
 
 /** What one Reply becomes on WeCom: markdown pieces (each ≤ 20480 bytes), then maybe a card. */
 export interface RenderedReply {
   markdown: string[];
   card?: TemplateCard;
+  info?: ChoiceCardInfo;
 }
 
-/** The card a button_interaction reply carries, remembered so a click can update it. */
+/** A sent choice card, remembered so a tap can be checked and the card updated. */
 export interface ChoiceCardInfo {
+  type: 'button_interaction' | 'vote_interaction';
   title: string;
   choices: Choice[];
+  multi: boolean;
+  /** The reply's own card key, when the handler gave one. */
+  key?: string;
+  /** Actions that answer no question (quick actions, a reminder's buttons): never stale. */
+  standing?: boolean;
 }
 
-function clip(s: string, max: number): string {
+export function clip(s: string, max: number): string {
   const chars = [...s];
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
-}
-
-/** First non-empty line of the text without markdown decoration, for a card title. */
-function cardTitle(text: string): string {
-  const line = text
-    .split('\n')
-    .map((l) => l.replace(/[*#>`_]/g, '').trim())
-    .find((l) => l !== '');
-  return clip(line ?? '请选择', MAX_TITLE_CHARS);
 }
 
 /** task_id: digits, letters and "_-@" only, ≤ 128 bytes, never reused by the same bot. */
@@ -42,45 +48,146 @@ export function newTaskId(): string {
 }
 
 /**
- * A button_interaction card for a reply with 1–6 choices whose values can serve as button keys
- * (unique, ≤ 1024 bytes); undefined otherwise — the numbered list in the text still works.
- * The click comes back with the key, which is the choice's value.
+ * The card for a reply's choices: buttons for up to 6 single choices whose values can serve as
+ * keys; a vote card (single or multiple select, with a submit button) for up to 20; none beyond,
+ * where the numbered list in the text still works. The title is the question.
  */
 export function choiceCard(reply: Reply, taskId: string): { card: TemplateCard; info: ChoiceCardInfo } | undefined {
-  const choices = reply.choices ?? [];
-  if (choices.length === 0 || choices.length > MAX_CARD_BUTTONS) return undefined;
-  const values = new Set(choices.map((c) => c.value));
-  if (values.size !== choices.length) return undefined;
-  if (choices.some((c) => c.value === '' || utf8Bytes(c.value) > MAX_KEY_BYTES)) return undefined;
-  const title = cardTitle(reply.text);
+  const choices = offeredChoices(reply);
+  if (choices.length === 0 || choices.length > MAX_VOTE_OPTIONS) return undefined;
+  if (new Set(choices.map((c) => c.value)).size !== choices.length) return undefined;
+  const title = clip(questionOf(reply), MAX_TITLE_CHARS);
+  const multi = isMulti(reply);
+  const key = reply.card?.key;
+  const buttons = !multi && choices.length <= MAX_CARD_BUTTONS && choices.every((c) => c.value !== '' && utf8Bytes(c.value) <= MAX_KEY_BYTES);
+  if (buttons) {
+    const card: TemplateCard = {
+      card_type: 'button_interaction',
+      main_title: { title, desc: '点按钮，或直接回复序号' },
+      button_list: choices.map((c) => ({ text: clip(c.label, MAX_BUTTON_CHARS), style: 1, key: c.value })),
+      task_id: taskId,
+    };
+    return { card, info: { type: 'button_interaction', title, choices, multi, ...(key ? { key } : {}) } };
+  }
   const card: TemplateCard = {
-    card_type: 'button_interaction',
-    main_title: { title, desc: '点按钮，或直接回复序号' },
-    button_list: choices.map((c) => ({ text: clip(c.label, MAX_BUTTON_CHARS), style: 1, key: c.value })),
+    card_type: 'vote_interaction',
+    main_title: { title, desc: multi ? '可多选，选好后点提交；也可直接回复序号' : '选好后点提交；也可直接回复序号' },
+    checkbox: {
+      question_key: QUESTION_KEY,
+      mode: multi ? 1 : 0,
+      option_list: choices.map((c, i) => ({ id: `o${i + 1}`, text: clip(c.label, MAX_OPTION_CHARS) })),
+    },
+    submit_button: { text: '提交', key: SUBMIT_KEY },
     task_id: taskId,
   };
-  return { card, info: { title, choices } };
+  return { card, info: { type: 'vote_interaction', title, choices, multi, ...(key ? { key } : {}) } };
 }
 
-/**
- * What a clicked card turns into for the person who clicked: a plain notice naming the choice,
- * so the same card cannot feed an old answer into a later question.
- */
-export function answeredCard(taskId: string, info: ChoiceCardInfo | undefined, value: string): TemplateCard {
-  const label = info?.choices.find((c) => c.value === value)?.label ?? value;
+/** The values a tap picked: a button's key, or the ticked options of a vote card. */
+export function pickedValues(info: ChoiceCardInfo, eventKey: string, optionIds: readonly string[]): string[] {
+  if (info.type === 'button_interaction') return info.choices.some((c) => c.value === eventKey) ? [eventKey] : [];
+  return optionIds
+    .map((id) => /^o(\d+)$/.exec(id)?.[1])
+    .map((n) => (n ? info.choices[Number(n) - 1]?.value : undefined))
+    .filter((v): v is string => v !== undefined);
+}
+
+function notice(taskId: string, title: string, sub: string): TemplateCard {
   return {
     card_type: 'text_notice',
-    main_title: { title: info?.title ?? '已选择' },
-    sub_title_text: clip(`已选择：${label}`, 112),
+    main_title: { title: clip(title, MAX_TITLE_CHARS) },
+    sub_title_text: clip(sub, MAX_SUBTITLE_CHARS),
     card_action: { type: 0 },
     task_id: taskId,
   };
 }
 
-export function renderReply(reply: Reply, taskId: () => string = newTaskId, maxBytes = WECOM_CONTENT_MAX_BYTES): RenderedReply & { info?: ChoiceCardInfo } {
+/** What a tapped card turns into for the person who tapped: a notice naming the choice, no controls. */
+export function answeredCard(taskId: string, info: ChoiceCardInfo | undefined, values: readonly string[]): TemplateCard {
+  const labels = values.map((v) => info?.choices.find((c) => c.value === v)?.label ?? v);
+  return notice(taskId, info?.title ?? '已选择', `已选择：${labels.join('、')}`);
+}
+
+/** A card whose question is no longer the one being asked. */
+export function expiredCard(taskId: string, info: ChoiceCardInfo | undefined): TemplateCard {
+  return notice(taskId, info?.title ?? '卡片已过期', '这张卡片已过期，没有记录这次选择。请按最新的提问回答。');
+}
+
+/** A group card tapped by someone it was not for. */
+export function notYoursCard(taskId: string, info: ChoiceCardInfo | undefined): TemplateCard {
+  return notice(taskId, info?.title ?? '请选择', '这张卡片是给发起登记的同事填写的，您的点击没有记录。');
+}
+
+export function renderReply(
+  reply: Reply,
+  taskId: () => string = newTaskId,
+  maxBytes = WECOM_CONTENT_MAX_BYTES,
+  opts: { privateChat?: boolean } = {},
+): RenderedReply {
   const markdown = splitContent(replyMarkdown(reply), maxBytes);
-  const choices = reply.choices?.length ?? 0;
-  // Only a reply that can become a card takes a task id.
-  const built = choices > 0 && choices <= MAX_CARD_BUTTONS ? choiceCard(reply, taskId()) : undefined;
+  const built =
+    offeredChoices(reply).length > 0 ? choiceCard(reply, taskId()) : opts.privateChat ? caseActionCard(reply, taskId()) : undefined;
   return built ? { markdown, card: built.card, info: built.info } : { markdown };
+}
+
+const CODE = new RegExp(CASE_CODE.source, 'g');
+
+/**
+ * A private message that names cases (a reminder, a digest, 「我的个案」) gets buttons to act on
+ * them: for up to three cases 记录 (log a contact) and 查看 (open it) each, for more a pick-list
+ * of up to 20 to log a contact for. Each sends the command a user would type.
+ */
+export function caseActionCard(reply: Reply, taskId: string): { card: TemplateCard; info: ChoiceCardInfo } | undefined {
+  const codes = [...new Set([...reply.text.matchAll(CODE)].map((m) => normalizeCaseCode(m)))];
+  if (codes.length === 0) return undefined;
+  // A button holds 10 characters: 「记录26-0001」 fits, the full code does not.
+  const short = (code: string) => code.replace(/^[A-Z]+-\d\d/, '');
+  const title = clip(codes.length === 1 ? `个案 ${codes[0]}` : `涉及 ${codes.length} 件个案`, MAX_TITLE_CHARS);
+  if (codes.length <= 3) {
+    const choices = codes.flatMap((c) => [
+      { label: `记录${short(c)}`, value: `走访 ${c}` },
+      { label: `查看${short(c)}`, value: `查看 ${c}` },
+    ]);
+    const card: TemplateCard = {
+      card_type: 'button_interaction',
+      main_title: { title, desc: '点「记录」登记走访，点「查看」看详情' },
+      button_list: choices.map((c, i) => ({ text: clip(c.label, MAX_BUTTON_CHARS), style: i % 2 === 0 ? 1 : 2, key: c.value })),
+      task_id: taskId,
+    };
+    return { card, info: { type: 'button_interaction', title, choices, multi: false, standing: true } };
+  }
+  const choices = codes.slice(0, MAX_VOTE_OPTIONS).map((c) => ({ label: short(c), value: `走访 ${c}` }));
+  const card: TemplateCard = {
+    card_type: 'vote_interaction',
+    main_title: { title, desc: '选一件登记走访；查看详情请发「查看 编号」' },
+    checkbox: { question_key: QUESTION_KEY, mode: 0, option_list: choices.map((c, i) => ({ id: `o${i + 1}`, text: clip(c.label, MAX_OPTION_CHARS) })) },
+    submit_button: { text: '记录走访', key: SUBMIT_KEY },
+    task_id: taskId,
+  };
+  return { card, info: { type: 'vote_interaction', title, choices, multi: false, standing: true } };
+}
+
+/** Taps on the welcome card send these, as if typed. */
+export const QUICK_ACTIONS: readonly Choice[] = [
+  { label: '登记新个案', value: '新增个案' },
+  { label: '我的个案', value: '我的个案' },
+  { label: '问方案', value: '帮助' },
+];
+
+/**
+ * The welcome on opening the chat: a short card with quick actions instead of the whole help
+ * text. Its title is the greeting (the welcome's first line), its line the next one.
+ */
+export function welcomeCard(reply: Reply, taskId: string): { card: TemplateCard; info: ChoiceCardInfo } {
+  const lines = reply.text.split('\n').map((l) => l.replace(/[*#>`_]/g, '').trim()).filter((l) => l !== '');
+  const title = clip(lines[0] ?? '您好', MAX_TITLE_CHARS);
+  const choices = reply.choices?.length ? reply.choices.slice(0, MAX_CARD_BUTTONS) : [...QUICK_ACTIONS];
+  const card: TemplateCard = {
+    card_type: 'button_interaction',
+    main_title: { title, desc: '点下面的按钮，或直接提问' },
+    ...(lines[1] ? { sub_title_text: clip(lines[1], MAX_SUBTITLE_CHARS) } : {}),
+    button_list: choices.map((c, i) => ({ text: clip(c.label, MAX_BUTTON_CHARS), style: i === 0 ? 1 : 2, key: c.value })),
+    task_id: taskId,
+  };
+  return { card, info: { type: 'button_interaction', title, choices, multi: false } };
 }

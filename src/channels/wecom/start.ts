@@ -3,6 +3,7 @@ import { WecomPacer } from './pacing.js';
 import { resolvePushTarget } from '../shared/push-target.js';
 import { createWecomChannel, type WecomChannel } from './wecom-channel.js';
 import type { WecomFatalError } from './errors.js';
+import { reportFile } from '../shared/report-file.js';
 
 /** A non-negative integer from the environment, or undefined (the SDK default) when unset or malformed. */
 function intEnv(env: NodeJS.ProcessEnv, name: string, log: AppDeps['log']): number | undefined {
@@ -52,6 +53,11 @@ export function startWecom(
     knownGroupIds: config.groups.map((g) => g.chatid),
     resolveTarget,
     pacer,
+    // An answer that did not arrive on its callback goes on as a push, from the part that failed.
+    fallback: (target, reply, partsSent) => {
+      store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
+    },
+    makeFile: (file) => reportFile(deps, file),
     sdk: {
       ...(authRetries !== undefined ? { maxAuthFailureAttempts: authRetries } : {}),
       ...(reconnectMs !== undefined ? { reconnectInterval: reconnectMs } : {}),

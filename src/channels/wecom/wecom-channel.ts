@@ -7,9 +7,9 @@ import {
   type WSClientOptions,
   type WsFrame,
 } from '@wecom/aibot-node-sdk';
-import type { MessageSink } from '../../core/channel.js';
+import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { PushTarget, Reply } from '../../core/message.js';
+import type { PushTarget, Reply, ReplyFile } from '../../core/message.js';
 import type { Logger } from '../../log.js';
 import {
   WecomAuthError,
@@ -24,9 +24,9 @@ import { translateEvent, translateMessage, WECOM_CHANNEL, type Translated } from
 import type { WecomPacer } from './pacing.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
-import { NoticeCooldown } from '../shared/notice-cooldown.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';
-import { answeredCard, renderReply, type ChoiceCardInfo } from './render.js';
+import { UnreachableTargetError } from '../shared/push-target.js';
+import { answeredCard, expiredCard, newTaskId, notYoursCard, pickedValues, renderReply, welcomeCard, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { sdkLogger } from './sdk-logger.js';
 import { splitContent } from './split.js';
@@ -44,6 +44,14 @@ export interface WecomChannelOptions extends ChatChannelOptions {
   pushConnectTimeoutMs?: number;
   /** Group-robot webhook settings, for notices that must @-mention someone. */
   webhook?: WebhookOptions;
+  /**
+   * Where an answer goes that could not be delivered on its callback (connection lost, ack
+   * timeout, refused): it is queued as a push to the same conversation, from the first part
+   * that did not arrive. Without it such an answer is only logged.
+   */
+  fallback?: (target: PushTarget, reply: Reply, partsSent: number) => void;
+  /** Builds the bytes of a file a reply names but does not carry (a report). */
+  makeFile?: (file: ReplyFile) => Promise<Buffer>;
   /** SDK tuning; tests shorten the backoff. */
   sdk?: Partial<
     Pick<WSClientOptions, 'reconnectInterval' | 'maxReconnectAttempts' | 'maxAuthFailureAttempts' | 'heartbeatInterval' | 'wsOptions'>
@@ -56,6 +64,24 @@ export interface WecomChannel extends ChatChannel {
 }
 
 const CARD_CACHE_SIZE = 1000;
+const CONVERSATION_CACHE_SIZE = 5000;
+
+/** A sent choice card: which conversation and person it asks, and which of their turns. */
+interface SentCard extends ChoiceCardInfo {
+  chatId: string;
+  /** In a group, the person it was for; only their tap counts. */
+  forUser?: string;
+  /** The conversation's turn it was sent in; a later answer to that person makes it stale. */
+  turn: number;
+  /** Quick actions (the welcome's) answer no question, so they never go stale. */
+  standing?: boolean;
+}
+
+/** The last thing the bot said to a person in a conversation, to show again after a stale tap. */
+interface Turn {
+  n: number;
+  reply: Reply | undefined;
+}
 
 /** An SDK ack rejection is either an Error or the ack frame itself (errcode ≠ 0). */
 function failure(e: unknown): { errcode?: number; message: string } {
@@ -73,8 +99,8 @@ class WecomChannelImpl implements WecomChannel {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly unknownGroups: UnknownGroups;
-  private readonly cards = new Map<string, ChoiceCardInfo>();
-  private readonly notices: NoticeCooldown;
+  private readonly cards = new Map<string, SentCard>();
+  private readonly turns = new Map<string, Turn>();
   private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
   private sink: MessageSink | undefined;
   private starting: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -88,7 +114,6 @@ class WecomChannelImpl implements WecomChannel {
     this.log = opts.log.child({ channel: WECOM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
     this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
-    this.notices = new NoticeCooldown(opts.noticeCooldownMs);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -133,18 +158,29 @@ class WecomChannelImpl implements WecomChannel {
     this.settle.resolve();
   }
 
-  async push(target: PushTarget, reply: Reply): Promise<PushTarget | void> {
-    const resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
-    const content = resolved.notice ?? reply;
+  async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
+    let resolved;
+    try {
+      resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
+    } catch (err) {
+      // Nobody to nudge: the message still waits for the person's first message.
+      if (err instanceof UnreachableTargetError) throw new HeldForReachError(err.message, target.id);
+      throw err;
+    }
+    if (resolved.redirected) {
+      // WeCom refuses a push into a chat that never wrote to the bot. The message waits for the
+      // person; the group gets only a nudge, which the outbox records as its own row.
+      throw new HeldForReachError(
+        `${target.id} 还未私聊过机器人，消息等待其首次发言`,
+        target.id,
+        resolved.notice ? { target: resolved.target, reply: resolved.notice } : undefined,
+      );
+    }
     const chatId = resolved.target.id;
-    const mention = resolved.mention;
-    // The group already asked this person to write to the bot; do not repeat it per reminder.
-    if (mention && this.notices.cooling(mention.userid, chatId, this.clock.now())) return resolved.target;
     const key = resolved.group?.webhookKey;
-    if (resolved.redirected && resolved.mention && key) {
+    if (key && reply.mentions?.length) {
       try {
-        await sendWebhookText(key, content.text, [resolved.mention.userid], this.opts.webhook);
-        this.notices.note(resolved.mention.userid, chatId, this.clock.now());
+        await sendWebhookText(key, reply.text, reply.mentions, this.opts.webhook);
         return resolved.target;
       } catch (err) {
         // The bot itself can still post the notice, only without a real @-mention.
@@ -152,27 +188,51 @@ class WecomChannelImpl implements WecomChannel {
       }
     }
     await this.waitAuthenticated();
-    const rendered = renderReply(content);
-    const frames = rendered.markdown.length + (rendered.card ? 1 : 0);
+    // Buttons for the cases a push names (a reminder) — not on answers, whose text may only
+    // mention a code as an example (the help).
+    const rendered = renderReply(reply, newTaskId, undefined, { privateChat: target.kind === 'user' });
+    const parts = this.partsOf(rendered, reply);
+    const from = progress?.from ?? 0;
     if (this.opts.pacer) {
       const now = this.clock.now();
-      const wait = this.opts.pacer.delayForChat(chatId, now, frames);
+      const wait = this.opts.pacer.delayForChat(chatId, now, Math.max(1, parts.length - from));
       if (wait > 0) {
         throw new WecomRateLimitedError(`会话 ${chatId} 已达企业微信频率上限`, new Date(now.getTime() + wait));
       }
     }
-    for (const md of rendered.markdown) {
-      await this.send(chatId, { msgtype: 'markdown', markdown: { content: md } });
+    if (target.kind === 'user') this.noteTurn(chatId, target.id, reply);
+    for (let i = from; i < parts.length; i++) {
+      await parts[i]!(chatId, target.kind === 'user' ? target.id : undefined);
+      progress?.onPart(i + 1);
     }
-    if (rendered.card) {
-      this.rememberCard(rendered.card.task_id!, rendered.info!);
-      await this.send(chatId, { msgtype: 'template_card', template_card: rendered.card });
+  }
+
+  /**
+   * A reply as the frames it takes, in order: its markdown pieces, then its file, then its card.
+   * The same list on the callback and as a push, so "parts delivered" means the same in both.
+   */
+  private partsOf(rendered: ReturnType<typeof renderReply>, reply: Reply): Array<(chatId: string, forUser?: string) => Promise<void>> {
+    const parts: Array<(chatId: string, forUser?: string) => Promise<void>> = rendered.markdown.map(
+      (md) => (chatId: string) => this.send(chatId, { msgtype: 'markdown', markdown: { content: md } }),
+    );
+    if (reply.file) {
+      const file = reply.file;
+      parts.push(async (chatId) => {
+        const data = file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : await this.opts.makeFile?.(file);
+        if (!data) throw new WecomSendError(`无法生成文件 ${file.name}`, 44004);
+        const up = await this.client.uploadMedia(data, { type: 'file', filename: file.name });
+        await this.send(chatId, { msgtype: 'file', file: { media_id: up.media_id } });
+      });
     }
-    if (resolved.redirected) {
-      if (mention) this.notices.note(mention.userid, chatId, this.clock.now());
-      this.log.info({ to: chatId }, 'push redirected: the person never wrote to the bot');
-      return resolved.target;
+    const { card, info } = rendered;
+    if (card && info) {
+      parts.push(async (chatId, forUser) => {
+        // Remember first: a quick tap can arrive before the send's ack.
+        this.rememberCard(card.task_id!, info, chatId, forUser);
+        await this.send(chatId, { msgtype: 'template_card', template_card: card });
+      });
     }
+    return parts;
   }
 
   private wire(): void {
@@ -276,75 +336,177 @@ class WecomChannelImpl implements WecomChannel {
       this.log.warn({ reqId }, 'malformed callback ignored');
       return;
     }
-    const { msg } = t;
+    let { msg } = t;
     this.unknownGroups.seen(msg.chatType, msg.chatId);
-    // A card must be updated within 5 s of the click, so do not wait for the handlers.
-    if (t.route === 'card_event' && t.taskId) this.markCardAnswered(frame, t.taskId, msg.text, msg.userId);
+    if (t.route === 'card_event') {
+      // A card must be updated within 5 s of the tap, so this is decided before the handlers run.
+      const text = this.onTap(frame, t);
+      if (text === undefined) return;
+      msg = { ...msg, text };
+    }
     // A redelivered message gets the first answer again, on its new req_id.
     const result = await dispatchLogged(this.sink!, msg, this.log);
     if (!result) return;
-    await this.answer(frame, t, result.replies);
+    await this.answer(frame, { ...t, msg }, result.replies);
   }
 
-  private async answer(frame: WsFrame, t: Translated, replies: Reply[]): Promise<void> {
-    const { chatId } = t.msg;
-    let sent = 0;
-    const attempt = async (what: string, p: () => Promise<unknown>): Promise<void> => {
-      try {
-        await p();
-        sent++;
-      } catch (e) {
-        const f = failure(e);
-        this.log.warn({ msgId: t.msg.id, what, errcode: f.errcode, err: f.message }, 'reply not delivered');
-      }
+  /**
+   * A tap on a card: the text it stands for, or undefined when it must not reach the handlers —
+   * an old card (the question moved on), a card the bot no longer knows, or, in a group, a card
+   * meant for someone else. Those are refused politely and the card shows why.
+   */
+  private onTap(frame: WsFrame, t: Translated): string | undefined {
+    const { msg } = t;
+    const taskId = t.taskId ?? '';
+    const card = this.cards.get(taskId);
+    const update = (tc: TemplateCard): void => {
+      // Only the tapper's copy changes: in a group the others keep theirs.
+      this.client.updateTemplateCard(frame, tc, [msg.userId]).catch((e: unknown) => {
+        this.log.debug({ taskId, err: failure(e).message }, 'card update refused');
+      });
     };
-    if (t.route === 'welcome') {
-      // One welcome frame within 5 s; anything longer or a card follows as an ordinary send.
-      const [first, ...rest] = splitContent(replies.map(replyMarkdown).join('\n\n'));
-      if (first) await attempt('welcome', () => this.client.replyWelcome(frame, { msgtype: 'text', text: { content: first } }));
-      for (const md of rest) await attempt('send', () => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content: md } }));
-      for (const r of replies) {
-        const { card, info } = renderReply(r);
-        if (card && info) await attempt('card', () => this.sendCard(chatId, card, info));
-      }
-    } else {
-      for (const r of replies) {
-        const rendered = renderReply(r);
-        for (const md of rendered.markdown) {
-          if (t.route === 'respond') await attempt('stream', () => this.client.replyStream(frame, streamId(), md, true));
-          // A click's req_id only accepts a card update; the answer goes as a push to the chat.
-          else await attempt('send', () => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content: md } }));
-        }
-        const { card, info } = rendered;
-        if (card && info) {
-          if (t.route === 'respond') {
-            this.rememberCard(card.task_id!, info);
-            await attempt('card', () => this.client.replyTemplateCard(frame, card));
-          } else {
-            await attempt('card', () => this.sendCard(chatId, card, info));
-          }
+    if (card && card.forUser && card.forUser !== msg.userId) {
+      update(notYoursCard(taskId, card));
+      return undefined;
+    }
+    const turn = card ? this.turns.get(this.turnKey(card.chatId, card.forUser ?? card.chatId)) : undefined;
+    if (!card || (!card.standing && (turn?.n ?? 0) !== card.turn)) {
+      update(expiredCard(taskId, card));
+      this.log.info({ taskId, known: Boolean(card) }, 'stale card tapped; showing the current question');
+      const again = turn?.reply;
+      const lines = ['这张卡片已过期，刚才的点击没有记录。'];
+      if (again) lines.push('当前的提问是：');
+      void this.sayTo(msg.chatId, msg.chatType === 'group' ? msg.userId : undefined, [{ text: lines.join('\n') }, ...(again ? [again] : [])]);
+      return undefined;
+    }
+    const values = pickedValues(card, msg.text, t.optionIds ?? []);
+    if (values.length === 0) {
+      // A submit with nothing ticked: the card stays as it was.
+      void this.sayTo(msg.chatId, undefined, [{ text: '没有选择任何一项，请勾选后再提交，或直接回复序号。' }]);
+      return undefined;
+    }
+    update(answeredCard(taskId, card, values));
+    return values.join('、');
+  }
+
+  /** Says something that answers no callback (after a tap): pushed into the chat, queued if that fails. */
+  private async sayTo(chatId: string, forUser: string | undefined, replies: Reply[]): Promise<void> {
+    const target: PushTarget = chatId === forUser || forUser === undefined ? this.targetOf(chatId) : { kind: 'chat', id: chatId };
+    for (const r of replies) {
+      const parts = this.partsOf(renderReply(r), r);
+      for (let i = 0; i < parts.length; i++) {
+        try {
+          await parts[i]!(chatId, forUser ?? (target.kind === 'user' ? target.id : undefined));
+        } catch (e) {
+          this.undelivered(target, r, i, e);
+          break;
         }
       }
     }
-    if (sent) this.opts.pacer?.noteSent(chatId, this.clock.now(), sent);
   }
 
-  private async sendCard(chatId: string, card: TemplateCard, info: ChoiceCardInfo): Promise<void> {
-    // Remember first: a quick click can arrive before the send's ack.
-    this.rememberCard(card.task_id!, info);
-    await this.client.sendMessage(chatId, { msgtype: 'template_card', template_card: card });
+  private targetOf(chatId: string): PushTarget {
+    // WeCom addresses a private chat by the user's id, and the bot only knows groups by chatid.
+    return this.opts.knownGroupIds && [...this.opts.knownGroupIds].includes(chatId) ? { kind: 'chat', id: chatId } : { kind: 'user', id: chatId };
   }
 
-  private markCardAnswered(frame: WsFrame, taskId: string, value: string, userId: string): void {
-    const card = answeredCard(taskId, this.cards.get(taskId), value);
-    // Only the clicker's copy changes: in a group the others may still want to answer.
-    this.client.updateTemplateCard(frame, card, [userId]).catch((e: unknown) => {
-      this.log.debug({ taskId, err: failure(e).message }, 'card update refused');
-    });
+  private undelivered(target: PushTarget, reply: Reply, partsSent: number, e: unknown): void {
+    const f = failure(e);
+    this.log.warn({ to: target.kind, errcode: f.errcode, err: f.message, partsSent }, 'answer not delivered; queued as a push');
+    this.opts.fallback?.(target, reply, partsSent);
   }
 
-  private rememberCard(taskId: string, info: ChoiceCardInfo): void {
-    this.cards.set(taskId, info);
+  private async answer(frame: WsFrame, t: Translated, replies: Reply[]): Promise<void> {
+    const { chatId, userId, chatType } = t.msg;
+    const target: PushTarget = chatType === 'group' ? { kind: 'chat', id: chatId } : { kind: 'user', id: userId };
+    const forUser = chatType === 'group' ? userId : undefined;
+    const last = [...replies].reverse().find((r) => r.text.trim() !== '');
+    this.noteTurn(chatId, userId, last);
+    let sent = 0;
+    let broken = false;
+    // Once one frame failed, the rest of this answer goes through the outbox, in order.
+    const deliver = async (r: Reply, parts: Array<() => Promise<unknown>>): Promise<void> => {
+      for (let i = 0; i < parts.length; i++) {
+        if (broken) return this.undelivered(target, r, i, new Error('earlier part not delivered'));
+        try {
+          await parts[i]!();
+          sent++;
+        } catch (e) {
+          broken = true;
+          return this.undelivered(target, r, i, e);
+        }
+      }
+    };
+    if (t.route === 'welcome') {
+      await this.welcome(frame, t, replies, target);
+      return;
+    }
+    for (const r of replies) {
+      const rendered = renderReply(r);
+      const pushed = this.partsOf(rendered, r);
+      const parts: Array<() => Promise<unknown>> = rendered.markdown.map((md, i) =>
+        t.route === 'respond'
+          ? () => this.client.replyStream(frame, streamId(), md, true)
+          : // A tap's req_id only takes a card update; the answer is pushed into the chat.
+            () => pushed[i]!(chatId, forUser),
+      );
+      for (let i = rendered.markdown.length; i < pushed.length; i++) {
+        const isCard = i === pushed.length - 1 && rendered.card !== undefined;
+        if (isCard && t.route === 'respond') {
+          const { card, info } = rendered;
+          parts.push(() => {
+            this.rememberCard(card!.task_id!, info!, chatId, forUser);
+            return this.client.replyTemplateCard(frame, card!);
+          });
+        } else parts.push(() => pushed[i]!(chatId, forUser));
+      }
+      await deliver(r, parts);
+    }
+    if (sent && t.route === 'respond') this.opts.pacer?.noteSent(chatId, this.clock.now(), sent);
+  }
+
+  /**
+   * enter_chat takes one welcome frame, within 5 s, and the chat cannot take pushes until the
+   * person writes. A plain welcome becomes a short card with quick actions; when messages were
+   * waiting for this person, the welcome is text carrying them.
+   */
+  private async welcome(frame: WsFrame, t: Translated, replies: Reply[], target: PushTarget): Promise<void> {
+    const { chatId } = t.msg;
+    const [greeting, ...more] = replies;
+    if (!greeting) return;
+    try {
+      if (more.length === 0 && !greeting.file) {
+        const { card, info } = welcomeCard(greeting, newTaskId());
+        this.rememberCard(card.task_id!, info, chatId, undefined, true);
+        await this.client.replyWelcome(frame, { msgtype: 'template_card', template_card: card });
+        return;
+      }
+      const first = greeting.text.split('\n').find((l) => l.trim() !== '') ?? '';
+      const [head, ...rest] = splitContent([first, ...more.map(replyMarkdown)].join('\n\n'));
+      await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: head ?? first } });
+      if (rest.length) this.opts.fallback?.(target, { text: rest.join('\n') }, 0);
+    } catch (e) {
+      for (const r of replies.slice(1)) this.undelivered(target, r, 0, e);
+    }
+  }
+
+  private turnKey(chatId: string, userId: string): string {
+    return `${chatId}\u0000${userId}`;
+  }
+
+  /** The bot answered this person in this conversation: their older cards are now stale. */
+  private noteTurn(chatId: string, userId: string, reply: Reply | undefined): void {
+    const key = this.turnKey(chatId, userId);
+    const n = (this.turns.get(key)?.n ?? 0) + 1;
+    this.turns.delete(key);
+    this.turns.set(key, { n, reply });
+    if (this.turns.size > CONVERSATION_CACHE_SIZE) this.turns.delete(this.turns.keys().next().value!);
+  }
+
+  private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {
+    const who = forUser ?? chatId;
+    const turn = this.turns.get(this.turnKey(chatId, who))?.n ?? 0;
+    this.cards.set(taskId, { ...info, chatId, ...(forUser ? { forUser } : {}), turn, ...(standing || info.standing ? { standing: true } : {}) });
     if (this.cards.size > CARD_CACHE_SIZE) this.cards.delete(this.cards.keys().next().value!);
   }
 

@@ -26,7 +26,7 @@ describe('resolvePushTarget', () => {
     const r = resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config);
     expect(r.target).toEqual({ kind: 'chat', id: 'wrkPolice' }); // 镇派出所's group
     expect(r.redirected).toBe(true);
-    expect(r.notice!.text).toBe('@张三：您有一条护苗助手的私信提醒，请先私聊机器人一次以便接收。');
+    expect(r.notice).toEqual({ text: expect.stringMatching(/^@张三：您有护苗助手的私信提醒，请私聊机器人/), mentions: ['zhangsan'] });
     expect(r.mention).toEqual({ userid: 'zhangsan', name: '张三' });
   });
 

@@ -1,3 +1,4 @@
+import { HeldForReachError } from '../../../src/core/channel.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DispatchResult } from '../../../src/core/channel.js';
 import { TelegramSendError } from '../../../src/channels/telegram/errors.js';
@@ -83,16 +84,18 @@ describe('the Telegram channel (loopback Bot API)', () => {
     expect((err as TelegramSendError).errorCode).toBe(403);
   });
 
-  it('a person who never started the bot gets a real mention in their unit’s group instead, once per period', async () => {
+  it('a person who never started the bot: the message waits for them; the nudge in their unit’s group is a real mention', async () => {
     const { server, channel } = await telegramHarness(cleanups);
-    const used = await channel.push({ kind: 'user', id: String(ZHANGSAN.id) }, { text: '个案 DJ-2026-0001 本月需走访' });
-    expect(used).toEqual({ kind: 'chat', id: String(POLICE_GROUP) });
+    const err = await channel.push({ kind: 'user', id: String(ZHANGSAN.id) }, { text: '个案 DJ-2026-0001 本月需走访' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HeldForReachError);
+    const nudge = (err as HeldForReachError).nudge!;
+    expect(nudge.target).toEqual({ kind: 'chat', id: String(POLICE_GROUP) });
+    expect(server.messagesTo(POLICE_GROUP)).toHaveLength(0);
+    await channel.push(nudge.target, nudge.reply);
     const notice = server.messagesTo(POLICE_GROUP);
     expect(notice).toHaveLength(1);
     expect(notice[0]!.body.text).toContain(`<a href="tg://user?id=${ZHANGSAN.id}">@张三</a>`);
     expect(notice[0]!.body.text).not.toContain('DJ-2026-0001');
-    await channel.push({ kind: 'user', id: String(ZHANGSAN.id) }, { text: '第二条提醒' });
-    expect(server.messagesTo(POLICE_GROUP)).toHaveLength(1);
   });
 
   it('long text goes out in pieces of at most 4096 characters, cut between lines', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderChatsReport } from '../../../src/channels/wecom/chats-report.js';
 import { memoryChats } from './memory-chats.js';
-import { testConfig } from '../../helpers/deps.js';
+import { testConfig, testDeps } from '../../helpers/deps.js';
 
 describe('renderChatsReport', () => {
   it('shows reachable and unreachable groups and members, and chats seen but not configured', () => {
@@ -26,11 +26,21 @@ describe('renderChatsReport', () => {
     expect(out).not.toMatch(/私聊 lisi/); // configured members are not "unconfigured chats"
   });
 
+  it('shows who still has messages waiting for them', () => {
+    const deps = testDeps();
+    const now = new Date('2026-11-29T02:05:00Z');
+    const id = deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '个案详情' }, reason: 't' }, now)!;
+    deps.store.outbox.hold(id, 'never wrote', now);
+    const out = renderChatsReport(deps.config, deps.store);
+    expect(out.split('\n').find((l) => l.includes('zhangsan'))).toMatch(/有 1 条消息在等他（最早 2026-11-29 10:05）/);
+    expect(out).not.toContain('个案详情');
+  });
+
   it('says when a member cannot be reached at all', () => {
     const config = { ...testConfig(), groups: [] };
     const out = renderChatsReport(config, memoryChats());
     expect(out).toContain('（配置中没有 groups）');
-    expect(out).toMatch(/张三.*给他的提醒发不出去/);
+    expect(out).toMatch(/张三.*只能等他自己来私聊/);
     expect(out).toContain('（无）');
   });
 });

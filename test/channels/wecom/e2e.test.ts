@@ -38,6 +38,8 @@ function startBot(server: FakeWecomServer, dataDir: string, secret = SECRET): Bo
       HUMIAO_DATA_DIR: dataDir,
       HUMIAO_CONFIG: join(root, 'humiao.config.example.yaml'),
       LOG_LEVEL: 'info',
+      // A day inside the bundled holiday calendar, so start-up has nothing to warn about.
+      HUMIAO_CLOCK: '2026-06-01T09:00:00+08:00',
     },
     cleanups,
   );

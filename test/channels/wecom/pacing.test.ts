@@ -45,3 +45,20 @@ describe('WecomPacer', () => {
     expect(p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
   });
 });
+
+describe('WecomPacer: the stricter daily reading for scheduled pushes', () => {
+  it('allows 10 scheduled pushes per conversation per China day; replies and interactive pushes are not counted', () => {
+    const p = new WecomPacer();
+    const g = { kind: 'chat' as const, id: 'g' };
+    const morning = new Date('2026-11-30T01:00:00Z'); // 09:00 in China
+    for (let i = 0; i < 10; i++) {
+      expect(p.delayFor(g, morning, true)).toBe(0);
+      p.record(g, morning, true);
+    }
+    // The 11th waits for midnight in China (16:00 UTC).
+    expect(p.delayFor(g, morning, true)).toBe(new Date('2026-11-30T16:00:00Z').getTime() - morning.getTime());
+    expect(p.delayFor(g, morning, false)).toBe(0);
+    expect(p.delayFor({ kind: 'chat', id: 'other' }, morning, true)).toBe(0);
+    expect(p.delayFor(g, new Date('2026-11-30T16:00:00Z'), true)).toBe(0);
+  });
+});

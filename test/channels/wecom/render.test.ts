@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answeredCard, choiceCard, newTaskId, renderReply } from '../../../src/channels/wecom/render.js';
+import { answeredCard, choiceCard, expiredCard, newTaskId, pickedValues, renderReply, welcomeCard } from '../../../src/channels/wecom/render.js';
 import { replyMarkdown } from '../../../src/channels/shared/choice-list.js';
 import { utf8Bytes } from '../../../src/channels/wecom/split.js';
 
@@ -25,7 +25,7 @@ describe('renderReply', () => {
       ],
       task_id: 'task_x',
     });
-    expect(r.info).toEqual({ title: '请选择类别：', choices });
+    expect(r.info).toEqual({ type: 'button_interaction', title: '请选择类别：', choices, multi: false });
   });
 
   it('button labels are clipped to WeCom’s 10 characters; the click still returns the value', () => {
@@ -33,14 +33,61 @@ describe('renderReply', () => {
     expect(card.button_list![0]).toEqual({ text: '一二三四五六七八九…', style: 1, key: 'v' });
   });
 
-  it('more than 6 choices, duplicate or oversized values: no card, the list still works', () => {
+  it('7 to 20 choices become a single-select vote card; more than 20, or duplicate values, no card; the list still works', () => {
     const seven = Array.from({ length: 7 }, (_, i) => ({ label: `选项${i}`, value: `${i}` }));
-    const r = renderReply({ text: '选', choices: seven });
-    expect(r.card).toBeUndefined();
+    const r = renderReply({ text: '学生状态？', choices: seven }, () => 'tv');
+    expect(r.card).toMatchObject({
+      card_type: 'vote_interaction',
+      main_title: { title: '学生状态？' },
+      checkbox: { question_key: 'q', mode: 0 },
+      submit_button: { text: '提交', key: 'submit' },
+      task_id: 'tv',
+    });
+    expect(r.card!.checkbox!.option_list).toHaveLength(7);
     expect(r.markdown[0]).toContain('7. 选项6');
+    const many = Array.from({ length: 21 }, (_, i) => ({ label: `选项${i}`, value: `${i}` }));
+    expect(renderReply({ text: '选', choices: many }).card).toBeUndefined();
     expect(choiceCard({ text: 't', choices: [{ label: 'a', value: 'x' }, { label: 'b', value: 'x' }] }, 't')).toBeUndefined();
-    expect(choiceCard({ text: 't', choices: [{ label: 'a', value: 'x'.repeat(1025) }] }, 't')).toBeUndefined();
-    expect(choiceCard({ text: 't', choices: Array.from({ length: 6 }, (_, i) => ({ label: `${i}`, value: `${i}` })) }, 't')).toBeDefined();
+    // A value too long for a button key still works on a vote card, whose ids are our own.
+    expect(choiceCard({ text: 't', choices: [{ label: 'a', value: 'x'.repeat(1025) }] }, 't')!.card.card_type).toBe('vote_interaction');
+  });
+
+  it('a multi-select step gets a multiple-choice vote card; the submit maps option ids back to values', () => {
+    const opts = [
+      { label: '逃学', value: '逃学' },
+      { label: '夜不归宿', value: '夜不归宿' },
+      { label: '打架', value: '打架' },
+    ];
+    const built = choiceCard({ text: '有哪些不良行为？\n可多选，用顿号或空格隔开，如「1、3」。', choices: opts }, 't')!;
+    expect(built.card.card_type).toBe('vote_interaction');
+    expect(built.card.checkbox!.mode).toBe(1);
+    expect(built.card.main_title!.title).toBe('有哪些不良行为？');
+    expect(pickedValues(built.info, 'submit', ['o1', 'o3'])).toEqual(['逃学', '打架']);
+    expect(pickedValues(built.info, 'submit', ['o9'])).toEqual([]);
+    // The reply may say so itself.
+    expect(choiceCard({ text: '类别？', choices: opts, card: { multi: true } }, 't')!.info.multi).toBe(true);
+  });
+
+  it('yes/no questions and the summary get buttons that send the words a user would type', () => {
+    const yn = choiceCard({ text: '确定放弃这份登记吗？已填的内容会被删除。请回复「是」或「否」。' }, 't')!.card;
+    expect(yn.button_list!.map((b) => b.key)).toEqual(['是', '否']);
+    expect(yn.main_title!.title).toBe('确定放弃这份登记吗？');
+    const sum = choiceCard({ text: '请核对：\n姓名：王**\n无误请回复「确认」保存；要改某项请回复「修改 字段名」，如「修改 姓名」；放弃请回复「取消」。' }, 't')!.card;
+    expect(sum.button_list!.map((b) => b.key)).toEqual(['确认', '修改', '取消']);
+    expect(renderReply({ text: '已保存。' }).card).toBeUndefined();
+  });
+
+  it('the card title is the question, not the reply’s first line', () => {
+    const card = choiceCard({ text: '开始新增个案登记（回复「取消」可随时放弃）。\n属于哪一类重点青少年？', choices }, 't')!.card;
+    expect(card.main_title!.title).toBe('属于哪一类重点青少年？');
+    expect(choiceCard({ text: '开始登记\n类别？', choices, card: { title: '类别' } }, 't')!.card.main_title!.title).toBe('类别');
+  });
+
+  it('the welcome is a short card with quick actions', () => {
+    const { card } = welcomeCard({ text: '您好，我是墩集镇护苗助手。\n我可以回答实施方案的问题。\n' + '很长的帮助'.repeat(300) }, 'tw');
+    expect(card).toMatchObject({ card_type: 'button_interaction', main_title: { title: '您好，我是墩集镇护苗助手。' }, sub_title_text: '我可以回答实施方案的问题。' });
+    expect(card.button_list!.map((b) => b.text)).toEqual(['登记新个案', '我的个案', '问方案']);
+    expect(JSON.stringify(card).length).toBeLessThan(1000);
   });
 
   it('long text is split at the byte limit', () => {
@@ -66,13 +113,29 @@ describe('task ids and answered cards', () => {
   });
 
   it('a clicked card names the chosen label; without the card info it names the value', () => {
-    expect(answeredCard('t1', { title: '类别', choices }, '02')).toEqual({
+    expect(answeredCard('t1', { type: 'button_interaction', title: '类别', choices, multi: false }, ['02'])).toEqual({
       card_type: 'text_notice',
       main_title: { title: '类别' },
       sub_title_text: '已选择：流浪乞讨未成年人',
       card_action: { type: 0 },
       task_id: 't1',
     });
-    expect(answeredCard('t1', undefined, '02').sub_title_text).toBe('已选择：02');
+    expect(answeredCard('t1', undefined, ['02']).sub_title_text).toBe('已选择：02');
+    expect(expiredCard('t1', undefined).sub_title_text).toMatch(/已过期/);
+  });
+});
+
+describe('case buttons on a private reminder', () => {
+  it('up to three cases get 记录 and 查看 each; more a pick-list; a group push none', () => {
+    const one = renderReply({ text: '【逾期提醒】DJ-2026-0001 王**（前刘村）最近联系：无' }, () => 't', undefined, { privateChat: true }).card!;
+    expect(one.button_list!.map((b) => [b.text, b.key])).toEqual([
+      ['记录26-0001', '走访 DJ-2026-0001'],
+      ['查看26-0001', '查看 DJ-2026-0001'],
+    ]);
+    const many = Array.from({ length: 8 }, (_, i) => `DJ-2026-${String(i + 1).padStart(4, '0')}`).join('\n');
+    const list = renderReply({ text: many }, () => 't2', undefined, { privateChat: true }).card!;
+    expect(list.card_type).toBe('vote_interaction');
+    expect(list.checkbox!.option_list).toHaveLength(8);
+    expect(renderReply({ text: many }).card).toBeUndefined();
   });
 });

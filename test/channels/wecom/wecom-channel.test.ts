@@ -10,11 +10,18 @@ import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
 import { createWecomChannel, type WecomChannel, type WecomChannelOptions } from '../../../src/channels/wecom/wecom-channel.js';
 import type { InboundMessage } from '../../../src/core/message.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';
+import { HeldForReachError } from '../../../src/core/channel.js';
 import { Router } from '../../../src/core/router.js';
 import { testDeps } from '../../helpers/deps.js';
-import { cardClick, enterChat, FakeWecomServer, imageMsg, textMsg, voiceMsg, type Frame } from './fake-wecom-server.js';
+import { cardClick, cardSubmit, enterChat, FakeWecomServer, imageMsg, textMsg, voiceMsg, type Frame } from './fake-wecom-server.js';
 
 const BOT = 'aibBOT01';
+/** The echo handler's multi-select question. */
+const MULTI = [
+  { label: '逃学', value: '逃学' },
+  { label: '夜不归宿', value: '夜不归宿' },
+  { label: '打架', value: '打架' },
+];
 const SECRET = 'right-secret';
 
 /** A stand-in for the real handlers: says what it received; offers choices on 「选」. */
@@ -26,6 +33,7 @@ function recordingHandler() {
       seen.push(msg);
       if (msg.kind === 'enter_chat') return [{ text: '欢迎使用护苗助手' }];
       if (msg.kind === 'unsupported') return [{ text: '暂不支持这类消息' }];
+      if (msg.text === '多选') return [{ text: '有哪些不良行为？\n可多选，用顿号或空格隔开，如「1、3」。', choices: MULTI }];
       if (msg.text === '选') {
         return [{ text: '请选择类别', choices: [{ label: '闲散', value: 'c01' }, { label: '流浪', value: 'c02' }] }];
       }
@@ -54,8 +62,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(over: Partial<WecomChannelOptions> & { configGroups?: ReturnType<typeof testDeps>['config']['groups'] } = {}) {
-  const server = await FakeWecomServer.start({ botId: BOT, secret: SECRET });
+async function setup(
+  over: Partial<WecomChannelOptions> & { configGroups?: ReturnType<typeof testDeps>['config']['groups']; reachable?: string[] } = {},
+) {
+  const server = await FakeWecomServer.start({ botId: BOT, secret: SECRET, reachable: over.reachable ?? ['wrkGroup1', 'wrkPolice'] });
   cleanups.push(() => server.close());
   const base = testDeps();
   const deps = over.configGroups ? { ...base, config: { ...base.config, groups: over.configGroups } } : base;
@@ -72,9 +82,12 @@ async function setup(over: Partial<WecomChannelOptions> & { configGroups?: Retur
     knownGroupIds: deps.config.groups.map((g) => g.chatid),
     resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
     pacer,
+    fallback: (target, reply, partsSent) => deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
     sdk: { reconnectInterval: 20, maxAuthFailureAttempts: 2, heartbeatInterval: 60_000 },
     ...over,
   });
+  // The groups had written to the bot before (the server says so); the store agrees.
+  for (const id of over.reachable ?? ['wrkGroup1', 'wrkPolice']) deps.store.chats.touch(id, 'group', 'someone', deps.clock.now());
   cleanups.push(() => channel.stop());
   const started = channel.start(async (m) => router.dispatch(m));
   return { server, deps, seen, channel, started, lines, pacer };
@@ -181,12 +194,87 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(server.repliesTo(clickReq).map((f) => f.cmd)).toEqual(['aibot_respond_update_msg']);
   });
 
-  it('enter_chat is answered with a welcome on its req_id', async () => {
-    const { server, started } = await setup();
+  it('enter_chat is answered on its req_id with a short welcome card whose quick actions work like typing', async () => {
+    const { server, started, seen } = await setup();
     await started;
     const reqId = server.deliverEvent(enterChat({ userid: 'wangwu' }));
     const f = await server.waitFrame(isReply(reqId, 'aibot_respond_welcome_msg'));
-    expect(f.body).toEqual({ msgtype: 'text', text: { content: '欢迎使用护苗助手' } });
+    expect(f.body).toMatchObject({ msgtype: 'template_card', template_card: { card_type: 'button_interaction', main_title: { title: '欢迎使用护苗助手' } } });
+    const tc = f.body!.template_card;
+    expect(tc.button_list.map((b: { text: string }) => b.text)).toEqual(['登记新个案', '我的个案', '问方案']);
+    expect(server.refusals).toEqual([]);
+    // wangwu has not written yet, so the answer to his tap cannot be pushed; he writes first.
+    await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'wangwu' }, '你好'))));
+    const tap = server.deliverEvent(cardClick({ userid: 'wangwu' }, tc.task_id, tc.button_list[1].key));
+    await server.waitFrame(isReply(tap, 'aibot_respond_update_msg'));
+    expect(seen.at(-1)).toMatchObject({ kind: 'button', text: '我的个案' });
+  });
+
+  it('a tap on an old card is refused: nothing reaches the handlers, the card says it expired, the current question is shown again', async () => {
+    const { server, started, seen } = await setup();
+    await started;
+    const first = server.deliver(textMsg({ userid: 'lisi' }, '选'));
+    const old = (await server.waitFrame((f) => isReply(first)(f) && f.body?.msgtype === 'template_card')).body!.template_card;
+    // lisi types instead of tapping; the bot asks again (the echo handler offers a new card).
+    const typed = server.deliver(textMsg({ userid: 'lisi' }, '选'));
+    await server.waitFrame((f) => isReply(typed)(f) && f.body?.msgtype === 'template_card');
+    const handled = seen.length;
+    const tap = server.deliverEvent(cardClick({ userid: 'lisi' }, old.task_id, 'c02'));
+    const update = await server.waitFrame(isReply(tap, 'aibot_respond_update_msg'));
+    expect(update.body!.template_card).toMatchObject({ card_type: 'text_notice', task_id: old.task_id });
+    expect(update.body!.template_card.sub_title_text).toMatch(/已过期/);
+    const shown = await server.waitFrame((f) => f.cmd === 'aibot_send_msg' && f.body?.chatid === 'lisi' && f.body?.msgtype === 'template_card');
+    expect(shown.body!.template_card.main_title.title).toBe('请选择类别');
+    expect(seen.length).toBe(handled);
+    expect(server.refusals).toEqual([]);
+  });
+
+  it('in a group a card answers only the person it was for', async () => {
+    const { server, started, seen } = await setup();
+    await started;
+    const ask = server.deliver(textMsg({ userid: 'zhangsan', chatid: 'wrkPolice' }, '@护苗助手 选'));
+    const tc = (await server.waitFrame((f) => isReply(ask)(f) && f.body?.msgtype === 'template_card')).body!.template_card;
+    const handled = seen.length;
+    const other = server.deliverEvent(cardClick({ userid: 'lisi', chatid: 'wrkPolice' }, tc.task_id, 'c01'));
+    const update = await server.waitFrame(isReply(other, 'aibot_respond_update_msg'));
+    expect(update.body).toMatchObject({ userids: ['lisi'], template_card: { card_type: 'text_notice' } });
+    expect(seen.length).toBe(handled);
+    // Its owner can still answer with it.
+    server.deliverEvent(cardClick({ userid: 'zhangsan', chatid: 'wrkPolice' }, tc.task_id, 'c01'));
+    await expect.poll(() => seen.at(-1)?.text).toBe('c01');
+  });
+
+  it('a vote card submit is handled as typing the ticked options, joined by 、', async () => {
+    const { server, started, seen, deps } = await setup();
+    await started;
+    deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
+    const ask = server.deliver(textMsg({ userid: 'lisi' }, '多选'));
+    const tc = (await server.waitFrame((f) => isReply(ask)(f) && f.body?.msgtype === 'template_card')).body!.template_card;
+    expect(tc.card_type).toBe('vote_interaction');
+    expect(tc.checkbox.mode).toBe(1);
+    const submit = server.deliverEvent(cardSubmit({ userid: 'lisi' }, tc, { q: ['o1', 'o3'] }));
+    await server.waitFrame(isReply(submit, 'aibot_respond_update_msg'));
+    await expect.poll(() => seen.at(-1)?.text).toBe('逃学、打架');
+  });
+
+  it('an answer refused on its callback goes on as a push from the part that failed', async () => {
+    const { server, started, deps, channel, pacer } = await setup();
+    await started;
+    let refuseOnce = true;
+    (server.opts as { refuse?: (f: Frame) => number | undefined }).refuse = (f) => {
+      if (f.cmd === 'aibot_respond_msg' && refuseOnce) {
+        refuseOnce = false;
+        return -1;
+      }
+      return undefined;
+    };
+    const reqId = server.deliver(textMsg({ userid: 'lisi' }, '确认'));
+    await server.waitFrame(isReply(reqId));
+    await expect.poll(() => deps.store.outbox.pending()).toBe(1);
+    const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { pacer });
+    expect(await worker.drainOnce()).toBe(1);
+    const pushed = server.accepted('aibot_send_msg').filter((f) => f.body?.chatid === 'lisi');
+    expect(pushed.map((f) => f.body!.markdown.content)).toEqual(['收到 text single lisi：确认']);
   });
 
   it('a redelivered msgid runs the handlers once and repeats the first answer on the new req_id', async () => {
@@ -206,6 +294,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     const server = await FakeWecomServer.start({
       botId: BOT,
       secret: SECRET,
+      reachable: ['wrkGroup1', 'wrkGone'],
       refuse: (f) => (f.cmd === 'aibot_send_msg' && refused.has(f.body?.chatid) ? 93006 : undefined),
     });
     cleanups.push(() => server.close());
@@ -223,6 +312,10 @@ describe('WeCom channel against a loopback WeCom server', () => {
     const err = await channel.push({ kind: 'chat', id: 'wrkGone' }, { text: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WecomSendError);
     expect((err as WecomSendError).errcode).toBe(93006);
+    expect((err as WecomSendError).disposition).toBe('give_up');
+    // The strict server refuses a push into a chat nobody wrote from.
+    const never = await channel.push({ kind: 'chat', id: 'wrkNever' }, { text: 'x' }).catch((e: unknown) => e);
+    expect((never as WecomSendError).errcode).toBe(93006);
   });
 
   it('a long push is split at the byte limit into several messages', async () => {
@@ -235,38 +328,69 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(parts.join('\n')).toBe(text);
   });
 
-  it('a push to a cadre who never wrote to the bot becomes a notice in their unit’s group; the outbox records where', async () => {
+  it('a push to a cadre who never wrote to the bot waits for him; his group gets one nudge a day, its own outbox row; his first message delivers it', async () => {
     const { server, started, channel, deps, pacer } = await setup();
     await started;
     const id = deps.store.outbox.enqueue(
-      { target: { kind: 'user', id: 'zhangsan' }, reply: { text: '个案 DJ-2026-0001 本月待走访' }, reason: 'test' },
+      { target: { kind: 'user', id: 'zhangsan' }, reply: { text: '个案 DJ-2026-0001 已改由您帮扶' }, reason: 'test' },
       deps.clock.now(),
     )!;
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { pacer });
-    expect(await worker.drainOnce()).toBe(1);
-    const frames = server.sent('aibot_send_msg');
+    await worker.drainOnce();
+    const frames = server.accepted('aibot_send_msg');
     expect(frames).toHaveLength(1);
-    expect(frames[0]!.body).toMatchObject({ chatid: 'wrkPolice', markdown: { content: '@张三：您有一条护苗助手的私信提醒，请先私聊机器人一次以便接收。' } });
+    expect(frames[0]!.body).toMatchObject({ chatid: 'wrkPolice' });
+    expect(frames[0]!.body!.markdown.content).toMatch(/^@张三：您有护苗助手的私信提醒，请私聊机器人/);
     expect(JSON.stringify(frames)).not.toContain('DJ-2026');
-    const row = deps.store.outbox.list(10).find((r) => r.id === id)!;
-    expect(row.sentAt).not.toBeNull();
-    expect(row.deliveredTo).toEqual({ kind: 'chat', id: 'wrkPolice' });
+    const rows = deps.store.outbox.list(10);
+    const row = rows.find((r) => r.id === id)!;
+    expect(row).toMatchObject({ sentAt: null, deliveredTo: null });
+    expect(row.heldAt).not.toBeNull();
+    const nudge = rows.find((r) => r.reason === 'outbox.nudge')!;
+    expect(nudge).toMatchObject({ target: { kind: 'chat', id: 'wrkPolice' } });
+    expect(nudge.sentAt).not.toBeNull();
 
-    // More reminders for the same person do not repeat the notice in the group the same day.
-    const id2 = deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '另一条' }, reason: 'test' }, deps.clock.now())!;
-    expect(await worker.drainOnce()).toBe(1);
-    expect(server.sent('aibot_send_msg')).toHaveLength(1);
-    expect(deps.store.outbox.list(10).find((r) => r.id === id2)!.deliveredTo).toEqual({ kind: 'chat', id: 'wrkPolice' });
-    deps.clock.advance(12 * 3_600_000);
-    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '第三条' }, reason: 'test' }, deps.clock.now());
-    expect(await worker.drainOnce()).toBe(1);
-    expect(server.sent('aibot_send_msg')).toHaveLength(2);
+    // More reminders for him wait too; the group is not nudged again the same day.
+    for (const t of ['逾期提醒', '督办', '即将到期']) {
+      deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: t }, reason: 'test' }, deps.clock.now());
+    }
+    await worker.drainOnce();
+    expect(server.accepted('aibot_send_msg')).toHaveLength(1);
+    expect(deps.store.outbox.heldCounts()).toEqual([{ target: { kind: 'user', id: 'zhangsan' }, count: 4, oldest: expect.any(Date) }]);
 
-    // Once they have written privately, pushes go to them directly.
+    // He writes 「你好」: everything that waited reaches him, newest first as one digest (there are four).
     await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'zhangsan' }, '你好'))));
-    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '私信内容' }, reason: 'test' }, deps.clock.now());
-    expect(await worker.drainOnce()).toBe(1);
-    expect(server.sent('aibot_send_msg').at(-1)!.body).toMatchObject({ chatid: 'zhangsan', markdown: { content: '私信内容' } });
+    await worker.drainOnce();
+    const toHim = server.accepted('aibot_send_msg').filter((f) => f.body?.chatid === 'zhangsan' && f.body?.msgtype === 'markdown');
+    // The digest names a case, so buttons to log a contact or open it come with it.
+    expect(server.accepted('aibot_send_msg').find((f) => f.body?.chatid === 'zhangsan' && f.body?.msgtype === 'template_card')!.body!.template_card.button_list.map((b: { key: string }) => b.key)).toEqual(['走访 DJ-2026-0001', '查看 DJ-2026-0001']);
+    expect(toHim).toHaveLength(1);
+    const digest = toHim[0]!.body!.markdown.content as string;
+    expect(digest).toMatch(/^您有 4 条之前未能送达的提醒/);
+    expect(digest.indexOf('即将到期')).toBeLessThan(digest.indexOf('个案 DJ-2026-0001 已改由您帮扶'));
+    expect(deps.store.outbox.heldCounts()).toEqual([]);
+    expect(deps.store.outbox.pending()).toBe(0);
+    expect(server.refusals).toEqual([]);
+  });
+
+  it('a few held messages go out as they were; opening the chat (enter_chat) carries them in the welcome', async () => {
+    const { server, started, channel, deps, pacer } = await setup();
+    await started;
+    const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { pacer });
+    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'wangwu' }, reply: { text: '本月走访提醒' }, reason: 'test' }, deps.clock.now());
+    await worker.drainOnce();
+    const reqId = server.deliverEvent(enterChat({ userid: 'wangwu' }));
+    const welcome = await server.waitFrame(isReply(reqId, 'aibot_respond_welcome_msg'));
+    expect(welcome.body!.msgtype).toBe('text');
+    expect(welcome.body!.text.content).toContain('本月走访提醒');
+    expect(deps.store.outbox.heldCounts()).toEqual([]);
+    expect(server.refusals).toEqual([]);
+
+    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhaoliu' }, reply: { text: '第一条' }, reason: 'test' }, deps.clock.now());
+    await worker.drainOnce();
+    await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'zhaoliu' }, '在'))));
+    await worker.drainOnce();
+    expect(server.accepted('aibot_send_msg').filter((f) => f.body?.chatid === 'zhaoliu').map((f) => f.body!.markdown.content)).toEqual(['第一条']);
   });
 
   it('the connection drops: the bot reconnects, and a push queued meanwhile is delivered exactly once', async () => {
@@ -342,14 +466,16 @@ describe('group webhook for @-mentions', () => {
     const groups = testDeps().config.groups.map((g) => (g.chatid === 'wrkPolice' ? { ...g, webhookKey: 'KEY-1' } : g));
     const { server, started, channel } = await setup({ configGroups: groups, webhook: { baseUrl } });
     await started;
-    const used = await channel.push({ kind: 'user', id: 'zhangsan' }, { text: '个案详情' });
-    expect(used).toEqual({ kind: 'chat', id: 'wrkPolice' });
+    const err = await channel.push({ kind: 'user', id: 'zhangsan' }, { text: '个案详情' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HeldForReachError);
+    const nudge = (err as HeldForReachError).nudge!;
+    expect(await channel.push(nudge.target, nudge.reply)).toEqual({ kind: 'chat', id: 'wrkPolice' });
     expect(posts).toEqual([
       {
         url: '/cgi-bin/webhook/send?key=KEY-1',
         body: {
           msgtype: 'text',
-          text: { content: '@张三：您有一条护苗助手的私信提醒，请先私聊机器人一次以便接收。', mentioned_list: ['zhangsan'] },
+          text: { content: expect.stringMatching(/^@张三：您有护苗助手的私信提醒/), mentioned_list: ['zhangsan'] },
         },
       },
     ]);

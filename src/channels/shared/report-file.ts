@@ -1,0 +1,19 @@
+import type { AppDeps } from '../../../handlers/types.js';
+import type { ReplyFile } from '../../core/message.js';
+import { quarterlyWorkbook } from '../../domain/followup/quarterly-xlsx.js';
+import { statsFor } from '../../../schedules/jobs/quarterly.js';
+import { periodRange } from '../../../schedules/time.js';
+
+/**
+ * The bytes of a report a reply names: the quarterly workbook, as `report quarterly --format
+ * xlsx` writes it (numbers only), up to now for the quarter still running.
+ */
+export async function reportFile(deps: AppDeps, file: ReplyFile): Promise<Buffer> {
+  const report = file.report;
+  if (!report) throw new Error(`文件 ${file.name} 既没有内容也不是报表`);
+  const now = deps.clock.now();
+  const { end } = periodRange(report.period);
+  const stats = statsFor(deps, report.period, now < end ? now : end);
+  const data = await quarterlyWorkbook(stats, deps.config.town).xlsx.writeBuffer();
+  return Buffer.from(data as ArrayBuffer);
+}
