@@ -155,7 +155,7 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     expect(pg.audit.verify()).toEqual({ ok: true, count: 0 });
   });
 
-  it('runs from the admin CLI: exit 2 without DATABASE_URL, 0 with a Chinese summary, 1 on a second run', () => {
+  it('runs from the admin CLI: exit 2 without DATABASE_URL, 0 with a Chinese summary, 1 on a second run', { timeout: 90_000 }, () => {
     const key = randomBytes(32).toString('base64');
     const { dir } = sqliteTown(new FieldCipher(Buffer.from(key, 'base64')));
     const town = freshTownId();
