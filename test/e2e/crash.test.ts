@@ -2,10 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { root, runBot, tempDataDir } from '../helpers/run-bot.js';
+import { root, runBot, tempDataDir, TEST_NOW } from '../helpers/run-bot.js';
 import { testDataKey } from '../helpers/case-fixture.js';
 
-const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
 /** zhangsan registers a case whose mentor is 王五, so saving it queues a private notice and a group notice. */
 const INTAKE = ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '高', '王五'];
 
@@ -23,9 +22,11 @@ afterEach(() => {
 });
 
 function start(env: Record<string, string>): Bot {
-  const child = spawn(process.execPath, [tsx, 'src/main.ts', '--user', 'zhangsan'], {
+  // One process, so kill -9 kills the bot itself: the tsx CLI runs the script in a child of its
+  // own, which outlives a SIGKILL to the parent and goes on delivering pushes nobody reads.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--user', 'zhangsan'], {
     cwd: root,
-    env: { ...process.env, WECOM_BOT_ID: '', HUMIAO_CONFIG: join(root, 'humiao.config.example.yaml'), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, WECOM_BOT_ID: '', HUMIAO_CONFIG: join(root, 'humiao.config.example.yaml'), LOG_LEVEL: 'warn', HUMIAO_CLOCK: TEST_NOW, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -70,6 +71,12 @@ async function killed(bot: Bot): Promise<void> {
   await bot.exited;
 }
 
+/**
+ * A restart comes later on the bot's clock too: every run starts its clock at the instant the test
+ * gives, so a restart at the same instant would find the dead run's pushes not yet due.
+ */
+const later = (env: Record<string, string>) => ({ ...env, HUMIAO_CLOCK: '2026-06-10T10:10:00+08:00' });
+
 const pushes = (s: string) => (s.match(/【推送 → 私聊 王五/g) ?? []).length;
 
 describe('crashes (kill -9) lose nothing and duplicate nothing', () => {
@@ -84,7 +91,7 @@ describe('crashes (kill -9) lose nothing and duplicate nothing', () => {
     const after = counts(dir);
     expect(after.cases).toBeLessThanOrEqual(1);
     // Whether or not the kill beat the commit, one more 确认 (the draft survives if the case did not) ends with one case.
-    const again = runBot(['继续', '确认'], env, ['--user', 'zhangsan']);
+    const again = runBot(['继续', '确认'], later(env), ['--user', 'zhangsan']);
     expect(again.code).toBe(0);
     expect(counts(dir).cases).toBe(1);
   }, 60_000);
@@ -100,7 +107,7 @@ describe('crashes (kill -9) lose nothing and duplicate nothing', () => {
     const first = bot.out();
     const mid = counts(dir);
     expect(mid.cases).toBe(1);
-    const restart = runBot([], env, ['--user', 'zhangsan']);
+    const restart = runBot([], later(env), ['--user', 'zhangsan']);
     expect(restart.code).toBe(0);
     const end = counts(dir);
     expect(end).toMatchObject({ cases: 1, unsent: 0 });
@@ -125,7 +132,7 @@ describe('crashes (kill -9) lose nothing and duplicate nothing', () => {
     for (let i = 0; i < 200 && counts(dir).unsent > 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(counts(dir).unsent).toBe(0);
     await killed(bot);
-    const restart = runBot([], env, ['--user', 'zhangsan']);
+    const restart = runBot([], later(env), ['--user', 'zhangsan']);
     expect(pushes(restart.stdout)).toBe(0);
     expect(counts(dir).cases).toBe(1);
   }, 60_000);
