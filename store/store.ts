@@ -21,6 +21,11 @@ export interface Store {
   readonly stats: StatsRepo;
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
+  /**
+   * After erasing (purge): make sure no old copy of what was overwritten stays in the files
+   * (SQLite: the WAL is checkpointed and truncated; deleted cells are zeroed as they are freed).
+   */
+  compact(): void;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
   backup(file: string): Promise<void>;
   close(): void;
@@ -39,6 +44,13 @@ export interface InboundRepo {
   /** Remember what was answered, so a redelivered message can get the same answer again. */
   saveReplies(channel: string, id: string, replies: Reply[]): void;
   replies(channel: string, id: string): Reply[] | undefined;
+  /**
+   * Retention: replies of messages received before `repliesBefore` are dropped (a platform
+   * redelivers within minutes, not days), and message ids before `idsBefore` are deleted.
+   */
+  prune(repliesBefore: Date, idsBefore: Date): { replies: number; ids: number };
+  /** Drops every cached reply (purge: they may quote an erased case). */
+  forgetReplies(): number;
 }
 
 export interface OutboxItem {
@@ -73,6 +85,13 @@ export interface OutboxRepo {
   markFailed(id: number, error: string, retryAt: Date): void;
   pending(): number;
   list(limit: number): OutboxItem[];
+  /**
+   * Purge: unsent rows created before `before` lose their body (they may quote an erased case)
+   * and are marked failed for good. Sent rows have no body already.
+   */
+  dropUnsentBefore(before: Date): number;
+  /** Sent rows keep no body (markSent blanks it); this blanks those sent before that was so. */
+  forgetSentBodies(): number;
 }
 
 export interface ChatRecord {
@@ -267,6 +286,20 @@ export interface CaseRepo {
   anonymiseClosedBefore(cutoff: Date, now: Date): string[];
 }
 
+/**
+ * Purge (retention, domain.md P10) across every table that may hold a copy: the cases lose their
+ * identity, the reasons given for viewing them are erased, cached replies and outbox bodies go.
+ * Returns the codes anonymised now.
+ */
+export function purgeClosedBefore(store: Store, cutoff: Date, now: Date): string[] {
+  const codes = store.cases.anonymiseClosedBefore(cutoff, now);
+  store.audit.eraseReasonsOf(codes);
+  store.inbound.forgetReplies();
+  store.outbox.forgetSentBodies();
+  store.outbox.dropUnsentBefore(cutoff);
+  return codes;
+}
+
 export interface AuditInsert {
   at: Date;
   /** WeCom userid, or `os:<user>` for the admin CLI. */
@@ -293,8 +326,10 @@ export interface AuditRecord {
 export interface AuditRepo {
   append(e: AuditInsert): AuditRecord;
   list(filter?: { caseCode?: string }): AuditRecord[];
-  /** Checks the hash chain; names the first broken entry. */
+  /** Checks the hash chain, the reasons against their digests and the signed head; names the first problem. */
   verify(): AuditVerifyResult;
+  /** Purge: the reasons given for entries about these cases are deleted; the entries stay. */
+  eraseReasonsOf(caseCodes: readonly string[]): number;
 }
 
 export type ContactMethod = '上门' | '电话' | '微信' | '在校' | '其他';

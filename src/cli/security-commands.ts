@@ -5,7 +5,7 @@ import { clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { cliStore } from './town-context.js';
-import type { AuditRecord } from '../../store/store.js';
+import { purgeClosedBefore, type AuditRecord } from '../../store/store.js';
 
 /** Who ran the admin CLI: the OS account, since the CLI has no login of its own. */
 export function cliActor(): string {
@@ -60,10 +60,11 @@ function registerPurge(program: Command, log: Logger, out: (s: string) => void):
           return;
         }
         const codes = deps.store.transaction(() => {
-          const done = deps.store.cases.anonymiseClosedBefore(cutoff, now);
+          const done = purgeClosedBefore(deps.store, cutoff, now);
           for (const code of done) deps.store.audit.append({ at: now, actor: cliActor(), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
           return done;
         });
+        deps.store.compact();
         out(codes.length ? `已匿名化 ${codes.length} 个个案：${codes.join('、')}。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
       });
     });

@@ -3,6 +3,7 @@ import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/secur
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { SqlDb as Db } from './db.js';
+import type { CaseSealer } from './case-seal.js';
 import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
 
 
@@ -61,14 +62,15 @@ export class SqlCaseRepo implements CaseRepo {
   constructor(
     db: Db,
     private readonly cipher: FieldCipher | null = null,
+    private readonly sealer: CaseSealer | null = null,
   ) {
-    this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string }>(
-      "SELECT id, code, birth_date FROM cases WHERE status = 'closed' AND closed_at < ? AND dup_key NOT LIKE 'anonymised:%' ORDER BY id",
+    this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string; close_reason: string | null }>(
+      "SELECT id, code, birth_date, close_reason FROM cases WHERE status = 'closed' AND closed_at < ? AND dup_key NOT LIKE 'anonymised:%' ORDER BY id",
     );
     this.anonymise = db.prepare(
       `UPDATE cases SET full_name = @name, birth_date = @birth, id_number = NULL, id_hash = NULL, dup_key = @dup,
          school_detail = NULL, guardian_name = NULL, guardian_phone = NULL, bangjiao_name = NULL, bangjiao_phone = NULL,
-         notes = NULL, details = @details, sealed = 0, updated_at = @now WHERE id = @id`,
+         notes = NULL, details = @details, sealed = 0, close_reason = @close, updated_at = @now WHERE id = @id`,
     );
     // contacts belongs to the follow-up feature; its free-text notes may name the child.
     this.wipeContacts = db.prepare("UPDATE contacts SET notes = '（已匿名）' WHERE case_id = ?");
@@ -157,6 +159,7 @@ export class SqlCaseRepo implements CaseRepo {
     });
     const id = (r as { id: number }).id;
     c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
+    this.sealer?.reseal(id);
     return this.toRecord(this.byId.get(id)!);
   }
 
@@ -214,7 +217,7 @@ export class SqlCaseRepo implements CaseRepo {
         });
         sets.set(key, set);
       }
-      return new StoredCaseSummary(r, set, nameOf);
+      return new StoredCaseSummary(r, set, nameOf, this.cipher);
     });
   }
 
@@ -247,9 +250,12 @@ export class SqlCaseRepo implements CaseRepo {
         birth: r.birth_date.slice(0, 4),
         dup: `anonymised:${r.code}`,
         details: encryptOpt(this.cipher, '{}'),
+        // The coded reason stays for the statistics; the free text of 其他 may name the child.
+        close: r.close_reason === null ? null : r.close_reason.split('：')[0]!,
         now: now.toISOString(),
       });
       this.wipeContacts.run(r.id);
+      this.sealer?.reseal(r.id);
     }
     return rows.map((r) => r.code);
   }
