@@ -19,6 +19,8 @@ export interface Store {
   readonly audit: AuditRepo;
   readonly followup: FollowupRepo;
   readonly stats: StatsRepo;
+  /** The MAC over each case row (see store/sql/case-seal.ts); checked by `audit verify`. */
+  readonly caseSeals?: { firstBroken(): { code: string | null; count: number } };
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
   /**

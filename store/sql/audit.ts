@@ -57,14 +57,6 @@ export interface AuditRepoOptions {
  * salted digest, the text sits encrypted in audit_reasons, which purge may delete from.
  */
 export class SqlAuditRepo implements AuditRepo {
-  private readonly last;
-  private readonly seq;
-  private readonly insert;
-  private readonly insertReason;
-  private readonly reasonOf;
-  private readonly eraseReasons;
-  private readonly all;
-  private readonly byCase;
   private readonly cipher: FieldCipher | null;
   private readonly head: AuditHeadStore | null;
   private readonly inTransaction: () => boolean;
@@ -77,20 +69,47 @@ export class SqlAuditRepo implements AuditRepo {
     this.cipher = opts.cipher ?? null;
     this.head = opts.head ?? null;
     this.inTransaction = opts.inTransaction ?? (() => false);
-    this.last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-    // The highest id ever used. SQLite keeps it for AUTOINCREMENT in sqlite_sequence; the
-    // PostgreSQL schema keeps it in audit_seq (a trigger raises it), locked so writers queue.
-    this.seq = db.prepare<[], { seq: number }>(
-      db.dialect === 'postgres' ? 'SELECT seq FROM audit_seq FOR UPDATE' : "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-    );
-    this.insert = db.prepare(
+    this.dialect = db.dialect;
+  }
+
+  private readonly dialect: 'postgres' | undefined;
+  private readonly statements = new Map<string, unknown>();
+  /**
+   * Statements are prepared on first use: a store whose audit table is gone must still open, so
+   * the bot keeps answering and `audit verify` can say what is missing.
+   */
+  private stmt<S>(name: string, make: () => S): S {
+    let st = this.statements.get(name) as S | undefined;
+    if (!st) this.statements.set(name, (st = make()));
+    return st;
+  }
+  private get last() {
+    return this.stmt('last', () => this.db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'));
+  }
+  private get seq() {
+    return this.stmt('seq', () => this.db.prepare<[], { seq: number }>(
+      this.dialect === 'postgres' ? 'SELECT seq FROM audit_seq FOR UPDATE' : "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+    ));
+  }
+  private get insert() {
+    return this.stmt('insert', () => this.db.prepare(
       'INSERT INTO audit_log (id, at, actor, action, case_code, reason, detail, prev_hash, hash) VALUES (@id, @at, @actor, @action, @case_code, @reason, @detail, @prev_hash, @hash)',
-    );
-    this.insertReason = db.prepare('INSERT INTO audit_reasons (audit_id, case_code, salt, reason) VALUES (?, ?, ?, ?)');
-    this.reasonOf = db.prepare<[number], ReasonRow>('SELECT audit_id, salt, reason FROM audit_reasons WHERE audit_id = ?');
-    this.eraseReasons = db.prepare('DELETE FROM audit_reasons WHERE case_code = ?');
-    this.all = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id');
-    this.byCase = db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE case_code = ? ORDER BY id');
+    ));
+  }
+  private get insertReason() {
+    return this.stmt('insertReason', () => this.db.prepare('INSERT INTO audit_reasons (audit_id, case_code, salt, reason) VALUES (?, ?, ?, ?)'));
+  }
+  private get reasonOf() {
+    return this.stmt('reasonOf', () => this.db.prepare<[number], ReasonRow>('SELECT audit_id, salt, reason FROM audit_reasons WHERE audit_id = ?'));
+  }
+  private get eraseReasons() {
+    return this.stmt('eraseReasons', () => this.db.prepare('DELETE FROM audit_reasons WHERE case_code = ?'));
+  }
+  private get all() {
+    return this.stmt('all', () => this.db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id'));
+  }
+  private get byCase() {
+    return this.stmt('byCase', () => this.db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE case_code = ? ORDER BY id'));
   }
 
   append(e: AuditInsert): AuditRecord {
