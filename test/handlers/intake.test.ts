@@ -43,7 +43,7 @@ describe('intake: the prefill message', () => {
     expect(c.inferredFields).toEqual(expect.arrayContaining(['fullName', 'gender', 'village', 'categories', 'guardianshipMode']));
 
     expect(outboxTo(h, 'chat', 'wrkGroup1').map((o) => o.reply.text)).toEqual([
-      '新增 农村留守儿童 个案 DJ-2026-0001（王*明，王庄村），牵头单位：镇民政所，帮扶责任人：李四',
+      '新增个案 DJ-2026-0001，帮扶责任人：李四。详情请帮扶责任人私聊机器人查看。',
     ]);
     expect(outboxTo(h, 'chat', 'wrkPolice')).toEqual([]);
     const mentor = outboxTo(h, 'user', 'lisi');
@@ -139,7 +139,10 @@ describe('intake: one dialog per category', () => {
     h.say('zhouba', '确认');
     const c = h.store.cases.list()[0]!;
     expect(c.categories).toEqual([{ code: '02', leadUnits: ['镇派出所'] }, { code: '05', leadUnits: ['镇民政所'] }]);
-    expect(outboxTo(h, 'chat', 'wrkGroup1')[0]!.reply.text).toContain('牵头单位：镇派出所、镇民政所');
+    // The group learns the code and the mentor only: no category, lead unit, name or village.
+    const notice = outboxTo(h, 'chat', 'wrkGroup1')[0]!.reply.text;
+    expect(notice).toMatch(/^新增个案 DJ-2026-\d{4}，帮扶责任人：赵六。/);
+    for (const word of ['派出所', '民政所', '不良', '留守', '王庄村', '周', '*']) expect(notice).not.toContain(word);
   });
 });
 
