@@ -6,7 +6,7 @@ import { matchChoices } from '../src/domain/parse-zh/choice.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { localDateKey } from '../schedules/time.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
-import { caseCommand, command, unknownCaseText } from './followup-shared.js';
+import { caseCommand, command, refuseCase } from './followup-shared.js';
 import type { Handler, HandlerContext } from './types.js';
 
 /** The contact form in progress: what is known so far. */
@@ -32,8 +32,7 @@ export function isContactTrigger(text: string): boolean {
 /** Checks a case code the user gave: the reply to send when it cannot be used, else the case. */
 function usableCase(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
   const c = ctx.store.cases.getByCode(code);
-  if (!c) return [{ text: unknownCaseText(code) }];
-  if (!mayActOn(c, ctx.member)) return [{ text: NOT_ALLOWED_TEXT }];
+  if (!c || !mayActOn(c, ctx.member)) return refuseCase(ctx, code, '记录走访', Boolean(c));
   if (c.status === 'closed') return [{ text: `个案 ${code} 已结案，不能再记录走访。` }];
   return c;
 }

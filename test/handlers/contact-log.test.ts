@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BAD_DATE_TEXT, FUTURE_DATE_TEXT, NOT_ALLOWED_TEXT } from '../../handlers/contact-log.js';
+import { BAD_DATE_TEXT, FUTURE_DATE_TEXT } from '../../handlers/contact-log.js';
+
+const REFUSED_0001 = '没有找到您可以记录走访的个案 DJ-2026-0001。请核对编号（形如 DJ-2026-0001）；只有帮扶责任人、牵头单位成员和管理员可以记录走访。';
 import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
 import { fromLocal } from '../../schedules/time.js';
 import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
@@ -43,8 +45,8 @@ describe('contact log in one message', () => {
 
   it('lets the mentor, lead-unit members and admins log, and no one else', () => {
     const h = setup();
-    expect(h.say('zhangsan', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_ALLOWED_TEXT); // 派出所 does not lead 留守
-    expect(h.say('zhaoliu', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('zhangsan', '走访 DJ-2026-0001 电话 平稳')).toBe(REFUSED_0001); // 派出所 does not lead 留守
+    expect(h.say('zhaoliu', '走访 DJ-2026-0001 电话 平稳')).toBe(REFUSED_0001);
     expect(h.say('stranger', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_MEMBER_TEXT);
     expect(h.store.followup.contacts()).toEqual([]);
     expect(h.say('qianjiu', '走访 DJ-2026-0001 电话 平稳')).toContain('已记录'); // 民政所 leads 留守
@@ -55,7 +57,9 @@ describe('contact log in one message', () => {
 
   it('answers an unknown or closed case clearly', () => {
     const h = setup();
-    expect(h.say('wangwu', '走访 DJ-2026-0099 电话 平稳')).toContain('没有找到个案 DJ-2026-0099');
+    // A missing code gets the very answer a forbidden one gets, and both are audited.
+    expect(h.say('wangwu', '走访 DJ-2026-0099 电话 平稳')).toBe(REFUSED_0001.replace('DJ-2026-0001。', 'DJ-2026-0099。'));
+    expect(h.store.audit.list().filter((e) => e.action === 'denied').at(-1)).toMatchObject({ actor: 'wangwu', caseCode: 'DJ-2026-0099', detail: '记录走访: not found' });
     h.store.followup.close(h.store.cases.getByCode('DJ-2026-0001')!.id, 'C02 已入学(复学)', NOV20);
     expect(h.say('wangwu', '走访 DJ-2026-0001 电话 平稳')).toContain('已结案');
     expect(h.store.followup.contacts()).toEqual([]);
@@ -87,10 +91,10 @@ describe('contact log as a guided form', () => {
 
   it('refuses at once a code the user may not log for, without starting a form', () => {
     const h = setup();
-    expect(h.say('zhaoliu', '走访 DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('zhaoliu', '走访 DJ-2026-0001')).toBe(REFUSED_0001);
     expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
     h.say('zhaoliu', '走访');
-    expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(REFUSED_0001);
   });
 
   it('takes a note that begins with 走访 as an answer, but a new command ends the form', () => {
