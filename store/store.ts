@@ -278,7 +278,7 @@ export interface CaseRepo {
    * Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id
    * above `id`, by id; at most `limit` of them, so a county's 100,000 can be read a page at a time.
    */
-  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[] }>;
+  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>;
   /**
    * Retention (domain.md P10): closed cases closed before `cutoff` lose every identifying field
    * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);

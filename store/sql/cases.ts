@@ -1,5 +1,5 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { decryptOpt, encryptOpt, FieldDecryptError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { SqlDb as Db } from './db.js';
@@ -232,13 +232,21 @@ export class SqlCaseRepo implements CaseRepo {
     return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
   }
 
-  identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[] }> {
+  identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }> {
     const dec = (v: string | null) => decryptOpt(this.cipher, v);
-    return this.identityRows.all(id, limit).map((r) => ({
-      id: r.id,
-      names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
-      numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),
-    }));
+    return this.identityRows.all(id, limit).map((r) => {
+      // One corrupted ciphertext is that row's problem: the other rows are still read.
+      try {
+        return {
+          id: r.id,
+          names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
+          numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),
+        };
+      } catch (err) {
+        if (!(err instanceof FieldDecryptError)) throw err;
+        return { id: r.id, names: [], numbers: [], broken: true };
+      }
+    });
   }
 
   anonymiseClosedBefore(cutoff: Date, now: Date): string[] {
