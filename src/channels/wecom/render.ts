@@ -77,8 +77,20 @@ export function answeredCard(taskId: string, info: ChoiceCardInfo | undefined, v
   };
 }
 
+/**
+ * WeCom shows every message as markdown, and the text carries what users typed (a reason, a
+ * note, a name): their `[text](link)`, `<font>`, `<@all>` or `**` must not become the bot's own
+ * formatting, and masked values (王*明, 138****1234) must show their asterisks rather than turn
+ * into italics or bold. Those characters become their full-width twins, which look the same and
+ * mean nothing to markdown. The bot's own formatting is headings and tables, which stay.
+ */
+export function markdownSafe(text: string): string {
+  return text.replace(/[*<>[\]`]/g, (c) => FULL_WIDTH[c]!);
+}
+const FULL_WIDTH: Record<string, string> = { '*': '＊', '<': '＜', '>': '＞', '[': '［', ']': '］', '`': '｀' };
+
 export function renderReply(reply: Reply, taskId: () => string = newTaskId, maxBytes = WECOM_CONTENT_MAX_BYTES): RenderedReply & { info?: ChoiceCardInfo } {
-  const markdown = splitContent(replyMarkdown(reply), maxBytes);
+  const markdown = splitContent(markdownSafe(replyMarkdown(reply)), maxBytes);
   const choices = reply.choices?.length ?? 0;
   // Only a reply that can become a card takes a task id.
   const built = choices > 0 && choices <= MAX_CARD_BUTTONS ? choiceCard(reply, taskId()) : undefined;
