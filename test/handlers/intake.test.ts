@@ -1,3 +1,4 @@
+import { canViewCase } from '../../src/domain/security/access.js';
 import { describe, expect, it } from 'vitest';
 import { dropExpiredDrafts, MOVED_TO_PRIVATE_TEXT, NOT_ENABLED_TEXT } from '../../handlers/intake.js';
 import { GROUP, harness, makeId, type Harness } from '../helpers/intake-harness.js';
@@ -327,6 +328,24 @@ describe('intake: checks', () => {
     run(h, 'zhouba', answers);
     expect(h.say('zhouba', '确认')).toContain('DJ-2026-0001');
     expect(h.say('zhouba', '是')).toContain('已保存个案 DJ-2026-0002');
+  });
+
+  it('names an existing case in the duplicate warning only to someone who may see it, and audits the match', () => {
+    const h = harness();
+    const id = makeId('34132420130506123');
+    const answers = ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四'];
+    h.say('zhouba', `${PREFILL}，${id}`);
+    run(h, 'zhouba', [...answers, '确认']);
+    const existing = h.store.cases.getByCode('DJ-2026-0001')!;
+    const outsider = h.deps.config.members.find((m) => !canViewCase(m, existing, h.deps.plan))!;
+    expect(outsider).toBeDefined();
+    h.say(outsider.userid, `${PREFILL.replace('王小明', '王晓明')}，${id}`);
+    run(h, outsider.userid, answers);
+    const warn = h.say(outsider.userid, '确认');
+    expect(warn).toContain('可能重复');
+    expect(warn).toContain('请向该类别的牵头单位核实');
+    expect(warn).not.toContain('DJ-2026-0001');
+    expect(h.store.audit.list().filter((e) => e.action === 'denied')).toMatchObject([{ actor: outsider.userid, caseCode: 'DJ-2026-0001' }]);
   });
 
   it('asks about an ID number that contradicts the birth month given earlier', () => {
