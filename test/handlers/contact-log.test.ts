@@ -122,3 +122,25 @@ describe('contact log as a guided form', () => {
     expect(r).not.toContain('王');
   });
 });
+
+describe('走访 and the duty to report', () => {
+  it('runs the intake signs on the notes, records them against the case and prompts the report', () => {
+    const h = setup();
+    const r = h.say('wangwu', '走访 DJ-2026-0001 上门 孩子身上有伤痕说被父亲殴打，还说想自杀，最近一个人住');
+    expect(r).toContain('已记录');
+    expect(r).toContain('强制报告提醒');
+    const c = h.store.cases.getByCode('DJ-2026-0001')!;
+    expect(h.store.cases.mandatoryReports(c.id).map((m) => m.sign).sort()).toEqual(['SELF_HARM', 'SUSPECTED_ABUSE', 'UNDER16_ALONE']);
+    expect(h.say('wangwu', '走访 DJ-2026-0001 电话 没有发现伤痕，情绪平稳')).not.toContain('强制报告');
+    expect(h.store.cases.mandatoryReports(c.id)).toHaveLength(3);
+  });
+
+  it('in a group says only that a report is due, and sends the notice privately', () => {
+    const h = setup();
+    const r = h.say('wangwu', '走访 DJ-2026-0001 上门 孩子说想自杀', 'wrkGroup1');
+    expect(r).toContain('已私信提醒');
+    expect(r).not.toMatch(/自杀|轻生|自伤/);
+    const dm = h.store.outbox.list(10).filter((o) => o.target.kind === 'user' && o.target.id === 'wangwu');
+    expect(dm[0]!.reply.text).toContain('强制报告提醒');
+  });
+});
