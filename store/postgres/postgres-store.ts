@@ -39,7 +39,7 @@ export class PostgresStore extends SqlStore {
 }
 
 /** The town's audit head, in the shared schema beside the leases: outside what a town's tables hold. */
-function pgAuditHead(db: PgDb, town: string): AuditHeadStore {
+export function pgAuditHead(db: PgDb, town: string): AuditHeadStore {
   return {
     where: `${SHARED_SCHEMA}.audit_heads`,
     read: () => db.query<{ head: string }>(`SELECT head FROM ${SHARED_SCHEMA}.audit_heads WHERE town = $1`, [town])[0]?.head,
