@@ -3,7 +3,7 @@ import { mayManage } from '../src/domain/followup/access.js';
 import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from '../src/domain/followup/close-reasons.js';
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import type { CaseRecord } from '../store/store.js';
-import { caseCommand, command, concerned, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
+import { caseCommand, command, concerned, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import type { Handler, HandlerContext } from './types.js';
 
 export interface CloseDialog {
@@ -20,15 +20,17 @@ const CONFIRM_CHOICES = [{ label: '确认', value: '确认' }, { label: '取消'
 
 function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
   const c = ctx.store.cases.getByCode(code);
-  if (!c) return [{ text: unknownCaseText(code) }];
-  if (!mayManage(c, ctx.member)) return [{ text: NOT_ALLOWED_CLOSE_TEXT }];
+  if (!c || !mayManage(c, ctx.member)) return refuseCase(ctx, code, '结案', Boolean(c), MANAGERS);
   if (c.status === 'closed') return [{ text: `个案 ${code} 已经结案。` }];
   return c;
 }
 
+/** The reason as it may be shown here: in a group only its label, never the words typed for 其他. */
+const shownReason = (ctx: HandlerContext, reason: string): string => (ctx.msg.chatType === 'group' ? reason.slice(4).split('：')[0]! : reason.slice(4));
+
 function askConfirm(ctx: HandlerContext, code: string, reason: string): Reply[] {
   ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'confirm', reason } satisfies CloseDialog, ctx.clock.now());
-  return [{ text: `确认将个案 ${code} 结案？原因：${reason.slice(4)}。结案后不再提醒走访。请回复「确认」或「取消」。`, choices: CONFIRM_CHOICES }];
+  return [{ text: `确认将个案 ${code} 结案？原因：${shownReason(ctx, reason)}。结案后不再提醒走访。请回复「确认」或「取消」。`, choices: CONFIRM_CHOICES }];
 }
 
 /** Reads a reason; asks again (dialog unchanged) when it is not one of the coded reasons. */
@@ -41,7 +43,9 @@ function takeReason(ctx: HandlerContext, code: string, text: string, step: Close
     return [{ text: '请写明「其他」的具体原因（不写他人姓名）。' }];
   }
   ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step }, now);
-  return [{ text: step === 'reason' && text.trim() ? `没有识别出结案原因「${text.trim()}」。${ASK_REASON}` : ASK_REASON, choices: CLOSE_REASON_CHOICES }];
+  // What was typed is never repeated in a group (it may name the child).
+  const echo = ctx.msg.chatType === 'group' ? '' : `「${text.trim()}」`;
+  return [{ text: step === 'reason' && text.trim() ? `没有识别出结案原因${echo}。${ASK_REASON}` : ASK_REASON, choices: CLOSE_REASON_CHOICES }];
 }
 
 function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
@@ -55,7 +59,7 @@ function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
   for (const m of concerned(ctx, c)) {
     tell(ctx, m.userid, `个案 ${privateCaseName(c)}已由 ${by} 结案，原因：${label}。今后不再提醒走访。`, 'case.closed', `case.closed:${c.code}:${m.userid}`);
   }
-  return [{ text: `个案 ${c.code} 已结案（${label}），已通知帮扶责任人和牵头单位。` }];
+  return [{ text: `个案 ${c.code} 已结案（${shownReason(ctx, d.reason!)}），已通知帮扶责任人和牵头单位。` }];
 }
 
 export function continueClose(ctx: HandlerContext, d: CloseDialog): Reply[] {

@@ -8,7 +8,9 @@ import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import { localDateKey } from '../schedules/time.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
 import { maskName } from '../src/domain/privacy/mask.js';
-import { caseCommand, command, unknownCaseText } from './followup-shared.js';
+import { caseCommand, command, refuseCase, tell } from './followup-shared.js';
+import { detectSigns, REPORT_TO, reportNotice } from '../src/domain/intake/mandatory-report.js';
+import { ageRange, parseIsoPartial } from '../src/domain/parse-zh/date.js';
 import type { Handler, HandlerContext } from './types.js';
 
 /** The contact form in progress: what is known so far. */
@@ -38,8 +40,7 @@ export function isContactTrigger(text: string): boolean {
 /** Checks a case code the user gave: the reply to send when it cannot be used, else the case. */
 function usableCase(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
   const c = ctx.store.cases.getByCode(code);
-  if (!c) return [{ text: unknownCaseText(code) }];
-  if (!mayActOn(c, ctx.member)) return [{ text: NOT_ALLOWED_TEXT }];
+  if (!c || !mayActOn(c, ctx.member)) return refuseCase(ctx, code, '记录走访', Boolean(c));
   if (c.status === 'closed') return [{ text: `个案 ${code} 已结案，不能再记录走访。` }];
   return c;
 }
@@ -88,7 +89,25 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
   store.audit.append({ at: now, actor: msg.userId, action: 'change', caseCode: c.code, detail: d.riskLevel && d.riskLevel !== before ? 'contact logged; risk level' : 'contact logged' });
   const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
-  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}` }];
+  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${mandatoryReport(ctx, c, d.notes, now)}` }];
+}
+
+/**
+ * A visit can turn up what intake would have flagged (injuries, talk of suicide, a child living
+ * alone): the same signs prompt the same must-report notice, recorded against the case. In a
+ * group the notice itself goes privately; the group hears only that there is one.
+ */
+function mandatoryReport(ctx: HandlerContext, c: CaseRecord, notes: string, now: Date): string {
+  const birth = parseIsoPartial(c.birthDate);
+  const signs = detectSigns({ text: notes, ...(birth && { age: ageRange(birth, now) }) });
+  if (signs.length === 0) return '';
+  for (const sign of signs) {
+    ctx.store.cases.recordMandatoryReport({ caseId: c.id, userId: ctx.msg.userId, chatId: ctx.msg.chatId, sign, reportTo: REPORT_TO, promptedAt: now });
+  }
+  const notice = reportNotice(signs);
+  if (ctx.msg.chatType !== 'group') return `\n${notice}`;
+  tell(ctx, ctx.msg.userId, `个案 ${c.code}：${notice}`, 'contact.mandatory-report', `contact.report:${c.code}:${ctx.msg.userId}:${now.toISOString()}`);
+  return '\n⚠️ 所记录的情况需要立即报告，已私信提醒您。';
 }
 
 /** Applies one message (the first, or an answer) to the form. Bad input changes nothing. */

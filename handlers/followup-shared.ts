@@ -20,6 +20,18 @@ export function unknownCaseText(code: string): string {
   return `没有找到个案 ${code}，请核对编号（形如 DJ-2026-0001）。`;
 }
 
+/** Who may close a case or change its mentor. */
+export const MANAGERS = '管理员和该个案牵头单位的成员';
+
+/**
+ * The one answer for a code that does not exist and a case the person may not act on, so codes
+ * cannot be probed; the attempt is audited either way (domain.md P6).
+ */
+export function refuseCase(ctx: HandlerContext, code: string, what: string, exists: boolean, who = '帮扶责任人、牵头单位成员和管理员'): Reply[] {
+  ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: code, detail: `${what}: ${exists ? 'not allowed' : 'not found'}` });
+  return [{ text: `没有找到您可以${what}的个案 ${code}。请核对编号（形如 DJ-2026-0001）；只有${who}可以${what}。` }];
+}
+
 /** The people a case change concerns: its mentor and the members of its lead units, minus the actor. */
 export function concerned(ctx: HandlerContext, c: CaseRecord, extra: ReadonlyArray<string | null> = []): Member[] {
   const units = new Set(c.categories.flatMap((k) => k.leadUnits));
@@ -45,8 +57,12 @@ export function caseCommand(
   const text = normalizeInput(ctx.msg.text);
   const m = trigger.exec(text);
   if (!m) return null;
-  if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
   const rest = text.slice(m[0].length);
+  if (!ctx.member) {
+    // Refused attempts by people not in the config are on record too.
+    ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: findCaseCode(rest)?.code ?? null, detail: `${m[0]}: not a member` });
+    return [{ text: NOT_MEMBER_TEXT }];
+  }
   return { member: ctx.member, rest, found: findCaseCode(rest) };
 }
 

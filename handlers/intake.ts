@@ -5,7 +5,8 @@ import { currentPrompt, handleInput, parseCommand, startForm, type EngineResult,
 import type { FormEnv } from '../src/domain/intake/form.js';
 import { REPORT_TO } from '../src/domain/intake/mandatory-report.js';
 import { DROP_AFTER_MS, DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/domain/intake/session-policy.js';
-import { findDuplicateCodes, submitCase } from '../src/domain/intake/submit.js';
+import { submitCase } from '../src/domain/intake/submit.js';
+import { visibleDuplicates } from '../src/domain/security/duplicate-notice.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { FormSessionRecord } from '../store/store.js';
@@ -60,7 +61,7 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
     villages: ctx.config.villages,
     members: ctx.config.members,
     plan: ctx.plan,
-    findDuplicates: (a) => findDuplicateCodes(ctx.store, a),
+    findDuplicates: (a) => visibleDuplicates({ store: ctx.store, plan: ctx.plan, member: ctx.member, actor: ctx.msg.userId, now }, a),
     ...(ctx.member ? { reporter: ctx.member } : {}),
     answerAside: (text, answers, opts) => {
       if (!LOOKS_LIKE_QUESTION.test(text)) return undefined;

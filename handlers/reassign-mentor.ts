@@ -1,7 +1,7 @@
 import { mayManage } from '../src/domain/followup/access.js';
 import { stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import { matchTerm } from '../src/domain/text/match.js';
-import { caseCommand, privateCaseName, tell, unknownCaseText } from './followup-shared.js';
+import { caseCommand, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import type { Handler } from './types.js';
 
 const TRIGGER = /^(?:更换帮扶人|更换帮扶责任人|更改帮扶人|调整帮扶人|换帮扶人)(?=$|[\s:：,，]|[A-Za-z])/;
@@ -19,8 +19,7 @@ export const reassignMentorHandler: Handler = {
     const { found, member } = cmd;
     if (!found) return [{ text: '请写明个案编号和新的帮扶责任人，例如「更换帮扶人 DJ-2026-0001 王五」。' }];
     const c = ctx.store.cases.getByCode(found.code);
-    if (!c) return [{ text: unknownCaseText(found.code) }];
-    if (!mayManage(c, ctx.member)) return [{ text: NOT_ALLOWED_REASSIGN_TEXT }];
+    if (!c || !mayManage(c, ctx.member)) return refuseCase(ctx, found.code, '更换帮扶人', Boolean(c), MANAGERS);
     if (c.status === 'closed') return [{ text: `个案 ${c.code} 已结案，无需更换帮扶人。` }];
     const name = stripEdgePunctuation(found.rest.replace(/^(?:为|成|给|改为|换成)/, ''));
     if (!name) return [{ text: `请写明新的帮扶责任人姓名，例如「更换帮扶人 ${c.code} 王五」。` }];
@@ -28,7 +27,9 @@ export const reassignMentorHandler: Handler = {
     const picked = matchTerm(name, names);
     const matches = picked ? ctx.config.members.filter((x) => x.name === picked) : [];
     if (matches.length !== 1) {
-      return [{ text: `工作人员名单中没有找到唯一的「${name}」。可选：${names.join('、')}。` }];
+      // Never repeat the typed name in a group: it may be the child's.
+      const echo = ctx.msg.chatType === 'group' ? '这位工作人员' : `「${name}」`;
+      return [{ text: `工作人员名单中没有找到唯一的${echo}。可选：${names.join('、')}。` }];
     }
     const to = matches[0]!;
     if (to.userid === c.mentorUserId) return [{ text: `${to.name} 已经是个案 ${c.code} 的帮扶责任人。` }];

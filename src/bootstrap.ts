@@ -78,6 +78,27 @@ export function bootstrapTown(
   useLookupSecret(cipher?.macKey ?? null);
   const store = opened ?? openStore(env, { townId: config.townId, cipher, ...storeOptions });
   if (clock !== systemClock) log.info({ now: clock.now().toISOString() }, 'HUMIAO_CLOCK is set: this process runs on a test clock');
-  if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
+  if (!cipher && env.NODE_ENV === 'production') warnNoKey(config, store, clock.now(), log);
+  else if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
   return { config, plan, store, clock, log };
+}
+
+/**
+ * In production a missing key is a mistake, not a trial: a warning in the log and, once a day at
+ * most, a private notice to every admin, so it cannot go unnoticed in a log nobody reads.
+ */
+function warnNoKey(config: LoadedConfig, store: Store, now: Date, log: Logger): void {
+  log.warn({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set in production: case identity fields are stored unencrypted');
+  const day = now.toISOString().slice(0, 10);
+  for (const a of config.members.filter((m) => m.role === 'admin')) {
+    store.outbox.enqueue(
+      {
+        target: { kind: 'user', id: a.userid },
+        reply: { text: '⚠️ 护苗助手正式运行但没有设置数据加密密钥（HUMIAO_DATA_KEY），孩子的身份信息以明文保存。请尽快设置密钥后重启，见 docs/security.md。' },
+        reason: 'security.no-key',
+        dedupeKey: `security.no-key:${day}:${a.userid}`,
+      },
+      now,
+    );
+  }
 }

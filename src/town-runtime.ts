@@ -88,7 +88,20 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     channel = consoleChannel;
   }
   // Last line of defence: nothing identifying reaches a group, whatever produced the message.
-  channel = new GroupFilterChannel(channel, new SensitiveIndex(store.cases, config), log);
+  channel = new GroupFilterChannel(channel, new SensitiveIndex(store.cases, config), log, (ids) => {
+    // An unreadable record is told to the admins once; the bot goes on answering.
+    for (const a of config.members.filter((m) => m.role === 'admin')) {
+      store.outbox.enqueue(
+        {
+          target: { kind: 'user', id: a.userid },
+          reply: { text: `有 ${ids.length} 个个案的加密信息无法读取（数据损坏或被改动）。其他个案不受影响。请运行「audit verify」并用备份核对。` },
+          reason: 'security.unreadable-case',
+          dedupeKey: `security.unreadable:${ids.join(',')}:${a.userid}`,
+        },
+        deps.clock.now(),
+      );
+    }
+  });
 
   const commits = new GroupCommit(store, app.router, log);
   const admins = config.members.filter((m) => m.role === 'admin').map((m) => m.userid);

@@ -11,6 +11,7 @@ import { checkDataKey } from './data-key-check.js';
 import { loadMigrations } from './migrate.js';
 import { PgDb, PgQueryError } from './postgres/pg-db.js';
 import { migrateTown, townSchema } from './postgres/schema.js';
+import { pgAuditHead } from './postgres/postgres-store.js';
 import { SqlAuditRepo } from './sql/audit.js';
 import { SqlCaseRepo } from './sql/cases.js';
 import type { SqlDb } from './sql/db.js';
@@ -130,7 +131,8 @@ function copy(src: Database.Database, opts: MigrateToPostgresOptions, schema: st
       resetSequences(pg, schema, sequences);
 
       verifyCopy(pg, src, opts.cipher, counts);
-      const audit = new SqlAuditRepo(pg);
+      // The head is a row in the shared schema, written in this same transaction.
+      const audit = new SqlAuditRepo(pg, { cipher: opts.cipher, head: pgAuditHead(pg, opts.town) });
       audit.append({
         at: now(),
         actor: opts.actor,

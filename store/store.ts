@@ -19,8 +19,15 @@ export interface Store {
   readonly audit: AuditRepo;
   readonly followup: FollowupRepo;
   readonly stats: StatsRepo;
+  /** The MAC over each case row (see store/sql/case-seal.ts); checked by `audit verify`. */
+  readonly caseSeals?: { firstBroken(): { code: string | null; count: number } };
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<T>(fn: () => T): T;
+  /**
+   * After erasing (purge): make sure no old copy of what was overwritten stays in the files
+   * (SQLite: the WAL is checkpointed and truncated; deleted cells are zeroed as they are freed).
+   */
+  compact(): void;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
   backup(file: string): Promise<void>;
   close(): void;
@@ -39,6 +46,13 @@ export interface InboundRepo {
   /** Remember what was answered, so a redelivered message can get the same answer again. */
   saveReplies(channel: string, id: string, replies: Reply[]): void;
   replies(channel: string, id: string): Reply[] | undefined;
+  /**
+   * Retention: replies of messages received before `repliesBefore` are dropped (a platform
+   * redelivers within minutes, not days), and message ids before `idsBefore` are deleted.
+   */
+  prune(repliesBefore: Date, idsBefore: Date): { replies: number; ids: number };
+  /** Drops every cached reply (purge: they may quote an erased case). */
+  forgetReplies(): number;
 }
 
 export interface OutboxItem {
@@ -93,6 +107,13 @@ export interface OutboxRepo {
   markParts(id: number, parts: number): void;
   /** Stop trying a row for good. */
   giveUp(id: number, error: string, now: Date): void;
+  /**
+   * Purge: unsent rows created before `before` lose their body (they may quote an erased case)
+   * and are marked failed for good. Sent rows have no body already.
+   */
+  dropUnsentBefore(before: Date): number;
+  /** Sent rows keep no body (markSent blanks it); this blanks those sent before that was so. */
+  forgetSentBodies(): number;
 }
 
 export interface ChatRecord {
@@ -277,7 +298,7 @@ export interface CaseRepo {
    * Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id
    * above `id`, by id; at most `limit` of them, so a county's 100,000 can be read a page at a time.
    */
-  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[] }>;
+  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>;
   /**
    * Retention (domain.md P10): closed cases closed before `cutoff` lose every identifying field
    * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);
@@ -285,6 +306,20 @@ export interface CaseRepo {
    * Returns the codes anonymised now; already anonymised cases are skipped.
    */
   anonymiseClosedBefore(cutoff: Date, now: Date): string[];
+}
+
+/**
+ * Purge (retention, domain.md P10) across every table that may hold a copy: the cases lose their
+ * identity, the reasons given for viewing them are erased, cached replies and outbox bodies go.
+ * Returns the codes anonymised now.
+ */
+export function purgeClosedBefore(store: Store, cutoff: Date, now: Date): string[] {
+  const codes = store.cases.anonymiseClosedBefore(cutoff, now);
+  store.audit.eraseReasonsOf(codes);
+  store.inbound.forgetReplies();
+  store.outbox.forgetSentBodies();
+  store.outbox.dropUnsentBefore(cutoff);
+  return codes;
 }
 
 export interface AuditInsert {
@@ -313,8 +348,10 @@ export interface AuditRecord {
 export interface AuditRepo {
   append(e: AuditInsert): AuditRecord;
   list(filter?: { caseCode?: string }): AuditRecord[];
-  /** Checks the hash chain; names the first broken entry. */
+  /** Checks the hash chain, the reasons against their digests and the signed head; names the first problem. */
   verify(): AuditVerifyResult;
+  /** Purge: the reasons given for entries about these cases are deleted; the entries stay. */
+  eraseReasonsOf(caseCodes: readonly string[]): number;
 }
 
 export type ContactMethod = '上门' | '电话' | '微信' | '在校' | '其他';

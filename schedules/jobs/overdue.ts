@@ -9,24 +9,16 @@ import { appendTo } from './append-to.js';
 
 export const OVERDUE = 'overdue';
 
-function tally(rows: CaseStatus[], keys: (s: CaseStatus) => string[]): Array<[string, number]> {
-  const m = new Map<string, number>();
-  for (const s of rows) for (const k of new Set(keys(s))) m.set(k, (m.get(k) ?? 0) + 1);
-  return [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0], 'zh'));
-}
-
 /**
- * Group text: counts per lead unit and per village with small counts suppressed; no codes, since
- * a code next to a village in a group is one step from a name.
+ * Group text: the town-wide count with small counts suppressed; no codes, units or villages,
+ * since any of them next to a count in a group is a step towards a name.
  */
 export function overdueGroupText(rows: CaseStatus[], label: string): string {
   if (rows.length === 0) return `【逾期通报】${label}所有在册个案都已按期联系，谢谢大家。`;
-  const units = tally(rows, (s) => s.c.categories.flatMap((k) => k.leadUnits)).map(([k, n]) => `${k} ${groupCount(n)}`);
-  const villages = tally(rows, (s) => [s.c.village]).map(([k, n]) => `${k} ${groupCount(n)}`);
+  // The town-wide count only: a count per lead unit gives the category away, one per village
+  // narrows down the child (see quarterlyMarkdown). Mentors and lead units get their lists privately.
   return [
     `【逾期通报】${label}未按期联系的个案共 ${groupCount(rows.length)} 件。`,
-    `按牵头单位：${units.join('，')}`,
-    `按村：${villages.join('，')}`,
     '帮扶责任人已收到私信清单；联系后发「走访 编号 方式 情况」即可。',
   ].join('\n');
 }

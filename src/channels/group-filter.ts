@@ -5,9 +5,20 @@ import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
 
 /** Where the filter learns the names and numbers on file: `store.cases`. */
 export interface CaseSource {
-  /** Decrypted names, ID numbers and phone numbers of the cases with an id above `id`, at most `limit` of them. */
-  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[] }>;
+  /**
+   * Decrypted names, ID numbers and phone numbers of the cases with an id above `id`, at most
+   * `limit` of them. A row that cannot be decrypted comes back `broken`, without values.
+   */
+  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>;
 }
+
+/**
+ * Characters a writer can slip between the characters of a name or number without changing how
+ * it reads: spaces of every width, zero-width spaces and joiners, the BOM, soft hyphens, and
+ * (between digits) dashes and dots.
+ */
+const INVISIBLE = /[\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/;
+const DIGIT_JOINER = /[-.·—－]/;
 
 /** Words that are public (villages, units, staff names) and must never be treated as a child's name. */
 export interface PublicWords {
@@ -35,6 +46,8 @@ const PAGE = 1_000;
  */
 export class SensitiveIndex {
   private lastId = 0;
+  /** Cases whose identity could not be decrypted: each reported once, the rest still protected. */
+  readonly broken = new Set<number>();
   private readonly names = new Set<string>();
   private readonly numbers = new Set<string>();
   private maxNameLength = 0;
@@ -55,8 +68,12 @@ export class SensitiveIndex {
       const page = this.source.identitySince(this.lastId, PAGE);
       for (const c of page) {
         this.lastId = Math.max(this.lastId, c.id);
+        if (c.broken) this.broken.add(c.id);
         for (const n of c.names) this.addName(n);
-        for (const num of c.numbers) this.numbers.add(num);
+        for (const num of c.numbers) {
+          this.numbers.add(num);
+          this.numbers.add(num.replace(/[^0-9Xx]/g, ''));
+        }
       }
       if (page.length < PAGE) return;
     }
@@ -69,40 +86,64 @@ export class SensitiveIndex {
     this.maxNameLength = Math.max(this.maxNameLength, name.length);
   }
 
-  private maskNames(text: string): { text: string; hits: number } {
-    if (this.names.size === 0) return { text, hits: 0 };
-    let out = '';
-    let hits = 0;
-    for (let i = 0; i < text.length; ) {
-      let found = '';
-      for (let len = Math.min(this.maxNameLength, text.length - i); len >= 2; len--) {
-        const name = text.slice(i, i + len);
-        if (this.names.has(name)) {
-          found = maskName(name);
-          i += len;
-          break;
-        }
-      }
-      if (found) {
-        out += found;
-        hits++;
-      } else out += text[i++];
-    }
-    return { text: out, hits };
-  }
-
-/** The text with every name, ID number and mobile number on file (or shaped like one) masked. */
+  /**
+   * The text with every name, ID number and mobile number on file (or shaped like one) masked,
+   * also when written with spaces or invisible characters between its characters
+   * (「王 小 明」「138 1234 0001」). Matching runs on the text without those characters; a hit
+   * masks the whole stretch of the original it came from.
+   */
   mask(text: string): { text: string; hits: number } {
-    const named = this.maskNames(text);
-    let hits = named.hits;
-    let out = named.text.replace(NUMBER_RUN, (m) => {
-      if (!this.numbers.has(m)) return m;
-      hits++;
-      return m.length === 18 ? maskIdNumber(m) : maskPhone(m);
+    const chars = [...text];
+    const kept: number[] = [];
+    let skeleton = '';
+    chars.forEach((ch, i) => {
+      const between = kept.length > 0 && i + 1 < chars.length;
+      const digitGap = between && DIGIT_JOINER.test(ch) && /[0-9]/.test(chars[kept[kept.length - 1]!]!) && /[0-9]/.test(chars[i + 1]!);
+      if (INVISIBLE.test(ch) || digitGap) return;
+      kept.push(i);
+      skeleton += ch;
     });
-    out = out.replace(ID_PATTERN, (m) => (hits++, maskIdNumber(m)));
-    out = out.replace(MOBILE_PATTERN, (m) => (hits++, maskPhone(m)));
-    return { text: out, hits };
+    const hits: Array<{ from: number; to: number; masked: string }> = [];
+    const skel = [...skeleton];
+    const take = (from: number, len: number, masked: string) => hits.push({ from: kept[from]!, to: kept[from + len - 1]!, masked });
+    // Names, longest first at each position.
+    if (this.names.size > 0) {
+      for (let i = 0; i < skel.length; ) {
+        let len = Math.min(this.maxNameLength, skel.length - i);
+        for (; len >= 2; len--) if (this.names.has(skel.slice(i, i + len).join(''))) break;
+        if (len >= 2) {
+          take(i, len, maskName(skel.slice(i, i + len).join('')));
+          i += len;
+        } else i++;
+      }
+    }
+    // Numbers on file, then anything shaped like an ID or mobile number.
+    const numbersText = skel.map((c, i) => (hits.some((h) => kept[i]! >= h.from && kept[i]! <= h.to) ? '\u0000' : c)).join('');
+    const covered = new Set<number>();
+    const scan = (re: RegExp, mask: (m: string) => string | null) => {
+      for (const m of numbersText.matchAll(re)) {
+        const start = [...numbersText.slice(0, m.index)].length;
+        const len = [...m[0]].length;
+        if (covered.has(start)) continue;
+        const masked = mask(m[0]);
+        if (masked === null) continue;
+        for (let k = start; k < start + len; k++) covered.add(k);
+        take(start, len, masked);
+      }
+    };
+    scan(new RegExp(NUMBER_RUN.source, 'g'), (m) => (this.numbers.has(m) || this.numbers.has(m.replace(/-/g, '')) ? (m.length === 18 ? maskIdNumber(m) : maskPhone(m)) : null));
+    scan(new RegExp(ID_PATTERN.source, 'g'), maskIdNumber);
+    scan(new RegExp(MOBILE_PATTERN.source, 'g'), maskPhone);
+    if (hits.length === 0) return { text, hits: 0 };
+    hits.sort((a, b) => a.from - b.from);
+    let out = '';
+    let at = 0;
+    for (const h of hits) {
+      if (h.from < at) continue;
+      out += chars.slice(at, h.from).join('') + h.masked;
+      at = h.to + 1;
+    }
+    return { text: out + chars.slice(at).join(''), hits: hits.length };
   }
 }
 
@@ -114,10 +155,14 @@ export class SensitiveIndex {
 export class GroupFilterChannel implements Channel {
   readonly name: string;
 
+  private readonly reported = new Set<number>();
+
   constructor(
     private readonly inner: Channel,
     private readonly index: SensitiveIndex,
     private readonly log: Logger,
+    /** Tells the admin, once per case, that a record could not be read (so someone restores it). */
+    private readonly onBroken: (caseIds: number[]) => void = () => {},
   ) {
     this.name = inner.name;
   }
@@ -139,7 +184,22 @@ export class GroupFilterChannel implements Channel {
   }
 
   filter(reply: Reply, chatId: string, via: 'reply' | 'push'): Reply {
-    this.index.refresh();
+    // One unreadable record must not silence every group: mask with what is known, and say so.
+    try {
+      this.index.refresh();
+    } catch (err) {
+      this.log.error({ err: err instanceof Error ? err.name : 'unknown' }, 'group filter could not refresh its index; masking with what it has');
+    }
+    const fresh = [...this.index.broken].filter((id) => !this.reported.has(id));
+    if (fresh.length > 0) {
+      for (const id of fresh) this.reported.add(id);
+      this.log.error({ caseIds: fresh }, 'case identity could not be decrypted; its names are not in the group filter');
+      try {
+        this.onBroken(fresh);
+      } catch {
+        // Reporting is best effort; the message still goes out masked.
+      }
+    }
     let hits = 0;
     const clean = (s: string) => {
       const m = this.index.mask(s);

@@ -36,7 +36,17 @@ program.hook('preAction', (_root, action) => {
   // migrate-store records its run in the SQLite file it copies, so the PostgreSQL schema stays empty until the copy.
   const env = names[0] === 'migrate-store' ? sqliteEnv(process.env) : process.env;
   // The county report reads every town and records itself in each town's log.
-  if (names.join(' ') !== 'report county') recordCliRun(names.join(' '), env);
+  if (names.join(' ') === 'report county') return;
+  // Verifying a damaged log must still report on it, even when the log cannot take an entry.
+  if (names.join(' ') === 'audit verify') {
+    try {
+      recordCliRun(names.join(' '), env);
+    } catch {
+      // verify says what is wrong, in one line.
+    }
+    return;
+  }
+  recordCliRun(names.join(' '), env);
 });
 
 const plan = program.command('plan').description('实施方案（责任矩阵）');
@@ -144,5 +154,7 @@ try {
     process.stderr.write(`${err.message}\n`);
     process.exit(err.exitCode);
   }
-  throw err;
+  // Anything else (a corrupt field, a damaged table, a full disk) is one line too, never a stack.
+  process.stderr.write(`操作失败：${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)}\n`);
+  process.exit(1);
 }

@@ -5,7 +5,8 @@ import { clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { cliStore } from './town-context.js';
-import type { AuditRecord } from '../../store/store.js';
+import { purgeClosedBefore, type AuditRecord, type Store } from '../../store/store.js';
+import type { AuditVerifyResult } from '../domain/security/audit-chain.js';
 
 /** Who ran the admin CLI: the OS account, since the CLI has no login of its own. */
 export function cliActor(): string {
@@ -60,13 +61,40 @@ function registerPurge(program: Command, log: Logger, out: (s: string) => void):
           return;
         }
         const codes = deps.store.transaction(() => {
-          const done = deps.store.cases.anonymiseClosedBefore(cutoff, now);
+          const done = purgeClosedBefore(deps.store, cutoff, now);
           for (const code of done) deps.store.audit.append({ at: now, actor: cliActor(), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
           return done;
         });
+        deps.store.compact();
         out(codes.length ? `已匿名化 ${codes.length} 个个案：${codes.join('、')}。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
       });
     });
+}
+
+/** What a raw database error says, without a stack: "no such table: audit_log" and the like. */
+const short = (err: unknown): string => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 200);
+
+/**
+ * `audit verify` in one line: the chain, the reasons, the signed head outside the table, and the
+ * seal of every case row. A table that is gone or unreadable is a finding, not a crash.
+ */
+export function verifyLine(store: Store): { ok: boolean; text: string } {
+  let r: AuditVerifyResult;
+  try {
+    r = store.audit.verify();
+  } catch (err) {
+    return { ok: false, text: `审计记录无法校验：审计表缺失或损坏（${short(err)}）。` };
+  }
+  if (!r.ok) return { ok: false, text: `审计记录被篡改：${r.problem}（此前 ${r.count} 条校验通过）。` };
+  let seals: ReturnType<NonNullable<Store['caseSeals']>['firstBroken']> | undefined;
+  try {
+    seals = store.caseSeals?.firstBroken();
+  } catch (err) {
+    return { ok: false, text: `审计记录共 ${r.count} 条校验通过，但个案表无法校验（${short(err)}）。` };
+  }
+  if (seals?.code) return { ok: false, text: `个案 ${seals.code} 的记录与其校验码不符：被直接改动或与其他个案的内容互换。审计记录共 ${r.count} 条校验通过。` };
+  const head = r.headMissing ? '（尚无签名头：之后的第一条审计记录会写入）' : '，签名头相符';
+  return { ok: true, text: `审计记录完整：共 ${r.count} 条，哈希链校验通过${head}；${seals?.count ?? 0} 个个案的校验码相符。` };
 }
 
 /** `audit verify`, `audit show --case CODE` and `cases purge`. */
@@ -78,12 +106,9 @@ export function registerAuditCommands(program: Command, log: Logger, out: (s: st
     .description('校验审计记录的哈希链；有记录被改动或删除时退出码为 1，并指出第一条出问题的记录')
     .action(() => {
       return withDeps(log, async (deps) => {
-        const r = deps.store.audit.verify();
-        if (r.ok) out(`审计记录完整：共 ${r.count} 条，哈希链校验通过。`);
-        else {
-          out(`审计记录被篡改：${r.problem}（此前 ${r.count} 条校验通过）。`);
-          process.exitCode = 1;
-        }
+        const line = verifyLine(deps.store);
+        out(line.text);
+        if (!line.ok) process.exitCode = 1;
       });
     });
   audit

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -58,18 +58,21 @@ export function parseConfig(text: string, configPath: string): LoadedConfig {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const more = result.error.issues.length > 1 ? `（另有 ${result.error.issues.length - 1} 处问题）` : '';
-    throw new ConfigError(`配置文件 ${configPath} 中 ${formatPath(issue.path)}：${issue.message}${more}`);
+    const message = issue.code === 'unrecognized_keys' ? `未知的配置项「${issue.keys.join('」「')}」（拼写错误？）` : issue.message;
+    throw new ConfigError(`配置文件 ${configPath} 中 ${formatPath(issue.path)}：${message}${more}`);
   }
   const cfg = result.data;
   const planPath = cfg.plan ? resolve(dirname(configPath), cfg.plan) : bundledPlanPath;
   if (!existsSync(planPath)) {
     throw new ConfigError(`配置文件 ${configPath} 中 plan：找不到实施方案文件 ${planPath}`);
   }
+  if (!statSync(planPath).isFile()) throw new ConfigError(`配置文件 ${configPath} 中 plan：${planPath} 是文件夹，不是实施方案文件`);
   return { ...cfg, configPath, planPath, townId: cfg.id ?? cfg.casePrefix.toLowerCase() };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const configPath = resolveConfigPath(env);
   if (!existsSync(configPath)) throw new ConfigError(`找不到配置文件 ${configPath}（可用 HUMIAO_CONFIG 指定）`);
+  if (!statSync(configPath).isFile()) throw new ConfigError(`配置文件 ${configPath} 是文件夹，不是文件（可用 HUMIAO_CONFIG 指定）`);
   return parseConfig(readFileSync(configPath, 'utf8'), configPath);
 }

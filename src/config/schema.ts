@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const memberSchema = z.object({
+// Every object is strict: a misspelt key (`sealedAcess`, `member`) is an error, not a default silently applied.
+export const memberSchema = z.strictObject({
   userid: z.string().min(1),
   name: z.string().min(1),
   unit: z.string().min(1),
@@ -9,7 +10,7 @@ export const memberSchema = z.object({
   village: z.string().min(1).optional(),
 });
 
-export const groupSchema = z.object({
+export const groupSchema = z.strictObject({
   chatid: z.string().min(1),
   name: z.string().min(1),
   broadcast: z.boolean().default(false),
@@ -52,7 +53,7 @@ const calendarDays = z
  * but no days, so every day and time here is a default the town may change.
  */
 export const followupSchema = z
-  .object({
+  .strictObject({
     /**
      * Contact frequency per category code, where the plan states none for it (the plan's own rule
      * wins); a case with several categories follows the most frequent.
@@ -74,11 +75,11 @@ export const followupSchema = z
      * groups. Off by default: a first start sends nothing about periods before it was installed.
      */
     announceOnInstall: z.boolean().default(false),
-    dueSoon: z.object({ day: dayOfMonth.default(20), time: timeOfDay.default('09:00') }).prefault({}),
-    overdue: z.object({ day: dayOfMonth.default(1), time: timeOfDay.default('09:00') }).prefault({}),
-    ageReview: z.object({ day: dayOfMonth.default(1), time: timeOfDay.default('08:30') }).prefault({}),
+    dueSoon: z.strictObject({ day: dayOfMonth.default(20), time: timeOfDay.default('09:00') }).prefault({}),
+    overdue: z.strictObject({ day: dayOfMonth.default(1), time: timeOfDay.default('09:00') }).prefault({}),
+    ageReview: z.strictObject({ day: dayOfMonth.default(1), time: timeOfDay.default('08:30') }).prefault({}),
     screening: z
-      .object({
+      .strictObject({
         day: dayOfMonth.default(25),
         time: timeOfDay.default('09:00'),
         /** Units that have not reported this many days after the dispatch are reminded. */
@@ -86,7 +87,7 @@ export const followupSchema = z
       })
       .prefault({}),
     quarterly: z
-      .object({
+      .strictObject({
         /** Days before the quarter's end: 7 = the last week of the quarter. */
         daysBeforeQuarterEnd: z.number().int().min(1).max(28).default(7),
         time: timeOfDay.default('09:00'),
@@ -100,7 +101,7 @@ export const followupSchema = z
  * issue (town, casePrefix, plan, villages, members, groups); more keys may be added.
  */
 export const configSchema = z
-  .object({
+  .strictObject({
     town: z.string().min(1),
     /**
      * The town's short id (lower-case letters, digits, _): names its PostgreSQL schema and its
@@ -124,6 +125,16 @@ export const configSchema = z
     /** Units whose members may open sealed justice records (security issue). */
     sealedAccess: z.array(z.string().min(1)).default(['镇派出所', '镇司法所']),
     followup: followupSchema,
+    /**
+     * What a group may learn of a new case besides its code and mentor. Off by default; a town
+     * may let groups see the village of a 农村留守儿童 case (and of no other category, since the
+     * village narrows a child down and the other categories are the ones the law protects most).
+     */
+    groupNotice: z
+      .strictObject({
+        leftBehindVillage: z.boolean().default(false),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();

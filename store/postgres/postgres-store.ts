@@ -3,7 +3,8 @@ import { checkDataKey } from '../data-key-check.js';
 import type { OutboxRepoOptions } from '../sql/outbox.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { PgDb } from './pg-db.js';
-import { migrateTown, townSchema } from './schema.js';
+import { migrateTown, SHARED_SCHEMA, townSchema } from './schema.js';
+import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
 
 /** Thrown by {@link PostgresStore.backup}: PostgreSQL is backed up with its own tools, not by Humiao. */
 export class BackupUnsupportedError extends Error {
@@ -18,7 +19,12 @@ export class PostgresStore extends SqlStore {
     cipher: FieldCipher | null = null,
     outbox: OutboxRepoOptions = {},
   ) {
-    super(db, cipher, outbox);
+    super(db, cipher, { outbox, auditHead: pgAuditHead(db, town) });
+  }
+
+  /** Dead row versions stay in PostgreSQL's files until VACUUM reclaims them: reclaim them now. */
+  compact(): void {
+    this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_reasons, followup_dialogs');
   }
 
   async backup(_file: string): Promise<void> {
@@ -30,6 +36,16 @@ export class PostgresStore extends SqlStore {
   close(): void {
     this.db.close();
   }
+}
+
+/** The town's audit head, in the shared schema beside the leases: outside what a town's tables hold. */
+export function pgAuditHead(db: PgDb, town: string): AuditHeadStore {
+  return {
+    where: `${SHARED_SCHEMA}.audit_heads`,
+    read: () => db.query<{ head: string }>(`SELECT head FROM ${SHARED_SCHEMA}.audit_heads WHERE town = $1`, [town])[0]?.head,
+    write: (text) =>
+      void db.query(`INSERT INTO ${SHARED_SCHEMA}.audit_heads (town, head) VALUES ($1, $2) ON CONFLICT (town) DO UPDATE SET head = excluded.head`, [town, text]),
+  };
 }
 
 export interface PostgresOpenOptions {

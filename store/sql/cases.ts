@@ -1,8 +1,9 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { decryptOpt, encryptOpt, FieldDecryptError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
 import type { SqlDb as Db } from './db.js';
+import type { CaseSealer } from './case-seal.js';
 import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
 
 
@@ -61,14 +62,15 @@ export class SqlCaseRepo implements CaseRepo {
   constructor(
     db: Db,
     private readonly cipher: FieldCipher | null = null,
+    private readonly sealer: CaseSealer | null = null,
   ) {
-    this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string }>(
-      "SELECT id, code, birth_date FROM cases WHERE status = 'closed' AND closed_at < ? AND dup_key NOT LIKE 'anonymised:%' ORDER BY id",
+    this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string; close_reason: string | null }>(
+      "SELECT id, code, birth_date, close_reason FROM cases WHERE status = 'closed' AND closed_at < ? AND dup_key NOT LIKE 'anonymised:%' ORDER BY id",
     );
     this.anonymise = db.prepare(
       `UPDATE cases SET full_name = @name, birth_date = @birth, id_number = NULL, id_hash = NULL, dup_key = @dup,
          school_detail = NULL, guardian_name = NULL, guardian_phone = NULL, bangjiao_name = NULL, bangjiao_phone = NULL,
-         notes = NULL, details = @details, sealed = 0, updated_at = @now WHERE id = @id`,
+         notes = NULL, details = @details, sealed = 0, close_reason = @close, updated_at = @now WHERE id = @id`,
     );
     // contacts belongs to the follow-up feature; its free-text notes may name the child.
     this.wipeContacts = db.prepare("UPDATE contacts SET notes = '（已匿名）' WHERE case_id = ?");
@@ -157,6 +159,7 @@ export class SqlCaseRepo implements CaseRepo {
     });
     const id = (r as { id: number }).id;
     c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
+    this.sealer?.reseal(id);
     return this.toRecord(this.byId.get(id)!);
   }
 
@@ -214,7 +217,7 @@ export class SqlCaseRepo implements CaseRepo {
         });
         sets.set(key, set);
       }
-      return new StoredCaseSummary(r, set, nameOf);
+      return new StoredCaseSummary(r, set, nameOf, this.cipher);
     });
   }
 
@@ -229,13 +232,21 @@ export class SqlCaseRepo implements CaseRepo {
     return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
   }
 
-  identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[] }> {
+  identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }> {
     const dec = (v: string | null) => decryptOpt(this.cipher, v);
-    return this.identityRows.all(id, limit).map((r) => ({
-      id: r.id,
-      names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
-      numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),
-    }));
+    return this.identityRows.all(id, limit).map((r) => {
+      // One corrupted ciphertext is that row's problem: the other rows are still read.
+      try {
+        return {
+          id: r.id,
+          names: [r.full_name, r.guardian_name, r.bangjiao_name].map(dec).filter((v): v is string => v !== null),
+          numbers: [r.id_number, r.guardian_phone, r.bangjiao_phone].map(dec).filter((v): v is string => v !== null),
+        };
+      } catch (err) {
+        if (!(err instanceof FieldDecryptError)) throw err;
+        return { id: r.id, names: [], numbers: [], broken: true };
+      }
+    });
   }
 
   anonymiseClosedBefore(cutoff: Date, now: Date): string[] {
@@ -247,9 +258,12 @@ export class SqlCaseRepo implements CaseRepo {
         birth: r.birth_date.slice(0, 4),
         dup: `anonymised:${r.code}`,
         details: encryptOpt(this.cipher, '{}'),
+        // The coded reason stays for the statistics; the free text of 其他 may name the child.
+        close: r.close_reason === null ? null : r.close_reason.split('：')[0]!,
         now: now.toISOString(),
       });
       this.wipeContacts.run(r.id);
+      this.sealer?.reseal(r.id);
     }
     return rows.map((r) => r.code);
   }

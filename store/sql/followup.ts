@@ -1,6 +1,7 @@
-import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { decryptJson, decryptOpt, encryptCloseReason, encryptJson, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { ContactRecord, FollowupRepo, NewContact, ScreeningReport, ContactDay } from '../store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
+import type { CaseSealer } from './case-seal.js';
 
 interface ContactRow {
   id: number;
@@ -50,6 +51,7 @@ export class SqlFollowupRepo implements FollowupRepo {
   constructor(
     private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
+    private readonly sealer: CaseSealer | null = null,
   ) {
     this.lastAll = db.prepare<[], [number, string]>('SELECT id, last_contact_date FROM cases WHERE last_contact_date IS NOT NULL').raw(true);
     this.lastBefore = db.prepare<[number, string], { d: string | null }>('SELECT MAX(contact_date) AS d FROM contacts WHERE case_id = ? AND contact_date <= ?');
@@ -64,6 +66,7 @@ export class SqlFollowupRepo implements FollowupRepo {
     this.prepare('UPDATE cases SET last_contact_date = ? WHERE id = ? AND (last_contact_date IS NULL OR last_contact_date < ?)').run(c.date, c.caseId, c.date);
     if (c.riskLevel) {
       this.prepare('UPDATE cases SET risk_level = ?, updated_at = ? WHERE id = ?').run(c.riskLevel, c.createdAt.toISOString(), c.caseId);
+      this.sealer?.reseal(c.caseId);
     }
     return { ...c, id: (info as { id: number }).id };
   }
@@ -107,12 +110,14 @@ export class SqlFollowupRepo implements FollowupRepo {
   close(caseId: number, reason: string, now: Date): void {
     const t = now.toISOString();
     this.prepare("UPDATE cases SET status = 'closed', closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ?")
-      .run(t, reason, t, caseId);
+      .run(t, encryptCloseReason(this.cipher, reason), t, caseId);
+    this.sealer?.reseal(caseId);
   }
 
   reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): void {
     this.prepare('UPDATE cases SET mentor_user_id = ?, mentor_name = ?, updated_at = ? WHERE id = ?')
       .run(mentorUserId, mentorName, now.toISOString(), caseId);
+    this.sealer?.reseal(caseId);
   }
 
   saveScreening(r: ScreeningReport): void {
@@ -133,7 +138,8 @@ export class SqlFollowupRepo implements FollowupRepo {
   dialog(userId: string, chatId: string): { state: unknown; updatedAt: Date } | undefined {
     const r = this.prepare<[string, string], { state: string; updated_at: string }>('SELECT state, updated_at FROM followup_dialogs WHERE user_id = ? AND chat_id = ?')
       .get(userId, chatId);
-    return r ? { state: JSON.parse(r.state) as unknown, updatedAt: new Date(r.updated_at) } : undefined;
+    // Dialog state holds what was typed (a close reason's free text): encrypted like drafts.
+    return r ? { state: decryptJson<unknown>(this.cipher, r.state), updatedAt: new Date(r.updated_at) } : undefined;
   }
 
   saveDialog(userId: string, chatId: string, state: unknown, now: Date): void {
@@ -141,7 +147,7 @@ export class SqlFollowupRepo implements FollowupRepo {
         `INSERT INTO followup_dialogs (user_id, chat_id, state, updated_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (user_id, chat_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
       )
-      .run(userId, chatId, JSON.stringify(state), now.toISOString());
+      .run(userId, chatId, encryptJson(this.cipher, state), now.toISOString());
   }
 
   deleteDialog(userId: string, chatId: string): void {

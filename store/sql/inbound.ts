@@ -1,4 +1,5 @@
 import type { Reply } from '../../src/core/message.js';
+import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { InboundRecord, InboundRepo } from '../store.js';
 import type { SqlDb as Db } from './db.js';
 
@@ -6,8 +7,18 @@ export class SqlInboundRepo implements InboundRepo {
   private readonly insert;
   private readonly update;
   private readonly select;
+  private readonly forget;
+  private readonly forgetAll;
+  private readonly drop;
 
-  constructor(db: Db) {
+  /**
+   * The cached replies repeat what the bot said (summaries to check, full views): encrypted with
+   * the data key, and kept only as long as a platform may redeliver the message.
+   */
+  constructor(
+    db: Db,
+    private readonly cipher: FieldCipher | null = null,
+  ) {
     this.insert = db.prepare(
       'INSERT INTO inbound (channel, id, user_id, chat_id, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
     );
@@ -15,6 +26,9 @@ export class SqlInboundRepo implements InboundRepo {
     this.select = db.prepare<[string, string], { replies: string | null }>(
       'SELECT replies FROM inbound WHERE channel = ? AND id = ?',
     );
+    this.forget = db.prepare('UPDATE inbound SET replies = NULL WHERE received_at < ? AND replies IS NOT NULL');
+    this.forgetAll = db.prepare('UPDATE inbound SET replies = NULL WHERE replies IS NOT NULL');
+    this.drop = db.prepare('DELETE FROM inbound WHERE received_at < ?');
   }
 
   claim(msg: InboundRecord, now: Date): boolean {
@@ -22,11 +36,22 @@ export class SqlInboundRepo implements InboundRepo {
   }
 
   saveReplies(channel: string, id: string, replies: Reply[]): void {
-    this.update.run(JSON.stringify(replies), channel, id);
+    this.update.run(encryptJson(this.cipher, replies), channel, id);
   }
 
   replies(channel: string, id: string): Reply[] | undefined {
     const row = this.select.get(channel, id);
-    return row?.replies ? (JSON.parse(row.replies) as Reply[]) : undefined;
+    return row?.replies ? decryptJson<Reply[]>(this.cipher, row.replies) : undefined;
+  }
+
+  prune(repliesBefore: Date, idsBefore: Date): { replies: number; ids: number } {
+    return {
+      replies: this.forget.run(repliesBefore.toISOString()).changes,
+      ids: this.drop.run(idsBefore.toISOString()).changes,
+    };
+  }
+
+  forgetReplies(): number {
+    return this.forgetAll.run().changes;
   }
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PushTarget, Reply } from '../../src/core/message.js';
+import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { OutboxInsert, OutboxItem, OutboxRepo } from '../store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 
@@ -22,10 +23,16 @@ interface Row {
   given_up_at: string | null;
 }
 
-const toItem = (r: Row): OutboxItem => ({
+/**
+ * What a sent row keeps of its body: nothing. The text (a mentor's notice names the child,
+ * masked) is needed only until the platform has it.
+ */
+export const SENT_BODY = '{"text":""}';
+
+const toItem = (r: Row, cipher: FieldCipher | null): OutboxItem => ({
   id: r.id,
   target: { kind: r.target_kind, id: r.target_id },
-  reply: JSON.parse(r.reply) as Reply,
+  reply: decryptJson<Reply>(cipher, r.reply),
   reason: r.reason,
   attempts: r.attempts,
   createdAt: new Date(r.created_at),
@@ -62,6 +69,8 @@ export class SqlOutboxRepo implements OutboxRepo {
   private readonly failed;
   private readonly count;
   private readonly recent;
+  private readonly dropUnsent;
+  private readonly blankSent;
   private readonly pg: boolean;
   private readonly dueSkipping = new Map<number, SqlStatement<unknown[], Row>>();
   private readonly claimSkipping = new Map<number, SqlStatement<[ClaimParams], Row>>();
@@ -77,6 +86,7 @@ export class SqlOutboxRepo implements OutboxRepo {
   constructor(
     private readonly db: Db,
     opts: OutboxRepoOptions = {},
+    private readonly cipher: FieldCipher | null = null,
   ) {
     this.pg = db.dialect === 'postgres';
     this.claimant = opts.claimant ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -92,7 +102,7 @@ export class SqlOutboxRepo implements OutboxRepo {
     // On PostgreSQL the outcome also ends the claim, so a failed row is free again at its retry time.
     const unclaim = this.pg ? ', claimed_by = NULL, claimed_until = NULL' : '';
     this.sent = db.prepare(
-      `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, delivered_kind = ?, delivered_id = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
+      `UPDATE outbox SET sent_at = ?, reply = '${SENT_BODY}', attempts = attempts + 1, last_error = NULL, delivered_kind = ?, delivered_id = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
     );
     this.failed = db.prepare(
       `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
@@ -112,6 +122,20 @@ export class SqlOutboxRepo implements OutboxRepo {
     this.partsStmt = db.prepare('UPDATE outbox SET parts_sent = ? WHERE id = ? AND parts_sent < ?');
     this.giveUpStmt = db.prepare(`UPDATE outbox SET given_up_at = ?, attempts = attempts + 1, last_error = ?${unclaim} WHERE id = ? AND sent_at IS NULL`);
     this.recent = db.prepare<[number], Row>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?');
+    // Rows sent before bodies were blanked on sending still hold theirs.
+    this.blankSent = db.prepare(`UPDATE outbox SET reply = '${SENT_BODY}' WHERE sent_at IS NOT NULL AND reply <> '${SENT_BODY}'`);
+    this.dropUnsent = db.prepare(
+      `UPDATE outbox SET reply = '${SENT_BODY}', last_error = '内容已清除，不再发送', next_attempt_at = '9999-12-31T00:00:00.000Z'${unclaim}
+       WHERE sent_at IS NULL AND created_at < ?`,
+    );
+  }
+
+  dropUnsentBefore(before: Date): number {
+    return this.dropUnsent.run(before.toISOString()).changes;
+  }
+
+  forgetSentBodies(): number {
+    return this.blankSent.run().changes;
   }
 
   enqueue(item: OutboxInsert, now: Date): number | null {
@@ -119,7 +143,7 @@ export class SqlOutboxRepo implements OutboxRepo {
     const r = this.insert.get(
       item.target.kind,
       item.target.id,
-      JSON.stringify(item.reply),
+      encryptJson(this.cipher, item.reply),
       item.reason,
       item.dedupeKey ?? null,
       t,
@@ -129,16 +153,18 @@ export class SqlOutboxRepo implements OutboxRepo {
     return r ? (r as { id: number }).id : null;
   }
 
+  private readonly toItem = (r: Row): OutboxItem => toItem(r, this.cipher);
+
   due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {
     if (this.pg) return this.claim(now, limit, skip);
-    if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(toItem);
+    if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(this.toItem);
     // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared once per length.
     const keys = skip.map((t) => `${t.kind}:${t.id}`);
     return this.skipping(this.dueSkipping, keys.length, (n) => `SELECT * FROM outbox WHERE ${LIVE} AND next_attempt_at <= ?
       AND (target_kind || ':' || target_id) NOT IN (${Array.from({ length: n }, () => '?').join(', ')})
       ORDER BY next_attempt_at, id LIMIT ?`)
       .all(now.toISOString(), ...keys, limit)
-      .map(toItem);
+      .map(this.toItem);
   }
 
   /**
@@ -175,7 +201,7 @@ export class SqlOutboxRepo implements OutboxRepo {
     skip.forEach((t, i) => (params[`s${i}`] = `${t.kind}:${t.id}`));
     const stmt = skip.length === 0 ? this.claimStmt! : this.skipping(this.claimSkipping, skip.length, claimSql);
     // UPDATE … RETURNING gives rows in no particular order.
-    return stmt.all(params).sort(byDue).map(toItem);
+    return stmt.all(params).sort(byDue).map(this.toItem);
   }
 
   markSent(id: number, now: Date, deliveredTo?: PushTarget): void {
@@ -191,7 +217,7 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   list(limit: number): OutboxItem[] {
-    return this.recent.all(limit).map(toItem);
+    return this.recent.all(limit).map(this.toItem);
   }
 
   hold(id: number, error: string, now: Date): void {
@@ -199,7 +225,7 @@ export class SqlOutboxRepo implements OutboxRepo {
   }
 
   heldFor(target: PushTarget): OutboxItem[] {
-    return this.heldStmt.all(target.kind, target.id).map(toItem);
+    return this.heldStmt.all(target.kind, target.id).map(this.toItem);
   }
 
   release(target: PushTarget, now: Date): number {

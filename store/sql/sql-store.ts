@@ -1,6 +1,8 @@
+import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { Store } from '../store.js';
 import { SqlAuditRepo } from './audit.js';
+import { CaseSealer } from './case-seal.js';
 import { SqlCaseRepo } from './cases.js';
 import { SqlChatRepo } from './chats.js';
 import type { SqlDb } from './db.js';
@@ -10,6 +12,12 @@ import { SqlJobRunRepo } from './job-runs.js';
 import { SqlOutboxRepo, type OutboxRepoOptions } from './outbox.js';
 import { SqlSessionRepo } from './sessions.js';
 import { SqlStatsRepo } from './stats.js';
+
+export interface SqlStoreOptions {
+  outbox?: OutboxRepoOptions;
+  /** Where the audit log's signed head lives (beside the database file, or in the shared schema). */
+  auditHead?: AuditHeadStore | null;
+}
 
 /**
  * The repositories of one town on one connection, whatever the database: the SQLite and
@@ -25,28 +33,61 @@ export abstract class SqlStore implements Store {
   readonly audit: SqlAuditRepo;
   readonly followup: SqlFollowupRepo;
   readonly stats: SqlStatsRepo;
+  readonly caseSeals: CaseSealer;
+  private depth = 0;
 
   constructor(
     private readonly sql: SqlDb,
     cipher: FieldCipher | null,
-    outbox: OutboxRepoOptions = {},
+    opts: SqlStoreOptions = {},
   ) {
-    this.inbound = new SqlInboundRepo(sql);
-    this.outbox = new SqlOutboxRepo(sql, outbox);
+    this.caseSeals = new CaseSealer(sql, cipher);
+    this.inbound = new SqlInboundRepo(sql, cipher);
+    this.outbox = new SqlOutboxRepo(sql, opts.outbox ?? {}, cipher);
     this.chats = new SqlChatRepo(sql);
     this.sessions = new SqlSessionRepo(sql, cipher);
-    this.cases = new SqlCaseRepo(sql, cipher);
-    this.audit = new SqlAuditRepo(sql);
+    this.cases = new SqlCaseRepo(sql, cipher, this.caseSeals);
+    this.audit = new SqlAuditRepo(sql, { cipher, head: opts.auditHead ?? null, inTransaction: () => this.depth > 0 });
     this.jobRuns = new SqlJobRunRepo(sql);
-    this.followup = new SqlFollowupRepo(sql, cipher);
+    this.followup = new SqlFollowupRepo(sql, cipher, this.caseSeals);
     this.stats = new SqlStatsRepo(sql);
+    this.sealLegacyCases();
+  }
+
+  /**
+   * Cases written before rows were sealed get a seal once, at the first start after the upgrade,
+   * and the audit log says so; after that a row without a seal is reported by `audit verify`.
+   */
+  private sealLegacyCases(): void {
+    const done = this.sql.prepare<[], { value: string }>("SELECT value FROM security_meta WHERE name = 'case_seals'");
+    if (done.get()) return;
+    this.transaction(() => {
+      if (done.get()) return;
+      const n = this.caseSeals.sealUnsealed();
+      this.sql.prepare("INSERT INTO security_meta (name, value) VALUES ('case_seals', 'v1') ON CONFLICT (name) DO NOTHING").run();
+      if (n > 0) this.audit.append({ at: new Date(), actor: 'system', action: 'seal-cases', detail: `${n} cases sealed at upgrade` });
+    });
   }
 
   transaction<T>(fn: () => T): T {
     // Both connections turn a nested transaction into a savepoint, which is what we want.
-    return this.sql.transaction(fn).immediate();
+    this.depth++;
+    let ok = false;
+    try {
+      const out = this.sql.transaction(fn).immediate();
+      ok = true;
+      return out;
+    } finally {
+      this.depth--;
+      // The audit head is written once the entries it names are committed, never before.
+      if (this.depth === 0) {
+        if (ok) this.audit.flushHead();
+        else this.audit.discardHead();
+      }
+    }
   }
 
+  abstract compact(): void;
   abstract backup(file: string): Promise<void>;
   abstract close(): void;
 }

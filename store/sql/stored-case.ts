@@ -1,5 +1,5 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import { decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { decryptCloseReason, decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { CaseCategoryRecord, CaseRecord } from '../store.js';
 
 /** The plain columns of a case. */
@@ -123,7 +123,7 @@ export class StoredCase implements CaseRecord {
     this.createdAt = new Date(r.created_at);
     this.updatedAt = new Date(r.updated_at);
     this.closedAt = r.closed_at ? new Date(r.closed_at) : null;
-    this.closeReason = r.close_reason;
+    this.closeReason = decryptCloseReason(cipher, r.close_reason);
     this.#heavy = r;
     this.#cipher = cipher;
   }
@@ -238,7 +238,7 @@ export class StoredCaseSummary {
   #name: string | undefined;
   readonly #nameOf: (id: number) => string;
 
-  constructor(r: SummaryRow, categories: CaseCategoryRecord[], nameOf: (id: number) => string) {
+  constructor(r: SummaryRow, categories: CaseCategoryRecord[], nameOf: (id: number) => string, cipher: FieldCipher | null = null) {
     this.id = r[0];
     this.code = r[1];
     this.village = r[2];
@@ -250,7 +250,7 @@ export class StoredCaseSummary {
     this.categories = categories;
     this.lastContactDate = r[8];
     this.status = r[9];
-    this.closeReason = r[10];
+    this.closeReason = decryptCloseReason(cipher, r[10]);
     this.birthDate = r[11];
     this.#nameOf = nameOf;
   }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
 import type { SqlDb } from '../sql/db.js';
@@ -21,20 +22,47 @@ export class SqliteStore extends SqlStore {
   constructor(
     readonly db: Db,
     cipher: FieldCipher | null = null,
+    /** The database file; null for `:memory:` (no audit head is kept then). */
+    readonly file: string | null = null,
   ) {
     // better-sqlite3's Database is exactly the SqlDb shape at run time; only its overloaded
     // prepare() typing (object-or-array parameters) is too loose for TypeScript to prove it.
-    super(db as unknown as SqlDb, cipher);
+    super(db as unknown as SqlDb, cipher, { auditHead: file ? fileAuditHead(auditHeadFile(file)) : null });
+  }
+
+  compact(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   async backup(file: string): Promise<void> {
     await this.db.backup(file);
     chmodSync(file, 0o600);
+    // The backup carries the head it was taken with, so a restored copy can be verified too.
+    if (this.file && existsSync(auditHeadFile(this.file))) {
+      copyFileSync(auditHeadFile(this.file), auditHeadFile(file));
+      chmodSync(auditHeadFile(file), 0o600);
+    }
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** The audit head beside a database file: `humiao.db` → `humiao.db.audit-head`. */
+export const auditHeadFile = (dbFile: string): string => `${dbFile}.audit-head`;
+
+function fileAuditHead(path: string): AuditHeadStore {
+  return {
+    where: path,
+    read: () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    write(text) {
+      // Written whole, then renamed over the old one: a crash leaves the old head or the new one.
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, text, { mode: 0o600 });
+      renameSync(tmp, path);
+    },
+  };
 }
 
 export interface OpenOptions {
@@ -46,6 +74,8 @@ export interface OpenOptions {
 export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteStore {
   if (file !== ':memory:') {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // An existing folder keeps whatever mode it was made with: case data needs owner-only.
+    chmodSync(dirname(file), 0o700);
     // Case data about minors: create the file owner-only before SQLite ever writes to it.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   }
@@ -54,6 +84,9 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteSto
   // FULL: a confirmed case survives power loss, not only a process crash.
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
+  // Erased values (purge, blanked outbox bodies, dropped reply caches) are overwritten with
+  // zeros in the file, not just unlinked from the b-tree.
+  db.pragma('secure_delete = ON');
   db.pragma('busy_timeout = 5000');
   // 4 MB of page cache, not the default 16: county scans read covering indexes once per run and
   // the OS file cache serves re-reads as fast, while a full cache stayed in the bot's RSS.
@@ -65,7 +98,7 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteSto
     db.close();
     throw err;
   }
-  return new SqliteStore(db, opts.cipher ?? null);
+  return new SqliteStore(db, opts.cipher ?? null, file === ':memory:' ? null : file);
 }
 
 function migrate(db: Db): void {

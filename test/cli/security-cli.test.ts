@@ -47,7 +47,8 @@ describe('security from the command line', () => {
     const bad = runCli(['audit', 'verify'], env);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toContain(`第 ${createdId} 条记录的内容被改动`);
-  });
+    // Seven child processes: on a loaded box each start takes seconds.
+  }, 120_000);
 
   it('refuses to start without the key once data is encrypted, with one Chinese line and exit 2', () => {
     const dir = tempDataDir();
@@ -61,6 +62,41 @@ describe('security from the command line', () => {
     expect(wrong.stderr).toContain('密钥不一致');
     expect(runCli(['cases', 'export'], { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: '' }).code).toBe(2);
   });
+});
+
+describe('audit verify against a damaged database', () => {
+  it('a cut tail, a sealed flag set to 0 and a dropped audit table are each one Chinese line and exit 1, never a stack', () => {
+    const env = { HUMIAO_DATA_DIR: tempDataDir(), HUMIAO_DATA_KEY: testDataKey() };
+    expect(runBot(SEALED_INTAKE, env, ['--user', 'zhangsan']).code).toBe(0);
+    const file = join(env.HUMIAO_DATA_DIR, 'humiao.db');
+    expect(runCli(['audit', 'verify'], env).stdout).toMatch(/签名头相符；1 个个案的校验码相符/);
+
+    let rw = new Database(file);
+    rw.exec("UPDATE cases SET sealed = 0");
+    rw.close();
+    const unsealed = runCli(['audit', 'verify'], env);
+    expect(unsealed.code).toBe(1);
+    expect(unsealed.stdout.trim()).toMatch(/^个案 DJ-2026-0001 的记录与其校验码不符/);
+
+    rw = new Database(file);
+    rw.exec('UPDATE cases SET sealed = 1; DROP TRIGGER audit_log_no_delete');
+    const last = (rw.prepare('SELECT max(id) AS m FROM audit_log').get() as { m: number }).m;
+    rw.prepare('DELETE FROM audit_log WHERE id > ?').run(last - 2);
+    rw.prepare("UPDATE sqlite_sequence SET seq = ? WHERE name = 'audit_log'").run(last - 2);
+    rw.close();
+    const cut = runCli(['audit', 'verify'], env);
+    expect(cut.code).toBe(1);
+    expect(cut.stdout).toMatch(/签名头记载共 \d+ 条/);
+
+    rw = new Database(file);
+    rw.exec('DROP TABLE audit_log');
+    rw.close();
+    const dropped = runCli(['audit', 'verify'], env);
+    expect(dropped.code).toBe(1);
+    expect(dropped.stdout.trim().split('\n')).toHaveLength(1);
+    expect(dropped.stdout).toMatch(/^审计记录无法校验：审计表缺失或损坏/);
+    expect(dropped.stderr).not.toMatch(/at .*\.ts:\d+/);
+  }, 120_000);
 });
 
 describe('cases purge', () => {
@@ -82,5 +118,5 @@ describe('cases purge', () => {
     const bad = runCli(['cases', 'purge', '--closed-before', '2026-02-30'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('YYYY-MM-DD');
-  });
+  }, 120_000);
 });

@@ -36,8 +36,10 @@ describe('viewing a case', () => {
     const { say, store } = setup();
     const g = say('lisi', '查看 DJ-2026-0001', 'wrkGroup1');
     expect(g).toBe(VIEW_IN_PRIVATE_TEXT);
-    expect(say('stranger', '查看 DJ-2026-0001')).toBe(VIEW_NOT_ENABLED_TEXT);
     expect(store.audit.list()).toEqual([]);
+    expect(say('stranger', '查看 DJ-2026-0001')).toBe(VIEW_NOT_ENABLED_TEXT);
+    // Someone not in the config is refused and the attempt is on record.
+    expect(store.audit.list()).toMatchObject([{ actor: 'stranger', action: 'denied', caseCode: 'DJ-2026-0001' }]);
   });
 
   it('shows the lead unit a masked view with sealed fields hidden, and audits it', () => {
@@ -54,7 +56,14 @@ describe('viewing a case', () => {
   it('asks for a reason before the full identity, then shows it and audits the reason', () => {
     const { say, store } = setup();
     expect(say('lisi', '查看 DJ-2026-0001 完整')).toContain('需要说明原因');
-    expect(store.audit.list()).toEqual([]);
+    // A word or two is not a purpose: refused like no reason, and both refusals are on record.
+    const vague = say('lisi', '查看 DJ-2026-0001 完整 看看情况');
+    expect(vague).toContain('需要说明原因');
+    expect(vague).not.toContain('王小明');
+    expect(store.audit.list().map((e) => e.action)).toEqual(['denied', 'denied']);
+    expect(say('lisi', '查看 DJ-2026-0001 完整 2')).toContain('王小明');
+    expect(store.audit.list().at(-1)).toMatchObject({ action: 'view-full', reason: '走访前核对身份' });
+    expect(say('lisi', '查看 DJ-2026-0001 完整 下周协调民政救助金需要核对户主')).toContain('王小明');
     const t = say('lisi', '查看 DJ-2026-0001 完整 核实监护人联系方式');
     expect(t).toContain('王小明');
     expect(t).toContain('341324201305061234');
@@ -62,7 +71,7 @@ describe('viewing a case', () => {
     // An admin outside sealedAccess still does not see the sealed details.
     expect(t).toContain('处置情况：该记录已依法封存');
     expect(t).not.toContain('公安机关矫治');
-    expect(store.audit.list()).toMatchObject([{ actor: 'lisi', action: 'view-full', reason: '核实监护人联系方式', detail: 'identity' }]);
+    expect(store.audit.list().at(-1)).toMatchObject({ actor: 'lisi', action: 'view-full', reason: '核实监护人联系方式', detail: 'identity' });
   });
 
   it('opens sealed details only to a sealedAccess unit that gave a reason', () => {
@@ -74,14 +83,43 @@ describe('viewing a case', () => {
     expect(store.audit.list().at(-1)).toMatchObject({ action: 'view-sealed', reason: '办理矫治教育回访', detail: 'identity,sealed' });
   });
 
+  it('seals an age-exempt offence: others see the sealed notice, a school nothing, export leaves it out', () => {
+    const exempt: NewCase = {
+      ...sampleCase,
+      details: { behaviors: ['BL02', 'YZ00'], disposition: '家长管教', justiceInvolvement: '无' },
+      categories: [{ code: '02', leadUnits: ['镇派出所', '墩集中心校'] }],
+      schoolDetail: '墩集中心校五年级',
+    };
+    const { say, store } = setup([exempt]);
+    expect(store.cases.list()[0]!.sealed).toBe(true);
+    const staff = say('wangwu', '查看 DJ-2026-0001');
+    const school = say('zhaoliu', '查看 DJ-2026-0001');
+    for (const t of [staff, school]) {
+      expect(t).toContain('多次旷课、逃学');
+      expect(t).not.toContain('因年龄不予处罚');
+    }
+    expect(school).not.toContain('封存');
+    const police = say('zhangsan', '查看 DJ-2026-0001 完整 办理矫治教育回访');
+    expect(police).toContain('实施刑法规定的行为但因年龄不予处罚');
+  });
+
+  it('a school sees only its own pupils', () => {
+    const other: NewCase = { ...sampleCase, categories: [{ code: '01', leadUnits: ['墩集中心校'] }], primaryCategory: '01', schoolDetail: '墩集中学初一' };
+    const mine: NewCase = { ...other, code: 'DJ-2026-0002', schoolDetail: '墩集中心校 四年级' };
+    const { say } = setup([other, mine]);
+    expect(say('zhaoliu', '查看 DJ-2026-0001')).toContain('没有找到您可以查看的个案');
+    expect(say('zhaoliu', '查看 DJ-2026-0002')).toContain('王*明');
+  });
+
   it('never shows justice fields to a school, not even that they are sealed', () => {
     const both: NewCase = {
       ...sampleCase,
       categories: [{ code: '01', leadUnits: ['墩集中学', '墩集中心校'] }, { code: '02', leadUnits: ['镇派出所'] }],
       primaryCategory: '01',
+      schoolDetail: '墩集中心校三年级',
     };
     const { say } = setup([both]);
-    const t = say('zhaoliu', '查看 DJ-2026-0001 完整 家访');
+    const t = say('zhaoliu', '查看 DJ-2026-0001 完整 走访前核对身份');
     expect(t).toContain('王小明');
     expect(t).not.toMatch(/处置|司法|封存/);
   });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BAD_DATE_TEXT, FUTURE_DATE_TEXT, NOT_ALLOWED_TEXT } from '../../handlers/contact-log.js';
+import { BAD_DATE_TEXT, FUTURE_DATE_TEXT } from '../../handlers/contact-log.js';
+
+const REFUSED_0001 = '没有找到您可以记录走访的个案 DJ-2026-0001。请核对编号（形如 DJ-2026-0001）；只有帮扶责任人、牵头单位成员和管理员可以记录走访。';
 import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
 import { fromLocal } from '../../schedules/time.js';
 import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
@@ -43,8 +45,8 @@ describe('contact log in one message', () => {
 
   it('lets the mentor, lead-unit members and admins log, and no one else', () => {
     const h = setup();
-    expect(h.say('zhangsan', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_ALLOWED_TEXT); // 派出所 does not lead 留守
-    expect(h.say('zhaoliu', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('zhangsan', '走访 DJ-2026-0001 电话 平稳')).toBe(REFUSED_0001); // 派出所 does not lead 留守
+    expect(h.say('zhaoliu', '走访 DJ-2026-0001 电话 平稳')).toBe(REFUSED_0001);
     expect(h.say('stranger', '走访 DJ-2026-0001 电话 平稳')).toBe(NOT_MEMBER_TEXT);
     expect(h.store.followup.contacts()).toEqual([]);
     expect(h.say('qianjiu', '走访 DJ-2026-0001 电话 平稳')).toContain('已记录'); // 民政所 leads 留守
@@ -55,7 +57,9 @@ describe('contact log in one message', () => {
 
   it('answers an unknown or closed case clearly', () => {
     const h = setup();
-    expect(h.say('wangwu', '走访 DJ-2026-0099 电话 平稳')).toContain('没有找到个案 DJ-2026-0099');
+    // A missing code gets the very answer a forbidden one gets, and both are audited.
+    expect(h.say('wangwu', '走访 DJ-2026-0099 电话 平稳')).toBe(REFUSED_0001.replace('DJ-2026-0001。', 'DJ-2026-0099。'));
+    expect(h.store.audit.list().filter((e) => e.action === 'denied').at(-1)).toMatchObject({ actor: 'wangwu', caseCode: 'DJ-2026-0099', detail: '记录走访: not found' });
     h.store.followup.close(h.store.cases.getByCode('DJ-2026-0001')!.id, 'C02 已入学(复学)', NOV20);
     expect(h.say('wangwu', '走访 DJ-2026-0001 电话 平稳')).toContain('已结案');
     expect(h.store.followup.contacts()).toEqual([]);
@@ -98,10 +102,10 @@ describe('contact log as a guided form', () => {
 
   it('refuses at once a code the user may not log for, without starting a form', () => {
     const h = setup();
-    expect(h.say('zhaoliu', '走访 DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('zhaoliu', '走访 DJ-2026-0001')).toBe(REFUSED_0001);
     expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
     h.say('zhaoliu', '走访');
-    expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(NOT_ALLOWED_TEXT);
+    expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(REFUSED_0001);
   });
 
   it('takes a note that begins with 走访 as an answer, but a new command ends the form', () => {
@@ -127,5 +131,27 @@ describe('contact log as a guided form', () => {
     const r = h.say('wangwu', '走访 DJ-2026-0001 电话联系，情况稳定', 'wrkGroup1');
     expect(r).toBe('已记录 DJ-2026-0001 11月20日电话联系。');
     expect(r).not.toContain('王');
+  });
+});
+
+describe('走访 and the duty to report', () => {
+  it('runs the intake signs on the notes, records them against the case and prompts the report', () => {
+    const h = setup();
+    const r = h.say('wangwu', '走访 DJ-2026-0001 上门 孩子身上有伤痕说被父亲殴打，还说想自杀，最近一个人住');
+    expect(r).toContain('已记录');
+    expect(r).toContain('强制报告提醒');
+    const c = h.store.cases.getByCode('DJ-2026-0001')!;
+    expect(h.store.cases.mandatoryReports(c.id).map((m) => m.sign).sort()).toEqual(['SELF_HARM', 'SUSPECTED_ABUSE', 'UNDER16_ALONE']);
+    expect(h.say('wangwu', '走访 DJ-2026-0001 电话 没有发现伤痕，情绪平稳')).not.toContain('强制报告');
+    expect(h.store.cases.mandatoryReports(c.id)).toHaveLength(3);
+  });
+
+  it('in a group says only that a report is due, and sends the notice privately', () => {
+    const h = setup();
+    const r = h.say('wangwu', '走访 DJ-2026-0001 上门 孩子说想自杀', 'wrkGroup1');
+    expect(r).toContain('已私信提醒');
+    expect(r).not.toMatch(/自杀|轻生|自伤/);
+    const dm = h.store.outbox.list(10).filter((o) => o.target.kind === 'user' && o.target.id === 'wangwu');
+    expect(dm[0]!.reply.text).toContain('强制报告提醒');
   });
 });

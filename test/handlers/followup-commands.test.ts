@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NOT_ALLOWED_CLOSE_TEXT } from '../../handlers/close-case.js';
 import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
 import { HELP_SECTIONS } from '../../handlers/help-sections.js';
 import { NOT_ALLOWED_OVERDUE_TEXT } from '../../handlers/overdue-list.js';
-import { NOT_ALLOWED_REASSIGN_TEXT } from '../../handlers/reassign-mentor.js';
 import { SCREENING_FORMAT_TEXT } from '../../handlers/screening-report.js';
 import { fromLocal } from '../../schedules/time.js';
 import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
@@ -97,8 +95,11 @@ describe('结案', () => {
 
   it('refuses a mentor who is not in the lead unit, an unknown code and a closed case', () => {
     const h = setup();
-    expect(h.say('zhaoliu', '结案 DJ-2026-0004 已入学')).toBe(NOT_ALLOWED_CLOSE_TEXT);
-    expect(h.say('lisi', '结案 DJ-2026-0099 已入学')).toContain('没有找到个案 DJ-2026-0099');
+    const forbidden = h.say('zhaoliu', '结案 DJ-2026-0004 已入学');
+    expect(forbidden).toMatch(/^没有找到您可以结案的个案 DJ-2026-0004。/);
+    // Missing and forbidden codes get one answer, so codes cannot be probed; both are audited.
+    expect(h.say('zhaoliu', '结案 DJ-2026-0099 已入学')).toBe(forbidden.replace('0004', '0099'));
+    expect(h.store.audit.list().filter((e) => e.action === 'denied').map((e) => e.detail)).toEqual(['结案: not allowed', '结案: not found']);
     h.say('lisi', '结案 DJ-2026-0004 已入学');
     h.say('lisi', '确认');
     expect(h.say('lisi', '结案 DJ-2026-0004 已入学')).toContain('已经结案');
@@ -120,7 +121,9 @@ describe('更换帮扶人', () => {
   it('refuses unknown people and people without the right', () => {
     const h = setup();
     expect(h.say('qianjiu', '更换帮扶人 DJ-2026-0002 诸葛亮')).toContain('没有找到唯一的「诸葛亮」');
-    expect(h.say('wangwu', '更换帮扶人 DJ-2026-0004 王五')).toBe(NOT_ALLOWED_REASSIGN_TEXT);
+    const refused = h.say('wangwu', '更换帮扶人 DJ-2026-0004 王五');
+    expect(refused).toMatch(/^没有找到您可以更换帮扶人的个案 DJ-2026-0004。/);
+    expect(h.say('wangwu', '更换帮扶人 DJ-2026-0098 王五')).toBe(refused.replace('0004', '0098'));
     expect(h.store.cases.getByCode('DJ-2026-0004')!.mentorUserId).toBe('zhaoliu');
     expect(h.store.outbox.list(10)).toEqual([]);
   });
@@ -154,5 +157,33 @@ describe('help menu', () => {
       expect(r, e).not.toBe('[Q&A]');
       h.say('lisi', '取消');
     }
+  });
+});
+
+describe('nothing typed is repeated in a group', () => {
+  it('结案 with an unrecognised reason, and 其他 with words, echo nothing in a group', () => {
+    const h = setup();
+    const r = h.say('lisi', '结案 DJ-2026-0004 李小华偷东西被派出所训诫了', 'wrkGroup1');
+    expect(r).toContain('没有识别出结案原因');
+    expect(r).not.toMatch(/李小华|偷东西|训诫/);
+    const other = h.say('lisi', '结案 DJ-2026-0004 其他 孙二狗随父亲去外省', 'wrkGroup1');
+    expect(other).toContain('原因：其他');
+    expect(other).not.toMatch(/孙二狗|外省/);
+    expect(h.say('lisi', '确认', 'wrkGroup1')).not.toMatch(/孙二狗|外省/);
+    // In private the words may be checked back.
+    expect(h.say('lisi', '结案 DJ-2026-0001 张三偷东西了')).toContain('「张三偷东西了」');
+  });
+
+  it('更换帮扶人 to a name not on the staff list does not repeat it in a group', () => {
+    const h = setup();
+    const r = h.say('lisi', '更换帮扶人 DJ-2026-0004 孙二狗', 'wrkGroup1');
+    expect(r).toContain('没有找到唯一的');
+    expect(r).not.toContain('孙二狗');
+  });
+
+  it('a stranger trying case commands is on record', () => {
+    const h = setup();
+    expect(h.say('stranger', '结案 DJ-2026-0004 已入学')).toBe(NOT_MEMBER_TEXT);
+    expect(h.store.audit.list().at(-1)).toMatchObject({ actor: 'stranger', action: 'denied', caseCode: 'DJ-2026-0004' });
   });
 });

@@ -1,3 +1,4 @@
+import { canViewCase } from '../../src/domain/security/access.js';
 import { describe, expect, it } from 'vitest';
 import { dropExpiredDrafts, MOVED_TO_PRIVATE_TEXT, NOT_ENABLED_TEXT } from '../../handlers/intake.js';
 import { GROUP, harness, makeId, type Harness } from '../helpers/intake-harness.js';
@@ -43,7 +44,7 @@ describe('intake: the prefill message', () => {
     expect(c.inferredFields).toEqual(expect.arrayContaining(['fullName', 'gender', 'village', 'categories', 'guardianshipMode']));
 
     expect(outboxTo(h, 'chat', 'wrkGroup1').map((o) => o.reply.text)).toEqual([
-      '新增 农村留守儿童 个案 DJ-2026-0001（王*明，王庄村），牵头单位：镇民政所，帮扶责任人：李四',
+      '新增个案 DJ-2026-0001，帮扶责任人：李四。详情请帮扶责任人私聊机器人查看。',
     ]);
     expect(outboxTo(h, 'chat', 'wrkPolice')).toEqual([]);
     const mentor = outboxTo(h, 'user', 'lisi');
@@ -140,7 +141,10 @@ describe('intake: one dialog per category', () => {
     h.say('zhouba', '确认');
     const c = h.store.cases.list()[0]!;
     expect(c.categories).toEqual([{ code: '02', leadUnits: ['镇派出所'] }, { code: '05', leadUnits: ['镇民政所'] }]);
-    expect(outboxTo(h, 'chat', 'wrkGroup1')[0]!.reply.text).toContain('牵头单位：镇派出所、镇民政所');
+    // The group learns the code and the mentor only: no category, lead unit, name or village.
+    const notice = outboxTo(h, 'chat', 'wrkGroup1')[0]!.reply.text;
+    expect(notice).toMatch(/^新增个案 DJ-2026-\d{4}，帮扶责任人：赵六。/);
+    for (const word of ['派出所', '民政所', '不良', '留守', '王庄村', '周', '*']) expect(notice).not.toContain(word);
   });
 });
 
@@ -325,6 +329,24 @@ describe('intake: checks', () => {
     expect(h.say('zhouba', '确认')).toContain('已保存个案 DJ-2026-0002');
     // A different child of the same village is not flagged.
     expect(h.say('zhouba', PREFILL.replace('王小明', '赵大勇'))).not.toContain('可能已经登记过');
+  });
+
+  it('names an existing case in the duplicate warning only to someone who may see it, and audits the match', () => {
+    const h = harness();
+    const id = makeId('34132420130506123');
+    const answers = ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四'];
+    h.say('zhouba', `${PREFILL}，${id}`);
+    run(h, 'zhouba', [...answers, '确认']);
+    const existing = h.store.cases.getByCode('DJ-2026-0001')!;
+    const outsider = h.deps.config.members.find((m) => !canViewCase(m, existing, h.deps.plan))!;
+    expect(outsider).toBeDefined();
+    h.say(outsider.userid, `${PREFILL.replace('王小明', '王晓明')}，${id}`);
+    run(h, outsider.userid, answers);
+    const warn = h.say(outsider.userid, '确认');
+    expect(warn).toContain('可能重复');
+    expect(warn).toContain('请向该类别的牵头单位核实');
+    expect(warn).not.toContain('DJ-2026-0001');
+    expect(h.store.audit.list().filter((e) => e.action === 'denied')).toMatchObject([{ actor: outsider.userid, caseCode: 'DJ-2026-0001' }]);
   });
 
   it('asks about an ID number that contradicts the birth month given earlier', () => {

@@ -118,13 +118,12 @@ describe('a simulated year of follow-up jobs', () => {
     expect(to(rows, 'job.overdue', 'sunqi')[0]!.reply.text).not.toContain('督办'); // one missed month: not escalated
   });
 
-  it('gives broadcast groups masked counts per unit and village, never names or codes', () => {
+  it('gives broadcast groups the town-wide overdue count only: no unit, village, category, name or code', () => {
     const group = to(rows, 'job.overdue', 'wrkGroup1');
     expect(group).toHaveLength(12);
     const may = group[4]!.reply.text;
     expect(may).toContain('共 <3 件');
-    expect(may).toContain('镇民政所 <3');
-    expect(may).toContain('王庄村 <3');
+    for (const r of group) expect(r.reply.text).not.toMatch(/镇民政所|镇派出所|镇司法所|王庄村|霸王村|留守|服刑/);
     for (const r of rows.filter((x) => x.target.kind === 'chat')) {
       expect(r.reply.text).not.toMatch(/DJ-\d{4}-\d{4}|王小明|李大壮|赵小花|孙二狗|王\*明|1381234/);
     }
@@ -165,7 +164,8 @@ describe('a simulated year of follow-up jobs', () => {
     expect(q3).toContain('| 2026-09（截至今日） | 2/4 | 50.0% |');
     const groupQ2 = to(rows, 'job.quarterly-progress', 'wrkGroup1')[1]!.reply.text;
     expect(groupQ2).toContain('在册个案：4 件');
-    expect(groupQ2).toContain('| 农村留守儿童 | <3 |');
+    // Town-wide totals only in a group: no breakdown by category or village.
+    expect(groupQ2).not.toMatch(/农村留守儿童|王庄村|霸王村/);
     expect(groupQ2).not.toContain('2/4');
     expect(to(rows, 'job.quarterly-progress', 'wrkJustice')).toHaveLength(4); // 司法所 leads 服刑子女
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -80,6 +80,13 @@ describe('cases encrypted at rest (sqlite file)', () => {
     s.cases.insert(sampleCase);
     s.close();
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('forces an existing data folder to 0700', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-dir-'));
+    chmodSync(dir, 0o755);
+    openSqliteStore(join(dir, 'humiao.db')).close();
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
   });
 
   it('backs up to an owner-only file', async () => {

@@ -102,6 +102,18 @@ function notice(taskId: string, title: string, sub: string): TemplateCard {
   };
 }
 
+/**
+ * WeCom shows every message as markdown, and the text carries what users typed (a reason, a
+ * note, a name): their `[text](link)`, `<font>`, `<@all>` or `**` must not become the bot's own
+ * formatting, and masked values (王*明, 138****1234) must show their asterisks rather than turn
+ * into italics or bold. Those characters become their full-width twins, which look the same and
+ * mean nothing to markdown. The bot's own formatting is headings and tables, which stay.
+ */
+export function markdownSafe(text: string): string {
+  return text.replace(/[*<>[\]`]/g, (c) => FULL_WIDTH[c]!);
+}
+const FULL_WIDTH: Record<string, string> = { '*': '＊', '<': '＜', '>': '＞', '[': '［', ']': '］', '`': '｀' };
+
 /** What a tapped card turns into for the person who tapped: a notice naming the choice, no controls. */
 export function answeredCard(taskId: string, info: ChoiceCardInfo | undefined, values: readonly string[]): TemplateCard {
   const labels = values.map((v) => info?.choices.find((c) => c.value === v)?.label ?? v);
@@ -124,7 +136,7 @@ export function renderReply(
   maxBytes = WECOM_CONTENT_MAX_BYTES,
   opts: { privateChat?: boolean } = {},
 ): RenderedReply {
-  const markdown = splitContent(replyMarkdown(reply), maxBytes);
+  const markdown = splitContent(markdownSafe(replyMarkdown(reply)), maxBytes);
   const built =
     offeredChoices(reply).length > 0 ? choiceCard(reply, taskId()) : opts.privateChat ? caseActionCard(reply, taskId()) : undefined;
   return built ? { markdown, card: built.card, info: built.info } : { markdown };

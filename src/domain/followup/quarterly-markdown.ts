@@ -4,7 +4,10 @@ import { percent, type Count, type QuarterStats } from './quarterly-stats.js';
 
 /**
  * The quarter's statistics as markdown. `forGroup` shows every count under 3 as «<3» and leaves
- * out the coverage fractions (a «1/2» would give the small counts away); rates stay.
+ * out the coverage fractions (a «1/2» would give the small counts away); rates stay. A group
+ * also gets no breakdown by category, village, risk or close reason: in a town a count per
+ * village or per category (a lead unit stands for one) narrows down which children are meant.
+ * Groups see town-wide totals; the breakdowns go to the admins privately.
  */
 export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = false): string {
   const n = forGroup ? groupCount : (x: number) => String(x);
@@ -23,6 +26,18 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
     `- 本季度走访联系：${n(s.contacts)} 次`,
     `- 帮扶覆盖率（本季度合计）：${percent(qc.rate)}${forGroup ? '' : `（${qc.covered}/${qc.due}）`}`,
     `- 当前逾期未联系：${n(s.overdue)} 件`,
+    ...(forGroup ? ['', '分类别、分村的统计已私信镇团委管理员。'] : breakdowns()),
+    '',
+    '### 帮扶覆盖率（当月有联系记录的个案 ÷ 当月应联系的在册个案）',
+    ...covHead,
+    ...cov,
+    '',
+    '### 每月风险隐患排查上报',
+    ...s.screening.map((m) => `- ${m.month}：已报 ${m.reported.length} 个单位${m.missing.length ? `；未报：${m.missing.join('、')}` : '；全部上报'}`),
+  ].join('\n');
+
+  function breakdowns(): string[] {
+    return [
     '',
     '### 在册个案按类别（一人多类分别计入）',
     table('类别', s.byCategory),
@@ -41,12 +56,6 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
     '',
     '### 本季度走访（按方式）',
     table('方式', s.contactsByMethod),
-    '',
-    '### 帮扶覆盖率（当月有联系记录的个案 ÷ 当月应联系的在册个案）',
-    ...covHead,
-    ...cov,
-    '',
-    '### 每月风险隐患排查上报',
-    ...s.screening.map((m) => `- ${m.month}：已报 ${m.reported.length} 个单位${m.missing.length ? `；未报：${m.missing.join('、')}` : '；全部上报'}`),
-  ].join('\n');
+    ];
+  }
 }

@@ -51,6 +51,17 @@ export function ageBand(birthDate: string, now: Date): string {
   return min === max ? `${min}岁` : `${min}–${max}岁`;
 }
 
+/**
+ * The new-case notice for groups: the code and the mentor, nothing that narrows down the child
+ * (domain.md P4). Category and lead unit give away why a child is on file (a 司法所 lead means a
+ * prisoner's child), a masked name plus a village names them. Only for a case that is 留守 and
+ * nothing else may a town let groups see the village too (config groupNotice.leftBehindVillage).
+ */
+export function groupNoticeText(config: Pick<LoadedConfig, 'groupNotice'>, code: string, mentorName: string, categories: readonly CategoryCode[], village: string): string {
+  const showVillage = config.groupNotice?.leftBehindVillage === true && categories.length > 0 && categories.every((c) => c === '05');
+  return `新增个案 ${code}${showVillage ? `（${village}）` : ''}，帮扶责任人：${mentorName}。详情请帮扶责任人私聊机器人查看。`;
+}
+
 export interface SubmitInput {
   store: Store;
   config: LoadedConfig;
@@ -122,8 +133,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   const catNames = categories.map((c) => categoryName(plan, c)).join('、');
   const leads = [...new Set(record.categories.flatMap((c) => c.leadUnits))].join('、') || '（方案未载明）';
   const mentorName = mentor?.name ?? '未指定';
-  // Groups see the code, masked name and village only (domain.md P4).
-  const groupText = `新增 ${catNames} 个案 ${code}（${maskName(record.fullName)}，${record.village}），牵头单位：${leads}，帮扶责任人：${mentorName}`;
+  const groupText = groupNoticeText(config, code, mentorName, categories, record.village);
   for (const g of config.groups.filter((x) => x.broadcast)) {
     store.outbox.enqueue(
       { target: { kind: 'chat', id: g.chatid }, reply: { text: groupText }, reason: 'case.created', dedupeKey: `case.created:${code}:${g.chatid}` },
@@ -145,7 +155,10 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   const full = summary(caseForm, state, env, false).text.replace(/^.*\n/, '');
   return {
     record,
-    reply: { text: `已保存个案 ${code}。\n牵头单位：${leads}\n${full}${mentor?.userid === reporterUserId ? pendingReminder(pending, code) : ''}\n（群内只会显示个案编号、姓名首尾字和村名。）` },
+    reply: { text: `已保存个案 ${code}。
+牵头单位：${leads}
+${full}${mentor?.userid === reporterUserId ? pendingReminder(pending, code) : ''}
+（群内只会显示个案编号和帮扶责任人。）` },
   };
 }
 

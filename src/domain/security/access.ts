@@ -8,6 +8,7 @@ import type { CaseRecord } from '../../../store/store.js';
  * - admin (镇团委): every case;
  * - village cadre (a member with `village`): the cases of that village;
  * - unit staff: cases whose categories their unit leads or carries a task for in the plan;
+ *   a school among them only its own pupils (the case's school detail names the school);
  * - the reporter and the mentor of a case: that case;
  * - anyone not in `members`: no case at all (Q&A only).
  */
@@ -40,7 +41,16 @@ export function canViewCase(member: Member | undefined, c: CaseRecord, plan: Pla
   if (member.role === 'admin') return true;
   if (c.reporterUserId === member.userid || c.mentorUserId === member.userid) return true;
   if (member.village) return c.village === member.village;
-  return unitsInvolved(c, plan).has(member.unit);
+  if (!unitsInvolved(c, plan).has(member.unit)) return false;
+  // A school sees its own pupils only: the case's school must be the member's school.
+  if (isSchoolUnit(member.unit)) return ownPupil(c, member.unit);
+  return true;
+}
+
+/** The case's school detail (「墩集中学初二（3）班」) names the member's school (「墩集中学」). */
+function ownPupil(c: CaseRecord, school: string): boolean {
+  const detail = c.schoolDetail?.replace(/\s+/g, '') ?? '';
+  return detail !== '' && detail.includes(school.replace(/\s+/g, ''));
 }
 
 /** Sealed justice details: only the units named in `sealedAccess`, and only with a reason. */

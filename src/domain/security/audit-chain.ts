@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 
 /**
  * What an audit entry says happened. `cli-login` is one run of an admin CLI command;
- * `migrate-store` is a town's records copied from SQLite into PostgreSQL.
+ * `migrate-store` is a town's records copied from SQLite into PostgreSQL; `seal-cases` is the
+ * one-off sealing of case rows written before rows carried a MAC; `denied` is a refused attempt
+ * (a case command on a case the person may not touch, or by someone not in the config).
  */
-export type AuditAction = 'view' | 'view-full' | 'view-sealed' | 'export' | 'create' | 'change' | 'close' | 'cli-login' | 'purge' | 'migrate-store';
+export type AuditAction = 'view' | 'view-full' | 'view-sealed' | 'export' | 'create' | 'change' | 'close' | 'cli-login' | 'purge' | 'migrate-store' | 'seal-cases' | 'denied';
 
 export interface AuditFields {
   id: number;
@@ -37,7 +39,7 @@ export interface StoredAuditEntry extends AuditFields {
 }
 
 export type AuditVerifyResult =
-  | { ok: true; count: number }
+  | { ok: true; count: number; /** Entries exist but no signed head was ever written for them. */ headMissing?: boolean }
   | { ok: false; count: number; brokenAt: number; problem: string };
 
 /**

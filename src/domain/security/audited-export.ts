@@ -1,6 +1,6 @@
 import type { Store } from '../../../store/store.js';
 import { exportCases } from '../intake/export.js';
-import { redactJustice } from './sealed.js';
+import { isSealedCase, redactJustice } from './sealed.js';
 
 /**
  * `cases export` as the law allows it: sealed justice details never leave the system
@@ -12,8 +12,8 @@ export function auditedExport(store: Store, actor: string, now: Date, format: st
   const rows = exportCases(store);
   rows.forEach((row, i) => {
     const rec = records[i];
-    if (rec && rec.sealed && rec.code === row.code) row.details = JSON.stringify(redactJustice(rec.details));
+    if (rec && isSealedCase(rec) && rec.code === row.code) row.details = JSON.stringify(redactJustice(rec.details));
   });
-  store.audit.append({ at: now, actor, action: 'export', detail: `cases export ${format}: ${rows.length} 个案${records.some((r) => r.sealed) ? '（封存信息已略去）' : ''}` });
+  store.audit.append({ at: now, actor, action: 'export', detail: `cases export ${format}: ${rows.length} 个案${records.some(isSealedCase) ? '（封存信息已略去）' : ''}` });
   return rows;
 }

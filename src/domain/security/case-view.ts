@@ -5,7 +5,7 @@ import { ageBand } from '../intake/submit.js';
 import { formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
 import type { PlanMatrix } from '../plan/types.js';
 import { maskIdNumber, maskName, maskPhone } from '../privacy/mask.js';
-import { JUSTICE_FIELDS, SEALED_TEXT } from './sealed.js';
+import { isSealedCase, redactJustice, withoutJustice } from './sealed.js';
 
 export interface CaseViewOptions {
   plan: PlanMatrix;
@@ -19,8 +19,6 @@ export interface CaseViewOptions {
   /** The viewer's unit is in sealedAccess (to tell them how to open the sealed fields). */
   sealedAllowed: boolean;
 }
-
-const JUSTICE = new Set<string>(JUSTICE_FIELDS);
 
 function valueText(key: string, v: unknown): string {
   const step = caseForm.steps.find((s) => s.key === key);
@@ -61,17 +59,13 @@ export function renderCaseView(c: CaseRecord, o: CaseViewOptions): string {
     const phone = c.bangjiaoPhone ? (o.full ? c.bangjiaoPhone : maskPhone(c.bangjiaoPhone)) : '';
     lines.push(`帮教联系人：${[name, phone].filter(Boolean).join(' ')}`);
   }
+  const sealed = isSealedCase(c);
+  // Schools do not learn justice details exist; others see the sealed notice in their place.
+  const details = o.school ? withoutJustice(c.details) : sealed && !o.sealedOpen ? redactJustice(c.details) : c.details;
   for (const step of caseForm.steps) {
-    if (!(step.key in c.details)) continue;
-    const v = c.details[step.key];
-    if (v === null || v === undefined) continue;
-    if (JUSTICE.has(step.key)) {
-      if (o.school) continue;
-      if (c.sealed && !o.sealedOpen) {
-        lines.push(`${step.label}：${SEALED_TEXT}`);
-        continue;
-      }
-    }
+    if (!(step.key in details)) continue;
+    const v = details[step.key];
+    if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
     lines.push(`${step.label}：${valueText(step.key, v)}`);
   }
   lines.push(`风险等级：${c.riskLevel}`, `帮扶责任人：${c.mentorName ?? '未指定'}`, `牵头单位：${leads}`);
@@ -79,6 +73,6 @@ export function renderCaseView(c: CaseRecord, o: CaseViewOptions): string {
   if (!o.full) {
     lines.push(`如需完整身份信息，请发送「查看 ${c.code} 完整 原因」，例如「查看 ${c.code} 完整 核实监护人联系方式」。每次查看都会记录。`);
   }
-  if (c.sealed && o.sealedAllowed && !o.sealedOpen && !o.school) lines.push('贵单位可在说明原因后查看封存信息（同上，发送「完整」及原因）。');
+  if (sealed && o.sealedAllowed && !o.sealedOpen && !o.school) lines.push('贵单位可在说明原因后查看封存信息（同上，发送「完整」及原因）。');
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { ConfigError } from '../../config/load.js';
 
 /**
@@ -79,6 +79,17 @@ export class FieldCipher {
     }
   }
 
+  /**
+   * A MAC under a sub-key of its own for each purpose (`label`): case rows, the audit head.
+   * Separate from the lookup key, so a lookup hash never doubles as a row seal.
+   */
+  mac(label: string, data: string): string {
+    let key = this.macKeys.get(label);
+    if (!key) this.macKeys.set(label, (key = Buffer.from(hkdfSync('sha256', this.macKey, Buffer.alloc(0), `humiao ${label} mac v1`, 32))));
+    return createHmac('sha256', key).update(data).digest('hex');
+  }
+  private readonly macKeys = new Map<string, Buffer>();
+
   /** A value stored with the database so a wrong key is caught at start-up, not on first read. */
   keyCheck(): string {
     return createHmac('sha256', this.macKey).update('humiao key check v1').digest('hex');
@@ -104,4 +115,38 @@ export function decryptOpt(cipher: FieldCipher | null, v: string | null): string
     return v;
   }
   return cipher.decrypt(v);
+}
+
+/**
+ * A seal over `data`: `hmac:` + HMAC under the data key when one is set (only the key holder can
+ * make one, so an edit by someone with just the database is caught), else `sha256:` + a plain
+ * hash (catches accidental damage only: anyone can recompute it).
+ */
+export function sealOf(cipher: FieldCipher | null, label: string, data: string): string {
+  return cipher ? `hmac:${cipher.mac(label, data)}` : `sha256:${createHash('sha256').update(label).update('\n').update(data).digest('hex')}`;
+}
+
+/** A JSON value encrypted as one field (reply cache, outbox bodies, dialog state). */
+export function encryptJson(cipher: FieldCipher | null, value: unknown): string {
+  return encryptOpt(cipher, JSON.stringify(value))!;
+}
+
+export function decryptJson<T>(cipher: FieldCipher | null, stored: string): T {
+  return JSON.parse(decryptOpt(cipher, stored)!) as T;
+}
+
+/**
+ * A close reason is `C02 已入学(复学)` or `C99 其他：<free text>`. The coded part is counted by
+ * the statistics and names no one; the free text may, so only it is encrypted.
+ */
+export function encryptCloseReason(cipher: FieldCipher | null, reason: string): string {
+  const at = reason.indexOf('：');
+  if (cipher === null || at < 0) return reason;
+  return `${reason.slice(0, at + 1)}${cipher.encrypt(reason.slice(at + 1))}`;
+}
+
+export function decryptCloseReason(cipher: FieldCipher | null, stored: string | null): string | null {
+  if (stored === null) return null;
+  const at = stored.indexOf('：');
+  return at < 0 ? stored : `${stored.slice(0, at + 1)}${decryptOpt(cipher, stored.slice(at + 1))}`;
 }

@@ -13,14 +13,37 @@ const JUSTICE_DISPOSITIONS = new Set(['公安机关矫治教育措施', '专门�
 
 export const SEALED_TEXT = '该记录已依法封存';
 
+/**
+ * 「实施刑法规定的行为但因年龄不予处罚」: an act the criminal law punishes, not prosecuted for the
+ * child's age. The 2022 rules seal records of 不予刑事处罚 / 不追究刑事责任 too, so this behaviour
+ * is a justice detail wherever it appears.
+ */
+export const AGE_EXEMPT_OFFENCE = 'YZ00';
+
+const behaviorsOf = (details: Record<string, unknown>): unknown[] => (Array.isArray(details.behaviors) ? details.behaviors : []);
+
 export function isSealedDetails(details: Record<string, unknown>): boolean {
-  return details.justiceInvolvement === '有' || (typeof details.disposition === 'string' && JUSTICE_DISPOSITIONS.has(details.disposition));
+  return (
+    details.justiceInvolvement === '有' ||
+    (typeof details.disposition === 'string' && JUSTICE_DISPOSITIONS.has(details.disposition)) ||
+    behaviorsOf(details).includes(AGE_EXEMPT_OFFENCE)
+  );
+}
+
+/**
+ * Sealed by its flag or by what its details say now: rows stored before a rule was added (the
+ * age-exempt offence) carry sealed = 0 but are sealed all the same.
+ */
+export function isSealedCase(c: { sealed?: boolean; details: Record<string, unknown> }): boolean {
+  return c.sealed === true || isSealedDetails(c.details);
 }
 
 /** Details with the justice fields replaced by the sealed notice (for export and unauthorised views). */
 export function redactJustice(details: Record<string, unknown>, replacement: string = SEALED_TEXT): Record<string, unknown> {
   const out = { ...details };
   for (const k of JUSTICE_FIELDS) if (k in out) out[k] = replacement;
+  const b = behaviorsOf(details);
+  if (b.includes(AGE_EXEMPT_OFFENCE)) out.behaviors = [...b.filter((x) => x !== AGE_EXEMPT_OFFENCE), replacement];
   return out;
 }
 
@@ -28,5 +51,7 @@ export function redactJustice(details: Record<string, unknown>, replacement: str
 export function withoutJustice(details: Record<string, unknown>): Record<string, unknown> {
   const out = { ...details };
   for (const k of JUSTICE_FIELDS) delete out[k];
+  const b = behaviorsOf(details);
+  if (b.includes(AGE_EXEMPT_OFFENCE)) out.behaviors = b.filter((x) => x !== AGE_EXEMPT_OFFENCE);
   return out;
 }

@@ -10,7 +10,18 @@ const choices = [
 
 describe('renderReply', () => {
   it('plain text is one markdown piece and no card', () => {
-    expect(renderReply({ text: '**依据**：三（三）' })).toEqual({ markdown: ['**依据**：三（三）'] });
+    expect(renderReply({ text: '依据：三（三）' })).toEqual({ markdown: ['依据：三（三）'] });
+  });
+
+  it('typed markdown is shown as typed, not obeyed, and masked values keep their asterisks', () => {
+    const typed = '原因：[点这里](http://x.example) <font color="warning">紧急</font> <@all> **加粗** `code`';
+    const md = renderReply({ text: typed }).markdown[0]!;
+    expect(md).not.toMatch(/[[\]<>*`]/);
+    expect(md).toContain('［点这里］(http://x.example)');
+    expect(md).toContain('＜@all＞');
+    expect(renderReply({ text: '王*明 138****1234' }).markdown[0]).toBe('王＊明 138＊＊＊＊1234');
+    // The bot's own headings and tables stay markdown.
+    expect(renderReply({ text: '## 标题\n| a | b |\n| --- | ---: |' }).markdown[0]).toBe('## 标题\n| a | b |\n| --- | ---: |');
   });
 
   it('choices are listed by number so typing works, and offered as a button card', () => {
