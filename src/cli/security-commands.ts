@@ -6,6 +6,10 @@ import { ConfigError } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { cliStore } from './town-context.js';
 import type { AuditRecord } from '../../store/store.js';
+import { findCaseCode } from '../domain/followup/contact-message.js';
+
+/** `dj-2026-39402` as typed → the stored code; anything else is looked up as given. */
+const typedCaseCode = (s: string) => findCaseCode(s)?.code ?? s.trim().toUpperCase();
 
 /** Who ran the admin CLI: the OS account, since the CLI has no login of its own. */
 export function cliActor(): string {
@@ -92,7 +96,7 @@ export function registerAuditCommands(program: Command, log: Logger, out: (s: st
     .option('--case <code>', '只看某个个案，例如 DJ-2026-0001')
     .action((opts: { case?: string }) => {
       return withDeps(log, async (deps) => {
-        const entries = deps.store.audit.list(opts.case ? { caseCode: opts.case.trim().toUpperCase() } : {});
+        const entries = deps.store.audit.list(opts.case ? { caseCode: typedCaseCode(opts.case) } : {});
         out(entries.length ? entries.map(renderEntry).join('\n') : opts.case ? `个案 ${opts.case} 没有审计记录。` : '还没有审计记录。');
       });
     });
