@@ -55,7 +55,7 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   const now = ctx.clock.now();
   if (!d.code) {
     store.followup.saveDialog(msg.userId, msg.chatId, d, now);
-    const mine = msg.chatType === 'single' ? store.cases.openSummaries().filter((c) => c.mentorUserId === msg.userId).slice(0, 8) : [];
+    const mine = msg.chatType === 'single' ? store.cases.openSummaries({ mentorUserId: msg.userId, limit: 8 }) : [];
     return [{ text: '请发送要记录的个案编号（例如 DJ-2026-0001）。回复「取消」放弃。', ...(mine.length ? { choices: mine.map((c) => ({ label: c.code, value: c.code })) } : {}) }];
   }
   if (!d.method) {

@@ -219,6 +219,10 @@ export interface OpenSummaryFilter {
    */
   afterId?: number;
   limit?: number;
+  /** Only the cases this user mentors (「我的个案」, 走访 without a code): read through an index. */
+  mentorUserId?: string;
+  /** Only the cases this unit leads in one of their categories (逾期 for a lead-unit member). */
+  leadUnit?: string;
 }
 
 export interface MandatoryReportInsert {
@@ -249,6 +253,8 @@ export interface CaseRepo {
   openSummaries(filter?: OpenSummaryFilter): CaseSummary[];
   /** Every case, open or closed, as a compact summary (for statistics). */
   summaries(): CaseSummary[];
+  /** Whether the unit leads any case, open or closed (one indexed lookup, not a scan). */
+  anyLedBy(unit: string): boolean;
   recordMandatoryReport(r: MandatoryReportInsert): number;
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;

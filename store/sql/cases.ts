@@ -2,8 +2,10 @@ import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
-import type { SqlDb as Db } from './db.js';
-import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
+import type { SqlDb as Db, SqlStatement } from './db.js';
+
+type Stmt<R> = SqlStatement<[Record<string, unknown>], R>;
+import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, summaryPageQueries, type SummaryPageShape, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
 
 
 interface CategoryRow {
@@ -52,6 +54,10 @@ export class SqlCaseRepo implements CaseRepo {
   private readonly closedBefore;
   private readonly anonymise;
   private readonly wipeContacts;
+  private readonly insertLeadUnit;
+  private readonly ledBy;
+  /** Filtered page queries, prepared on first use: one pair per mix of filters. */
+  private readonly filteredPages = new Map<string, { rows: Stmt<SummaryRow>; categories: Stmt<SummaryCategoryRow> }>();
 
   /**
    * With a cipher, identity fields (name, ID number, guardian and 帮教 names and phones, school
@@ -59,7 +65,7 @@ export class SqlCaseRepo implements CaseRepo {
    * ever see plain values, and the lookup keys (id_hash, dup_key) stay searchable.
    */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
   ) {
     this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string }>(
@@ -90,6 +96,9 @@ export class SqlCaseRepo implements CaseRepo {
          @sealed, @created_at, @created_at) RETURNING id`,
     );
     this.insertCategory = db.prepare('INSERT INTO case_categories (case_id, category, ordinal, lead_units) VALUES (?, ?, ?, ?)');
+    // One row per (lead unit, case), so 逾期 for a unit reads that unit's cases through an index.
+    this.insertLeadUnit = db.prepare('INSERT INTO case_lead_units (unit, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.ledBy = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM case_lead_units WHERE unit = ? LIMIT 1');
     this.byCode = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE code = ?');
     this.byId = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id = ?');
     this.byIdHash = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id_hash = ? ORDER BY id');
@@ -157,6 +166,7 @@ export class SqlCaseRepo implements CaseRepo {
     });
     const id = (r as { id: number }).id;
     c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
+    for (const unit of new Set(c.categories.flatMap((cat) => cat.leadUnits))) this.insertLeadUnit.run(unit, id);
     return this.toRecord(this.byId.get(id)!);
   }
 
@@ -176,6 +186,7 @@ export class SqlCaseRepo implements CaseRepo {
   openSummaries(filter: OpenSummaryFilter = {}): CaseSummary[] {
     const since = filter.notContactedSince;
     const args = since === undefined ? undefined : { since, asOf: filter.asOfDay ?? '9999-12-31' };
+    if (filter.mentorUserId !== undefined || filter.leadUnit !== undefined) return this.filteredPage(filter, args);
     if (filter.afterId !== undefined || filter.limit !== undefined) {
       const page = { after: filter.afterId ?? 0, limit: filter.limit ?? Number.MAX_SAFE_INTEGER };
       const rows = args === undefined ? this.summaryPage.all(page) : this.summaryPageNotContacted.all({ ...page, ...args });
@@ -187,6 +198,28 @@ export class SqlCaseRepo implements CaseRepo {
     const cats = args === undefined ? this.summaryCategories.all() : this.summaryCategoriesNotContacted.all(args);
     const rows = args === undefined ? this.openRows.all() : this.summariesNotContacted.all(args);
     return this.toSummaries(rows, cats);
+  }
+
+  private filteredPage(filter: OpenSummaryFilter, args: { since: string; asOf: string } | undefined): CaseSummary[] {
+    const shape: SummaryPageShape = { notContacted: args !== undefined, mentor: filter.mentorUserId !== undefined, unit: filter.leadUnit !== undefined };
+    const key = `${+shape.notContacted}${+shape.mentor}${+shape.unit}`;
+    let q = this.filteredPages.get(key);
+    if (!q) {
+      const sql = summaryPageQueries(shape);
+      q = { rows: this.db.prepare<[Record<string, unknown>], SummaryRow>(sql.rows).raw(true), categories: this.db.prepare<[Record<string, unknown>], SummaryCategoryRow>(sql.categories).raw(true) };
+      this.filteredPages.set(key, q);
+    }
+    const params: Record<string, unknown> = { ...args, after: filter.afterId ?? 0, limit: filter.limit ?? Number.MAX_SAFE_INTEGER };
+    if (shape.mentor) params.mentor = filter.mentorUserId;
+    if (shape.unit) params.unit = filter.leadUnit;
+    const rows = q.rows.all(params);
+    if (rows.length === 0) return [];
+    const { limit: _limit, ...rest } = params;
+    return this.toSummaries(rows, q.categories.all({ ...rest, last: rows[rows.length - 1]![0] }));
+  }
+
+  anyLedBy(unit: string): boolean {
+    return this.ledBy.get(unit) !== undefined;
   }
 
   summaries(): CaseSummary[] {
