@@ -8,6 +8,9 @@ import { admins } from './recipients.js';
 
 export const AGE_REVIEW = 'age-review';
 
+/** Cases per chunk: a few milliseconds of work at a time. */
+const CHUNK = 1_000;
+
 /**
  * Monthly: a case whose child reached 16, 18 or 25 since registration gets one review prompt to
  * its mentor (admins when there is none). The outbox dedupe key (case, age) makes it once ever,
@@ -20,10 +23,13 @@ export function ageReviewJob(cfg: LoadedConfig): JobDef {
     title: '年龄节点复核（16/18/25 周岁及类别终止条件，私信帮扶人）',
     cadence: { every: 'month', day: c.ageReview.day, time: c.ageReview.time },
     workdaysOnly: c.workdaysOnly,
-    run(ctx) {
+    *run(ctx) {
       let n = 0;
+      let read = 0;
       // A page of cases at a time: a county has 100,000 open ones and only a few reach an age.
+      // Every CHUNK cases the run yields, so the scheduler can commit and let chats through.
       for (const k of eachOpenSummary(ctx.store)) {
+        if (++read % CHUNK === 0) yield;
         for (const m of reachedMilestones(k, ctx.at)) {
           const ended = m.endedCategories.map((code) => categoryName(ctx.plan, code));
           const why = ended.length
