@@ -249,6 +249,10 @@ export interface CaseRepo {
   findByDupKey(dupKey: string): CaseRecord[];
   /** All cases, oldest first. */
   list(): CaseRecord[];
+  /** All cases, oldest first, read `pageSize` at a time: a county export never holds them all. */
+  each(pageSize?: number): Generator<CaseRecord>;
+  /** How many cases there are, and how many hold sealed details (for the export's audit entry). */
+  counts(): { total: number; sealed: number };
   /** Open cases as compact summaries, oldest first: what a county-wide scan can afford. */
   openSummaries(filter?: OpenSummaryFilter): CaseSummary[];
   /** Every case, open or closed, as a compact summary (for statistics). */

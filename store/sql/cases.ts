@@ -55,6 +55,9 @@ export class SqlCaseRepo implements CaseRepo {
   private readonly anonymise;
   private readonly wipeContacts;
   private readonly insertLeadUnit;
+  private readonly rowsAfter;
+  private readonly categoriesAfter;
+  private readonly countStmt;
   private readonly ledBy;
   /** Filtered page queries, prepared on first use: one pair per mix of filters. */
   private readonly filteredPages = new Map<string, { rows: Stmt<SummaryRow>; categories: Stmt<SummaryCategoryRow> }>();
@@ -106,6 +109,9 @@ export class SqlCaseRepo implements CaseRepo {
     // Whole rows: list() serves export, which reads every field; fetching the identity columns
     // lazily cost one more query per case (100,000 round trips at county size on PostgreSQL).
     this.all = db.prepare<[], CaseRow>('SELECT * FROM cases ORDER BY id');
+    this.rowsAfter = db.prepare<[number, number], CaseRow>('SELECT * FROM cases WHERE id > ? ORDER BY id LIMIT ?');
+    this.categoriesAfter = db.prepare<[number, number], CategoryRow>('SELECT * FROM case_categories WHERE case_id > ? AND case_id <= ? ORDER BY case_id, ordinal');
+    this.countStmt = db.prepare<[], { total: number; sealed: number | null }>('SELECT count(*) AS total, sum(sealed) AS sealed FROM cases');
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
     this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
     this.openRows = db.prepare<[], SummaryRow>(SUMMARY_QUERY).raw(true);
@@ -260,6 +266,28 @@ export class SqlCaseRepo implements CaseRepo {
       else cats.set(c.case_id, [c]);
     }
     return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
+  }
+
+  *each(pageSize = 500): Generator<CaseRecord> {
+    for (let after = 0; ; ) {
+      const rows = this.rowsAfter.all(after, pageSize);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!.id;
+      const cats = new Map<number, CategoryRow[]>();
+      for (const c of this.categoriesAfter.all(after, last)) {
+        const list = cats.get(c.case_id);
+        if (list) list.push(c);
+        else cats.set(c.case_id, [c]);
+      }
+      for (const r of rows) yield this.toRecord(r, cats.get(r.id) ?? []);
+      if (rows.length < pageSize) return;
+      after = last;
+    }
+  }
+
+  counts(): { total: number; sealed: number } {
+    const r = this.countStmt.get()!;
+    return { total: Number(r.total), sealed: Number(r.sealed ?? 0) };
   }
 
   identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[] }> {
