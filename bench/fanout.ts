@@ -17,6 +17,58 @@ export interface FanoutResult {
   drainVirtualMs: number;
   /** CPU time the worker spent sending it, with an instantly acknowledging platform. */
   drainCpuMs: number;
+  /** Reachability and pacing as WeCom imposes them (see {@link landing}). */
+  landing: Landing;
+}
+
+export interface Landing {
+  /** Share of mentors who ever wrote to the bot privately, so can be pushed to directly. */
+  reachableShare: number;
+  /** Pushes that became a notice in a group because their person never wrote to the bot. */
+  redirected: number;
+  /** Chats the messages really went to, and the busiest one's message count. */
+  chats: number;
+  busiestChat: number;
+  /** Minutes from the job's run until the last message lands, at 30 a minute and 1,000 an hour per chat. */
+  lastLandsMin: number;
+}
+
+/**
+ * Where each queued message really goes and when it can land. WeCom lets the bot push only into
+ * a conversation someone opened, so a mentor who never wrote to the bot gets a notice in the
+ * broadcast group instead (src/channels/shared/push-target.ts); each chat is paced by the real
+ * WecomPacer on its own virtual clock, so one busy group shows as the minutes it really takes.
+ */
+function landing(items: Array<{ target: { kind: string; id: string }; text: string }>, broadcast: string, reachableShare: number, at: Date): Landing {
+  const reachable = (id: string) => {
+    let h = 2166136261;
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+    return (h >>> 0) / 2 ** 32 < reachableShare;
+  };
+  const clocks = new Map<string, { pacer: WecomPacer; t: number; n: number }>();
+  let redirected = 0;
+  let last = at.getTime();
+  for (const it of items) {
+    let chat = it.target.id;
+    if (it.target.kind === 'user' && !reachable(chat)) {
+      chat = broadcast;
+      redirected++;
+    }
+    const c = clocks.get(chat) ?? { pacer: new WecomPacer(), t: at.getTime(), n: 0 };
+    clocks.set(chat, c);
+    const frames = it.target.kind === 'user' && chat !== it.target.id ? 1 : splitContent(it.text).length;
+    for (let wait = c.pacer.delayForChat(chat, new Date(c.t), frames); wait > 0; wait = c.pacer.delayForChat(chat, new Date(c.t), frames)) c.t += wait;
+    c.pacer.noteSent(chat, new Date(c.t), frames);
+    c.n++;
+    last = Math.max(last, c.t);
+  }
+  return {
+    reachableShare,
+    redirected,
+    chats: clocks.size,
+    busiestChat: Math.max(0, ...[...clocks.values()].map((c) => c.n)),
+    lastLandsMin: (last - at.getTime()) / 60_000,
+  };
 }
 
 /**
@@ -31,6 +83,9 @@ export async function overdueFanout(deps: AppDeps, at: Date): Promise<FanoutResu
   const outcome = runner.runByName('overdue', at);
   const computeMs = performance.now() - t0;
   const rows = deps.store.outbox.pending() - before;
+  const queued = deps.store.outbox.list(rows + 10).filter((i) => i.sentAt === null).map((i) => ({ target: i.target, text: i.reply.text }));
+  const broadcast = deps.config.groups.find((g) => g.broadcast)?.chatid ?? 'broadcast';
+  const land = landing(queued.reverse(), broadcast, 0.7, at);
 
   const clock = fixedClock(at);
   const pacer = new WecomPacer();
@@ -65,5 +120,6 @@ export async function overdueFanout(deps: AppDeps, at: Date): Promise<FanoutResu
     chats: chats.size,
     drainVirtualMs: clock.now().getTime() - at.getTime(),
     drainCpuMs: performance.now() - t1,
+    landing: land,
   };
 }

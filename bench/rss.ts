@@ -19,7 +19,7 @@ const kb = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\
 export function botRss(env: Record<string, string>, settleMs = 5_000): Promise<RssResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['scripts/run.mjs', 'src/main.js'], {
       env: { ...process.env, WECOM_BOT_ID: '', TELEGRAM_BOT_TOKEN: '', LOG_LEVEL: 'info', ...env },
       stdio: ['pipe', 'ignore', 'pipe'],
     });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,11 +7,12 @@ import { join } from 'node:path';
  * Time from spawning the bot (console channel, the same `tsx src/main.ts` that `npm start`
  * runs) to its `ready` log line. npm's own start-up is not the bot's and is left out.
  */
-export function startupOnce(): Promise<number> {
-  return new Promise((resolve, reject) => {
+export function startupOnce(entry: string[] = ['--import', 'tsx', 'src/main.ts']): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-'));
+  return new Promise<number>((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...process.env, LOG_LEVEL: 'info', HUMIAO_DATA_DIR: mkdtempSync(join(tmpdir(), 'humiao-bench-')), WECOM_BOT_ID: '' },
+    const child = spawn(process.execPath, entry, {
+      env: { ...process.env, LOG_LEVEL: 'info', HUMIAO_DATA_DIR: dir, WECOM_BOT_ID: '' },
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let err = '';
@@ -27,5 +28,13 @@ export function startupOnce(): Promise<number> {
     child.on('exit', (code) => {
       if (!err.includes('"msg":"ready"')) reject(new Error(`bot exited (${code}) before ready: ${err.slice(0, 500)}`));
     });
+  }).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** The floor: a compiled hello-world Node process, spawn to exit. */
+export function helloWorldStart(): Promise<number> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    spawn(process.execPath, ['-e', 'process.stdout.write("ready")'], { stdio: 'ignore' }).on('exit', () => resolve(performance.now() - t0));
   });
 }

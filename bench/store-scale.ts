@@ -12,7 +12,7 @@ import { quarterlyMarkdown } from '../src/domain/followup/quarterly-markdown.js'
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { CaseRecord, ContactRecord, NewContact, OpenSummaryFilter, Store } from '../store/store.js';
-import { generate, type Scale } from './datagen.js';
+import { countyVillages, generate, type Scale } from './datagen.js';
 import { overdueFanout, type FanoutResult } from './fanout.js';
 import { FieldCipher } from '../src/domain/security/field-crypto.js';
 import { stats, type Stats } from './report.js';
@@ -103,11 +103,11 @@ function lowStore(db: Low<LowData>): Store {
       .filter((c) => (!open || c.status === 'open') && !contacted.has(c.id))
       .map((c) => Object.assign(Object.create(c) as CaseRecord, { lastContactDate: last.get(c.id) ?? null }));
   };
-  // A scan asks for pages by id; lowdb answers each from one pass, remembered until the data changes.
-  let last: { key: string; rows: ReturnType<typeof summaries> } | undefined;
+  // A scan asks for pages by id; lowdb answers a scan's pages from one pass made at its first
+  // page. Nothing is remembered between scans: each round pays for its pass, as an app would.
+  let last: { rows: ReturnType<typeof summaries> } | undefined;
   const open = (f: OpenSummaryFilter) => {
-    const key = `${f.notContactedSince}|${f.asOfDay}|${db.data.contacts.length}|${db.data.cases.length}`;
-    if (last?.key !== key) last = { key, rows: summaries(true, f.notContactedSince, f.asOfDay) };
+    if (!last || !f.afterId) last = { rows: summaries(true, f.notContactedSince, f.asOfDay) };
     const from = f.afterId === undefined ? 0 : last.rows.findIndex((c) => c.id > f.afterId!);
     return from < 0 ? [] : last.rows.slice(from, f.limit === undefined ? undefined : from + f.limit);
   };
@@ -150,7 +150,7 @@ export async function storeScale(
     // One mentor per 50 cases, as a town or county would have.
     const members = Array.from({ length: Math.max(1, Math.round(scale.cases / 50)) }, (_, i) => `m${i}`);
     const t0 = performance.now();
-    generate(store, base.plan, base.config.villages, members, scale, at);
+    generate(store, base.plan, scale.cases > 10_000 ? countyVillages() : base.config.villages, members, scale, at);
     const generateMs = performance.now() - t0;
     // Copied before anything is measured, so PostgreSQL holds exactly the rows SQLite is measured on.
     let pgLoad: PgLoad | { error: string } | undefined;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { FakeWecomServer, type Frame } from '../test/channels/wecom/fake-wecom-server.js';
 import { stats, type Stats } from './report.js';
@@ -85,23 +85,25 @@ function benchConfig(users: number): string {
   return file;
 }
 
-async function startBot(url: string, users: number): Promise<ChildProcess> {
+async function startBot(url: string, users: number): Promise<{ child: ChildProcess; dirs: string[] }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'humiao-bench-data-'));
+  const config = benchConfig(users);
   // BENCH_CPU_PROF=DIR writes a CPU profile of the bot there (node --cpu-prof), for finding hot spots.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...prof, 'scripts/run.mjs', 'src/main.js'], {
     env: {
       ...process.env,
       WECOM_BOT_ID: BOT.botId,
       WECOM_BOT_SECRET: BOT.secret,
       WECOM_WS_URL: url,
-      HUMIAO_CONFIG: benchConfig(users),
-      HUMIAO_DATA_DIR: mkdtempSync(join(tmpdir(), 'humiao-bench-data-')),
+      HUMIAO_CONFIG: config,
+      HUMIAO_DATA_DIR: dataDir,
       HUMIAO_DATA_KEY: process.env.HUMIAO_DATA_KEY ?? Buffer.alloc(32, 7).toString('base64'),
       LOG_LEVEL: 'error',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  return child;
+  return { child, dirs: [dataDir, dirname(config)] };
 }
 
 export async function wecomTurns(opts: {
@@ -124,7 +126,7 @@ export async function wecomTurns(opts: {
     idle.push(s.user);
   };
   const server = await FakeWecomServer.start({ ...BOT, keepFrames: false, observe: onReply });
-  const bot = await startBot(server.url, opts.users);
+  const { child: bot, dirs } = await startBot(server.url, opts.users);
   try {
     await Promise.race([
       server.waitAuthenticated(),
@@ -197,7 +199,11 @@ export async function wecomTurns(opts: {
     }
     return { users: opts.users, steps };
   } finally {
+    const exited = new Promise((r) => bot.once('exit', r));
     bot.kill('SIGTERM');
     await server.close();
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    // The run's database and config: nothing is left in the temp dir.
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 }

@@ -1,4 +1,5 @@
 import type { Reply } from '../src/core/message.js';
+import { caseCodeOf } from '../src/domain/followup/contact-message.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { canOpenSealed, canViewCase, isSchoolUnit } from '../src/domain/security/access.js';
 import { renderCaseView } from '../src/domain/security/case-view.js';
@@ -11,7 +12,7 @@ export const VIEW_NOT_ENABLED_TEXT = '个案信息仅对已开通的工作人员
 const MAX_REASON = 100;
 
 /** 「查看 DJ-2026-0001」, 「查看个案 dj-2026-1 完整 核实监护人联系方式」 … */
-const VIEW = /^查看\s*(?:个案)?\s*([A-Za-z]{1,6})\s*-\s*(\d{4})\s*-\s*(\d{1,4})\s*(完整|全部|封存)?\s*[：:，,]?\s*(.*)$/s;
+const VIEW = /^查看\s*(?:个案)?\s*([A-Za-z]{1,6})\s*-\s*(\d{4})\s*-\s*(\d{1,9})\s*(完整|全部|封存)?\s*[：:，,]?\s*(.*)$/s;
 
 export interface ViewCommand {
   code: string;
@@ -23,7 +24,7 @@ export function parseViewCommand(text: string): ViewCommand | undefined {
   const m = VIEW.exec(normalizeInput(text));
   if (!m) return undefined;
   const [, prefix, year, serial, full, reason] = m;
-  return { code: `${prefix!.toUpperCase()}-${year}-${serial!.padStart(4, '0')}`, full: Boolean(full), reason: reason!.trim() };
+  return { code: caseCodeOf(prefix!, year!, serial!), full: Boolean(full), reason: reason!.trim() };
 }
 
 /**

@@ -62,7 +62,7 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   const now = ctx.clock.now();
   if (!d.code) {
     store.followup.saveDialog(msg.userId, msg.chatId, d, now);
-    const mine = msg.chatType === 'single' ? store.cases.openSummaries().filter((c) => c.mentorUserId === msg.userId).slice(0, 8) : [];
+    const mine = msg.chatType === 'single' ? store.cases.openSummaries({ mentorUserId: msg.userId, limit: 8 }) : [];
     store.followup.saveDialog(msg.userId, msg.chatId, { ...d, offered: mine.map((c) => c.code) }, now);
     // Buttons are narrow: the label drops the town prefix so 2026-0001 and 2026-0002 stay apart;
     // the list in the text names the full codes, and the button sends the full code.

@@ -14,7 +14,7 @@ export const myCasesHandler: Handler = {
   handle(ctx) {
     if (!isText(ctx) || !ASKS.has(command(ctx.msg.text))) return null;
     if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
-    const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.clock.now(), (c) => c.mentorUserId === ctx.msg.userId);
+    const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.clock.now(), undefined, undefined, { mentorUserId: ctx.msg.userId });
     const count = (s: string) => rows.filter((r) => r.due.state === s).length;
     if (ctx.msg.chatType === 'group') {
       const g = groupCount;

@@ -1,5 +1,4 @@
-import { isLeadMember } from '../src/domain/followup/access.js';
-import { openCaseStatuses, privateCaseLine } from '../src/domain/followup/case-status.js';
+import { openCaseStatuses, overdueCandidatesSince, privateCaseLine } from '../src/domain/followup/case-status.js';
 import { groupCount } from '../src/domain/followup/small-count.js';
 import { command, isText, NOT_MEMBER_TEXT } from './followup-shared.js';
 import type { Handler } from './types.js';
@@ -17,10 +16,13 @@ export const overdueListHandler: Handler = {
     if (!isText(ctx) || !ASKS.has(command(ctx.msg.text))) return null;
     const member = ctx.member;
     if (!member) return [{ text: NOT_MEMBER_TEXT }];
-    const leadsAny = ctx.plan.categories.some((k) => k.leadUnits.includes(member.unit)) ||
-      ctx.store.cases.summaries().some((c) => isLeadMember(c, member));
-    if (member.role !== 'admin' && !leadsAny) return [{ text: NOT_ALLOWED_OVERDUE_TEXT }];
-    const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.clock.now(), (c) => member.role === 'admin' || isLeadMember(c, member))
+    const admin = member.role === 'admin';
+    const leadsAny = ctx.plan.categories.some((k) => k.leadUnits.includes(member.unit)) || ctx.store.cases.anyLedBy(member.unit);
+    if (!admin && !leadsAny) return [{ text: NOT_ALLOWED_OVERDUE_TEXT }];
+    // Only cases with no contact since the previous window began can be overdue: the database
+    // skips the rest, and a unit member's scan reads only that unit's cases.
+    const at = ctx.clock.now();
+    const rows = openCaseStatuses(ctx.store, ctx.config.followup, at, undefined, overdueCandidatesSince(at), admin ? {} : { leadUnit: member.unit })
       .filter((r) => r.due.state === 'overdue')
       .sort((a, b) => b.due.missedInARow - a.due.missedInARow || a.c.code.localeCompare(b.c.code));
     const scope = member.role === 'admin' ? '全镇' : `${member.unit}牵头的`;

@@ -3,29 +3,59 @@ import type { Logger } from '../src/log.js';
 import type { JobRunner, RunOutcome } from './runner.js';
 import { TIME_ZONE } from './time.js';
 
-/**
- * Ticks the runner once now (catching up whatever was missed while the process was down) and
- * then at the start of every minute, Shanghai time. Due times are decided by the runner from the
- * store, not by the cron expression, so a restart or a clock jump cannot skip or repeat a period.
- * `every` runs on each tick too, for housekeeping that is not tied to a period.
- */
 /** Re-arm at least hourly, so a long wait never overflows a timer and a clock jump is noticed. */
 const MAX_TIMER_MS = 3600_000;
 
+export interface Scheduler {
+  stop(): void;
+  /**
+   * Settles when the start-up catch-up and any run in progress have finished; starts the
+   * catch-up now if it has not begun (a scripted console conversation ends before its grace).
+   */
+  settled(): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  /**
+   * The start-up catch-up waits for this (the first answered message) or for `graceMs`,
+   * whichever comes first: a restart answers its first message at once, not after the catch-up.
+   */
+  startAfter?: Promise<unknown>;
+  graceMs?: number;
+}
+
+/** One turn of the event loop: lets pending chat messages be answered between a job's chunks. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Ticks the runner soon after start-up (catching up whatever was missed while the process was
+ * down; see SchedulerOptions) and then at the start of every minute, Shanghai time. Due times are decided by the runner from the
+ * store, not by the cron expression, so a restart or a clock jump cannot skip or repeat a period.
+ * `every` runs on each tick too, for housekeeping that is not tied to a period.
+ */
 export function startScheduler(
   runner: JobRunner,
   log: Logger,
   onRan: (o: RunOutcome[]) => void,
   every: () => void = () => {},
-): () => void {
-  const tick = (): void => {
-    try {
-      every();
-      const ran = runner.tick();
-      if (ran.length) onRan(ran);
-    } catch (err) {
-      log.error({ err }, 'scheduled work failed; it will be retried at the next tick');
-    }
+  opts: SchedulerOptions = {},
+): Scheduler {
+  let running: Promise<void> | undefined;
+  const tick = (): Promise<void> => {
+    // A county-size run spans many turns; a tick that comes meanwhile finds it and waits for it.
+    if (running) return running;
+    running = (async () => {
+      try {
+        every();
+        const ran = await runner.tickInChunks(turn);
+        if (ran.length) onRan(ran);
+      } catch (err) {
+        log.error({ err }, 'scheduled work failed; it will be retried at the next tick');
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
   };
   // node-cron prints its own coloured lines to the console (e.g. a tick missed while a county-size
   // catch-up held the loop); in the console channel that would land in the conversation. Route
@@ -45,25 +75,31 @@ export function startScheduler(
     clearTimeout(timer);
     if (stopped || runner.jobs.length === 0) return;
     const wait = runner.nextDueAt().getTime() - runner.now().getTime();
-    timer = setTimeout(() => {
-      tick();
-      arm();
-    }, Math.min(Math.max(wait, 0) + 5, MAX_TIMER_MS));
+    timer = setTimeout(() => void tick().then(arm), Math.min(Math.max(wait, 0) + 5, MAX_TIMER_MS));
     timer.unref();
   };
-  tick();
-  arm();
+  let begun: Promise<void> | undefined;
+  const begin = (): Promise<void> => (begun ??= stopped ? Promise.resolve() : tick().then(arm));
+  const grace = setTimeout(() => void begin(), opts.graceMs ?? 0);
+  void opts.startAfter?.then(() => void begin(), () => void begin());
   const task = cron.schedule(
     '* * * * *',
     () => {
-      tick();
-      arm();
+      if (!begun) return void begin();
+      void tick().then(arm);
     },
     { timezone: TIME_ZONE, name: 'humiao-jobs', noOverlap: true },
   );
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-    void task.stop();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(grace);
+      clearTimeout(timer);
+      void task.stop();
+    },
+    async settled() {
+      await begin();
+      await running;
+    },
   };
 }

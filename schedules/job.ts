@@ -37,6 +37,24 @@ export interface JobDef {
   reportsOn?(period: string): { start: Date; end: Date };
   /** A missed run found more than this many days after it fell due is recorded as skipped. */
   staleAfterDays?: number;
-  /** Returns a one-line summary for `job list` (counts only, never names). */
-  run(ctx: JobContext): string;
+  /**
+   * Returns a one-line summary for `job list` (counts only, never names). A job that reads a
+   * county's cases returns a generator instead: each `yield` ends a chunk, which the scheduler
+   * commits in its own transaction before giving the event loop back, so no chat message waits
+   * for the whole job. Its writes must be idempotent (outbox dedupe keys): a crash between
+   * chunks leaves the period unrecorded, and the next start runs it again from the beginning.
+   */
+  run(ctx: JobContext): string | JobChunks;
+}
+
+/** The chunks of a job's run; the return value is its summary. */
+export type JobChunks = Generator<void, string, void>;
+
+/** Drives a run to its end in one go (inside one transaction): the CLI and tests. */
+export function finish(r: string | JobChunks): string {
+  if (typeof r === 'string') return r;
+  for (;;) {
+    const step = r.next();
+    if (step.done) return step.value;
+  }
 }

@@ -1,7 +1,7 @@
 import type { AppDeps } from '../handlers/types.js';
 import type { JobRun } from '../store/store.js';
 import { dueAt, latestDuePeriod, nextDue } from './due.js';
-import type { JobDef } from './job.js';
+import { finish, type JobChunks, type JobDef } from './job.js';
 
 /**
  * The (job, period) row that records when this installation first ran its scheduler. Periods
@@ -40,20 +40,37 @@ export class JobRunner {
     readonly jobs: readonly JobDef[],
   ) {}
 
-  /** Run every job whose latest due period has not run yet. */
+  /** Run every job whose latest due period has not run yet, each in one transaction. */
   tick(now = this.deps.clock.now()): RunOutcome[] {
-    const installedAt = this.installedAt(now);
+    return this.duePeriods(now).map((d) => ('outcome' in d ? d.outcome : this.runPeriod(d.job, d.period, now, d.trigger, d.late)));
+  }
+
+  /**
+   * {@link tick} for the running bot: a chunked job commits chunk by chunk and `pause` (the
+   * event loop's turn) runs between chunks, so chat messages are answered while it works.
+   */
+  async tickInChunks(pause: () => Promise<void>, now = this.deps.clock.now()): Promise<RunOutcome[]> {
     const out: RunOutcome[] = [];
+    for (const d of this.duePeriods(now)) {
+      out.push('outcome' in d ? d.outcome : await this.runPeriodInChunks(d.job, d.period, now, d.trigger, d.late, pause));
+      await pause();
+    }
+    return out;
+  }
+
+  private duePeriods(now: Date): Array<{ outcome: RunOutcome } | { job: JobDef; period: string; trigger: JobRun['trigger']; late: number }> {
+    const installedAt = this.installedAt(now);
+    const out: Array<{ outcome: RunOutcome } | { job: JobDef; period: string; trigger: JobRun['trigger']; late: number }> = [];
     for (const job of this.jobs) {
       const period = latestDuePeriod(job, now);
       if (this.deps.store.jobRuns.get(job.name, period)) continue;
       const due = dueAt(job, period);
       if (due < installedAt || (job.reportsOn && job.reportsOn(period).start < installedAt)) {
-        out.push(this.recordBeforeInstall(job, period, now));
+        out.push({ outcome: this.recordBeforeInstall(job, period, now) });
         continue;
       }
       const late = now.getTime() - due.getTime();
-      out.push(this.runPeriod(job, period, now, late > CATCH_UP_AFTER_MS ? 'catchup' : 'cron', late));
+      out.push({ job, period, trigger: late > CATCH_UP_AFTER_MS ? 'catchup' : 'cron', late });
     }
     return out;
   }
@@ -108,16 +125,50 @@ export class JobRunner {
   }
 
   private runPeriod(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], lateMs: number): RunOutcome {
-    const { store, clock, log } = this.deps;
+    const { store } = this.deps;
     return store.transaction(() => {
       const existing = store.jobRuns.get(job.name, period);
       if (existing) return { job: job.name, period, result: 'already', run: existing };
-      const stale = trigger === 'catchup' && job.staleAfterDays !== undefined && lateMs > job.staleAfterDays * DAY_MS;
-      const summary = stale ? `错过执行时间超过 ${job.staleAfterDays} 天，已跳过` : job.run({ ...this.deps, at, period });
-      const run: JobRun = { job: job.name, period, status: stale ? 'skipped' : 'done', trigger, asOf: at, ranAt: clock.now(), summary };
-      store.jobRuns.record(run);
-      log.info({ job: job.name, period, trigger, status: run.status }, 'job ran');
-      return { job: job.name, period, result: run.status, run };
+      const stale = this.isStale(job, trigger, lateMs);
+      return this.record(job, period, at, trigger, stale, stale ? this.staleSummary(job) : finish(job.run({ ...this.deps, at, period })));
     });
+  }
+
+  private async runPeriodInChunks(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], lateMs: number, pause: () => Promise<void>): Promise<RunOutcome> {
+    const { store } = this.deps;
+    let chunks: JobChunks | undefined;
+    for (;;) {
+      const outcome = store.transaction((): RunOutcome | undefined => {
+        const existing = store.jobRuns.get(job.name, period);
+        if (existing) return { job: job.name, period, result: 'already', run: existing };
+        if (!chunks) {
+          const stale = this.isStale(job, trigger, lateMs);
+          if (stale) return this.record(job, period, at, trigger, true, this.staleSummary(job));
+          const r = job.run({ ...this.deps, at, period });
+          if (typeof r === 'string') return this.record(job, period, at, trigger, false, r);
+          chunks = r;
+        }
+        const step = chunks.next();
+        return step.done ? this.record(job, period, at, trigger, false, step.value) : undefined;
+      });
+      if (outcome) return outcome;
+      await pause();
+    }
+  }
+
+  private isStale(job: JobDef, trigger: JobRun['trigger'], lateMs: number): boolean {
+    return trigger === 'catchup' && job.staleAfterDays !== undefined && lateMs > job.staleAfterDays * DAY_MS;
+  }
+
+  private staleSummary(job: JobDef): string {
+    return `错过执行时间超过 ${job.staleAfterDays} 天，已跳过`;
+  }
+
+  private record(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], stale: boolean, summary: string): RunOutcome {
+    const { store, clock, log } = this.deps;
+    const run: JobRun = { job: job.name, period, status: stale ? 'skipped' : 'done', trigger, asOf: at, ranAt: clock.now(), summary };
+    store.jobRuns.record(run);
+    log.info({ job: job.name, period, trigger, status: run.status }, 'job ran');
+    return { job: job.name, period, result: run.status, run };
   }
 }

@@ -16,6 +16,9 @@ import { JobRunner } from '../schedules/runner.js';
 
 export type Platform = 'wecom' | 'telegram' | 'console';
 
+/** How long start-up work waits for a first message before it starts anyway. */
+const STARTUP_GRACE_MS = 2_000;
+
 /** One chat platform per town: WeCom wins when both are configured; neither means the console. */
 export function platformOf(env: NodeJS.ProcessEnv): Platform {
   if (env.WECOM_BOT_ID) return 'wecom';
@@ -88,7 +91,8 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     channel = consoleChannel;
   }
   // Last line of defence: nothing identifying reaches a group, whatever produced the message.
-  channel = new GroupFilterChannel(channel, new SensitiveIndex(store.cases, config), log, (ids) => {
+  const sensitive = new SensitiveIndex(store.cases, config);
+  channel = new GroupFilterChannel(channel, sensitive, log, (ids) => {
     // An unreadable record is told to the admins once; the bot goes on answering.
     for (const a of config.members.filter((m) => m.role === 'admin')) {
       store.outbox.enqueue(
@@ -106,9 +110,14 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   const commits = new GroupCommit(store, app.router, log);
   const admins = config.members.filter((m) => m.role === 'admin').map((m) => m.userid);
   const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer, mayPush: opts.owns, admins });
+  // Start-up work that grows with the data (the jobs' catch-up, the group filter's index) waits
+  // until the first message has been answered, or STARTUP_GRACE_MS, and then runs in chunks.
+  let firstAnswered!: () => void;
+  const answered = new Promise<void>((resolve) => (firstAnswered = resolve));
   const sink = async (msg: InboundMessage): Promise<DispatchResult> => {
     const result = await commits.dispatch(msg);
     worker.poke();
+    setImmediate(firstAnswered);
     return result;
   };
   try {
@@ -129,17 +138,22 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
       store.outbox.enqueue({ target: g, reply: { text: '护苗助手已启用。私聊我发送「帮助」可查看能做什么。' }, reason: 'install', dedupeKey: `install:${g.id}` }, now);
     }
   };
-  const stopScheduler = startScheduler(runner, log, () => worker.poke(), () => housekeeping(deps));
+  const scheduler = startScheduler(runner, log, () => worker.poke(), () => housekeeping(deps), { startAfter: answered, graceMs: STARTUP_GRACE_MS });
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const grace = setTimeout(firstAnswered, STARTUP_GRACE_MS);
+  void answered.then(() => sensitive.fill(turn)).catch((err: unknown) => log.error({ err }, 'group filter index fill failed; group messages fill it as they go'));
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
-      stopScheduler();
+      clearTimeout(grace);
+      scheduler.stop();
       await worker.stop();
       await channel.stop();
     })());
   const done = consoleChannel?.done.then(async () => {
-    // Scripted use: deliver whatever the conversation queued before leaving.
+    // Scripted use: run the catch-up if the script ended first, and deliver what was queued.
+    await scheduler.settled();
     await worker.drainOnce();
   });
   return { channelName: channel.name, done, stop };

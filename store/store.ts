@@ -260,6 +260,10 @@ export interface OpenSummaryFilter {
    */
   afterId?: number;
   limit?: number;
+  /** Only the cases this user mentors (「我的个案」, 走访 without a code): read through an index. */
+  mentorUserId?: string;
+  /** Only the cases this unit leads in one of their categories (逾期 for a lead-unit member). */
+  leadUnit?: string;
 }
 
 export interface MandatoryReportInsert {
@@ -286,10 +290,16 @@ export interface CaseRepo {
   findByDupKey(dupKey: string): CaseRecord[];
   /** All cases, oldest first. */
   list(): CaseRecord[];
+  /** All cases, oldest first, read `pageSize` at a time: a county export never holds them all. */
+  each(pageSize?: number): Generator<CaseRecord>;
+  /** How many cases there are, and how many hold sealed details (for the export's audit entry). */
+  counts(): { total: number; sealed: number };
   /** Open cases as compact summaries, oldest first: what a county-wide scan can afford. */
   openSummaries(filter?: OpenSummaryFilter): CaseSummary[];
   /** Every case, open or closed, as a compact summary (for statistics). */
   summaries(): CaseSummary[];
+  /** Whether the unit leads any case, open or closed (one indexed lookup, not a scan). */
+  anyLedBy(unit: string): boolean;
   recordMandatoryReport(r: MandatoryReportInsert): number;
   /** Link prompts made while the case was still a draft to the case. */
   attachMandatoryReports(ids: readonly number[], caseId: number): void;

@@ -63,20 +63,33 @@ export class SensitiveIndex {
     this.publicText = words.join('\n');
   }
 
+  /** Reads every case not yet indexed, at once: a group-bound message is never checked against less. */
   refresh(): void {
-    for (;;) {
-      const page = this.source.identitySince(this.lastId, PAGE);
-      for (const c of page) {
-        this.lastId = Math.max(this.lastId, c.id);
-        if (c.broken) this.broken.add(c.id);
-        for (const n of c.names) this.addName(n);
-        for (const num of c.numbers) {
-          this.numbers.add(num);
-          this.numbers.add(num.replace(/[^0-9Xx]/g, ''));
-        }
+    while (this.readPage()) {}
+  }
+
+  /**
+   * Fills the index a page at a time, giving the event loop a turn (`pause`) between pages, so
+   * a restart at county size answers messages while it fills. A group message that comes first
+   * still waits for {@link refresh}: the check is never made against part of the index.
+   */
+  async fill(pause: () => Promise<void>): Promise<void> {
+    while (this.readPage()) await pause();
+  }
+
+  /** True when the page was full, so more may follow. */
+  private readPage(): boolean {
+    const page = this.source.identitySince(this.lastId, PAGE);
+    for (const c of page) {
+      this.lastId = Math.max(this.lastId, c.id);
+      if (c.broken) this.broken.add(c.id);
+      for (const n of c.names) this.addName(n);
+      for (const num of c.numbers) {
+        this.numbers.add(num);
+        this.numbers.add(num.replace(/[^0-9Xx]/g, ''));
       }
-      if (page.length < PAGE) return;
     }
+    return page.length === PAGE;
   }
 
   private addName(n: string): void {

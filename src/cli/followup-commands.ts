@@ -5,7 +5,6 @@ import { withDeps } from './with-deps.js';
 import type { Logger } from '../log.js';
 import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { planRhythm, rhythmSources } from '../domain/followup/plan-rhythm.js';
-import { quarterlyWorkbook } from '../domain/followup/quarterly-xlsx.js';
 import type { Cadence } from '../../schedules/job.js';
 import { buildJobs, calendarOf } from '../../schedules/jobs.js';
 import { calendarWarning } from '../../schedules/workdays.js';
@@ -102,6 +101,8 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
             out(`已写入 ${resolve(opts.out)}`);
           } else out(md);
         } else {
+          // exceljs takes ~0.2 s to load: only the command that writes a workbook pays for it.
+          const { quarterlyWorkbook } = await import('../domain/followup/quarterly-xlsx.js');
           await quarterlyWorkbook(stats, deps.config.town).xlsx.writeFile(resolve(opts.out!));
           out(`已写入 ${resolve(opts.out!)}`);
         }

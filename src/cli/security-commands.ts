@@ -7,6 +7,10 @@ import type { Logger } from '../log.js';
 import { cliStore } from './town-context.js';
 import { purgeClosedBefore, type AuditRecord, type Store } from '../../store/store.js';
 import type { AuditVerifyResult } from '../domain/security/audit-chain.js';
+import { findCaseCode } from '../domain/followup/contact-message.js';
+
+/** `dj-2026-39402` as typed → the stored code; anything else is looked up as given. */
+const typedCaseCode = (s: string) => findCaseCode(s)?.code ?? s.trim().toUpperCase();
 
 /** Who ran the admin CLI: the OS account, since the CLI has no login of its own. */
 export function cliActor(): string {
@@ -117,7 +121,7 @@ export function registerAuditCommands(program: Command, log: Logger, out: (s: st
     .option('--case <code>', '只看某个个案，例如 DJ-2026-0001')
     .action((opts: { case?: string }) => {
       return withDeps(log, async (deps) => {
-        const entries = deps.store.audit.list(opts.case ? { caseCode: opts.case.trim().toUpperCase() } : {});
+        const entries = deps.store.audit.list(opts.case ? { caseCode: typedCaseCode(opts.case) } : {});
         out(entries.length ? entries.map(renderEntry).join('\n') : opts.case ? `个案 ${opts.case} 没有审计记录。` : '还没有审计记录。');
       });
     });

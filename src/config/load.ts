@@ -7,8 +7,12 @@ import { configSchema, type Config } from './schema.js';
 
 z.config(z.locales.zhCN());
 
-/** Project root (the folder holding package.json), for bundled files such as the default plan. */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * Project root (the folder holding package.json), for bundled files such as the default plan:
+ * two levels up from this file, three from its compiled copy in dist/.
+ */
+const here = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const projectRoot = existsSync(resolve(here, 'package.json')) ? here : resolve(here, '..');
 export const bundledPlanPath = resolve(projectRoot, 'plans/dunji-2023.txt');
 
 /**

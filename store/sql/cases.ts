@@ -2,9 +2,11 @@ import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, FieldDecryptError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
-import type { SqlDb as Db } from './db.js';
+import type { SqlDb as Db, SqlStatement } from './db.js';
 import type { CaseSealer } from './case-seal.js';
-import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
+
+type Stmt<R> = SqlStatement<[Record<string, unknown>], R>;
+import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, summaryPageQueries, type SummaryPageShape, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
 
 
 interface CategoryRow {
@@ -53,6 +55,13 @@ export class SqlCaseRepo implements CaseRepo {
   private readonly closedBefore;
   private readonly anonymise;
   private readonly wipeContacts;
+  private readonly insertLeadUnit;
+  private readonly rowsAfter;
+  private readonly categoriesAfter;
+  private readonly countStmt;
+  private readonly ledBy;
+  /** Filtered page queries, prepared on first use: one pair per mix of filters. */
+  private readonly filteredPages = new Map<string, { rows: Stmt<SummaryRow>; categories: Stmt<SummaryCategoryRow> }>();
 
   /**
    * With a cipher, identity fields (name, ID number, guardian and 帮教 names and phones, school
@@ -60,7 +69,7 @@ export class SqlCaseRepo implements CaseRepo {
    * ever see plain values, and the lookup keys (id_hash, dup_key) stay searchable.
    */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
     private readonly sealer: CaseSealer | null = null,
   ) {
@@ -92,6 +101,9 @@ export class SqlCaseRepo implements CaseRepo {
          @sealed, @created_at, @created_at) RETURNING id`,
     );
     this.insertCategory = db.prepare('INSERT INTO case_categories (case_id, category, ordinal, lead_units) VALUES (?, ?, ?, ?)');
+    // One row per (lead unit, case), so 逾期 for a unit reads that unit's cases through an index.
+    this.insertLeadUnit = db.prepare('INSERT INTO case_lead_units (unit, case_id) VALUES (?, ?) ON CONFLICT DO NOTHING');
+    this.ledBy = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM case_lead_units WHERE unit = ? LIMIT 1');
     this.byCode = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE code = ?');
     this.byId = db.prepare<[number], CaseRow>('SELECT * FROM cases WHERE id = ?');
     this.byIdHash = db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id_hash = ? ORDER BY id');
@@ -99,6 +111,9 @@ export class SqlCaseRepo implements CaseRepo {
     // Whole rows: list() serves export, which reads every field; fetching the identity columns
     // lazily cost one more query per case (100,000 round trips at county size on PostgreSQL).
     this.all = db.prepare<[], CaseRow>('SELECT * FROM cases ORDER BY id');
+    this.rowsAfter = db.prepare<[number, number], CaseRow>('SELECT * FROM cases WHERE id > ? ORDER BY id LIMIT ?');
+    this.categoriesAfter = db.prepare<[number, number], CategoryRow>('SELECT * FROM case_categories WHERE case_id > ? AND case_id <= ? ORDER BY case_id, ordinal');
+    this.countStmt = db.prepare<[], { total: number; sealed: number | null }>('SELECT count(*) AS total, sum(sealed) AS sealed FROM cases');
     this.categoriesOf = db.prepare<[number], CategoryRow>('SELECT * FROM case_categories WHERE case_id = ? ORDER BY ordinal');
     this.allCategories = db.prepare<[], CategoryRow>('SELECT * FROM case_categories ORDER BY case_id, ordinal');
     this.openRows = db.prepare<[], SummaryRow>(SUMMARY_QUERY).raw(true);
@@ -160,6 +175,7 @@ export class SqlCaseRepo implements CaseRepo {
     const id = (r as { id: number }).id;
     c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
     this.sealer?.reseal(id);
+    for (const unit of new Set(c.categories.flatMap((cat) => cat.leadUnits))) this.insertLeadUnit.run(unit, id);
     return this.toRecord(this.byId.get(id)!);
   }
 
@@ -179,6 +195,7 @@ export class SqlCaseRepo implements CaseRepo {
   openSummaries(filter: OpenSummaryFilter = {}): CaseSummary[] {
     const since = filter.notContactedSince;
     const args = since === undefined ? undefined : { since, asOf: filter.asOfDay ?? '9999-12-31' };
+    if (filter.mentorUserId !== undefined || filter.leadUnit !== undefined) return this.filteredPage(filter, args);
     if (filter.afterId !== undefined || filter.limit !== undefined) {
       const page = { after: filter.afterId ?? 0, limit: filter.limit ?? Number.MAX_SAFE_INTEGER };
       const rows = args === undefined ? this.summaryPage.all(page) : this.summaryPageNotContacted.all({ ...page, ...args });
@@ -190,6 +207,28 @@ export class SqlCaseRepo implements CaseRepo {
     const cats = args === undefined ? this.summaryCategories.all() : this.summaryCategoriesNotContacted.all(args);
     const rows = args === undefined ? this.openRows.all() : this.summariesNotContacted.all(args);
     return this.toSummaries(rows, cats);
+  }
+
+  private filteredPage(filter: OpenSummaryFilter, args: { since: string; asOf: string } | undefined): CaseSummary[] {
+    const shape: SummaryPageShape = { notContacted: args !== undefined, mentor: filter.mentorUserId !== undefined, unit: filter.leadUnit !== undefined };
+    const key = `${+shape.notContacted}${+shape.mentor}${+shape.unit}`;
+    let q = this.filteredPages.get(key);
+    if (!q) {
+      const sql = summaryPageQueries(shape);
+      q = { rows: this.db.prepare<[Record<string, unknown>], SummaryRow>(sql.rows).raw(true), categories: this.db.prepare<[Record<string, unknown>], SummaryCategoryRow>(sql.categories).raw(true) };
+      this.filteredPages.set(key, q);
+    }
+    const params: Record<string, unknown> = { ...args, after: filter.afterId ?? 0, limit: filter.limit ?? Number.MAX_SAFE_INTEGER };
+    if (shape.mentor) params.mentor = filter.mentorUserId;
+    if (shape.unit) params.unit = filter.leadUnit;
+    const rows = q.rows.all(params);
+    if (rows.length === 0) return [];
+    const { limit: _limit, ...rest } = params;
+    return this.toSummaries(rows, q.categories.all({ ...rest, last: rows[rows.length - 1]![0] }));
+  }
+
+  anyLedBy(unit: string): boolean {
+    return this.ledBy.get(unit) !== undefined;
   }
 
   summaries(): CaseSummary[] {
@@ -230,6 +269,28 @@ export class SqlCaseRepo implements CaseRepo {
       else cats.set(c.case_id, [c]);
     }
     return this.all.all().map((r) => this.toRecord(r, cats.get(r.id) ?? []));
+  }
+
+  *each(pageSize = 500): Generator<CaseRecord> {
+    for (let after = 0; ; ) {
+      const rows = this.rowsAfter.all(after, pageSize);
+      if (rows.length === 0) return;
+      const last = rows[rows.length - 1]!.id;
+      const cats = new Map<number, CategoryRow[]>();
+      for (const c of this.categoriesAfter.all(after, last)) {
+        const list = cats.get(c.case_id);
+        if (list) list.push(c);
+        else cats.set(c.case_id, [c]);
+      }
+      for (const r of rows) yield this.toRecord(r, cats.get(r.id) ?? []);
+      if (rows.length < pageSize) return;
+      after = last;
+    }
+  }
+
+  counts(): { total: number; sealed: number } {
+    const r = this.countStmt.get()!;
+    return { total: Number(r.total), sealed: Number(r.sealed ?? 0) };
   }
 
   identitySince(id: number, limit = Number.MAX_SAFE_INTEGER): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }> {

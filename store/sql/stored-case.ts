@@ -215,6 +215,34 @@ const pageCategories = (filter: string) => `SELECT case_id, category, lead_units
 export const SUMMARY_PAGE_CATEGORIES_QUERY = pageCategories('');
 export const SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY = pageCategories(` AND ${NOT_CONTACTED}`);
 
+/** The optional filters of a page query (see OpenSummaryFilter): which rows, not how many. */
+export interface SummaryPageShape {
+  notContacted: boolean;
+  mentor: boolean;
+  unit: boolean;
+}
+
+/**
+ * A page of open summaries and the categories of that page, for any mix of filters. One
+ * mentor's cases come through the mentor index, one unit's through case_lead_units; either way
+ * only the matching rows are read, not the town's.
+ */
+export function summaryPageQueries(shape: SummaryPageShape): { rows: string; categories: string } {
+  const filter = `${shape.notContacted ? ` AND ${NOT_CONTACTED}` : ''}${shape.mentor ? ' AND c.mentor_user_id = @mentor' : ''}`;
+  const from = shape.unit
+    ? 'case_lead_units u CROSS JOIN cases c INDEXED BY cases_summary'
+    : shape.mentor
+      ? 'cases c INDEXED BY cases_mentor'
+      : 'cases c INDEXED BY cases_summary';
+  const where = shape.unit ? `u.unit = @unit AND u.case_id > @after AND c.id = u.case_id AND ${OPEN}` : `${OPEN} AND c.id > @after`;
+  const key = shape.unit ? 'u.case_id' : 'c.id';
+  return {
+    rows: `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where}${filter} ORDER BY ${key} LIMIT @limit`,
+    categories: `SELECT case_id, category, lead_units FROM case_categories WHERE case_id IN (
+  SELECT c.id FROM ${from} WHERE ${where} AND ${key} <= @last${filter}) ORDER BY case_id, ordinal`,
+  };
+}
+
 export type SummaryRow = [
   number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null, string | null, 'open' | 'closed', string | null, string,
 ];

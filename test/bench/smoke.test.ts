@@ -12,7 +12,7 @@ describe('npm run bench --smoke', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], {
       cwd: root,
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: 170_000,
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -22,6 +22,11 @@ describe('npm run bench --smoke', () => {
     expect(r.stdout).toContain('### Store at scale, with PostgreSQL and lowdb beside SQLite');
     expect(r.stdout).toContain('### Reminder fan-out');
     expect(r.stdout).toContain('### Memory of the bot process');
+    expect(r.stdout).toContain('### What a user feels on a full store');
+    expect(r.stdout).toContain('### Commands as an operator runs them');
+    // Every reply the bench sent was checked, and each was the one expected.
+    expect(r.stdout).toMatch(/\| 冒烟（200 个案） \| [^|]+ \| [^|]+ \| 复核提示 \d+ 条 \| [^|]+ \| [^|]+ \| [^|]+ \| 0 \|/);
+    expect(r.stdout).not.toContain('(wrong)');
     expect(r.stdout).not.toContain('PostgreSQL run failed');
     if (pg.ok) {
       expect(r.stdout).toContain('| scale | measure | SQLite | PostgreSQL | PG ÷ SQLite | lowdb | lowdb ÷ SQLite |');
@@ -29,5 +34,6 @@ describe('npm run bench --smoke', () => {
     } else {
       expect(r.stdout).toContain('PostgreSQL not measured');
     }
-  });
+    // Spawns the bot a dozen times (start-up, restarts, commands): on a shared 2-core box that is a minute.
+  }, 180_000);
 });

@@ -12,7 +12,8 @@ export interface CaseStatus {
 /**
  * Every open case (optionally filtered) with where it stands on the contact rule at `at`.
  * `notContactedSince` (a day) narrows the scan, in the database, to cases with no contact from
- * that day to `at`: the overdue and due-soon jobs ask only about those.
+ * that day to `at`: the overdue and due-soon jobs ask only about those. `only` narrows it, also
+ * in the database, to one mentor's or one lead unit's cases.
  */
 export function openCaseStatuses(
   store: Store,
@@ -20,10 +21,11 @@ export function openCaseStatuses(
   at: Date,
   keep: (c: CaseSummary) => boolean = () => true,
   notContactedSince?: string,
+  only: Pick<OpenSummaryFilter, 'mentorUserId' | 'leadUnit'> = {},
 ): CaseStatus[] {
   const day = localDateKey(at);
   const out: CaseStatus[] = [];
-  for (const c of eachOpenSummary(store, notContactedSince === undefined ? {} : { notContactedSince, asOfDay: day })) {
+  for (const c of eachOpenSummary(store, notContactedSince === undefined ? only : { ...only, notContactedSince, asOfDay: day })) {
     if (!keep(c)) continue;
     const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : store.followup.lastContactOn(c.id, day);
     out.push({ c, due: caseDue(c, last, cfg, at) });

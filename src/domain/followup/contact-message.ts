@@ -17,11 +17,20 @@ const METHOD_WORDS: ReadonlyArray<[RegExp, ContactMethod]> = [
 
 const RISK = /(?:风险(?:等级)?\s*(?:调整为|调整到|调为|改为|降为|升为|变为|为|是|[:：])?\s*([低中高])(?!\S*风险))|(?:([低中高])风险)/;
 
-/** `dj-2026-1` → `DJ-2026-0001`. */
-export const CASE_CODE = /(?<![A-Za-z])([A-Za-z]{1,6})-?\s?(\d{4})-?\s?(\d{1,4})(?!\d)/;
+/**
+ * `dj-2026-1` → `DJ-2026-0001`. The serial has any width: codes are padded to four digits, and
+ * a county registers more than 9,999 cases a year (`DJ-2026-39402`).
+ */
+export const CASE_CODE = /(?<![A-Za-z])([A-Za-z]{1,6})-?\s?(\d{4})-?\s?(\d{1,9})(?!\d)/;
+
+/** The canonical code the store writes: prefix upper-cased, serial without extra zeros, padded to four. */
+export function caseCodeOf(prefix: string, year: string, serial: string): string {
+  const digits = serial.replace(/^0+(?=\d)/, '');
+  return `${prefix.toUpperCase()}-${year}-${digits.padStart(4, '0')}`;
+}
 
 export function normalizeCaseCode(m: RegExpExecArray): string {
-  return `${m[1]!.toUpperCase()}-${m[2]}-${m[3]!.padStart(4, '0')}`;
+  return caseCodeOf(m[1]!, m[2]!, m[3]!);
 }
 
 export function findCaseCode(text: string): { code: string; rest: string } | undefined {

@@ -6,10 +6,10 @@ import type { CaseRecord, Store } from '../../../store/store.js';
  * Column order is the order of keys here.
  */
 export function exportCases(store: Store): Record<string, string | number | null>[] {
-  return store.cases.list().map(flatten);
+  return store.cases.list().map(exportRow);
 }
 
-function flatten(c: CaseRecord): Record<string, string | number | null> {
+export function exportRow(c: CaseRecord): Record<string, string | number | null> {
   return {
     code: c.code,
     status: c.status,

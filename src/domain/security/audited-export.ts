@@ -1,5 +1,5 @@
 import type { Store } from '../../../store/store.js';
-import { exportCases } from '../intake/export.js';
+import { exportCases, exportRow } from '../intake/export.js';
 import { isSealedCase, redactJustice } from './sealed.js';
 
 /**
@@ -16,4 +16,19 @@ export function auditedExport(store: Store, actor: string, now: Date, format: st
   });
   store.audit.append({ at: now, actor, action: 'export', detail: `cases export ${format}: ${rows.length} 个案${records.some(isSealedCase) ? '（封存信息已略去）' : ''}` });
   return rows;
+}
+
+/**
+ * {@link auditedExport} a case at a time, for a county: the audit entry is written first (from
+ * the counts, before any row leaves), then rows are produced page by page, so memory stays
+ * flat however many cases there are.
+ */
+export function* auditedExportStream(store: Store, actor: string, now: Date, format: string): Generator<Record<string, string | number | null>> {
+  const { total, sealed } = store.cases.counts();
+  store.audit.append({ at: now, actor, action: 'export', detail: `cases export ${format}: ${total} 个案${sealed > 0 ? '（封存信息已略去）' : ''}` });
+  for (const rec of store.cases.each()) {
+    const row = exportRow(rec);
+    if (rec.sealed) row.details = JSON.stringify(redactJustice(rec.details));
+    yield row;
+  }
 }

@@ -1,0 +1,101 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { join } from 'node:path';
+import type { AppDeps } from '../handlers/types.js';
+import type { Member } from '../src/config/schema.js';
+import { createApp } from '../src/app.js';
+import type { InboundMessage } from '../src/core/message.js';
+import { FieldCipher } from '../src/domain/security/field-crypto.js';
+import { ageReviewJob } from '../schedules/jobs/age-review.js';
+import { INSTALL_MARK, JobRunner } from '../schedules/runner.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { rng } from './datagen.js';
+import { stats, type Stats } from './report.js';
+
+export interface Responsiveness {
+  /** 「我的个案」 for random mentors, one at a time, through the router (inbound claim committed). */
+  myCases: Stats;
+  myCasesRows: number;
+  /** 「逾期」 by an admin (the whole county's overdue list) and by a lead-unit member. */
+  overdueAdmin: Stats;
+  overdueUnit: Stats;
+  /** During the age review at county size, run in chunks as the scheduler runs it. */
+  job: { summary: string; wallMs: number };
+  loopDelay: { p50: number; p99: number; max: number };
+  /** Another user's 「我的个案」 sent every 10 ms during the job: send → reply, waiting included. */
+  interactive: Stats;
+  wrongReplies: number;
+}
+
+/**
+ * What users feel while the county's data is large and a job runs: the per-mentor and per-unit
+ * reads on their own, then the event loop's delay (perf_hooks.monitorEventLoopDelay) and other
+ * users' waits while the age review works through every open case.
+ */
+export async function responsiveness(base: AppDeps, dir: string, dataKey: Buffer, mentors: number, at: Date): Promise<Responsiveness> {
+  const store = openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(dataKey) });
+  try {
+    const units = [...new Set(base.plan.categories.flatMap((c) => c.leadUnits))];
+    const extra: Member[] = Array.from({ length: mentors }, (_, i) => ({ userid: `m${i}`, name: `帮扶干部${i}`, unit: units[i % units.length]!, role: 'staff' }) as Member);
+    const config = { ...base.config, members: [...base.config.members, ...extra] };
+    const deps: AppDeps = { ...base, config, store };
+    const { router } = createApp(deps);
+    const r = rng(9);
+    let seq = 0;
+    let wrong = 0;
+    const ask = (userId: string, text: string, expect: RegExp): number => {
+      const msg: InboundMessage = { id: `bench-${seq++}`, channel: 'bench', userId, chatId: userId, chatType: 'single', kind: 'text', text, receivedAt: at };
+      const t = performance.now();
+      const res = store.transaction(() => router.dispatch(msg));
+      const took = performance.now() - t;
+      if (!expect.test(res.replies.map((x) => x.text).join('\n'))) wrong++;
+      return took;
+    };
+    const mine = /^您帮扶的在册个案 \d+ 件|您目前没有作为帮扶责任人的在册个案/;
+    const myCasesTimes = Array.from({ length: 200 }, () => ask(`m${Math.floor(r() * mentors)}`, '我的个案', mine));
+    const myCasesRows = store.cases.openSummaries({ mentorUserId: 'm0' }).length;
+    const admin = config.members.find((m) => m.role === 'admin')!.userid;
+    const overdue = /逾期未联系个案 \d+ 件|没有逾期未联系的/;
+    const overdueAdmin = Array.from({ length: 5 }, () => ask(admin, '逾期', overdue));
+    const unitMember = extra.find((m) => m.unit === base.plan.categories[0]!.leadUnits[0])!.userid;
+    const overdueUnit = Array.from({ length: 5 }, () => ask(unitMember, '逾期', overdue));
+
+    // The age review as the scheduler runs it: chunks, the event loop turning between them.
+    store.jobRuns.record({ ...INSTALL_MARK, status: 'done', trigger: 'cron', asOf: new Date(0), ranAt: new Date(0), summary: 'bench' });
+    const runner = new JobRunner(deps, [ageReviewJob(config)]);
+    const h = monitorEventLoopDelay({ resolution: 1 });
+    const waits: number[] = [];
+    let stop = false;
+    const t0 = performance.now();
+    const load = (async () => {
+      for (let k = 0; !stop; k++) {
+        const due = t0 + k * 10;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+        else await new Promise((res) => setImmediate(res));
+        const sent = Math.max(due, t0);
+        ask(`m${Math.floor(r() * mentors)}`, '我的个案', mine);
+        waits.push(performance.now() - sent);
+      }
+    })();
+    h.enable();
+    const [outcome] = await runner.tickInChunks(() => new Promise((res) => setImmediate(res)), at);
+    const wallMs = performance.now() - t0;
+    // A little interactive load after the job too, so the tail is not cut at the job's end.
+    await new Promise((res) => setTimeout(res, 100));
+    h.disable();
+    stop = true;
+    await load;
+    return {
+      myCases: stats(myCasesTimes),
+      myCasesRows,
+      overdueAdmin: stats(overdueAdmin),
+      overdueUnit: stats(overdueUnit),
+      job: { summary: outcome?.run.summary ?? '（无）', wallMs },
+      loopDelay: { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 },
+      interactive: stats(waits),
+      wrongReplies: wrong,
+    };
+  } finally {
+    store.close();
+  }
+}
