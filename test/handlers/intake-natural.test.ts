@@ -155,3 +155,15 @@ describe('what is not known at registration', () => {
     expect(b.send('zhangsan', '我的个案')).toContain('待补充：姓名');
   });
 });
+
+describe('the summary shows every answer as a person reads it', () => {
+  it('names a school with its detail and a yes/no as 是/否, never an object or a boolean', () => {
+    const b = bot();
+    let last = '';
+    for (const t of ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中，墩集中学初二', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '高', '王五']) last = b.send('zhangsan', t);
+    expect(last).toContain('请核对');
+    expect(last).not.toMatch(/\[object Object\]|：(true|false)/);
+    expect(last).toMatch(/就学\/就业情况：初中/);
+    expect(last).toMatch(/受成年人教唆或胁迫：否/);
+  });
+});

@@ -120,18 +120,22 @@ export function displayValue(step: StepDef, value: unknown, env: FormEnv): strin
   if (step.display) return step.display(value, env);
   const opts = optionsOf(step, env);
   const label = (v: string) => opts.find((o) => o.value === v)?.label ?? v;
-  if (step.kind === 'multi' && Array.isArray(value)) return value.map((v) => label(String(v))).join('、');
-  if (step.kind === 'choice' && typeof value === 'object') {
-    const { choice, detail } = value as { choice: string; detail: string | null };
-    return detail ? `${label(choice)}（${detail}）` : label(choice);
+  // By the value's shape, not the step's kind: a custom step stores the same shapes (a choice
+  // with detail, a yes/no, a contact) and must not show as [object Object] or false.
+  if (Array.isArray(value)) return value.map((v) => label(String(v))).join('、');
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.choice === 'string') {
+      const detail = typeof o.detail === 'string' && o.detail ? o.detail : null;
+      return detail ? `${label(o.choice)}（${detail}）` : label(o.choice);
+    }
+    if ('name' in o || 'mobile' in o) {
+      const part = (x: unknown) => (typeof x === 'string' && x ? x : '不详');
+      return `${part(o.name)} ${part(o.mobile)}`;
+    }
   }
-  if (step.kind === 'choice') return label(String(value));
-  if (step.kind === 'yesno') return value ? '是' : '否';
-  if (step.kind === 'contact') {
-    const c = value as { name: string; mobile: string };
-    return `${c.name} ${c.mobile}`;
-  }
-  return String(value);
+  return label(String(value));
 }
 
 /** More options than this are not listed in a chat message. */
