@@ -9,7 +9,7 @@ import { sampleCase } from '../helpers/case-fixture.js';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-describe('migration 008 (scan filters) on a database that already holds cases', () => {
+describe('migration 010 (scan filters) on a database that already holds cases', () => {
   it('fills case_lead_units from the cases already there, so 逾期 and 我的个案 find them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'humiao-mig8-'));
     dirs.push(dir);
@@ -18,10 +18,10 @@ describe('migration 008 (scan filters) on a database that already holds cases', 
     store.cases.insert({ ...sampleCase, code: 'DJ-2026-0001', dupKey: 'a', idHash: null, mentorUserId: 'lisi', categories: [{ code: '01', leadUnits: ['镇民政所', '镇教育办'] }] });
     store.cases.insert({ ...sampleCase, code: 'DJ-2026-0002', dupKey: 'b', idHash: null, mentorUserId: 'wangwu', categories: [{ code: '03', leadUnits: ['镇司法所'] }] });
     store.close();
-    // Back to the schema before 008, as a town upgrading from the previous version has it.
+    // Back to the schema before 010, as a town upgrading from the previous version has it.
     const db = new Database(file);
     db.exec('DROP TABLE case_lead_units; DROP INDEX cases_mentor;');
-    db.pragma('user_version = 7');
+    db.pragma('user_version = 9');
     db.close();
 
     const again = openSqliteStore(file);
