@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { AppDeps } from '../handlers/types.js';
 import type { Member } from '../src/config/schema.js';
 import { createApp } from '../src/app.js';
-import type { InboundMessage } from '../src/core/message.js';
+import type { InboundMessage } from '../src/domain/model/message.js';
 import { FieldCipher } from '../src/domain/security/field-crypto.js';
 import { ageReviewJob } from '../schedules/jobs/age-review.js';
 import { INSTALL_MARK, JobRunner } from '../schedules/runner.js';

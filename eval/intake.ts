@@ -14,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { createApp } from '../src/app.js';
 import { parseConfig, type LoadedConfig } from '../src/config/load.js';
 import { fixedClock } from '../src/core/clock.js';
-import type { InboundMessage, Reply } from '../src/core/message.js';
+import type { InboundMessage, Reply } from '../src/domain/model/message.js';
 import { CONFIRM, type EngineState } from '../src/domain/intake/engine.js';
 import { loadPlanFile } from '../src/domain/plan/load.js';
 import type { PlanMatrix } from '../src/domain/plan/types.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../src/core/message.js';
+import type { Reply } from '../src/domain/model/message.js';
 import { caseCodeOf } from '../src/domain/followup/contact-message.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { canOpenSealed, canViewCase, isSchoolUnit } from '../src/domain/security/access.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../src/core/message.js';
+import type { Reply } from '../src/domain/model/message.js';
 import { mayManage } from '../src/domain/followup/access.js';
 import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from '../src/domain/followup/close-reasons.js';
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';

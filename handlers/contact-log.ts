@@ -1,4 +1,4 @@
-import type { Reply } from '../src/core/message.js';
+import type { Reply } from '../src/domain/model/message.js';
 import { CASE_CODE, CONTACT_METHODS, CONTACT_TRIGGER, normalizeCaseCode, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
 import { mayActOn } from '../src/domain/followup/access.js';
 import { shortDate } from '../src/domain/followup/case-status.js';

@@ -1,5 +1,5 @@
 import type { Member } from '../src/config/schema.js';
-import type { Reply } from '../src/core/message.js';
+import type { Reply } from '../src/domain/model/message.js';
 import { maskName } from '../src/domain/privacy/mask.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../store/store.js';

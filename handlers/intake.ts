@@ -1,4 +1,4 @@
-import type { Reply } from '../src/core/message.js';
+import type { Reply } from '../src/domain/model/message.js';
 import { caseForm, warmCaseForm } from '../src/domain/intake/case-form.js';
 import { INTAKE_TRIGGER } from '../src/domain/intake/case-prefill.js';
 import { currentPrompt, handleInput, parseCommand, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';

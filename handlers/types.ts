@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../src/config/load.js';
 import type { Member } from '../src/config/schema.js';
 import type { Clock } from '../src/core/clock.js';
-import type { InboundMessage, Reply } from '../src/core/message.js';
+import type { InboundMessage, Reply } from '../src/domain/model/message.js';
 import type { Logger } from '../src/log.js';
 import type { PlanMatrix } from '../src/domain/plan/types.js';
 import type { Store } from '../store/store.js';

@@ -1,7 +1,7 @@
 import type { AppDeps } from '../handlers/types.js';
 import { createApp } from './app.js';
 import type { Channel, DispatchResult } from './core/channel.js';
-import type { InboundMessage, PushTarget } from './core/message.js';
+import type { InboundMessage, PushTarget } from './domain/model/message.js';
 import { GroupCommit } from './core/group-commit.js';
 import { OutboxWorker, type Pacer } from './core/outbox-worker.js';
 import { rateLimitedSink, UserRateLimiter } from './core/rate-limit.js';

@@ -1,4 +1,4 @@
-import type { PushTarget, Reply } from '../src/core/message.js';
+import type { PushTarget, Reply } from '../src/domain/model/message.js';
 import type { CategoryCode } from '../src/domain/plan/types.js';
 import type { AuditAction, AuditVerifyResult } from '../src/domain/security/audit-chain.js';
 

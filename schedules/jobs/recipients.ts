@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import type { Member } from '../../src/config/schema.js';
-import type { PushTarget } from '../../src/core/message.js';
+import type { PushTarget } from '../../src/domain/model/message.js';
 import type { PlanMatrix } from '../../src/domain/plan/types.js';
 
 /** Who scheduled messages go to, from the config (members, groups) and the plan (lead units). */

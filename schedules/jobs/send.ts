@@ -1,4 +1,4 @@
-import type { PushTarget } from '../../src/core/message.js';
+import type { PushTarget } from '../../src/domain/model/message.js';
 import type { JobContext } from '../job.js';
 import { targetKey } from './recipients.js';
 

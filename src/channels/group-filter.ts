@@ -1,5 +1,5 @@
 import type { Channel, MessageSink, PushProgress } from '../core/channel.js';
-import type { PushTarget, Reply } from '../core/message.js';
+import type { PushTarget, Reply } from '../domain/model/message.js';
 import type { Logger } from '../log.js';
 import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
 

@@ -1,4 +1,4 @@
-import type { InboundMessage, PushTarget, Reply } from './message.js';
+import type { InboundMessage, PushTarget, Reply } from '../domain/model/message.js';
 
 /** What the router answers for one inbound message. */
 export interface DispatchResult {

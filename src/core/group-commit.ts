@@ -1,7 +1,7 @@
 import type { Store } from '../../store/store.js';
 import type { DispatchResult } from './channel.js';
 import type { Logger } from '../log.js';
-import type { InboundMessage } from './message.js';
+import type { InboundMessage } from '../domain/model/message.js';
 import { FAILURE_REPLY, type Router } from './router.js';
 
 interface Pending {

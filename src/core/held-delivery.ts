@@ -1,5 +1,5 @@
 import type { OutboxItem, Store } from '../../store/store.js';
-import type { Reply } from './message.js';
+import type { Reply } from '../domain/model/message.js';
 
 /** Up to this many held messages are delivered as they are; more become one digest. */
 export const HELD_SEPARATELY = 3;

@@ -2,7 +2,7 @@ import type { Logger } from '../log.js';
 import type { OutboxItem, Store } from '../../store/store.js';
 import { dispositionOf, HeldForReachError, type Channel } from './channel.js';
 import type { Clock } from './clock.js';
-import type { PushTarget } from './message.js';
+import type { PushTarget } from '../domain/model/message.js';
 
 /** Decides how long a push to a target must wait to stay within the platform's rate limits. */
 export interface Pacer {

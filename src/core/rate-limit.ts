@@ -1,6 +1,6 @@
 import type { MessageSink } from './channel.js';
 import type { Clock } from './clock.js';
-import type { Reply } from './message.js';
+import type { Reply } from '../domain/model/message.js';
 
 export const TOO_FAST_TEXT = '您发送得太快了，请稍后再试。';
 

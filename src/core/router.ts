@@ -2,7 +2,7 @@ import { memberIndex } from '../config/member-index.js';
 import type { AppDeps, Handler } from '../../handlers/types.js';
 import type { DispatchResult } from './channel.js';
 import { heldForWelcome, releaseHeld } from './held-delivery.js';
-import type { InboundMessage, Reply } from './message.js';
+import type { InboundMessage, Reply } from '../domain/model/message.js';
 
 /**
  * Longer messages are refused before any handler runs: no answer needs them, and parsing 100 KB

@@ -1,4 +1,4 @@
-import type { Reply } from '../../src/core/message.js';
+import type { Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { InboundRecord, InboundRepo } from '../store.js';
 import type { SqlDb as Db } from './db.js';

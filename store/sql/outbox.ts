@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { PushTarget, Reply } from '../../src/core/message.js';
+import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { OutboxInsert, OutboxItem, OutboxRepo } from '../store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';

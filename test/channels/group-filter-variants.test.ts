@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import type { Channel, MessageSink } from '../../src/core/channel.js';
-import type { PushTarget, Reply } from '../../src/core/message.js';
+import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { GroupFilterChannel, SensitiveIndex } from '../../src/channels/group-filter.js';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';

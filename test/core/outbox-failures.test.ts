@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Channel, PushProgress } from '../../src/core/channel.js';
-import type { PushTarget, Reply } from '../../src/core/message.js';
+import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { GIVE_UP_REASON, OutboxWorker } from '../../src/core/outbox-worker.js';
 import { WecomSendError } from '../../src/channels/wecom/errors.js';
 import { testDeps } from '../helpers/deps.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/core/clock.js';
 import { rateLimitedSink, TOO_FAST_TEXT, UserRateLimiter } from '../../src/core/rate-limit.js';
-import type { InboundMessage } from '../../src/core/message.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
 
 const msg = (userId: string, i: number): InboundMessage => ({
   id: `${userId}-${i}`, channel: 'test', userId, chatId: userId, chatType: 'single', kind: 'text', text: '你好', receivedAt: new Date(),

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createApp } from '../../src/app.js';
 import { fixedClock } from '../../src/core/clock.js';
-import type { InboundMessage } from '../../src/core/message.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
 import { FAILURE_REPLY, TOO_LONG_REPLY } from '../../src/core/router.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';

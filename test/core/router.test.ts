@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Router } from '../../src/core/router.js';
-import type { InboundMessage } from '../../src/core/message.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
 import type { Handler } from '../../handlers/types.js';
 import { testDeps } from '../helpers/deps.js';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Channel, MessageSink } from '../../src/core/channel.js';
-import type { PushTarget, Reply } from '../../src/core/message.js';
+import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { GroupFilterChannel, SensitiveIndex } from '../../src/channels/group-filter.js';
 import { createApp } from '../../src/app.js';
 import { fixedClock } from '../../src/core/clock.js';

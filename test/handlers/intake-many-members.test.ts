@@ -5,7 +5,7 @@ import { intakeHandler } from '../../handlers/intake.js';
 import { MAX_LISTED_CHOICES } from '../../src/domain/intake/engine.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import { exampleConfigText, testConfig, testDeps } from '../helpers/deps.js';
-import type { Reply } from '../../src/core/message.js';
+import type { Reply } from '../../src/domain/model/message.js';
 import { caseForm } from '../../src/domain/intake/case-form.js';
 import type { FormEnv } from '../../src/domain/intake/form.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isIntakeTrigger } from '../../handlers/intake.js';
 import { buildHandlers } from '../../src/app.js';
 import { fixedClock } from '../../src/core/clock.js';
-import type { InboundMessage } from '../../src/core/message.js';
+import type { InboundMessage } from '../../src/domain/model/message.js';
 import { Router } from '../../src/core/router.js';
 import { caseForm } from '../../src/domain/intake/case-form.js';
 import { migrateState, type EngineState } from '../../src/domain/intake/engine.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildHandlers } from '../../src/app.js';
-import type { InboundMessage, Reply } from '../../src/core/message.js';
+import type { InboundMessage, Reply } from '../../src/domain/model/message.js';
 import type { Handler } from '../../handlers/types.js';
 import type { PlanMatrix } from '../../src/domain/plan/types.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { followupHandlers } from '../../handlers/followup.js';
 import type { AppDeps, Handler } from '../../handlers/types.js';
 import { fixedClock } from '../../src/core/clock.js';
-import type { Reply } from '../../src/core/message.js';
+import type { Reply } from '../../src/domain/model/message.js';
 import { Router } from '../../src/core/router.js';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { silentLogger } from '../../src/log.js';

@@ -5,7 +5,7 @@ import { intakeHandler } from '../../handlers/intake.js';
 import type { AppDeps, Handler } from '../../handlers/types.js';
 import { unsupportedHandler } from '../../handlers/unsupported.js';
 import { fixedClock } from '../../src/core/clock.js';
-import type { Reply } from '../../src/core/message.js';
+import type { Reply } from '../../src/domain/model/message.js';
 import { Router } from '../../src/core/router.js';
 import { idCheckChar } from '../../src/domain/parse-zh/id-number.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';

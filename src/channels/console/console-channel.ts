@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Channel, MessageSink } from '../../core/channel.js';
-import type { ChatType, InboundMessage, PushTarget, Reply } from '../../core/message.js';
+import type { ChatType, InboundMessage, PushTarget, Reply } from '../../domain/model/message.js';
 import { renderReply } from './render.js';
 
 export interface ConsoleOptions {

@@ -1,4 +1,4 @@
-import type { Reply } from '../../core/message.js';
+import type { Reply } from '../../domain/model/message.js';
 
 /** Plain-text rendering of a reply for a terminal: choices become a numbered list. */
 export function renderReply(reply: Reply): string {

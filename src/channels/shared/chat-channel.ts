@@ -1,6 +1,6 @@
 import type { Channel } from '../../core/channel.js';
 import type { Clock } from '../../core/clock.js';
-import type { PushTarget } from '../../core/message.js';
+import type { PushTarget } from '../../domain/model/message.js';
 import type { Logger } from '../../log.js';
 import type { ResolvedPush } from './push-target.js';
 

@@ -1,4 +1,4 @@
-import type { Reply } from '../../core/message.js';
+import type { Reply } from '../../domain/model/message.js';
 
 /**
  * Reply text with its choices as a numbered list, as the console shows it: typing the number or

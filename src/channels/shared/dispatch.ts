@@ -1,5 +1,5 @@
 import type { DispatchResult, MessageSink } from '../../core/channel.js';
-import type { InboundMessage } from '../../core/message.js';
+import type { InboundMessage } from '../../domain/model/message.js';
 import type { Logger } from '../../log.js';
 
 /**

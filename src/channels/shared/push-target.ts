@@ -1,5 +1,5 @@
 import type { Config, Group } from '../../config/schema.js';
-import type { PushTarget, Reply } from '../../core/message.js';
+import type { PushTarget, Reply } from '../../domain/model/message.js';
 import type { Store } from '../../../store/store.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Choice, Reply } from '../../core/message.js';
+import type { Choice, Reply } from '../../domain/model/message.js';
 
 /**
  * The choices a reply offers, including the ones its text asks for in words: a yes/no question

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../../../handlers/types.js';
-import type { ReplyFile } from '../../core/message.js';
+import type { ReplyFile } from '../../domain/model/message.js';
 import { quarterlyWorkbook } from '../../domain/followup/quarterly-xlsx.js';
 import { statsFor } from '../../../schedules/jobs/quarterly.js';
 import { periodRange } from '../../../schedules/time.js';

@@ -1,4 +1,4 @@
-import type { ChatType } from '../../core/message.js';
+import type { ChatType } from '../../domain/model/message.js';
 import type { Logger } from '../../log.js';
 
 /** Logs, once per group, a group chat that is not in the config, so the admin can learn its chatId. */

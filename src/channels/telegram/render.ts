@@ -1,5 +1,5 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Choice, Reply } from '../../core/message.js';
+import type { Choice, Reply } from '../../domain/model/message.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { splitLines } from '../shared/split-lines.js';
 

@@ -3,7 +3,7 @@ import { Bot, GrammyError, HttpError } from 'grammy';
 import type { InlineKeyboardMarkup, Update } from 'grammy/types';
 import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { PushTarget, Reply } from '../../core/message.js';
+import type { PushTarget, Reply } from '../../domain/model/message.js';
 import type { Logger } from '../../log.js';
 import { UnreachableTargetError } from '../shared/push-target.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';

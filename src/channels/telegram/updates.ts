@@ -1,5 +1,5 @@
 import type { Message, MessageEntity, Update } from 'grammy/types';
-import type { ChatType, InboundMessage, InboundKind } from '../../core/message.js';
+import type { ChatType, InboundMessage, InboundKind } from '../../domain/model/message.js';
 
 /** The `channel` value of every message that came through Telegram (the router dedupes per channel). */
 export const TELEGRAM_CHANNEL = 'telegram';

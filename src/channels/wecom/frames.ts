@@ -1,4 +1,4 @@
-import type { InboundMessage } from '../../core/message.js';
+import type { InboundMessage } from '../../domain/model/message.js';
 
 /** The `channel` value of every message that came through WeCom (the router dedupes per channel). */
 export const WECOM_CHANNEL = 'wecom';

@@ -1,4 +1,4 @@
-import type { PushTarget } from '../../core/message.js';
+import type { PushTarget } from '../../domain/model/message.js';
 import type { Pacer } from '../../core/outbox-worker.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { TemplateCard } from '@wecom/aibot-node-sdk';
-import type { Choice, Reply } from '../../core/message.js';
+import type { Choice, Reply } from '../../domain/model/message.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { isMulti, offeredChoices, questionOf } from '../shared/reply-choices.js';
 import { splitContent, utf8Bytes, WECOM_CONTENT_MAX_BYTES } from './split.js';

@@ -9,7 +9,7 @@ import {
 } from '@wecom/aibot-node-sdk';
 import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { PushTarget, Reply, ReplyFile } from '../../core/message.js';
+import type { PushTarget, Reply, ReplyFile } from '../../domain/model/message.js';
 import type { Logger } from '../../log.js';
 import {
   WecomAuthError,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Reply } from '../../core/message.js';
+import type { Reply } from '../model/message.js';
 import { matchChoices, type ChoiceOption } from '../parse-zh/choice.js';
 import { parseDate, formatIsoPartial, isInFuture } from '../parse-zh/date.js';
 import { extractMobile, parseMobile } from '../parse-zh/mobile.js';

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../../config/load.js';
-import type { Reply } from '../../core/message.js';
+import type { Reply } from '../model/message.js';
 import type { CaseRecord, Store } from '../../../store/store.js';
 import { ageRange, chinaDate, datesCompatible, formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
 import type { CategoryCode, PlanMatrix } from '../plan/types.js';

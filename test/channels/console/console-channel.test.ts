@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConsoleChannel } from '../../../src/channels/console/console-channel.js';
-import type { InboundMessage } from '../../../src/core/message.js';
+import type { InboundMessage } from '../../../src/domain/model/message.js';
 
 function run(lines: string[], opts: { userId?: string; groupId?: string } = {}) {
   const input = new PassThrough();

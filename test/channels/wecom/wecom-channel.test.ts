@@ -8,7 +8,7 @@ import { WecomAuthError, WecomNotConnectedError, WecomSendError, WecomTakenOverE
 import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
 import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
 import { createWecomChannel, type WecomChannel, type WecomChannelOptions } from '../../../src/channels/wecom/wecom-channel.js';
-import type { InboundMessage } from '../../../src/core/message.js';
+import type { InboundMessage } from '../../../src/domain/model/message.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';
 import { HeldForReachError } from '../../../src/core/channel.js';
 import { Router } from '../../../src/core/router.js';
