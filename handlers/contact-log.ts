@@ -5,7 +5,7 @@ import { shortDate } from '../src/domain/followup/case-status.js';
 import { matchChoices } from '../src/domain/parse-zh/choice.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
-import { localDateKey } from '../schedules/time.js';
+import { localDateKey } from '../src/domain/calendar/shanghai.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
 import { maskName } from '../src/domain/privacy/mask.js';
 import { caseCommand, command, refuseCase, tell } from './followup-shared.js';

@@ -1,7 +1,7 @@
 import { parseScreeningReply, SCREENING_TRIGGER } from '../src/domain/followup/screening-reply.js';
 import { groupCount } from '../src/domain/followup/small-count.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
-import { monthKey } from '../schedules/time.js';
+import { monthKey } from '../src/domain/calendar/shanghai.js';
 import { isText, NOT_MEMBER_TEXT } from './followup-shared.js';
 import type { Handler } from './types.js';
 

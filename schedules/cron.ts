@@ -1,7 +1,7 @@
 import cron from 'node-cron';
 import type { Logger } from '../src/log.js';
 import type { JobRunner, RunOutcome } from './runner.js';
-import { TIME_ZONE } from './time.js';
+import { TIME_ZONE } from '../src/domain/calendar/shanghai.js';
 
 /** Re-arm at least hourly, so a long wait never overflows a timer and a clock jump is noticed. */
 const MAX_TIMER_MS = 3600_000;

@@ -1,6 +1,5 @@
 import type { Cadence, JobDef } from './job.js';
-import { daysInMonth, fromLocal, monthKey, parsePeriod, previousPeriod, quarterKey } from './time.js';
-import { nextWorkday } from './workdays.js';
+import { daysInMonth, fromLocal, monthKey, parsePeriod, previousPeriod, quarterKey, nextWorkday } from '../src/domain/calendar/shanghai.js';
 
 export function periodOf(cadence: Cadence, at: Date): string {
   return cadence.every === 'month' ? monthKey(at) : quarterKey(at);

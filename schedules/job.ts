@@ -1,5 +1,5 @@
 import type { AppDeps } from '../handlers/types.js';
-import type { WorkCalendar } from './workdays.js';
+import type { WorkCalendar } from '../src/domain/calendar/shanghai.js';
 
 /**
  * When a job falls due within its period, in Shanghai wall-clock time. `day` may be negative

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../handlers/types.js';
 import type { JobDef } from './job.js';
-import { workCalendar, type WorkCalendar } from './workdays.js';
+import { workCalendar, type WorkCalendar } from '../src/domain/calendar/shanghai.js';
 import { ageReviewJob } from './jobs/age-review.js';
 import { dueSoonJob } from './jobs/due-soon.js';
 import { overdueJob } from './jobs/overdue.js';

@@ -10,7 +10,7 @@ import { GroupFilterChannel, SensitiveIndex } from './channels/group-filter.js';
 import { startScheduler } from '../schedules/cron.js';
 import { housekeeping } from '../schedules/housekeeping.js';
 import { buildJobs, calendarOf } from '../schedules/jobs.js';
-import { calendarWarning } from '../schedules/workdays.js';
+import { calendarWarning } from './domain/calendar/shanghai.js';
 import { broadcastGroups } from '../schedules/jobs/recipients.js';
 import { JobRunner } from '../schedules/runner.js';
 

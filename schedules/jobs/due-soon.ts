@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import { openCaseStatuses, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
 import type { JobDef } from '../job.js';
-import { localDateKey, parsePeriod } from '../time.js';
+import { localDateKey, parsePeriod } from '../../src/domain/calendar/shanghai.js';
 import { admins } from './recipients.js';
 import { push } from './send.js';
 import { appendTo } from './append-to.js';

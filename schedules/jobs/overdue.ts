@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { openCaseStatuses, overdueCandidatesSince, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
 import { groupCount } from '../../src/domain/followup/small-count.js';
 import type { JobDef } from '../job.js';
-import { parsePeriod, periodRange, previousPeriod } from '../time.js';
+import { parsePeriod, periodRange, previousPeriod } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups } from './recipients.js';
 import { push } from './send.js';
 import { appendTo } from './append-to.js';

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
 import { quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
-import { localDateKey, parsePeriod, periodRange, quarterOf } from '../time.js';
+import { localDateKey, parsePeriod, periodRange, quarterOf } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import type { JobDef } from '../job.js';
-import { parsePeriod } from '../time.js';
+import { parsePeriod } from '../../src/domain/calendar/shanghai.js';
 import { admins, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 

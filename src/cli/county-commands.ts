@@ -6,7 +6,7 @@ import { ConfigError } from '../config/load.js';
 import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 import { countyMarkdown, type TownQuarter } from '../domain/followup/county-markdown.js';
 import type { Logger } from '../log.js';
-import { periodRange } from '../../schedules/time.js';
+import { periodRange } from '../domain/calendar/shanghai.js';
 import { statsFor } from '../../schedules/jobs/quarterly.js';
 import { cliActor } from './security-commands.js';
 

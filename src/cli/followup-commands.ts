@@ -7,10 +7,9 @@ import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { planRhythm, rhythmSources } from '../domain/followup/plan-rhythm.js';
 import type { Cadence } from '../../schedules/job.js';
 import { buildJobs, calendarOf } from '../../schedules/jobs.js';
-import { calendarWarning } from '../../schedules/workdays.js';
+import { calendarWarning, localDateKey, periodRange, toLocal } from '../domain/calendar/shanghai.js';
 import { statsFor } from '../../schedules/jobs/quarterly.js';
 import { JobRunner, UnknownJobError } from '../../schedules/runner.js';
-import { localDateKey, periodRange, toLocal } from '../../schedules/time.js';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `2026-11-20 09:00`, Shanghai time. */

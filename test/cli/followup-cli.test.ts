@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromLocal } from '../../schedules/time.js';
+import { fromLocal } from '../../src/domain/calendar/shanghai.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { addCase } from '../helpers/followup-fixtures.js';
 import { runCli, tempDataDir } from '../helpers/run-bot.js';

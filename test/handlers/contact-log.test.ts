@@ -3,7 +3,7 @@ import { BAD_DATE_TEXT, FUTURE_DATE_TEXT } from '../../handlers/contact-log.js';
 
 const REFUSED_0001 = '没有找到您可以记录走访的个案 DJ-2026-0001。请核对编号（形如 DJ-2026-0001）；只有帮扶责任人、牵头单位成员和管理员可以记录走访。';
 import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
-import { fromLocal } from '../../schedules/time.js';
+import { fromLocal } from '../../src/domain/calendar/shanghai.js';
 import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
 
 const NOV20 = fromLocal(2026, 11, 20, 10);

@@ -3,7 +3,7 @@ import { NOT_MEMBER_TEXT } from '../../handlers/followup-shared.js';
 import { HELP_SECTIONS } from '../../handlers/help-sections.js';
 import { NOT_ALLOWED_OVERDUE_TEXT } from '../../handlers/overdue-list.js';
 import { SCREENING_FORMAT_TEXT } from '../../handlers/screening-report.js';
-import { fromLocal } from '../../schedules/time.js';
+import { fromLocal } from '../../src/domain/calendar/shanghai.js';
 import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
 
 const NOV20 = fromLocal(2026, 11, 20, 10);

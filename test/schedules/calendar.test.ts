@@ -4,8 +4,7 @@ import { ConfigError } from '../../src/config/load.js';
 import { systemClock } from '../../src/core/clock.js';
 import { dueAt } from '../../schedules/due.js';
 import { buildJobs, calendarOf } from '../../schedules/jobs.js';
-import { fromLocal } from '../../schedules/time.js';
-import { calendarWarning, workCalendar } from '../../schedules/workdays.js';
+import { fromLocal, calendarWarning, workCalendar } from '../../src/domain/calendar/shanghai.js';
 import { exampleConfigText, testConfig, testDeps } from '../helpers/deps.js';
 
 const sh = (y: number, m: number, d: number, h = 0, min = 0) => fromLocal(y, m, d, h, min);

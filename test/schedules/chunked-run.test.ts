@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JobRunner } from '../../schedules/runner.js';
 import type { JobDef } from '../../schedules/job.js';
 import { startScheduler } from '../../schedules/cron.js';
-import { fromLocal } from '../../schedules/time.js';
+import { fromLocal } from '../../src/domain/calendar/shanghai.js';
 import { testDeps } from '../helpers/deps.js';
 
 /** A job that writes one outbox row per chunk, three chunks, and counts how often it was started. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dueAt, latestDuePeriod, nextDue, nominalDue } from '../../schedules/due.js';
-import { fromLocal, monthKey, periodRange, previousPeriod, quarterKey, toLocal } from '../../schedules/time.js';
-import { isWorkday, nextWorkday } from '../../schedules/workdays.js';
+import { fromLocal, monthKey, periodRange, previousPeriod, quarterKey, toLocal, isWorkday, nextWorkday } from '../../src/domain/calendar/shanghai.js';
 
 const sh = (y: number, m: number, d: number, h = 0, min = 0) => fromLocal(y, m, d, h, min);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildJobs } from '../../schedules/jobs.js';
 import { dueAt, latestDuePeriod } from '../../schedules/due.js';
 import { JobRunner } from '../../schedules/runner.js';
-import { fromLocal, localDateKey } from '../../schedules/time.js';
+import { fromLocal, localDateKey } from '../../src/domain/calendar/shanghai.js';
 import type { OutboxItem } from '../../store/store.js';
 import { addCase, followupHarness, type FollowupHarness } from '../helpers/followup-fixtures.js';
 

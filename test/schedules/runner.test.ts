@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BEFORE_INSTALL, JobRunner, UnknownJobError } from '../../schedules/runner.js';
 import type { JobDef } from '../../schedules/job.js';
-import { fromLocal, periodRange, previousPeriod } from '../../schedules/time.js';
+import { fromLocal, periodRange, previousPeriod } from '../../src/domain/calendar/shanghai.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testDeps } from '../helpers/deps.js';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../handlers/types.js';
 import { statsFor, statsFromLists } from '../../schedules/jobs/quarterly.js';
-import { fromLocal, localDateKey } from '../../schedules/time.js';
+import { fromLocal, localDateKey } from '../../src/domain/calendar/shanghai.js';
 import { parseConfig } from '../../src/config/load.js';
 import { followupSchema } from '../../src/config/schema.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eachOpenSummary } from '../../src/domain/followup/case-status.js';
-import { fromLocal, localDateKey } from '../../schedules/time.js';
+import { fromLocal, localDateKey } from '../../src/domain/calendar/shanghai.js';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import type { CaseSummary } from '../../store/store.js';
 import { sampleCase } from '../helpers/case-fixture.js';

@@ -2,7 +2,7 @@ import type { AppDeps } from '../../../handlers/types.js';
 import type { ReplyFile } from '../../domain/model/message.js';
 import { quarterlyWorkbook } from '../../domain/followup/quarterly-xlsx.js';
 import { statsFor } from '../../../schedules/jobs/quarterly.js';
-import { periodRange } from '../../../schedules/time.js';
+import { periodRange } from '../../domain/calendar/shanghai.js';
 
 /**
  * The bytes of a report a reply names: the quarterly workbook, as `report quarterly --format

@@ -2,7 +2,7 @@ import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseSummary, OpenSummaryFilter, Store } from '../../../store/store.js';
 import { maskName } from '../privacy/mask.js';
 import { caseDue, FREQUENCIES, previousWindow, windowAt, type CaseDue, type Frequency } from './contact-rule.js';
-import { localDateKey } from '../../../schedules/time.js';
+import { localDateKey } from '../calendar/shanghai.js';
 
 export interface CaseStatus {
   c: CaseSummary;

@@ -1,4 +1,4 @@
-import { localDateKey, toLocal, fromLocal, daysInMonth } from '../../../schedules/time.js';
+import { localDateKey, toLocal, fromLocal, daysInMonth } from '../calendar/shanghai.js';
 import { normalizeInput } from '../parse-zh/normalize.js';
 import { parseChineseNumber, CHINESE_NUMERAL_CHARS } from '../parse-zh/numerals.js';
 

@@ -1,6 +1,6 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord } from '../../../store/store.js';
-import { daysInMonth, localDateKey, quarterOf } from '../../../schedules/time.js';
+import { daysInMonth, localDateKey, quarterOf } from '../calendar/shanghai.js';
 
 /**
  * The contact rule (plan 二（二）4, domain.md §6.2): each open case needs at least one logged

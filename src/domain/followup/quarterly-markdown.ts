@@ -1,4 +1,4 @@
-import { localDateKey } from '../../../schedules/time.js';
+import { localDateKey } from '../calendar/shanghai.js';
 import { groupCount } from './small-count.js';
 import { percent, type Count, type QuarterStats } from './quarterly-stats.js';
 

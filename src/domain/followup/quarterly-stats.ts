@@ -1,6 +1,6 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord, ContactDay, KeyCount, QuarterQuery, ScreeningReport, StatsRepo, StatsWindow } from '../../../store/store.js';
-import { fromLocal, localDateKey, parsePeriod, periodRange } from '../../../schedules/time.js';
+import { fromLocal, localDateKey, parsePeriod, periodRange } from '../calendar/shanghai.js';
 import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';
 import { closeReasonLabel } from './close-reasons.js';

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { localDateKey } from '../../../schedules/time.js';
+import { localDateKey } from '../calendar/shanghai.js';
 import { percent, type Count, type QuarterStats } from './quarterly-stats.js';
 
 /**

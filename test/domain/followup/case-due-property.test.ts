@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caseDue, isDueIn, previousWindow, windowAt, type Window } from '../../../src/domain/followup/contact-rule.js';
 import { followupSchema } from '../../../src/config/schema.js';
-import { fromLocal, localDateKey } from '../../../schedules/time.js';
+import { fromLocal, localDateKey } from '../../../src/domain/calendar/shanghai.js';
 import type { CaseRecord } from '../../../store/store.js';
 
 /** The rule as first written: walk back window by window. caseDue must agree with it. */

@@ -5,7 +5,7 @@ import { parseContactDate } from '../../../src/domain/followup/contact-date.js';
 import { reachedMilestones } from '../../../src/domain/followup/milestones.js';
 import { quarterStats } from '../../../src/domain/followup/quarterly-stats.js';
 import { quarterlyMarkdown } from '../../../src/domain/followup/quarterly-markdown.js';
-import { fromLocal } from '../../../schedules/time.js';
+import { fromLocal } from '../../../src/domain/calendar/shanghai.js';
 import type { CaseRecord, ContactRecord } from '../../../store/store.js';
 import { testConfig } from '../../helpers/deps.js';
 import { plan } from '../../helpers/intake-harness.js';

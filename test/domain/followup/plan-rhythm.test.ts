@@ -3,7 +3,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { planRhythm } from '../../../src/domain/followup/plan-rhythm.js';
 import { buildJobs } from '../../../schedules/jobs.js';
 import { JobRunner } from '../../../schedules/runner.js';
-import { fromLocal } from '../../../schedules/time.js';
+import { fromLocal } from '../../../src/domain/calendar/shanghai.js';
 import { harness } from '../../helpers/intake-harness.js';
 import { plan as dunji } from '../../helpers/intake-harness.js';
 import { loadExample } from '../../helpers/example-plans.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openCaseStatuses, overdueCandidatesSince } from '../../../src/domain/followup/case-status.js';
 import { followupSchema } from '../../../src/config/schema.js';
-import { fromLocal, localDateKey } from '../../../schedules/time.js';
+import { fromLocal, localDateKey } from '../../../src/domain/calendar/shanghai.js';
 import { openSqliteStore } from '../../../store/sqlite/sqlite-store.js';
 import { sampleCase } from '../../helpers/case-fixture.js';
 
