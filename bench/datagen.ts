@@ -1,5 +1,6 @@
 import type { CategoryCode, PlanMatrix } from '../src/domain/plan/types.js';
-import type { NewCase, NewContact, Store } from '../store/store.js';
+import type { NewCase, NewContact } from '../src/domain/model/records.js';
+import type { Store } from '../src/domain/ports/store.js';
 
 /** mulberry32: a small seeded generator, so every run builds the same data. */
 export function rng(seed: number): () => number {

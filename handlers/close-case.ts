@@ -2,7 +2,7 @@ import type { Reply } from '../src/domain/model/message.js';
 import { mayManage } from '../src/domain/followup/access.js';
 import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from '../src/domain/followup/close-reasons.js';
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
-import type { CaseRecord } from '../store/store.js';
+import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, command, concerned, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import type { Handler, HandlerContext } from './types.js';
 

@@ -6,7 +6,7 @@ import { matchChoices } from '../src/domain/parse-zh/choice.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import { localDateKey } from '../src/domain/calendar/shanghai.js';
-import type { CaseRecord, ContactMethod, RiskLevel } from '../store/store.js';
+import type { CaseRecord, ContactMethod, RiskLevel } from '../src/domain/model/records.js';
 import { maskName } from '../src/domain/privacy/mask.js';
 import { caseCommand, command, refuseCase, tell } from './followup-shared.js';
 import { detectSigns, REPORT_TO, reportNotice } from '../src/domain/intake/mandatory-report.js';

@@ -2,7 +2,7 @@ import type { Member } from '../src/config/schema.js';
 import type { Reply } from '../src/domain/model/message.js';
 import { maskName } from '../src/domain/privacy/mask.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
-import type { CaseRecord } from '../store/store.js';
+import type { CaseRecord } from '../src/domain/model/records.js';
 import { findCaseCode } from '../src/domain/followup/contact-message.js';
 import type { HandlerContext } from './types.js';
 

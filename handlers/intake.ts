@@ -9,7 +9,7 @@ import { submitCase } from '../src/domain/intake/submit.js';
 import { visibleDuplicates } from '../src/domain/security/duplicate-notice.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import { answerQuestion } from '../src/domain/qa/answer.js';
-import type { FormSessionRecord } from '../store/store.js';
+import type { FormSessionRecord } from '../src/domain/model/records.js';
 import type { AppDeps, Handler, HandlerContext } from './types.js';
 
 export const NOT_ENABLED_TEXT = '个案功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';

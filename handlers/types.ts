@@ -4,7 +4,7 @@ import type { Clock } from '../src/core/clock.js';
 import type { InboundMessage, Reply } from '../src/domain/model/message.js';
 import type { Logger } from '../src/log.js';
 import type { PlanMatrix } from '../src/domain/plan/types.js';
-import type { Store } from '../store/store.js';
+import type { Store } from '../src/domain/ports/store.js';
 
 /** What every handler may use. Built once in `src/app.ts`. */
 export interface AppDeps {

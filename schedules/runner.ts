@@ -1,5 +1,5 @@
 import type { AppDeps } from '../handlers/types.js';
-import type { JobRun } from '../store/store.js';
+import type { JobRun } from '../src/domain/model/records.js';
 import { dueAt, latestDuePeriod, nextDue } from './due.js';
 import { finish, type JobChunks, type JobDef } from './job.js';
 

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../handlers/types.js';
 import { openStore, type OpenStoreOptions } from '../store/open.js';
-import type { Store } from '../store/store.js';
+import type { Store } from './domain/ports/store.js';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
 import { offsetClock, systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile, PlanFileError } from './domain/plan/load.js';

@@ -3,7 +3,7 @@ import { databaseFile } from '../src/paths.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { PgConnectError } from './postgres/pg-db.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
-import type { Store } from './store.js';
+import type { Store } from '../src/domain/ports/store.js';
 import type { OutboxRepoOptions } from './sql/outbox.js';
 
 /**

@@ -5,7 +5,8 @@ import { clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { cliStore } from './town-context.js';
-import { purgeClosedBefore, type AuditRecord, type Store } from '../../store/store.js';
+import { purgeClosedBefore, type AuditRecord } from '../domain/model/records.js';
+import type { Store } from '../domain/ports/store.js';
 import type { AuditVerifyResult } from '../domain/security/audit-chain.js';
 import { findCaseCode } from '../domain/followup/contact-message.js';
 

@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
 import { openStore } from '../../store/open.js';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../domain/ports/store.js';
 import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 
 export interface CliTown {

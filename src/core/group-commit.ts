@@ -1,4 +1,4 @@
-import type { Store } from '../../store/store.js';
+import type { Store } from '../domain/ports/store.js';
 import type { DispatchResult } from './channel.js';
 import type { Logger } from '../log.js';
 import type { InboundMessage } from '../domain/model/message.js';

@@ -1,4 +1,5 @@
-import type { OutboxItem, Store } from '../../store/store.js';
+import type { OutboxItem } from '../domain/model/records.js';
+import type { Store } from '../domain/ports/store.js';
 import type { Reply } from '../domain/model/message.js';
 
 /** Up to this many held messages are delivered as they are; more become one digest. */

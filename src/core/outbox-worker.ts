@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
-import type { OutboxItem, Store } from '../../store/store.js';
+import type { OutboxItem } from '../domain/model/records.js';
+import type { Store } from '../domain/ports/store.js';
 import { dispositionOf, HeldForReachError, type Channel } from './channel.js';
 import type { Clock } from './clock.js';
 import type { PushTarget } from '../domain/model/message.js';

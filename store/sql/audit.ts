@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { auditHash, GENESIS_HASH, verifyAuditChain, type AuditVerifyResult, type StoredAuditEntry } from '../../src/domain/security/audit-chain.js';
 import { openHead, sealHead, type AuditHead, type AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { AuditInsert, AuditRecord, AuditRepo } from '../store.js';
+import type { AuditInsert, AuditRecord } from '../../src/domain/model/records.js';
+import type { AuditRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db } from './db.js';
 
 interface AuditRow {

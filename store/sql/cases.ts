@@ -1,7 +1,8 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, FieldDecryptError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
-import type { CaseCategoryRecord, CaseRecord, CaseRepo, CaseSummary, OpenSummaryFilter, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../store.js';
+import type { CaseCategoryRecord, CaseRecord, CaseSummary, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../../src/domain/model/records.js';
+import type { CaseRepo, OpenSummaryFilter } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 import type { CaseSealer } from './case-seal.js';
 

@@ -1,4 +1,5 @@
-import type { ChatRecord, ChatRepo } from '../store.js';
+import type { ChatRecord } from '../../src/domain/model/records.js';
+import type { ChatRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db } from './db.js';
 
 interface Row {

@@ -1,5 +1,6 @@
 import { decryptJson, decryptOpt, encryptCloseReason, encryptJson, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { ContactRecord, FollowupRepo, NewContact, ScreeningReport, ContactDay } from '../store.js';
+import type { ContactRecord, NewContact, ScreeningReport, ContactDay } from '../../src/domain/model/records.js';
+import type { FollowupRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 import type { CaseSealer } from './case-seal.js';
 

@@ -1,6 +1,7 @@
 import type { Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { InboundRecord, InboundRepo } from '../store.js';
+import type { InboundRecord } from '../../src/domain/model/records.js';
+import type { InboundRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db } from './db.js';
 
 export class SqlInboundRepo implements InboundRepo {

@@ -1,4 +1,5 @@
-import type { JobRun, JobRunRepo } from '../store.js';
+import type { JobRun } from '../../src/domain/model/records.js';
+import type { JobRunRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db } from './db.js';
 
 interface Row {

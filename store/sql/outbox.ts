@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { OutboxInsert, OutboxItem, OutboxRepo } from '../store.js';
+import type { OutboxInsert, OutboxItem } from '../../src/domain/model/records.js';
+import type { OutboxRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 
 interface Row {

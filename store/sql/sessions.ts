@@ -1,5 +1,6 @@
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { FormSessionRecord, SessionRepo } from '../store.js';
+import type { FormSessionRecord } from '../../src/domain/model/records.js';
+import type { SessionRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db } from './db.js';
 
 interface Row {

@@ -1,6 +1,6 @@
 import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { Store } from '../store.js';
+import type { Store } from '../../src/domain/ports/store.js';
 import { SqlAuditRepo } from './audit.js';
 import { CaseSealer } from './case-seal.js';
 import { SqlCaseRepo } from './cases.js';

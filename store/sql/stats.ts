@@ -1,5 +1,6 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import type { ContactMethod, KeyCount, QuarterAggregates, QuarterQuery, RiskLevel, StatsRepo } from '../store.js';
+import type { ContactMethod, RiskLevel } from '../../src/domain/model/records.js';
+import type { KeyCount, QuarterAggregates, QuarterQuery, StatsRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 
 const OPEN_AT_UNTIL = '(c.closed_at IS NULL OR c.closed_at > @until)';

@@ -1,6 +1,6 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptCloseReason, decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { CaseCategoryRecord, CaseRecord } from '../store.js';
+import type { CaseCategoryRecord, CaseRecord } from '../../src/domain/model/records.js';
 
 /** The plain columns of a case. */
 export interface LightRow {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DataKeyMismatchError, FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { migrateSqliteToPostgres, MigrationSourceError, MigrationTargetError } from '../../store/migrate-to-postgres.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../../src/domain/ports/store.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { exampleConfigText } from '../helpers/deps.js';
 import { runCli } from '../helpers/run-bot.js';

@@ -5,7 +5,7 @@ import { fixedClock } from '../../src/core/clock.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import { silentLogger } from '../../src/log.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { NewCase } from '../../store/store.js';
+import type { NewCase } from '../../src/domain/model/records.js';
 import { testConfig } from '../helpers/deps.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 

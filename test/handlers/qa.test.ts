@@ -9,7 +9,7 @@ import { qaHandler } from '../../handlers/qa.js';
 import { emptyPlan, testConfig } from '../helpers/deps.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/log.js';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../../src/domain/ports/store.js';
 
 const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
 let seq = 0;

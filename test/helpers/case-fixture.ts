@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { NewCase } from '../../store/store.js';
+import type { NewCase } from '../../src/domain/model/records.js';
 
 /** A complete case with identity fields filled, for security tests. */
 export const sampleCase: NewCase = {

@@ -9,7 +9,7 @@ import { Router } from '../../src/core/router.js';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { silentLogger } from '../../src/log.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { CaseRecord, NewCase } from '../../store/store.js';
+import type { CaseRecord, NewCase } from '../../src/domain/model/records.js';
 import { plan } from './intake-harness.js';
 import { exampleConfigText, testConfig } from './deps.js';
 

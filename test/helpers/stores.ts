@@ -18,7 +18,7 @@ import { openPostgresStore } from '../../store/postgres/postgres-store.js';
 import { townSchema } from '../../store/postgres/schema.js';
 import type { SqlDb } from '../../store/sql/db.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
-import type { Store } from '../../store/store.js';
+import type { Store } from '../../src/domain/ports/store.js';
 
 export type StoreKindName = 'sqlite' | 'postgres';
 

@@ -3,7 +3,7 @@ import { buildJobs } from '../../schedules/jobs.js';
 import { dueAt, latestDuePeriod } from '../../schedules/due.js';
 import { JobRunner } from '../../schedules/runner.js';
 import { fromLocal, localDateKey } from '../../src/domain/calendar/shanghai.js';
-import type { OutboxItem } from '../../store/store.js';
+import type { OutboxItem } from '../../src/domain/model/records.js';
 import { addCase, followupHarness, type FollowupHarness } from '../helpers/followup-fixtures.js';
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewCase } from '../../store/store.js';
+import type { NewCase } from '../../src/domain/model/records.js';
 import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 
 const base: NewCase = {

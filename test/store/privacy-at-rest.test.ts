@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
-import { purgeClosedBefore } from '../../store/store.js';
+import { purgeClosedBefore } from '../../src/domain/model/records.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { dumpTables, filesUnder, foundIn } from '../helpers/byte-search.js';
 import { cleanupStores, storeKinds, type StoreKind, type TestStore } from '../helpers/stores.js';

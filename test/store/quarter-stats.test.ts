@@ -9,7 +9,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { followupSchema } from '../../src/config/schema.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import type { ContactMethod, RiskLevel } from '../../store/store.js';
+import type { ContactMethod, RiskLevel } from '../../src/domain/model/records.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 

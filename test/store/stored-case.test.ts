@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { CaseRecord } from '../../store/store.js';
+import type { CaseRecord } from '../../src/domain/model/records.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { cleanupStores, storeKinds, type StoreKind, type TestStore } from '../helpers/stores.js';
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eachOpenSummary } from '../../src/domain/followup/case-status.js';
 import { fromLocal, localDateKey } from '../../src/domain/calendar/shanghai.js';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import type { CaseSummary } from '../../store/store.js';
+import type { CaseSummary } from '../../src/domain/model/records.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { cleanupStores, storeKinds } from '../helpers/stores.js';
 

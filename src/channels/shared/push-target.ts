@@ -1,6 +1,6 @@
 import type { Config, Group } from '../../config/schema.js';
 import type { PushTarget, Reply } from '../../domain/model/message.js';
-import type { Store } from '../../../store/store.js';
+import type { Store } from '../../domain/ports/store.js';
 
 /**
  * Thrown by {@link resolvePushTarget} when a person never wrote to the bot and there is no group

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/schema.js';
-import type { ChatRecord, Store } from '../../../store/store.js';
+import type { ChatRecord } from '../../domain/model/records.js';
+import type { Store } from '../../domain/ports/store.js';
 import { resolvePushTarget, UnreachableTargetError } from '../shared/push-target.js';
 
 const fmt = new Intl.DateTimeFormat('zh-CN', {

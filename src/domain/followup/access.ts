@@ -1,5 +1,5 @@
 import type { Member } from '../../config/schema.js';
-import type { CaseRecord } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
 
 /** The case's mentor, a member of one of its lead units, or an admin may act on it. */
 export function mayActOn(c: Pick<CaseRecord, 'mentorUserId' | 'categories'>, member: Member | undefined): boolean {

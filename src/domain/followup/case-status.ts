@@ -1,5 +1,6 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseSummary, OpenSummaryFilter, Store } from '../../../store/store.js';
+import type { CaseSummary } from '../model/records.js';
+import type { OpenSummaryFilter, Store } from '../ports/store.js';
 import { maskName } from '../privacy/mask.js';
 import { caseDue, FREQUENCIES, previousWindow, windowAt, type CaseDue, type Frequency } from './contact-rule.js';
 import { localDateKey } from '../calendar/shanghai.js';

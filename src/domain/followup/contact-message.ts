@@ -1,4 +1,4 @@
-import type { ContactMethod, RiskLevel } from '../../../store/store.js';
+import type { ContactMethod, RiskLevel } from '../model/records.js';
 import { normalizeInput, stripEdgePunctuation } from '../parse-zh/normalize.js';
 import { CONTACT_DATE_PATTERN, parseContactDate } from './contact-date.js';
 

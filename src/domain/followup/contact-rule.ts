@@ -1,5 +1,5 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseRecord } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
 import { daysInMonth, localDateKey, quarterOf } from '../calendar/shanghai.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { CaseRecord } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
 import { ageRange, parseIsoPartial } from '../parse-zh/date.js';
 import type { CategoryCode } from '../plan/types.js';
 

@@ -1,5 +1,6 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import type { CaseRecord, ContactDay, KeyCount, QuarterQuery, ScreeningReport, StatsRepo, StatsWindow } from '../../../store/store.js';
+import type { CaseRecord, ContactDay, ScreeningReport } from '../model/records.js';
+import type { KeyCount, QuarterQuery, StatsRepo, StatsWindow } from '../ports/store.js';
 import { fromLocal, localDateKey, parsePeriod, periodRange } from '../calendar/shanghai.js';
 import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';

@@ -1,4 +1,5 @@
-import type { CaseRecord, Store } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
+import type { Store } from '../ports/store.js';
 
 /**
  * One flat object per case for `humiao cases export`: a local admin command, so fields are

@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../../config/load.js';
 import type { Reply } from '../model/message.js';
-import type { CaseRecord, Store } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
+import type { Store } from '../ports/store.js';
 import { ageRange, chinaDate, datesCompatible, formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
 import type { CategoryCode, PlanMatrix } from '../plan/types.js';
 import { maskName } from '../privacy/mask.js';

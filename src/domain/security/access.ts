@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../config/load.js';
 import type { Member } from '../../config/schema.js';
 import type { PlanMatrix } from '../plan/types.js';
-import type { CaseRecord } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
 
 /**
  * Who may see which case (domain.md P5, least privilege). Roles come from the config:

@@ -1,4 +1,4 @@
-import type { Store } from '../../../store/store.js';
+import type { Store } from '../ports/store.js';
 import { exportCases, exportRow } from '../intake/export.js';
 import { isSealedCase, redactJustice } from './sealed.js';
 

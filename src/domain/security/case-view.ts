@@ -1,4 +1,4 @@
-import type { CaseRecord } from '../../../store/store.js';
+import type { CaseRecord } from '../model/records.js';
 import { caseForm } from '../intake/case-form.js';
 import { categoryName } from '../intake/case-options.js';
 import { ageBand } from '../intake/submit.js';

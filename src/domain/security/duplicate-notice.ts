@@ -1,5 +1,5 @@
 import type { Member } from '../../config/schema.js';
-import type { Store } from '../../../store/store.js';
+import type { Store } from '../ports/store.js';
 import { findDuplicateCodes } from '../intake/submit.js';
 import type { Answers } from '../intake/form.js';
 import type { PlanMatrix } from '../plan/types.js';

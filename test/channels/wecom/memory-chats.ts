@@ -1,4 +1,5 @@
-import type { ChatRecord, ChatRepo, Store } from '../../../store/store.js';
+import type { ChatRecord } from '../../../src/domain/model/records.js';
+import type { ChatRepo, Store } from '../../../src/domain/ports/store.js';
 
 /** Just the chats repository, in memory, for tests of functions that read only that. */
 export function memoryChats(): Pick<Store, 'chats'> {

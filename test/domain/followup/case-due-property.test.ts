@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { caseDue, isDueIn, previousWindow, windowAt, type Window } from '../../../src/domain/followup/contact-rule.js';
 import { followupSchema } from '../../../src/config/schema.js';
 import { fromLocal, localDateKey } from '../../../src/domain/calendar/shanghai.js';
-import type { CaseRecord } from '../../../store/store.js';
+import type { CaseRecord } from '../../../src/domain/model/records.js';
 
 /** The rule as first written: walk back window by window. caseDue must agree with it. */
 function reference(c: Pick<CaseRecord, 'categories' | 'createdAt' | 'closedAt'>, last: string | null, cfg: ReturnType<typeof followupSchema.parse>, at: Date) {

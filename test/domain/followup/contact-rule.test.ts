@@ -6,7 +6,7 @@ import { reachedMilestones } from '../../../src/domain/followup/milestones.js';
 import { quarterStats } from '../../../src/domain/followup/quarterly-stats.js';
 import { quarterlyMarkdown } from '../../../src/domain/followup/quarterly-markdown.js';
 import { fromLocal } from '../../../src/domain/calendar/shanghai.js';
-import type { CaseRecord, ContactRecord } from '../../../store/store.js';
+import type { CaseRecord, ContactRecord } from '../../../src/domain/model/records.js';
 import { testConfig } from '../../helpers/deps.js';
 import { plan } from '../../helpers/intake-harness.js';
 
