@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from '../src/core/context.js';
 import { splitContent } from '../src/channels/wecom/split.js';
 import { WecomPacer } from '../src/channels/wecom/pacing.js';
 import type { Channel } from '../src/core/channel.js';

@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from '../src/core/context.js';
 import type { Member } from '../src/config/schema.js';
 import { createApp } from '../src/app.js';
 import type { InboundMessage } from '../src/domain/model/message.js';

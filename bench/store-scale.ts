@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from '../src/core/context.js';
 import { openCaseStatuses, overdueCandidatesSince } from '../src/domain/followup/case-status.js';
 import { exportCases } from '../src/domain/intake/export.js';
 import { toCsv } from '../src/cli/csv.js';

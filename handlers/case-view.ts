@@ -5,7 +5,7 @@ import { canOpenSealed, canViewCase, isSchoolUnit } from '../src/domain/security
 import { renderCaseView } from '../src/domain/security/case-view.js';
 import { isSealedCase } from '../src/domain/security/sealed.js';
 import { acceptViewReason, MIN_FREE_REASON, VIEW_REASON_LIST } from '../src/domain/security/view-reasons.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 export const VIEW_IN_PRIVATE_TEXT = '个案详情只能在与我的私聊中查看，请私聊我发送「查看 个案编号」。';
 export const VIEW_NOT_ENABLED_TEXT = '个案信息仅对已开通的工作人员开放，请联系镇团委管理员开通。';

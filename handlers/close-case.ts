@@ -4,7 +4,7 @@ import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseR
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, command, concerned, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
-import type { Handler, HandlerContext } from './types.js';
+import type { Handler, HandlerContext } from '../src/core/context.js';
 
 export interface CloseDialog {
   kind: 'close';

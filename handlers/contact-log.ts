@@ -11,7 +11,7 @@ import { maskName } from '../src/domain/privacy/mask.js';
 import { caseCommand, command, refuseCase, tell } from './followup-shared.js';
 import { detectSigns, REPORT_TO, reportNotice } from '../src/domain/intake/mandatory-report.js';
 import { ageRange, parseIsoPartial } from '../src/domain/parse-zh/date.js';
-import type { Handler, HandlerContext } from './types.js';
+import type { Handler, HandlerContext } from '../src/core/context.js';
 
 /** The contact form in progress: what is known so far. */
 export interface ContactDialog {

@@ -4,7 +4,7 @@ import { isHelpRequest } from './help.js';
 import { continueClose, type CloseDialog } from './close-case.js';
 import { continueContact, type ContactDialog } from './contact-log.js';
 import { DIALOG_IDLE_MS, isText } from './followup-shared.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 type Dialog = ContactDialog | CloseDialog;
 

@@ -4,7 +4,7 @@ import { maskName } from '../src/domain/privacy/mask.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
 import { findCaseCode } from '../src/domain/followup/contact-message.js';
-import type { HandlerContext } from './types.js';
+import type { HandlerContext } from '../src/core/context.js';
 
 /** Shared pieces of the follow-up handlers (contact log, my cases, overdue, close, reassign). */
 

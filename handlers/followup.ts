@@ -5,7 +5,7 @@ import { myCasesHandler } from './my-cases.js';
 import { overdueListHandler } from './overdue-list.js';
 import { reassignMentorHandler } from './reassign-mentor.js';
 import { screeningReportHandler } from './screening-report.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 /**
  * The follow-up handlers in order: a dialog in progress first, then the commands. They go after

@@ -1,5 +1,5 @@
 import { QA_CAPABILITIES } from '../src/domain/qa/capabilities.js';
-import type { HandlerContext } from './types.js';
+import type { HandlerContext } from '../src/core/context.js';
 
 /**
  * The help menu, one section per feature. A feature adds its entry here (with `visible` when only

@@ -1,6 +1,6 @@
 import { normalizeText } from '../src/domain/text/normalize.js';
 import { HELP_SECTIONS, type HelpSection } from './help-sections.js';
-import type { Handler, HandlerContext } from './types.js';
+import type { Handler, HandlerContext } from '../src/core/context.js';
 
 /**
  * 帮助 / 菜单 / 你能做什么: the feature list. Only a message that is nothing but such a request

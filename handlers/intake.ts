@@ -4,13 +4,13 @@ import { INTAKE_TRIGGER } from '../src/domain/intake/case-prefill.js';
 import { currentPrompt, handleInput, parseCommand, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import type { FormEnv } from '../src/domain/intake/form.js';
 import { REPORT_TO } from '../src/domain/intake/mandatory-report.js';
-import { DROP_AFTER_MS, DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/domain/intake/session-policy.js';
+import { DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/domain/intake/session-policy.js';
 import { submitCase } from '../src/domain/intake/submit.js';
 import { visibleDuplicates } from '../src/domain/security/duplicate-notice.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { FormSessionRecord } from '../src/domain/model/records.js';
-import type { AppDeps, Handler, HandlerContext } from './types.js';
+import type { AppDeps, Handler, HandlerContext } from '../src/core/context.js';
 
 export const NOT_ENABLED_TEXT = '个案功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';
 export const MOVED_TO_PRIVATE_TEXT = '已收到，请在与我的私聊中继续登记。';
@@ -196,20 +196,3 @@ export const intakeHandler: Handler = {
     return null;
   },
 };
-
-/**
- * Deletes drafts untouched for 7 days and tells each user privately. For a daily schedule;
- * the handler also drops such a draft when its user next writes.
- */
-export function dropExpiredDrafts(store: HandlerContext['store'], now: Date): number {
-  const cutoff = new Date(now.getTime() - DROP_AFTER_MS);
-  const old = store.sessions.idleSince(cutoff);
-  for (const s of old) {
-    store.sessions.delete(s.userId, s.chatId);
-    store.outbox.enqueue(
-      { target: { kind: 'user', id: s.userId }, reply: { text: DROPPED_TEXT }, reason: 'intake.draft-dropped', dedupeKey: `intake.dropped:${s.userId}:${s.chatId}:${s.createdAt.toISOString()}` },
-      now,
-    );
-  }
-  return old.length;
-}

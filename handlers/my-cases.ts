@@ -1,7 +1,7 @@
 import { openCaseStatuses, privateCaseLine } from '../src/domain/followup/case-status.js';
 import { groupCount } from '../src/domain/followup/small-count.js';
 import { command, isText, NOT_MEMBER_TEXT } from './followup-shared.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 const ASKS = new Set(['我的个案', '我帮扶的个案', '我的帮扶对象', '我负责的个案', '我的对象']);
 

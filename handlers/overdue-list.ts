@@ -1,7 +1,7 @@
 import { openCaseStatuses, overdueCandidatesSince, privateCaseLine } from '../src/domain/followup/case-status.js';
 import { groupCount } from '../src/domain/followup/small-count.js';
 import { command, isText, NOT_MEMBER_TEXT } from './followup-shared.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 const ASKS = new Set(['逾期', '逾期个案', '超期', '超期个案', '超期未联系', '逾期未联系', '逾期名单']);
 export const NOT_ALLOWED_OVERDUE_TEXT = '逾期个案清单仅向管理员和牵头单位成员提供。您可发送「我的个案」查看自己帮扶的个案。';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { answerQuestion, attachPlanText, planHeaderOf } from '../src/domain/qa/answer.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 export const SITUATION_IN_PRIVATE_TEXT =
   '这条消息像是在描述一个孩子的情况。为保护未成年人隐私，群里不分析具体孩子；请在与我的私聊中发送同样的描述，我会按实施方案说明属于哪一类、由哪个单位牵头，并可直接开始登记。';

@@ -2,7 +2,7 @@ import { mayManage } from '../src/domain/followup/access.js';
 import { stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import { matchTerm } from '../src/domain/text/match.js';
 import { caseCommand, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 const TRIGGER = /^(?:更换帮扶人|更换帮扶责任人|更改帮扶人|调整帮扶人|换帮扶人)(?=$|[\s:：,，]|[A-Za-z])/;
 export const NOT_ALLOWED_REASSIGN_TEXT = '只有管理员或该个案牵头单位的成员可以更换帮扶责任人。';

@@ -1,4 +1,4 @@
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 const ASK = /^(?:导出|下载|发送?|要|给我)?(?:(上|本)季度|(\d{4})\s*(?:Q|年第?)\s*([1-4一二三四])\s*季度?)?的?(?:季度)?(?:工作进展)?(?:统计)?(?:报表|表格|统计表|xlsx|excel)(?:文件)?$/i;
 const CN: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4 };

@@ -3,7 +3,7 @@ import { groupCount } from '../src/domain/followup/small-count.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { monthKey } from '../src/domain/calendar/shanghai.js';
 import { isText, NOT_MEMBER_TEXT } from './followup-shared.js';
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 export const SCREENING_FORMAT_TEXT = '请按格式上报本月风险隐患排查情况：「排查上报 本月无新增风险」，或「排查上报 新增2 高风险1」（高风险人数包含在新增人数内）。';
 

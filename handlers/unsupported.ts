@@ -1,4 +1,4 @@
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 
 /** Images, files, video and the rest: a polite refusal, and nothing else happens. */
 export const unsupportedHandler: Handler = {

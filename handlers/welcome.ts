@@ -1,4 +1,4 @@
-import type { Handler } from './types.js';
+import type { Handler } from '../src/core/context.js';
 import { helpText } from './help.js';
 import { pendingIntakePrompt } from './intake.js';
 

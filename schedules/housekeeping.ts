@@ -1,5 +1,5 @@
-import type { AppDeps } from '../handlers/types.js';
-import { dropExpiredDrafts } from '../handlers/intake.js';
+import type { AppDeps } from '../src/core/context.js';
+import { dropExpiredDrafts } from '../src/domain/intake/session-policy.js';
 
 /** A platform redelivers a message within minutes; a day is ample for the cached reply. */
 export const REPLY_CACHE_MS = 24 * 3600_000;

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from '../src/core/context.js';
 import type { WorkCalendar } from '../src/domain/calendar/shanghai.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from '../src/core/context.js';
 import type { JobDef } from './job.js';
 import { workCalendar, type WorkCalendar } from '../src/domain/calendar/shanghai.js';
 import { ageReviewJob } from './jobs/age-review.js';

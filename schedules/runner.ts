@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from '../src/core/context.js';
 import type { JobRun } from '../src/domain/model/records.js';
 import { dueAt, latestDuePeriod, nextDue } from './due.js';
 import { finish, type JobChunks, type JobDef } from './job.js';

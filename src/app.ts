@@ -1,4 +1,4 @@
-import type { AppDeps, Handler } from '../handlers/types.js';
+import type { AppDeps, Handler } from './core/context.js';
 import { caseViewHandler } from '../handlers/case-view.js';
 import { followupHandlers } from '../handlers/followup.js';
 import { helpHandler } from '../handlers/help.js';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from './core/context.js';
 import { openStore, type OpenStoreOptions } from '../store/open.js';
 import type { Store } from './domain/ports/store.js';
 import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';

@@ -1,4 +1,4 @@
-import type { AppDeps } from '../handlers/types.js';
+import type { AppDeps } from './core/context.js';
 import { createApp } from './app.js';
 import type { Channel, DispatchResult } from './core/channel.js';
 import type { InboundMessage, PushTarget } from './domain/model/message.js';

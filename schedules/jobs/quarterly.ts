@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../handlers/types.js';
+import type { AppDeps } from '../../src/core/context.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
 import { quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';

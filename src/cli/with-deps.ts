@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../handlers/types.js';
+import type { AppDeps } from '../core/context.js';
 import { bootstrapTown } from '../bootstrap.js';
 import type { Logger } from '../log.js';
 import { cliStore, closeCliStore } from './town-context.js';

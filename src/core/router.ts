@@ -1,5 +1,5 @@
 import { memberIndex } from '../config/member-index.js';
-import type { AppDeps, Handler } from '../../handlers/types.js';
+import type { AppDeps, Handler } from './context.js';
 import type { DispatchResult } from './channel.js';
 import { heldForWelcome, releaseHeld } from './held-delivery.js';
 import type { InboundMessage, Reply } from '../domain/model/message.js';

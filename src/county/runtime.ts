@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../handlers/types.js';
+import type { AppDeps } from '../core/context.js';
 import { platformOf, startTownRuntime, type TownRuntime, type TownRuntimeOptions } from '../town-runtime.js';
 import type { LeaseManager, TownLease } from './lease.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../src/core/group-commit.js';
 import { Router } from '../../src/core/router.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/core/context.js';
 import { silentLogger } from '../../src/log.js';
 import { testDeps } from '../helpers/deps.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Router } from '../../src/core/router.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/core/context.js';
 import { testDeps } from '../helpers/deps.js';
 
 const msg = (over: Partial<InboundMessage> = {}): InboundMessage => ({

@@ -1,6 +1,7 @@
 import { canViewCase } from '../../src/domain/security/access.js';
 import { describe, expect, it } from 'vitest';
-import { dropExpiredDrafts, MOVED_TO_PRIVATE_TEXT, NOT_ENABLED_TEXT } from '../../handlers/intake.js';
+import { dropExpiredDrafts } from '../../src/domain/intake/session-policy.js';
+import { MOVED_TO_PRIVATE_TEXT, NOT_ENABLED_TEXT } from '../../handlers/intake.js';
 import { GROUP, harness, makeId, type Harness } from '../helpers/intake-harness.js';
 
 const PREFILL = '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildHandlers } from '../../src/app.js';
 import type { InboundMessage, Reply } from '../../src/domain/model/message.js';
-import type { Handler } from '../../handlers/types.js';
+import type { Handler } from '../../src/core/context.js';
 import type { PlanMatrix } from '../../src/domain/plan/types.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import { helpHandler, isHelpRequest } from '../../handlers/help.js';

@@ -2,7 +2,7 @@ import { parseConfig, type LoadedConfig } from '../../src/config/load.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/log.js';
 import type { PlanMatrix } from '../../src/domain/plan/types.js';
-import type { AppDeps } from '../../handlers/types.js';
+import type { AppDeps } from '../../src/core/context.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { readFileSync } from 'node:fs';
 

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { followupHandlers } from '../../handlers/followup.js';
-import type { AppDeps, Handler } from '../../handlers/types.js';
+import type { AppDeps, Handler } from '../../src/core/context.js';
 import { fixedClock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/domain/model/message.js';
 import { Router } from '../../src/core/router.js';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { intakeHandler } from '../../handlers/intake.js';
-import type { AppDeps, Handler } from '../../handlers/types.js';
+import type { AppDeps, Handler } from '../../src/core/context.js';
 import { unsupportedHandler } from '../../handlers/unsupported.js';
 import { fixedClock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/domain/model/message.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppDeps } from '../../handlers/types.js';
+import type { AppDeps } from '../../src/core/context.js';
 import { statsFor, statsFromLists } from '../../schedules/jobs/quarterly.js';
 import { fromLocal, localDateKey } from '../../src/domain/calendar/shanghai.js';
 import { parseConfig } from '../../src/config/load.js';

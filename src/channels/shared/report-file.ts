@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../../handlers/types.js';
+import type { AppDeps } from '../../core/context.js';
 import type { ReplyFile } from '../../domain/model/message.js';
 import { quarterlyWorkbook } from '../../domain/followup/quarterly-xlsx.js';
 import { statsFor } from '../../../schedules/jobs/quarterly.js';

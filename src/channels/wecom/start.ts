@@ -1,4 +1,4 @@
-import type { AppDeps } from '../../../handlers/types.js';
+import type { AppDeps } from '../../core/context.js';
 import { WecomPacer } from './pacing.js';
 import { resolvePushTarget } from '../shared/push-target.js';
 import { createWecomChannel, type WecomChannel } from './wecom-channel.js';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Handler } from '../../../handlers/types.js';
+import type { Handler } from '../../../src/core/context.js';
 import { WecomAuthError, WecomNotConnectedError, WecomSendError, WecomTakenOverError } from '../../../src/channels/wecom/errors.js';
 import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
 import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';

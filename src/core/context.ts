@@ -1,10 +1,10 @@
-import type { LoadedConfig } from '../src/config/load.js';
-import type { Member } from '../src/config/schema.js';
-import type { Clock } from '../src/core/clock.js';
-import type { InboundMessage, Reply } from '../src/domain/model/message.js';
-import type { Logger } from '../src/log.js';
-import type { PlanMatrix } from '../src/domain/plan/types.js';
-import type { Store } from '../src/domain/ports/store.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Member } from '../config/schema.js';
+import type { Clock } from './clock.js';
+import type { InboundMessage, Reply } from '../domain/model/message.js';
+import type { Logger } from '../log.js';
+import type { PlanMatrix } from '../domain/plan/types.js';
+import type { Store } from '../domain/ports/store.js';
 
 /** What every handler may use. Built once in `src/app.ts`. */
 export interface AppDeps {
