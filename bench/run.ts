@@ -16,7 +16,7 @@ import { botRss } from './rss.js';
 import { parseConfig } from '../src/config/load.js';
 import { loadPlanFile } from '../src/domain/plan/load.js';
 import { fixedClock } from '../src/core/clock.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/core/log.js';
 import { readFileSync } from 'node:fs';
 
 /**

@@ -18,7 +18,7 @@ import type { InboundMessage, Reply } from '../src/domain/model/message.js';
 import { CONFIRM, type EngineState } from '../src/domain/intake/engine.js';
 import { loadPlanFile } from '../src/domain/plan/load.js';
 import type { PlanMatrix } from '../src/domain/plan/types.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/core/log.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));

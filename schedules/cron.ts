@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import type { Logger } from '../src/log.js';
+import type { Logger } from '../src/core/log.js';
 import type { JobRunner, RunOutcome } from './runner.js';
 import { TIME_ZONE } from '../src/domain/calendar/shanghai.js';
 

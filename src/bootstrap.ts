@@ -7,7 +7,7 @@ import { loadPlanFile, PlanFileError } from './domain/plan/load.js';
 import { MatrixFileError } from './domain/plan/matrix-file.js';
 import type { PlanMatrix } from './domain/plan/types.js';
 import { planRhythm } from './domain/followup/plan-rhythm.js';
-import type { Logger } from './log.js';
+import type { Logger } from './core/log.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
 import { useLookupSecret } from './domain/privacy/lookup-key.js';
 

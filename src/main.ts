@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { bootstrapTown } from './bootstrap.js';
-import { createLogger } from './log.js';
+import { createLogger } from './core/log.js';
 import { platformOf, ChannelStartError, type TownRuntimeOptions } from './town-runtime.js';
 import { loadCountyConfig, requireTownCredentials, townRuntimeEnv } from './county/config.js';
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';

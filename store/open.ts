@@ -1,5 +1,5 @@
 import type { FieldCipher } from '../src/domain/security/field-crypto.js';
-import { databaseFile } from '../src/paths.js';
+import { databaseFile } from './paths.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { PgConnectError } from './postgres/pg-db.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';

@@ -1,6 +1,6 @@
 import type { Channel, MessageSink, PushProgress } from '../core/channel.js';
 import type { PushTarget, Reply } from '../domain/model/message.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
 
 /** Where the filter learns the names and numbers on file: `store.cases`. */

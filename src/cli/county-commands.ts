@@ -5,7 +5,7 @@ import { bootstrapTown, clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
 import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
 import { countyMarkdown, type TownQuarter } from '../domain/followup/county-markdown.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { periodRange } from '../domain/calendar/shanghai.js';
 import { statsFor } from '../../schedules/jobs/quarterly.js';
 import { cliActor } from './security-commands.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { withDeps } from './with-deps.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { planRhythm, rhythmSources } from '../domain/followup/plan-rhythm.js';
 import type { Cadence } from '../../schedules/job.js';

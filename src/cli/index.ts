@@ -7,7 +7,7 @@ import { isMatrixFile, loadPlanFile, PlanFileError } from '../domain/plan/load.j
 import { MatrixFileError, matrixToYaml } from '../domain/plan/matrix-file.js';
 import { hasErrors, renderPlan, renderProblems } from '../domain/plan/render.js';
 import { withDeps } from './with-deps.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../core/log.js';
 import { csvChunks, jsonChunks } from './csv.js';
 import { renderChatsReport } from '../channels/wecom/chats-report.js';
 import { auditedExportStream } from '../domain/security/audited-export.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
 import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
-import { databaseFile } from '../paths.js';
+import { databaseFile } from '../../store/paths.js';
 import {
   migrateSqliteToPostgres,
   MigrationSourceError,

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import { withDeps } from './with-deps.js';
 import { clockFromEnv } from '../bootstrap.js';
 import { ConfigError } from '../config/load.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { cliStore } from './town-context.js';
 import { purgeClosedBefore, type AuditRecord } from '../domain/model/records.js';
 import type { Store } from '../domain/ports/store.js';

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../core/context.js';
 import { bootstrapTown } from '../bootstrap.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { cliStore, closeCliStore } from './town-context.js';
 
 /** Runs a CLI command with config, plan and store open, and closes the store however it ends. */

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { Member } from '../config/schema.js';
 import type { Clock } from './clock.js';
 import type { InboundMessage, Reply } from '../domain/model/message.js';
-import type { Logger } from '../log.js';
+import type { Logger } from './log.js';
 import type { PlanMatrix } from '../domain/plan/types.js';
 import type { Store } from '../domain/ports/store.js';
 

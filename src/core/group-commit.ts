@@ -1,6 +1,6 @@
 import type { Store } from '../domain/ports/store.js';
 import type { DispatchResult } from './channel.js';
-import type { Logger } from '../log.js';
+import type { Logger } from './log.js';
 import type { InboundMessage } from '../domain/model/message.js';
 import { FAILURE_REPLY, type Router } from './router.js';
 

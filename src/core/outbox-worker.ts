@@ -1,4 +1,4 @@
-import type { Logger } from '../log.js';
+import type { Logger } from './log.js';
 import type { OutboxItem } from '../domain/model/records.js';
 import type { Store } from '../domain/ports/store.js';
 import { dispositionOf, HeldForReachError, type Channel } from './channel.js';

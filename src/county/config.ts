@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, parseConfig, type LoadedConfig } from '../config/load.js';
-import { dataDir } from '../paths.js';
+import { dataDir } from '../../store/paths.js';
 
 /**
  * `HUMIAO_COUNTY_CONFIG`: one process serves several towns. Each town keeps its own config file

@@ -3,7 +3,7 @@ import { GroupCommit } from '../../src/core/group-commit.js';
 import { Router } from '../../src/core/router.js';
 import type { InboundMessage } from '../../src/domain/model/message.js';
 import type { Handler } from '../../src/core/context.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { testDeps } from '../helpers/deps.js';
 
 const msg = (id: string, text: string): InboundMessage => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { OutboxWorker, retryDelayMs, type Pacer } from '../../src/core/outbox-worker.js';
 import type { Channel } from '../../src/core/channel.js';
 import type { PushTarget, Reply } from '../../src/domain/model/message.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 

@@ -10,7 +10,7 @@ import type { InboundMessage } from '../../src/domain/model/message.js';
 import { FAILURE_REPLY, TOO_LONG_REPLY } from '../../src/core/router.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from '../helpers/deps.js';
 import { hostileText, huge, NASTY } from '../helpers/hostile.js';

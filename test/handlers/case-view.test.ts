@@ -3,7 +3,7 @@ import { caseViewHandler, parseViewCommand, VIEW_IN_PRIVATE_TEXT, VIEW_NOT_ENABL
 import { Router } from '../../src/core/router.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { NewCase } from '../../src/domain/model/records.js';
 import { testConfig } from '../helpers/deps.js';

@@ -6,7 +6,7 @@ import type { InboundMessage } from '../../src/domain/model/message.js';
 import { Router } from '../../src/core/router.js';
 import { caseForm } from '../../src/domain/intake/case-form.js';
 import { migrateState, type EngineState } from '../../src/domain/intake/engine.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from '../helpers/deps.js';
 import { plan } from '../helpers/intake-harness.js';

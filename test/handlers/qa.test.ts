@@ -8,7 +8,7 @@ import { helpHandler, isHelpRequest } from '../../handlers/help.js';
 import { qaHandler } from '../../handlers/qa.js';
 import { emptyPlan, testConfig } from '../helpers/deps.js';
 import { fixedClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import type { Store } from '../../src/domain/ports/store.js';
 
 const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);

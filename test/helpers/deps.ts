@@ -1,6 +1,6 @@
 import { parseConfig, type LoadedConfig } from '../../src/config/load.js';
 import { fixedClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import type { PlanMatrix } from '../../src/domain/plan/types.js';
 import type { AppDeps } from '../../src/core/context.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';

@@ -7,7 +7,7 @@ import { fixedClock } from '../../src/core/clock.js';
 import type { Reply } from '../../src/domain/model/message.js';
 import { Router } from '../../src/core/router.js';
 import type { CategoryCode } from '../../src/domain/plan/types.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { CaseRecord, NewCase } from '../../src/domain/model/records.js';
 import { plan } from './intake-harness.js';

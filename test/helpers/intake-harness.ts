@@ -11,7 +11,7 @@ import { idCheckChar } from '../../src/domain/parse-zh/id-number.js';
 import { loadPlanFile } from '../../src/domain/plan/load.js';
 import type { PlanMatrix } from '../../src/domain/plan/types.js';
 import type { LoadedConfig } from '../../src/config/load.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from './deps.js';
 

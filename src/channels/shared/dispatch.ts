@@ -1,6 +1,6 @@
 import type { DispatchResult, MessageSink } from '../../core/channel.js';
 import type { InboundMessage } from '../../domain/model/message.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/log.js';
 
 /**
  * Hands one message to the sink. A failure is logged (never the text) and gives undefined: the

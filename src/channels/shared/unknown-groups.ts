@@ -1,5 +1,5 @@
 import type { ChatType } from '../../domain/model/message.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/log.js';
 
 /** Logs, once per group, a group chat that is not in the config, so the admin can learn its chatId. */
 export class UnknownGroups {

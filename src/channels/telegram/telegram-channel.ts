@@ -4,7 +4,7 @@ import type { InlineKeyboardMarkup, Update } from 'grammy/types';
 import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply } from '../../domain/model/message.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/log.js';
 import { UnreachableTargetError } from '../shared/push-target.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';

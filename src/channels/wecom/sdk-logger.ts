@@ -1,5 +1,5 @@
 import type { Logger as SdkLogger } from '@wecom/aibot-node-sdk';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/log.js';
 
 /**
  * The SDK logs whole frame bodies — message text about minors — at debug level, and logs every

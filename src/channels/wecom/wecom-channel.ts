@@ -10,7 +10,7 @@ import {
 import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply, ReplyFile } from '../../domain/model/message.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/log.js';
 import {
   WecomAuthError,
   WecomNotConnectedError,

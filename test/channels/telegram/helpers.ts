@@ -4,7 +4,7 @@ import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
 import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../../src/channels/telegram/telegram-channel.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { testConfig, testDeps } from '../../helpers/deps.js';
 import { FakeTelegramServer } from './fake-telegram-server.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { MOVED_TO_PRIVATE_TEXT } from '../../../handlers/intake.js';
 import { OutboxWorker } from '../../../src/core/outbox-worker.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import type { ApiCall } from './fake-telegram-server.js';
 import { LISI, plain, telegramHarness, WORK_GROUP } from './helpers.js';
 

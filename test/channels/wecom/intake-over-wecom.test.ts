@@ -8,7 +8,7 @@ import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';
 import { Router } from '../../../src/core/router.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { testDeps } from '../../helpers/deps.js';
 import { cardClick, cardSubmit, FakeWecomServer, textMsg, type Frame } from './fake-wecom-server.js';
 

@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { followupHandlers } from '../../../handlers/followup.js';
 import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
 import { Router } from '../../../src/core/router.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { fromLocal } from '../../../src/domain/calendar/shanghai.js';
 import { addCase, followupHarness } from '../../helpers/followup-fixtures.js';
 import { cardClick, FakeWecomServer, mixedMsg, quotedText, type Frame } from './fake-wecom-server.js';

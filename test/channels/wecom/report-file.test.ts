@@ -4,7 +4,7 @@ import { reportRequestHandler, requestedQuarter } from '../../../handlers/report
 import { reportFile } from '../../../src/channels/shared/report-file.js';
 import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
 import { Router } from '../../../src/core/router.js';
-import { silentLogger } from '../../../src/log.js';
+import { silentLogger } from '../../../src/core/log.js';
 import { testDeps } from '../../helpers/deps.js';
 import { FakeWecomServer, textMsg, type Frame } from './fake-wecom-server.js';
 
