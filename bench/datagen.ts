@@ -1,6 +1,7 @@
 import type { CategoryCode, PlanMatrix } from '../src/domain/plan/types.js';
 import type { NewCase, NewContact } from '../src/domain/model/records.js';
 import type { Store } from '../src/domain/ports/store.js';
+import { localDateKey, toLocal } from '../src/domain/calendar/shanghai.js';
 
 /** mulberry32: a small seeded generator, so every run builds the same data. */
 export function rng(seed: number): () => number {
@@ -39,7 +40,7 @@ const CODES: CategoryCode[] = ['01', '02', '03', '04', '05'];
 const METHODS = ['上门', '电话', '微信', '在校', '其他'] as const;
 const DAY = 86_400_000;
 
-const ymd = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+const ymd = (d: Date) => localDateKey(d);
 
 /** Dozens of villages across the county's towns (`墩集镇东庄村`), the same every run. */
 export function countyVillages(perTown = 8, seed = 7): string[] {
@@ -100,7 +101,7 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
         const rel = pick(relations);
         const mentor = pick(members);
         const c: NewCase = {
-          code: store.cases.nextCode('BM', new Date(at.getTime() + 8 * 3600_000).getUTCFullYear()),
+          code: store.cases.nextCode('BM', toLocal(at).year),
           categories: codes.map((k) => ({ code: k, leadUnits: lead.get(k) ?? [] })),
           primaryCategory: code,
           fullName: name(),

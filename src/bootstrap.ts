@@ -10,6 +10,7 @@ import { planRhythm } from './domain/followup/plan-rhythm.js';
 import type { Logger } from './core/log.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
 import { useLookupSecret } from './domain/privacy/lookup-key.js';
+import { OFFSET_ISO } from './domain/calendar/shanghai.js';
 
 /**
  * Thrown by {@link bootstrap} when the configured plan cannot be used at all (no categories
@@ -29,7 +30,7 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
   const raw = env.HUMIAO_CLOCK?.trim();
   if (!raw) return systemClock;
   if (env.NODE_ENV === 'production') throw new ConfigError('HUMIAO_CLOCK 只用于测试和演练，生产环境（NODE_ENV=production）不能设置');
-  const start = /(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? new Date(raw) : new Date(`${raw}+08:00`);
+  const start = /(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? new Date(raw) : new Date(`${raw}${OFFSET_ISO}`);
   if (Number.isNaN(start.getTime())) {
     throw new ConfigError(`环境变量 HUMIAO_CLOCK 应为时间，例如 2027-01-01T09:00+08:00，收到「${raw}」`);
   }

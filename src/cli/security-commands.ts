@@ -9,6 +9,7 @@ import { purgeClosedBefore, type AuditRecord } from '../domain/model/records.js'
 import type { Store } from '../domain/ports/store.js';
 import type { AuditVerifyResult } from '../domain/security/audit-chain.js';
 import { findCaseCode } from '../domain/followup/contact-message.js';
+import { TIME_ZONE, OFFSET_ISO, OFFSET_MS } from '../domain/calendar/shanghai.js';
 
 /** `dj-2026-39402` as typed → the stored code; anything else is looked up as given. */
 const typedCaseCode = (s: string) => findCaseCode(s)?.code ?? s.trim().toUpperCase();
@@ -30,16 +31,16 @@ export function recordCliRun(commandPath: string, env: NodeJS.ProcessEnv = proce
 }
 
 function renderEntry(e: AuditRecord): string {
-  const when = e.at.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  const when = e.at.toLocaleString('zh-CN', { timeZone: TIME_ZONE, hour12: false });
   return [`#${e.id}`, when, e.actor, e.action, e.caseCode ?? '-', e.reason ? `原因：${e.reason}` : '', e.detail ?? ''].filter(Boolean).join('  ');
 }
 
 /** `2025-01-01` → the start of that day in China. */
 function chinaDayStart(s: string): Date {
   const t = s.trim();
-  const d = new Date(`${t}T00:00:00+08:00`);
+  const d = new Date(`${t}T00:00:00${OFFSET_ISO}`);
   // Round-trip check: rejects 2025-02-30 and anything not YYYY-MM-DD.
-  const back = Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const back = Number.isNaN(d.getTime()) ? '' : new Date(d.getTime() + OFFSET_MS).toISOString().slice(0, 10);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(t) || back !== t) {
     throw new ConfigError(`--closed-before 应为 YYYY-MM-DD 形式的日期，例如 2025-01-01，收到「${s}」`);
   }

@@ -4,10 +4,14 @@ import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'jso
 /**
  * Calendar arithmetic in Asia/Shanghai. China has had no daylight saving time since 1991, so
  * the zone is a fixed UTC+8 and plain offset arithmetic is exact (and fast for year-long
- * simulations); node-cron is still given the zone name for its own ticks.
+ * simulations); node-cron is still given the zone name for its own ticks. Working days (调休
+ * included) are at the end. This is the one place that knows Shanghai time: use it rather than
+ * adding eight hours by hand.
  */
 export const TIME_ZONE = 'Asia/Shanghai';
-const OFFSET_MS = 8 * 3600_000;
+/** Shanghai's fixed offset from UTC, in milliseconds and as ISO-8601 writes it. */
+export const OFFSET_MS = 8 * 3600_000;
+export const OFFSET_ISO = '+08:00';
 
 export interface LocalDate {
   year: number;

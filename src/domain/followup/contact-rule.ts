@@ -1,6 +1,6 @@
 import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord } from '../model/records.js';
-import { daysInMonth, localDateKey, quarterOf } from '../calendar/shanghai.js';
+import { daysInMonth, localDateKey, quarterOf, OFFSET_MS } from '../calendar/shanghai.js';
 
 /**
  * The contact rule (plan 二（二）4, domain.md §6.2): each open case needs at least one logged
@@ -140,7 +140,7 @@ function windowIndex(freq: Frequency, day: string): number {
 /** One scratch Date for the Shanghai calendar: this runs twice per case of a county-wide scan. */
 const scratch = new Date(0);
 function windowIndexAt(freq: Frequency, at: Date): number {
-  scratch.setTime(at.getTime() + 8 * 3600_000);
+  scratch.setTime(at.getTime() + OFFSET_MS);
   const year = scratch.getUTCFullYear();
   const month = scratch.getUTCMonth() + 1;
   if (freq === 'monthly') return year * 12 + month - 1;

@@ -1,5 +1,6 @@
 import { CHINESE_NUMERAL_CHARS, parseChineseNumber } from './numerals.js';
 import { normalizeInput } from './normalize.js';
+import { daysInMonth, toLocal } from '../calendar/shanghai.js';
 
 /**
  * A date as precise as the person gave it: 2013年5月 stays a month, not 2013-05-01, so that
@@ -50,14 +51,10 @@ export function isRealDate(d: PartialDate): boolean {
   return Number.isInteger(d.day) && d.day >= 1 && d.day <= daysInMonth(d.year, d.month);
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
 /** Calendar date in China (UTC+8, no DST) for an instant: what a cadre means by "today". */
 export function chinaDate(at: Date): { year: number; month: number; day: number } {
-  const t = new Date(at.getTime() + 8 * 3600_000);
-  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+  const { year, month, day } = toLocal(at);
+  return { year, month, day };
 }
 
 /** Earliest and latest full dates a partial date may stand for. */
