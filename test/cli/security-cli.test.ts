@@ -4,9 +4,13 @@ import { join } from 'node:path';
 import { runBot, runCli, tempDataDir } from '../helpers/run-bot.js';
 import { testDataKey } from '../helpers/case-fixture.js';
 
-/** A 不良行为 case whose disposition is a police measure, so its justice fields are sealed. */
+/**
+ * A 不良行为 case whose disposition is a police measure, so its justice fields are sealed. The
+ * guardian's name and phone come before the relation, and a parent's relation gives the
+ * guardianship mode without asking.
+ */
 export const SEALED_INTAKE = [
-  '上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '母亲', '陈梅 13600002222', '单亲监护',
+  '上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲',
   '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '高', '张三', '确认',
 ];
 
