@@ -57,8 +57,8 @@ const LAYERS: ReadonlyArray<{ name: string; depth: number; paths: readonly strin
  */
 const EXCEPTIONS: ReadonlyArray<{ from: string; to: string; why: string }> = [];
 
-/** Sources are every script in the repository outside these top-level folders (tests may import anything). */
-const SKIPPED = new Set(['test', 'data', 'coverage', 'docs']);
+/** Not sources: tests, data, docs, and the compiled copy the production start builds (dist/, git-ignored). */
+const SKIPPED = new Set(['test', 'data', 'coverage', 'docs', 'dist']);
 const SOURCE_FILE = /\.(ts|mts|cts|mjs|cjs|js)$/;
 
 interface Edge {

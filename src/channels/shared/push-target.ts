@@ -1,6 +1,7 @@
 import type { Config, Group } from '../../config/schema.js';
 import type { PushTarget, Reply } from '../../domain/model/message.js';
 import type { Store } from '../../domain/ports/store.js';
+import { HeldForReachError } from '../../core/channel.js';
 
 /**
  * Thrown by {@link resolvePushTarget} when a person never wrote to the bot and there is no group
@@ -65,4 +66,29 @@ export function resolvePushTarget(
     mention: { userid: target.id, name },
     group,
   };
+}
+
+/**
+ * Where a channel may deliver a push, or the {@link HeldForReachError} that keeps it in the outbox
+ * until the person writes to the bot: neither WeCom nor Telegram lets a bot write first to someone
+ * who never wrote to it. Their group gets only a nudge of its own (the outbox records it as a
+ * separate row), never the message, which may be about a child. One policy for every channel.
+ */
+export function deliverableTarget(resolve: ((t: PushTarget) => ResolvedPush) | undefined, target: PushTarget): ResolvedPush {
+  let resolved: ResolvedPush;
+  try {
+    resolved = resolve?.(target) ?? { target, redirected: false };
+  } catch (err) {
+    // Nobody to nudge: the message still waits for the person's first message.
+    if (err instanceof UnreachableTargetError) throw new HeldForReachError(err.message, target.id);
+    throw err;
+  }
+  if (resolved.redirected) {
+    throw new HeldForReachError(
+      `${target.id} 还未私聊过机器人，消息等待其首次发言`,
+      target.id,
+      resolved.notice ? { target: resolved.target, reply: resolved.notice } : undefined,
+    );
+  }
+  return resolved;
 }

@@ -5,7 +5,7 @@ import { HeldForReachError, type MessageSink, type PushProgress } from '../../co
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply } from '../../domain/model/message.js';
 import type { Logger } from '../../core/log.js';
-import { UnreachableTargetError } from '../shared/push-target.js';
+import { deliverableTarget } from '../shared/push-target.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';
@@ -150,22 +150,7 @@ class TelegramChannelImpl implements TelegramChannel {
   }
 
   async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
-    let resolved;
-    try {
-      resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
-    } catch (err) {
-      if (err instanceof UnreachableTargetError) throw new HeldForReachError(err.message, target.id);
-      throw err;
-    }
-    if (resolved.redirected) {
-      // Telegram refuses a private message to someone who never started the bot: the message
-      // waits for them, and their group gets a nudge of its own (see the outbox worker).
-      throw new HeldForReachError(
-        `${target.id} 还未私聊过机器人，消息等待其首次发言`,
-        target.id,
-        resolved.notice ? { target: resolved.target, reply: resolved.notice } : undefined,
-      );
-    }
+    const resolved = deliverableTarget(this.opts.resolveTarget, target);
     const chatId = resolved.target.id;
     const rendered = renderReply(reply, this.keys);
     const mentioned = reply.mentions?.[0];

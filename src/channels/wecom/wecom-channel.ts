@@ -25,7 +25,7 @@ import type { WecomPacer } from './pacing.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';
-import { UnreachableTargetError } from '../shared/push-target.js';
+import { deliverableTarget } from '../shared/push-target.js';
 import { answeredCard, expiredCard, newTaskId, notYoursCard, pickedValues, renderReply, welcomeCard, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { sdkLogger } from './sdk-logger.js';
@@ -159,23 +159,7 @@ class WecomChannelImpl implements WecomChannel {
   }
 
   async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
-    let resolved;
-    try {
-      resolved = this.opts.resolveTarget?.(target) ?? { target, redirected: false };
-    } catch (err) {
-      // Nobody to nudge: the message still waits for the person's first message.
-      if (err instanceof UnreachableTargetError) throw new HeldForReachError(err.message, target.id);
-      throw err;
-    }
-    if (resolved.redirected) {
-      // WeCom refuses a push into a chat that never wrote to the bot. The message waits for the
-      // person; the group gets only a nudge, which the outbox records as its own row.
-      throw new HeldForReachError(
-        `${target.id} 还未私聊过机器人，消息等待其首次发言`,
-        target.id,
-        resolved.notice ? { target: resolved.target, reply: resolved.notice } : undefined,
-      );
-    }
+    const resolved = deliverableTarget(this.opts.resolveTarget, target);
     const chatId = resolved.target.id;
     const key = resolved.group?.webhookKey;
     if (key && reply.mentions?.length) {
