@@ -341,13 +341,18 @@ describe('intake: checks', () => {
     const existing = h.store.cases.getByCode('DJ-2026-0001')!;
     const outsider = h.deps.config.members.find((m) => !canViewCase(m, existing, h.deps.plan))!;
     expect(outsider).toBeDefined();
-    h.say(outsider.userid, `${PREFILL.replace('王小明', '王晓明')}，${id}`);
-    run(h, outsider.userid, answers);
-    const warn = h.say(outsider.userid, '确认');
-    expect(warn).toContain('可能重复');
+    // The same ID number is asked about at once, before anything else is typed.
+    const warn = h.say(outsider.userid, `${PREFILL.replace('王小明', '王晓明')}，${id}`);
+    expect(warn).toContain('可能已经登记过');
     expect(warn).toContain('请向该类别的牵头单位核实');
     expect(warn).not.toContain('DJ-2026-0001');
     expect(h.store.audit.list().filter((e) => e.action === 'denied')).toMatchObject([{ actor: outsider.userid, caseCode: 'DJ-2026-0001' }]);
+    // Going on registers a new case; the existing code is not named later either, nor the match audited again.
+    expect(h.say(outsider.userid, '是')).toContain('就学');
+    const later = [...answers.map((a) => h.say(outsider.userid, a)), h.say(outsider.userid, '确认')];
+    expect(later.at(-1)).toContain('已保存个案 DJ-2026-0002');
+    for (const t of later) expect(t).not.toContain('DJ-2026-0001');
+    expect(h.store.audit.list().filter((e) => e.action === 'denied')).toHaveLength(1);
   });
 
   it('asks about an ID number that contradicts the birth month given earlier', () => {
