@@ -46,7 +46,8 @@ describe('admin commands in a county deployment', () => {
     };
     seed('dunji', ['DJ-2026-0001', 'DJ-2026-0002'], '王小明');
     seed('qingyang', ['QY-2026-0001'], '李小红');
-    const r = runCli(['report', 'county', '--quarter', '2026Q4'], env);
+    // The report runs on 2026-12-01, after 2026Q4 began: the child processes' default test day is in June.
+    const r = runCli(['report', 'county', '--quarter', '2026Q4'], { ...env, HUMIAO_CLOCK: '2026-12-01T10:00:00+08:00' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('## 泗洪县重点青少年工作 2026年第4季度各镇进展汇总');
     expect(r.stdout).toMatch(/\| 墩集镇 \| 2 \| 2 \| 0 \|/);
