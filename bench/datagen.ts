@@ -146,9 +146,9 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
   // Contacts as the plan wants them: one a month from the month after registration, with months
   // missed at the rate that makes the scale's total (about one in twelve at both scales).
   const months = created.map((c) => {
-    const d = new Date(c.at + 8 * 3600_000);
-    const e = new Date((c.closedAt ?? asOf.getTime() - DAY) + 8 * 3600_000);
-    return { id: c.id, y: d.getUTCFullYear(), m: d.getUTCMonth() + 1, endKey: e.getUTCFullYear() * 12 + e.getUTCMonth(), first: c.at, last: c.closedAt ?? asOf.getTime() - DAY, miss: missRate.get(c.mentor)! };
+    const d = toLocal(new Date(c.at));
+    const e = toLocal(new Date(c.closedAt ?? asOf.getTime() - DAY));
+    return { id: c.id, y: d.year, m: d.month, endKey: e.year * 12 + e.month - 1, first: c.at, last: c.closedAt ?? asOf.getTime() - DAY, miss: missRate.get(c.mentor)! };
   });
   const possible = months.reduce((n, c) => n + Math.max(0, c.endKey - (c.y * 12 + c.m) + 1) * (1 - c.miss), 0);
   const keep = Math.min(1, scale.contacts / possible);
