@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { formatIssuePath, parseYamlText } from './yaml-text.js';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -44,26 +44,14 @@ export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): string 
   return resolve(projectRoot, 'humiao.config.example.yaml');
 }
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || '(根)';
-}
-
 export function parseConfig(text: string, configPath: string): LoadedConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? `第 ${e.linePos[0].line} 行` : '';
-    throw new ConfigError(`配置文件 ${configPath} ${where}不是合法的 YAML：${(e as Error).message.split('\n')[0]}`);
-  }
+  const raw = parseYamlText(text, `配置文件 ${configPath}`, (m) => new ConfigError(m));
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const more = result.error.issues.length > 1 ? `（另有 ${result.error.issues.length - 1} 处问题）` : '';
     const message = issue.code === 'unrecognized_keys' ? `未知的配置项「${issue.keys.join('」「')}」（拼写错误？）` : issue.message;
-    throw new ConfigError(`配置文件 ${configPath} 中 ${formatPath(issue.path)}：${message}${more}`);
+    throw new ConfigError(`配置文件 ${configPath} 中 ${formatIssuePath(issue.path)}：${message}${more}`);
   }
   const cfg = result.data;
   const planPath = cfg.plan ? resolve(dirname(configPath), cfg.plan) : bundledPlanPath;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parseYamlText } from '../config/yaml-text.js';
 import { z } from 'zod';
 import { ConfigError, parseConfig, type LoadedConfig } from '../config/load.js';
 import { dataDir } from '../../store/paths.js';
@@ -23,13 +23,7 @@ export interface CountyConfig {
 }
 
 export function parseCountyConfig(text: string, configPath: string, readFile = (p: string) => readFileSync(p, 'utf8')): CountyConfig {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? `第 ${e.linePos[0].line} 行` : '';
-    throw new ConfigError(`县级配置文件 ${configPath} ${where}不是合法的 YAML：${(e as Error).message.split('\n')[0]}`);
-  }
+  const raw = parseYamlText(text, `县级配置文件 ${configPath}`, (m) => new ConfigError(m));
   const parsed = countyConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,4 +1,5 @@
-import { parse as parseYaml, stringify, YAMLParseError } from 'yaml';
+import { stringify } from 'yaml';
+import { formatIssuePath, parseYamlText } from '../../config/yaml-text.js';
 import { z } from 'zod';
 import type { PlanMatrix, PlanProblem } from './types.js';
 
@@ -97,23 +98,11 @@ export class MatrixFileError extends Error {
   override name = 'MatrixFileError';
 }
 
-function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || '(根)';
-}
-
 export function parseMatrixYaml(source: string, path: string): PlanMatrix {
-  let raw: unknown;
-  try {
-    raw = parseYaml(source);
-  } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? `第 ${e.linePos[0].line} 行` : '';
-    throw new MatrixFileError(`责任矩阵文件 ${path} ${where}不是合法的 YAML：${(e as Error).message.split('\n')[0]}`);
-  }
+  const raw = parseYamlText(source, `责任矩阵文件 ${path}`, (m) => new MatrixFileError(m));
   const r = matrixSchema.safeParse(raw ?? {});
   if (!r.success) {
-    const lines = r.error.issues.slice(0, 10).map((i) => `  ${formatPath(i.path)}：${i.message}`);
+    const lines = r.error.issues.slice(0, 10).map((i) => `  ${formatIssuePath(i.path)}：${i.message}`);
     const more = r.error.issues.length > 10 ? [`  （另有 ${r.error.issues.length - 10} 处问题）`] : [];
     throw new MatrixFileError([`责任矩阵文件 ${path} 有 ${r.error.issues.length} 处问题：`, ...lines, ...more].join('\n'));
   }
