@@ -17,15 +17,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/**
- * The real intake handler over the WeCom channel: a case started in a group moves to the private
- * chat through the outbox; the connection drops before that push is delivered; after the
- * reconnect it arrives once, its card is clicked, and the form goes on.
- */
-it('an intake survives a dropped connection: the outbox push arrives once and the form goes on', async () => {
-  // lisi wrote to the bot privately before (WeCom remembers it; so does the store, below).
-  const server = await FakeWecomServer.start({ botId: 'B', secret: 'S', reachable: ['lisi'] });
-  cleanups.push(() => server.close());
+type ChannelExtras = Pick<Parameters<typeof createWecomChannel>[0], 'pushConnectTimeoutMs' | 'fallback'>;
+
+/** The intake handler behind a WeCom channel on the loopback server, with its pacer and outbox worker. */
+async function intakeBot(server: FakeWecomServer, extra: ChannelExtras | ((deps: ReturnType<typeof testDeps>) => ChannelExtras)) {
   const deps = testDeps({ plan: loadPlanFile(bundledPlanPath) });
   const router = new Router(deps, [unsupportedHandler, intakeHandler]);
   const pacer = new WecomPacer();
@@ -37,12 +32,24 @@ it('an intake survives a dropped connection: the outbox push arrives once and th
     clock: deps.clock,
     resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
     pacer,
-    pushConnectTimeoutMs: 100,
+    ...(typeof extra === 'function' ? extra(deps) : extra),
     sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
   });
   cleanups.push(() => channel.stop());
   await channel.start(async (m) => router.dispatch(m));
-  const worker = new OutboxWorker(deps.store, channel, deps.clock, silentLogger, { pacer });
+  return { deps, channel, worker: new OutboxWorker(deps.store, channel, deps.clock, silentLogger, { pacer }) };
+}
+
+/**
+ * The real intake handler over the WeCom channel: a case started in a group moves to the private
+ * chat through the outbox; the connection drops before that push is delivered; after the
+ * reconnect it arrives once, its card is clicked, and the form goes on.
+ */
+it('an intake survives a dropped connection: the outbox push arrives once and the form goes on', async () => {
+  // lisi wrote to the bot privately before (WeCom remembers it; so does the store, below).
+  const server = await FakeWecomServer.start({ botId: 'B', secret: 'S', reachable: ['lisi'] });
+  cleanups.push(() => server.close());
+  const { deps, channel, worker } = await intakeBot(server, { pushConnectTimeoutMs: 100 });
   const sendsTo = (id: string) => server.sent('aibot_send_msg').filter((f) => f.body?.chatid === id);
   const reply = async (reqId: string) =>
     (await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId)).body!;
@@ -99,23 +106,9 @@ it('the summary offers 确认 / 修改 / 取消 as buttons; a confirmation whose
     refuse: (f) => (dropRespond && f.cmd === 'aibot_respond_msg' ? 846605 : undefined),
   });
   cleanups.push(() => server.close());
-  const deps = testDeps({ plan: loadPlanFile(bundledPlanPath) });
-  const router = new Router(deps, [unsupportedHandler, intakeHandler]);
-  const pacer = new WecomPacer();
-  const channel = createWecomChannel({
-    botId: 'B',
-    secret: 'S',
-    wsUrl: server.url,
-    log: silentLogger,
-    clock: deps.clock,
-    resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
-    pacer,
-    fallback: (target, reply, partsSent) => deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
-    sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
-  });
-  cleanups.push(() => channel.stop());
-  await channel.start(async (m) => router.dispatch(m));
-  const worker = new OutboxWorker(deps.store, channel, deps.clock, silentLogger, { pacer });
+  const { deps, worker } = await intakeBot(server, (d) => ({
+    fallback: (target, reply, partsSent) => d.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, d.clock.now()),
+  }));
   const frames = async (reqId: string) => {
     const stream = await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId && f.body?.msgtype === 'stream');
     // A reply that offers choices is followed by its card; wait for it rather than for a guess of time.
