@@ -176,6 +176,8 @@ export class TownLease extends EventEmitter<LeaseEvents> {
   private deadline: number;
   private readonly lostPromise: Promise<LeaseLostError>;
   private resolveLost!: (e: LeaseLostError) => void;
+  /** The renewal query in flight, if any: release() waits for it (see there). */
+  private inflight: Promise<unknown> | undefined;
 
   /** Use LeaseManager.tryAcquire / waitForLease. */
   constructor(
@@ -210,6 +212,11 @@ export class TownLease extends EventEmitter<LeaseEvents> {
     if (this.state !== 'held') return;
     this.state = 'released';
     this.stopTimers();
+    // A renewal already sent may reach the database after the release, on another pooled
+    // connection. Its `expires_at > now()` guard does not stop it: now() is its own start time,
+    // earlier than the release's, so after waiting on the row lock it re-checks and revives the
+    // row for a whole ttl, and a standby waits that long. Letting it finish first keeps the order.
+    await this.inflight?.catch(() => {});
     await this.pool.query(RELEASE_SQL, [this.town, this.holder, this.epoch]);
   }
 
@@ -218,11 +225,15 @@ export class TownLease extends EventEmitter<LeaseEvents> {
     if (this.state !== 'held') return false;
     const startedAt = performance.now();
     let rows: { expires_at: Date }[];
+    const query = this.pool.query<{ expires_at: Date }>(RENEW_SQL, [this.town, this.holder, this.epoch, this.ttlMs]);
+    this.inflight = query;
     try {
-      rows = (await this.pool.query<{ expires_at: Date }>(RENEW_SQL, [this.town, this.holder, this.epoch, this.ttlMs])).rows;
+      rows = (await query).rows;
     } catch (err) {
       if (this.state === 'held') this.emit('renewFailed', err as Error);
       return this.state === 'held';
+    } finally {
+      if (this.inflight === query) this.inflight = undefined;
     }
     if (this.state !== 'held') return false;
     const row = rows[0];
