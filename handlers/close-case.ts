@@ -4,6 +4,7 @@ import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseR
 import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, command, concerned, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
+import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import type { Handler, HandlerContext } from '../src/core/context.js';
 
 export interface CloseDialog {
@@ -28,15 +29,21 @@ function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
 /** The reason as it may be shown here: in a group only its label, never the words typed for 其他. */
 const shownReason = (ctx: HandlerContext, reason: string): string => (ctx.msg.chatType === 'group' ? reason.slice(4).split('：')[0]! : reason.slice(4));
 
-function askConfirm(ctx: HandlerContext, code: string, reason: string): Reply[] {
+/**
+ * Asks to confirm. The words written for 其他 are a note on the case like a contact note, so they
+ * are checked for must-report signs when written, before the case can be closed on them.
+ */
+function askConfirm(ctx: HandlerContext, code: string, reason: string, detail: string | null): Reply[] {
   ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'confirm', reason } satisfies CloseDialog, ctx.clock.now());
-  return [{ text: `确认将个案 ${code} 结案？原因：${shownReason(ctx, reason)}。结案后不再提醒走访。请回复「确认」或「取消」。`, choices: CONFIRM_CHOICES }];
+  const c = detail ? ctx.store.cases.getByCode(code) : null;
+  const report = c ? promptMandatoryReport(ctx, c, detail!, 'close') : '';
+  return [{ text: `确认将个案 ${code} 结案？原因：${shownReason(ctx, reason)}。结案后不再提醒走访。请回复「确认」或「取消」。${report}`, choices: CONFIRM_CHOICES }];
 }
 
 /** Reads a reason; asks again (dialog unchanged) when it is not one of the coded reasons. */
 function takeReason(ctx: HandlerContext, code: string, text: string, step: CloseDialog['step']): Reply[] {
   const r = parseCloseReason(text);
-  if (r.ok) return askConfirm(ctx, code, formatCloseReason(r.reason, r.detail));
+  if (r.ok) return askConfirm(ctx, code, formatCloseReason(r.reason, r.detail), r.detail);
   const now = ctx.clock.now();
   if (r.why === 'needs-detail') {
     ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'detail' } satisfies CloseDialog, now);
@@ -71,7 +78,7 @@ export function continueClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
   if (d.step === 'reason') return takeReason(ctx, d.code, text, 'reason');
   if (d.step === 'detail') {
     const detail = command(text);
-    return detail ? askConfirm(ctx, d.code, formatCloseReason({ code: 'C99', label: '其他', aliases: [] }, detail)) : [{ text: '请写明「其他」的具体原因。' }];
+    return detail ? askConfirm(ctx, d.code, formatCloseReason({ code: 'C99', label: '其他', aliases: [] }, detail), detail) : [{ text: '请写明「其他」的具体原因。' }];
   }
   const yes = command(text) === '确认' || parseYesNo(text) === true;
   if (!yes) {

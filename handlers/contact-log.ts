@@ -8,9 +8,8 @@ import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
 import { localDateKey } from '../src/domain/calendar/shanghai.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../src/domain/model/records.js';
 import { maskName } from '../src/domain/privacy/mask.js';
-import { caseCommand, command, refuseCase, tell } from './followup-shared.js';
-import { detectSigns, REPORT_TO, reportNotice } from '../src/domain/intake/mandatory-report.js';
-import { ageRange, parseIsoPartial } from '../src/domain/parse-zh/date.js';
+import { caseCommand, command, refuseCase } from './followup-shared.js';
+import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import type { Handler, HandlerContext } from '../src/core/context.js';
 
 /** The contact form in progress: what is known so far. */
@@ -89,25 +88,7 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
   store.audit.append({ at: now, actor: msg.userId, action: 'change', caseCode: c.code, detail: d.riskLevel && d.riskLevel !== before ? 'contact logged; risk level' : 'contact logged' });
   const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
-  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${mandatoryReport(ctx, c, d.notes, now)}` }];
-}
-
-/**
- * A visit can turn up what intake would have flagged (injuries, talk of suicide, a child living
- * alone): the same signs prompt the same must-report notice, recorded against the case. In a
- * group the notice itself goes privately; the group hears only that there is one.
- */
-function mandatoryReport(ctx: HandlerContext, c: CaseRecord, notes: string, now: Date): string {
-  const birth = parseIsoPartial(c.birthDate);
-  const signs = detectSigns({ text: notes, ...(birth && { age: ageRange(birth, now) }) });
-  if (signs.length === 0) return '';
-  for (const sign of signs) {
-    ctx.store.cases.recordMandatoryReport({ caseId: c.id, userId: ctx.msg.userId, chatId: ctx.msg.chatId, sign, reportTo: REPORT_TO, promptedAt: now });
-  }
-  const notice = reportNotice(signs);
-  if (ctx.msg.chatType !== 'group') return `\n${notice}`;
-  tell(ctx, ctx.msg.userId, `个案 ${c.code}：${notice}`, 'contact.mandatory-report', `contact.report:${c.code}:${ctx.msg.userId}:${now.toISOString()}`);
-  return '\n⚠️ 所记录的情况需要立即报告，已私信提醒您。';
+  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${promptMandatoryReport(ctx, c, d.notes, 'contact')}` }];
 }
 
 /** Applies one message (the first, or an answer) to the form. Bad input changes nothing. */

@@ -107,6 +107,40 @@ describe('结案', () => {
   });
 });
 
+describe('结案 and the duty to report', () => {
+  it('the words written for 其他 run the intake signs, in one message or as the answer', () => {
+    const h = setup();
+    const c = h.store.cases.getByCode('DJ-2026-0001')!;
+    const ask = h.say('lisi', '结案 DJ-2026-0001 其他 孩子被继父打伤后离家，现在下落不明');
+    expect(ask).toContain('确认将个案 DJ-2026-0001 结案');
+    expect(ask).toContain('强制报告提醒');
+    expect(h.store.cases.mandatoryReports(c.id).map((m) => m.sign).sort()).toEqual(['MISSING', 'SUSPECTED_ABUSE']);
+    expect(h.say('lisi', '取消')).toContain('未结案');
+    // Asked for separately, the detail is checked the same way.
+    h.say('lisi', '结案 DJ-2026-0001 其他');
+    expect(h.say('lisi', '孩子说想自杀，已转学外地')).toContain('强制报告提醒');
+    expect(h.store.cases.mandatoryReports(c.id).map((m) => m.sign)).toContain('SELF_HARM');
+    expect(h.store.cases.mandatoryReports(c.id).every((m) => m.userId === 'lisi' && m.reportTo === '镇派出所')).toBe(true);
+  });
+
+  it('a coded reason or harmless words prompt nothing', () => {
+    const h = setup();
+    const c = h.store.cases.getByCode('DJ-2026-0002')!;
+    expect(h.say('qianjiu', '结案 DJ-2026-0002 复学了')).not.toContain('强制报告');
+    h.say('qianjiu', '取消');
+    expect(h.say('qianjiu', '结案 DJ-2026-0002 其他 随亲属定居外省，没有发现伤痕')).not.toContain('强制报告');
+    expect(h.store.cases.mandatoryReports(c.id)).toEqual([]);
+  });
+
+  it('in a group says only that a report is due and sends the notice privately', () => {
+    const h = setup();
+    const r = h.say('lisi', '结案 DJ-2026-0004 其他 孩子身上有伤痕，说被打', 'wrkGroup1');
+    expect(r).toContain('已私信提醒');
+    expect(r).not.toMatch(/伤痕|被打|虐待/);
+    expect(outboxTo(h, 'lisi').some((t) => t.includes('强制报告提醒') && t.includes('DJ-2026-0004'))).toBe(true);
+  });
+});
+
 describe('更换帮扶人', () => {
   it('reassigns to a member named loosely and tells both mentors privately', () => {
     const h = setup();
