@@ -7,6 +7,7 @@ import { loadCountyConfig, requireTownCredentials, townRuntimeEnv } from './coun
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
 import { LeaseManager, openLeasePool } from './county/lease.js';
 import { StoreUnreachableError } from '../store/open.js';
+import { storageFailure } from '../store/storage-failure.js';
 
 const started = performance.now();
 const env = process.env;
@@ -17,6 +18,21 @@ const log = createLogger(env.LOG_LEVEL ?? (!countyPath && platformOf(env) === 'c
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
+}
+
+/**
+ * Whatever stops the start is one Chinese line and an exit code, never a stack: a setting (2), a
+ * store that is busy or unreachable (5), a data folder or disk that cannot be written (6), else 1.
+ * An unexpected error's stack is in the log at debug level only.
+ */
+function startFailed(err: unknown): never {
+  if (err instanceof ConfigError) fail(err.message, 2);
+  if (err instanceof StoreUnreachableError) fail(err.message, err.exitCode);
+  const storage = storageFailure(err);
+  if (storage) fail(storage.message, storage.exitCode);
+  log.debug({ err }, 'start failed');
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300);
+  fail(`启动失败：${first}（设置 LOG_LEVEL=debug 可在日志中看到详情）`, 1);
 }
 
 function positiveIntEnv(name: string): number | undefined {
@@ -65,9 +81,7 @@ try {
   towns = loadTowns();
   await leases?.ensureTable();
 } catch (err) {
-  if (err instanceof ConfigError) fail(err.message, 2);
-  if (err instanceof StoreUnreachableError) fail(err.message, err.exitCode);
-  throw err;
+  startFailed(err);
 }
 
 let owned: OwnedTowns | undefined;
@@ -95,7 +109,9 @@ function channelFailed(err: unknown): Promise<never> {
 try {
   owned = await runOwnedTowns(towns, leases);
 } catch (err) {
-  await channelFailed(err);
+  if (err instanceof ChannelStartError) await channelFailed(err);
+  // A town's first writes (catch-up bookkeeping, the audit head) can meet a disk that just filled.
+  startFailed(err);
 }
 owned!.failure.catch(channelFailed);
 log.info({ towns: towns.map((t) => t.deps.config.townId), standby: Boolean(leases), ms: Math.round(performance.now() - started) }, 'ready');

@@ -17,6 +17,7 @@ import { registerFollowupCommands } from './followup-commands.js';
 import { registerMigrateStoreCommand, sqliteEnv } from './migrate-store.js';
 import { registerCountyCommands } from './county-commands.js';
 import { StoreUnreachableError } from '../../store/open.js';
+import { storageFailure } from '../../store/storage-failure.js';
 import { BackupUnsupportedError } from '../../store/postgres/postgres-store.js';
 
 function* countRows<T>(rows: Iterable<T>, each: () => void): Generator<T> {
@@ -172,6 +173,11 @@ try {
   if (err instanceof StoreUnreachableError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(err.exitCode);
+  }
+  const storage = storageFailure(err);
+  if (storage) {
+    process.stderr.write(`${storage.message}\n`);
+    process.exit(storage.exitCode);
   }
   // Anything else (a corrupt field, a damaged table, a full disk) is one line too, never a stack.
   process.stderr.write(`操作失败：${(err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 300)}\n`);

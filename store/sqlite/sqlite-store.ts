@@ -7,6 +7,7 @@ import type { SqlDb } from '../sql/db.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { checkDataKey } from '../data-key-check.js';
 import { SqlStore } from '../sql/sql-store.js';
+import { storageFailure } from '../storage-failure.js';
 
 export type Db = Database.Database;
 
@@ -70,35 +71,67 @@ export interface OpenOptions {
   cipher?: FieldCipher | null;
 }
 
-/** Open (creating if needed) the database at `file`, or in memory for `:memory:`, and migrate it. */
+/**
+ * Open (creating if needed) the database at `file`, or in memory for `:memory:`, and migrate it.
+ * A folder or disk that cannot be used (read-only, full, held by another process, not a folder)
+ * is a {@link StoreUnusableError} with one line saying so.
+ */
 export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteStore {
+  let db: Db | undefined;
+  try {
+    db = openDatabase(file);
+    migrate(db);
+    checkDataKey(db as unknown as SqlDb, opts.cipher ?? null);
+    return new SqliteStore(db, opts.cipher ?? null, file === ':memory:' ? null : file);
+  } catch (err) {
+    if (db?.open) db.close();
+    throw file === ':memory:' ? err : (storageFailure(err, { dir: dirname(file), file }) ?? err);
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: a recursive mkdirSync reports a read-only parent as ENOENT,
+ * which would hide why the folder cannot be made.
+ */
+function makeDir(dir: string): void {
+  if (existsSync(dir)) return;
+  makeDir(dirname(dir));
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EEXIST') throw err;
+  }
+}
+
+function openDatabase(file: string): Db {
   if (file !== ':memory:') {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    makeDir(dirname(file));
     // An existing folder keeps whatever mode it was made with: case data needs owner-only.
     chmodSync(dirname(file), 0o700);
     // Case data about minors: create the file owner-only before SQLite ever writes to it.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   }
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // FULL: a confirmed case survives power loss, not only a process crash.
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  // Erased values (purge, blanked outbox bodies, dropped reply caches) are overwritten with
-  // zeros in the file, not just unlinked from the b-tree.
-  db.pragma('secure_delete = ON');
-  db.pragma('busy_timeout = 5000');
-  // 4 MB of page cache, not the default 16: county scans read covering indexes once per run and
-  // the OS file cache serves re-reads as fast, while a full cache stayed in the bot's RSS.
-  db.pragma('cache_size = -4000');
-  migrate(db);
   try {
-    checkDataKey(db as unknown as SqlDb, opts.cipher ?? null);
+    db.pragma('journal_mode = WAL');
+    // FULL: a confirmed case survives power loss, not only a process crash.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    // Erased values (purge, blanked outbox bodies, dropped reply caches) are overwritten with
+    // zeros in the file, not just unlinked from the b-tree.
+    db.pragma('secure_delete = ON');
+    db.pragma('busy_timeout = 5000');
+    // 4 MB of page cache, not the default 16: county scans read covering indexes once per run and
+    // the OS file cache serves re-reads as fast, while a full cache stayed in the bot's RSS.
+    db.pragma('cache_size = -4000');
+    // Take the write lock once now: another process holding the file (mid-transaction, or in
+    // exclusive locking mode) is then one line at start, not a failed reply to the first message.
+    db.transaction(() => {}).immediate();
   } catch (err) {
     db.close();
     throw err;
   }
-  return new SqliteStore(db, opts.cipher ?? null, file === ':memory:' ? null : file);
+  return db;
 }
 
 function migrate(db: Db): void {

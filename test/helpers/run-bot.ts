@@ -32,8 +32,17 @@ export function runCli(args: string[], env: Record<string, string> = {}): RunRes
   return run('src/cli/index.ts', args, '', env);
 }
 
-function run(entry: string, args: string[], input: string, env: Record<string, string>): RunResult {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', entry, ...args], {
+/**
+ * Run `src/main.ts` under `wrapper` (a command and its arguments that ends by running the rest of
+ * its command line, e.g. `unshare … sh -c '…; exec "$@"' sh`).
+ */
+export function runBotWrapped(wrapper: string[], lines: string[], env: Record<string, string> = {}): RunResult {
+  return run('src/main.ts', [], `${lines.join('\n')}\n`, env, wrapper);
+}
+
+function run(entry: string, args: string[], input: string, env: Record<string, string>, wrapper: string[] = []): RunResult {
+  const command = [...wrapper, process.execPath, '--import', 'tsx', entry, ...args];
+  const r = spawnSync(command[0]!, command.slice(1), {
     cwd: root,
     input,
     encoding: 'utf8',
