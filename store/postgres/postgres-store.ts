@@ -24,7 +24,7 @@ export class PostgresStore extends SqlStore {
 
   /** Dead row versions stay in PostgreSQL's files until VACUUM reclaims them: reclaim them now. */
   compact(): void {
-    this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_reasons, followup_dialogs');
+    this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs');
   }
 
   async backup(_file: string): Promise<void> {
@@ -68,5 +68,8 @@ export function openPostgresStore(url: string, opts: PostgresOpenOptions): Postg
     db.close();
     throw err;
   }
-  return new PostgresStore(db, opts.town, opts.cipher ?? null, opts.outbox);
+  const store = new PostgresStore(db, opts.town, opts.cipher ?? null, opts.outbox);
+  // Plain text just encrypted in place is still in the dead row versions until VACUUM.
+  if (store.upgradedPlaintext > 0) store.compact();
+  return store;
 }

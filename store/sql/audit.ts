@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { auditHash, GENESIS_HASH, verifyAuditChain, type AuditVerifyResult, type StoredAuditEntry } from '../../src/domain/security/audit-chain.js';
 import { openHead, sealHead, type AuditHead, type AuditHeadStore } from '../../src/domain/security/audit-head.js';
-import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { decryptOpt, encryptOpt, isEncrypted, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { AuditInsert, AuditRecord } from '../../src/domain/model/records.js';
 import type { AuditRepo } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db } from './db.js';
@@ -38,6 +38,16 @@ const toStored = (r: AuditRow): StoredAuditEntry => ({
 
 /** An entry's reason column when the text itself lives in audit_reasons. */
 const REF = 'ref:';
+/**
+ * The reason column of an entry from before reasons were kept apart, once its plain text was
+ * moved to audit_reasons: `moved:<digest>:<mac>`. Its hash still covers the plain text (verify
+ * decrypts it to check); the MAC binds every other column, so the row stays checkable even after
+ * purge erases the text.
+ */
+const MOVED = 'moved:';
+const MOVED_MAC = 'audit moved reason';
+const movedMacData = (r: AuditRow): string => JSON.stringify([r.id, r.at, r.actor, r.action, r.case_code, r.detail, r.prev_hash, r.hash]);
+const isSide = (column: string | null): column is string => column !== null && (column.startsWith(REF) || column.startsWith(MOVED));
 export const ERASED_REASON = '（已随个案匿名化清除）';
 const reasonDigest = (salt: string, stored: string) => createHash('sha256').update(salt).update('\n').update(stored).digest('hex');
 
@@ -183,8 +193,54 @@ export class SqlAuditRepo implements AuditRepo {
     return n;
   }
 
+  /**
+   * Reasons written in plain text into the chained column before reasons were kept apart move to
+   * audit_reasons, encrypted (with a data key only: without one there is nothing to gain). Each
+   * row's hash is left as it was, so the chain, the signed head and any copy of them kept
+   * elsewhere stay valid. Returns how many moved.
+   */
+  moveLegacyReasons(): number {
+    const cipher = this.cipher;
+    if (!cipher) return 0;
+    const legacy = this.db
+      .prepare<[], AuditRow>("SELECT * FROM audit_log WHERE reason IS NOT NULL AND substr(reason, 1, 4) <> 'ref:' AND substr(reason, 1, 6) <> 'moved:' ORDER BY id")
+      .all();
+    // Reasons kept apart while no key was set (a trial run) are plain there: encrypted in place.
+    // Their digest covers the plain text, which verify decrypts to check.
+    const plainSide = this.db.prepare<[], ReasonRow>('SELECT audit_id, salt, reason FROM audit_reasons').all().filter((r) => !isEncrypted(r.reason));
+    const setSide = this.db.prepare('UPDATE audit_reasons SET reason = ? WHERE audit_id = ?');
+    for (const r of plainSide) setSide.run(cipher.encrypt(r.reason), r.audit_id);
+    if (legacy.length === 0) return plainSide.length;
+    const update = this.db.prepare('UPDATE audit_log SET reason = ? WHERE id = ?');
+    this.db.transaction(() => {
+      for (const r of legacy) {
+        const salt = randomBytes(16).toString('hex');
+        const stored = cipher.encrypt(r.reason!);
+        this.insertReason.run(r.id, r.case_code, salt, stored);
+        update.run(`${MOVED}${reasonDigest(salt, stored)}:${cipher.mac(MOVED_MAC, movedMacData(r))}`, r.id);
+      }
+    }).immediate();
+    return legacy.length + plainSide.length;
+  }
+
+  /**
+   * A moved reason's row as the chain saw it: with the plain text back in place, or, once purge
+   * erased the text, marked so only its links are checked. A string says what is wrong.
+   */
+  private movedEntry(r: AuditRow & { reason: string }, side: ReasonRow | undefined): StoredAuditEntry | string {
+    const [digest, mac] = r.reason.slice(MOVED.length).split(':');
+    if (!this.cipher || mac !== this.cipher.mac(MOVED_MAC, movedMacData(r))) return `第 ${r.id} 条记录被改动（与迁出原因时的校验码不符）`;
+    if (!side) return { ...toStored(r), contentErased: true };
+    if (reasonDigest(side.salt, side.reason) !== digest) return `第 ${r.id} 条记录的原因被改动或替换`;
+    try {
+      return { ...toStored(r), reason: this.cipher.decrypt(side.reason) };
+    } catch {
+      return `第 ${r.id} 条记录的原因无法解密（被改动或损坏）`;
+    }
+  }
+
   private reasonText(column: string | null, id: number): string | null {
-    if (column === null || !column.startsWith(REF)) return column;
+    if (!isSide(column)) return column;
     const r = this.reasonOf.get(id);
     return r ? decryptOpt(this.cipher, r.reason) : ERASED_REASON;
   }
@@ -204,23 +260,42 @@ export class SqlAuditRepo implements AuditRepo {
 
   verify(): AuditVerifyResult {
     let last: StoredAuditEntry | undefined;
-    let badReason = 0;
+    const found: { bad: { id: number; problem: string } | null } = { bad: null };
     const reasonOf = this.reasonOf;
+    const moved = (r: AuditRow & { reason: string }) => this.movedEntry(r, reasonOf.get(r.id));
+    // A reason written plain (no key yet) and encrypted at the upgrade keeps the digest of its plain text.
+    const digestOfPlain = (side: ReasonRow): string | null => {
+      if (!this.cipher || !isEncrypted(side.reason)) return null;
+      try {
+        return reasonDigest(side.salt, this.cipher.decrypt(side.reason));
+      } catch {
+        return null;
+      }
+    };
     const result = verifyAuditChain(
       (function* (rows: Iterable<AuditRow>) {
         for (const r of rows) {
+          if (r.reason?.startsWith(MOVED)) {
+            const entry = moved(r as AuditRow & { reason: string });
+            if (typeof entry === 'string') {
+              found.bad ??= { id: r.id, problem: entry };
+              yield (last = toStored(r));
+            } else yield (last = entry);
+            continue;
+          }
           // An erased reason (purge) is fine; a reason row that no longer matches its digest is not.
-          if (!badReason && r.reason?.startsWith(REF)) {
+          if (!found.bad && r.reason?.startsWith(REF)) {
             const side = reasonOf.get(r.id);
-            if (side && `${REF}${reasonDigest(side.salt, side.reason)}` !== r.reason) badReason = r.id;
+            if (side && `${REF}${reasonDigest(side.salt, side.reason)}` !== r.reason && `${REF}${digestOfPlain(side)}` !== r.reason) found.bad = { id: r.id, problem: `第 ${r.id} 条记录的原因被改动或替换` };
           }
           yield (last = toStored(r));
         }
       })(this.all.iterate()),
       this.seq.get()?.seq ?? 0,
     );
-    if (!result.ok) return result;
-    if (badReason) return { ok: false, count: result.count, brokenAt: badReason, problem: `第 ${badReason} 条记录的原因被改动或替换` };
+    const bad = found.bad;
+    if (!result.ok && (!bad || result.brokenAt < bad.id)) return result;
+    if (bad) return { ok: false, count: result.count, brokenAt: bad.id, problem: bad.problem };
     return this.checkHead(result.count, last);
   }
 

@@ -45,6 +45,12 @@ export class CaseSealer {
     if (r) this.set.run(this.sealOfRow(r), id);
   }
 
+  /** Whether the row's stored fields still match its seal (a row without one counts as intact). */
+  intact(id: number): boolean {
+    const r = this.one.get(id);
+    return !r || r.row_mac === null || r.row_mac === this.sealOfRow(r);
+  }
+
   /** Rows from before seals existed get one as they are (at the first start after the upgrade). */
   sealUnsealed(): number {
     const ids = this.unsealed.all();

@@ -3,6 +3,7 @@ import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import { SqlAuditRepo } from './audit.js';
 import { CaseSealer } from './case-seal.js';
+import { encryptLegacyPlaintext } from './legacy-plaintext.js';
 import { SqlCaseRepo } from './cases.js';
 import { SqlChatRepo } from './chats.js';
 import type { SqlDb } from './db.js';
@@ -52,6 +53,38 @@ export abstract class SqlStore implements Store {
     this.followup = new SqlFollowupRepo(sql, cipher, this.caseSeals);
     this.stats = new SqlStatsRepo(sql);
     this.sealLegacyCases();
+    this.upgradedPlaintext = cipher ? this.encryptLegacyPlaintext(cipher) : 0;
+  }
+
+  /**
+   * How many plain-text copies the last open encrypted (see {@link encryptLegacyPlaintext}); the
+   * opener then compacts, so the old bytes leave the WAL or PostgreSQL's dead row versions too.
+   */
+  readonly upgradedPlaintext: number;
+
+  /**
+   * Once per database, the first time it is opened with a data key after the upgrade: what earlier
+   * versions left in plain text is encrypted, and the audit log says how much.
+   */
+  private encryptLegacyPlaintext(cipher: FieldCipher): number {
+    const done = this.sql.prepare<[], { value: string }>("SELECT value FROM security_meta WHERE name = 'legacy_plaintext'");
+    if (done.get()) return 0;
+    return this.transaction(() => {
+      if (done.get()) return 0;
+      const reasons = this.audit.moveLegacyReasons();
+      const n = encryptLegacyPlaintext(this.sql, cipher, this.caseSeals);
+      this.sql.prepare("INSERT INTO security_meta (name, value) VALUES ('legacy_plaintext', 'v1') ON CONFLICT (name) DO NOTHING").run();
+      const total = reasons + n.replies + n.outbox + n.closeReasons + n.dialogs;
+      if (total > 0) {
+        this.audit.append({
+          at: new Date(),
+          actor: 'system',
+          action: 'encrypt-legacy',
+          detail: `encrypted at upgrade: ${reasons} audit reasons, ${n.replies} cached replies, ${n.outbox} outbox bodies, ${n.closeReasons} close reasons, ${n.dialogs} dialogs`,
+        });
+      }
+      return total;
+    });
   }
 
   /**

@@ -82,7 +82,10 @@ export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteSto
     db = openDatabase(file);
     migrate(db);
     checkDataKey(db as unknown as SqlDb, opts.cipher ?? null);
-    return new SqliteStore(db, opts.cipher ?? null, file === ':memory:' ? null : file);
+    const store = new SqliteStore(db, opts.cipher ?? null, file === ':memory:' ? null : file);
+    // Plain text just encrypted in place may still sit in WAL frames: write them back and cut.
+    if (store.upgradedPlaintext > 0) store.compact();
+    return store;
   } catch (err) {
     if (db?.open) db.close();
     throw file === ':memory:' ? err : (storageFailure(err, { dir: dirname(file), file }) ?? err);

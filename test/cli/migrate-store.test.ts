@@ -93,7 +93,7 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     expect(r.schema).toBe(`town_${town}`);
     expect(Object.fromEntries(r.tables.map((t) => [t.table, t.rows]))).toMatchObject({
       cases: 2, case_categories: 3, contacts: 12, mandatory_reports: 1, outbox: 2, chats: 1, inbound: 1, form_sessions: 1,
-      job_runs: 1, screening_reports: 1, followup_dialogs: 1, case_serials: 1, security_meta: 2 /* key check, case seals */, audit_log: audit.length,
+      job_runs: 1, screening_reports: 1, followup_dialogs: 1, case_serials: 1, security_meta: 3 /* key check, case seals, legacy plaintext encrypted */, audit_log: audit.length,
     });
     // Parents before children.
     const order = r.tables.map((t) => t.table);

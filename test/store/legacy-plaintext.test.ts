@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditHash, GENESIS_HASH } from '../../src/domain/security/audit-chain.js';
+import { FieldCipher } from '../../src/domain/security/field-crypto.js';
+import { purgeClosedBefore } from '../../src/domain/model/records.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { sampleCase } from '../helpers/case-fixture.js';
+import { dumpTables, filesUnder, foundIn } from '../helpers/byte-search.js';
+import { cleanupStores, storeKinds, type StoreKind, type TestStore } from '../helpers/stores.js';
+
+afterEach(cleanupStores);
+
+const SECRETS = ['王小明', '13812345678', '王大山'];
+const t0 = new Date('2026-03-10T02:00:00Z');
+const REASONS = ['核实王小明的监护人王大山', '转介王小明到县救助站'];
+
+/** What the SQLite file, its WAL and its audit head hold, or every row of the PostgreSQL town. */
+function bytesOf(s: TestStore): Buffer {
+  if (s instanceof SqliteStore) return Buffer.concat(filesUnder(dirname(s.file!)).map((f) => f.bytes));
+  return Buffer.from(dumpTables(s), 'utf8');
+}
+
+/**
+ * The database as a version before this one left it, with the key already set: the case itself
+ * encrypted, but audit reasons inline in the chained column (before 009), and the reply cache,
+ * outbox bodies, a close reason's words and a dialog's state in plain text. The rows are written
+ * as that version wrote them, then the schema is put back to before the migration that allows
+ * the move (SQLite 011, PostgreSQL 005).
+ */
+function asLeftByOldVersion(s: TestStore): number {
+  const c = s.cases.insert(sampleCase);
+  let prev = GENESIS_HASH;
+  REASONS.forEach((reason, i) => {
+    const f = { id: i + 1, at: t0.toISOString(), actor: 'u1', action: 'view-full', caseCode: c.code, reason, detail: null };
+    const hash = auditHash(prev, f);
+    s.db.prepare('INSERT INTO audit_log (id, at, actor, action, case_code, reason, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(f.id, f.at, f.actor, f.action, f.caseCode, f.reason, f.detail, prev, hash);
+    prev = hash;
+  });
+  s.audit.append({ at: t0, actor: 'u1', action: 'view', caseCode: c.code });
+  s.inbound.claim({ channel: 'test', id: 'm1', userId: 'u1', chatId: 'u1' }, t0);
+  s.db.prepare('UPDATE inbound SET replies = ? WHERE id = ?').run(JSON.stringify([{ text: '王小明 监护人王大山 13812345678' }]), 'm1');
+  const due = s.outbox.enqueue({ target: { kind: 'user', id: 'u1' }, reply: { text: 'x' }, reason: 'test' }, t0)!;
+  s.db.prepare('UPDATE outbox SET reply = ? WHERE id = ?').run(JSON.stringify({ text: '您负责的王小明（王大山 13812345678）' }), due);
+  const sent = s.outbox.enqueue({ target: { kind: 'user', id: 'u2' }, reply: { text: 'x' }, reason: 'test' }, t0)!;
+  s.outbox.markSent(sent, t0);
+  s.db.prepare('UPDATE outbox SET reply = ? WHERE id = ?').run(JSON.stringify({ text: '王小明已结案' }), sent);
+  s.followup.close(c.id, 'C99 其他：x', new Date('2026-04-01T02:00:00Z'));
+  s.db.prepare('UPDATE cases SET close_reason = ? WHERE id = ?').run('C99 其他：王小明随监护人王大山迁往外省', c.id);
+  (s.caseSeals as unknown as { reseal(id: number): void }).reseal(c.id);
+  s.followup.saveDialog('u1', 'u1', { kind: 'close', code: c.code }, t0);
+  s.db.prepare('UPDATE followup_dialogs SET state = ?').run(JSON.stringify({ kind: 'close', code: c.code, step: 'confirm', reason: 'C99 其他：王小明随王大山外出' }));
+  s.db.prepare("DELETE FROM security_meta WHERE name = 'legacy_plaintext'").run();
+  if (s.kind === 'sqlite') {
+    s.db.exec("DROP TRIGGER audit_log_no_update; CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END; PRAGMA user_version = 10;");
+  } else {
+    s.db.exec(`DROP TRIGGER audit_log_no_update ON audit_log; DROP FUNCTION audit_refuse_update();
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+      DELETE FROM schema_version WHERE version = 5;`);
+  }
+  return c.id;
+}
+
+describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: StoreKind) => {
+  const key = new FieldCipher(randomBytes(32));
+
+  it('is encrypted at the first keyed start after the upgrade: the bytes are gone, everything reads back, the chain still holds', () => {
+    const old = kind.open({ cipher: key, persistent: true });
+    const caseId = asLeftByOldVersion(old);
+    // The test would prove nothing if the old rows were not in plain text to begin with.
+    expect(foundIn(bytesOf(old), SECRETS)).toEqual(SECRETS);
+    const head = old.audit.verify();
+    expect(head).toMatchObject({ ok: true, count: 3 });
+    old.close();
+
+    const s = old.reopen({ cipher: key });
+    expect(foundIn(bytesOf(s), SECRETS)).toEqual([]);
+    expect(foundIn(bytesOf(s), REASONS)).toEqual([]);
+    expect(s.audit.list().slice(0, 3).map((e) => e.reason)).toEqual([...REASONS, null]);
+    expect(s.inbound.replies('test', 'm1')![0]!.text).toContain('王大山');
+    expect(s.outbox.due(t0, 10).map((o) => o.reply.text)).toEqual(['您负责的王小明（王大山 13812345678）']);
+    const c = s.cases.getByCode(sampleCase.code)!;
+    expect(c.closeReason).toBe('C99 其他：王小明随监护人王大山迁往外省');
+    expect((s.followup.dialog('u1', 'u1')!.state as { reason: string }).reason).toContain('王小明');
+    // The rows' hashes were not rewritten: the same chain verifies, with one entry saying what was done.
+    expect(s.audit.verify()).toEqual({ ok: true, count: 4 });
+    expect(s.caseSeals!.firstBroken()).toEqual({ code: null, count: 1 });
+    expect(s.audit.list().at(-1)).toMatchObject({
+      actor: 'system',
+      action: 'encrypt-legacy',
+      detail: 'encrypted at upgrade: 2 audit reasons, 1 cached replies, 2 outbox bodies, 1 close reasons, 1 dialogs',
+    });
+    s.close();
+
+    // Once only.
+    const again = s.reopen({ cipher: key });
+    expect(again.audit.list().filter((e) => e.action === 'encrypt-legacy')).toHaveLength(1);
+
+    // After purge has erased the moved reasons, the rest of each row is still bound by its MAC.
+    again.transaction(() => purgeClosedBefore(again, new Date('2026-05-01T00:00:00Z'), t0));
+    expect(again.audit.list().slice(0, 2).map((e) => e.reason)).toEqual(['（已随个案匿名化清除）', '（已随个案匿名化清除）']);
+    expect(again.audit.verify()).toMatchObject({ ok: true });
+    again.dropTrigger('audit_log_no_update', 'audit_log');
+    again.db.prepare("UPDATE audit_log SET actor = 'someone-else' WHERE id = 2").run();
+    expect(again.audit.verify()).toMatchObject({ ok: false, brokenAt: 2 });
+    void caseId;
+  });
+
+  it('the schema allows only that move: other edits of an entry stay refused', () => {
+    const s = kind.open({ cipher: key, persistent: true });
+    s.audit.append({ at: t0, actor: 'u1', action: 'view-full', caseCode: 'DJ-2026-0001', reason: '核实监护人联系方式' });
+    expect(() => s.db.prepare("UPDATE audit_log SET actor = 'x' WHERE id = 1").run()).toThrow(/append-only/);
+    expect(() => s.db.prepare("UPDATE audit_log SET reason = 'moved:aa:bb' WHERE id = 1").run()).toThrow(/append-only/);
+    expect(() => s.db.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
+  });
+
+  it('a moved reason swapped or altered in audit_reasons is reported', () => {
+    const old = kind.open({ cipher: key, persistent: true });
+    asLeftByOldVersion(old);
+    old.close();
+    const s = old.reopen({ cipher: key });
+    const [a, b] = s.db.prepare<[], { audit_id: number; salt: string; reason: string }>('SELECT audit_id, salt, reason FROM audit_reasons ORDER BY audit_id').all();
+    s.db.prepare('UPDATE audit_reasons SET salt = ?, reason = ? WHERE audit_id = ?').run(b!.salt, b!.reason, a!.audit_id);
+    expect(s.audit.verify()).toMatchObject({ ok: false, brokenAt: 1 });
+  });
+
+  it('reasons kept apart in plain text while no key was set are encrypted too, and still verify', () => {
+    const trial = kind.open({ persistent: true });
+    trial.audit.append({ at: t0, actor: 'u1', action: 'view-full', caseCode: 'DJ-2026-0001', reason: '核实王大山的联系方式' });
+    expect(foundIn(bytesOf(trial), ['王大山'])).toEqual(['王大山']);
+    trial.close();
+    const s = trial.reopen({ cipher: key });
+    expect(foundIn(bytesOf(s), ['王大山'])).toEqual([]);
+    expect(s.audit.list()[0]!.reason).toBe('核实王大山的联系方式');
+    expect(s.audit.verify()).toEqual({ ok: true, count: 2 });
+  });
+});
