@@ -114,6 +114,21 @@ describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: 
     expect(() => s.db.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
   });
 
+  it('a moved reason cannot be moved again, and a case row edited before the upgrade is not resealed', () => {
+    const old = kind.open({ cipher: key, persistent: true });
+    asLeftByOldVersion(old);
+    // Someone edited the closed case directly before the upgrade: its seal no longer matches.
+    old.db.prepare("UPDATE cases SET sealed = 0, risk_level = '低'").run();
+    old.close();
+    const s = old.reopen({ cipher: key });
+    expect(s.cases.getByCode(sampleCase.code)!.closeReason).toBe('C99 其他：王小明随监护人王大山迁往外省');
+    expect(foundIn(bytesOf(s), SECRETS)).toEqual([]);
+    expect(s.caseSeals!.firstBroken()).toEqual({ code: sampleCase.code, count: 1 });
+    const moved = s.db.prepare<[], { reason: string }>('SELECT reason FROM audit_log WHERE id = 1').get()!.reason;
+    expect(moved).toMatch(/^moved:[0-9a-f]{64}:[0-9a-f]{64}$/);
+    expect(() => s.db.prepare("UPDATE audit_log SET reason = 'moved:aa:bb' WHERE id = 1").run()).toThrow(/append-only/);
+  });
+
   it('a moved reason swapped or altered in audit_reasons is reported', () => {
     const old = kind.open({ cipher: key, persistent: true });
     asLeftByOldVersion(old);
