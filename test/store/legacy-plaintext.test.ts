@@ -148,14 +148,20 @@ describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: 
     expect(s.audit.verify()).toMatchObject({ ok: false, brokenAt: 1 });
   });
 
-  it('reasons kept apart in plain text while no key was set are encrypted too, and still verify', () => {
+  it('what a trial run without a key left in plain text (reasons kept apart, replies, pushes) is encrypted too, and the log still verifies', () => {
     const trial = kind.open({ persistent: true });
     trial.audit.append({ at: t0, actor: 'u1', action: 'view-full', caseCode: 'DJ-2026-0001', reason: '核实王大山的联系方式' });
-    expect(foundIn(bytesOf(trial), ['王大山'])).toEqual(['王大山']);
+    trial.inbound.claim({ channel: 'test', id: 'm1', userId: 'u1', chatId: 'u1' }, t0);
+    trial.inbound.saveReplies('test', 'm1', [{ text: '请核对：赵小燕' }]);
+    trial.outbox.enqueue({ target: { kind: 'user', id: 'u1' }, reply: { text: '您负责的钱小雷' }, reason: 'test' }, t0);
+    const words = ['王大山', '赵小燕', '钱小雷'];
+    expect(foundIn(bytesOf(trial), words)).toEqual(words);
     trial.close();
     const s = trial.reopen({ cipher: key });
-    expect(foundIn(bytesOf(s), ['王大山'])).toEqual([]);
+    expect(foundIn(bytesOf(s), words)).toEqual([]);
     expect(s.audit.list()[0]!.reason).toBe('核实王大山的联系方式');
+    expect(s.inbound.replies('test', 'm1')).toEqual([{ text: '请核对：赵小燕' }]);
+    expect(s.outbox.due(t0, 10)[0]!.reply.text).toBe('您负责的钱小雷');
     expect(s.audit.verify()).toEqual({ ok: true, count: 2 });
   });
 });
