@@ -116,6 +116,8 @@ function openDatabase(file: string): Db {
   }
   const db = new Database(file);
   try {
+    // First, so that even switching to WAL waits for a lock another process holds briefly.
+    db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
     // FULL: a confirmed case survives power loss, not only a process crash.
     db.pragma('synchronous = FULL');
@@ -123,7 +125,6 @@ function openDatabase(file: string): Db {
     // Erased values (purge, blanked outbox bodies, dropped reply caches) are overwritten with
     // zeros in the file, not just unlinked from the b-tree.
     db.pragma('secure_delete = ON');
-    db.pragma('busy_timeout = 5000');
     // 4 MB of page cache, not the default 16: county scans read covering indexes once per run and
     // the OS file cache serves re-reads as fast, while a full cache stayed in the bot's RSS.
     db.pragma('cache_size = -4000');
