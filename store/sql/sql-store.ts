@@ -3,6 +3,7 @@ import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { Store } from '../../src/domain/ports/store.js';
 import { SqlAuditRepo } from './audit.js';
 import { CaseSealer } from './case-seal.js';
+import { SqlCardRepo } from './cards.js';
 import { SqlCaseRepo } from './cases.js';
 import { SqlChatRepo } from './chats.js';
 import type { SqlDb } from './db.js';
@@ -10,6 +11,7 @@ import { SqlFollowupRepo } from './followup.js';
 import { SqlInboundRepo } from './inbound.js';
 import { SqlJobRunRepo } from './job-runs.js';
 import { SqlOutboxRepo, type OutboxRepoOptions } from './outbox.js';
+import { SqlOutcomeRepo } from './outcomes.js';
 import { SqlSessionRepo } from './sessions.js';
 import { SqlStatsRepo } from './stats.js';
 
@@ -33,6 +35,8 @@ export abstract class SqlStore implements Store {
   readonly audit: SqlAuditRepo;
   readonly followup: SqlFollowupRepo;
   readonly stats: SqlStatsRepo;
+  readonly cards: SqlCardRepo;
+  readonly outcomes: SqlOutcomeRepo;
   readonly caseSeals: CaseSealer;
   private depth = 0;
 
@@ -51,6 +55,8 @@ export abstract class SqlStore implements Store {
     this.jobRuns = new SqlJobRunRepo(sql);
     this.followup = new SqlFollowupRepo(sql, cipher, this.caseSeals);
     this.stats = new SqlStatsRepo(sql);
+    this.cards = new SqlCardRepo(sql, cipher);
+    this.outcomes = new SqlOutcomeRepo(sql, cipher);
     this.sealLegacyCases();
   }
 
