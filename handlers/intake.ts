@@ -161,7 +161,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     }
   }
   if (isIntakeTrigger(msg.text) && !parseCommand(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
-  const result = handleInput(caseForm, state, msg.text, env);
+  const result = handleInput(caseForm, state, msg.text, env, msg.cardKey !== undefined ? { cardKey: msg.cardKey } : {});
   recordSigns(ctx, result, session.chatId, now);
   if (result.outcome === 'cancelled') {
     store.sessions.delete(session.userId, session.chatId);
@@ -174,6 +174,8 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     }
     const { reply } = submitCase({ store, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
     store.sessions.delete(session.userId, session.chatId);
+    // Should 「已保存」 be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
+    store.outcomes.save(session.userId, session.chatId, { kind: 'intake.saved', reply, at: now });
     return [reply];
   }
   save(ctx, session.chatId, session.startedIn, result.state, now, session.createdAt);
