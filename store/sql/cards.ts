@@ -30,7 +30,7 @@ interface TurnRow {
 export class SqlCardRepo implements CardRepo {
   private readonly insert;
   private readonly one;
-  private readonly bump;
+  private readonly upsertTurn;
   private readonly turnOf;
   private readonly dropCards;
   private readonly dropTurns;
@@ -46,11 +46,10 @@ export class SqlCardRepo implements CardRepo {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING`,
     );
     this.one = db.prepare<[string, string], CardRow>('SELECT * FROM sent_cards WHERE task_id = ? AND expires_at > ?');
-    this.bump = db.prepare<[string, string, string | null, string | null, string], { turn: number }>(
-      `INSERT INTO conversation_turns (chat_id, user_id, turn, card_key, reply, updated_at) VALUES (?, ?, 1, ?, ?, ?)
-       ON CONFLICT (chat_id, user_id) DO UPDATE SET turn = conversation_turns.turn + 1, card_key = excluded.card_key,
-         reply = excluded.reply, updated_at = excluded.updated_at
-       RETURNING turn`,
+    this.upsertTurn = db.prepare(
+      `INSERT INTO conversation_turns (chat_id, user_id, turn, card_key, reply, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (chat_id, user_id) DO UPDATE SET turn = excluded.turn, card_key = excluded.card_key,
+         reply = excluded.reply, updated_at = excluded.updated_at`,
     );
     this.turnOf = db.prepare<[string, string], TurnRow>('SELECT turn, card_key, reply, updated_at FROM conversation_turns WHERE chat_id = ? AND user_id = ?');
     this.dropCards = db.prepare('DELETE FROM sent_cards WHERE expires_at <= ?');
@@ -91,9 +90,8 @@ export class SqlCardRepo implements CardRepo {
     };
   }
 
-  noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date): number {
-    const stored = reply ? encryptJson(this.cipher, reply) : null;
-    return Number(this.bump.get(chatId, userId, reply?.card?.key ?? null, stored, now.toISOString())!.turn);
+  saveTurn(chatId: string, userId: string, t: ConversationTurn): void {
+    this.upsertTurn.run(chatId, userId, t.turn, t.key, t.reply ? encryptJson(this.cipher, t.reply) : null, t.at.toISOString());
   }
 
   turn(chatId: string, userId: string): ConversationTurn | undefined {

@@ -27,7 +27,7 @@ function writeEverywhere(s: TestStore): number {
   s.followup.close(c.id, 'C99 其他：王小明随监护人王大山迁往外省', new Date('2026-04-01T02:00:00Z'));
   const summary: Reply = { text: '请核对：姓名：王小明 身份证号：341324201305061234 监护人：王大山 13812345678', choices: [{ label: '确认', value: '确认' }] };
   s.cards.save({ taskId: 't1', chatId: 'u1', userId: 'u1', forUser: 'u1', turn: 1, key: 'case-intake:2:__confirm', standing: false, body: { title: '核对王小明', choices: summary.choices }, createdAt: t0, expiresAt: new Date(t0.getTime() + 86_400_000) });
-  s.cards.noteTurn('u1', 'u1', summary, t0);
+  s.cards.saveTurn('u1', 'u1', { turn: 1, key: 'case-intake:2:__confirm', reply: summary, at: t0 });
   s.outcomes.save('u1', 'u1', { kind: 'intake.saved', reply: { text: '已保存个案。姓名：王小明 监护人：王大山 13812345678' }, at: t0 });
   return c.id;
 }

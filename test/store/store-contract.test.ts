@@ -134,11 +134,11 @@ describe.each(storeKinds)('store contract ($name)', (kind: StoreKind) => {
     expect(store.cards.get('nope', now)).toBeUndefined();
 
     expect(store.cards.turn('g1', 'u1')).toBeUndefined();
-    expect(store.cards.noteTurn('g1', 'u1', { text: '户籍村？', card: { key: 'k1' } }, now)).toBe(1);
-    expect(store.cards.noteTurn('g1', 'u1', null, later(10))).toBe(2);
-    expect(store.cards.noteTurn('g1', 'u2', { text: '别人' }, now)).toBe(1);
+    store.cards.saveTurn('g1', 'u1', { turn: 1, key: 'k1', reply: { text: '户籍村？', card: { key: 'k1' } }, at: now });
+    store.cards.saveTurn('g1', 'u2', { turn: 1, key: null, reply: { text: '别人' }, at: now });
+    store.cards.saveTurn('g1', 'u1', { turn: 2, key: null, reply: null, at: later(10) });
     expect(store.cards.turn('g1', 'u1')).toEqual({ turn: 2, key: null, reply: null, at: later(10) });
-    expect(store.cards.noteTurn('g1', 'u1', { text: '户籍村？', card: { key: 'k1' } }, later(20))).toBe(3);
+    store.cards.saveTurn('g1', 'u1', { turn: 3, key: 'k1', reply: { text: '户籍村？', card: { key: 'k1' } }, at: later(20) });
     expect(store.cards.turn('g1', 'u1')).toEqual({ turn: 3, key: 'k1', reply: { text: '户籍村？', card: { key: 'k1' } }, at: later(20) });
 
     expect(store.cards.prune(later(60_000), later(15))).toEqual({ cards: 1, turns: 1 });

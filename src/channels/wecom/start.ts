@@ -60,6 +60,7 @@ export function startWecom(
     makeFile: (file) => reportFile(deps, file),
     // Cards outlive the process: a tap after a restart is judged against what was really asked.
     cards: store.cards,
+    cardWrites: (fn) => store.transaction(fn),
     sdk: {
       ...(authRetries !== undefined ? { maxAuthFailureAttempts: authRetries } : {}),
       ...(reconnectMs !== undefined ? { reconnectInterval: reconnectMs } : {}),

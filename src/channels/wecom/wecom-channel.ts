@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply, ReplyFile } from '../../domain/model/message.js';
 import type { Logger } from '../../core/log.js';
 import { CARD_LIFE_MS, type CardRepo, type ConversationTurn, type SentCard } from '../../domain/ports/store.js';
-import { MemoryCardRepo } from './memory-cards.js';
+import { CardRegistry } from './card-registry.js';
 import {
   WecomAuthError,
   WecomNotConnectedError,
@@ -57,6 +57,8 @@ export interface WecomChannelOptions extends ChatChannelOptions {
    * restart is still judged (taken while current, refused when stale). Default: memory only.
    */
   cards?: CardRepo;
+  /** Runs the registry's queued writes atomically: the store's transaction, one disk sync for all. */
+  cardWrites?: (fn: () => void) => void;
   /** How long a card can be tapped; default CARD_LIFE_MS. */
   cardLifeMs?: number;
   /** Builds the bytes of a file a reply names but does not carry (a report). */
@@ -107,7 +109,7 @@ class WecomChannelImpl implements WecomChannel {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly unknownGroups: UnknownGroups;
-  private readonly cards: CardRepo;
+  private readonly cards: CardRegistry;
   private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
   private sink: MessageSink | undefined;
   private starting: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -121,7 +123,7 @@ class WecomChannelImpl implements WecomChannel {
     this.log = opts.log.child({ channel: WECOM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
     this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
-    this.cards = opts.cards ?? new MemoryCardRepo();
+    this.cards = new CardRegistry(opts.cards, opts.cardWrites ?? ((fn) => fn()), this.log);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -294,6 +296,7 @@ class WecomChannelImpl implements WecomChannel {
   private end(): void {
     this.finished = true;
     this.authenticated = false;
+    this.cards.flush();
     // disconnect() is a no-op (with a debug line) when the SDK already considers itself stopped.
     this.client.disconnect();
     for (const w of this.authWaiters) w.fail(new WecomNotConnectedError('企业微信通道已停止'));
@@ -357,7 +360,7 @@ class WecomChannelImpl implements WecomChannel {
     const { msg } = t;
     const taskId = t.taskId ?? '';
     const now = this.clock.now();
-    const card = this.remembered(() => this.cards.get(taskId, now));
+    const card = this.cards.get(taskId, now);
     const info = card?.body as ChoiceCardInfo | undefined;
     const update = (tc: TemplateCard): void => {
       // Only the tapper's copy changes: in a group the others keep theirs.
@@ -492,26 +495,13 @@ class WecomChannelImpl implements WecomChannel {
     }
   }
 
-  /**
-   * The store keeps cards and turns; should it fail, the answer still goes out (a tap on that
-   * card is then refused as unknown), so a database hiccup never costs a reply.
-   */
-  private remembered<T>(fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'card registry unavailable');
-      return undefined;
-    }
-  }
-
   private turnOf(chatId: string, userId: string): ConversationTurn | undefined {
-    return this.remembered(() => this.cards.turn(chatId, userId));
+    return this.cards.turn(chatId, userId);
   }
 
   /** The bot answered this person in this conversation: their cards of other questions are now stale. */
   private noteTurn(chatId: string, userId: string, reply: Reply | undefined): void {
-    this.remembered(() => this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now()));
+    this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now());
   }
 
   private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {
@@ -530,7 +520,7 @@ class WecomChannelImpl implements WecomChannel {
       createdAt: now,
       expiresAt: new Date(now.getTime() + (this.opts.cardLifeMs ?? CARD_LIFE_MS)),
     };
-    this.remembered(() => this.cards.save(card));
+    this.cards.save(card);
   }
 
   private async send(chatId: string, body: SendMsgBody): Promise<void> {

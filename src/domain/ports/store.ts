@@ -147,8 +147,8 @@ export interface CardRepo {
   save(card: SentCard): void;
   /** The card, unless it expired by `now`. */
   get(taskId: string, now: Date): SentCard | undefined;
-  /** Records a new turn of (chatId, userId) and returns its number. */
-  noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date): number;
+  /** Insert or replace the last turn of (chatId, userId). */
+  saveTurn(chatId: string, userId: string, turn: ConversationTurn): void;
   turn(chatId: string, userId: string): ConversationTurn | undefined;
   /** Drops cards expired by `now` and turns older than `turnsBefore`. */
   prune(now: Date, turnsBefore: Date): { cards: number; turns: number };

@@ -36,6 +36,7 @@ async function startBot(server: FakeWecomServer, deps: Deps) {
     resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
     pacer,
     cards: deps.store.cards,
+    cardWrites: (fn) => deps.store.transaction(fn),
     fallback: (target, reply, partsSent) => deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
     sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
   });
