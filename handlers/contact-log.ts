@@ -12,6 +12,7 @@ import { caseCommand, command, refuseCase, tell } from './followup-shared.js';
 import { detectSigns, REPORT_TO, reportNotice } from '../src/domain/intake/mandatory-report.js';
 import { ageRange, parseIsoPartial } from '../src/domain/parse-zh/date.js';
 import type { Handler, HandlerContext } from '../src/core/context.js';
+import { rememberOutcome } from './repeated-confirm.js';
 
 /** The contact form in progress: what is known so far. */
 export interface ContactDialog {
@@ -89,7 +90,10 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
   store.audit.append({ at: now, actor: msg.userId, action: 'change', caseCode: c.code, detail: d.riskLevel && d.riskLevel !== before ? 'contact logged; risk level' : 'contact logged' });
   const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
-  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${mandatoryReport(ctx, c, d.notes, now)}` }];
+  const reply = { text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${mandatoryReport(ctx, c, d.notes, now)}` };
+  // Should this answer be lost on its way, a 「是」 typed again gets it again, not a second contact.
+  rememberOutcome(ctx, 'contact.logged', reply, now);
+  return [reply];
 }
 
 /**

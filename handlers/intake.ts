@@ -11,6 +11,7 @@ import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/nor
 import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { FormSessionRecord } from '../src/domain/model/records.js';
 import type { AppDeps, Handler, HandlerContext } from '../src/core/context.js';
+import { rememberOutcome } from './repeated-confirm.js';
 
 export const NOT_ENABLED_TEXT = '个案功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';
 export const MOVED_TO_PRIVATE_TEXT = '已收到，请在与我的私聊中继续登记。';
@@ -175,7 +176,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     const { reply } = submitCase({ store, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
     store.sessions.delete(session.userId, session.chatId);
     // Should 「已保存」 be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
-    store.outcomes.save(session.userId, session.chatId, { kind: 'intake.saved', reply, at: now });
+    rememberOutcome(ctx, 'intake.saved', reply, now);
     return [reply];
   }
   save(ctx, session.chatId, session.startedIn, result.state, now, session.createdAt);
