@@ -146,11 +146,14 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
   }
   if (msg.kind !== 'text' && msg.kind !== 'button') return null;
   const cmd = RESUME_WORDS.test(command(msg.text)) ? '继续' : command(msg.text);
-  if (session.status === 'active' && timing === 'idle' && cmd !== '继续' && cmd !== '取消') {
+  // A tap on a card names the question it answers (the engine checks it is still the one asked),
+  // so unlike a stray message after a long pause it cannot be mistaken for an answer.
+  const tapped = msg.kind === 'button' && msg.cardKey !== undefined;
+  if (!tapped && session.status === 'active' && timing === 'idle' && cmd !== '继续' && cmd !== '取消') {
     store.sessions.save({ ...session, status: 'paused' });
     return [{ text: PAUSED_TEXT }];
   }
-  if (session.status === 'paused' || timing === 'idle') {
+  if (!tapped && (session.status === 'paused' || timing === 'idle')) {
     if (cmd === '继续') {
       save(ctx, session.chatId, session.startedIn, state, now, session.createdAt);
       const p = currentPrompt(caseForm, state, env);

@@ -9,6 +9,7 @@ import { bundledPlanPath } from '../../../src/config/load.js';
 import { caseForm } from '../../../src/domain/intake/case-form.js';
 import type { EngineState } from '../../../src/domain/intake/engine.js';
 import { CARD_LIFE_MS } from '../../../src/domain/ports/store.js';
+import { PAUSE_AFTER_MS } from '../../../src/domain/intake/session-policy.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';
 import { silentLogger } from '../../../src/core/log.js';
@@ -187,8 +188,10 @@ it('cards outlive a restart: a current one is taken, a stale one refused politel
   expect(categories.card_type).toBe('vote_interaction');
   expect(categories.checkbox.mode).toBe(1);
 
-  // Restart; the card sent before it is still the current question.
+  // Restart, which took a while; the card sent before it still asks the current question, and a
+  // tap on it is an answer even after the pause that would make a typed message wait for 继续.
   await bot.stop();
+  deps.clock.advance(PAUSE_AFTER_MS + 60_000);
   bot = await startBot(server, deps);
   const before = pushesTo(server, 'lisi').length;
   const submit = server.deliverEvent(cardSubmit({ userid: 'lisi' }, categories, { q: [categories.checkbox.option_list[1].id] }));
