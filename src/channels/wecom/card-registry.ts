@@ -46,9 +46,15 @@ export class CardRegistry {
     return stored;
   }
 
-  /** The bot answered this person here: a new turn, whose number is returned. */
-  noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date): number {
-    const t: ConversationTurn = { turn: (this.turn(chatId, userId)?.turn ?? 0) + 1, key: reply?.card?.key ?? null, reply, at: now };
+  /**
+   * The bot said something to this person here: a new turn, whose number is returned. With
+   * `keepQuestion` (a push that asks nothing, such as a reminder) the question being asked and
+   * the reply that asked it stay what they were, so a dialog's card is still current after it.
+   */
+  noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date, keepQuestion = false): number {
+    const prev = this.turn(chatId, userId);
+    const asked = keepQuestion && prev ? { key: prev.key, reply: prev.reply } : { key: reply?.card?.key ?? null, reply };
+    const t: ConversationTurn = { turn: (prev?.turn ?? 0) + 1, ...asked, at: now };
     remember(this.turns, key(chatId, userId), t, TURNS_IN_MEMORY);
     this.write(() => this.store!.saveTurn(chatId, userId, t));
     return t.turn;

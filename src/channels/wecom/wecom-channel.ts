@@ -30,6 +30,7 @@ import { UnknownGroups } from '../shared/unknown-groups.js';
 import { deliverableTarget } from '../shared/push-target.js';
 import { answeredCard, expiredCard, newTaskId, notYoursCard, pickedValues, renderReply, welcomeCard, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
+import { offeredChoices } from '../shared/reply-choices.js';
 import { sdkLogger } from './sdk-logger.js';
 import { splitContent } from './split.js';
 import { uniqueId } from './unique-id.js';
@@ -194,7 +195,8 @@ class WecomChannelImpl implements WecomChannel {
         throw new WecomRateLimitedError(`会话 ${chatId} 已达企业微信频率上限`, new Date(now.getTime() + wait));
       }
     }
-    if (target.kind === 'user') this.noteTurn(chatId, target.id, reply);
+    // A reminder pushed in the middle of a registration asks nothing: the question stays current.
+    if (target.kind === 'user') this.noteTurn(chatId, target.id, reply, !reply.card?.key && offeredChoices(reply).length === 0);
     for (let i = from; i < parts.length; i++) {
       await parts[i]!(chatId, target.kind === 'user' ? target.id : undefined);
       progress?.onPart(i + 1);
@@ -500,8 +502,8 @@ class WecomChannelImpl implements WecomChannel {
   }
 
   /** The bot answered this person in this conversation: their cards of other questions are now stale. */
-  private noteTurn(chatId: string, userId: string, reply: Reply | undefined): void {
-    this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now());
+  private noteTurn(chatId: string, userId: string, reply: Reply | undefined, keepQuestion = false): void {
+    this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now(), keepQuestion);
   }
 
   private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {

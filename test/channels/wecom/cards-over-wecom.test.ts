@@ -230,8 +230,11 @@ it('cards outlive a restart: a current one is taken, a stale one refused politel
 
 it('a tap on a card of another question, or of the form before an update, records nothing; the current question is asked again', async () => {
   const { server, deps } = await setup();
-  await startBot(server, deps);
+  const { worker } = await startBot(server, deps);
   const first = (await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '新增个案')))).card;
+  // A reminder pushed meanwhile asks nothing: the category card still asks the current question.
+  deps.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: '【提醒】本月还有个案尚未走访，请及时联系。' }, reason: 'job.overdue' }, deps.clock.now());
+  expect(await worker.drainOnce()).toBe(1);
 
   // A deploy bumps the form version while the card is out: the dialog itself refuses the tap.
   const form = caseForm as { version: number };
