@@ -6,6 +6,7 @@ import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, command, concerned, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import type { Handler, HandlerContext } from '../src/core/context.js';
+import { rememberOutcome } from './repeated-confirm.js';
 
 export interface CloseDialog {
   kind: 'close';
@@ -66,7 +67,10 @@ function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
   for (const m of concerned(ctx, c)) {
     tell(ctx, m.userid, `个案 ${privateCaseName(c)}已由 ${by} 结案，原因：${label}。今后不再提醒走访。`, 'case.closed', `case.closed:${c.code}:${m.userid}`);
   }
-  return [{ text: `个案 ${c.code} 已结案（${shownReason(ctx, d.reason!)}），已通知帮扶责任人和牵头单位。` }];
+  const reply = { text: `个案 ${c.code} 已结案（${shownReason(ctx, d.reason!)}），已通知帮扶责任人和牵头单位。` };
+  // Should this answer be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
+  rememberOutcome(ctx, 'case.closed', reply, now);
+  return [reply];
 }
 
 export function continueClose(ctx: HandlerContext, d: CloseDialog): Reply[] {

@@ -11,6 +11,7 @@ import { maskName } from '../src/domain/privacy/mask.js';
 import { caseCommand, command, refuseCase } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import type { Handler, HandlerContext } from '../src/core/context.js';
+import { rememberOutcome } from './repeated-confirm.js';
 
 /** The contact form in progress: what is known so far. */
 export interface ContactDialog {
@@ -88,7 +89,10 @@ function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
   store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
   store.audit.append({ at: now, actor: msg.userId, action: 'change', caseCode: c.code, detail: d.riskLevel && d.riskLevel !== before ? 'contact logged; risk level' : 'contact logged' });
   const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
-  return [{ text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${promptMandatoryReport(ctx, c, d.notes, 'contact')}` }];
+  const reply = { text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${promptMandatoryReport(ctx, c, d.notes, 'contact')}` };
+  // Should this answer be lost on its way, a 「是」 typed again gets it again, not a second contact.
+  rememberOutcome(ctx, 'contact.logged', reply, now);
+  return [reply];
 }
 
 /** Applies one message (the first, or an answer) to the form. Bad input changes nothing. */

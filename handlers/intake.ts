@@ -11,6 +11,7 @@ import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/nor
 import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { FormSessionRecord } from '../src/domain/model/records.js';
 import type { AppDeps, Handler, HandlerContext } from '../src/core/context.js';
+import { rememberOutcome } from './repeated-confirm.js';
 
 export const NOT_ENABLED_TEXT = '个案功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';
 export const MOVED_TO_PRIVATE_TEXT = '已收到，请在与我的私聊中继续登记。';
@@ -145,11 +146,14 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
   }
   if (msg.kind !== 'text' && msg.kind !== 'button') return null;
   const cmd = RESUME_WORDS.test(command(msg.text)) ? '继续' : command(msg.text);
-  if (session.status === 'active' && timing === 'idle' && cmd !== '继续' && cmd !== '取消') {
+  // A tap on a card names the question it answers (the engine checks it is still the one asked),
+  // so unlike a stray message after a long pause it cannot be mistaken for an answer.
+  const tapped = msg.kind === 'button' && msg.cardKey !== undefined;
+  if (!tapped && session.status === 'active' && timing === 'idle' && cmd !== '继续' && cmd !== '取消') {
     store.sessions.save({ ...session, status: 'paused' });
     return [{ text: PAUSED_TEXT }];
   }
-  if (session.status === 'paused' || timing === 'idle') {
+  if (!tapped && (session.status === 'paused' || timing === 'idle')) {
     if (cmd === '继续') {
       save(ctx, session.chatId, session.startedIn, state, now, session.createdAt);
       const p = currentPrompt(caseForm, state, env);
@@ -161,7 +165,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     }
   }
   if (isIntakeTrigger(msg.text) && !parseCommand(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
-  const result = handleInput(caseForm, state, msg.text, env);
+  const result = handleInput(caseForm, state, msg.text, env, msg.cardKey !== undefined ? { cardKey: msg.cardKey } : {});
   recordSigns(ctx, result, session.chatId, now);
   if (result.outcome === 'cancelled') {
     store.sessions.delete(session.userId, session.chatId);
@@ -174,6 +178,8 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     }
     const { reply } = submitCase({ store, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
     store.sessions.delete(session.userId, session.chatId);
+    // Should 「已保存」 be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
+    rememberOutcome(ctx, 'intake.saved', reply, now);
     return [reply];
   }
   save(ctx, session.chatId, session.startedIn, result.state, now, session.createdAt);

@@ -4,6 +4,7 @@ import { followupHandlers } from '../handlers/followup.js';
 import { helpHandler } from '../handlers/help.js';
 import { intakeHandler, warmIntake } from '../handlers/intake.js';
 import { qaHandler } from '../handlers/qa.js';
+import { repeatedConfirmHandler } from '../handlers/repeated-confirm.js';
 import { reportRequestHandler } from '../handlers/report-request.js';
 import { unsupportedHandler } from '../handlers/unsupported.js';
 import { welcomeHandler } from '../handlers/welcome.js';
@@ -15,7 +16,7 @@ import { qaEngineFor } from './domain/qa/answer.js';
  * commands, and Q&A comes last because it answers anything.
  */
 export function buildHandlers(): Handler[] {
-  return [unsupportedHandler, welcomeHandler, intakeHandler, caseViewHandler, ...followupHandlers, reportRequestHandler, helpHandler, qaHandler];
+  return [unsupportedHandler, repeatedConfirmHandler, welcomeHandler, intakeHandler, caseViewHandler, ...followupHandlers, reportRequestHandler, helpHandler, qaHandler];
 }
 
 export interface App {

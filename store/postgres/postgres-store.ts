@@ -24,7 +24,7 @@ export class PostgresStore extends SqlStore {
 
   /** Dead row versions stay in PostgreSQL's files until VACUUM reclaims them: reclaim them now. */
   compact(): void {
-    this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs');
+    this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, sent_cards, conversation_turns, dialog_outcomes');
   }
 
   async backup(_file: string): Promise<void> {

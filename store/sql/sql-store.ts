@@ -4,6 +4,7 @@ import type { Store } from '../../src/domain/ports/store.js';
 import { SqlAuditRepo } from './audit.js';
 import { CaseSealer } from './case-seal.js';
 import { encryptLegacyPlaintext } from './legacy-plaintext.js';
+import { SqlCardRepo } from './cards.js';
 import { SqlCaseRepo } from './cases.js';
 import { SqlChatRepo } from './chats.js';
 import type { SqlDb } from './db.js';
@@ -11,6 +12,7 @@ import { SqlFollowupRepo } from './followup.js';
 import { SqlInboundRepo } from './inbound.js';
 import { SqlJobRunRepo } from './job-runs.js';
 import { SqlOutboxRepo, type OutboxRepoOptions } from './outbox.js';
+import { SqlOutcomeRepo } from './outcomes.js';
 import { SqlSessionRepo } from './sessions.js';
 import { SqlStatsRepo } from './stats.js';
 
@@ -34,6 +36,8 @@ export abstract class SqlStore implements Store {
   readonly audit: SqlAuditRepo;
   readonly followup: SqlFollowupRepo;
   readonly stats: SqlStatsRepo;
+  readonly cards: SqlCardRepo;
+  readonly outcomes: SqlOutcomeRepo;
   readonly caseSeals: CaseSealer;
   private depth = 0;
 
@@ -52,6 +56,8 @@ export abstract class SqlStore implements Store {
     this.jobRuns = new SqlJobRunRepo(sql);
     this.followup = new SqlFollowupRepo(sql, cipher, this.caseSeals);
     this.stats = new SqlStatsRepo(sql);
+    this.cards = new SqlCardRepo(sql, cipher);
+    this.outcomes = new SqlOutcomeRepo(sql, cipher);
     this.sealLegacyCases();
     this.upgradedPlaintext = cipher ? this.encryptLegacyPlaintext(cipher) : 0;
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
+import type { Reply } from '../../src/domain/model/message.js';
 import { purgeClosedBefore } from '../../src/domain/model/records.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { dumpTables, filesUnder, foundIn } from '../helpers/byte-search.js';
@@ -24,6 +25,10 @@ function writeEverywhere(s: TestStore): number {
   s.audit.append({ at: t0, actor: 'u1', action: 'view-full', caseCode: c.code, reason: '核实王小明的监护人王大山' });
   s.followup.saveDialog('u1', 'u1', { kind: 'close', code: c.code, step: 'confirm', reason: 'C99 其他：王小明随王大山外出' }, t0);
   s.followup.close(c.id, 'C99 其他：王小明随监护人王大山迁往外省', new Date('2026-04-01T02:00:00Z'));
+  const summary: Reply = { text: '请核对：姓名：王小明 身份证号：341324201305061234 监护人：王大山 13812345678', choices: [{ label: '确认', value: '确认' }] };
+  s.cards.save({ taskId: 't1', chatId: 'u1', userId: 'u1', forUser: 'u1', turn: 1, key: 'case-intake:2:__confirm', standing: false, body: { title: '核对王小明', choices: summary.choices }, createdAt: t0, expiresAt: new Date(t0.getTime() + 86_400_000) });
+  s.cards.saveTurn('u1', 'u1', { turn: 1, key: 'case-intake:2:__confirm', reply: summary, at: t0 });
+  s.outcomes.save('u1', 'u1', { kind: 'intake.saved', reply: { text: '已保存个案。姓名：王小明 监护人：王大山 13812345678' }, at: t0 });
   return c.id;
 }
 
@@ -39,6 +44,9 @@ describe.each(storeKinds)('personal data at rest ($name)', (kind: StoreKind) => 
     expect(s.cases.summaries()[0]!.closeReason).toBe('C99 其他：王小明随监护人王大山迁往外省');
     expect((s.followup.dialog('u1', 'u1')!.state as { reason: string }).reason).toContain('王小明');
     expect(s.audit.verify()).toMatchObject({ ok: true, count: 1 });
+    expect((s.cards.get('t1', t0)!.body as { title: string }).title).toBe('核对王小明');
+    expect(s.cards.turn('u1', 'u1')!.reply!.text).toContain('王小明');
+    expect(s.outcomes.get('u1', 'u1', t0)!.reply.text).toContain('王大山');
   });
 
   it('a sent push keeps no body', () => {

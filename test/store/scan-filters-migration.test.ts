@@ -18,9 +18,11 @@ describe('migration 010 (scan filters) on a database that already holds cases', 
     store.cases.insert({ ...sampleCase, code: 'DJ-2026-0001', dupKey: 'a', idHash: null, mentorUserId: 'lisi', categories: [{ code: '01', leadUnits: ['镇民政所', '镇教育办'] }] });
     store.cases.insert({ ...sampleCase, code: 'DJ-2026-0002', dupKey: 'b', idHash: null, mentorUserId: 'wangwu', categories: [{ code: '03', leadUnits: ['镇司法所'] }] });
     store.close();
-    // Back to the schema before 010, as a town upgrading from the previous version has it.
+    // Back to the schema before 010, as a town upgrading from the previous version has it
+    // (without what 010 and the migrations after it created).
     const db = new Database(file);
     db.exec('DROP TABLE case_lead_units; DROP INDEX cases_mentor;');
+    db.exec('DROP TABLE sent_cards; DROP TABLE conversation_turns; DROP TABLE dialog_outcomes;');
     db.pragma('user_version = 9');
     db.close();
 

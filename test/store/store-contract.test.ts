@@ -118,4 +118,49 @@ describe.each(storeKinds)('store contract ($name)', (kind: StoreKind) => {
       [c.id, '王小明', '341324201305061234'],
     ]);
   });
+
+  it('cards: kept until they expire, turns count per conversation, old ones pruned, purge forgets both', () => {
+    const store = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
+    const later = (ms: number) => new Date(now.getTime() + ms);
+    const card = {
+      taskId: 'hm_1', chatId: 'g1', userId: 'u1', forUser: 'u1', turn: 2, key: 'case-intake:2:village', standing: false,
+      body: { title: '户籍村？', choices: [{ label: '前刘村', value: '前刘村' }] }, createdAt: now, expiresAt: later(60_000),
+    };
+    store.cards.save(card);
+    // A task id is never reused: a second save under it changes nothing.
+    store.cards.save({ ...card, turn: 9 });
+    expect(store.cards.get('hm_1', later(1000))).toEqual(card);
+    expect(store.cards.get('hm_1', later(60_000))).toBeUndefined();
+    expect(store.cards.get('nope', now)).toBeUndefined();
+
+    expect(store.cards.turn('g1', 'u1')).toBeUndefined();
+    store.cards.saveTurn('g1', 'u1', { turn: 1, key: 'k1', reply: { text: '户籍村？', card: { key: 'k1' } }, at: now });
+    store.cards.saveTurn('g1', 'u2', { turn: 1, key: null, reply: { text: '别人' }, at: now });
+    store.cards.saveTurn('g1', 'u1', { turn: 2, key: null, reply: null, at: later(10) });
+    expect(store.cards.turn('g1', 'u1')).toEqual({ turn: 2, key: null, reply: null, at: later(10) });
+    store.cards.saveTurn('g1', 'u1', { turn: 3, key: 'k1', reply: { text: '户籍村？', card: { key: 'k1' } }, at: later(20) });
+    expect(store.cards.turn('g1', 'u1')).toEqual({ turn: 3, key: 'k1', reply: { text: '户籍村？', card: { key: 'k1' } }, at: later(20) });
+
+    expect(store.cards.prune(later(60_000), later(15))).toEqual({ cards: 1, turns: 1 });
+    expect(store.cards.turn('g1', 'u2')).toBeUndefined();
+    store.cards.save({ ...card, taskId: 'hm_2' });
+    expect(store.cards.forget()).toBe(2);
+    expect(store.cards.turn('g1', 'u1')).toBeUndefined();
+  });
+
+  it('dialog outcomes: one per (user, chat), read only while recent, pruned and forgotten', () => {
+    const store = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
+    const reply = { text: '已保存个案 DJ-2026-0001。' };
+    store.outcomes.save('u1', 'u1', { kind: 'intake.saved', reply: { text: '旧的' }, at: now });
+    store.outcomes.save('u1', 'u1', { kind: 'intake.saved', reply, at: now });
+    store.outcomes.save('u1', 'g1', { kind: 'intake.saved', reply, at: new Date(now.getTime() - 5000) });
+    expect(store.outcomes.get('u1', 'u1', now)).toEqual({ kind: 'intake.saved', reply, at: now });
+    expect(store.outcomes.get('u1', 'u1', new Date(now.getTime() + 1))).toBeUndefined();
+    expect(store.outcomes.get('u2', 'u1', now)).toBeUndefined();
+    expect(store.outcomes.prune(new Date(now.getTime() - 1000))).toBe(1);
+    store.outcomes.delete('u1', 'u1');
+    expect(store.outcomes.get('u1', 'u1', new Date(0))).toBeUndefined();
+    store.outcomes.save('u1', 'u1', { kind: 'intake.saved', reply, at: now });
+    expect(store.outcomes.forget()).toBe(1);
+  });
 });

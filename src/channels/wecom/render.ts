@@ -5,6 +5,7 @@ import { isMulti, offeredChoices, questionOf } from '../shared/reply-choices.js'
 import { splitContent, utf8Bytes, WECOM_CONTENT_MAX_BYTES } from './split.js';
 import { uniqueId } from './unique-id.js';
 import { CASE_CODE, normalizeCaseCode } from '../../domain/followup/contact-message.js';
+import { QUICK_ACTIONS } from '../../../handlers/welcome.js';
 
 /** WeCom's button_interaction card holds at most 6 buttons; a vote card 20 options (SDK types). */
 export const MAX_CARD_BUTTONS = 6;
@@ -136,6 +137,11 @@ export function renderReply(
   maxBytes = WECOM_CONTENT_MAX_BYTES,
   opts: { privateChat?: boolean } = {},
 ): RenderedReply {
+  if (reply.welcome) {
+    // The card says it all; the text (the full help) is for platforms without cards.
+    const { card, info } = welcomeCard(reply, taskId());
+    return { markdown: [], card, info };
+  }
   const markdown = splitContent(markdownSafe(replyMarkdown(reply)), maxBytes);
   const built =
     offeredChoices(reply).length > 0 ? choiceCard(reply, taskId()) : opts.privateChat ? caseActionCard(reply, taskId()) : undefined;
@@ -179,27 +185,29 @@ export function caseActionCard(reply: Reply, taskId: string): { card: TemplateCa
   return { card, info: { type: 'vote_interaction', title, choices, multi: false, standing: true } };
 }
 
-/** Taps on the welcome card send these, as if typed. */
-export const QUICK_ACTIONS: readonly Choice[] = [
-  { label: '登记新个案', value: '新增个案' },
-  { label: '我的个案', value: '我的个案' },
-  { label: '问方案', value: '帮助' },
-];
-
 /**
- * The welcome on opening the chat: a short card with quick actions instead of the whole help
- * text. Its title is the greeting (the welcome's first line), its line the next one.
+ * The welcome on opening the chat (or a greeting): a short card instead of the whole help text.
+ * Its title is the greeting; a registration in progress shows its pending question in a quote
+ * with 继续登记 among the buttons; the quick actions follow. A welcome some handler wrote as
+ * plain text gets its first line as title, the next as subtitle, and the standard actions.
  */
 export function welcomeCard(reply: Reply, taskId: string): { card: TemplateCard; info: ChoiceCardInfo } {
+  const w = reply.welcome;
   const lines = reply.text.split('\n').map((l) => l.replace(/[*#>`_]/g, '').trim()).filter((l) => l !== '');
-  const title = clip(lines[0] ?? '您好', MAX_TITLE_CHARS);
-  const choices = reply.choices?.length ? reply.choices.slice(0, MAX_CARD_BUTTONS) : [...QUICK_ACTIONS];
+  const title = clip(w?.greeting ?? lines[0] ?? '您好', MAX_TITLE_CHARS);
+  const choices = (w?.actions.length ? w.actions : QUICK_ACTIONS).slice(0, MAX_CARD_BUTTONS);
+  const below = w?.pending
+    ? { quote_area: { type: 0 as const, title: '您有一份未完成的个案登记', quote_text: clip(w.pending, MAX_SUBTITLE_CHARS) } }
+    : !w && lines[1]
+      ? { sub_title_text: clip(lines[1], MAX_SUBTITLE_CHARS) }
+      : {};
   const card: TemplateCard = {
     card_type: 'button_interaction',
-    main_title: { title, desc: '点下面的按钮，或直接提问' },
-    ...(lines[1] ? { sub_title_text: clip(lines[1], MAX_SUBTITLE_CHARS) } : {}),
+    main_title: { title, desc: w?.pending ? '点「继续登记」接着填写，或直接回答' : '点下面的按钮，或直接提问' },
+    ...below,
     button_list: choices.map((c, i) => ({ text: clip(c.label, MAX_BUTTON_CHARS), style: i === 0 ? 1 : 2, key: c.value })),
     task_id: taskId,
   };
-  return { card, info: { type: 'button_interaction', title, choices, multi: false } };
+  // Greetings and quick actions answer no question: they never go stale.
+  return { card, info: { type: 'button_interaction', title, choices, multi: false, standing: true } };
 }

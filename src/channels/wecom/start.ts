@@ -58,6 +58,9 @@ export function startWecom(
       store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
     },
     makeFile: (file) => reportFile(deps, file),
+    // Cards outlive the process: a tap after a restart is judged against what was really asked.
+    cards: store.cards,
+    cardWrites: (fn) => store.transaction(fn),
     sdk: {
       ...(authRetries !== undefined ? { maxAuthFailureAttempts: authRetries } : {}),
       ...(reconnectMs !== undefined ? { reconnectInterval: reconnectMs } : {}),

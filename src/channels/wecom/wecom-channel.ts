@@ -11,6 +11,8 @@ import { HeldForReachError, type MessageSink, type PushProgress } from '../../co
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply, ReplyFile } from '../../domain/model/message.js';
 import type { Logger } from '../../core/log.js';
+import { CARD_LIFE_MS, type CardRepo, type ConversationTurn, type SentCard } from '../../domain/ports/store.js';
+import { CardRegistry } from './card-registry.js';
 import {
   WecomAuthError,
   WecomNotConnectedError,
@@ -28,6 +30,7 @@ import { UnknownGroups } from '../shared/unknown-groups.js';
 import { deliverableTarget } from '../shared/push-target.js';
 import { answeredCard, expiredCard, newTaskId, notYoursCard, pickedValues, renderReply, welcomeCard, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
+import { offeredChoices } from '../shared/reply-choices.js';
 import { sdkLogger } from './sdk-logger.js';
 import { splitContent } from './split.js';
 import { uniqueId } from './unique-id.js';
@@ -50,6 +53,15 @@ export interface WecomChannelOptions extends ChatChannelOptions {
    * that did not arrive. Without it such an answer is only logged.
    */
   fallback?: (target: PushTarget, reply: Reply, partsSent: number) => void;
+  /**
+   * Where sent cards and each conversation's last turn are kept: the store's, so a tap after a
+   * restart is still judged (taken while current, refused when stale). Default: memory only.
+   */
+  cards?: CardRepo;
+  /** Runs the registry's queued writes atomically: the store's transaction, one disk sync for all. */
+  cardWrites?: (fn: () => void) => void;
+  /** How long a card can be tapped; default CARD_LIFE_MS. */
+  cardLifeMs?: number;
   /** Builds the bytes of a file a reply names but does not carry (a report). */
   makeFile?: (file: ReplyFile) => Promise<Buffer>;
   /** SDK tuning; tests shorten the backoff. */
@@ -63,24 +75,23 @@ export interface WecomChannel extends ChatChannel {
   readonly connected: boolean;
 }
 
-const CARD_CACHE_SIZE = 1000;
-const CONVERSATION_CACHE_SIZE = 5000;
-
-/** A sent choice card: which conversation and person it asks, and which of their turns. */
-interface SentCard extends ChoiceCardInfo {
-  chatId: string;
-  /** In a group, the person it was for; only their tap counts. */
-  forUser?: string;
-  /** The conversation's turn it was sent in; a later answer to that person makes it stale. */
-  turn: number;
-  /** Quick actions (the welcome's) answer no question, so they never go stale. */
-  standing?: boolean;
+/** A tap the handlers will see: what it stands for, and how to update the tapped card after. */
+interface Tap {
+  text: string;
+  values: string[];
+  card: SentCard;
+  info: ChoiceCardInfo;
+  update: (tc: TemplateCard) => void;
 }
 
-/** The last thing the bot said to a person in a conversation, to show again after a stale tap. */
-interface Turn {
-  n: number;
-  reply: Reply | undefined;
+/**
+ * Whether a card still asks what is being asked: a card with a question key while the person's
+ * last reply asks the same question (a re-asked question keeps its cards); one without, while no
+ * reply came after it. Quick actions are always current until they expire.
+ */
+function isCurrent(card: SentCard, turn: ConversationTurn | undefined): boolean {
+  if (card.standing) return true;
+  return card.key !== null ? turn?.key === card.key : (turn?.turn ?? 0) === card.turn;
 }
 
 /** An SDK ack rejection is either an Error or the ack frame itself (errcode ≠ 0). */
@@ -99,8 +110,7 @@ class WecomChannelImpl implements WecomChannel {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly unknownGroups: UnknownGroups;
-  private readonly cards = new Map<string, SentCard>();
-  private readonly turns = new Map<string, Turn>();
+  private readonly cards: CardRegistry;
   private readonly authWaiters = new Set<{ ok: () => void; fail: (e: Error) => void }>();
   private sink: MessageSink | undefined;
   private starting: { resolve: () => void; reject: (e: Error) => void } | undefined;
@@ -114,6 +124,7 @@ class WecomChannelImpl implements WecomChannel {
     this.log = opts.log.child({ channel: WECOM_CHANNEL });
     this.clock = opts.clock ?? systemClock;
     this.unknownGroups = new UnknownGroups(opts.knownGroupIds ?? [], this.log);
+    this.cards = new CardRegistry(opts.cards, opts.cardWrites ?? ((fn) => fn()), this.log);
     this.done = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
@@ -184,7 +195,8 @@ class WecomChannelImpl implements WecomChannel {
         throw new WecomRateLimitedError(`会话 ${chatId} 已达企业微信频率上限`, new Date(now.getTime() + wait));
       }
     }
-    if (target.kind === 'user') this.noteTurn(chatId, target.id, reply);
+    // A reminder pushed in the middle of a registration asks nothing: the question stays current.
+    if (target.kind === 'user') this.noteTurn(chatId, target.id, reply, !reply.card?.key && offeredChoices(reply).length === 0);
     for (let i = from; i < parts.length; i++) {
       await parts[i]!(chatId, target.kind === 'user' ? target.id : undefined);
       progress?.onPart(i + 1);
@@ -286,6 +298,7 @@ class WecomChannelImpl implements WecomChannel {
   private end(): void {
     this.finished = true;
     this.authenticated = false;
+    this.cards.flush();
     // disconnect() is a no-op (with a debug line) when the SDK already considers itself stopped.
     this.client.disconnect();
     for (const w of this.authWaiters) w.fail(new WecomNotConnectedError('企业微信通道已停止'));
@@ -322,27 +335,35 @@ class WecomChannelImpl implements WecomChannel {
     }
     let { msg } = t;
     this.unknownGroups.seen(msg.chatType, msg.chatId);
+    let tap: Tap | undefined;
     if (t.route === 'card_event') {
-      // A card must be updated within 5 s of the tap, so this is decided before the handlers run.
-      const text = this.onTap(frame, t);
-      if (text === undefined) return;
-      msg = { ...msg, text };
+      tap = this.onTap(frame, t);
+      if (!tap) return;
+      msg = { ...msg, text: tap.text, ...(tap.card.key !== null ? { cardKey: tap.card.key } : {}) };
     }
     // A redelivered message gets the first answer again, on its new req_id.
     const result = await dispatchLogged(this.sink!, msg, this.log);
+    if (tap) {
+      // The card is updated within WeCom's 5 s of the tap: the handlers run in milliseconds. It
+      // shows the choice, or that it expired when the dialog refused it (its question changed).
+      const refused = result?.replies.some((r) => r.staleTap) ?? false;
+      tap.update(refused ? expiredCard(tap.card.taskId, tap.info) : answeredCard(tap.card.taskId, tap.info, tap.values));
+    }
     if (!result) return;
     await this.answer(frame, { ...t, msg }, result.replies);
   }
 
   /**
-   * A tap on a card: the text it stands for, or undefined when it must not reach the handlers —
-   * an old card (the question moved on), a card the bot no longer knows, or, in a group, a card
-   * meant for someone else. Those are refused politely and the card shows why.
+   * A tap on a card: what it stands for, or undefined when it must not reach the handlers — an
+   * old card (the question moved on), a card the bot no longer knows or that expired, or, in a
+   * group, a card meant for someone else. Those are refused politely and the card shows why.
    */
-  private onTap(frame: WsFrame, t: Translated): string | undefined {
+  private onTap(frame: WsFrame, t: Translated): Tap | undefined {
     const { msg } = t;
     const taskId = t.taskId ?? '';
-    const card = this.cards.get(taskId);
+    const now = this.clock.now();
+    const card = this.cards.get(taskId, now);
+    const info = card?.body as ChoiceCardInfo | undefined;
     const update = (tc: TemplateCard): void => {
       // Only the tapper's copy changes: in a group the others keep theirs.
       this.client.updateTemplateCard(frame, tc, [msg.userId]).catch((e: unknown) => {
@@ -350,27 +371,26 @@ class WecomChannelImpl implements WecomChannel {
       });
     };
     if (card && card.forUser && card.forUser !== msg.userId) {
-      update(notYoursCard(taskId, card));
+      update(notYoursCard(taskId, info));
       return undefined;
     }
-    const turn = card ? this.turns.get(this.turnKey(card.chatId, card.forUser ?? card.chatId)) : undefined;
-    if (!card || (!card.standing && (turn?.n ?? 0) !== card.turn)) {
-      update(expiredCard(taskId, card));
+    const turn = this.turnOf(card?.chatId ?? msg.chatId, card?.userId ?? msg.userId);
+    if (!card || !info || !isCurrent(card, turn)) {
+      update(expiredCard(taskId, info));
       this.log.info({ taskId, known: Boolean(card) }, 'stale card tapped; showing the current question');
-      const again = turn?.reply;
+      const again = turn?.reply ?? undefined;
       const lines = ['这张卡片已过期，刚才的点击没有记录。'];
       if (again) lines.push('当前的提问是：');
       void this.sayTo(msg.chatId, msg.chatType === 'group' ? msg.userId : undefined, [{ text: lines.join('\n') }, ...(again ? [again] : [])]);
       return undefined;
     }
-    const values = pickedValues(card, msg.text, t.optionIds ?? []);
+    const values = pickedValues(info, msg.text, t.optionIds ?? []);
     if (values.length === 0) {
       // A submit with nothing ticked: the card stays as it was.
       void this.sayTo(msg.chatId, undefined, [{ text: '没有选择任何一项，请勾选后再提交，或直接回复序号。' }]);
       return undefined;
     }
-    update(answeredCard(taskId, card, values));
-    return values.join('、');
+    return { text: values.join('、'), values, card, info, update };
   }
 
   /** Says something that answers no callback (after a tap): pushed into the chat, queued if that fails. */
@@ -465,7 +485,10 @@ class WecomChannelImpl implements WecomChannel {
         await this.client.replyWelcome(frame, { msgtype: 'template_card', template_card: card });
         return;
       }
-      const first = greeting.text.split('\n').find((l) => l.trim() !== '') ?? '';
+      const w = greeting.welcome;
+      const first = w
+        ? [w.greeting, ...(w.pending ? [`您有一份未完成的个案登记：${w.pending}（回复「继续」接着填写）`] : [])].join('\n')
+        : (greeting.text.split('\n').find((l) => l.trim() !== '') ?? '');
       const [head, ...rest] = splitContent([first, ...more.map(replyMarkdown)].join('\n\n'));
       await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: head ?? first } });
       if (rest.length) this.opts.fallback?.(target, { text: rest.join('\n') }, 0);
@@ -474,24 +497,32 @@ class WecomChannelImpl implements WecomChannel {
     }
   }
 
-  private turnKey(chatId: string, userId: string): string {
-    return `${chatId}\u0000${userId}`;
+  private turnOf(chatId: string, userId: string): ConversationTurn | undefined {
+    return this.cards.turn(chatId, userId);
   }
 
-  /** The bot answered this person in this conversation: their older cards are now stale. */
-  private noteTurn(chatId: string, userId: string, reply: Reply | undefined): void {
-    const key = this.turnKey(chatId, userId);
-    const n = (this.turns.get(key)?.n ?? 0) + 1;
-    this.turns.delete(key);
-    this.turns.set(key, { n, reply });
-    if (this.turns.size > CONVERSATION_CACHE_SIZE) this.turns.delete(this.turns.keys().next().value!);
+  /** The bot answered this person in this conversation: their cards of other questions are now stale. */
+  private noteTurn(chatId: string, userId: string, reply: Reply | undefined, keepQuestion = false): void {
+    this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now(), keepQuestion);
   }
 
   private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {
     const who = forUser ?? chatId;
-    const turn = this.turns.get(this.turnKey(chatId, who))?.n ?? 0;
-    this.cards.set(taskId, { ...info, chatId, ...(forUser ? { forUser } : {}), turn, ...(standing || info.standing ? { standing: true } : {}) });
-    if (this.cards.size > CARD_CACHE_SIZE) this.cards.delete(this.cards.keys().next().value!);
+    const now = this.clock.now();
+    const turn = this.turnOf(chatId, who)?.turn ?? 0;
+    const card: SentCard = {
+      taskId,
+      chatId,
+      userId: who,
+      forUser: forUser ?? null,
+      turn,
+      key: info.key ?? null,
+      standing: standing || info.standing === true,
+      body: info,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + (this.opts.cardLifeMs ?? CARD_LIFE_MS)),
+    };
+    this.cards.save(card);
   }
 
   private async send(chatId: string, body: SendMsgBody): Promise<void> {

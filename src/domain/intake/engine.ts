@@ -432,7 +432,7 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   }
   head.push(...notes);
   const prompt = dup ?? promptOf(form, state, env);
-  return { state, reply: withSigns(form, { ...prompt, text: `${head.join('\n')}\n\n${prompt.text}` }, signs), outcome: 'continue', newSigns: signs };
+  return { state, reply: keyed(form, state, withSigns(form, { ...prompt, text: `${head.join('\n')}\n\n${prompt.text}` }, signs)), outcome: 'continue', newSigns: signs };
 }
 
 const duplicateQuestion = (codes: readonly string[]) =>
@@ -460,11 +460,42 @@ function findEditStep(form: FormDef, field: string, answers: Answers, env: FormE
  * Applies one message to a form in progress: a command (取消, 上一步, 跳过, 修改 …, 查看, 帮助),
  * an answer to a pending yes/no question, or an answer to the current step.
  */
-export function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
+export function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv, opts: { cardKey?: string } = {}): EngineResult {
   const current = clone(prev);
   const migrated = migrateState(form, current);
+  if (opts.cardKey !== undefined && opts.cardKey !== questionKey(form, current)) {
+    // A tap on a card of another question, or of the form as it was before an update: taking it
+    // would file the old choice under whatever is asked now.
+    const p = keyed(form, current, promptNow(form, current, env));
+    const why = opts.cardKey.startsWith(`${form.id}:${form.version}:`) ? '' : '（登记表已更新）';
+    return {
+      state: current,
+      reply: { ...p, text: `${STALE_TAP_TEXT.replace('已过期', `已过期${why}`)}\n当前的提问是：\n${p.text}`, staleTap: true },
+      outcome: 'continue',
+      newSigns: [],
+    };
+  }
   const r = applyInput(form, current, text, env);
-  return migrated && r.reply.text ? { ...r, reply: { ...r.reply, text: `${migrated}\n${r.reply.text}` } } : r;
+  const out = migrated && r.reply.text ? { ...r, reply: { ...r.reply, text: `${migrated}\n${r.reply.text}` } } : r;
+  return out.outcome === 'continue' ? { ...out, reply: keyed(form, out.state, out.reply) } : out;
+}
+
+/** What a tap on a card of a question no longer asked gets, before the current question. */
+export const STALE_TAP_TEXT = '这张卡片已过期，刚才的点击没有记录。';
+
+/**
+ * What a card asking this state's question answers: the form, its version and the question (a
+ * step, the summary, or a yes/no pending on a step). A tap counts only while this is unchanged.
+ */
+export function questionKey(form: FormDef, state: EngineState): string {
+  const q = state.pending ? `${state.current}~${state.pending.type}` : state.current;
+  return `${form.id}:${form.version}:${q}`;
+}
+
+/** The reply with the card key of the question it asks, and multi-select where the step is. */
+function keyed(form: FormDef, state: EngineState, reply: Reply): Reply {
+  const step = state.pending || state.current === CONFIRM ? undefined : stepByKey(form, state.current);
+  return { ...reply, card: { ...reply.card, key: questionKey(form, state), ...(step?.kind === 'multi' ? { multi: true } : {}) } };
 }
 
 function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
@@ -717,6 +748,10 @@ export function warmForm(form: FormDef, env: FormEnv): void {
 export function currentPrompt(form: FormDef, prev: EngineState, env: FormEnv): Reply {
   const state = clone(prev);
   migrateState(form, state);
+  return keyed(form, state, promptNow(form, state, env));
+}
+
+function promptNow(form: FormDef, state: EngineState, env: FormEnv): Reply {
   if (state.pending?.type === 'cancel') return { text: '确定放弃这份登记吗？请回复「是」或「否」。' };
   if (state.pending?.type === 'conflict') return { text: `${state.pending.question}\n请回复「是」或「否」。` };
   if (state.pending?.type === 'duplicate') return { text: duplicateQuestion(state.pending.codes) };

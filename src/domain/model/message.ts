@@ -25,6 +25,11 @@ export interface InboundMessage {
    * to a reminder often quotes it, and what the reminder was about is in there.
    */
   quote?: string;
+  /**
+   * For a tap on a card: the key of the question the card asked ({@link ReplyCard.key}), so the
+   * dialog can refuse a tap on a question it no longer asks (another step, an older form).
+   */
+  cardKey?: string;
 }
 
 export interface Choice {
@@ -47,6 +52,21 @@ export interface Reply {
   mentions?: string[];
   /** A file to deliver with the text (a report), where the platform can send files. */
   file?: ReplyFile;
+  /**
+   * This answers a tap that was not taken (the card's question is no longer asked): nothing was
+   * recorded, and a platform with cards shows the tapped card as expired.
+   */
+  staleTap?: boolean;
+  /** A welcome (opening the chat, a greeting): what a platform with cards shows as one short card. */
+  welcome?: WelcomeCard;
+}
+
+export interface WelcomeCard {
+  greeting: string;
+  /** The question a registration in progress waits on, shown on the card with a way to go on. */
+  pending?: string;
+  /** Quick actions, each sending its value as if typed; they never expire. */
+  actions: Choice[];
 }
 
 export interface ReplyCard {

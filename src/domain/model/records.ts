@@ -173,6 +173,8 @@ export function purgeClosedBefore(store: Store, cutoff: Date, now: Date): string
   const codes = store.cases.anonymiseClosedBefore(cutoff, now);
   store.audit.eraseReasonsOf(codes);
   store.inbound.forgetReplies();
+  store.cards.forget();
+  store.outcomes.forget();
   store.outbox.forgetSentBodies();
   store.outbox.dropUnsentBefore(cutoff);
   return codes;

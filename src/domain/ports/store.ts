@@ -40,6 +40,8 @@ export interface Store {
   readonly audit: AuditRepo;
   readonly followup: FollowupRepo;
   readonly stats: StatsRepo;
+  readonly cards: CardRepo;
+  readonly outcomes: OutcomeRepo;
   /** The MAC over each case row (see store/sql/case-seal.ts); checked by `audit verify`. */
   readonly caseSeals?: { firstBroken(): { code: string | null; count: number } };
   /** Run `fn` atomically; nested calls join the outer transaction. */
@@ -104,6 +106,83 @@ export interface ChatRepo {
   touch(chatId: string, chatType: 'single' | 'group', userId: string, now: Date): void;
   get(chatId: string): ChatRecord | undefined;
   list(): ChatRecord[];
+}
+
+/**
+ * A card a channel sent, which someone may tap hours later (and after a restart): whom it asked,
+ * in which turn of theirs, and which question. `body` is the channel's own description of the
+ * card (title, choices); it is stored encrypted with the data key.
+ */
+export interface SentCard {
+  taskId: string;
+  chatId: string;
+  /** Whose conversation turn it belongs to: the person asked (or the group, for a group push). */
+  userId: string;
+  /** In a group, the one person whose tap counts. */
+  forUser: string | null;
+  turn: number;
+  /** The question it asks (Reply.card.key), when the dialog gave one. */
+  key: string | null;
+  /** Quick actions and a reminder's buttons answer no question: never stale, only expired. */
+  standing: boolean;
+  body: unknown;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** The last thing a channel said to a person in a conversation: a card of an older turn is stale. */
+export interface ConversationTurn {
+  turn: number;
+  /** The question that reply asks (Reply.card.key), if any. */
+  key: string | null;
+  /** Shown again after a tap on a stale card; encrypted with the data key. */
+  reply: Reply | null;
+  at: Date;
+}
+
+/** How long a sent card can still be tapped; conversation turns are kept as long. */
+export const CARD_LIFE_MS = 7 * 24 * 3600_000;
+
+export interface CardRepo {
+  save(card: SentCard): void;
+  /** The card, unless it expired by `now`. */
+  get(taskId: string, now: Date): SentCard | undefined;
+  /** Insert or replace the last turn of (chatId, userId). */
+  saveTurn(chatId: string, userId: string, turn: ConversationTurn): void;
+  turn(chatId: string, userId: string): ConversationTurn | undefined;
+  /** Drops cards expired by `now` and turns older than `turnsBefore`. */
+  prune(now: Date, turnsBefore: Date): { cards: number; turns: number };
+  /** Purge: every remembered reply and card goes (they may quote an erased case). */
+  forget(): number;
+}
+
+/**
+ * What a dialog ended with (a case saved), per (user, chat), for a while: when the answer was
+ * lost on its way and the person types 「确认」 again, they get it again rather than 「no rule」.
+ */
+export interface DialogOutcome {
+  /** What ended, e.g. `intake.saved`. */
+  kind: string;
+  /** What the bot answered then; stored encrypted with the data key. */
+  reply: Reply;
+  at: Date;
+}
+
+/**
+ * How long a dialog's outcome answers a repeated 「确认」: long enough for a connection that was
+ * down for a working day to come back and the cadre to try again.
+ */
+export const OUTCOME_LIFE_MS = 12 * 3600_000;
+
+export interface OutcomeRepo {
+  save(userId: string, chatId: string, outcome: DialogOutcome): void;
+  /** The outcome remembered for (user, chat), if it ended at or after `since`. */
+  get(userId: string, chatId: string, since: Date): DialogOutcome | undefined;
+  delete(userId: string, chatId: string): void;
+  /** Drops outcomes that ended before `before`. */
+  prune(before: Date): number;
+  /** Purge: all of them go. */
+  forget(): number;
 }
 
 export interface JobRunRepo {

@@ -486,6 +486,12 @@ export function checkCard(card: Record<string, any>): string | undefined {
   const uniqueKeys = (keys: string[], max: number): boolean => new Set(keys).size === keys.length && keys.every((k) => k && bytes(k) <= max);
   if (card.jump_list && !(Array.isArray(card.jump_list) && card.jump_list.length <= 3)) return 'jump_list over 3';
   if (card.horizontal_content_list && !(card.horizontal_content_list.length <= 6)) return 'horizontal_content_list over 6';
+  if (card.quote_area) {
+    const q = card.quote_area;
+    if (!q.title && !q.quote_text) return 'quote_area needs title or quote_text';
+    if (q.type === 1 && !q.url) return 'quote_area type 1 needs url';
+    if (q.type === 2 && !q.appid) return 'quote_area type 2 needs appid';
+  }
   if (type === 'button_interaction') {
     const list = card.button_list as Array<{ text?: string; key?: string }> | undefined;
     if (!Array.isArray(list) || list.length < 1 || list.length > 6) return 'button_list must hold 1–6 buttons';

@@ -101,6 +101,25 @@ describe('renderReply', () => {
     expect(JSON.stringify(card).length).toBeLessThan(1000);
   });
 
+  it('a welcome with a registration in progress quotes its question and offers 继续登记 first; no markdown beside it', () => {
+    const reply = {
+      text: '您有一份未完成的个案登记，接着填写：\n孩子的姓名？',
+      choices,
+      welcome: {
+        greeting: '您好，我是墩集镇护苗助手。',
+        pending: '孩子的姓名？',
+        actions: [{ label: '继续登记', value: '继续' }, { label: '登记新个案', value: '新增个案' }, { label: '我的个案', value: '我的个案' }, { label: '问方案', value: '帮助' }],
+      },
+    };
+    const r = renderReply(reply, () => 'tw2');
+    expect(r.markdown).toEqual([]);
+    expect(r.card).toMatchObject({ main_title: { title: '您好，我是墩集镇护苗助手。' }, quote_area: { quote_text: '孩子的姓名？' } });
+    expect(r.card!.button_list!.map((b) => b.key)).toEqual(['继续', '新增个案', '我的个案', '帮助']);
+    // The question's own choices are not turned into never-expiring buttons.
+    expect(r.info).toMatchObject({ standing: true });
+    expect(r.info!.choices.map((c) => c.value)).not.toContain(choices[0]!.value);
+  });
+
   it('long text is split at the byte limit', () => {
     const text = Array.from({ length: 100 }, (_, i) => `${i}：${'护'.repeat(80)}`).join('\n');
     const r = renderReply({ text }, newTaskId, 4096);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CONFIRM, handleInput, parseCommand, startForm, type EngineState } from '../../../src/domain/intake/engine.js';
+import { CONFIRM, handleInput, parseCommand, questionKey, startForm, type EngineState } from '../../../src/domain/intake/engine.js';
 import type { FormDef, FormEnv } from '../../../src/domain/intake/form.js';
 import { plan } from '../../helpers/intake-harness.js';
 
@@ -82,5 +82,45 @@ describe('parseCommand', () => {
     expect(parseCommand('帮助')).toEqual({ type: 'help' });
     expect(parseCommand('王小明')).toBeUndefined();
     expect(parseCommand('无')).toBeUndefined();
+  });
+});
+
+describe('card keys: a tap counts only for the question its card asked', () => {
+  it('every question names its form, version and step; a pending yes/no is a question of its own', () => {
+    const start = startForm(visitForm, env);
+    expect(start.reply.card?.key).toBe('visit:1:date');
+    const mode = handleInput(visitForm, start.state, '2026年3月1日', env);
+    expect(mode.reply.card?.key).toBe('visit:1:mode');
+    const cancel = handleInput(visitForm, mode.state, '取消', env);
+    expect(cancel.reply.card?.key).toBe('visit:1:mode~cancel');
+    expect(questionKey(visitForm, cancel.state)).toBe('visit:1:mode~cancel');
+  });
+
+  it('a tap on the current question is taken like typing; on another question it records nothing and asks again', () => {
+    const start = startForm(visitForm, env);
+    const mode = handleInput(visitForm, start.state, '2026年3月1日', env);
+    const tapped = handleInput(visitForm, mode.state, '入户走访', env, { cardKey: 'visit:1:mode' });
+    expect(tapped.state.answers.mode).toBe('入户');
+    expect(tapped.reply.staleTap).toBeUndefined();
+    // The old card of the date question, tapped now that the mode is asked.
+    const old = handleInput(visitForm, mode.state, '入户走访', env, { cardKey: 'visit:1:date' });
+    expect(old.reply.staleTap).toBe(true);
+    expect(old.state.answers).toEqual(mode.state.answers);
+    expect(old.state.current).toBe('mode');
+    expect(old.reply.text).toContain('已过期');
+    expect(old.reply.text).toContain('走访方式？');
+    expect(old.reply.card?.key).toBe('visit:1:mode');
+  });
+
+  it('a card from before the form was updated is refused even for a step of the same name, and says the form changed', () => {
+    const start = startForm(visitForm, env);
+    const mode = handleInput(visitForm, start.state, '2026年3月1日', env);
+    const v2: FormDef = { ...visitForm, version: 2 };
+    const r = handleInput(v2, mode.state, '入户走访', env, { cardKey: 'visit:1:mode' });
+    expect(r.reply.staleTap).toBe(true);
+    expect(r.state.answers.mode).toBeUndefined();
+    expect(r.reply.text).toContain('登记表已更新');
+    expect(r.reply.card?.key).toBe('visit:2:mode');
+    expect(handleInput(v2, r.state, '入户走访', env, { cardKey: 'visit:2:mode' }).state.answers.mode).toBe('入户');
   });
 });
