@@ -9,7 +9,7 @@ import { hasErrors, renderPlan, renderProblems } from '../domain/plan/render.js'
 import { withDeps } from './with-deps.js';
 import { createLogger } from '../core/log.js';
 import { csvChunks, jsonChunks } from './csv.js';
-import { renderChatsReport } from '../channels/wecom/chats-report.js';
+import { renderChatsReport } from './chats-report.js';
 import { auditedExportStream } from '../domain/security/audited-export.js';
 import { cliActor, recordCliRun, registerAuditCommands } from './security-commands.js';
 import { closeCliStore } from './town-context.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AppDeps } from '../../core/context.js';
-import { resolvePushTarget } from '../shared/push-target.js';
+import { resolvePushTarget } from '../../core/push-target.js';
 import type { ChannelFatalError } from '../shared/errors.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram-channel.js';
 

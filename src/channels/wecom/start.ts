@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../core/context.js';
 import { WecomPacer } from './pacing.js';
-import { resolvePushTarget } from '../shared/push-target.js';
+import { resolvePushTarget } from '../../core/push-target.js';
 import { createWecomChannel, type WecomChannel } from './wecom-channel.js';
 import type { WecomFatalError } from './errors.js';
 import { reportFile } from '../shared/report-file.js';
