@@ -9,7 +9,7 @@ import type { PlanMatrix } from './domain/plan/types.js';
 import { planRhythm } from './domain/followup/plan-rhythm.js';
 import type { Logger } from './core/log.js';
 import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
-import { useLookupSecret } from './domain/privacy/lookup-key.js';
+import { lookupKeys } from './domain/privacy/lookup-key.js';
 import { OFFSET_ISO } from './domain/calendar/shanghai.js';
 
 /**
@@ -76,12 +76,11 @@ export function bootstrapTown(
   config = { ...config, followup: rhythm.followup };
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
   const cipher = fieldCipherFromEnv(env);
-  useLookupSecret(cipher?.macKey ?? null);
   const store = opened ?? openStore(env, { townId: config.townId, cipher, ...storeOptions });
   if (clock !== systemClock) log.info({ now: clock.now().toISOString() }, 'HUMIAO_CLOCK is set: this process runs on a test clock');
   if (!cipher && env.NODE_ENV === 'production') warnNoKey(config, store, clock.now(), log);
   else if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
-  return { config, plan, store, clock, log };
+  return { config, plan, store, lookup: lookupKeys(cipher?.macKey ?? null), clock, log };
 }
 
 /**
