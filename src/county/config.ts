@@ -10,7 +10,7 @@ import { chatSettings, type ChatVars, type Settings, type TownSettings } from '.
  * (plan, villages, members, groups — the same shape as humiao.config.yaml); this file only lists
  * them. Secrets stay in the environment, suffixed with the town id (see {@link townSettings}).
  */
-export const countyConfigSchema = z.object({
+export const countyConfigSchema = z.strictObject({
   county: z.string().min(1),
   /** Town config files, relative to this file. */
   towns: z.array(z.string().min(1)).min(1),
@@ -27,7 +27,9 @@ export function parseCountyConfig(text: string, configPath: string, readFile = (
   const parsed = countyConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`县级配置文件 ${configPath} 中 ${issue.path.join('.') || '(根)'}：${issue.message}`);
+    // As in a town's config: a misspelt key is an error, not something silently left out.
+    const message = issue.code === 'unrecognized_keys' ? `未知的配置项「${issue.keys.join('」「')}」（拼写错误？）` : issue.message;
+    throw new ConfigError(`县级配置文件 ${configPath} 中 ${issue.path.join('.') || '(根)'}：${message}`);
   }
   const towns = parsed.data.towns.map((rel) => {
     const file = resolve(dirname(configPath), rel);

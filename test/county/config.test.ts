@@ -33,6 +33,11 @@ describe('county config', () => {
     expect(() => parseCountyConfig(samePrefix.text, samePrefix.path)).toThrow(/casePrefix都是「DJ」/);
   });
 
+  it('refuses a misspelt key in the county file', () => {
+    const c = county({ 'a.yaml': town('墩集镇', 'DJ') }, ['a.yaml']);
+    expect(() => parseCountyConfig(`${c.text}town: [a.yaml]\n`, c.path)).toThrow(/county\.yaml 中 \(根\)：未知的配置项「town」（拼写错误？）/);
+  });
+
   it('names a missing town file and a malformed town id', () => {
     const missing = county({}, ['nope.yaml']);
     expect(() => parseCountyConfig(missing.text, missing.path)).toThrow(ConfigError);
