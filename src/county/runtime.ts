@@ -47,23 +47,20 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
     t.deps.log.fatal({ town: t.deps.config.townId, err: err.message, exitCode: err.exitCode }, 'town stopped: its chat channel failed');
     if (--left === 0) failed(err);
   };
-  /** A running town's channel may end later: it has stopped itself; its lease goes back. */
-  const watch = (t: TownUnit, runtime: TownRuntime, lease: TownLease | undefined): void => {
-    runtime.failed.catch(async (err: unknown) => {
-      if (abort.signal.aborted) return;
-      running.delete(t.deps.config.townId);
-      await lease?.release().catch(() => {});
-      townFailed(t, err);
-    });
-  };
-
   if (!leases) {
+    // A running town's channel may end later; the town has stopped itself by then.
+    const watch = (t: TownUnit, runtime: TownRuntime): void => {
+      runtime.failed.catch((err: unknown) => {
+        running.delete(t.deps.config.townId);
+        townFailed(t, err);
+      });
+    };
     let firstError: unknown;
     for (const t of towns) {
       try {
         const runtime = await startTownRuntime(t.deps, t.runtime);
         running.set(t.deps.config.townId, { runtime });
-        watch(t, runtime, undefined);
+        watch(t, runtime);
       } catch (err) {
         if (!(err instanceof ChannelFailedError) || towns.length === 1) {
           await stopAll(running);
