@@ -36,7 +36,7 @@ export interface Landing {
 /**
  * Where each queued message really goes and when it can land. WeCom lets the bot push only into
  * a conversation someone opened, so a mentor who never wrote to the bot gets a notice in the
- * broadcast group instead (src/channels/shared/push-target.ts); each chat is paced by the real
+ * broadcast group instead (src/core/push-target.ts); each chat is paced by the real
  * WecomPacer on its own virtual clock, so one busy group shows as the minutes it really takes.
  */
 function landing(items: Array<{ target: { kind: string; id: string }; text: string }>, broadcast: string, reachableShare: number, at: Date): Landing {

@@ -144,7 +144,7 @@ lines.push(
   ...pgFailures,
   '### Reminder fan-out: the overdue run on a real 1st of the month (2026-12-01 10:00)',
   '',
-  'The overdue job computed and written to the outbox at 10:00 on the 1st. Where each message lands: a mentor who never wrote to the bot privately (here 30 % of them, chosen by a hash of the id) cannot be pushed to, so the message becomes a notice in the broadcast group, as `src/channels/shared/push-target.ts` does; every chat is then paced by the real WecomPacer (30 a minute and 1,000 an hour per chat) on its own virtual clock. "Last lands" is the minutes from the run until the last message is in its chat; its floor is WeCom\'s per-chat limit for the busiest chat. Worker CPU is the real outbox worker draining the same rows against a platform that acknowledges at once. One mentor per 50 cases.',
+  'The overdue job computed and written to the outbox at 10:00 on the 1st. Where each message lands: a mentor who never wrote to the bot privately (here 30 % of them, chosen by a hash of the id) cannot be pushed to, so the message becomes a notice in the broadcast group, as `src/core/push-target.ts` does; every chat is then paced by the real WecomPacer (30 a minute and 1,000 an hour per chat) on its own virtual clock. "Last lands" is the minutes from the run until the last message is in its chat; its floor is WeCom\'s per-chat limit for the busiest chat. Worker CPU is the real outbox worker draining the same rows against a platform that acknowledges at once. One mentor per 50 cases.',
   '',
   '| scale | job result | compute + enqueue | outbox rows | redirected to a group | chats | busiest chat | last lands | worker CPU |',
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -20,6 +20,7 @@ import { loadPlanFile } from '../src/domain/plan/load.js';
 import type { PlanMatrix } from '../src/domain/plan/types.js';
 import { silentLogger } from '../src/core/log.js';
 import { openSqliteStore, type SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { plainLookupKeys } from '../src/domain/privacy/lookup-key.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const CORPUS_DIR = join(HERE, 'corpus', 'intake');
@@ -136,7 +137,7 @@ function openBot(config: LoadedConfig, plan: PlanMatrix): Bot {
   const file = join(dir, 'eval.db');
   const clock = fixedClock(REFERENCE);
   let store = openSqliteStore(file);
-  let app = createApp({ config, plan, store, clock, log: silentLogger });
+  let app = createApp({ config, plan, store, lookup: plainLookupKeys, clock, log: silentLogger });
   let n = 0;
   return {
     get store() {
@@ -159,7 +160,7 @@ function openBot(config: LoadedConfig, plan: PlanMatrix): Bot {
     restart() {
       store.close();
       store = openSqliteStore(file);
-      app = createApp({ config, plan, store, clock, log: silentLogger });
+      app = createApp({ config, plan, store, lookup: plainLookupKeys, clock, log: silentLogger });
     },
     close() {
       store.close();

@@ -62,7 +62,7 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
     villages: ctx.config.villages,
     members: ctx.config.members,
     plan: ctx.plan,
-    findDuplicates: (a) => visibleDuplicates({ store: ctx.store, plan: ctx.plan, member: ctx.member, actor: ctx.msg.userId, now }, a),
+    findDuplicates: (a) => visibleDuplicates({ store: ctx.store, lookup: ctx.lookup, plan: ctx.plan, member: ctx.member, actor: ctx.msg.userId, now }, a),
     ...(ctx.member ? { reporter: ctx.member } : {}),
     answerAside: (text, answers, opts) => {
       if (!LOOKS_LIKE_QUESTION.test(text)) return undefined;
@@ -176,7 +176,7 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
       store.sessions.delete(session.userId, session.chatId);
       return [{ text: NOT_ENABLED_TEXT }];
     }
-    const { reply } = submitCase({ store, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
+    const { reply } = submitCase({ store, lookup: ctx.lookup, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
     store.sessions.delete(session.userId, session.chatId);
     // Should 「已保存」 be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
     rememberOutcome(ctx, 'intake.saved', reply, now);

@@ -1,19 +1,20 @@
 import type { AppDeps } from './core/context.js';
 import { openStore, type OpenStoreOptions } from '../store/open.js';
 import type { Store } from './domain/ports/store.js';
-import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
+import { ConfigError, type LoadedConfig } from './config/load.js';
+import type { Settings, TownSettings } from './config/settings.js';
 import { offsetClock, systemClock, type Clock } from './core/clock.js';
 import { loadPlanFile, PlanFileError } from './domain/plan/load.js';
 import { MatrixFileError } from './domain/plan/matrix-file.js';
 import type { PlanMatrix } from './domain/plan/types.js';
 import { planRhythm } from './domain/followup/plan-rhythm.js';
 import type { Logger } from './core/log.js';
-import { fieldCipherFromEnv } from './domain/security/field-crypto.js';
-import { useLookupSecret } from './domain/privacy/lookup-key.js';
+import { fieldCipherFor } from './domain/security/field-crypto.js';
+import { lookupKeys } from './domain/privacy/lookup-key.js';
 import { OFFSET_ISO } from './domain/calendar/shanghai.js';
 
 /**
- * Thrown by {@link bootstrap} when the configured plan cannot be used at all (no categories
+ * Thrown by {@link bootstrapTown} when the configured plan cannot be used at all (no categories
  * found). Lesser plan problems are only logged: the bot still answers from what was parsed.
  */
 export class PlanUnusableError extends ConfigError {
@@ -23,38 +24,28 @@ export class PlanUnusableError extends ConfigError {
 /**
  * The process's clock: the system clock, or with `HUMIAO_CLOCK=<ISO instant>` a clock that starts
  * at that instant and runs on in real time. That is for tests and drills only (a child-process
- * test chooses the day it runs on); with NODE_ENV=production it is refused, since reminders and
- * case codes would follow a date that is not today.
+ * test chooses the day it runs on); the settings refuse it in production.
  */
-export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
-  const raw = env.HUMIAO_CLOCK?.trim();
+export function clockOf(settings: Pick<Settings, 'clockStart'>): Clock {
+  const raw = settings.clockStart;
   if (!raw) return systemClock;
-  if (env.NODE_ENV === 'production') throw new ConfigError('HUMIAO_CLOCK 只用于测试和演练，生产环境（NODE_ENV=production）不能设置');
-  const start = /(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? new Date(raw) : new Date(`${raw}${OFFSET_ISO}`);
-  if (Number.isNaN(start.getTime())) {
-    throw new ConfigError(`环境变量 HUMIAO_CLOCK 应为时间，例如 2027-01-01T09:00+08:00，收到「${raw}」`);
-  }
-  return offsetClock(start);
+  return offsetClock(/(Z|[+-]\d{2}:?\d{2})$/.test(raw) ? new Date(raw) : new Date(`${raw}${OFFSET_ISO}`));
 }
 
-/** Config, store and plan: what both `npm start` and the CLI need. Throws ConfigError on bad config. */
-export function bootstrap(log: Logger, env: NodeJS.ProcessEnv = process.env, clock: Clock = clockFromEnv(env)): AppDeps {
-  return bootstrapTown(loadConfig(env), log, env, clock);
+export interface BootstrapOptions {
+  /** The process's clock ({@link clockOf}); the system clock by default. */
+  clock?: Clock;
+  storeOptions?: Pick<OpenStoreOptions, 'outbox'>;
+  /** A store the caller already opened for this town (the CLI shares one per run). */
+  opened?: Store;
 }
 
 /**
- * One town's plan and store from its loaded config. The store is SQLite under HUMIAO_DATA_DIR,
- * or the town's schema in PostgreSQL when DATABASE_URL is set.
+ * One town's context from its loaded config and settings: the plan, and the store (SQLite in the
+ * town's data directory, or the town's schema in PostgreSQL). Throws ConfigError on bad config.
  */
-export function bootstrapTown(
-  config: LoadedConfig,
-  log: Logger,
-  env: NodeJS.ProcessEnv = process.env,
-  clock: Clock = clockFromEnv(env),
-  storeOptions: Pick<OpenStoreOptions, 'outbox'> = {},
-  /** A store the caller already opened for this town (the CLI shares one per run). */
-  opened?: Store,
-): AppDeps {
+export function bootstrapTown(config: LoadedConfig, town: TownSettings, log: Logger, opts: BootstrapOptions = {}): AppDeps {
+  const clock = opts.clock ?? systemClock;
   let plan: PlanMatrix;
   try {
     plan = loadPlanFile(config.planPath);
@@ -75,13 +66,12 @@ export function bootstrapTown(
   const rhythm = planRhythm(plan, config.followup);
   config = { ...config, followup: rhythm.followup };
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
-  const cipher = fieldCipherFromEnv(env);
-  useLookupSecret(cipher?.macKey ?? null);
-  const store = opened ?? openStore(env, { townId: config.townId, cipher, ...storeOptions });
+  const cipher = fieldCipherFor(town.dataKey);
+  const store = opts.opened ?? openStore(town.store, { townId: config.townId, cipher, ...opts.storeOptions });
   if (clock !== systemClock) log.info({ now: clock.now().toISOString() }, 'HUMIAO_CLOCK is set: this process runs on a test clock');
-  if (!cipher && env.NODE_ENV === 'production') warnNoKey(config, store, clock.now(), log);
+  if (!cipher && town.production) warnNoKey(config, store, clock.now(), log);
   else if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
-  return { config, plan, store, clock, log };
+  return { config, plan, store, lookup: lookupKeys(cipher?.macKey ?? null), clock, log };
 }
 
 /**

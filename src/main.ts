@@ -1,24 +1,34 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
-import { bootstrapTown } from './bootstrap.js';
+import { readSettings, singleTown, type Settings } from './config/settings.js';
+import { bootstrapTown, clockOf } from './bootstrap.js';
 import { createLogger } from './core/log.js';
-import { platformOf, ChannelStartError, type TownRuntimeOptions } from './town-runtime.js';
-import { loadCountyConfig, requireTownCredentials, townRuntimeEnv } from './county/config.js';
+import { ChannelFailedError, type TownRuntimeOptions } from './town-runtime.js';
+import { loadCountyConfig, requireTownCredentials, townSettings } from './county/config.js';
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
 import { LeaseManager, openLeasePool } from './county/lease.js';
 import { StoreUnreachableError } from '../store/open.js';
 import { storageFailure } from '../store/storage-failure.js';
 
 const started = performance.now();
-const env = process.env;
-const countyPath = env.HUMIAO_COUNTY_CONFIG?.trim();
-// In the console the conversation is on stdout; keep logs to warnings unless asked.
-const log = createLogger(env.LOG_LEVEL ?? (!countyPath && platformOf(env) === 'console' ? 'warn' : 'info'));
 
 function fail(message: string, code: number): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
+
+// The environment is read here once, for the whole process; everything below gets typed settings.
+let settings: Settings;
+try {
+  settings = readSettings(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) fail(err.message, 2);
+  throw err;
+}
+const countyPath = settings.countyConfigFile;
+const clock = clockOf(settings);
+// In the console the conversation is on stdout; keep logs to warnings unless asked.
+const log = createLogger(settings.logLevel ?? (!countyPath && singleTown(settings).chat.platform === 'console' ? 'warn' : 'info'));
 
 /**
  * Whatever stops the start is one Chinese line and an exit code, never a stack: a setting (2), a
@@ -35,13 +45,6 @@ function startFailed(err: unknown): never {
   fail(`启动失败：${first}（设置 LOG_LEVEL=debug 可在日志中看到详情）`, 1);
 }
 
-function positiveIntEnv(name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (!raw) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) === 0) throw new ConfigError(`环境变量 ${name} 应为正整数（毫秒），收到「${raw}」`);
-  return Number(raw);
-}
-
 let leases: LeaseManager | undefined;
 let leasePool: ReturnType<typeof openLeasePool> | undefined;
 
@@ -56,27 +59,24 @@ function loadTowns(): TownUnit[] {
   // takeover the new holder finds the dead holder's claims already lapsed.
   const storeOptions = leases ? { outbox: { claimant: leases.holder, claimMs: leases.ttlMs } } : {};
   if (!countyPath) {
-    const config = loadConfig(env);
-    const runtime: TownRuntimeOptions = { env, console: { userId: values.user, groupId: values.group } };
-    return [{ deps: bootstrapTown(config, log, env, undefined, storeOptions), runtime }];
+    const config = loadConfig(settings.configFile);
+    const town = singleTown(settings);
+    const runtime: TownRuntimeOptions = { chat: town.chat, console: { userId: values.user, groupId: values.group } };
+    return [{ deps: bootstrapTown(config, town, log, { clock, storeOptions }), runtime }];
   }
   const county = loadCountyConfig(countyPath);
-  for (const t of county.towns) requireTownCredentials(env, t.townId);
+  for (const t of county.towns) requireTownCredentials(settings, t.townId);
   return county.towns.map((config) => {
-    const own = townRuntimeEnv(env, config.townId);
-    return { deps: bootstrapTown(config, log.child({ town: config.townId }), own, undefined, storeOptions), runtime: { env: own } };
+    const town = townSettings(settings, config.townId);
+    return { deps: bootstrapTown(config, town, log.child({ town: config.townId }), { clock, storeOptions }), runtime: { chat: town.chat } };
   });
 }
 
 let towns: TownUnit[];
 try {
-  if (env.DATABASE_URL) {
-    leasePool = openLeasePool(env.DATABASE_URL);
-    leases = new LeaseManager(leasePool, {
-      ttlMs: positiveIntEnv('HUMIAO_LEASE_TTL_MS'),
-      renewMs: positiveIntEnv('HUMIAO_LEASE_RENEW_MS'),
-      pollMs: positiveIntEnv('HUMIAO_LEASE_POLL_MS'),
-    });
+  if (settings.store.databaseUrl) {
+    leasePool = openLeasePool(settings.store.databaseUrl);
+    leases = new LeaseManager(leasePool, settings.lease);
   }
   towns = loadTowns();
   await leases?.ensureTable();
@@ -100,20 +100,26 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-function channelFailed(err: unknown): Promise<never> {
-  if (!(err instanceof ChannelStartError)) throw err;
-  log.fatal({ err: err.message }, 'channel failed to start');
+/**
+ * The process ends only when no town is left to run: a single town's channel failed, or every
+ * county town's (each was logged as it stopped). The exit code is the channel's.
+ */
+function noTownLeft(err: unknown): Promise<never> {
+  if (!(err instanceof ChannelFailedError)) throw err;
   return shutdown(err.exitCode);
 }
 
 try {
   owned = await runOwnedTowns(towns, leases);
 } catch (err) {
-  if (err instanceof ChannelStartError) await channelFailed(err);
+  if (err instanceof ChannelFailedError) {
+    log.fatal({ err: err.message }, 'channel failed to start');
+    await noTownLeft(err);
+  }
   // A town's first writes (catch-up bookkeeping, the audit head) can meet a disk that just filled.
   startFailed(err);
 }
-owned!.failure.catch(channelFailed);
+owned!.failure.catch(noTownLeft);
 log.info({ towns: towns.map((t) => t.deps.config.townId), standby: Boolean(leases), ms: Math.round(performance.now() - started) }, 'ready');
 
 if (owned!.done) {

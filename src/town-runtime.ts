@@ -1,6 +1,7 @@
 import type { AppDeps } from './core/context.js';
 import { createApp } from './app.js';
 import type { Channel, DispatchResult } from './core/channel.js';
+import type { ChatSettings } from './config/settings.js';
 import type { InboundMessage, PushTarget } from './domain/model/message.js';
 import { GroupCommit } from './core/group-commit.js';
 import { OutboxWorker, type Pacer } from './core/outbox-worker.js';
@@ -14,21 +15,12 @@ import { calendarWarning } from './domain/calendar/shanghai.js';
 import { broadcastGroups } from '../schedules/jobs/recipients.js';
 import { JobRunner } from '../schedules/runner.js';
 
-export type Platform = 'wecom' | 'telegram' | 'console';
-
 /** How long start-up work waits for a first message before it starts anyway. */
 const STARTUP_GRACE_MS = 2_000;
 
-/** One chat platform per town: WeCom wins when both are configured; neither means the console. */
-export function platformOf(env: NodeJS.ProcessEnv): Platform {
-  if (env.WECOM_BOT_ID) return 'wecom';
-  if (env.TELEGRAM_BOT_TOKEN) return 'telegram';
-  return 'console';
-}
-
 export interface TownRuntimeOptions {
-  /** The environment as this town sees it (its own bot credentials in WECOM_BOT_ID etc.). */
-  env: NodeJS.ProcessEnv;
+  /** This town's chat platform (in a county, with its own bot credentials). */
+  chat: ChatSettings;
   /** Console only: who types, and in which group (default: a private chat). */
   console?: { userId?: string; groupId?: string };
   /** With a standby: whether this process still holds the town's lease (checked before each push). */
@@ -40,16 +32,24 @@ export interface TownRuntime {
   readonly channelName: string;
   /** Console only: settles when a scripted conversation has ended and its pushes were delivered. */
   readonly done?: Promise<void>;
+  /**
+   * Rejects with a {@link ChannelFailedError} when the chat platform ended the channel for good
+   * after it had started (bot taken over, credentials revoked, reconnecting given up). By then the
+   * town has stopped itself; the caller decides what else stops. Never settles otherwise.
+   */
+  readonly failed: Promise<never>;
   /** Stops jobs, the outbox worker and the connection; the store stays open (the caller owns it). */
   stop(): Promise<void>;
 }
 
 /**
  * Thrown by {@link startTownRuntime} when the chat platform refused to start (bad credentials,
- * unreachable server). `exitCode` is the channel's own code (2 credentials, 4 gave up, …).
+ * unreachable server), and the rejection of {@link TownRuntime.failed} when it ended the channel
+ * later. `exitCode` is the channel's own code (2 credentials, 3 taken over, 4 gave up, …), the
+ * one a single-town process exits with.
  */
-export class ChannelStartError extends Error {
-  override name = 'ChannelStartError';
+export class ChannelFailedError extends Error {
+  override name = 'ChannelFailedError';
   constructor(
     message: string,
     readonly exitCode: number,
@@ -57,6 +57,11 @@ export class ChannelStartError extends Error {
     super(message);
   }
 }
+
+const exitCodeOf = (err: unknown): number => {
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === 'number' ? code : 1;
+};
 
 /**
  * Starts one town: the channel for its platform behind the group-output filter, group commit,
@@ -66,18 +71,23 @@ export class ChannelStartError extends Error {
  */
 export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions): Promise<TownRuntime> {
   const { config, store, log } = deps;
-  const platform = platformOf(opts.env);
+  const platform = opts.chat.platform;
   const app = createApp(deps);
 
   let channel: Channel;
+  // A chat platform's connection can end for good after it started; the console cannot.
+  let ended: Promise<void> | undefined;
   let pacer: Pacer | undefined;
   let consoleChannel: ConsoleChannel | undefined;
-  if (platform === 'wecom') {
+  if (opts.chat.platform === 'wecom') {
     const { startWecom } = await import('./channels/wecom/start.js');
-    ({ channel, pacer } = startWecom(deps, opts.env));
-  } else if (platform === 'telegram') {
+    const wecom = startWecom(deps, opts.chat);
+    ({ channel, pacer } = wecom);
+    ended = wecom.channel.done;
+  } else if (opts.chat.platform === 'telegram') {
     const { startTelegram } = await import('./channels/telegram/start.js');
-    ({ channel } = startTelegram(deps, opts.env));
+    ({ channel } = startTelegram(deps, opts.chat));
+    ended = (channel as ReturnType<typeof startTelegram>['channel']).done;
   } else {
     const defaultUser = config.members.find((m) => m.role === 'admin')?.userid ?? config.members[0]?.userid ?? 'console-user';
     consoleChannel = new ConsoleChannel({
@@ -124,9 +134,8 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     // Only a chat platform has many users to protect from one; the console is one local user, often a script.
     await channel.start(platform === 'console' ? sink : rateLimitedSink(sink, new UserRateLimiter(deps.clock)));
   } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
     await channel.stop().catch(() => {});
-    throw new ChannelStartError((err as Error).message, typeof code === 'number' ? code : 1);
+    throw new ChannelFailedError((err as Error).message, exitCodeOf(err));
   }
   worker.start();
   const holidayGap = calendarWarning(calendarOf(deps), deps.clock.now());
@@ -156,7 +165,15 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     await scheduler.settled();
     await worker.drainOnce();
   });
-  return { channelName: channel.name, done, stop };
+  // The channel's `done` resolves when we stop it; a rejection is the platform ending it.
+  const failed = new Promise<never>((_, reject) => {
+    ended?.catch(async (err: unknown) => {
+      await stop().catch((e: unknown) => log.error({ err: e }, 'stopping the town after its channel failed'));
+      reject(new ChannelFailedError((err as Error).message, exitCodeOf(err)));
+    });
+  });
+  failed.catch(() => {});
+  return { channelName: channel.name, done, failed, stop };
 }
 
 function describeTarget({ config }: AppDeps, target: PushTarget): string {

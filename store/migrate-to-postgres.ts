@@ -17,7 +17,7 @@ import { SqlCaseRepo } from './sql/cases.js';
 import type { SqlDb } from './sql/db.js';
 
 export interface MigrateToPostgresOptions {
-  /** The town's SQLite database (`databaseFile(env)`). */
+  /** The town's SQLite database (`databaseFile(dataDir)`). */
   sqliteFile: string;
   /** `DATABASE_URL`. */
   url: string;

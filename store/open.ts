@@ -1,4 +1,5 @@
 import type { FieldCipher } from '../src/domain/security/field-crypto.js';
+import type { StoreLocation } from '../src/config/settings.js';
 import { databaseFile } from './paths.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
 import { PgConnectError } from './postgres/pg-db.js';
@@ -25,11 +26,11 @@ export interface OpenStoreOptions {
 }
 
 /**
- * PostgreSQL when `DATABASE_URL` is set (a county running several towns in one database), else
- * the SQLite file under `HUMIAO_DATA_DIR` — a single town needs no database server.
+ * PostgreSQL when a database URL is set (a county running several towns in one database), else
+ * the SQLite file in the data directory — a single town needs no database server.
  */
-export function openStore(env: NodeJS.ProcessEnv, opts: OpenStoreOptions): Store {
-  const url = env.DATABASE_URL?.trim();
+export function openStore(at: StoreLocation, opts: OpenStoreOptions): Store {
+  const url = at.databaseUrl;
   if (url) {
     try {
       return openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
@@ -38,5 +39,5 @@ export function openStore(env: NodeJS.ProcessEnv, opts: OpenStoreOptions): Store
       throw err;
     }
   }
-  return openSqliteStore(databaseFile(env), { cipher: opts.cipher });
+  return openSqliteStore(databaseFile(at.dataDir), { cipher: opts.cipher });
 }

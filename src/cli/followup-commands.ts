@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { withDeps } from './with-deps.js';
-import type { Logger } from '../core/log.js';
+import type { CliRun } from './town-context.js';
 import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { planRhythm, rhythmSources } from '../domain/followup/plan-rhythm.js';
 import type { Cadence } from '../../schedules/job.js';
@@ -32,13 +32,13 @@ function usage(message: string): void {
  * `job list`, `job run`, `report quarterly`. `job run` only computes and queues: it opens the
  * store, never a WeCom connection — the running bot's outbox worker sends what it queued.
  */
-export function registerFollowupCommands(program: Command, log: Logger, out: (s: string) => void): void {
+export function registerFollowupCommands(program: Command, run: CliRun, out: (s: string) => void): void {
   const job = program.command('job').description('定时任务（走访提醒、逾期通报、排查调度、季度统计）');
   job
     .command('list')
     .description('列出每个定时任务的时间、上次执行和下次执行')
     .action(() => {
-      return withDeps(log, async (deps) => {
+      return withDeps(run, async (deps) => {
         const runner = new JobRunner(deps, buildJobs(deps));
         const lines = runner.list().map(({ job: j, last, next }) => {
           const lastText = last ? `${last.period}，${shanghaiTime(last.ranAt)}（${{ cron: '定时', catchup: '补执行', manual: '手动' }[last.trigger]}${last.status === 'skipped' ? '，已跳过' : ''}）${last.summary ? `：${last.summary}` : ''}` : '尚未执行';
@@ -58,7 +58,7 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
     .action((name: string, opts: { at?: string }) => {
       const at = opts.at ? new Date(opts.at) : undefined;
       if (at && Number.isNaN(at.getTime())) return usage(`--at 不是有效的时间：「${opts.at}」（应为 ISO-8601，例如 2026-12-01T09:00:00+08:00）`);
-      return withDeps(log, async (deps) => {
+      return withDeps(run, async (deps) => {
         try {
           const runner = new JobRunner(deps, buildJobs(deps));
           const before = deps.store.outbox.pending();
@@ -88,7 +88,7 @@ export function registerFollowupCommands(program: Command, log: Logger, out: (s:
       if (!/^\d{4}Q[1-4]$/.test(opts.quarter)) return usage(`--quarter 应为 2026Q4 这样的格式，收到「${opts.quarter}」`);
       if (opts.format !== 'md' && opts.format !== 'xlsx') return usage(`--format 只能是 md 或 xlsx，收到「${opts.format}」`);
       if (opts.format === 'xlsx' && !opts.out) return usage('xlsx 格式需要用 --out 指定输出文件');
-      return withDeps(log, async (deps) => {
+      return withDeps(run, async (deps) => {
         const now = deps.clock.now();
         const { start, end } = periodRange(opts.quarter);
         if (start > now) return usage(`${opts.quarter} 还没有开始，无法统计`);

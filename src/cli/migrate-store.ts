@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../config/load.js';
-import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
+import { fieldCipherFor } from '../domain/security/field-crypto.js';
+import type { Settings } from '../config/settings.js';
 import { databaseFile } from '../../store/paths.js';
 import {
   migrateSqliteToPostgres,
@@ -11,7 +12,7 @@ import {
 } from '../../store/migrate-to-postgres.js';
 import { PgConnectError, PgQueryError } from '../../store/postgres/pg-db.js';
 import { cliActor } from './security-commands.js';
-import { cliTown } from './town-context.js';
+import { cliTown, type CliRun } from './town-context.js';
 
 const fmt = (n: number): string => n.toLocaleString('en-US');
 
@@ -26,32 +27,32 @@ function renderResult(r: MigrationResult, from: string): string {
 }
 
 /**
- * The environment without DATABASE_URL: where the town's SQLite file is. The command's own
+ * The settings without the database URL: where the town's SQLite file is. The command's own
  * cli-login entry is written there too (src/cli/index.ts), so it is copied with the rest of the
  * log rather than landing in the PostgreSQL schema that must still be empty.
  */
-export function sqliteEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, DATABASE_URL: '' };
+export function sqliteSettings(settings: Settings): Settings {
+  return { ...settings, store: { dataDir: settings.store.dataDir } };
 }
 
 /** `migrate-store --to postgres`: copies the town's SQLite file into its PostgreSQL schema. */
-export function registerMigrateStoreCommand(program: Command, out: (s: string) => void, env: NodeJS.ProcessEnv = process.env): void {
+export function registerMigrateStoreCommand(program: Command, run: CliRun, out: (s: string) => void): void {
   program
     .command('migrate-store')
     .description('把本镇数据从 SQLite 文件迁移到 PostgreSQL（DATABASE_URL）；迁移前请先停止机器人，见 docs/migrate-to-postgres.md')
     .requiredOption('--to <database>', '目标数据库，目前只能是 postgres')
     .action((opts: { to: string }) => {
       if (opts.to !== 'postgres') throw new ConfigError(`--to 目前只能是 postgres，收到「${opts.to}」`);
-      const url = env.DATABASE_URL?.trim();
+      const url = run.settings.store.databaseUrl;
       if (!url) {
         throw new ConfigError('没有设置 DATABASE_URL：请设置为目标 PostgreSQL 数据库的连接串（例如 postgres://用户名:密码@主机:5432/库名）后再迁移');
       }
       // The town as it runs on SQLite: in a county, its own data directory under HUMIAO_DATA_DIR.
-      const town = cliTown(sqliteEnv(env));
-      const from = databaseFile(town.env);
+      const town = cliTown(sqliteSettings(run.settings));
+      const from = databaseFile(town.settings.store.dataDir);
       let result: MigrationResult;
       try {
-        result = migrateSqliteToPostgres({ sqliteFile: from, url, town: town.config.townId, cipher: fieldCipherFromEnv(town.env), actor: cliActor() });
+        result = migrateSqliteToPostgres({ sqliteFile: from, url, town: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey), actor: cliActor(run.settings) });
       } catch (e) {
         // Refusals and failed checks: one line, exit 1, and nothing was written to PostgreSQL.
         if (e instanceof MigrationSourceError || e instanceof MigrationTargetError || e instanceof MigrationVerifyError) {

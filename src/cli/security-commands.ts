@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { withDeps } from './with-deps.js';
-import { clockFromEnv } from '../bootstrap.js';
+import { clockOf } from '../bootstrap.js';
+import type { Settings } from '../config/settings.js';
 import { ConfigError } from '../config/load.js';
-import type { Logger } from '../core/log.js';
-import { cliStore } from './town-context.js';
+import { cliStore, type CliRun } from './town-context.js';
 import { purgeClosedBefore, type AuditRecord } from '../domain/model/records.js';
 import type { Store } from '../domain/ports/store.js';
 import type { AuditVerifyResult } from '../domain/security/audit-chain.js';
@@ -15,19 +15,19 @@ import { TIME_ZONE, OFFSET_ISO, OFFSET_MS } from '../domain/calendar/shanghai.js
 const typedCaseCode = (s: string) => findCaseCode(s)?.code ?? s.trim().toUpperCase();
 
 /** Who ran the admin CLI: the OS account, since the CLI has no login of its own. */
-export function cliActor(): string {
+export function cliActor(settings: Pick<Settings, 'osUser'>): string {
   let name: string;
   try {
     name = userInfo().username;
   } catch {
-    name = process.env.USER ?? 'unknown';
+    name = settings.osUser ?? 'unknown';
   }
   return `os:${name}`;
 }
 
 /** One `cli-login` audit entry per CLI command run, naming the command (never its arguments' values). */
-export function recordCliRun(commandPath: string, env: NodeJS.ProcessEnv = process.env, now = clockFromEnv(env).now()): void {
-  cliStore(env).store.audit.append({ at: now, actor: cliActor(), action: 'cli-login', detail: commandPath });
+export function recordCliRun(commandPath: string, settings: Settings, now = clockOf(settings).now()): void {
+  cliStore(settings).store.audit.append({ at: now, actor: cliActor(settings), action: 'cli-login', detail: commandPath });
 }
 
 function renderEntry(e: AuditRecord): string {
@@ -48,7 +48,7 @@ function chinaDayStart(s: string): Date {
 }
 
 /** `cases purge --closed-before DATE [--yes]`: retention (domain.md P10), audited per case. */
-function registerPurge(program: Command, log: Logger, out: (s: string) => void): void {
+function registerPurge(program: Command, run: CliRun, out: (s: string) => void): void {
   const cases = program.commands.find((c) => c.name() === 'cases') ?? program.command('cases').description('个案');
   cases
     .command('purge')
@@ -57,7 +57,7 @@ function registerPurge(program: Command, log: Logger, out: (s: string) => void):
     .option('--yes', '确认执行')
     .action((opts: { closedBefore: string; yes?: boolean }) => {
       const cutoff = chinaDayStart(opts.closedBefore);
-      return withDeps(log, async (deps) => {
+      return withDeps(run, async (deps) => {
         const now = deps.clock.now();
         if (!opts.yes) {
           const due = deps.store.cases
@@ -68,7 +68,7 @@ function registerPurge(program: Command, log: Logger, out: (s: string) => void):
         }
         const codes = deps.store.transaction(() => {
           const done = purgeClosedBefore(deps.store, cutoff, now);
-          for (const code of done) deps.store.audit.append({ at: now, actor: cliActor(), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
+          for (const code of done) deps.store.audit.append({ at: now, actor: cliActor(run.settings), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
           return done;
         });
         deps.store.compact();
@@ -104,14 +104,14 @@ export function verifyLine(store: Store): { ok: boolean; text: string } {
 }
 
 /** `audit verify`, `audit show --case CODE` and `cases purge`. */
-export function registerAuditCommands(program: Command, log: Logger, out: (s: string) => void): void {
-  registerPurge(program, log, out);
+export function registerAuditCommands(program: Command, run: CliRun, out: (s: string) => void): void {
+  registerPurge(program, run, out);
   const audit = program.command('audit').description('访问审计记录（只增不改，带哈希链）');
   audit
     .command('verify')
     .description('校验审计记录的哈希链；有记录被改动或删除时退出码为 1，并指出第一条出问题的记录')
     .action(() => {
-      return withDeps(log, async (deps) => {
+      return withDeps(run, async (deps) => {
         const line = verifyLine(deps.store);
         out(line.text);
         if (!line.ok) process.exitCode = 1;
@@ -122,7 +122,7 @@ export function registerAuditCommands(program: Command, log: Logger, out: (s: st
     .description('列出审计记录')
     .option('--case <code>', '只看某个个案，例如 DJ-2026-0001')
     .action((opts: { case?: string }) => {
-      return withDeps(log, async (deps) => {
+      return withDeps(run, async (deps) => {
         const entries = deps.store.audit.list(opts.case ? { caseCode: typedCaseCode(opts.case) } : {});
         out(entries.length ? entries.map(renderEntry).join('\n') : opts.case ? `个案 ${opts.case} 没有审计记录。` : '还没有审计记录。');
       });

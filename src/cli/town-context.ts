@@ -1,13 +1,24 @@
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
-import { fieldCipherFromEnv } from '../domain/security/field-crypto.js';
+import { singleTown, type Settings, type TownSettings } from '../config/settings.js';
+import type { Logger } from '../core/log.js';
+import { fieldCipherFor } from '../domain/security/field-crypto.js';
 import { openStore } from '../../store/open.js';
 import type { Store } from '../domain/ports/store.js';
-import { loadCountyConfig, townRuntimeEnv } from '../county/config.js';
+import { loadCountyConfig, townSettings } from '../county/config.js';
+
+/**
+ * One CLI run: its logger and the settings read from the environment once at its start (with
+ * `--town` over HUMIAO_TOWN). Commands get it passed in; none reads the environment itself.
+ */
+export interface CliRun {
+  readonly log: Logger;
+  settings: Settings;
+}
 
 export interface CliTown {
   config: LoadedConfig;
-  /** The environment as the town's bot sees it (its own data directory in a SQLite county). */
-  env: NodeJS.ProcessEnv;
+  /** The town as its bot runs it (its own data directory in a SQLite county). */
+  settings: TownSettings;
 }
 
 /**
@@ -15,16 +26,16 @@ export interface CliTown {
  * (HUMIAO_COUNTY_CONFIG) the admin names it with `--town <id>` (or HUMIAO_TOWN), since every
  * command reads or writes one town's records and nothing may cross towns by accident.
  */
-export function cliTown(env: NodeJS.ProcessEnv = process.env): CliTown {
-  const countyPath = env.HUMIAO_COUNTY_CONFIG?.trim();
-  if (!countyPath) return { config: loadConfig(env), env };
+export function cliTown(settings: Settings): CliTown {
+  const countyPath = settings.countyConfigFile;
+  if (!countyPath) return { config: loadConfig(settings.configFile), settings: singleTown(settings) };
   const county = loadCountyConfig(countyPath);
   const ids = county.towns.map((t) => t.townId).join('、');
-  const wanted = env.HUMIAO_TOWN?.trim();
+  const wanted = settings.town;
   if (!wanted) throw new ConfigError(`县级部署中请用 --town 指定镇（可选：${ids}）`);
   const config = county.towns.find((t) => t.townId === wanted);
   if (!config) throw new ConfigError(`没有标识为「${wanted}」的镇（可选：${ids}）`);
-  return { config, env: townRuntimeEnv(env, config.townId) };
+  return { config, settings: townSettings(settings, config.townId) };
 }
 
 let kept: { town: CliTown; store: Store } | undefined;
@@ -34,10 +45,10 @@ let kept: { town: CliTown; store: Store } | undefined;
  * the command itself go through one connection (on PostgreSQL an open is a worker thread, a
  * connection and a migration check). {@link closeCliStore} closes it when the run ends.
  */
-export function cliStore(env: NodeJS.ProcessEnv = process.env): { town: CliTown; store: Store } {
+export function cliStore(settings: Settings): { town: CliTown; store: Store } {
   if (!kept) {
-    const town = cliTown(env);
-    kept = { town, store: openStore(town.env, { townId: town.config.townId, cipher: fieldCipherFromEnv(town.env) }) };
+    const town = cliTown(settings);
+    kept = { town, store: openStore(town.settings.store, { townId: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey) }) };
   }
   return kept;
 }

@@ -34,11 +34,12 @@ export interface LoadedConfig extends Config {
 }
 
 /**
- * Where the config lives: `HUMIAO_CONFIG`, else `./humiao.config.yaml`, else the shipped
- * example, so that `npm install && npm start` works on a fresh clone.
+ * Where the config lives: the file given (`HUMIAO_CONFIG`, see Settings.configFile), else
+ * `./humiao.config.yaml`, else the shipped example, so that `npm install && npm start` works on a
+ * fresh clone.
  */
-export function resolveConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HUMIAO_CONFIG) return resolve(env.HUMIAO_CONFIG);
+export function resolveConfigPath(file?: string): string {
+  if (file) return resolve(file);
   const local = resolve('humiao.config.yaml');
   if (existsSync(local)) return local;
   return resolve(projectRoot, 'humiao.config.example.yaml');
@@ -62,8 +63,8 @@ export function parseConfig(text: string, configPath: string): LoadedConfig {
   return { ...cfg, configPath, planPath, townId: cfg.id ?? cfg.casePrefix.toLowerCase() };
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const configPath = resolveConfigPath(env);
+export function loadConfig(file?: string): LoadedConfig {
+  const configPath = resolveConfigPath(file);
   if (!existsSync(configPath)) throw new ConfigError(`找不到配置文件 ${configPath}（可用 HUMIAO_CONFIG 指定）`);
   if (!statSync(configPath).isFile()) throw new ConfigError(`配置文件 ${configPath} 是文件夹，不是文件（可用 HUMIAO_CONFIG 指定）`);
   return parseConfig(readFileSync(configPath, 'utf8'), configPath);

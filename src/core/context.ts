@@ -5,11 +5,14 @@ import type { InboundMessage, Reply } from '../domain/model/message.js';
 import type { Logger } from './log.js';
 import type { PlanMatrix } from '../domain/plan/types.js';
 import type { Store } from '../domain/ports/store.js';
+import type { LookupKeys } from '../domain/privacy/lookup-key.js';
 
-/** What every handler may use. Built once in `src/app.ts`. */
+/** What every handler may use: one town's context, built once per town by `src/bootstrap.ts`. */
 export interface AppDeps {
   config: LoadedConfig;
   store: Store;
+  /** The keys duplicate checks search the store with: keyed by the town's data key when it has one. */
+  lookup: LookupKeys;
   plan: PlanMatrix;
   clock: Clock;
   log: Logger;

@@ -3,14 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { parseYamlText } from '../config/yaml-text.js';
 import { z } from 'zod';
 import { ConfigError, parseConfig, type LoadedConfig } from '../config/load.js';
-import { dataDir } from '../../store/paths.js';
+import { chatSettings, type ChatVars, type Settings, type TownSettings } from '../config/settings.js';
 
 /**
  * `HUMIAO_COUNTY_CONFIG`: one process serves several towns. Each town keeps its own config file
  * (plan, villages, members, groups — the same shape as humiao.config.yaml); this file only lists
- * them. Secrets stay in the environment, suffixed with the town id (see {@link townEnv}).
+ * them. Secrets stay in the environment, suffixed with the town id (see {@link townSettings}).
  */
-export const countyConfigSchema = z.object({
+export const countyConfigSchema = z.strictObject({
   county: z.string().min(1),
   /** Town config files, relative to this file. */
   towns: z.array(z.string().min(1)).min(1),
@@ -27,7 +27,9 @@ export function parseCountyConfig(text: string, configPath: string, readFile = (
   const parsed = countyConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`县级配置文件 ${configPath} 中 ${issue.path.join('.') || '(根)'}：${issue.message}`);
+    // As in a town's config: a misspelt key is an error, not something silently left out.
+    const message = issue.code === 'unrecognized_keys' ? `未知的配置项「${issue.keys.join('」「')}」（拼写错误？）` : issue.message;
+    throw new ConfigError(`县级配置文件 ${configPath} 中 ${issue.path.join('.') || '(根)'}：${message}`);
   }
   const towns = parsed.data.towns.map((rel) => {
     const file = resolve(dirname(configPath), rel);
@@ -55,42 +57,27 @@ export function loadCountyConfig(path: string): CountyConfig {
   return parseCountyConfig(readFileSync(file, 'utf8'), file);
 }
 
-/** Per-town settings that a county deployment gives each town separately, suffixed `_<ID>`. */
-const PER_TOWN = ['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'WECOM_WS_URL', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT'] as const;
-
 /**
- * The environment as one town sees it: `WECOM_BOT_ID_DUNJI` becomes its `WECOM_BOT_ID`. The
- * unsuffixed bot credentials are dropped, so one town's bot can never be started for another;
- * WECOM_WS_URL may be shared and is kept unless the town has its own. HUMIAO_DATA_KEY is one
- * for the county: the lookup keys for duplicate checks are derived from it process-wide.
+ * A town's settings in a county: its own bot credentials from the variables suffixed with its id
+ * (`WECOM_BOT_ID_DUNJI` becomes its WeCom bot id). The unsuffixed bot credentials are dropped, so
+ * one town's bot can never be started for another; WECOM_WS_URL and the tuning variables may be
+ * shared and are kept unless the town has its own. Without PostgreSQL each town has its own
+ * SQLite directory under the data directory (`data/<id>/humiao.db`), since a SQLite file holds
+ * one town. The data key is one for the county.
  */
-export function townEnv(env: NodeJS.ProcessEnv, townId: string): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...env };
-  for (const name of ['WECOM_BOT_ID', 'WECOM_BOT_SECRET', 'TELEGRAM_BOT_TOKEN'] as const) delete out[name];
-  const suffix = `_${townId.toUpperCase()}`;
-  for (const name of PER_TOWN) {
-    const v = env[`${name}${suffix}`];
-    if (v !== undefined && v !== '') out[name] = v;
-  }
-  return out;
-}
-
-/**
- * The environment a town runs with: {@link townEnv}, and without PostgreSQL its own SQLite
- * directory under the data directory (`data/<id>/humiao.db`), since a SQLite file holds one town.
- */
-export function townRuntimeEnv(env: NodeJS.ProcessEnv, townId: string): NodeJS.ProcessEnv {
-  const own = townEnv(env, townId);
-  if (!env.DATABASE_URL) own.HUMIAO_DATA_DIR = join(dataDir(env), townId);
-  return own;
+export function townSettings(settings: Settings, townId: string): TownSettings {
+  const own = settings.perTown.get(townId.toUpperCase()) ?? {};
+  const vars: ChatVars = { ...settings.chatVars, WECOM_BOT_ID: undefined, WECOM_BOT_SECRET: undefined, TELEGRAM_BOT_TOKEN: undefined, ...own };
+  const store = settings.store.databaseUrl ? settings.store : { dataDir: join(settings.store.dataDir, townId) };
+  return { chat: chatSettings(vars), store, ...(settings.dataKey ? { dataKey: settings.dataKey } : {}), production: settings.production };
 }
 
 /** A county process serves chat platforms only; a town without bot credentials is a config error. */
-export function requireTownCredentials(env: NodeJS.ProcessEnv, townId: string): void {
+export function requireTownCredentials(settings: Settings, townId: string): void {
   const id = townId.toUpperCase();
-  const t = townEnv(env, townId);
-  if (t.WECOM_BOT_ID && !t.WECOM_BOT_SECRET) throw new ConfigError(`镇「${townId}」设置了 WECOM_BOT_ID_${id}，但缺少 WECOM_BOT_SECRET_${id}`);
-  if (!t.WECOM_BOT_ID && !t.TELEGRAM_BOT_TOKEN) {
+  const own = settings.perTown.get(id) ?? {};
+  if (own.WECOM_BOT_ID && !own.WECOM_BOT_SECRET) throw new ConfigError(`镇「${townId}」设置了 WECOM_BOT_ID_${id}，但缺少 WECOM_BOT_SECRET_${id}`);
+  if (!own.WECOM_BOT_ID && !own.TELEGRAM_BOT_TOKEN) {
     throw new ConfigError(`镇「${townId}」没有机器人凭据：请设置 WECOM_BOT_ID_${id} 和 WECOM_BOT_SECRET_${id}（或 TELEGRAM_BOT_TOKEN_${id}）`);
   }
 }

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../core/context.js';
-import { platformOf, startTownRuntime, type TownRuntime, type TownRuntimeOptions } from '../town-runtime.js';
+import { ChannelFailedError, startTownRuntime, type TownRuntime, type TownRuntimeOptions } from '../town-runtime.js';
 import type { LeaseManager, TownLease } from './lease.js';
 
 export interface TownUnit {
@@ -12,7 +12,10 @@ export interface OwnedTowns {
   stop(): Promise<void>;
   /** Settles when a console town's scripted conversation ended (single-town console only). */
   readonly done: Promise<void> | undefined;
-  /** Rejects when a town taken over later could not start its channel (ChannelStartError). */
+  /**
+   * Rejects with the last failing town's {@link ChannelFailedError} once every town of this
+   * process has failed: nothing is left to run, and its exit code tells a supervisor why.
+   */
   readonly failure: Promise<never>;
 }
 
@@ -22,24 +25,59 @@ export interface OwnedTowns {
  * is taken; a process that cannot take it waits as the town's standby. A lost lease stops the
  * town at once (another process may already be running it) and the process goes back to waiting.
  *
- * A channel that fails to start rejects the returned promise (ChannelStartError): the caller exits
- * with its code, since a bad credential does not get better by retrying.
+ * A town whose channel fails (it could not start, or the platform ended it later) stops alone and
+ * gives its lease back, so a standby may take it over; the other towns go on. It is not retried
+ * here, since a bad credential does not get better by retrying. Only when no town starts at all
+ * (without leases) does this reject, with the ChannelFailedError; when every town has failed later,
+ * `failure` rejects.
  */
 export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | undefined): Promise<OwnedTowns> {
   const running = new Map<string, { runtime: TownRuntime; lease?: TownLease }>();
   const abort = new AbortController();
-
+  let left = towns.length;
+  let failed: (err: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  failure.catch(() => {});
+  /** One town is out for good: said once in its log; the process fails when none is left. */
+  const townFailed = (t: TownUnit, err: unknown): void => {
+    if (!(err instanceof ChannelFailedError)) {
+      failed(err);
+      return;
+    }
+    t.deps.log.fatal({ town: t.deps.config.townId, err: err.message, exitCode: err.exitCode }, 'town stopped: its chat channel failed');
+    if (--left === 0) failed(err);
+  };
   if (!leases) {
-    for (const t of towns) running.set(t.deps.config.townId, { runtime: await startTownRuntime(t.deps, t.runtime) });
+    // A running town's channel may end later; the town has stopped itself by then.
+    const watch = (t: TownUnit, runtime: TownRuntime): void => {
+      runtime.failed.catch((err: unknown) => {
+        running.delete(t.deps.config.townId);
+        townFailed(t, err);
+      });
+    };
+    let firstError: unknown;
+    for (const t of towns) {
+      try {
+        const runtime = await startTownRuntime(t.deps, t.runtime);
+        running.set(t.deps.config.townId, { runtime });
+        watch(t, runtime);
+      } catch (err) {
+        if (!(err instanceof ChannelFailedError) || towns.length === 1) {
+          await stopAll(running);
+          throw err;
+        }
+        firstError ??= err;
+        townFailed(t, err);
+      }
+    }
+    if (running.size === 0) throw firstError;
     const done = towns.length === 1 ? running.values().next().value?.runtime.done : undefined;
-    return { stop: () => stopAll(running), done, failure: new Promise<never>(() => {}) };
+    return { stop: () => stopAll(running), done, failure };
   }
 
   // The console (single town, no chat platform) ends with its script, lease or not.
   let consoleDone: () => void = () => {};
-  const done = towns.length === 1 && platformOf(towns[0]!.runtime.env) === 'console' ? new Promise<void>((r) => (consoleDone = r)) : undefined;
-  let failed: (err: unknown) => void = () => {};
-  const failure = new Promise<never>((_, reject) => (failed = reject));
+  const done = towns.length === 1 && towns[0]!.runtime.chat.platform === 'console' ? new Promise<void>((r) => (consoleDone = r)) : undefined;
   const stopping = new Promise<null>((resolve) => abort.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const own = async (t: TownUnit): Promise<void> => {
     const { config, log } = t.deps;
@@ -55,7 +93,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       try {
         runtime = await startTownRuntime(t.deps, { ...t.runtime, owns: () => lease.held });
       } catch (err) {
-        // Give the town up at once: the process is about to exit, a standby may do better.
+        // Give the town up at once: a standby may do better.
         await lease.release().catch(() => {});
         throw err;
       }
@@ -67,16 +105,25 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       }
       running.set(config.townId, { runtime, lease });
       void runtime.done?.then(consoleDone);
-      const lost = await Promise.race([lease.whenLost(), stopping]);
+      const ended = runtime.failed.then(
+        () => null,
+        (err: unknown) => ({ err }),
+      );
+      const lost = await Promise.race([lease.whenLost(), stopping, ended]);
       if (!lost) return; // stop() stops the town and releases the lease
       running.delete(config.townId);
+      if ('err' in lost) {
+        // The town has stopped itself; its lease goes back so a standby may take it.
+        await lease.release().catch(() => {});
+        throw lost.err;
+      }
       log.error({ town: config.townId, epoch: lease.epoch, reason: lost.reason }, 'town lease lost; stopping the town and waiting as standby');
       await runtime.stop();
     }
   };
   for (const t of towns) {
     own(t).catch((err: unknown) => {
-      if (!abort.signal.aborted) failed(err);
+      if (!abort.signal.aborted) townFailed(t, err);
     });
   }
   return {

@@ -123,6 +123,56 @@ function projectEdges(files: readonly string[]): Edge[] {
   return files.flatMap((f) => importsOf(f, readFileSync(join(process.cwd(), f), 'utf8')));
 }
 
+/**
+ * Only the wiring reads the environment and decides that the process ends; config parses the
+ * environment it is handed (src/config/settings.ts). Everything else gets typed settings and
+ * reports failure by throwing or rejecting, so in a county one failing town cannot end the others
+ * or skip giving its lease back.
+ */
+const PROCESS_OWNERS = new Set(['config', 'wiring', 'harness']);
+
+/** Uses of the process's environment or exit that are allowed outside the wiring, and why. Each must still occur. */
+const PROCESS_EXCEPTIONS: ReadonlyArray<{ file: string; use: string; why: string }> = [
+  {
+    file: 'store/postgres/pg-worker.mjs',
+    use: 'process.exit',
+    why: 'Runs in a worker thread, where process.exit ends the thread only; a test uses it to kill the bridge mid-call.',
+  },
+];
+
+/** `process.env`, `process.exit`, `process.exitCode` (also as `process['env']`) and the `NodeJS.ProcessEnv` type in one file. */
+function processUsesOf(file: string, text: string): string[] {
+  if (!/process|ProcessEnv/.test(text)) return [];
+  const src = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, file.endsWith('ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const found: string[] = [];
+  const visit = (n: ts.Node): void => {
+    let name: string | undefined;
+    if (ts.isPropertyAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'process') name = n.name.text;
+    if (ts.isElementAccessExpression(n) && ts.isIdentifier(n.expression) && n.expression.text === 'process' && ts.isStringLiteral(n.argumentExpression)) {
+      name = n.argumentExpression.text;
+    }
+    if (name === 'env' || name === 'exit' || name === 'exitCode') found.push(`process.${name}`);
+    if (ts.isTypeReferenceNode(n) && n.typeName.getText(src) === 'NodeJS.ProcessEnv') found.push('NodeJS.ProcessEnv');
+    ts.forEachChild(n, visit);
+  };
+  visit(src);
+  return [...new Set(found)];
+}
+
+/** Every use of the process's environment or exit outside the layers that own them. */
+function processViolations(files: ReadonlyArray<{ file: string; text: string }>): string[] {
+  const out: string[] = [];
+  for (const { file, text } of files) {
+    const layer = layerOf(file);
+    if (!layer || PROCESS_OWNERS.has(layer.name)) continue;
+    for (const use of processUsesOf(file, text)) {
+      if (PROCESS_EXCEPTIONS.some((x) => x.file === file && x.use === use)) continue;
+      out.push(`${file} (${layer.name}) uses ${use}: read settings and decide exits in the wiring`);
+    }
+  }
+  return out;
+}
+
 describe('layers', () => {
   const files = sourceFiles();
   const edges = projectEdges(files);
@@ -160,6 +210,31 @@ describe('layers', () => {
       'src/domain/bad.ts (domain) → src/core/log.ts (core) points outward',
       'src/config/bad.ts (config) → src/domain/intake/form.ts (domain) points outward',
       'store/bad.ts (store) → src/channels/shared/dispatch.ts (channels) points sideways',
+    ]);
+  });
+
+  it('leaves the environment and the exit to the wiring', () => {
+    const texts = files.map((file) => ({ file, text: readFileSync(join(process.cwd(), file), 'utf8') }));
+    expect(processViolations(texts)).toEqual([]);
+    const stale = PROCESS_EXCEPTIONS.filter((x) => !texts.some((t) => t.file === x.file && processUsesOf(t.file, t.text).includes(x.use)));
+    expect(stale).toEqual([]);
+  });
+
+  it('catches the environment read or the exit called outside the wiring, and not in a comment', () => {
+    const found = processViolations([
+      { file: 'src/channels/wecom/start.ts', text: "const id = process.env.WECOM_BOT_ID;\n// process.exit(1) is not ours to call\n" },
+      { file: 'store/paths.ts', text: "export const dir = (env: NodeJS.ProcessEnv = process['env']) => env.X;\n" },
+      { file: 'handlers/x.ts', text: 'process.exitCode = 1;\n' },
+      { file: 'src/core/x.ts', text: 'if (bad) process.exit(2);\n' },
+      { file: 'src/main.ts', text: 'const env = process.env;\nprocess.exit(0);\n' },
+      { file: 'src/config/settings.ts', text: 'export const fromProcess = () => readSettings(process.env);\n' },
+    ]);
+    expect(found).toEqual([
+      'src/channels/wecom/start.ts (channels) uses process.env: read settings and decide exits in the wiring',
+      'store/paths.ts (store) uses NodeJS.ProcessEnv: read settings and decide exits in the wiring',
+      'store/paths.ts (store) uses process.env: read settings and decide exits in the wiring',
+      'handlers/x.ts (handlers) uses process.exitCode: read settings and decide exits in the wiring',
+      'src/core/x.ts (core) uses process.exit: read settings and decide exits in the wiring',
     ]);
   });
 

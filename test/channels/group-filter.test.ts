@@ -14,6 +14,7 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from '../helpers/deps.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { makeId } from '../helpers/intake-harness.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
 
@@ -87,7 +88,7 @@ describe('the group filter', () => {
     const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
     const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
     const { log, errors } = capturingLogger();
-    const deps = { config, store, plan, clock, log };
+    const deps = { config, store, lookup: plainLookupKeys, plan, clock, log };
     const app = createApp(deps);
     const inner = new RecordingChannel();
     const ch = new GroupFilterChannel(inner, new SensitiveIndex(store.cases, config), log);

@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { bootstrapTown } from '../../src/bootstrap.js';
+import { readSettings, singleTown, type Environment } from '../../src/config/settings.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from '../helpers/deps.js';
 
-function start(env: NodeJS.ProcessEnv) {
+function start(env: Environment) {
   const lines: Array<{ level: number; msg: string }> = [];
   const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
   const store = openSqliteStore(':memory:');
-  bootstrapTown(testConfig(), log, env, undefined, {}, store);
+  bootstrapTown(testConfig(), singleTown(readSettings(env)), log, { opened: store });
   return { lines, store };
 }
 

@@ -40,9 +40,9 @@ describe('config keys are checked, not guessed', () => {
   it('a config path or plan path that is a folder is one Chinese line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'humiao-cfg-'));
     mkdirSync(join(dir, 'folder.yaml'));
-    expect(() => loadConfig({ HUMIAO_CONFIG: join(dir, 'folder.yaml') })).toThrow(/是文件夹/);
+    expect(() => loadConfig(join(dir, 'folder.yaml'))).toThrow(/是文件夹/);
     mkdirSync(join(dir, 'plan'));
     writeFileSync(join(dir, 'c.yaml'), `${exampleConfigText.replace(/^plan:.*$/m, '')}\nplan: plan\n`);
-    expect(() => loadConfig({ HUMIAO_CONFIG: join(dir, 'c.yaml') })).toThrow(/plan：.*是文件夹/);
+    expect(() => loadConfig(join(dir, 'c.yaml'))).toThrow(/plan：.*是文件夹/);
   });
 });

@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from '../helpers/deps.js';
 import { hostileText, huge, NASTY } from '../helpers/hostile.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
 const config = testConfig();
@@ -24,7 +25,7 @@ function bot() {
   const cipher = new FieldCipher(randomBytes(32));
   const store = openSqliteStore(file, { cipher });
   const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
-  const app = createApp({ config, store, plan, clock, log: silentLogger });
+  const app = createApp({ config, store, lookup: plainLookupKeys, plan, clock, log: silentLogger });
   let n = 0;
   const send = (userId: string, text: string, group = false, kind: InboundMessage['kind'] = 'text') => {
     clock.advance(1000);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
-import { parseCountyConfig, requireTownCredentials, townEnv } from '../../src/county/config.js';
+import { parseCountyConfig, requireTownCredentials, townSettings } from '../../src/county/config.js';
+import { readSettings } from '../../src/config/settings.js';
 
 const town = (name: string, prefix: string, id?: string) =>
   `town: ${name}\ncasePrefix: ${prefix}\n${id ? `id: ${id}\n` : ''}villages: [一村]\nmembers: []\n`;
@@ -32,6 +33,11 @@ describe('county config', () => {
     expect(() => parseCountyConfig(samePrefix.text, samePrefix.path)).toThrow(/casePrefix都是「DJ」/);
   });
 
+  it('refuses a misspelt key in the county file', () => {
+    const c = county({ 'a.yaml': town('墩集镇', 'DJ') }, ['a.yaml']);
+    expect(() => parseCountyConfig(`${c.text}town: [a.yaml]\n`, c.path)).toThrow(/county\.yaml 中 \(根\)：未知的配置项「town」（拼写错误？）/);
+  });
+
   it('names a missing town file and a malformed town id', () => {
     const missing = county({}, ['nope.yaml']);
     expect(() => parseCountyConfig(missing.text, missing.path)).toThrow(ConfigError);
@@ -41,11 +47,20 @@ describe('county config', () => {
   });
 
   it('gives each town only its own bot credentials', () => {
-    const env = { WECOM_BOT_ID: 'county-wide', WECOM_BOT_ID_DJ: 'bot-dj', WECOM_BOT_SECRET_DJ: 's-dj', WECOM_BOT_ID_QY: 'bot-qy', HUMIAO_DATA_KEY: 'k' };
-    const dj = townEnv(env, 'dj');
-    expect([dj.WECOM_BOT_ID, dj.WECOM_BOT_SECRET, dj.HUMIAO_DATA_KEY]).toEqual(['bot-dj', 's-dj', 'k']);
-    const other = townEnv(env, 'xx');
-    expect(other.WECOM_BOT_ID).toBeUndefined();
+    const env = readSettings({
+      WECOM_BOT_ID: 'county-wide',
+      WECOM_WS_URL: 'ws://shared',
+      WECOM_BOT_ID_DJ: 'bot-dj',
+      WECOM_BOT_SECRET_DJ: 's-dj',
+      WECOM_BOT_ID_QY: 'bot-qy',
+      HUMIAO_DATA_KEY: 'k',
+      HUMIAO_DATA_DIR: '/srv/humiao',
+    });
+    const dj = townSettings(env, 'dj');
+    expect(dj.chat).toEqual({ platform: 'wecom', botId: 'bot-dj', secret: 's-dj', wsUrl: 'ws://shared' });
+    expect([dj.dataKey, dj.store]).toEqual(['k', { dataDir: '/srv/humiao/dj' }]);
+    const other = townSettings(env, 'xx');
+    expect(other.chat).toEqual({ platform: 'console' });
     expect(() => requireTownCredentials(env, 'qy')).toThrow(/缺少 WECOM_BOT_SECRET_QY/);
     expect(() => requireTownCredentials(env, 'xx')).toThrow(/WECOM_BOT_ID_XX 和 WECOM_BOT_SECRET_XX/);
     expect(() => requireTownCredentials(env, 'dj')).not.toThrow();

@@ -11,7 +11,8 @@ import { pgClientForTowns } from '../helpers/pg-towns.js';
 
 /**
  * One process, two towns (HUMIAO_COUNTY_CONFIG), one PostgreSQL database: each town answers on
- * its own bot as itself, and what one town's users do lands only in that town's rows.
+ * its own bot as itself, what one town's users do lands only in that town's rows, and one town's
+ * failing bot stops that town alone.
  */
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -22,7 +23,7 @@ afterEach(async () => {
 const replyTo = (reqId: string) => (f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId;
 
 describe.skipIf(!pgEnabled)('a county process serving two towns', () => {
-  it('answers each town on its own bot and keeps their rows apart', { timeout: 60_000 }, async () => {
+  it('answers each town on its own bot, keeps their rows apart, and stops only the town whose bot fails', { timeout: 90_000 }, async () => {
     const tag = randomBytes(3).toString('hex');
     const [a, b] = [`dj_${tag}`, `qy_${tag}`];
     const client = await pgClientForTowns([a, b], cleanups);
@@ -41,7 +42,7 @@ describe.skipIf(!pgEnabled)('a county process serving two towns', () => {
     cleanups.push(() => servers.a.close(), () => servers.b.close());
     const A = a.toUpperCase();
     const B = b.toUpperCase();
-    spawnBot(
+    const bot = spawnBot(
       {
         HUMIAO_COUNTY_CONFIG: join(dir, 'county.yaml'),
         HUMIAO_CONFIG: undefined,
@@ -69,6 +70,21 @@ describe.skipIf(!pgEnabled)('a county process serving two towns', () => {
     expect(await users(b)).toEqual([{ last_user_id: 'wangwu', town: b }]);
     const holders = (await client.query('SELECT DISTINCT holder FROM humiao.leases WHERE town = ANY($1)', [[a, b]])).rows;
     expect(holders).toHaveLength(1);
+
+    // Another process takes town A's bot over: only town A stops, and its lease goes back at once.
+    const expired = async (t: string) => (await client.query('SELECT expires_at <= now() AS over FROM humiao.leases WHERE town = $1', [t])).rows[0]?.over;
+    servers.a.kick();
+    await expect.poll(() => expired(a), { timeout: 20_000, interval: 100 }).toBe(true);
+    expect(await expired(b)).toBe(false);
+    expect(bot.child.exitCode).toBeNull();
+    const qb2 = servers.b.deliver(textMsg({ userid: 'wangwu', msgid: `b2-${tag}` }, '帮助'));
+    expect((await servers.b.waitFrame(replyTo(qb2), 20_000)).body!.stream.content).toMatch(/^我是青阳镇护苗助手/);
+    expect(bot.stderr.some((l) => l.includes('town stopped: its chat channel failed') && l.includes(a))).toBe(true);
+    expect(servers.a.connections).toBe(1);
+
+    // With no town left the process ends, with the channel's exit code.
+    servers.b.kick();
+    expect(await bot.exit).toBe(3);
   });
 
   it('runs a scripted console conversation on PostgreSQL and exits, giving the lease back', { timeout: 60_000 }, async () => {

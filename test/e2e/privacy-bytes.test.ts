@@ -25,6 +25,7 @@ import { testConfig } from '../helpers/deps.js';
 import { makeId, plan } from '../helpers/intake-harness.js';
 import { dumpTables, filesUnder, foundIn } from '../helpers/byte-search.js';
 import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 afterEach(cleanupStores);
 
@@ -54,7 +55,7 @@ describe.each(storeKinds)('every byte the bot wrote, with the key set ($name)', 
     const log = pino({ level: 'debug' }, pino.destination({ dest: join(dir, 'humiao.log'), sync: true }));
     const clock = fixedClock(new Date('2026-03-10T02:00:00Z'));
     const config = testConfig();
-    const deps = { config, store, plan, clock, log };
+    const deps = { config, store, lookup: plainLookupKeys, plan, clock, log };
     const app = createApp(deps);
     const inner = new RecordingChannel();
     const channel = new GroupFilterChannel(inner, new SensitiveIndex(store.cases, config), log);

@@ -8,13 +8,14 @@ import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { NewCase } from '../../src/domain/model/records.js';
 import { testConfig } from '../helpers/deps.js';
 import { sampleCase } from '../helpers/case-fixture.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
 
 function setup(cases: NewCase[] = [sampleCase]) {
   const store = openSqliteStore(':memory:');
   for (const c of cases) store.cases.insert(c);
-  const router = new Router({ config: testConfig(), store, plan, clock: fixedClock(new Date('2026-11-29T02:00:00Z')), log: silentLogger }, [caseViewHandler]);
+  const router = new Router({ config: testConfig(), store, lookup: plainLookupKeys, plan, clock: fixedClock(new Date('2026-11-29T02:00:00Z')), log: silentLogger }, [caseViewHandler]);
   let n = 0;
   const say = (userId: string, text: string, chat?: string) =>
     router

@@ -10,12 +10,13 @@ import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from '../helpers/deps.js';
 import { plan } from '../helpers/intake-harness.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 /** The real handler list (Q&A included), as the bot runs it, on 2026-12-01. */
 function bot() {
   const store = openSqliteStore(':memory:');
   const clock = fixedClock(new Date('2026-12-01T02:00:00Z'));
-  const router = new Router({ config: testConfig(), store, plan, clock, log: silentLogger }, buildHandlers());
+  const router = new Router({ config: testConfig(), store, lookup: plainLookupKeys, plan, clock, log: silentLogger }, buildHandlers());
   let n = 0;
   const send = (userId: string, text: string, chat: 'single' | 'group' = 'single', kind: InboundMessage['kind'] = 'text') =>
     router

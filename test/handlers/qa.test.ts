@@ -10,6 +10,7 @@ import { emptyPlan, testConfig } from '../helpers/deps.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import type { Store } from '../../src/domain/ports/store.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
 let seq = 0;
@@ -18,7 +19,7 @@ let seq = 0;
 function dispatch(p: PlanMatrix, handlers: Handler[], m: InboundMessage): Reply[] {
   // Q&A and help never touch the store; a store that throws on use proves it.
   const store = new Proxy({}, { get: () => { throw new Error('store used'); } }) as Store;
-  const deps = { config: testConfig(), store, plan: p, clock: fixedClock(new Date('2026-11-29T02:00:00Z')), log: silentLogger };
+  const deps = { config: testConfig(), store, lookup: plainLookupKeys, plan: p, clock: fixedClock(new Date('2026-11-29T02:00:00Z')), log: silentLogger };
   for (const h of handlers) {
     const r = h.handle({ ...deps, msg: m, member: deps.config.members.find((x) => x.userid === m.userId) });
     if (r) return r;

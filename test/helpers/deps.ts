@@ -5,6 +5,7 @@ import type { PlanMatrix } from '../../src/domain/plan/types.js';
 import type { AppDeps } from '../../src/core/context.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { readFileSync } from 'node:fs';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 export const exampleConfigText = readFileSync(new URL('../../humiao.config.example.yaml', import.meta.url), 'utf8');
 
@@ -31,6 +32,7 @@ export function testDeps(overrides: Partial<AppDeps> = {}): AppDeps & { clock: R
     config: testConfig(),
     store: openSqliteStore(':memory:'),
     plan: emptyPlan,
+    lookup: plainLookupKeys,
     log: silentLogger,
     ...overrides,
     clock,

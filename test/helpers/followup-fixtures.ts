@@ -12,6 +12,7 @@ import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-sto
 import type { CaseRecord, NewCase } from '../../src/domain/model/records.js';
 import { plan } from './intake-harness.js';
 import { exampleConfigText, testConfig } from './deps.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 /** Lead units of the bundled plan, per category. */
 export const LEAD: Record<CategoryCode, string[]> = {
@@ -89,7 +90,7 @@ export function followupHarness(opts: { start?: Date; file?: boolean } = {}): Fo
   const clock = fixedClock(opts.start ?? new Date('2026-11-20T02:00:00Z'));
   const config = testConfig(FOLLOWUP_CONFIG);
   let store = openSqliteStore(file);
-  let deps: AppDeps = { config, store, plan, clock, log: silentLogger };
+  let deps: AppDeps = { config, store, lookup: plainLookupKeys, plan, clock, log: silentLogger };
   let router = new Router(deps, [...followupHandlers, passThrough]);
   let n = 0;
   const replies = (userId: string, text: string, group?: string) =>
@@ -107,7 +108,7 @@ export function followupHarness(opts: { start?: Date; file?: boolean } = {}): Fo
     reopen() {
       store.close();
       store = openSqliteStore(file);
-      deps = { config, store, plan, clock, log: silentLogger };
+      deps = { config, store, lookup: plainLookupKeys, plan, clock, log: silentLogger };
       router = new Router(deps, [...followupHandlers, passThrough]);
     },
   } as FollowupHarness;

@@ -14,6 +14,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { silentLogger } from '../../src/core/log.js';
 import { openSqliteStore, type SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { testConfig } from './deps.js';
+import { plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 
 export const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url).pathname);
 
@@ -43,7 +44,7 @@ export function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix;
   const config = opts.config ?? testConfig();
   const townPlan = opts.plan ?? plan;
   let store = openSqliteStore(file);
-  let deps: AppDeps = { config, store, plan: townPlan, clock, log: silentLogger };
+  let deps: AppDeps = { config, store, lookup: plainLookupKeys, plan: townPlan, clock, log: silentLogger };
   let router = new Router(deps, [unsupportedHandler, intakeHandler, passThrough]);
   let n = 0;
   const groupReplies: string[] = [];
@@ -82,7 +83,7 @@ export function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix;
       if (file === ':memory:') throw new Error('reopen needs a file store');
       store.close();
       store = openSqliteStore(file);
-      deps = { config, store, plan: townPlan, clock, log: silentLogger };
+      deps = { config, store, lookup: plainLookupKeys, plan: townPlan, clock, log: silentLogger };
       router = new Router(deps, [unsupportedHandler, intakeHandler, passThrough]);
     },
   } as Harness;

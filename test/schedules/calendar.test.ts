@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { clockFromEnv } from '../../src/bootstrap.js';
+import { clockOf } from '../../src/bootstrap.js';
+import { readSettings, type Environment } from '../../src/config/settings.js';
+
+const clockFromEnv = (env: Environment) => clockOf(readSettings(env));
 import { ConfigError } from '../../src/config/load.js';
 import { systemClock } from '../../src/core/clock.js';
 import { dueAt } from '../../schedules/due.js';

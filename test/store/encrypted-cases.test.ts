@@ -6,14 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { DataKeyMismatchError, DataKeyMissingError, FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { ConfigError } from '../../src/config/load.js';
-import { idLookupHash, useLookupSecret } from '../../src/domain/privacy/lookup-key.js';
+import { lookupKeys, plainLookupKeys } from '../../src/domain/privacy/lookup-key.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { cleanupStores, storeKinds, type StoreKind } from '../helpers/stores.js';
 
 const tmpDb = () => join(mkdtempSync(join(tmpdir(), 'humiao-sec-')), 'humiao.db');
 
 afterEach(async () => {
-  useLookupSecret(null);
   await cleanupStores();
 });
 
@@ -100,10 +99,12 @@ describe('cases encrypted at rest (sqlite file)', () => {
 
 describe('lookup keys', () => {
   it('makes ID lookups a keyed hash once a key is in use', () => {
-    const plain = idLookupHash('341324201305061234');
-    useLookupSecret(randomBytes(32));
-    const keyed = idLookupHash('341324201305061234');
+    const plain = plainLookupKeys.idLookupHash('341324201305061234');
+    const town = lookupKeys(randomBytes(32));
+    const keyed = town.idLookupHash('341324201305061234');
     expect(keyed).not.toBe(plain);
-    expect(idLookupHash(' 341324201305061234 ')).toBe(keyed);
+    expect(town.idLookupHash(' 341324201305061234 ')).toBe(keyed);
+    // Another town's key finds nothing of this one's: the keys travel with each town's context.
+    expect(lookupKeys(randomBytes(32)).idLookupHash('341324201305061234')).not.toBe(keyed);
   });
 });

@@ -131,14 +131,14 @@ describe('choosing the store', () => {
   });
 
   it('opens SQLite under HUMIAO_DATA_DIR without DATABASE_URL', () => {
-    const s = openStore({ HUMIAO_DATA_DIR: mkdtempSync(join(tmpdir(), 'humiao-open-')) }, { townId: 'dj', cipher: null });
+    const s = openStore({ dataDir: mkdtempSync(join(tmpdir(), 'humiao-open-')) }, { townId: 'dj', cipher: null });
     expect(s).toBeInstanceOf(SqliteStore);
     s.close();
   });
 
   it.skipIf(!pgEnabled)('opens the town in PostgreSQL when DATABASE_URL is set', () => {
     const town = freshTownId();
-    const s = openStore({ DATABASE_URL: pgTestUrl }, { townId: town, cipher: null });
+    const s = openStore({ databaseUrl: pgTestUrl, dataDir: 'unused' }, { townId: town, cipher: null });
     try {
       expect(s).toBeInstanceOf(PostgresStore);
       expect((s as PostgresStore).db.query('SELECT current_schema() AS s')).toEqual([{ s: `town_${town}` }]);

@@ -2,7 +2,7 @@ import type { Channel } from '../../core/channel.js';
 import type { Clock } from '../../core/clock.js';
 import type { PushTarget } from '../../domain/model/message.js';
 import type { Logger } from '../../core/log.js';
-import type { ResolvedPush } from './push-target.js';
+import type { ResolvedPush } from '../../core/push-target.js';
 
 /** What every chat-platform channel is built with. */
 export interface ChatChannelOptions {

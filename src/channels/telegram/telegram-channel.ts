@@ -5,7 +5,7 @@ import { HeldForReachError, type MessageSink, type PushProgress } from '../../co
 import { systemClock, type Clock } from '../../core/clock.js';
 import type { PushTarget, Reply } from '../../domain/model/message.js';
 import type { Logger } from '../../core/log.js';
-import { deliverableTarget } from '../shared/push-target.js';
+import { deliverableTarget } from '../../core/push-target.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';

@@ -27,7 +27,7 @@ import type { WecomPacer } from './pacing.js';
 import type { ChatChannel, ChatChannelOptions } from '../shared/chat-channel.js';
 import { dispatchLogged } from '../shared/dispatch.js';
 import { UnknownGroups } from '../shared/unknown-groups.js';
-import { deliverableTarget } from '../shared/push-target.js';
+import { deliverableTarget } from '../../core/push-target.js';
 import { answeredCard, expiredCard, newTaskId, notYoursCard, pickedValues, renderReply, welcomeCard, type ChoiceCardInfo } from './render.js';
 import { replyMarkdown } from '../shared/choice-list.js';
 import { offeredChoices } from '../shared/reply-choices.js';

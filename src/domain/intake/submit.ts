@@ -5,7 +5,7 @@ import type { Store } from '../ports/store.js';
 import { ageRange, chinaDate, datesCompatible, formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
 import type { CategoryCode, PlanMatrix } from '../plan/types.js';
 import { maskName } from '../privacy/mask.js';
-import { idLookupHash, nameVillageKey } from '../privacy/lookup-key.js';
+import type { LookupKeys } from '../privacy/lookup-key.js';
 import { categoryName } from './case-options.js';
 import { pinyin } from 'pinyin-pro';
 import { caseForm, identityOf, OUTSIDE_TOWN, type Contact } from './case-form.js';
@@ -16,8 +16,8 @@ import type { Answers, FormEnv } from './form.js';
  * The name + village lookup key by sound: 李晓花 and 李小花 read the same (li xiao hua), so a
  * homophone or a typo of the same sound finds the case already on file.
  */
-export function soundKey(fullName: string, village: string): string {
-  return nameVillageKey(`py:${pinyin(fullName.trim(), { toneType: 'none', type: 'array' }).join(' ')}`, village);
+export function soundKey(keys: LookupKeys, fullName: string, village: string): string {
+  return keys.nameVillageKey(`py:${pinyin(fullName.trim(), { toneType: 'none', type: 'array' }).join(' ')}`, village);
 }
 
 /**
@@ -25,14 +25,14 @@ export function soundKey(fullName: string, village: string): string {
  * the same in the same village with a compatible birth date (or no birth date yet on one side).
  * Asked as soon as name and village are known, so a cadre learns it before typing the rest.
  */
-export function findDuplicateCodes(store: Store, a: Answers): string[] {
+export function findDuplicateCodes(store: Store, keys: LookupKeys, a: Answers): string[] {
   const codes = new Set<string>();
   const id = identityOf(a);
-  if (id?.idNumber) for (const c of store.cases.findByIdHash(idLookupHash(id.idNumber))) codes.add(c.code);
+  if (id?.idNumber) for (const c of store.cases.findByIdHash(keys.idLookupHash(id.idNumber))) codes.add(c.code);
   if (typeof a.fullName === 'string' && typeof a.village === 'string' && a.village !== OUTSIDE_TOWN) {
     const birth = id ? parseIsoPartial(id.birthDate) : undefined;
     const seen = new Set<number>();
-    for (const key of [soundKey(a.fullName, a.village), nameVillageKey(a.fullName, a.village)]) {
+    for (const key of [soundKey(keys, a.fullName, a.village), keys.nameVillageKey(a.fullName, a.village)]) {
       for (const c of store.cases.findByDupKey(key)) {
         if (seen.has(c.id) || c.status === 'closed') continue;
         seen.add(c.id);
@@ -65,6 +65,8 @@ export function groupNoticeText(config: Pick<LoadedConfig, 'groupNotice'>, code:
 
 export interface SubmitInput {
   store: Store;
+  /** The town's lookup keys, the ones its duplicate checks search with. */
+  lookup: LookupKeys;
   config: LoadedConfig;
   plan: PlanMatrix;
   now: Date;
@@ -79,7 +81,7 @@ export interface SubmitInput {
  * Runs inside the caller's transaction, so the case and its notices commit together.
  */
 export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Reply } {
-  const { store, config, plan, now, reporterUserId, state, env } = input;
+  const { store, lookup, config, plan, now, reporterUserId, state, env } = input;
   const a = state.answers;
   const id = identityOf(a) ?? { idNumber: null, birthDate: '' };
   const categories = a.categories as CategoryCode[];
@@ -107,8 +109,8 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
     gender: a.gender as '男' | '女',
     birthDate: id.birthDate,
     idNumber: id.idNumber,
-    idHash: id.idNumber ? idLookupHash(id.idNumber) : null,
-    dupKey: soundKey(fullName, village),
+    idHash: id.idNumber ? lookup.idLookupHash(id.idNumber) : null,
+    dupKey: soundKey(lookup, fullName, village),
     village,
     schoolStatus: school?.choice ?? null,
     schoolDetail: school?.detail ?? null,

@@ -18,9 +18,9 @@ const text = z.string().default('');
 const clause = z.string().default('');
 const line = z.number().int().min(0).default(0);
 
-const taskSchema = z.object({ no: z.number().int().min(1), text: z.string().min(1, { message: '任务内容不能为空' }), units, clause, line });
+const taskSchema = z.strictObject({ no: z.number().int().min(1), text: z.string().min(1, { message: '任务内容不能为空' }), units, clause, line });
 
-const categorySchema = z.object({
+const categorySchema = z.strictObject({
   code: z.enum(['01', '02', '03', '04', '05'], { message: '应为 01（闲散）、02（不良行为）、03（流浪乞讨）、04（服刑人员子女）、05（留守）之一，标准类别外的类别不写 code' }).nullish(),
   name: z.string().min(1, { message: '类别名称不能为空' }),
   heading: text,
@@ -34,23 +34,23 @@ const categorySchema = z.object({
   maxAgeExclusive: z.number().int().min(1).max(36).nullish(),
   leads: units,
   responsible: units,
-  contact: z.object({ period, times: z.number().int().min(1).default(1), text, clause }).nullish(),
+  contact: z.strictObject({ period, times: z.number().int().min(1).default(1), text, clause }).nullish(),
   tasks: z.array(taskSchema).default([]),
 });
 
-const sectionSchema = z.object({ title: text, text, clause, line }).nullish();
+const sectionSchema = z.strictObject({ title: text, text, clause, line }).nullish();
 
 const matrixSchema = z
   .object({
     title: z.string().min(1, { message: '方案标题不能为空' }),
-    overallLead: z.object({ unit: z.string().min(1, { message: '总牵头单位不能为空' }), clause, text, office: z.string().nullish(), line }),
+    overallLead: z.strictObject({ unit: z.string().min(1, { message: '总牵头单位不能为空' }), clause, text, office: z.string().nullish(), line }),
     targets: sectionSchema,
     goals: sectionSchema,
     categories: z.array(categorySchema).min(1, { message: '至少要有一类工作对象' }),
-    requirements: z.array(z.object({ title: text, text, clause, line })).default([]),
+    requirements: z.array(z.strictObject({ title: text, text, clause, line })).default([]),
     frequencies: z
       .array(
-        z.object({
+        z.strictObject({
           what: z.enum(['contact', 'risk-screening', 'progress', 'report', 'other'], {
             message: '应为 contact（联系走访）、risk-screening（风险隐患排查调度）、progress（工作进展调度）、report（按日报送）或 other',
           }),
@@ -102,7 +102,9 @@ export function parseMatrixYaml(source: string, path: string): PlanMatrix {
   const raw = parseYamlText(source, `责任矩阵文件 ${path}`, (m) => new MatrixFileError(m));
   const r = matrixSchema.safeParse(raw ?? {});
   if (!r.success) {
-    const lines = r.error.issues.slice(0, 10).map((i) => `  ${formatIssuePath(i.path)}：${i.message}`);
+    // As in the config: a misspelt key (`lead:` for `leads:`) is an error, not a field silently left empty.
+    const what = (i: z.core.$ZodIssue) => (i.code === 'unrecognized_keys' ? `未知的字段「${i.keys.join('」「')}」（拼写错误？）` : i.message);
+    const lines = r.error.issues.slice(0, 10).map((i) => `  ${formatIssuePath(i.path)}：${what(i)}`);
     const more = r.error.issues.length > 10 ? [`  （另有 ${r.error.issues.length - 10} 处问题）`] : [];
     throw new MatrixFileError([`责任矩阵文件 ${path} 有 ${r.error.issues.length} 处问题：`, ...lines, ...more].join('\n'));
   }

@@ -4,25 +4,25 @@ import { createHash, createHmac } from 'node:crypto';
  * Lookup keys let the store find a case by ID number or by name + village without reading the
  * plain columns, so duplicate checks keep working once those columns are encrypted.
  *
- * With a data key configured ({@link useLookupSecret}, done once at start-up) they are
- * HMAC-SHA256 under a key derived from `HUMIAO_DATA_KEY`, so a copy of the database cannot be
- * searched by hashing every possible ID number. Without a key they are plain SHA-256.
- * Process-wide on purpose: one bot serves one database with one key.
+ * With a data key they are HMAC-SHA256 under a key derived from `HUMIAO_DATA_KEY`, so a copy of
+ * the database cannot be searched by hashing every possible ID number. Without a key they are
+ * plain SHA-256. Each town's context carries its own (AppDeps.lookup): the keys a case was stored
+ * under must be the keys it is looked up with, and nothing process-wide can drift from the store's key.
  */
-let secret: Buffer | null = null;
-
-export function useLookupSecret(key: Buffer | null): void {
-  secret = key;
+export interface LookupKeys {
+  idLookupHash(idNumber: string): string;
+  nameVillageKey(fullName: string, village: string): string;
 }
 
-function digest(s: string): string {
-  return secret ? createHmac('sha256', secret).update(s).digest('hex') : createHash('sha256').update(s).digest('hex');
+/** The lookup keys under `secret` (the cipher's lookup key), or plain hashes when there is none. */
+export function lookupKeys(secret: Buffer | null): LookupKeys {
+  const digest = (s: string): string =>
+    secret ? createHmac('sha256', secret).update(s).digest('hex') : createHash('sha256').update(s).digest('hex');
+  return {
+    idLookupHash: (idNumber) => digest(`id:${idNumber.trim().toUpperCase()}`),
+    nameVillageKey: (fullName, village) => digest(`nv:${fullName.trim()}|${village.trim()}`),
+  };
 }
 
-export function idLookupHash(idNumber: string): string {
-  return digest(`id:${idNumber.trim().toUpperCase()}`);
-}
-
-export function nameVillageKey(fullName: string, village: string): string {
-  return digest(`nv:${fullName.trim()}|${village.trim()}`);
-}
+/** Lookup keys of a store kept without a data key. */
+export const plainLookupKeys: LookupKeys = lookupKeys(null);

@@ -1,6 +1,7 @@
 import type { Member } from '../../config/schema.js';
 import type { Store } from '../ports/store.js';
 import { findDuplicateCodes } from '../intake/submit.js';
+import type { LookupKeys } from '../privacy/lookup-key.js';
 import type { Answers } from '../intake/form.js';
 import type { PlanMatrix } from '../plan/types.js';
 import { canViewCase } from './access.js';
@@ -10,6 +11,7 @@ export const HIDDEN_DUPLICATE = '已有相近登记（您无权查看，请向�
 
 export interface DuplicateViewer {
   store: Store;
+  lookup: LookupKeys;
   plan: PlanMatrix;
   member: Member | undefined;
   actor: string;
@@ -25,7 +27,7 @@ export interface DuplicateViewer {
 export function visibleDuplicates(v: DuplicateViewer, a: Answers): string[] {
   const out: string[] = [];
   let hidden = false;
-  for (const code of findDuplicateCodes(v.store, a)) {
+  for (const code of findDuplicateCodes(v.store, v.lookup, a)) {
     const c = v.store.cases.getByCode(code);
     if (c && canViewCase(v.member, c, v.plan)) out.push(code);
     else {

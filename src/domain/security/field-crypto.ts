@@ -96,9 +96,8 @@ export class FieldCipher {
   }
 }
 
-/** The cipher for `HUMIAO_DATA_KEY`, or null when it is unset (cases are then stored in plain text). */
-export function fieldCipherFromEnv(env: NodeJS.ProcessEnv = process.env): FieldCipher | null {
-  const raw = env.HUMIAO_DATA_KEY;
+/** The cipher for the data key (`HUMIAO_DATA_KEY`), or null when there is none (cases are then stored in plain text). */
+export function fieldCipherFor(raw: string | undefined): FieldCipher | null {
   if (!raw || raw.trim() === '') return null;
   return new FieldCipher(parseDataKey(raw));
 }

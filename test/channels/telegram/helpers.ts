@@ -1,6 +1,6 @@
 import type { MessageSink } from '../../../src/core/channel.js';
 import { createApp } from '../../../src/app.js';
-import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
+import { resolvePushTarget } from '../../../src/core/push-target.js';
 import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../../src/channels/telegram/telegram-channel.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';

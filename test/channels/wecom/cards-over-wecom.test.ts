@@ -3,7 +3,7 @@ import { createApp } from '../../../src/app.js';
 import { ALREADY_SAVED_TEXT } from '../../../handlers/repeated-confirm.js';
 import { MOVED_TO_PRIVATE_TEXT } from '../../../handlers/intake.js';
 import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
-import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
+import { resolvePushTarget } from '../../../src/core/push-target.js';
 import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { caseForm } from '../../../src/domain/intake/case-form.js';

@@ -2,7 +2,7 @@ import { afterEach, expect, it } from 'vitest';
 import { intakeHandler, MOVED_TO_PRIVATE_TEXT } from '../../../handlers/intake.js';
 import { unsupportedHandler } from '../../../handlers/unsupported.js';
 import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
-import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
+import { resolvePushTarget } from '../../../src/core/push-target.js';
 import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Handler } from '../../../src/core/context.js';
 import { WecomAuthError, WecomNotConnectedError, WecomSendError, WecomTakenOverError } from '../../../src/channels/wecom/errors.js';
 import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
-import { resolvePushTarget } from '../../../src/channels/shared/push-target.js';
+import { resolvePushTarget } from '../../../src/core/push-target.js';
 import { createWecomChannel, type WecomChannel, type WecomChannelOptions } from '../../../src/channels/wecom/wecom-channel.js';
 import type { InboundMessage } from '../../../src/domain/model/message.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';

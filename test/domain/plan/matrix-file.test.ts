@@ -57,4 +57,11 @@ describe('the reviewable matrix YAML', () => {
     expect(() => parseMatrixYaml(stringify(ok), 'x.yaml')).toThrow(/categories\[2\]\.leads：「流浪乞讨未成年人」没有牵头单位/);
     expect(() => parseMatrixYaml('title: [', 'y.yaml')).toThrow(/不是合法的 YAML/);
   });
+
+  it('refuses a misspelt field instead of leaving the real one empty', () => {
+    const doc = parseYaml(matrixToYaml(parsePlan(dunjiText), 'x')) as { categories: Array<Record<string, unknown>> };
+    doc.categories[1]!.responsibles = doc.categories[1]!.responsible;
+    delete doc.categories[1]!.responsible;
+    expect(() => parseMatrixYaml(stringify(doc), 'x.yaml')).toThrow(/categories\[1\]：未知的字段「responsibles」（拼写错误？）/);
+  });
 });

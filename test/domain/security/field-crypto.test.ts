@@ -4,7 +4,7 @@ import {
   DataKeyFormatError,
   FieldCipher,
   FieldDecryptError,
-  fieldCipherFromEnv,
+  fieldCipherFor,
   isEncrypted,
   parseDataKey,
 } from '../../../src/domain/security/field-crypto.js';
@@ -43,8 +43,8 @@ describe('field encryption', () => {
     expect(parseDataKey(key.toString('hex')).equals(key)).toBe(true);
     expect(() => parseDataKey('short')).toThrow(DataKeyFormatError);
     expect(() => parseDataKey(randomBytes(16).toString('base64'))).toThrow(/openssl rand -base64 32/);
-    expect(fieldCipherFromEnv({})).toBeNull();
-    expect(fieldCipherFromEnv({ HUMIAO_DATA_KEY: key.toString('hex') })).toBeInstanceOf(FieldCipher);
+    expect(fieldCipherFor(undefined)).toBeNull();
+    expect(fieldCipherFor(key.toString('hex'))).toBeInstanceOf(FieldCipher);
   });
 
   it('derives the same check value from the same key only', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { resolvePushTarget, UnreachableTargetError } from '../../../src/channels/shared/push-target.js';
-import { memoryChats } from '../wecom/memory-chats.js';
-import { testConfig } from '../../helpers/deps.js';
+import { resolvePushTarget, UnreachableTargetError } from '../../src/core/push-target.js';
+import { memoryChats } from '../channels/wecom/memory-chats.js';
+import { testConfig } from '../helpers/deps.js';
 
 const now = new Date('2026-11-29T02:00:00Z');
 

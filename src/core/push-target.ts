@@ -1,7 +1,7 @@
-import type { Config, Group } from '../../config/schema.js';
-import type { PushTarget, Reply } from '../../domain/model/message.js';
-import type { Store } from '../../domain/ports/store.js';
-import { HeldForReachError } from '../../core/channel.js';
+import type { Config, Group } from '../config/schema.js';
+import type { PushTarget, Reply } from '../domain/model/message.js';
+import type { Store } from '../domain/ports/store.js';
+import { HeldForReachError } from './channel.js';
 
 /**
  * Thrown by {@link resolvePushTarget} when a person never wrote to the bot and there is no group

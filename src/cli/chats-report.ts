@@ -1,8 +1,8 @@
-import type { Config } from '../../config/schema.js';
-import type { ChatRecord } from '../../domain/model/records.js';
-import type { Store } from '../../domain/ports/store.js';
-import { resolvePushTarget, UnreachableTargetError } from '../shared/push-target.js';
-import { TIME_ZONE } from '../../domain/calendar/shanghai.js';
+import type { Config } from '../config/schema.js';
+import type { ChatRecord } from '../domain/model/records.js';
+import type { Store } from '../domain/ports/store.js';
+import { resolvePushTarget, UnreachableTargetError } from '../core/push-target.js';
+import { TIME_ZONE } from '../domain/calendar/shanghai.js';
 
 const fmt = new Intl.DateTimeFormat('zh-CN', {
   timeZone: TIME_ZONE,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderChatsReport } from '../../../src/channels/wecom/chats-report.js';
-import { memoryChats } from './memory-chats.js';
-import { testConfig, testDeps } from '../../helpers/deps.js';
+import { renderChatsReport } from '../../src/cli/chats-report.js';
+import { memoryChats } from '../channels/wecom/memory-chats.js';
+import { testConfig, testDeps } from '../helpers/deps.js';
 
 describe('renderChatsReport', () => {
   it('shows reachable and unreachable groups and members, and chats seen but not configured', () => {
