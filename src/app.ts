@@ -1,8 +1,10 @@
 import type { AppDeps, Handler } from './core/context.js';
 import { caseViewHandler } from '../handlers/case-view.js';
-import { followupHandlers } from '../handlers/followup.js';
+import { dialogsHandler } from '../handlers/dialogs.js';
+import { followupCommandHandlers } from '../handlers/followup.js';
+import { legacyDialogHandler } from '../handlers/followup-dialog.js';
 import { helpHandler } from '../handlers/help.js';
-import { intakeHandler, warmIntake } from '../handlers/intake.js';
+import { warmIntake } from '../handlers/intake.js';
 import { qaHandler } from '../handlers/qa.js';
 import { reportRequestHandler } from '../handlers/report-request.js';
 import { unsupportedHandler } from '../handlers/unsupported.js';
@@ -11,11 +13,11 @@ import { Router } from './core/router.js';
 import { qaEngineFor } from './domain/qa/answer.js';
 
 /**
- * The handlers in the order they are offered a message. Conversations in progress come before
- * commands, and Q&A comes last because it answers anything.
+ * The handlers in the order they are offered a message. Dialogs (registration, 走访, 结案) come
+ * before commands, and Q&A comes last because it answers anything.
  */
 export function buildHandlers(): Handler[] {
-  return [unsupportedHandler, welcomeHandler, intakeHandler, caseViewHandler, ...followupHandlers, reportRequestHandler, helpHandler, qaHandler];
+  return [unsupportedHandler, welcomeHandler, legacyDialogHandler, dialogsHandler, caseViewHandler, ...followupCommandHandlers, reportRequestHandler, helpHandler, qaHandler];
 }
 
 export interface App {

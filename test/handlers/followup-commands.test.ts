@@ -103,7 +103,7 @@ describe('结案', () => {
     h.say('lisi', '结案 DJ-2026-0004 已入学');
     h.say('lisi', '确认');
     expect(h.say('lisi', '结案 DJ-2026-0004 已入学')).toContain('已经结案');
-    expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
+    expect(h.store.sessions.get('zhaoliu', 'zhaoliu')).toBeUndefined();
   });
 });
 
