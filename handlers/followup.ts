@@ -3,16 +3,16 @@ import { contactDialog } from './contact-log.js';
 import { legacyDialogHandler } from './followup-dialog.js';
 import { myCasesHandler } from './my-cases.js';
 import { overdueListHandler } from './overdue-list.js';
-import { reassignMentorHandler } from './reassign-mentor.js';
+import { reassignDialog } from './reassign-mentor.js';
 import { screeningReportHandler } from './screening-report.js';
 import { dialogHandler } from '../src/core/dialogs.js';
 import type { Handler } from '../src/core/context.js';
 
 /** The follow-up commands done in one message; an open dialog is interrupted by them, not ended. */
-export const followupCommandHandlers: readonly Handler[] = [reassignMentorHandler, myCasesHandler, overdueListHandler, screeningReportHandler];
+export const followupCommandHandlers: readonly Handler[] = [myCasesHandler, overdueListHandler, screeningReportHandler];
 
-/** The follow-up dialogs (走访, 结案) as dialog kinds; intake is the third (handlers/dialogs.ts). */
-export const followupDialogs = [contactDialog, closeDialog] as const;
+/** The follow-up dialogs (走访, 结案, 更换帮扶人) as dialog kinds; intake is the other (handlers/dialogs.ts). */
+export const followupDialogs = [contactDialog, closeDialog, reassignDialog] as const;
 
 /**
  * The follow-up handlers alone, for a router without intake: the dialogs first, then the
