@@ -27,9 +27,14 @@ function bot() {
       .dispatch({ id: `d${++n}`, channel: 'test', userId, chatId: group ?? userId, chatType: group ? 'group' : 'single', kind: 'text', text, receivedAt: clock.now() })
       .replies.map((r) => r.text)
       .join('\n');
+  const open = (userId: string) =>
+    router
+      .dispatch({ id: `d${++n}`, channel: 'test', userId, chatId: userId, chatType: 'single', kind: 'enter_chat', text: '', receivedAt: clock.now() })
+      .replies.map((r) => r.text)
+      .join('\n');
   const session = (userId: string, chatId = userId) => store.sessions.get(userId, chatId);
   const state = (userId: string) => session(userId)?.state as EngineState | undefined;
-  return { store, clock, say, session, state };
+  return { store, clock, say, open, session, state };
 }
 
 describe('one dialog per (user, chat), one precedence rule', () => {
@@ -102,6 +107,14 @@ describe('one dialog per (user, chat), one precedence rule', () => {
     expect(second).toContain('不记录了请回复「取消」。');
     expect(b.say('wangwu', '3')).toContain('请简要写下联系情况');
     expect(b.say('wangwu', '视频里孩子精神不错')).toBe('已记录 DJ-2026-0001 11月20日微信联系。');
+  });
+
+  it('opening the private chat shows the open question of any dialog', () => {
+    const b = bot();
+    b.say('lisi', '结案 DJ-2026-0002');
+    expect(b.open('lisi')).toMatch(/^您有一份未完成的结案，接着回答：\n请选择结案原因/);
+    b.say('lisi', '取消');
+    expect(b.open('lisi')).toContain('护苗助手');
   });
 
   it('「菜单」 mid-contact shows the menu and asks the contact question again', () => {
