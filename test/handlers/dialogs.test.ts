@@ -148,6 +148,17 @@ describe('one dialog per (user, chat), one precedence rule', () => {
     expect(told).toEqual(['wangwu']);
   });
 
+  it('「修改」 offers the contact’s fields, and 「修改 日期」 changes the day', () => {
+    const b = bot();
+    b.say('wangwu', '走访 DJ-2026-0001 电话');
+    const fields = b.say('wangwu', '修改');
+    expect(fields).toContain('联系方式');
+    expect(fields).not.toContain('引用提醒');
+    expect(b.say('wangwu', '修改 日期')).toContain('哪天联系的？');
+    expect(b.say('wangwu', '前天')).toContain('请简要写下联系情况');
+    expect(b.say('wangwu', '孩子在家')).toBe('已记录 DJ-2026-0001 11月18日电话联系。');
+  });
+
   it('in a group, 查看 and 修改 never show the note back', () => {
     const b = bot();
     b.say('wangwu', '走访 DJ-2026-0001 孩子说王小明欺负他', 'wrkGroup1');

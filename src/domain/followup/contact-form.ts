@@ -92,11 +92,14 @@ export function contactForm(deps: ContactFormDeps): FormDef {
     prefill: (text, env) => ({ answers: contactAnswers(text, env.now) }),
     steps: [
       {
+        // A marker set by the caller when the case was guessed from a quoted reminder: never
+        // asked, shown or offered for 「修改」.
         key: 'quoted',
         label: '引用提醒',
         prompt: '',
         kind: 'yesno',
         inFlow: false,
+        when: () => false,
         schema: z.boolean(),
         expect: '是或否',
         example: '是',
