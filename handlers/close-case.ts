@@ -1,24 +1,19 @@
 import type { Reply } from '../src/domain/model/message.js';
 import { mayManage } from '../src/domain/followup/access.js';
-import { CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from '../src/domain/followup/close-reasons.js';
-import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
+import { CLOSE_FORM_ID, CLOSE_RESUME_MARK as RESUME_MARK, closeForm, shownReason } from '../src/domain/followup/close-form.js';
+import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import type { FormDef } from '../src/domain/intake/form.js';
+import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
-import { caseCommand, command, concerned, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
+import { caseCommand, concerned, isText, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
-import type { Handler, HandlerContext } from '../src/core/context.js';
 import { rememberOutcome } from './repeated-confirm.js';
-
-export interface CloseDialog {
-  kind: 'close';
-  code: string;
-  step: 'reason' | 'detail' | 'confirm';
-  reason?: string;
-}
+import { endShortDialog, saveShortDialog, shortDialogAlive, shortFormEnv } from './short-dialog.js';
+import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
+import type { HandlerContext } from '../src/core/context.js';
 
 const TRIGGER = /^(?:结案|销号|个案结案)(?=$|[\s:：,，]|[A-Za-z])/;
 export const NOT_ALLOWED_CLOSE_TEXT = '只有管理员或该个案牵头单位的成员可以结案。';
-const ASK_REASON = `请选择结案原因（回复序号或原因；「其他」请写明具体原因）：\n${CLOSE_REASON_LIST}`;
-const CONFIRM_CHOICES = [{ label: '确认', value: '确认' }, { label: '取消', value: '取消' }];
 
 function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
   const c = ctx.store.cases.getByCode(code);
@@ -27,85 +22,103 @@ function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
   return c;
 }
 
-/** The reason as it may be shown here: in a group only its label, never the words typed for 其他. */
-const shownReason = (ctx: HandlerContext, reason: string): string => (ctx.msg.chatType === 'group' ? reason.slice(4).split('：')[0]! : reason.slice(4));
+const formFor = (ctx: HandlerContext): FormDef => closeForm({ group: ctx.msg.chatType === 'group' });
 
-/**
- * Asks to confirm. The words written for 其他 are a note on the case like a contact note, so they
- * are checked for must-report signs when written, before the case can be closed on them.
- */
-function askConfirm(ctx: HandlerContext, code: string, reason: string, detail: string | null): Reply[] {
-  ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'confirm', reason } satisfies CloseDialog, ctx.clock.now());
-  const c = detail ? ctx.store.cases.getByCode(code) : null;
-  const report = c ? promptMandatoryReport(ctx, c, detail!, 'close') : '';
-  return [{ text: `确认将个案 ${code} 结案？原因：${shownReason(ctx, reason)}。结案后不再提醒走访。请回复「确认」或「取消」。${report}`, choices: CONFIRM_CHOICES }];
-}
-
-/** Reads a reason; asks again (dialog unchanged) when it is not one of the coded reasons. */
-function takeReason(ctx: HandlerContext, code: string, text: string, step: CloseDialog['step']): Reply[] {
-  const r = parseCloseReason(text);
-  if (r.ok) return askConfirm(ctx, code, formatCloseReason(r.reason, r.detail), r.detail);
-  const now = ctx.clock.now();
-  if (r.why === 'needs-detail') {
-    ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step: 'detail' } satisfies CloseDialog, now);
-    return [{ text: '请写明「其他」的具体原因（不写他人姓名）。' }];
-  }
-  ctx.store.followup.saveDialog(ctx.msg.userId, ctx.msg.chatId, { kind: 'close', code, step }, now);
-  // What was typed is never repeated in a group (it may name the child).
-  const echo = ctx.msg.chatType === 'group' ? '' : `「${text.trim()}」`;
-  return [{ text: step === 'reason' && text.trim() ? `没有识别出结案原因${echo}。${ASK_REASON}` : ASK_REASON, choices: CLOSE_REASON_CHOICES }];
-}
-
-function doClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
-  const c = check(ctx, d.code);
+function doClose(ctx: HandlerContext, code: string, reason: string): Reply[] {
+  // Checked again: the case or the sender's rights may have changed while the dialog was open.
+  const c = check(ctx, code);
   if (Array.isArray(c)) return c;
   const now = ctx.clock.now();
-  ctx.store.followup.close(c.id, d.reason!, now);
-  ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'close', caseCode: c.code, detail: d.reason!.slice(0, 3) });
-  const label = d.reason!.slice(4);
+  ctx.store.followup.close(c.id, reason, now);
+  ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'close', caseCode: c.code, detail: reason.slice(0, 3) });
+  const label = reason.slice(4);
   const by = ctx.member?.name ?? ctx.msg.userId;
   for (const m of concerned(ctx, c)) {
     tell(ctx, m.userid, `个案 ${privateCaseName(c)}已由 ${by} 结案，原因：${label}。今后不再提醒走访。`, 'case.closed', `case.closed:${c.code}:${m.userid}`);
   }
-  const reply = { text: `个案 ${c.code} 已结案（${shownReason(ctx, d.reason!)}），已通知帮扶责任人和牵头单位。` };
+  const reply = { text: `个案 ${c.code} 已结案（${shownReason(reason, ctx.msg.chatType === 'group')}），已通知帮扶责任人和牵头单位。` };
   // Should this answer be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
   rememberOutcome(ctx, 'case.closed', reply, now);
   return [reply];
 }
 
-export function continueClose(ctx: HandlerContext, d: CloseDialog): Reply[] {
-  const text = ctx.msg.text;
-  if (command(text) === '取消') {
-    ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
-    return [{ text: `已取消，个案 ${d.code} 未结案。` }];
-  }
-  if (d.step === 'reason') return takeReason(ctx, d.code, text, 'reason');
-  if (d.step === 'detail') {
-    const detail = command(text);
-    return detail ? askConfirm(ctx, d.code, formatCloseReason({ code: 'C99', label: '其他', aliases: [] }, detail), detail) : [{ text: '请写明「其他」的具体原因。' }];
-  }
-  const yes = command(text) === '确认' || parseYesNo(text) === true;
-  if (!yes) {
-    if (parseYesNo(text) === false) {
-      ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
-      return [{ text: `已取消，个案 ${d.code} 未结案。` }];
-    }
-    return [{ text: '请回复「确认」结案，或「取消」。', choices: CONFIRM_CHOICES }];
-  }
-  ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
-  return doClose(ctx, d);
+/**
+ * The words written for 其他 are a note on the case like a contact note, so they are checked for
+ * must-report signs when written (once, when the reason is set or changed), before the case can
+ * be closed on them: the notice comes with the confirmation question.
+ */
+function reportOnReason(ctx: HandlerContext, r: EngineResult, before: unknown): void {
+  const reason = r.state.answers.reason;
+  if (r.outcome !== 'continue' || typeof reason !== 'string' || reason === before || !reason.startsWith('C99')) return;
+  const detail = reason.split('：').slice(1).join('：').trim();
+  const c = detail ? ctx.store.cases.getByCode(String(r.state.answers.code)) : undefined;
+  if (!c) return;
+  const report = promptMandatoryReport(ctx, c, detail, 'close');
+  if (report) r.reply = { ...r.reply, text: `${r.reply.text}${report}` };
 }
 
-/** 「结案 DJ-2026-0001 已入学」: close with a coded reason (domain.md §5.2), after a confirmation. */
-export const closeCaseHandler: Handler = {
-  name: 'close-case',
-  handle(ctx) {
+/** Saves, closes or ends the dialog after one step of the form. */
+function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
+  if (r.outcome === 'submit') {
+    endShortDialog(ctx, CLOSE_FORM_ID);
+    return doClose(ctx, String(r.state.answers.code), String(r.state.answers.reason));
+  }
+  if (r.outcome === 'cancelled') {
+    endShortDialog(ctx, CLOSE_FORM_ID);
+    return [r.reply];
+  }
+  if (opts.once) return NEEDS_DIALOG;
+  saveShortDialog(ctx, CLOSE_FORM_ID, r.state, opts.createdAt);
+  return [r.reply];
+}
+
+/**
+ * 「结案 DJ-2026-0001 已入学」: close with a coded reason (domain.md §5.2), after a confirmation.
+ * The reason, 其他's words and the confirmation are the steps of the close form.
+ */
+export const closeDialog: DialogKind = {
+  formId: CLOSE_FORM_ID,
+  title: '结案',
+  resumeMark: RESUME_MARK,
+  action: '办理结案',
+  keepsAgainstNew: false,
+  starts: (ctx) => isText(ctx) && TRIGGER.test(normalizeInput(ctx.msg.text)),
+  start(ctx, { once }) {
     const cmd = caseCommand(ctx, TRIGGER);
-    if (cmd === null || Array.isArray(cmd)) return cmd;
+    if (cmd === null) return [];
+    if (Array.isArray(cmd)) return cmd;
     const { found } = cmd;
     if (!found) return [{ text: '请写明个案编号和原因，例如「结案 DJ-2026-0001 已入学」。' }];
     const c = check(ctx, found.code);
     if (Array.isArray(c)) return c;
-    return takeReason(ctx, c.code, found.rest, 'reason');
+    const form = formFor(ctx);
+    const env = shortFormEnv(ctx);
+    let r = startForm(form, env, '', { code: c.code });
+    // What follows the code is the answer to the reason question.
+    if (found.rest.trim()) r = handleInput(form, r.state, found.rest, env);
+    reportOnReason(ctx, r, undefined);
+    return settle(ctx, r, { once });
   },
+  alive: shortDialogAlive,
+  answer(ctx, session) {
+    if (!isText(ctx)) return null;
+    const before = (session.state as EngineState).answers.reason;
+    const r = handleInput(formFor(ctx), session.state as EngineState, ctx.msg.text, shortFormEnv(ctx));
+    reportOnReason(ctx, r, before);
+    const replies = settle(ctx, r, { once: false, createdAt: session.createdAt });
+    return replies === NEEDS_DIALOG ? null : replies;
+  },
+  pending: (ctx, session) => currentPrompt(formFor(ctx), session.state as EngineState, shortFormEnv(ctx)),
 };
+
+/**
+ * A closing dialog saved by the hand-written state machine before this form existed (its step
+ * 'reason', 'detail' or 'confirm'): the same point of the close form.
+ */
+export function adoptCloseDialog(ctx: HandlerContext, legacy: Record<string, unknown>): EngineState | undefined {
+  if (typeof legacy.code !== 'string') return undefined;
+  const given = { code: legacy.code, ...(legacy.step === 'confirm' && typeof legacy.reason === 'string' ? { reason: legacy.reason } : {}) };
+  const { state } = startForm(formFor(ctx), shortFormEnv(ctx), '', given);
+  if (legacy.step === 'detail') state.partial = { reason: 'C99 其他' };
+  return state;
+}

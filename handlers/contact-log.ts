@@ -1,37 +1,22 @@
 import type { Reply } from '../src/domain/model/message.js';
-import { CASE_CODE, CONTACT_METHODS, CONTACT_TRIGGER, normalizeCaseCode, parseContactParts, type ContactParts } from '../src/domain/followup/contact-message.js';
+import { CASE_CODE, CONTACT_TRIGGER, normalizeCaseCode, parseContactParts } from '../src/domain/followup/contact-message.js';
+import { BAD_DATE_TEXT, CONTACT_FORM_ID, CONTACT_RESUME_MARK as RESUME_MARK, contactDay, contactForm, FUTURE_DATE_TEXT } from '../src/domain/followup/contact-form.js';
 import { mayActOn } from '../src/domain/followup/access.js';
 import { shortDate } from '../src/domain/followup/case-status.js';
-import { matchChoices } from '../src/domain/parse-zh/choice.js';
+import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import type { Answers, FormDef } from '../src/domain/intake/form.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
-import { parseYesNo } from '../src/domain/parse-zh/yes-no.js';
-import { localDateKey } from '../src/domain/calendar/shanghai.js';
 import type { CaseRecord, ContactMethod, RiskLevel } from '../src/domain/model/records.js';
 import { maskName } from '../src/domain/privacy/mask.js';
-import { caseCommand, command, refuseCase } from './followup-shared.js';
+import { caseCommand, isText, refuseCase, tell } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
-import type { Handler, HandlerContext } from '../src/core/context.js';
 import { rememberOutcome } from './repeated-confirm.js';
+import { endShortDialog, saveShortDialog, shortDialogAlive, shortFormEnv } from './short-dialog.js';
+import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
+import type { HandlerContext } from '../src/core/context.js';
 
-/** The contact form in progress: what is known so far. */
-export interface ContactDialog {
-  kind: 'contact';
-  code?: string;
-  date: string;
-  method?: ContactMethod;
-  notes?: string;
-  riskLevel?: RiskLevel;
-  /** The case codes offered as a numbered pick-list, so 「2」 picks the second. */
-  offered?: string[];
-  /** Guessed from an answer that quoted a reminder: nothing is saved until the user says yes. */
-  confirm?: boolean;
-}
-
-export const FUTURE_DATE_TEXT = '联系日期不能晚于今天，请重新发送（例如：昨天、11月3日、3号）。';
-export const BAD_DATE_TEXT = '没有看懂这个日期，请写成「昨天」「前天」「11月3日」或「3号」。';
+export { BAD_DATE_TEXT, FUTURE_DATE_TEXT };
 export const NOT_ALLOWED_TEXT = '只有该个案的帮扶责任人、牵头单位成员或管理员可以记录走访。';
-const METHOD_CHOICES = CONTACT_METHODS.map((m) => ({ label: m, value: m }));
-const METHOD_OPTIONS = CONTACT_METHODS.map((m) => ({ value: m, label: m, aliases: m === '上门' ? ['入户', '家访'] : m === '在校' ? ['到校', '学校'] : [] }));
 
 export function isContactTrigger(text: string): boolean {
   return CONTACT_TRIGGER.test(normalizeInput(text));
@@ -45,168 +30,144 @@ function usableCase(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
   return c;
 }
 
-function merge(d: ContactDialog, p: ContactParts): ContactDialog {
-  return {
-    ...d,
-    ...(p.code && { code: p.code }),
-    ...(p.date && { date: p.date }),
-    ...(p.method && { method: p.method }),
-    ...(p.notes && { notes: p.notes }),
-    ...(p.riskLevel && { riskLevel: p.riskLevel }),
-  };
+/** The form with this sender's cases to pick from (privately only: a group never sees the list). */
+function formFor(ctx: HandlerContext): FormDef {
+  const mine = ctx.msg.chatType === 'single' ? ctx.store.cases.openSummaries({ mentorUserId: ctx.msg.userId, limit: 8 }) : [];
+  return contactForm({
+    group: ctx.msg.chatType === 'group',
+    offered: mine.map((c) => ({ code: c.code, line: `${c.code}（${maskName(c.fullName)}，${c.village}）` })),
+    refuse: (code) => {
+      const c = usableCase(ctx, code);
+      return Array.isArray(c) ? c.map((r) => r.text).join('\n') : undefined;
+    },
+  });
 }
 
-/** Asks for the first missing field, or saves the contact when nothing is missing. */
-function next(ctx: HandlerContext, d: ContactDialog): Reply[] {
-  const { msg, store } = ctx;
+function logContact(ctx: HandlerContext, a: Answers): Reply[] {
   const now = ctx.clock.now();
-  if (!d.code) {
-    store.followup.saveDialog(msg.userId, msg.chatId, d, now);
-    const mine = msg.chatType === 'single' ? store.cases.openSummaries({ mentorUserId: msg.userId, limit: 8 }) : [];
-    store.followup.saveDialog(msg.userId, msg.chatId, { ...d, offered: mine.map((c) => c.code) }, now);
-    // Buttons are narrow: the label drops the town prefix so 2026-0001 and 2026-0002 stay apart;
-    // the list in the text names the full codes, and the button sends the full code.
-    const list = mine.map((c, i) => `${i + 1}. ${c.code}（${maskName(c.fullName)}，${c.village}）`).join('\n');
-    return [
-      {
-        text: mine.length ? `请选择要记录的个案（回复序号或编号），回复「取消」放弃：\n${list}` : '请发送要记录的个案编号（例如 DJ-2026-0001）。回复「取消」放弃。',
-        ...(mine.length ? { choices: mine.map((c) => ({ label: c.code.replace(/^[A-Z]+-/, ''), value: c.code })) } : {}),
-      },
-    ];
-  }
-  if (!d.method) {
-    store.followup.saveDialog(msg.userId, msg.chatId, d, now);
-    return [{ text: `${d.code}：这次是怎么联系的？（上门/电话/微信/在校/其他）`, choices: METHOD_CHOICES }];
-  }
-  if (!d.notes) {
-    store.followup.saveDialog(msg.userId, msg.chatId, d, now);
-    return [{ text: `${d.code}：请简要写下联系情况（不写他人姓名、电话）。如需调整风险等级，可一并写「风险高/中/低」。` }];
-  }
-  store.followup.deleteDialog(msg.userId, msg.chatId);
-  const c = usableCase(ctx, d.code);
+  // Checked again: the case may have been closed or reassigned while the dialog was open.
+  const c = usableCase(ctx, String(a.code));
   if (Array.isArray(c)) return c;
   const before = c.riskLevel;
-  store.followup.addContact({ caseId: c.id, date: d.date, method: d.method, notes: d.notes, riskLevel: d.riskLevel ?? null, loggedBy: msg.userId, createdAt: now });
-  store.audit.append({ at: now, actor: msg.userId, action: 'change', caseCode: c.code, detail: d.riskLevel && d.riskLevel !== before ? 'contact logged; risk level' : 'contact logged' });
-  const risk = d.riskLevel && d.riskLevel !== before ? `风险等级：${before} → ${d.riskLevel}。` : '';
-  const reply = { text: `已记录 ${c.code} ${shortDate(d.date)}${d.method}联系。${risk}${promptMandatoryReport(ctx, c, d.notes, 'contact')}` };
+  const date = contactDay(a, now);
+  const method = a.method as ContactMethod;
+  const notes = String(a.notes);
+  const risk = typeof a.riskLevel === 'string' ? (a.riskLevel as RiskLevel) : null;
+  ctx.store.followup.addContact({ caseId: c.id, date, method, notes, riskLevel: risk, loggedBy: ctx.msg.userId, createdAt: now });
+  ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: c.code, detail: risk && risk !== before ? 'contact logged; risk level' : 'contact logged' });
+  // Intake-level risk may be unassessed (null): shown as 待补充 until a contact sets it.
+  const changed = risk && risk !== before ? `风险等级：${before ?? '待补充'} → ${risk}。` : '';
+  const reply = { text: `已记录 ${c.code} ${shortDate(date)}${method}联系。${changed}${promptMandatoryReport(ctx, c, notes, 'contact')}` };
   // Should this answer be lost on its way, a 「是」 typed again gets it again, not a second contact.
   rememberOutcome(ctx, 'contact.logged', reply, now);
   return [reply];
 }
 
-/** Applies one message (the first, or an answer) to the form. Bad input changes nothing. */
-function apply(ctx: HandlerContext, d: ContactDialog, text: string, answering: boolean): Reply[] {
-  const now = ctx.clock.now();
-  // At the case question, 「2」 or a listed code picks from the list offered, before anything else.
-  if (answering && !d.code && d.offered?.length) {
-    const picked = matchChoices(text, d.offered.map((code) => ({ value: code, label: code, aliases: [code.replace(/^[A-Z]+-/, '')] })));
-    if (picked.ok) {
-      const c = usableCase(ctx, picked.values[0]!);
-      if (Array.isArray(c)) return c;
-      return next(ctx, { ...d, code: c.code });
-    }
-  }
-  const parts = parseContactParts(text, now);
-  if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
-  if (parts.dateError) return [{ text: BAD_DATE_TEXT }];
-  if (answering && !d.method && !parts.method) {
-    const picked = matchChoices(text, METHOD_OPTIONS);
-    if (picked.ok) parts.method = picked.values[0] as ContactMethod;
-    else if (!parts.code && !d.code) return [{ text: '请发送个案编号（例如 DJ-2026-0001），或回复「取消」。' }];
-    else if (d.code) return [{ text: '请选择联系方式：上门、电话、微信、在校或其他。', choices: METHOD_CHOICES }];
-    if (picked.ok) delete parts.notes;
-  }
-  if (answering && !d.code && !parts.code) return [{ text: '请发送个案编号（例如 DJ-2026-0001），或回复「取消」。' }];
-  const code = parts.code ?? d.code;
-  if (code && parts.code) {
-    const c = usableCase(ctx, code);
-    if (Array.isArray(c)) return c;
-  }
-  return next(ctx, merge(d, parts));
-}
 
-export function continueContact(ctx: HandlerContext, d: ContactDialog): Reply[] {
-  if (command(ctx.msg.text) === '取消') {
-    ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
-    return [{ text: '已取消，本次走访没有记录。' }];
+/** Saves, logs or ends the dialog after one step of the form. */
+function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
+  if (r.outcome === 'submit') {
+    endShortDialog(ctx, CONTACT_FORM_ID);
+    return logContact(ctx, r.state.answers);
   }
-  if (d.confirm) {
-    const yes = parseYesNo(ctx.msg.text);
-    if (yes === false) {
-      ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
-      return [{ text: '好的，没有记录。如需记录走访，请发送「走访 编号 联系情况」。' }];
-    }
-    if (yes === undefined) return [{ text: '请回复「是」记录这次走访，或「否」不记录。' }];
-    const { confirm: _confirmed, ...rest } = d;
-    void _confirmed;
-    const c = usableCase(ctx, d.code!);
-    if (Array.isArray(c)) {
-      ctx.store.followup.deleteDialog(ctx.msg.userId, ctx.msg.chatId);
-      return c;
-    }
-    return next(ctx, rest);
+  if (r.outcome === 'cancelled') {
+    endShortDialog(ctx, CONTACT_FORM_ID);
+    return [r.reply];
   }
-  return apply(ctx, d, ctx.msg.text, true);
+  if (opts.once) return NEEDS_DIALOG;
+  saveShortDialog(ctx, CONTACT_FORM_ID, r.state, opts.createdAt);
+  return [r.reply];
 }
 
 /**
  * 「走访 DJ-2026-0001 电话联系，情况稳定」 logs a contact in one message; when the code, the
- * method or the note is missing, a short form asks for it. The date defaults to today.
+ * method or the note is missing, the contact form asks for it. The date defaults to today.
  */
-export const contactLogHandler: Handler = {
-  name: 'contact-log',
-  handle(ctx) {
-    const cmd = caseCommand(ctx, CONTACT_TRIGGER);
-    if (cmd === null || Array.isArray(cmd)) return cmd;
-    // A code alone is checked before anything is asked, so a typo is caught at once.
-    const { rest, found } = cmd;
-    if (found) {
-      const c = usableCase(ctx, found.code);
-      if (Array.isArray(c)) return c;
-    }
-    return apply(ctx, { kind: 'contact', date: localDateKey(ctx.clock.now()) }, rest, false);
-  },
-};
+function startFromCommand(ctx: HandlerContext, once: boolean): Reply[] | typeof NEEDS_DIALOG {
+  const cmd = caseCommand(ctx, CONTACT_TRIGGER);
+  if (cmd === null) return [];
+  if (Array.isArray(cmd)) return cmd;
+  const now = ctx.clock.now();
+  const parts = parseContactParts(cmd.rest, now);
+  // A bad date or a code the sender may not use is refused at once, before any question.
+  if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
+  if (parts.dateError) return [{ text: BAD_DATE_TEXT }];
+  if (parts.code) {
+    const c = usableCase(ctx, parts.code);
+    if (Array.isArray(c)) return c;
+  }
+  const given: Answers = {
+    ...(parts.code && { code: parts.code }),
+    ...(parts.method && { method: parts.method }),
+    ...(parts.notes && { notes: parts.notes }),
+    ...(parts.date && { date: parts.date }),
+    ...(parts.riskLevel && { riskLevel: parts.riskLevel }),
+  };
+  return settle(ctx, startForm(formFor(ctx), shortFormEnv(ctx), '', given), { once });
+}
 
 /** Words of an answer that reports a contact, when it quotes a reminder instead of naming the case. */
 const SOUNDS_LIKE_CONTACT = /走访|联系|家访|入户|上门|电话|微信|视频|见面|看望|在校|情况|稳定|正常|良好|好转/;
 
+/** A private answer that quotes one of the bot's reminders (「已走访，情况稳定」). */
+function quotesReminder(ctx: HandlerContext): boolean {
+  const { msg } = ctx;
+  if (msg.kind !== 'text' || msg.chatType !== 'single' || !msg.quote || !ctx.member) return false;
+  const text = normalizeInput(msg.text);
+  return !isContactTrigger(text) && SOUNDS_LIKE_CONTACT.test(text) && CASE_CODE.test(msg.quote);
+}
+
 /**
- * A private answer that quotes one of the bot's reminders (「已走访，情况稳定」): the case is the
- * one the reminder named. Nothing is saved on a guess: the bot says what it would record and
- * asks; 「是」 logs it (asking the contact method if the words did not say).
+ * The case is the one the quoted reminder named. Nothing is saved on a guess: the form's first
+ * question says what it would record and asks; 「是」 logs it (asking the method if not said).
  */
-export const quotedContactHandler: Handler = {
-  name: 'quoted-contact',
-  handle(ctx) {
-    const { msg } = ctx;
-    if (msg.kind !== 'text' || msg.chatType !== 'single' || !msg.quote || !ctx.member) return null;
-    const text = normalizeInput(msg.text);
-    if (isContactTrigger(text) || !SOUNDS_LIKE_CONTACT.test(text)) return null;
-    const codes = new Set<string>();
-    for (const m of msg.quote.matchAll(new RegExp(CASE_CODE.source, 'g'))) codes.add(normalizeCaseCode(m));
-    if (codes.size === 0) return null;
-    if (codes.size > 1) {
-      return [{ text: `引用的消息里有 ${codes.size} 个个案，请写明是哪一个，例如「走访 ${[...codes][0]} ${text}」。` }];
-    }
-    const code = [...codes][0]!;
-    const c = usableCase(ctx, code);
-    if (Array.isArray(c)) return c;
-    const now = ctx.clock.now();
-    const parts = parseContactParts(text, now);
-    if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
-    const d: ContactDialog = {
-      kind: 'contact',
-      code,
-      date: parts.date ?? localDateKey(now),
-      notes: parts.notes ?? text,
-      ...(parts.method ? { method: parts.method } : {}),
-      ...(parts.riskLevel ? { riskLevel: parts.riskLevel } : {}),
-      confirm: true,
-    };
-    ctx.store.followup.saveDialog(msg.userId, msg.chatId, d, now);
-    const how = d.method ? `，${d.method}联系` : '';
-    return [{ text: `要为个案 ${code} 记录 ${shortDate(d.date)}${how}的走访：「${d.notes}」吗？请回复「是」或「否」。` }];
+function startFromQuote(ctx: HandlerContext, once: boolean): Reply[] | typeof NEEDS_DIALOG {
+  const text = normalizeInput(ctx.msg.text);
+  const codes = new Set<string>();
+  for (const m of ctx.msg.quote!.matchAll(new RegExp(CASE_CODE.source, 'g'))) codes.add(normalizeCaseCode(m));
+  if (codes.size > 1) return [{ text: `引用的消息里有 ${codes.size} 个个案，请写明是哪一个，例如「走访 ${[...codes][0]} ${text}」。` }];
+  const code = [...codes][0]!;
+  const c = usableCase(ctx, code);
+  if (Array.isArray(c)) return c;
+  const parts = parseContactParts(text, ctx.clock.now());
+  if (parts.dateError === 'future') return [{ text: FUTURE_DATE_TEXT }];
+  const given: Answers = {
+    quoted: true,
+    code,
+    notes: parts.notes ?? text,
+    ...(parts.date && { date: parts.date }),
+    ...(parts.method && { method: parts.method }),
+    ...(parts.riskLevel && { riskLevel: parts.riskLevel }),
+  };
+  return settle(ctx, startForm(formFor(ctx), shortFormEnv(ctx), '', given), { once });
+}
+
+export const contactDialog: DialogKind = {
+  formId: CONTACT_FORM_ID,
+  title: '走访记录',
+  resumeMark: RESUME_MARK,
+  action: '记录走访',
+  keepsAgainstNew: false,
+  starts: (ctx) => (isText(ctx) && isContactTrigger(ctx.msg.text)) || quotesReminder(ctx),
+  start: (ctx, { once }) => (isContactTrigger(ctx.msg.text) ? startFromCommand(ctx, once) : startFromQuote(ctx, once)),
+  alive: shortDialogAlive,
+  answer(ctx, session) {
+    if (!isText(ctx)) return null;
+    const r = handleInput(formFor(ctx), session.state as EngineState, ctx.msg.text, shortFormEnv(ctx));
+    const replies = settle(ctx, r, { once: false, createdAt: session.createdAt });
+    return replies === NEEDS_DIALOG ? null : replies;
   },
+  pending: (ctx, session) => currentPrompt(formFor(ctx), session.state as EngineState, shortFormEnv(ctx)),
 };
+
+/**
+ * A contact dialog saved by the hand-written state machine before this form existed: its
+ * answers become the form's, so a deploy mid-dialog asks only what was still open.
+ */
+export function adoptContactDialog(ctx: HandlerContext, legacy: Record<string, unknown>): EngineState {
+  const keys = ['code', 'date', 'method', 'notes', 'riskLevel'] as const;
+  const given: Answers = {};
+  for (const k of keys) if (typeof legacy[k] === 'string' && legacy[k]) given[k] = legacy[k];
+  if (legacy.confirm === true) given.quoted = true;
+  return startForm(formFor(ctx), shortFormEnv(ctx), '', given).state;
+}

@@ -1,23 +1,21 @@
-import { closeCaseHandler } from './close-case.js';
-import { contactLogHandler, quotedContactHandler } from './contact-log.js';
-import { followupDialogHandler } from './followup-dialog.js';
+import { closeDialog } from './close-case.js';
+import { contactDialog } from './contact-log.js';
+import { legacyDialogHandler } from './followup-dialog.js';
 import { myCasesHandler } from './my-cases.js';
 import { overdueListHandler } from './overdue-list.js';
-import { reassignMentorHandler } from './reassign-mentor.js';
+import { reassignDialog } from './reassign-mentor.js';
 import { screeningReportHandler } from './screening-report.js';
+import { dialogHandler } from '../src/core/dialogs.js';
 import type { Handler } from '../src/core/context.js';
 
+/** The follow-up commands done in one message; an open dialog is interrupted by them, not ended. */
+export const followupCommandHandlers: readonly Handler[] = [myCasesHandler, overdueListHandler, screeningReportHandler];
+
+/** The follow-up dialogs (走访, 结案, 更换帮扶人) as dialog kinds; intake is the other (handlers/dialogs.ts). */
+export const followupDialogs = [contactDialog, closeDialog, reassignDialog] as const;
+
 /**
- * The follow-up handlers in order: a dialog in progress first, then the commands. They go after
- * intake (whose drafts take every message) and before Q&A (which answers anything).
+ * The follow-up handlers alone, for a router without intake: the dialogs first, then the
+ * commands. In the app they run inside the one dialog handler of handlers/dialogs.ts.
  */
-export const followupHandlers: readonly Handler[] = [
-  followupDialogHandler,
-  contactLogHandler,
-  quotedContactHandler,
-  closeCaseHandler,
-  reassignMentorHandler,
-  myCasesHandler,
-  overdueListHandler,
-  screeningReportHandler,
-];
+export const followupHandlers: readonly Handler[] = [legacyDialogHandler, dialogHandler(followupDialogs, followupCommandHandlers), ...followupCommandHandlers];

@@ -1,17 +1,18 @@
 import type { Reply } from '../src/domain/model/message.js';
 import { caseForm, warmCaseForm } from '../src/domain/intake/case-form.js';
 import { INTAKE_TRIGGER } from '../src/domain/intake/case-prefill.js';
-import { currentPrompt, handleInput, parseCommand, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import { currentPrompt, handleInput, parseCommand, startForm, textsOf, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import type { FormEnv } from '../src/domain/intake/form.js';
 import { REPORT_TO } from '../src/domain/intake/mandatory-report.js';
 import { DROPPED_TEXT, PAUSED_TEXT, sessionTiming } from '../src/domain/intake/session-policy.js';
 import { submitCase } from '../src/domain/intake/submit.js';
 import { visibleDuplicates } from '../src/domain/security/duplicate-notice.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
-import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { FormSessionRecord } from '../src/domain/model/records.js';
 import type { AppDeps, Handler, HandlerContext } from '../src/core/context.js';
 import { rememberOutcome } from './repeated-confirm.js';
+import { dialogHandler, NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
+import { planAside } from './form-aside.js';
 
 export const NOT_ENABLED_TEXT = '个案功能仅对已开通的工作人员开放，请联系镇团委管理员开通。';
 export const MOVED_TO_PRIVATE_TEXT = '已收到，请在与我的私聊中继续登记。';
@@ -42,16 +43,7 @@ export function isIntakeTrigger(text: string): boolean {
   return WANTS.test(s);
 }
 
-/** Words only a question about the plan uses, never an answer to a registration question. */
-const PLAN_WORDS = /牵头|责任单位|哪个单位|哪些单位|什么单位|哪家单位|归谁管|归哪|谁负责|谁来管|职责|有哪些任务|要做哪些|是什么意思|什么是|定义/;
-
-/** 「这样的娃」「这种孩子」「这个娃」: the child being registered. */
-const THIS_CHILD = /这(?:样|种|个|类)的?(?:娃|孩子|小孩|情况|学生|人)?/;
-
 const LOOKS_LIKE_PLAN_QUESTION = /牵头|责任单位|职责|哪个单位|谁负责/;
-
-/** A message that reads as a question rather than an answer: a question word or mark. */
-const LOOKS_LIKE_QUESTION = /[?？]|吗|呢|哪个|哪些|哪家|谁|什么|啥|怎么|咋|如何|是不是|有没有|归.{0,3}管|多久|几次|来着/;
 
 const command = (text: string) => stripEdgePunctuation(normalizeInput(text));
 const RESUME_WORDS = /^(?:继续|继续登记|你好|您好|在吗|hi|hello)$/i;
@@ -64,22 +56,7 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
     plan: ctx.plan,
     findDuplicates: (a) => visibleDuplicates({ store: ctx.store, lookup: ctx.lookup, plan: ctx.plan, member: ctx.member, actor: ctx.msg.userId, now }, a),
     ...(ctx.member ? { reporter: ctx.member } : {}),
-    answerAside: (text, answers, opts) => {
-      if (!LOOKS_LIKE_QUESTION.test(text)) return undefined;
-      if (opts?.strict && !PLAN_WORDS.test(text)) return undefined;
-      const a = answerQuestion(ctx.plan, text);
-      if (a.matched) return a.text;
-      // 「这样的娃归哪个单位牵头」 asks about the child being registered: each of its categories.
-      const codes = Array.isArray(answers.categories) ? (answers.categories as string[]) : [];
-      if (!THIS_CHILD.test(text) || !codes.length) return undefined;
-      const per = codes.flatMap((code) => {
-        const name = ctx.plan.categories.find((c) => c.code === code)?.name;
-        if (!name) return [];
-        const r = answerQuestion(ctx.plan, text.replace(THIS_CHILD, name));
-        return r.matched ? [r.text] : [];
-      });
-      return per.length ? per.join('\n\n') : undefined;
-    },
+    answerAside: planAside(ctx),
   };
 }
 
@@ -110,8 +87,7 @@ function recordSigns(ctx: HandlerContext, result: EngineResult, chatId: string, 
 }
 
 function save(ctx: HandlerContext, chatId: string, startedIn: string, state: EngineState, now: Date, createdAt = now): void {
-  // One dialog per (user, chat): a registration replaces a half-done 走访 or 结案 dialog there.
-  if (createdAt === now) ctx.store.followup.deleteDialog(ctx.msg.userId, chatId);
+  // One session row per (user, chat): a registration replaces a half-done 走访 or 结案 there.
   ctx.store.sessions.save({ userId: ctx.msg.userId, chatId, formId: caseForm.id, status: 'active', state, startedIn, createdAt, lastActiveAt: now });
 }
 
@@ -121,7 +97,7 @@ function start(ctx: HandlerContext, now: Date): Reply[] {
   const env = envFor(ctx, now);
   if (msg.chatType === 'group') {
     // The form continues privately; nothing about the child is said in the group.
-    if (store.sessions.get(msg.userId, msg.userId)) return [{ text: OPEN_ELSEWHERE_TEXT }];
+    if (store.sessions.get(msg.userId, msg.userId)?.formId === caseForm.id) return [{ text: OPEN_ELSEWHERE_TEXT }];
     const result = startForm(caseForm, env, msg.text);
     recordSigns(ctx, result, msg.userId, now);
     save(ctx, msg.userId, msg.chatId, result.state, now);
@@ -187,18 +163,28 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
 }
 
 /**
- * Guided intake of a new case. Starts on 新增个案/登记/上报个案 …, then takes every message of
- * that user in that private chat until the form is saved or cancelled, so it must come before
- * Q&A in the handler list. Forms are keyed by (user, chat): two cadres never share one.
+ * Guided intake of a new case, as one kind of dialog (src/core/dialogs.ts). Starts on any wish to
+ * register a child, then takes every message of that user in that chat until the form is saved
+ * or cancelled; a registration holds many answers, so another dialog asked for meanwhile does
+ * not replace it. Forms are keyed by (user, chat): two cadres never share one.
  */
-export const intakeHandler: Handler = {
-  name: 'intake',
-  handle(ctx) {
-    const { msg, store, clock } = ctx;
-    const now = clock.now();
-    const session = store.sessions.get(msg.userId, msg.chatId);
-    if (session) return proceed(ctx, session, now);
-    if ((msg.kind === 'text' || msg.kind === 'button') && isIntakeTrigger(msg.text)) return start(ctx, now);
-    return null;
+export const intakeDialog: DialogKind = {
+  formId: caseForm.id,
+  title: '个案登记',
+  resumeMark: textsOf(caseForm).resumeMark,
+  action: '登记个案',
+  keepsAgainstNew: true,
+  starts: (ctx) => (ctx.msg.kind === 'text' || ctx.msg.kind === 'button') && isIntakeTrigger(ctx.msg.text),
+  start: (ctx, { once }) => (once ? NEEDS_DIALOG : start(ctx, ctx.clock.now())),
+  // Its own timing (pause after 30 minutes, drop after 7 days) is applied with a notice in proceed.
+  alive: () => true,
+  answer: (ctx, session) => proceed(ctx, session, ctx.clock.now()),
+  pending(ctx, session) {
+    const now = ctx.clock.now();
+    if (session.status === 'paused' || sessionTiming(session.lastActiveAt, now) !== 'fresh') return undefined;
+    return currentPrompt(caseForm, session.state as EngineState, envFor(ctx, now));
   },
 };
+
+/** Intake alone, for a router without the follow-up dialogs. */
+export const intakeHandler: Handler = dialogHandler([intakeDialog], []);

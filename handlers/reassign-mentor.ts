@@ -1,50 +1,96 @@
+import type { Reply } from '../src/domain/model/message.js';
 import { mayManage } from '../src/domain/followup/access.js';
-import { stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
-import { matchTerm } from '../src/domain/text/match.js';
-import { caseCommand, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
-import type { Handler } from '../src/core/context.js';
+import { REASSIGN_FORM_ID, REASSIGN_RESUME_MARK, reassignForm } from '../src/domain/followup/reassign-form.js';
+import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import type { FormDef } from '../src/domain/intake/form.js';
+import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
+import type { CaseRecord } from '../src/domain/model/records.js';
+import { caseCommand, isText, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
+import { endShortDialog, saveShortDialog, shortDialogAlive, shortFormEnv } from './short-dialog.js';
+import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
+import type { HandlerContext } from '../src/core/context.js';
 
 const TRIGGER = /^(?:更换帮扶人|更换帮扶责任人|更改帮扶人|调整帮扶人|换帮扶人)(?=$|[\s:：,，]|[A-Za-z])/;
 export const NOT_ALLOWED_REASSIGN_TEXT = '只有管理员或该个案牵头单位的成员可以更换帮扶责任人。';
 
+function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
+  const c = ctx.store.cases.getByCode(code);
+  if (!c || !mayManage(c, ctx.member)) return refuseCase(ctx, code, '更换帮扶人', Boolean(c), MANAGERS);
+  if (c.status === 'closed') return [{ text: `个案 ${c.code} 已结案，无需更换帮扶人。` }];
+  return c;
+}
+
+const formFor = (ctx: HandlerContext): FormDef =>
+  reassignForm({ members: ctx.config.members, mentorOf: (code) => ctx.store.cases.getByCode(code)?.mentorUserId ?? null, group: ctx.msg.chatType === 'group' });
+
+/** Gives the case to the new mentor and tells the new and the old mentor privately. */
+function reassign(ctx: HandlerContext, code: string, userid: string): Reply[] {
+  // Checked again: the case or the sender's rights may have changed while the dialog was open.
+  const c = check(ctx, code);
+  if (Array.isArray(c)) return c;
+  const to = ctx.config.members.find((m) => m.userid === userid)!;
+  if (to.userid === c.mentorUserId) return [{ text: `${to.name} 已经是个案 ${c.code} 的帮扶责任人。` }];
+  const now = ctx.clock.now();
+  const old = c.mentorUserId;
+  ctx.store.followup.reassign(c.id, to.userid, to.name, now);
+  ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: c.code, detail: 'mentor' });
+  const by = ctx.member?.name ?? ctx.msg.userId;
+  const stamp = now.toISOString();
+  if (to.userid !== ctx.msg.userId) {
+    tell(ctx, to.userid, `${by} 将个案 ${privateCaseName(c)}交由您帮扶，请每月至少联系一次，联系后发「走访 ${c.code} 方式 情况」记录。`, 'case.reassigned', `case.reassigned:${c.code}:${to.userid}:${stamp}`);
+  }
+  if (old && old !== ctx.msg.userId) {
+    tell(ctx, old, `${by} 已将个案 ${c.code} 改由 ${to.name} 帮扶，您不再负责该个案，谢谢您的付出。`, 'case.reassigned', `case.reassigned:${c.code}:${old}:${stamp}`);
+  }
+  return [{ text: `个案 ${c.code} 的帮扶责任人已改为 ${to.name}，已私信通知相关人员。` }];
+}
+
+function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
+  if (r.outcome === 'submit') {
+    endShortDialog(ctx, REASSIGN_FORM_ID);
+    return reassign(ctx, String(r.state.answers.code), String(r.state.answers.mentor));
+  }
+  if (r.outcome === 'cancelled') {
+    endShortDialog(ctx, REASSIGN_FORM_ID);
+    return [r.reply];
+  }
+  if (opts.once) return NEEDS_DIALOG;
+  saveShortDialog(ctx, REASSIGN_FORM_ID, r.state, opts.createdAt);
+  return [r.reply];
+}
+
 /**
  * 「更换帮扶人 DJ-2026-0001 王五」: gives the case to another configured member (name matched
- * loosely), and tells the new and the old mentor privately.
+ * loosely) in one message; without a name that can be found, the form asks for it.
  */
-export const reassignMentorHandler: Handler = {
-  name: 'reassign-mentor',
-  handle(ctx) {
+export const reassignDialog: DialogKind = {
+  formId: REASSIGN_FORM_ID,
+  title: '更换帮扶人',
+  resumeMark: REASSIGN_RESUME_MARK,
+  action: '更换帮扶人',
+  keepsAgainstNew: false,
+  starts: (ctx) => isText(ctx) && TRIGGER.test(normalizeInput(ctx.msg.text)),
+  start(ctx, { once }) {
     const cmd = caseCommand(ctx, TRIGGER);
-    if (cmd === null || Array.isArray(cmd)) return cmd;
-    const { found, member } = cmd;
+    if (cmd === null) return [];
+    if (Array.isArray(cmd)) return cmd;
+    const { found } = cmd;
     if (!found) return [{ text: '请写明个案编号和新的帮扶责任人，例如「更换帮扶人 DJ-2026-0001 王五」。' }];
-    const c = ctx.store.cases.getByCode(found.code);
-    if (!c || !mayManage(c, ctx.member)) return refuseCase(ctx, found.code, '更换帮扶人', Boolean(c), MANAGERS);
-    if (c.status === 'closed') return [{ text: `个案 ${c.code} 已结案，无需更换帮扶人。` }];
-    const name = stripEdgePunctuation(found.rest.replace(/^(?:为|成|给|改为|换成)/, ''));
-    if (!name) return [{ text: `请写明新的帮扶责任人姓名，例如「更换帮扶人 ${c.code} 王五」。` }];
-    const names = ctx.config.members.map((x) => x.name);
-    const picked = matchTerm(name, names);
-    const matches = picked ? ctx.config.members.filter((x) => x.name === picked) : [];
-    if (matches.length !== 1) {
-      // Never repeat the typed name in a group: it may be the child's.
-      const echo = ctx.msg.chatType === 'group' ? '这位工作人员' : `「${name}」`;
-      return [{ text: `工作人员名单中没有找到唯一的${echo}。可选：${names.join('、')}。` }];
-    }
-    const to = matches[0]!;
-    if (to.userid === c.mentorUserId) return [{ text: `${to.name} 已经是个案 ${c.code} 的帮扶责任人。` }];
-    const now = ctx.clock.now();
-    const old = c.mentorUserId;
-    ctx.store.followup.reassign(c.id, to.userid, to.name, now);
-    ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: c.code, detail: 'mentor' });
-    const by = member.name;
-    const stamp = now.toISOString();
-    if (to.userid !== ctx.msg.userId) {
-      tell(ctx, to.userid, `${by} 将个案 ${privateCaseName(c)}交由您帮扶，请每月至少联系一次，联系后发「走访 ${c.code} 方式 情况」记录。`, 'case.reassigned', `case.reassigned:${c.code}:${to.userid}:${stamp}`);
-    }
-    if (old && old !== ctx.msg.userId) {
-      tell(ctx, old, `${by} 已将个案 ${c.code} 改由 ${to.name} 帮扶，您不再负责该个案，谢谢您的付出。`, 'case.reassigned', `case.reassigned:${c.code}:${old}:${stamp}`);
-    }
-    return [{ text: `个案 ${c.code} 的帮扶责任人已改为 ${to.name}，已私信通知相关人员。` }];
+    const c = check(ctx, found.code);
+    if (Array.isArray(c)) return c;
+    const form = formFor(ctx);
+    const env = shortFormEnv(ctx);
+    let r = startForm(form, env, '', { code: c.code });
+    // What follows the code is the answer to the mentor question.
+    if (found.rest.trim()) r = handleInput(form, r.state, found.rest, env);
+    return settle(ctx, r, { once });
   },
+  alive: shortDialogAlive,
+  answer(ctx, session) {
+    if (!isText(ctx)) return null;
+    const r = handleInput(formFor(ctx), session.state as EngineState, ctx.msg.text, shortFormEnv(ctx));
+    const replies = settle(ctx, r, { once: false, createdAt: session.createdAt });
+    return replies === NEEDS_DIALOG ? null : replies;
+  },
+  pending: (ctx, session) => currentPrompt(formFor(ctx), session.state as EngineState, shortFormEnv(ctx)),
 };

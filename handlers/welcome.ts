@@ -2,7 +2,7 @@ import type { Choice, Reply } from '../src/domain/model/message.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import type { Handler, HandlerContext } from '../src/core/context.js';
 import { helpText } from './help.js';
-import { pendingIntakePrompt } from './intake.js';
+import { pendingDialogPrompt } from './dialogs.js';
 
 /** Each sends what a user would type; shown as buttons where the platform has cards. */
 export const QUICK_ACTIONS: readonly Choice[] = [
@@ -29,7 +29,7 @@ function questionLine(text: string): string {
  */
 export function welcomeReply(ctx: HandlerContext): Reply {
   const greeting = `您好，我是${ctx.config.town}护苗助手。`;
-  const pending = pendingIntakePrompt(ctx);
+  const pending = pendingDialogPrompt(ctx);
   if (pending) {
     return { ...pending, welcome: { greeting, pending: questionLine(pending.text), actions: [CONTINUE_ACTION, ...QUICK_ACTIONS] } };
   }
@@ -49,7 +49,7 @@ export const welcomeHandler: Handler = {
     if (msg.chatType !== 'single' || (msg.kind !== 'text' && msg.kind !== 'button')) return null;
     const said = stripEdgePunctuation(normalizeInput(msg.text));
     if (!GREETING.test(said)) return null;
-    if (said.startsWith('继续') && pendingIntakePrompt(ctx)) return null;
+    if (said.startsWith('继续') && pendingDialogPrompt(ctx)) return null;
     return [welcomeReply(ctx)];
   },
 };

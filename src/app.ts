@@ -1,8 +1,10 @@
 import type { AppDeps, Handler } from './core/context.js';
 import { caseViewHandler } from '../handlers/case-view.js';
-import { followupHandlers } from '../handlers/followup.js';
+import { dialogsHandler } from '../handlers/dialogs.js';
+import { followupCommandHandlers } from '../handlers/followup.js';
+import { legacyDialogHandler } from '../handlers/followup-dialog.js';
 import { helpHandler } from '../handlers/help.js';
-import { intakeHandler, warmIntake } from '../handlers/intake.js';
+import { warmIntake } from '../handlers/intake.js';
 import { qaHandler } from '../handlers/qa.js';
 import { repeatedConfirmHandler } from '../handlers/repeated-confirm.js';
 import { reportRequestHandler } from '../handlers/report-request.js';
@@ -12,11 +14,11 @@ import { Router } from './core/router.js';
 import { qaEngineFor } from './domain/qa/answer.js';
 
 /**
- * The handlers in the order they are offered a message. Conversations in progress come before
- * commands, and Q&A comes last because it answers anything.
+ * The handlers in the order they are offered a message. Dialogs (registration, 走访, 结案) come
+ * before commands, and Q&A comes last because it answers anything.
  */
 export function buildHandlers(): Handler[] {
-  return [unsupportedHandler, repeatedConfirmHandler, welcomeHandler, intakeHandler, caseViewHandler, ...followupHandlers, reportRequestHandler, helpHandler, qaHandler];
+  return [unsupportedHandler, repeatedConfirmHandler, welcomeHandler, legacyDialogHandler, dialogsHandler, caseViewHandler, ...followupCommandHandlers, reportRequestHandler, helpHandler, qaHandler];
 }
 
 export interface App {

@@ -40,7 +40,7 @@ describe('contact log in one message', () => {
     expect(h.say('wangwu', '走访 DJ-2026-0001 12月1日 电话 平稳')).toBe(FUTURE_DATE_TEXT);
     expect(h.say('wangwu', '走访 DJ-2026-0001 2月30日 电话 平稳')).toBe(BAD_DATE_TEXT);
     expect(h.store.followup.contacts()).toEqual([]);
-    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+    expect(h.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
   });
 
   it('lets the mentor, lead-unit members and admins log, and no one else', () => {
@@ -77,7 +77,7 @@ describe('contact log as a guided form', () => {
     expect(h.say('wangwu', '2')).toContain('请简要写下联系情况');
     expect(h.say('wangwu', '昨天 孩子情况稳定')).toBe('已记录 DJ-2026-0001 11月19日电话联系。');
     expect(h.store.followup.contacts()[0]).toMatchObject({ method: '电话', notes: '孩子情况稳定', date: '2026-11-19' });
-    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+    expect(h.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
   });
 
   it('picks the offered case by its number, with buttons that tell the cases apart', () => {
@@ -94,8 +94,9 @@ describe('contact log as a guided form', () => {
   it('keeps the form unchanged on a bad date, and cancels on 取消', () => {
     const h = setup();
     h.say('wangwu', '走访 DJ-2026-0001 电话');
-    expect(h.say('wangwu', '30号 很好')).toBe(FUTURE_DATE_TEXT);
-    expect(h.store.followup.dialog('wangwu', 'wangwu')!.state).toMatchObject({ code: 'DJ-2026-0001', method: '电话' });
+    // The refusal is followed by the open question, so the user sees what is still asked.
+    expect(h.say('wangwu', '30号 很好')).toBe(`${FUTURE_DATE_TEXT}\nDJ-2026-0001：请简要写下联系情况（不写他人姓名、电话）。如需调整风险等级，可一并写「风险高/中/低」。`);
+    expect(h.store.sessions.get('wangwu', 'wangwu')!.state).toMatchObject({ answers: { code: 'DJ-2026-0001', method: '电话' } });
     expect(h.say('wangwu', '取消')).toContain('已取消');
     expect(h.store.followup.contacts()).toEqual([]);
   });
@@ -103,19 +104,26 @@ describe('contact log as a guided form', () => {
   it('refuses at once a code the user may not log for, without starting a form', () => {
     const h = setup();
     expect(h.say('zhaoliu', '走访 DJ-2026-0001')).toBe(REFUSED_0001);
-    expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
+    expect(h.store.sessions.get('zhaoliu', 'zhaoliu')).toBeUndefined();
     h.say('zhaoliu', '走访');
-    expect(h.say('zhaoliu', 'DJ-2026-0001')).toBe(REFUSED_0001);
+    // Inside the form the refusal is followed by the case question again.
+    const refused = h.say('zhaoliu', 'DJ-2026-0001');
+    expect(refused.startsWith(`${REFUSED_0001}\n请选择要记录的个案`)).toBe(true);
+    expect(h.store.sessions.get('zhaoliu', 'zhaoliu')!.state).toMatchObject({ current: 'code', answers: {} });
   });
 
-  it('takes a note that begins with 走访 as an answer, but a new command ends the form', () => {
+  it('takes a note that begins with 走访 as an answer; a one-message command in between keeps the form', () => {
     const h = setup();
     h.say('wangwu', '走访 DJ-2026-0001 电话');
     expect(h.say('wangwu', '走访很顺利，孩子在家')).toContain('已记录 DJ-2026-0001');
     expect(h.store.followup.contacts()[0]!.notes).toBe('走访很顺利,孩子在家');
     h.say('wangwu', '走访 DJ-2026-0001 上门');
-    expect(h.say('wangwu', '我的个案')).toContain('您帮扶的在册个案');
-    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+    // 我的个案 is answered and the open question asked again; the half-done contact is not lost.
+    const mine = h.say('wangwu', '我的个案');
+    expect(mine).toContain('您帮扶的在册个案');
+    expect(mine).toContain('—— 继续走访记录 ——\nDJ-2026-0001：请简要写下联系情况');
+    expect(h.say('wangwu', '孩子在家写作业')).toBe('已记录 DJ-2026-0001 11月20日上门联系。');
+    expect(h.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
   });
 
   it('drops a form left alone for 30 minutes and passes the message on', () => {
@@ -123,7 +131,7 @@ describe('contact log as a guided form', () => {
     h.say('wangwu', '走访 DJ-2026-0001');
     h.clock.advance(31 * 60_000);
     expect(h.say('wangwu', '留守儿童归谁管')).toBe('[Q&A]');
-    expect(h.store.followup.dialog('wangwu', 'wangwu')).toBeUndefined();
+    expect(h.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
   });
 
   it('in a group replies with the case code only', () => {

@@ -103,7 +103,7 @@ describe('结案', () => {
     h.say('lisi', '结案 DJ-2026-0004 已入学');
     h.say('lisi', '确认');
     expect(h.say('lisi', '结案 DJ-2026-0004 已入学')).toContain('已经结案');
-    expect(h.store.followup.dialog('zhaoliu', 'zhaoliu')).toBeUndefined();
+    expect(h.store.sessions.get('zhaoliu', 'zhaoliu')).toBeUndefined();
   });
 });
 
@@ -150,6 +150,18 @@ describe('更换帮扶人', () => {
     expect(outboxTo(h, 'wangwu')[0]).toContain('改由 周八 帮扶');
     expect(h.store.audit.list({ caseCode: 'DJ-2026-0002' })).toMatchObject([{ actor: 'qianjiu', action: 'change', detail: 'mentor' }]);
     expect(h.say('lisi', '更换帮扶人 DJ-2026-0002 周巴')).toContain('周八 已经是'); // homophone typo still finds 周八
+  });
+
+  it('asks for the new mentor when the name is missing or not found, and then takes the name alone', () => {
+    const h = setup();
+    expect(h.say('qianjiu', '更换帮扶人 DJ-2026-0002')).toContain('请写明个案 DJ-2026-0002 新的帮扶责任人姓名');
+    expect(h.say('qianjiu', '诸葛亮')).toContain('没有找到唯一的「诸葛亮」');
+    const second = h.say('qianjiu', '诸葛孔明');
+    expect(second).toMatch(/\n1\. \S+\n2\. /); // the staff by number
+    expect(second).toContain('不更换了请回复「取消」。');
+    expect(h.say('qianjiu', '周八')).toContain('帮扶责任人已改为 周八');
+    expect(h.store.cases.getByCode('DJ-2026-0002')).toMatchObject({ mentorUserId: 'zhouba' });
+    expect(h.store.sessions.get('qianjiu', 'qianjiu')).toBeUndefined();
   });
 
   it('refuses unknown people and people without the right', () => {

@@ -7,7 +7,7 @@ import { normalizeInput, stripEdgePunctuation } from '../parse-zh/normalize.js';
 import { parsePersonName } from '../parse-zh/person-name.js';
 import { parseYesNo } from '../parse-zh/yes-no.js';
 import { parseLooseDate, saysUnknown, spotChoices } from '../parse-zh/spoken.js';
-import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
+import type { Answers, FormDef, FormEnv, FormTexts, ParseOutcome, StepDef } from './form.js';
 
 export const CONFIRM = '__confirm';
 
@@ -54,6 +54,25 @@ export const UNKNOWN_TEXT = '待补充';
 const WAY_OUT = '不清楚可回复「不知道」或「稍后补充」，先记为待补充，以后再补。';
 
 export type Outcome = 'continue' | 'cancelled' | 'submit';
+
+const DEFAULT_TEXTS: Omit<FormTexts, 'start' | 'cancelled'> = {
+  cancelQuestion: '确定放弃这份登记吗？已填的内容会被删除。请回复「是」或「否」。',
+  resumeMark: '—— 继续登记 ——',
+  help: '正在进行个案登记。可用：「上一步」回到上一题；「跳过」跳过选填项；「修改 字段名」改某一项（如「修改 姓名」）；「查看」看已填内容；「取消」放弃登记。',
+  updated: '登记表已更新，已填内容都保留了；请接着回答下面的问题。',
+  requiredWayOut: null,
+  cannotSkip: (label) => `「${label}」是必填项，不能跳过：没有它个案无法建档。`,
+};
+
+/** The form's texts, the registration's wherever the form does not give its own. */
+export function textsOf(form: FormDef): FormTexts {
+  return {
+    start: `开始${form.title}。随时可回复「上一步」「跳过」「修改 字段」「查看」「取消」「帮助」。`,
+    cancelled: () => `已取消，${form.title}草稿已删除。`,
+    ...DEFAULT_TEXTS,
+    ...form.texts,
+  };
+}
 
 export interface EngineResult {
   state: EngineState;
@@ -152,16 +171,18 @@ function promptOf(form: FormDef, state: EngineState, env: FormEnv): Reply {
   if (isOptional(step, state.answers)) lines.push('没有或暂不清楚可回复「跳过」。');
   const failures = state.failures?.[state.current] ?? 0;
   const reply: Reply = { text: lines.join('\n') };
-  if (failures >= 2 && opts.length && opts.length <= MAX_LISTED_CHOICES) {
+  if (failures >= 2 && opts.length && opts.length <= MAX_LISTED_CHOICES && !step.listsOptions) {
     // The second miss: every option by number, so a reply of 「3」 always works.
     reply.text += '\n' + opts.map((o, i) => `${i + 1}. ${o.label}`).join('\n');
   }
   if (failures >= 1 && !step.required) reply.text += `\n${WAY_OUT}`;
+  const requiredWayOut = textsOf(form).requiredWayOut;
+  if (failures >= 2 && step.required && requiredWayOut) reply.text += `\n${requiredWayOut}`;
   // Channels show choices as buttons or a numbered list; typing the number or the label works.
   // A long list (every cadre of a big town) is not sent: the step's suggestions are, and any
   // option can still be typed by name.
   const listed = opts.length > MAX_LISTED_CHOICES ? (step.suggest?.(state.answers, env) ?? []).slice(0, MAX_LISTED_CHOICES) : opts;
-  if (listed.length) reply.choices = listed.map((o) => ({ label: o.label, value: o.label }));
+  if (listed.length) reply.choices = listed.map((o) => ({ label: step.buttonLabel?.(o) ?? o.label, value: o.label }));
   if (failures >= 2 && !step.required) {
     reply.choices = [...(reply.choices ?? []), { label: '不知道', value: '不知道' }, { label: '稍后补充', value: '稍后补充' }];
   }
@@ -193,8 +214,9 @@ export function summary(form: FormDef, state: EngineState, env: FormEnv, forConf
   return { text: lines.join('\n') };
 }
 
-function errorReply(step: StepDef, reason: string, form: FormDef, state: EngineState, env: FormEnv): Reply {
+function errorReply(step: StepDef, reason: string, form: FormDef, state: EngineState, env: FormEnv, whole = false): Reply {
   const again = promptOf(form, state, env);
+  if (whole) return { ...again, text: `${reason}\n${again.text}` };
   return { ...again, text: `${reason}。请输入${step.expect}，例如：${step.example}\n${again.text}` };
 }
 
@@ -340,7 +362,7 @@ export function migrateState(form: FormDef, state: EngineState): string | undefi
   }
   const stale = state.version !== form.version;
   state.version = form.version;
-  return changed || stale ? '登记表已更新，已填内容都保留了；请接着回答下面的问题。' : undefined;
+  return changed || stale ? textsOf(form).updated : undefined;
 }
 
 function markUnknown(state: EngineState, key: string): void {
@@ -395,9 +417,14 @@ function findCorrection(form: FormDef, state: EngineState, text: string, env: Fo
  * Starts a form, filling what the first message already says. Inferred values that break a
  * rule (e.g. an age limit) are dropped and asked instead.
  */
-export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineResult {
+export function startForm(form: FormDef, env: FormEnv, firstText = '', given: Answers = {}): EngineResult {
   const state = newState(form);
   const notes: string[] = [];
+  // Answers the caller read from its own command (「走访 DJ-2026-0001 电话」): set without comment.
+  for (const [k, v] of Object.entries(given)) {
+    const step = stepByKey(form, k);
+    if (step && schemaOf(step, env).safeParse(v).success) state.answers[k] = v;
+  }
   if (form.prefill && firstText.trim()) {
     const { answers, estimated, partial } = form.prefill(firstText, env);
     if (estimated?.length) state.estimated = [...estimated];
@@ -421,7 +448,9 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   state.current = nextKey(form, state.answers);
   const signs = detect(form, state, firstText, env);
   const dup = earlyDuplicate(state, env);
-  const head: string[] = [`开始${form.title}。随时可回复「上一步」「跳过」「修改 字段」「查看」「取消」「帮助」。`];
+  if (submitsNow(form, state)) return { state, reply: { text: '' }, outcome: 'submit', newSigns: signs };
+  const start = textsOf(form).start;
+  const head: string[] = start ? [start] : [];
   if (state.prefilled.length) {
     const order = (k: string) => form.steps.findIndex((s) => s.key === k);
     const got = [...state.prefilled].sort((x, y) => order(x) - order(y)).map((k) => {
@@ -432,7 +461,13 @@ export function startForm(form: FormDef, env: FormEnv, firstText = ''): EngineRe
   }
   head.push(...notes);
   const prompt = dup ?? promptOf(form, state, env);
-  return { state, reply: keyed(form, state, withSigns(form, { ...prompt, text: `${head.join('\n')}\n\n${prompt.text}` }, signs)), outcome: 'continue', newSigns: signs };
+  const text = head.length ? `${head.join('\n')}\n\n${prompt.text}` : prompt.text;
+  return { state, reply: keyed(form, state, withSigns(form, { ...prompt, text }, signs)), outcome: 'continue', newSigns: signs };
+}
+
+/** A form without a 「请核对」 step is submitted as soon as nothing is left to ask. */
+function submitsNow(form: FormDef, state: EngineState): boolean {
+  return form.confirm === false && state.current === CONFIRM && !state.pending;
 }
 
 const duplicateQuestion = (codes: readonly string[]) =>
@@ -507,17 +542,18 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
     newSigns,
   });
   const command = parseCommand(text);
+  const texts = textsOf(form);
 
   if (state.pending) {
     const yes = parseYesNo(text);
     const pending = state.pending;
     if (pending.type === 'cancel') {
-      if (yes === true) return done({ text: `已取消，${form.title}草稿已删除。` }, 'cancelled');
+      if (yes === true) return done({ text: texts.cancelled(state.answers) }, 'cancelled');
       if (yes === false) {
         delete state.pending;
         return done({ ...promptOf(form, state, env), text: `好的，继续填写。\n${promptOf(form, state, env).text}` });
       }
-      return done({ text: '确定放弃这份登记吗？已填的内容会被删除。请回复「是」或「否」。' });
+      return done({ text: texts.cancelQuestion });
     }
     if (pending.type === 'conflict') {
       if (yes === true) {
@@ -551,14 +587,12 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   if (command) {
     switch (command.type) {
       case 'cancel':
+        if (form.cancelAtOnce) return done({ text: texts.cancelled(state.answers) }, 'cancelled');
         state.pending = { type: 'cancel' };
-        return done({ text: '确定放弃这份登记吗？已填的内容会被删除。请回复「是」或「否」。' });
+        return done({ text: texts.cancelQuestion });
       case 'resume':
       case 'help': {
-        const help =
-          command.type === 'help'
-            ? '正在进行个案登记。可用：「上一步」回到上一题；「跳过」跳过选填项；「修改 字段名」改某一项（如「修改 姓名」）；「查看」看已填内容；「取消」放弃登记。\n'
-            : '';
+        const help = command.type === 'help' ? `${texts.help}\n` : '';
         const p = promptOf(form, state, env);
         return done({ ...p, text: help + p.text });
       }
@@ -577,7 +611,7 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
       case 'skip': {
         if (state.current === CONFIRM) return done({ text: `没有可以跳过的问题了。\n${summary(form, state, env, true).text}` });
         const step = stepByKey(form, state.current)!;
-        if (step.required) return done({ ...promptOf(form, state, env), text: `「${step.label}」是必填项，不能跳过：没有它个案无法建档。\n${promptOf(form, state, env).text}` });
+        if (step.required) return done({ ...promptOf(form, state, env), text: `${texts.cannotSkip(step.label)}\n${promptOf(form, state, env).text}` });
         // An optional field skipped is simply not filled; any other is recorded as still to complete.
         return isOptional(step, state.answers) ? accept(form, state, step.key, null, '', env) : unknownAnswer(form, state, step, env);
       }
@@ -612,7 +646,7 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   }
 
   const step = stepByKey(form, state.current)!;
-  const correction = findCorrection(form, state, text, env);
+  const correction = form.corrections === false ? undefined : findCorrection(form, state, text, env);
   if (correction) {
     const fixed = stepByKey(form, correction.key)!;
     const keep = state.current;
@@ -626,12 +660,13 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   const plainAside = env.answerAside?.(text, state.answers, { strict: true });
   if (plainAside) {
     const p = promptOf(form, state, env);
-    return done({ ...p, text: `${plainAside}\n\n—— 继续登记 ——\n${p.text}` });
+    return done({ ...p, text: `${plainAside}\n\n${texts.resumeMark}\n${p.text}` });
   }
   const free = step.kind === 'text' || step.kind === 'name' || step.kind === 'date' || step.kind === 'mobile';
   if (free && !step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
   const partial = state.partial?.[step.key];
   const parsed = parseFor(step, text, state.answers, env, partial);
+  if (parsed.ok === 'end') return done({ text: parsed.reply }, 'cancelled');
   if (parsed.ok === 'unknown') {
     if (!step.required) return unknownAnswer(form, state, step, env);
   } else if (parsed.ok === 'partial') {
@@ -641,13 +676,15 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
     const checked = schemaOf(step, env).safeParse(parsed.value);
     if (checked.success) return accept(form, state, step.key, checked.data, text, env, undefined, parsed.note !== undefined);
     return failed(form, state, step, checked.error.issues[0]?.message ?? '格式不对', text, env);
+  } else if (parsed.whole) {
+    return failed(form, state, step, parsed.error, text, env, true);
   }
   if (!step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
   // A plan question typed mid-form is answered, and the form question asked again under it.
   const aside = env.answerAside?.(text, state.answers);
   if (aside) {
     const p = promptOf(form, state, env);
-    return done({ ...p, text: `${aside}\n\n—— 继续登记 ——\n${p.text}` });
+    return done({ ...p, text: `${aside}\n\n${texts.resumeMark}\n${p.text}` });
   }
   return failed(form, state, step, parsed.ok === 'unknown' ? '这一项需要先选定' : parsed.error, text, env);
 }
@@ -657,7 +694,7 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
  * with a way out; the third is never refused: the field is recorded as unknown and the form
  * moves on (a required field shows its numbered options again).
  */
-function failed(form: FormDef, state: EngineState, step: StepDef, reason: string, text: string, env: FormEnv): EngineResult {
+function failed(form: FormDef, state: EngineState, step: StepDef, reason: string, text: string, env: FormEnv, whole = false): EngineResult {
   state.failures = { ...state.failures, [step.key]: (state.failures?.[step.key] ?? 0) + 1 };
   const n = state.failures[step.key]!;
   if (n >= 3 && !step.required) {
@@ -665,7 +702,7 @@ function failed(form: FormDef, state: EngineState, step: StepDef, reason: string
     return { ...r, reply: { ...r.reply, text: `这一项先记为「${UNKNOWN_TEXT}」，您的原话没有保存，之后可回复「修改 ${step.label}」补上。\n${r.reply.text}` } };
   }
   void text;
-  return { state, reply: errorReply(step, reason, form, state, env), outcome: 'continue', newSigns: [] };
+  return { state, reply: errorReply(step, reason, form, state, env, whole), outcome: 'continue', newSigns: [] };
 }
 
 /** What an answer also says about later questions (FormDef.fillsInPassing), shown for checking. */
@@ -730,6 +767,7 @@ function accept(form: FormDef, state: EngineState, key: string, value: unknown, 
   // Only free text is read for signs: a picked option such as 无人监护 is judged from the answers.
   const signs = detect(form, state, step.kind === 'text' || step.allowDetail ? text : '', env);
   const dup = earlyDuplicate(state, env);
+  if (submitsNow(form, state)) return { state, reply: { text: '' }, outcome: 'submit', newSigns: signs };
   return { state, reply: withSigns(form, dup ?? promptOf(form, state, env), signs), outcome: 'continue', newSigns: signs };
 }
 
@@ -752,7 +790,7 @@ export function currentPrompt(form: FormDef, prev: EngineState, env: FormEnv): R
 }
 
 function promptNow(form: FormDef, state: EngineState, env: FormEnv): Reply {
-  if (state.pending?.type === 'cancel') return { text: '确定放弃这份登记吗？请回复「是」或「否」。' };
+  if (state.pending?.type === 'cancel') return { text: textsOf(form).cancelQuestion };
   if (state.pending?.type === 'conflict') return { text: `${state.pending.question}\n请回复「是」或「否」。` };
   if (state.pending?.type === 'duplicate') return { text: duplicateQuestion(state.pending.codes) };
   return promptOf(form, state, env);

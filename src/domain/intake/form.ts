@@ -43,7 +43,10 @@ export type StepKind = 'text' | 'name' | 'date' | 'mobile' | 'yesno' | 'choice' 
 
 export type ParseOutcome =
   | { ok: true; value: unknown; /** The answer was a guess (an age for a birth date). */ note?: string }
-  | { ok: false; error: string }
+  /** `whole`: the error is a full sentence of its own (a refusal), shown as is above the question. */
+  | { ok: false; error: string; whole?: boolean }
+  /** The answer ends the form without saving (「否」 to 「要记录这次走访吗」); `reply` says so. */
+  | { ok: 'end'; reply: string }
   /** Part of a combined answer: kept, and `ask` asks only for the rest. */
   | { ok: 'partial'; value: unknown; ask: string }
   /** The person does not know: recorded as unknown (待补充). */
@@ -91,6 +94,31 @@ export interface StepDef {
   readsUnknown?: boolean;
   /** How the value reads in a summary. */
   display?: (value: unknown, env: FormEnv) => string;
+  /** The prompt numbers the options itself, so a second miss does not list them again. */
+  listsOptions?: boolean;
+  /** A button's label when the option's own label is too long for a narrow button. */
+  buttonLabel?: (option: ChoiceOption) => string;
+}
+
+/**
+ * The words of a form's own replies. The defaults are the registration's; a short form (走访,
+ * 结案) says what it is about.
+ */
+export interface FormTexts {
+  /** The first line of a started form; null: none (the command itself said what is started). */
+  start: string | null;
+  /** Asked after 「取消」 unless the form cancels at once. */
+  cancelQuestion: string;
+  cancelled: (answers: Answers) => string;
+  /** Shown under an answered plan question, above the repeated form question. */
+  resumeMark: string;
+  help: string;
+  /** Told when a draft from another form version was brought up to this one. */
+  updated: string;
+  /** The reply to 「跳过」 at a required step. */
+  cannotSkip: (label: string) => string;
+  /** Added on the second miss of a required step, which has no 「不知道」 way out; null: nothing. */
+  requiredWayOut: string | null;
 }
 
 export interface CheckFailure {
@@ -143,4 +171,18 @@ export interface FormDef {
    * answered yet and come later in the form: 「他爹坐牢了」 for one question answers two.
    */
   fillsInPassing?: readonly string[];
+  /** Replaces some of the default texts (see FormTexts). */
+  texts?: Partial<FormTexts>;
+  /**
+   * False: no 「请核对」 summary; the form submits once its last step is answered. For a short
+   * form whose last step is itself a confirmation (结案) or whose command says it all (走访).
+   */
+  confirm?: boolean;
+  /** 「取消」 ends the form at once instead of asking 「确定放弃吗」: there is little to lose. */
+  cancelAtOnce?: boolean;
+  /**
+   * False: an answer is never read as a correction of an earlier one (「…改成…」 in a free note
+   * is just the note).
+   */
+  corrections?: boolean;
 }

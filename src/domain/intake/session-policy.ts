@@ -1,4 +1,5 @@
 import type { Store } from '../ports/store.js';
+import { caseForm } from './case-form.js';
 
 /** A form idle this long is paused; the next message gets a notice instead of being read as an answer. */
 export const PAUSE_AFTER_MS = 30 * 60_000;
@@ -27,6 +28,8 @@ export function dropExpiredDrafts(store: Store, now: Date): number {
   const old = store.sessions.idleSince(cutoff);
   for (const s of old) {
     store.sessions.delete(s.userId, s.chatId);
+    // Short dialogs (走访, 结案) share the session store; only a registration draft is worth a notice.
+    if (s.formId !== caseForm.id) continue;
     store.outbox.enqueue(
       { target: { kind: 'user', id: s.userId }, reply: { text: DROPPED_TEXT }, reason: 'intake.draft-dropped', dedupeKey: `intake.dropped:${s.userId}:${s.chatId}:${s.createdAt.toISOString()}` },
       now,

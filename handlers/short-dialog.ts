@@ -1,0 +1,44 @@
+import type { FormEnv } from '../src/domain/intake/form.js';
+import type { EngineState } from '../src/domain/intake/engine.js';
+import type { FormSessionRecord } from '../src/domain/model/records.js';
+import type { HandlerContext } from '../src/core/context.js';
+import { DIALOG_IDLE_MS } from './followup-shared.js';
+import { planAside } from './form-aside.js';
+
+/**
+ * What the short follow-up dialogs (走访, 结案) share: their session row, their 30-minute life
+ * and the environment their form runs in.
+ */
+
+export function shortFormEnv(ctx: HandlerContext): FormEnv {
+  return {
+    now: ctx.clock.now(),
+    villages: ctx.config.villages,
+    members: ctx.config.members,
+    plan: ctx.plan,
+    ...(ctx.member ? { reporter: ctx.member } : {}),
+    answerAside: planAside(ctx),
+  };
+}
+
+export function saveShortDialog(ctx: HandlerContext, formId: string, state: EngineState, createdAt?: Date): void {
+  const now = ctx.clock.now();
+  const { userId, chatId } = ctx.msg;
+  ctx.store.sessions.save({ userId, chatId, formId, status: 'active', state, startedIn: chatId, createdAt: createdAt ?? now, lastActiveAt: now });
+}
+
+/** A short dialog left alone for 30 minutes is dropped: the next message is read as if none were open. */
+export function shortDialogAlive(ctx: HandlerContext, session: FormSessionRecord): boolean {
+  if (ctx.clock.now().getTime() - session.lastActiveAt.getTime() <= DIALOG_IDLE_MS) return true;
+  ctx.store.sessions.delete(session.userId, session.chatId);
+  return false;
+}
+
+/**
+ * Ends this form's dialog in the sender's chat. Only its own row: a command done in one message
+ * next to an open registration (src/core/dialogs.ts) must leave the registration alone.
+ */
+export function endShortDialog(ctx: HandlerContext, formId: string): void {
+  const { userId, chatId } = ctx.msg;
+  if (ctx.store.sessions.get(userId, chatId)?.formId === formId) ctx.store.sessions.delete(userId, chatId);
+}
