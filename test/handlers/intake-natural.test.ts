@@ -110,6 +110,17 @@ describe('answers as people give them', () => {
     }
   });
 
+  it('a mentor named in the first message is taken; otherwise the reporter is the mentor', () => {
+    const b = bot();
+    b.send('zhouba', '我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了，让王五帮扶吧');
+    expect((b.store.sessions.get('zhouba', 'zhouba')!.state as EngineState).answers.mentor).toBe('wangwu');
+    const b2 = bot();
+    b2.send('zhouba', '我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了');
+    const d = b2.store.sessions.get('zhouba', 'zhouba')!.state as EngineState;
+    expect(d.answers.mentor).toBe('zhouba');
+    expect(d.derived.mentor).toBe('reporter');
+  });
+
   it('a situation maps to its option, and 我自己 is the reporter as mentor', () => {
     const b = bot();
     upTo(b, 'guardianshipMode', ['留守', '王小明', '2014年3月', '男', '王庄村', '小学', '不知道', '不详']);
@@ -144,15 +155,22 @@ describe('what is not known at registration', () => {
   it('is saved as 待补充, shown in 我的个案 and in the reminder to the mentor', () => {
     const b = bot();
     b.send('zhangsan', '新增个案');
-    for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '不知道', '汽车站', '就他自己', '救助站', '高', '我', '确认']) {
-      if (!b.store.sessions.get('zhangsan', 'zhangsan')) break;
-      b.send('zhangsan', a);
-    }
+    // A begging child's guardian is not known: no relation and no 监护方式 are asked.
+    for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '汽车站', '就他自己', '救助站']) b.send('zhangsan', a);
+    expect(b.send('zhangsan', '确认')).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机、风险等级');
     const c = b.store.cases.list()[0]!;
-    expect(c.details.pendingFields).toEqual(expect.arrayContaining(['姓名', '就学/就业情况', '监护人姓名和手机']));
+    expect(c.details.pendingFields).toEqual(['姓名', '就学/就业情况', '监护人姓名和手机']);
     expect(c.details.estimatedFields).toEqual(['identity']);
     expect(c.birthDate).toBe('2014');
-    expect(b.send('zhangsan', '我的个案')).toContain('待补充：姓名');
+    expect(c).toMatchObject({ riskLevel: null, mentorUserId: 'zhangsan', guardianshipMode: null });
+    expect(b.send('zhangsan', '我的个案')).toContain('待补充：风险等级、姓名、就学/就业情况、监护人姓名和手机');
+    expect(b.send('zhangsan', `查看 ${c.code}`)).toContain('风险等级：待补充');
+    // A contact that assesses the risk level ends that item.
+    b.send('zhangsan', `走访 ${c.code} 上门 在救助站见到孩子 风险高`);
+    expect(b.store.cases.getByCode(c.code)!.riskLevel).toBe('高');
+    const mine = b.send('zhangsan', '我的个案');
+    expect(mine).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机');
+    expect(mine).not.toContain('风险等级');
   });
 });
 
@@ -160,7 +178,7 @@ describe('the summary shows every answer as a person reads it', () => {
   it('names a school with its detail and a yes/no as 是/否, never an object or a boolean', () => {
     const b = bot();
     let last = '';
-    for (const t of ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中，墩集中学初二', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '高', '王五']) last = b.send('zhangsan', t);
+    for (const t of ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中，墩集中学初二', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否']) last = b.send('zhangsan', t);
     expect(last).toContain('请核对');
     expect(last).not.toMatch(/\[object Object\]|：(true|false)/);
     expect(last).toMatch(/就学\/就业情况：初中/);
