@@ -96,6 +96,33 @@ describe('answers as people give them', () => {
     }
   });
 
+  it('a bare number at the birth date is not taken as an age: it is asked again; with 岁 it is an age', () => {
+    const b = bot();
+    upTo(b, 'identity', ['留守', '王小明']);
+    // 「2」 here is likelier a menu number sent a question late, or a slip, than a two-year-old.
+    for (const bare of ['2', '十二']) {
+      const r = b.send('zhangsan', bare);
+      expect(r, bare).toContain(`「${bare}」看不出是年龄还是选项序号`);
+      const d = b.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+      expect(d.current, bare).toBe('identity');
+      expect(d.answers, bare).not.toHaveProperty('identity');
+      expect(d.unknown ?? [], bare).not.toContain('identity');
+    }
+    const b2 = bot();
+    upTo(b2, 'identity', ['留守', '王小明']);
+    expect(b2.send('zhangsan', '12')).toContain('孩子几岁请写「12岁」');
+    b2.send('zhangsan', '2岁');
+    const d = b2.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+    expect(d.answers.identity).toEqual({ idNumber: null, birthDate: '2024' });
+    expect(d.estimated).toEqual(['identity']);
+    // A bare year is a year: its month is asked, and 「2」 then is that month.
+    const b3 = bot();
+    upTo(b3, 'identity', ['留守', '王小明']);
+    expect(b3.send('zhangsan', '2014')).toContain('几月份出生');
+    b3.send('zhangsan', '2');
+    expect((b3.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState).answers.identity).toEqual({ idNumber: null, birthDate: '2014-02' });
+  });
+
   it('a grade gives the school level', () => {
     for (const [said, level] of [
       ['初一', '初中'],

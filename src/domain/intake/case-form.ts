@@ -1,6 +1,7 @@
 import { memberIndex } from '../../config/member-index.js';
 import { z } from 'zod';
 import { findAgeInText, parseAge } from '../parse-zh/age.js';
+import { CHINESE_NUMERAL_CHARS } from '../parse-zh/numerals.js';
 import {
   ageRange,
   datesCompatible,
@@ -93,6 +94,8 @@ function birthOf(a: Answers) {
   return id ? parseIsoPartial(id.birthDate) : undefined;
 }
 
+const BARE_NUMBER = new RegExp(`^(?:\\d{1,3}|[${CHINESE_NUMERAL_CHARS}]{1,4})$`);
+
 function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
   const norm = normalizeInput(input).toUpperCase();
   const inText = /(?<!\d)\d{17}[\dX](?!\d)/.exec(norm)?.[0];
@@ -105,11 +108,18 @@ function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: 
   }
   const given = partial as Identity | undefined;
   // A year given before: this answer may add its month, or say the month is not known.
+  const plain = normalizeInput(input).replace(/[\s，,。.！!？?]+/g, '');
   if (given && /^\d{4}$/.test(given.birthDate)) {
-    const month = parseMonthOnly(input);
+    // Here the question was 「几月份出生？」, so a bare 「2」 is February.
+    const month = parseMonthOnly(input) ?? (BARE_NUMBER.test(plain) ? parseMonthOnly(`${plain}月`) : undefined);
     if (month !== undefined) return { ok: true, value: { idNumber: null, birthDate: `${given.birthDate}-${String(month).padStart(2, '0')}` } };
     if (saysUnknown(input)) return { ok: true, value: given, note: 'estimated' };
   }
+  // A bare 4-digit year is a year (「2014」 as 「2014年」).
+  if (/^(?:19|20)\d{2}$/.test(plain)) return parseIdentity(`${plain}年`, answers, env, partial);
+  // A number without 岁 says no unit: 「2」 typed here is far likelier a menu number sent one
+  // question late, or a slip, than an age of two; asked again rather than guessed.
+  if (BARE_NUMBER.test(plain)) return { ok: false, error: `「${plain}」看不出是年龄还是选项序号：孩子几岁请写「${plain}岁」，也可以写出生年月或身份证号` };
   const d0 = parseDate(input, env.now);
   const loose = d0.ok ? { date: d0.date } : parseLooseDate(input, env.now);
   if (loose && (loose.date.month !== undefined || /年/.test(input))) {
