@@ -10,15 +10,15 @@ import { sampleCase } from '../helpers/case-fixture.js';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-describe('migration 011 (risk level not yet assessed) on a database that already holds cases', () => {
+describe('migration 012 (risk level not yet assessed) on a database that already holds cases', () => {
   it('keeps every assessed level, rebuilds the scan indexes, and then takes a case without one', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'humiao-mig11-'));
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-mig12-'));
     dirs.push(dir);
     const file = join(dir, 'humiao.db');
-    // The schema a town upgrading from the previous version has: migrations 1–10 only.
+    // The schema a town upgrading from the previous version has: migrations 1–11 only.
     const db = new Database(file);
-    for (const m of loadMigrations().filter((x) => x.version <= 10)) db.exec(m.sql);
-    db.pragma('user_version = 10');
+    for (const m of loadMigrations().filter((x) => x.version <= 11)) db.exec(m.sql);
+    db.pragma('user_version = 11');
     const insert = db.prepare(`INSERT INTO cases (code, primary_category, full_name, gender, birth_date, dup_key, village, risk_level, mentor_user_id, reporter_user_id, created_at, updated_at)
       VALUES (?, '05', '王小明', '男', '2013-05', ?, '王庄村', ?, 'wangwu', 'zhouba', '2026-01-05T02:00:00.000Z', '2026-01-05T02:00:00.000Z')`);
     insert.run('DJ-2026-0001', 'a', '高');
