@@ -23,7 +23,7 @@ function qaQuestions(): string[] {
 }
 
 /**
- * One user's endless conversation: an 8-turn registration, then four questions, again and again.
+ * One user's endless conversation: a 7-turn registration, then four questions, again and again.
  * Every registration is a different child (name and birth year unique up to 24,000 of them):
  * a repeated name, village and birth month is a likely duplicate, and the bot's 「仍要新建吗？」
  * would then take every later message of that user instead of the questions.
@@ -36,7 +36,8 @@ function* conversation(user: number, users: number, questions: string[]): Genera
     const name = SURNAMES[k % s]! + GIVEN[Math.floor(k / s) % g]! + GIVEN[Math.floor(k / (s * g)) % g]!;
     const year = 2013 + (Math.floor(k / (s * g * g)) % 3);
     yield `新增个案：${name}，男，${year}年${(round % 12) + 1}月出生，王庄村，父母都在外地打工，由奶奶照顾`;
-    yield* ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四', '确认'];
+    // The mentor defaults to the reporter; 李四 is named at the summary so each save also pushes his notice.
+    yield* ['小学', '张桂兰 13812345678', '不详', '修改 帮扶责任人', '李四', '确认'];
     for (let i = 0; i < 4; i++) yield questions[(user * 13 + round * 4 + i) % questions.length]!;
   }
 }

@@ -1,6 +1,7 @@
 import { openCaseStatuses, privateCaseLine } from '../src/domain/followup/case-status.js';
 import { groupCount } from '../src/domain/followup/small-count.js';
 import { command, isText, NOT_MEMBER_TEXT } from './followup-shared.js';
+import { casePending } from '../src/domain/intake/pending-fields.js';
 import type { Handler } from '../src/core/context.js';
 
 const ASKS = new Set(['我的个案', '我帮扶的个案', '我的帮扶对象', '我负责的个案', '我的对象']);
@@ -27,8 +28,9 @@ export const myCasesHandler: Handler = {
     const tip = rows.some((r) => r.due.state !== 'done' && r.due.state !== 'new') ? `\n联系后发「走访 ${rows[0]!.c.code} 电话 情况」记录。` : '';
     // What the reporter did not know at registration stays listed until the mentor completes it.
     const pending = (code: string) => {
-      const p = ctx.store.cases.getByCode(code)?.details.pendingFields;
-      return Array.isArray(p) && p.length ? `；待补充：${p.join('、')}` : '';
+      const c = ctx.store.cases.getByCode(code);
+      const p = c ? casePending(c) : [];
+      return p.length ? `；待补充：${p.join('、')}` : '';
     };
     return [{ text: [head, ...rows.map((r) => privateCaseLine(r) + pending(r.c.code))].join('\n') + tip }];
   },

@@ -29,7 +29,7 @@ const METHOD_GROUPS = `SELECT method, COUNT(*) AS n FROM contacts INDEXED BY con
 
 interface CaseGroupRow {
   village: string;
-  risk: RiskLevel;
+  risk: RiskLevel | null;
   close_group: string | null;
   open_n: number;
   new_n: number;

@@ -85,7 +85,7 @@ export class StoredCase implements CaseRecord {
   schoolStatus: string | null;
   guardianRelation: string | null;
   guardianshipMode: string | null;
-  riskLevel: '低' | '中' | '高';
+  riskLevel: '低' | '中' | '高' | null;
   mentorUserId: string | null;
   mentorName: string | null;
   reporterUserId: string;
@@ -244,7 +244,7 @@ export function summaryPageQueries(shape: SummaryPageShape): { rows: string; cat
 }
 
 export type SummaryRow = [
-  number, string, string, string | null, string | null, '低' | '中' | '高', string, string | null, string | null, 'open' | 'closed', string | null, string,
+  number, string, string, string | null, string | null, '低' | '中' | '高' | null, string, string | null, string | null, 'open' | 'closed', string | null, string,
 ];
 export type SummaryCategoryRow = [number, CategoryCode, string];
 
@@ -255,7 +255,7 @@ export class StoredCaseSummary {
   readonly village: string;
   readonly mentorUserId: string | null;
   readonly mentorName: string | null;
-  readonly riskLevel: '低' | '中' | '高';
+  readonly riskLevel: '低' | '中' | '高' | null;
   readonly createdAt: Date;
   readonly closedAt: Date | null;
   readonly categories: CaseCategoryRecord[];

@@ -108,7 +108,7 @@ describe('the group filter', () => {
     }
     await say('zhangsan', '新增个案：刘小东，男，李庄村，有不良行为', 'wrkPolice');
     // The category comes from 「有不良行为」 in the first message; the guardian's name and phone come before the relation, and the mode is inferred from the relation, not asked.
-    for (const a of [id, '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '高', '王五', '确认']) {
+    for (const a of [id, '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '修改 帮扶责任人', '王五', '确认']) {
       await say('zhangsan', a);
     }
     expect(store.cases.list()).toHaveLength(1);

@@ -11,7 +11,7 @@ import { testDataKey } from '../helpers/case-fixture.js';
  */
 export const SEALED_INTAKE = [
   '上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲',
-  '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '高', '张三', '确认',
+  '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '确认',
 ];
 
 describe('security from the command line', () => {

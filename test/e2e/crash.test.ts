@@ -5,8 +5,11 @@ import Database from 'better-sqlite3';
 import { root, runBot, tempDataDir, TEST_NOW } from '../helpers/run-bot.js';
 import { testDataKey } from '../helpers/case-fixture.js';
 
-/** zhangsan registers a case whose mentor is 王五, so saving it queues a private notice and a group notice. */
-const INTAKE = ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '高', '王五'];
+/**
+ * zhangsan registers a case and, at the summary, makes 王五 its mentor (it defaults to the
+ * reporter), so saving it queues a private notice and a group notice.
+ */
+const INTAKE = ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '修改 帮扶责任人', '王五'];
 
 interface Bot {
   child: ChildProcess;

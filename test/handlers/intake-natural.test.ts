@@ -97,6 +97,33 @@ describe('answers as people give them', () => {
     }
   });
 
+  it('a bare number at the birth date is not taken as an age: it is asked again; with 岁 it is an age', () => {
+    const b = bot();
+    upTo(b, 'identity', ['留守', '王小明']);
+    // 「2」 here is likelier a menu number sent a question late, or a slip, than a two-year-old.
+    for (const bare of ['2', '十二']) {
+      const r = b.send('zhangsan', bare);
+      expect(r, bare).toContain(`「${bare}」看不出是年龄还是选项序号`);
+      const d = b.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+      expect(d.current, bare).toBe('identity');
+      expect(d.answers, bare).not.toHaveProperty('identity');
+      expect(d.unknown ?? [], bare).not.toContain('identity');
+    }
+    const b2 = bot();
+    upTo(b2, 'identity', ['留守', '王小明']);
+    expect(b2.send('zhangsan', '12')).toContain('孩子几岁请写「12岁」');
+    b2.send('zhangsan', '2岁');
+    const d = b2.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
+    expect(d.answers.identity).toEqual({ idNumber: null, birthDate: '2024' });
+    expect(d.estimated).toEqual(['identity']);
+    // A bare year is a year: its month is asked, and 「2」 then is that month.
+    const b3 = bot();
+    upTo(b3, 'identity', ['留守', '王小明']);
+    expect(b3.send('zhangsan', '2014')).toContain('几月份出生');
+    b3.send('zhangsan', '2');
+    expect((b3.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState).answers.identity).toEqual({ idNumber: null, birthDate: '2014-02' });
+  });
+
   it('a grade gives the school level', () => {
     for (const [said, level] of [
       ['初一', '初中'],
@@ -109,6 +136,17 @@ describe('answers as people give them', () => {
       const d = b.store.sessions.get('zhangsan', 'zhangsan')!.state as EngineState;
       expect((d.answers.schoolStatus as { choice: string }).choice, said).toBe(level);
     }
+  });
+
+  it('a mentor named in the first message is taken; otherwise the reporter is the mentor', () => {
+    const b = bot();
+    b.send('zhouba', '我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了，让王五帮扶吧');
+    expect((b.store.sessions.get('zhouba', 'zhouba')!.state as EngineState).answers.mentor).toBe('wangwu');
+    const b2 = bot();
+    b2.send('zhouba', '我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了');
+    const d = b2.store.sessions.get('zhouba', 'zhouba')!.state as EngineState;
+    expect(d.answers.mentor).toBe('zhouba');
+    expect(d.derived.mentor).toBe('reporter');
   });
 
   it('a situation maps to its option, and 我自己 is the reporter as mentor', () => {
@@ -145,15 +183,22 @@ describe('what is not known at registration', () => {
   it('is saved as 待补充, shown in 我的个案 and in the reminder to the mentor', () => {
     const b = bot();
     b.send('zhangsan', '新增个案');
-    for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '不知道', '汽车站', '就他自己', '救助站', '高', '我', '确认']) {
-      if (!b.store.sessions.get('zhangsan', 'zhangsan')) break;
-      b.send('zhangsan', a);
-    }
+    // A begging child's guardian is not known: no relation and no 监护方式 are asked.
+    for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '汽车站', '就他自己', '救助站']) b.send('zhangsan', a);
+    expect(b.send('zhangsan', '确认')).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机、风险等级');
     const c = b.store.cases.list()[0]!;
-    expect(c.details.pendingFields).toEqual(expect.arrayContaining(['姓名', '就学/就业情况', '监护人姓名和手机']));
+    expect(c.details.pendingFields).toEqual(['姓名', '就学/就业情况', '监护人姓名和手机']);
     expect(c.details.estimatedFields).toEqual(['identity']);
     expect(c.birthDate).toBe('2014');
-    expect(b.send('zhangsan', '我的个案')).toContain('待补充：姓名');
+    expect(c).toMatchObject({ riskLevel: null, mentorUserId: 'zhangsan', guardianshipMode: null });
+    expect(b.send('zhangsan', '我的个案')).toContain('待补充：风险等级、姓名、就学/就业情况、监护人姓名和手机');
+    expect(b.send('zhangsan', `查看 ${c.code}`)).toContain('风险等级：待补充');
+    // A contact that assesses the risk level ends that item.
+    b.send('zhangsan', `走访 ${c.code} 上门 在救助站见到孩子 风险高`);
+    expect(b.store.cases.getByCode(c.code)!.riskLevel).toBe('高');
+    const mine = b.send('zhangsan', '我的个案');
+    expect(mine).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机');
+    expect(mine).not.toContain('风险等级');
   });
 });
 
@@ -161,7 +206,7 @@ describe('the summary shows every answer as a person reads it', () => {
   it('names a school with its detail and a yes/no as 是/否, never an object or a boolean', () => {
     const b = bot();
     let last = '';
-    for (const t of ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中，墩集中学初二', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否', '高', '王五']) last = b.send('zhangsan', t);
+    for (const t of ['上报个案', '2', '刘小东', '2010.3.4', '男', '李庄村', '初中，墩集中学初二', '陈梅 13600002222', '母亲', '逃学、网瘾', '家长管教', '无', '否']) last = b.send('zhangsan', t);
     expect(last).toContain('请核对');
     expect(last).not.toMatch(/\[object Object\]|：(true|false)/);
     expect(last).toMatch(/就学\/就业情况：初中/);

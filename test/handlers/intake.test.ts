@@ -24,12 +24,17 @@ describe('intake: the prefill message', () => {
     const first = h.say('zhouba', PREFILL);
     expect(first).toContain('已从您的消息识别');
     expect(first).toContain('就学或就业情况');
-    run(h, 'zhouba', ['小学，墩集中心校三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '一般', '低']);
-    const summary = h.say('zhouba', '李四');
+    // Neither the assessments (监护情况评估, 风险等级) nor the mentor are asked: see docs/intake.md.
+    run(h, 'zhouba', ['小学，墩集中心校三年级', '张桂兰 13812345678']);
+    const summary = h.say('zhouba', '父亲江苏苏州，母亲浙江杭州');
     expect(summary).toContain('请核对');
     expect(summary).toMatch(/姓名：王小明（自动识别，请核对）/);
     expect(summary).toMatch(/监护方式：祖辈监护（推断）/);
     expect(summary).toContain('身份证号未填；出生日期 2013年5月');
+    expect(summary).toContain('帮扶责任人：周八（村委会）（默认为登记人');
+    expect(summary).toContain('可补充：监护情况评估、风险等级');
+    expect(h.say('zhouba', '修改 帮扶责任人')).toContain('帮扶责任人是谁');
+    expect(h.say('zhouba', '李四')).toContain('帮扶责任人：李四（镇团委）\n');
     const saved = h.say('zhouba', '确认');
     expect(h.turns('zhouba')).toBeLessThanOrEqual(8);
     expect(saved).toContain('已保存个案 DJ-2026-0001');
@@ -37,11 +42,12 @@ describe('intake: the prefill message', () => {
     const c = h.store.cases.getByCode('DJ-2026-0001')!;
     expect(c).toMatchObject({
       fullName: '王小明', gender: '男', birthDate: '2013-05', village: '王庄村', guardianRelation: '祖母',
-      guardianName: '张桂兰', guardianPhone: '13812345678', guardianshipMode: '祖辈监护', riskLevel: '低',
+      guardianName: '张桂兰', guardianPhone: '13812345678', guardianshipMode: '祖辈监护', riskLevel: null,
       mentorUserId: 'lisi', reporterUserId: 'zhouba', schoolStatus: '小学', schoolDetail: '墩集中心校三年级', primaryCategory: '05',
     });
     expect(c.categories).toEqual([{ code: '05', leadUnits: ['镇民政所'] }]);
-    expect(c.details).toMatchObject({ parentsAway: '父母均外出务工', guardianshipRating: '一般' });
+    expect(c.details).toMatchObject({ parentsAway: '父母均外出务工', pendingFields: ['监护情况评估'] });
+    expect(c.details).not.toHaveProperty('guardianshipRating');
     expect(c.inferredFields).toEqual(expect.arrayContaining(['fullName', 'gender', 'village', 'categories', 'guardianshipMode']));
 
     expect(outboxTo(h, 'chat', 'wrkGroup1').map((o) => o.reply.text)).toEqual([
@@ -52,6 +58,8 @@ describe('intake: the prefill message', () => {
     expect(mentor).toHaveLength(1);
     expect(mentor[0]!.reply.text).toContain('DJ-2026-0001');
     expect(mentor[0]!.reply.text).not.toContain('王小明');
+    // The mentor is told what is still to complete, the risk level first among it.
+    expect(mentor[0]!.reply.text).toContain('待补充：监护情况评估、风险等级。风险等级请在首次走访后写上');
     expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
   });
 
@@ -59,7 +67,7 @@ describe('intake: the prefill message', () => {
     const h = harness();
     for (const name of ['王小明', '王小刚']) {
       h.say('zhouba', PREFILL.replace('王小明', name));
-      run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四', '确认']);
+      run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详', '确认']);
     }
     expect(h.store.cases.list().map((c) => c.code)).toEqual(['DJ-2026-0001', 'DJ-2026-0002']);
   });
@@ -69,13 +77,21 @@ describe('intake: one dialog per category', () => {
   it('闲散青少年', () => {
     const h = harness();
     h.say('wangwu', '新增个案');
-    const last = run(h, 'wangwu', ['闲散', '赵大伟', makeId('34132420090101123'), '墩集', '辍学', '赵强 13700001111', '爸爸', '2025年6月', '职业培训', '中', '王五']);
+    const last = run(h, 'wangwu', ['闲散', '赵大伟', makeId('34132420090101123'), '墩集', '辍学', '赵强 13700001111', '爸爸', '2025年6月']);
     expect(last).toContain('请核对');
     expect(last).toContain('性别：男（推断）');
+    // 本人意愿 is asked of the young person by the mentor; it can still be given before saving.
+    expect(last).toContain('可补充：本人意愿、风险等级');
+    h.say('wangwu', '修改 意愿');
+    h.say('wangwu', '职业培训');
+    h.say('wangwu', '修改 风险');
+    expect(h.say('wangwu', '中')).toContain('风险等级：中');
     expect(h.say('wangwu', '确认')).toContain('已保存个案');
     const c = h.store.cases.list()[0]!;
     expect(c.categories[0]).toEqual({ code: '01', leadUnits: ['墩集中学', '墩集中心校', '镇社保所'] });
     expect(c.details).toMatchObject({ idleSince: '2025-06', wishes: '职业培训' });
+    expect(c).toMatchObject({ riskLevel: '中', mentorUserId: 'wangwu' });
+    expect(c.details).not.toHaveProperty('pendingFields');
     expect(c.idNumber).toBe(makeId('34132420090101123'));
     expect(c.idHash).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -85,7 +101,7 @@ describe('intake: one dialog per category', () => {
     h.say('zhangsan', '上报个案');
     const last = run(h, 'zhangsan', [
       '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲',
-      '逃学、网瘾、9', '多次在校外向低年级学生索要零花钱', '学校管理教育措施', '无', '否', '高', '张三',
+      '逃学、网瘾、9', '多次在校外向低年级学生索要零花钱', '学校管理教育措施', '无', '否',
     ]);
     expect(last).toContain('行为类型：多次旷课、逃学、沉迷网络、其他不良行为');
     h.say('zhangsan', '确认');
@@ -97,36 +113,38 @@ describe('intake: one dialog per category', () => {
   it('流浪乞讨未成年人: begging with an adult is a must-report sign', () => {
     const h = harness();
     h.say('wangwu', '新增个案');
-    // No guardian known: the relation is not asked, the mode is (无人监护 is a sign).
-    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '跳过', '无人监护']);
-    // 无人监护 for a child under 16 is itself a sign.
-    expect(h.store.cases.mandatoryReports().map((r) => r.sign)).toEqual(['UNDER16_ALONE']);
+    // No guardian known: neither the relation nor the mode is asked; where it was found is next.
+    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学']);
+    expect(h.say('wangwu', '跳过')).toContain('在哪里发现的');
     run(h, 'wangwu', ['墩集镇汽车站附近']);
     const warn = h.say('wangwu', '其他成年人');
     expect(warn).toContain('强制报告提醒');
     expect(warn).toContain('镇派出所');
-    run(h, 'wangwu', ['救助站', '高', '王五']);
+    expect(h.say('wangwu', '救助站')).not.toContain('监护方式');
     expect(h.say('wangwu', '确认')).toContain('已保存个案');
     const c = h.store.cases.list()[0]!;
     expect(c.guardianName).toBeNull();
+    expect(c.guardianshipMode).toBeNull();
     expect(c.details).toMatchObject({ accompaniedBy: '其他成年人', referredTo: '救助管理站' });
     const reports = h.store.cases.mandatoryReports(c.id);
-    expect(reports.map((r) => r.sign).sort()).toEqual(['BEGGING_WITH_ADULT', 'UNDER16_ALONE']);
+    expect(reports.map((r) => r.sign)).toEqual(['BEGGING_WITH_ADULT']);
     expect(reports.every((r) => r.userId === 'wangwu' && r.reportTo === '镇派出所')).toBe(true);
   });
 
   it('服刑人员未成年子女, gender taken from the ID number', () => {
     const h = harness();
     h.say('sunqi', '登记');
-    const last = run(h, 'sunqi', ['服刑子女', '李小红', makeId('34132420100304122'), '霸王', '小学', '王桂芳 13912345678', '外婆', '父亲', '1', '跳过', '中', '孙七']);
+    const last = run(h, 'sunqi', ['服刑子女', '李小红', makeId('34132420100304122'), '霸王', '小学', '王桂芳 13912345678', '外婆', '父亲', '1']);
     expect(last).toContain('性别：女（推断）');
-    expect(last).toContain('帮教联系人：未填');
+    // The 司法所 appoints the 帮教联系人 after the case exists (服刑 task 2): not asked, listed to complete.
+    expect(last).toContain('可补充：帮教联系人、风险等级');
     h.say('sunqi', '确认');
     const c = h.store.cases.list()[0]!;
     expect(c).toMatchObject({ gender: '女', birthDate: '2010-03-04', village: '霸王村', bangjiaoName: null, mentorUserId: 'sunqi' });
     expect(c.categories).toEqual([{ code: '04', leadUnits: ['镇司法所'] }]);
     expect(c.details).toMatchObject({ imprisonedParent: '父亲', custodyType: '服刑在押' });
     expect(c.details).not.toHaveProperty('bangjiaoContact');
+    expect(c.details).toMatchObject({ pendingFields: ['帮教联系人'] });
     // The mentor is the reporter: no separate notice.
     expect(outboxTo(h, 'user', 'sunqi')).toEqual([]);
   });
@@ -136,7 +154,7 @@ describe('intake: one dialog per category', () => {
     h.say('zhouba', '新增个案');
     const last = run(h, 'zhouba', [
       '2、5', '周小雨', '2012年1月', '女', '王庄村', '小学', '刘芳 13512345678', '奶奶',
-      '1', '上海', '差', '吸烟', '家长管教', '不详', '否', '中', '赵六',
+      '1', '上海', '吸烟', '家长管教', '不详', '否', '修改 帮扶责任人', '赵六',
     ]);
     expect(last).toContain('类别：有不良行为或严重不良行为青少年、农村留守儿童');
     h.say('zhouba', '确认');
@@ -171,7 +189,7 @@ describe('intake: commands', () => {
   it('修改 <字段> changes one answer and returns to the summary', () => {
     const h = harness();
     h.say('zhouba', PREFILL);
-    run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详', '一般', '低', '李四']);
+    run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详']);
     expect(h.say('zhouba', '修改 村')).toContain('户籍在哪个村');
     const back = h.say('zhouba', '李庄');
     expect(back).toContain('请核对');
@@ -255,7 +273,7 @@ describe('intake: time', () => {
     h.say('zhouba', '小学');
     h.reopen();
     expect(h.say('zhouba', '张桂兰 13812345678')).toContain('务工');
-    run(h, 'zhouba', ['苏州', '一般', '低', '李四']);
+    run(h, 'zhouba', ['苏州']);
     h.reopen();
     expect(h.say('zhouba', '确认')).toContain('已保存个案 DJ-2026-0001');
     h.store.close();
@@ -275,9 +293,9 @@ describe('intake: groups and people', () => {
     h.say('zhouba', '小学');
     h.say('wangwu', '辍学');
     expect(h.say('zhouba', '张桂兰 13812345678')).toContain('务工');
-    expect(h.say('wangwu', '跳过')).toContain('监护方式');
-    run(h, 'zhouba', ['苏州', '一般', '低', '李四', '确认']);
-    run(h, 'wangwu', ['无人监护', '汽车站', '无', '救助站', '高', '王五', '确认']);
+    expect(h.say('wangwu', '跳过')).toContain('在哪里发现的');
+    run(h, 'zhouba', ['苏州', '确认']);
+    run(h, 'wangwu', ['汽车站', '无', '救助站', '确认']);
     expect(h.store.cases.list().map((c) => [c.fullName, c.reporterUserId])).toEqual([['王小明', 'zhouba'], ['马小飞', 'wangwu']]);
   });
 
@@ -299,9 +317,9 @@ describe('intake: groups and people', () => {
     const h = harness();
     const id = makeId('34132420130506123');
     h.say('zhouba', PREFILL + '，身份证' + id, GROUP);
-    run(h, 'zhouba', ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四', '确认']);
+    run(h, 'zhouba', ['小学', '张桂兰 13812345678', '苏州', '修改 帮扶责任人', '李四', '确认']);
     h.say('wangwu', '新增个案', GROUP);
-    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '不详', '跳过', '无人监护', '汽车站', '其他成年人', '救助站', '高', '王五', '确认']);
+    run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学', '不详', '汽车站', '其他成年人', '救助站', '确认']);
     expect(h.store.cases.list()).toHaveLength(2);
     const texts = h.groupTexts();
     expect(texts.length).toBeGreaterThanOrEqual(4);
@@ -315,7 +333,7 @@ describe('intake: checks', () => {
   it('warns about a likely duplicate and asks before creating another', () => {
     const h = harness();
     const id = makeId('34132420130506123');
-    const answers = ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四'];
+    const answers = ['小学', '张桂兰 13812345678', '苏州'];
     h.say('zhouba', `${PREFILL}，${id}`);
     run(h, 'zhouba', [...answers, '确认']);
     // Same ID number, different name: asked at once, before anything else is typed.
@@ -335,7 +353,7 @@ describe('intake: checks', () => {
   it('names an existing case in the duplicate warning only to someone who may see it, and audits the match', () => {
     const h = harness();
     const id = makeId('34132420130506123');
-    const answers = ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四'];
+    const answers = ['小学', '张桂兰 13812345678', '苏州'];
     h.say('zhouba', `${PREFILL}，${id}`);
     run(h, 'zhouba', [...answers, '确认']);
     const existing = h.store.cases.getByCode('DJ-2026-0001')!;
@@ -436,9 +454,11 @@ describe('intake: checks', () => {
     h.say('zhangsan', '家长管教');
     h.say('zhangsan', '无');
     bad('也许', '请回答「是」「否」或「不知道」', '教唆');
-    h.say('zhangsan', '否');
+    expect(h.say('zhangsan', '否')).toContain('请核对');
+    h.say('zhangsan', '修改 风险等级');
     bad('看情况', '没有「看情况」这个选项', '风险等级');
     h.say('zhangsan', '高');
+    h.say('zhangsan', '修改 帮扶责任人');
     bad('路人甲', '工作人员名单里没有「路人甲」', '帮扶责任人');
     expect(h.say('zhangsan', '张三')).toContain('请核对');
     expect(h.say('zhangsan', '随便')).toContain('请回复「确认」保存');

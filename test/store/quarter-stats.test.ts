@@ -32,7 +32,8 @@ const caseArb = fc.record({
   hour: fc.integer({ min: 0, max: 23 }),
   cats: fc.uniqueArray(fc.constantFrom<CategoryCode>('01', '02', '03', '04', '05'), { minLength: 1, maxLength: 3 }),
   village: fc.constantFrom(...VILLAGES),
-  risk: fc.constantFrom<RiskLevel>('低', '中', '高'),
+  // null: registered without an assessed risk level, counted as 待补充 by both.
+  risk: fc.constantFrom<RiskLevel | null>('低', '中', '高', null),
   close: fc.option(fc.record({ after: fc.integer({ min: 0, max: 400 }), hour: fc.integer({ min: 0, max: 23 }), reason: fc.constantFrom(...REASONS) }), { nil: null }),
   contacts: fc.array(fc.record({ after: fc.integer({ min: 0, max: 500 }), method: fc.constantFrom(...METHODS) }), { maxLength: 8 }),
 });

@@ -2,7 +2,7 @@ import type { FollowupConfig } from '../../config/schema.js';
 import type { CaseRecord, ContactDay, ScreeningReport } from '../model/records.js';
 import type { KeyCount, QuarterQuery, StatsRepo, StatsWindow } from '../ports/store.js';
 import { fromLocal, localDateKey, parsePeriod, periodRange } from '../calendar/shanghai.js';
-import { CATEGORY_CODES, categoryName } from '../intake/case-options.js';
+import { CATEGORY_CODES, categoryName, riskText } from '../intake/case-options.js';
 import type { PlanMatrix } from '../plan/types.js';
 import { closeReasonLabel } from './close-reasons.js';
 import { CONTACT_METHODS } from './contact-message.js';
@@ -131,7 +131,7 @@ export function quarterStats(input: StatsInput): QuarterStats {
     open: open.length,
     byCategory: counts(CATEGORY_CODES.map(catLabel), open.flatMap((c) => c.categories.map((k) => catLabel(k.code)))),
     byVillage: counts(input.villages, open.map((c) => c.village)),
-    byRisk: counts(['低', '中', '高'], open.map((c) => c.riskLevel)),
+    byRisk: counts(['低', '中', '高'], open.map((c) => riskText(c.riskLevel))),
     newCases: newCases.length,
     newByCategory: counts(CATEGORY_CODES.map(catLabel), newCases.flatMap((c) => c.categories.map((k) => catLabel(k.code)))),
     closed: closed.length,
@@ -232,7 +232,7 @@ export function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): QuarterSt
     open: a.open,
     byCategory: tally(CATEGORY_CODES.map(catLabel), a.openByCategory, catLabel),
     byVillage: tally(ctx.villages, a.openByVillage, (v) => v),
-    byRisk: tally(['低', '中', '高'], a.openByRisk, (v) => v),
+    byRisk: tally(['低', '中', '高'], a.openByRisk, riskText),
     newCases: a.newCases,
     newByCategory: tally(CATEGORY_CODES.map(catLabel), a.newByCategory, catLabel),
     closed: a.closed,

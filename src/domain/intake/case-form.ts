@@ -1,6 +1,7 @@
 import { memberIndex } from '../../config/member-index.js';
 import { z } from 'zod';
 import { findAgeInText, parseAge } from '../parse-zh/age.js';
+import { CHINESE_NUMERAL_CHARS } from '../parse-zh/numerals.js';
 import {
   ageRange,
   datesCompatible,
@@ -93,6 +94,8 @@ function birthOf(a: Answers) {
   return id ? parseIsoPartial(id.birthDate) : undefined;
 }
 
+const BARE_NUMBER = new RegExp(`^(?:\\d{1,3}|[${CHINESE_NUMERAL_CHARS}]{1,4})$`);
+
 function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
   const norm = normalizeInput(input).toUpperCase();
   const inText = /(?<!\d)\d{17}[\dX](?!\d)/.exec(norm)?.[0];
@@ -105,11 +108,18 @@ function parseIdentity(input: string, answers: Answers, env: FormEnv, partial?: 
   }
   const given = partial as Identity | undefined;
   // A year given before: this answer may add its month, or say the month is not known.
+  const plain = normalizeInput(input).replace(/[\s，,。.！!？?]+/g, '');
   if (given && /^\d{4}$/.test(given.birthDate)) {
-    const month = parseMonthOnly(input);
+    // Here the question was 「几月份出生？」, so a bare 「2」 is February.
+    const month = parseMonthOnly(input) ?? (BARE_NUMBER.test(plain) ? parseMonthOnly(`${plain}月`) : undefined);
     if (month !== undefined) return { ok: true, value: { idNumber: null, birthDate: `${given.birthDate}-${String(month).padStart(2, '0')}` } };
     if (saysUnknown(input)) return { ok: true, value: given, note: 'estimated' };
   }
+  // A bare 4-digit year is a year (「2014」 as 「2014年」).
+  if (/^(?:19|20)\d{2}$/.test(plain)) return parseIdentity(`${plain}年`, answers, env, partial);
+  // A number without 岁 says no unit: 「2」 typed here is far likelier a menu number sent one
+  // question late, or a slip, than an age of two; asked again rather than guessed.
+  if (BARE_NUMBER.test(plain)) return { ok: false, error: `「${plain}」看不出是年龄还是选项序号：孩子几岁请写「${plain}岁」，也可以写出生年月或身份证号` };
   const d0 = parseDate(input, env.now);
   const loose = d0.ok ? { date: d0.date } : parseLooseDate(input, env.now);
   if (loose && (loose.date.month !== undefined || /年/.test(input))) {
@@ -423,6 +433,10 @@ const STEPS: StepDef[] = [
   {
     key: 'guardianshipMode',
     label: '监护方式',
+    editNames: ['监护'],
+    // A begging child's guardian is mostly not known when found (the plan's 流浪 task 2 is to find
+    // them), so the mode is not asked; one that follows from a named relation is still kept.
+    when: (a) => !cats(a).includes('03'),
     prompt: '孩子目前的监护方式？',
     kind: 'choice',
     options: GUARDIANSHIP_MODE,
@@ -459,6 +473,9 @@ const STEPS: StepDef[] = [
     label: '监护情况评估',
     editNames: ['监护评估', '监护情况'],
     categories: ['05'],
+    // An assessment made by whoever visits the family, not a fact the reporter must have: it is
+    // completed after the case exists (待补充) unless the first message states it.
+    inFlow: false,
     prompt: '监护情况评估？（较好：需求得到较好满足；一般：基本满足但有隐患；差：无人监护或监护人无能力）',
     kind: 'choice',
     options: GUARDIANSHIP_RATING,
@@ -496,7 +513,9 @@ const STEPS: StepDef[] = [
     label: '帮教联系人',
     editNames: ['帮教', '帮教人'],
     categories: ['04'],
-    optional: true,
+    // The plan has the 司法所 and others appoint a 帮教联系人 for a case (服刑 task 2): that comes
+    // after the case exists, so it is listed as 待补充 rather than asked of the reporter.
+    inFlow: false,
     prompt: '司法所指定的帮教联系人姓名和手机号？',
     kind: 'contact',
     readsUnknown: true,
@@ -620,6 +639,9 @@ const STEPS: StepDef[] = [
     label: '本人意愿',
     editNames: ['意愿'],
     categories: ['01'],
+    // Asked of the young person by the mentor, for the help the plan offers (闲散 task 2): after
+    // the case exists.
+    inFlow: false,
     prompt: '本人有什么意愿？',
     kind: 'choice',
     options: WISHES,
@@ -632,6 +654,9 @@ const STEPS: StepDef[] = [
     key: 'riskLevel',
     label: '风险等级',
     editNames: ['风险', '关注程度'],
+    // Assessed by the mentor at the first contact and at the plan's monthly risk screening, not
+    // known at registration: stored as not yet assessed (待补充) unless given.
+    inFlow: false,
     prompt: '风险等级？',
     kind: 'choice',
     options: RISK_LEVEL,
@@ -647,7 +672,10 @@ const STEPS: StepDef[] = [
     kind: 'custom',
     options: mentorOptions,
     parse: parseMentor,
-    // Every case needs someone to contact the child monthly: by default, the person reporting it.
+    // Every case needs someone to contact the child monthly. It is the person reporting it unless
+    // they name another (derive below), so it is not asked; 「修改 帮扶责任人」 changes it.
+    inFlow: false,
+    derivedMark: '（默认为登记人，可回复「修改 帮扶责任人」更换）',
     whenUnknown: (_a, env) => env.reporter?.userid,
     // With many cadres on file, offer those of the chosen categories' lead units.
     suggest: (answers, env) => {
@@ -686,7 +714,7 @@ export const caseForm: FormDef = {
   prefill: prefillCase,
   fillsInPassing: SITUATION_KEYS,
 
-  derive(a) {
+  derive(a, env) {
     const out: Record<string, { value: unknown; from: string }> = {};
     const id = identityOf(a)?.idNumber;
     if (id) out.gender = { value: Number(id[16]) % 2 === 1 ? '男' : '女', from: 'identity' };
@@ -697,6 +725,7 @@ export const caseForm: FormDef = {
     // A parent caring alone where the other is away or gone is 单亲监护; otherwise a parent is 父母监护 (shown as inferred).
     if (!mode && (relation === '父' || relation === '母')) mode = a.parentsAway === '一方外出务工、另一方无监护能力' || cats(a).includes('04') ? '单亲监护' : '父母监护';
     if (mode) out.guardianshipMode = { value: mode, from: 'guardianRelation' };
+    if (!('mentor' in a) && env.reporter) out.mentor = { value: env.reporter.userid, from: 'reporter' };
     return out;
   },
 

@@ -76,6 +76,10 @@ export const MODE_FROM_RELATION: Record<string, string> = {
   非亲属: '非亲属委托监护', 民政: '机构监护', '村(居)委会': '机构监护',
 };
 
+/** A risk level not assessed yet (the mentor assesses it at the first contact), wherever it is shown or counted. */
+export const RISK_UNASSESSED = '待补充';
+export const riskText = (level: '低' | '中' | '高' | null): string => level ?? RISK_UNASSESSED;
+
 export const RISK_LEVEL = [opt('低', '低风险', '一般', '较低', '不高'), opt('中', '中风险', '中等', '中吧'), opt('高', '高风险', '严重', '较高', '挺危险', '危险')];
 
 export const PARENTS_AWAY = [

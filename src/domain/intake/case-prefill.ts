@@ -151,6 +151,11 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   else if (guardianName) partial.guardianContact = { name: guardianName, mobile: null };
 
   if (/我来(?:做|当|担任)?(?:他|她)?的?帮扶|我来负责|我负责帮扶|我当帮扶/.test(text) && env.reporter) answers.mentor = env.reporter.userid;
+  else {
+    // 「让孙干事帮扶」「帮扶责任人是赵主任」: the mentor is not asked, so one named here is taken.
+    const named = namedMentor(text, env.members);
+    if (named) answers.mentor = named;
+  }
   const rating = /监护(?:情况)?(较好|一般|差|较差|良好)/.exec(text);
   if (rating) {
     const r = spotChoices(rating[1]!, GUARDIANSHIP_RATING);
@@ -177,6 +182,16 @@ export function prefillCase(input: string, env: FormEnv): PrefillResult {
   }
   spotSituation(text, answers);
   return { answers, ...(estimated.length ? { estimated } : {}), ...(Object.keys(partial).length ? { partial } : {}) };
+}
+
+/** 「让孙干事帮扶」「帮扶责任人是赵主任」: the words where a mentor's name stands. */
+const MENTOR_NAMED = [/(?:让|由|请|交给)([\p{Script=Han}·]{2,8}?)(?:来)?(?:帮扶|负责|结对)/u, /帮扶(?:责任)?人(?:是|为|就是|[:：])?\s*([\p{Script=Han}·]{2,8})/u];
+
+/** A configured member named as the mentor; one scan of the members, for towns with thousands. */
+function namedMentor(text: string, members: FormEnv['members']): string | undefined {
+  const spots = MENTOR_NAMED.flatMap((re) => re.exec(text)?.[1] ?? []);
+  if (!spots.length) return undefined;
+  return members.find((m) => m.name.length >= 2 && spots.some((w) => w.startsWith(m.name)))?.userid;
 }
 
 const PARENT_THEN_CUSTODY = /(爹|爸|父|娘|妈|母|父母|爹娘|爸妈|爸爸妈妈)[^，,。；;]{0,6}?(坐牢|服刑|监狱|牢里|在押|判|戒毒|矫正|死刑|死缓|无期|抓)/u;

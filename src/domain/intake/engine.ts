@@ -203,7 +203,7 @@ export function summary(form: FormDef, state: EngineState, env: FormEnv, forConf
     let mark = '';
     if (state.estimated?.includes(step.key)) mark = '（估计）';
     if (state.prefilled.includes(step.key)) mark = '（自动识别，请核对）';
-    else if (step.key in state.derived) mark = '（推断）';
+    else if (step.key in state.derived) mark = step.derivedMark ?? '（推断）';
     const unknown = state.answers[step.key] === null && state.unknown?.includes(step.key);
     lines.push(`${step.label}：${unknown ? UNKNOWN_TEXT : displayValue(step, state.answers[step.key], env)}${mark}`);
   }

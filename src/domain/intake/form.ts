@@ -92,6 +92,8 @@ export interface StepDef {
   whenUnknown?: (answers: Answers, env: FormEnv) => unknown;
   /** The step's parser reads 「不知道」 itself (a combined answer may know one part). */
   readsUnknown?: boolean;
+  /** How a value derived from other answers is marked in the summary, instead of 「（推断）」. */
+  derivedMark?: string;
   /** How the value reads in a summary. */
   display?: (value: unknown, env: FormEnv) => string;
   /** The prompt numbers the options itself, so a second miss does not list them again. */

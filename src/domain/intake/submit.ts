@@ -10,6 +10,7 @@ import { categoryName } from './case-options.js';
 import { pinyin } from 'pinyin-pro';
 import { caseForm, identityOf, OUTSIDE_TOWN, type Contact } from './case-form.js';
 import { summary, type EngineState } from './engine.js';
+import { pendingFields, pendingReminder, RISK_LABEL } from './pending-fields.js';
 import type { Answers, FormEnv } from './form.js';
 
 /**
@@ -96,7 +97,9 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   }
   // What the reporter did not know: shown as 待补充 and the mentor is asked to complete it.
   const pending = pendingFields(state);
-  if (pending.length) details.pendingFields = pending;
+  // The risk level's own column says whether it is assessed (null until then): not listed here.
+  const unknownFields = pending.filter((l) => l !== RISK_LABEL);
+  if (unknownFields.length) details.pendingFields = unknownFields;
   if (state.estimated?.length) details.estimatedFields = [...state.estimated];
   if (contact?.noPhone) details.guardianNoPhone = true;
   const fullName = typeof a.fullName === 'string' ? a.fullName : UNKNOWN_NAME;
@@ -118,8 +121,8 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
     guardianRelation: (a.guardianRelation as string | undefined) ?? null,
     guardianPhone: contact?.mobile ?? null,
     guardianshipMode: (a.guardianshipMode as string | undefined) ?? null,
-    // The store needs a level; an unknown one is kept at 中 until assessed, and listed as pending.
-    riskLevel: (a.riskLevel ?? '中') as '低' | '中' | '高',
+    // Not assessed yet unless the reporter gave it: the mentor sets it with a contact.
+    riskLevel: (a.riskLevel ?? null) as '低' | '中' | '高' | null,
     mentorUserId: mentor?.userid ?? null,
     mentorName: mentor?.name ?? null,
     reporterUserId,
@@ -169,17 +172,3 @@ ${full}${mentor?.userid === reporterUserId ? pendingReminder(pending, code) : ''
 export const UNKNOWN_NAME = '姓名不详';
 export const UNKNOWN_VILLAGE = '不详';
 
-/** Labels of the fields recorded as unknown, in form order. */
-export function pendingFields(state: EngineState): string[] {
-  const out: string[] = [];
-  for (const key of state.unknown ?? []) {
-    const [stepKey, part] = key.split('.');
-    const step = caseForm.steps.find((s) => s.key === stepKey);
-    if (step) out.push(part === 'mobile' ? `${step.label}（手机）` : step.label);
-  }
-  return out;
-}
-
-function pendingReminder(pending: readonly string[], code: string): string {
-  return pending.length ? `\n待补充：${pending.join('、')}。了解后请私聊我补充（如「走访 ${code} 电话 补充了监护人电话」并写明情况）。` : '';
-}

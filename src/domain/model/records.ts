@@ -107,7 +107,8 @@ export interface NewCase {
   guardianRelation: string | null;
   guardianPhone: string | null;
   guardianshipMode: string | null;
-  riskLevel: '低' | '中' | '高';
+  /** Null until the mentor assesses it (shown as 待补充): registration does not ask for it. */
+  riskLevel: RiskLevel | null;
   mentorUserId: string | null;
   mentorName: string | null;
   reporterUserId: string;

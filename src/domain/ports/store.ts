@@ -336,7 +336,8 @@ export interface QuarterAggregates {
   open: number;
   openByCategory: KeyCount<CategoryCode>[];
   openByVillage: KeyCount[];
-  openByRisk: KeyCount<RiskLevel>[];
+  /** The null key: cases whose risk level is not assessed yet. */
+  openByRisk: KeyCount<RiskLevel | null>[];
   newCases: number;
   newByCategory: KeyCount<CategoryCode>[];
   closed: number;

@@ -1,6 +1,7 @@
 import type { CaseRecord } from '../model/records.js';
 import { caseForm } from '../intake/case-form.js';
-import { categoryName } from '../intake/case-options.js';
+import { categoryName, riskText } from '../intake/case-options.js';
+import { casePending } from '../intake/pending-fields.js';
 import { ageBand } from '../intake/submit.js';
 import { formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
 import type { PlanMatrix } from '../plan/types.js';
@@ -68,7 +69,9 @@ export function renderCaseView(c: CaseRecord, o: CaseViewOptions): string {
     if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) continue;
     lines.push(`${step.label}：${valueText(step.key, v)}`);
   }
-  lines.push(`风险等级：${c.riskLevel}`, `帮扶责任人：${c.mentorName ?? '未指定'}`, `牵头单位：${leads}`);
+  lines.push(`风险等级：${riskText(c.riskLevel)}`, `帮扶责任人：${c.mentorName ?? '未指定'}`, `牵头单位：${leads}`);
+  const pending = casePending(c);
+  if (pending.length) lines.push(`待补充：${pending.join('、')}`);
   if (o.full && c.notes) lines.push(`备注：${c.notes}`);
   if (!o.full) {
     lines.push(`如需完整身份信息，请发送「查看 ${c.code} 完整 原因」，例如「查看 ${c.code} 完整 核实监护人联系方式」。每次查看都会记录。`);

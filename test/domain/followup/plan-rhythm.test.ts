@@ -66,7 +66,7 @@ describe('the plan’s own frequencies drive the follow-up', () => {
       const h = harness({ plan: t.plan, config, start: fromLocal(2026, 3, 10, 10) });
       expect(h.say('cadre1', PREFILL)).toContain('已从您的消息识别');
       let last = '';
-      for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '一般', '低', '李四']) last = h.say('cadre1', a);
+      for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '修改 帮扶责任人', '李四']) last = h.say('cadre1', a);
       expect(last).toContain('请核对');
       expect(h.say('cadre1', '确认')).toContain('已保存个案 CS-2026-0001');
       const c = h.store.cases.getByCode('CS-2026-0001')!;

@@ -6,13 +6,16 @@ describe('exportCases', () => {
   it('lists a confirmed case with its fields in full', () => {
     const h = harness();
     h.say('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾');
-    for (const a of ['小学', '张桂兰 13812345678', '苏州', '一般', '低', '李四', '修改 情况说明', '=1+1 "引号", 逗号', '确认']) h.say('zhouba', a);
+    for (const a of ['小学', '张桂兰 13812345678', '苏州', '修改 帮扶责任人', '李四', '修改 情况说明', '=1+1 "引号", 逗号', '确认']) h.say('zhouba', a);
     const rows = exportCases(h.store);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       code: 'DJ-2026-0001', categories: '05', leadUnits: '镇民政所', fullName: '王小明', birthDate: '2013-05',
       guardianPhone: '13812345678', mentorName: '李四', reporterUserId: 'zhouba',
+      // Not assessed at registration: an empty cell, like every other field not known yet.
+      riskLevel: null,
     });
+    expect(JSON.parse(String(rows[0]!.details))).toMatchObject({ pendingFields: ['监护情况评估'] });
     const csv = toCsv(rows);
     const [header, line] = csv.split('\r\n');
     expect(header!.split(',')[0]).toBe('code');
