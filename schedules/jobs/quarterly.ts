@@ -1,7 +1,7 @@
 import type { AppDeps } from '../../src/core/context.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
-import { quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
+import { quarterQuery, quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
 import { localDateKey, parsePeriod, periodRange, quarterOf } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
@@ -38,8 +38,8 @@ export function statsFromLists(deps: AppDeps, quarter: string, asOf: Date): Quar
   return quarterStats({
     ...statsContext(deps, quarter, asOf),
     cases: deps.store.cases.summaries(),
-    // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
-    contacts: deps.store.followup.contactDays({ from: localDateKey(start), to: lastDay }),
+    // Only the contacts of the windows counted are read; the overdue count needs just each case's latest one.
+    contacts: deps.store.followup.contactDays({ from: quarterQuery(quarter, asOf, deps.config.followup).query.contactsFrom, to: lastDay }),
     lastContacts: deps.store.followup.lastContactDates(lastDay),
   });
 }
