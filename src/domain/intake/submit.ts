@@ -101,7 +101,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   const village = typeof a.village === 'string' ? a.village : UNKNOWN_VILLAGE;
   const record = store.cases.insert({
     code,
-    categories: categories.map((c) => ({ code: c, leadUnits: plan.categories.find((p) => p.code === c)?.leadUnits ?? [] })),
+    categories: categories.map((c) => ({ code: c, leadUnits: leadsFor(plan.categories.find((p) => p.code === c)?.leadUnits ?? [], config.villages, village) })),
     primaryCategory: categories[0]!,
     fullName,
     gender: a.gender as '男' | '女',
@@ -180,4 +180,13 @@ export function pendingFields(state: EngineState): string[] {
 
 function pendingReminder(pending: readonly string[], code: string): string {
   return pending.length ? `\n待补充：${pending.join('、')}。了解后请私聊我补充（如「走访 ${code} 电话 补充了监护人电话」并写明情况）。` : '';
+}
+
+/**
+ * A category led by the villages (a plan's 各村, listed by the config) is led, for one case, by
+ * the case's own village; a case from outside the listed villages keeps them all.
+ */
+function leadsFor(leads: readonly string[], villages: readonly string[], village: string): string[] {
+  if (!villages.includes(village) || !leads.includes(village)) return [...leads];
+  return leads.filter((u) => u === village || !villages.includes(u));
 }
