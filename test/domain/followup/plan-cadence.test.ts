@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { fromLocal } from '../../../src/domain/calendar/shanghai.js';
 import { planRhythm } from '../../../src/domain/followup/plan-rhythm.js';
+import { parseScreeningReply } from '../../../src/domain/followup/screening-reply.js';
 import { parsePlan } from '../../../src/domain/plan/parse.js';
 import { describeCadence } from '../../../src/cli/followup-commands.js';
 import { buildJobs } from '../../../schedules/jobs.js';
@@ -91,6 +92,14 @@ describe('dispatch cadence and report days from the plan', () => {
     const dispatch = sent(SCREENING_DISPATCH).map((o) => o.reply.text);
     expect(dispatch.length).toBeGreaterThan(0);
     expect(dispatch[0]).toContain('【2026年第4季度风险隐患排查调度】');
+    // The reply the dispatch asks for is understood, and a report in any month of the quarter counts.
+    expect(dispatch[0]).toContain('排查上报 本季度无新增风险');
+    expect(parseScreeningReply('排查上报 本季度无新增风险')).toEqual({ ok: true, newRisks: 0, highRisks: 0 });
+    h.store.followup.saveScreening({ period: '2026-11', unit: '县团委', userId: 'staff0', newRisks: 0, highRisks: 0, reportedAt: fromLocal(2026, 11, 20, 10) });
+    runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 29, 10));
+    const reminded = sent(SCREENING_REMINDER).map((o) => o.reply.text).filter((t) => t.includes('催报】'));
+    expect(reminded.some((t) => t.includes('县民政局尚未上报本季度排查情况'))).toBe(true);
+    expect(reminded.some((t) => t.includes('县团委'))).toBe(false);
     runner.runByName(QUARTERLY, fromLocal(2026, 11, 27, 10));
     const progress = sent(QUARTERLY).map((o) => o.reply.text);
     expect(progress.some((t) => t.includes('【2026年11月工作进展调度】'))).toBe(true);
