@@ -1,5 +1,6 @@
 import type { Member } from '../src/config/schema.js';
 import type { Reply } from '../src/domain/model/message.js';
+import { inUnit } from '../src/domain/followup/access.js';
 import { maskName } from '../src/domain/privacy/mask.js';
 import { normalizeInput, stripEdgePunctuation } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
@@ -36,7 +37,7 @@ export function refuseCase(ctx: HandlerContext, code: string, what: string, exis
 export function concerned(ctx: HandlerContext, c: CaseRecord, extra: ReadonlyArray<string | null> = []): Member[] {
   const units = new Set(c.categories.flatMap((k) => k.leadUnits));
   const ids = new Set([c.mentorUserId, ...extra].filter((x): x is string => Boolean(x)));
-  return ctx.config.members.filter((m) => m.userid !== ctx.msg.userId && (ids.has(m.userid) || units.has(m.unit)));
+  return ctx.config.members.filter((m) => m.userid !== ctx.msg.userId && (ids.has(m.userid) || [...units].some((u) => inUnit(m, u))));
 }
 
 export function tell(ctx: HandlerContext, userId: string, text: string, reason: string, dedupeKey: string): void {

@@ -4,6 +4,7 @@ import type { Store } from './domain/ports/store.js';
 import { ConfigError, type LoadedConfig } from './config/load.js';
 import type { Settings, TownSettings } from './config/settings.js';
 import { offsetClock, systemClock, type Clock } from './core/clock.js';
+import { expandGenericUnits, townUnitsOf } from './domain/plan/generic-units.js';
 import { loadPlanFile, PlanFileError } from './domain/plan/load.js';
 import { MatrixFileError } from './domain/plan/matrix-file.js';
 import type { PlanMatrix } from './domain/plan/types.js';
@@ -62,6 +63,8 @@ export function bootstrapTown(config: LoadedConfig, town: TownSettings, log: Log
     log.warn({ plan: config.planPath, problems: errors.length }, `实施方案有 ${errors.length} 处没有读出，按已读出的内容运行；用 npm run humiao -- plan check 查看`);
   }
   for (const p of plan.problems) log.warn({ line: p.line, problem: p.message, notice: p.severity === 'notice' }, 'plan problem');
+  // 中小学校 / 各社区 in the plan become the schools and villages the config lists, if it lists them.
+  plan = expandGenericUnits(plan, townUnitsOf(config));
   // The plan's own contact rules and report day, over the config's followup defaults.
   const rhythm = planRhythm(plan, config.followup);
   config = { ...config, followup: rhythm.followup };

@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import { openCaseStatuses, overdueCandidatesSince, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
 import { groupCount } from '../../src/domain/followup/small-count.js';
+import { inUnit } from '../../src/domain/followup/access.js';
 import type { JobDef } from '../job.js';
 import { parsePeriod, periodRange, previousPeriod } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups } from './recipients.js';
@@ -52,7 +53,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       const byMember = new Map<string, CaseStatus[]>();
       for (const s of escalate) {
         const units = new Set(s.c.categories.flatMap((k) => k.leadUnits));
-        const people = ctx.config.members.filter((m) => units.has(m.unit));
+        const people = ctx.config.members.filter((m) => [...units].some((u) => inUnit(m, u)));
         for (const m of people.length ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
       }
       for (const [userId, list] of byMember) {

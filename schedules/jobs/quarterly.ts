@@ -1,7 +1,7 @@
 import type { AppDeps } from '../../src/core/context.js';
 import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
-import { quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
+import { quarterQuery, quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
 import { localDateKey, parsePeriod, periodRange, quarterOf } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
@@ -38,8 +38,8 @@ export function statsFromLists(deps: AppDeps, quarter: string, asOf: Date): Quar
   return quarterStats({
     ...statsContext(deps, quarter, asOf),
     cases: deps.store.cases.summaries(),
-    // Only the quarter's contacts are read; the overdue count needs just each case's latest one.
-    contacts: deps.store.followup.contactDays({ from: localDateKey(start), to: lastDay }),
+    // Only the contacts of the windows counted are read; the overdue count needs just each case's latest one.
+    contacts: deps.store.followup.contactDays({ from: quarterQuery(quarter, asOf, deps.config.followup).query.contactsFrom, to: lastDay }),
     lastContacts: deps.store.followup.lastContactDates(lastDay),
   });
 }
@@ -50,19 +50,22 @@ export function statsFromLists(deps: AppDeps, quarter: string, asOf: Date): Quar
  */
 export function quarterlyJob(cfg: LoadedConfig): JobDef {
   const q = cfg.followup.quarterly;
+  const day = q.day ?? -q.daysBeforeQuarterEnd;
+  const monthly = q.every === 'month';
   return {
     name: QUARTERLY,
-    title: '季度工作进展调度（提醒牵头单位，统计报管理员，群内脱敏）',
-    cadence: { every: 'quarter', monthOfQuarter: 3, day: -q.daysBeforeQuarterEnd, time: q.time },
+    title: `${monthly ? '每月' : '季度'}工作进展调度（提醒牵头单位，统计报管理员，群内脱敏）`,
+    // A plan's 每月调度工作进展 runs it every month, with that month's figures.
+    cadence: monthly ? { every: 'month', day, time: q.time } : { every: 'quarter', monthOfQuarter: 3, day, time: q.time },
     workdaysOnly: cfg.followup.workdaysOnly,
-    staleAfterDays: 20,
+    staleAfterDays: monthly ? 10 : 20,
     run(ctx) {
       const p = parsePeriod(ctx.period);
-      const label = `${p.year}年第${quarterOf(p.firstMonth)}季度`;
+      const label = p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${quarterOf(p.firstMonth)}季度`;
       const units = leadUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, QUARTERLY, t, `【${label}工作进展调度】请${unit}作为牵头单位，在季度末前汇总本季度工作进展（走访落实、风险处置、结案情况），并确认所有个案本月已联系。发送「逾期」可查看未联系的个案。`, `lead:${unit}`);
+          push(ctx, QUARTERLY, t, `【${label}工作进展调度】请${unit}作为牵头单位，在${monthly ? '月' : '季度'}末前汇总本${monthly ? '月' : '季度'}工作进展（走访落实、风险处置、结案情况），并确认所有个案本月已联系。发送「逾期」可查看未联系的个案。`, `lead:${unit}`);
         }
       }
       const stats = statsFor(ctx, ctx.period, ctx.at);

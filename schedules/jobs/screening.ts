@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load.js';
-import type { JobDef } from '../job.js';
-import { parsePeriod } from '../../src/domain/calendar/shanghai.js';
+import type { ScreeningReport } from '../../src/domain/model/records.js';
+import type { Cadence, JobContext, JobDef } from '../job.js';
+import { parsePeriod, quarterOf } from '../../src/domain/calendar/shanghai.js';
 import { admins, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 
@@ -8,28 +9,50 @@ export const SCREENING_DISPATCH = 'screening-dispatch';
 export const SCREENING_REMINDER = 'screening-reminder';
 
 /** A dispatch names the period it is about, not the day it happened to be sent (a catch-up can be days later). */
-const monthLabel = (period: string): string => {
+export const periodLabel = (period: string): string => {
   const p = parsePeriod(period);
-  return `${p.year}年${p.firstMonth}月`;
+  return p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${quarterOf(p.firstMonth)}季度`;
 };
+
+/** Each month (the plan's 每月调度), or the last month of each quarter (a plan's 每季度调度). */
+function screeningCadence(every: 'month' | 'quarter', day: number, time: string): Cadence {
+  return every === 'month' ? { every: 'month', day, time } : { every: 'quarter', monthOfQuarter: 3, day, time };
+}
+
+/**
+ * The reports of a period: a unit reports under the month it writes in, so a quarterly dispatch
+ * counts any month of its quarter (the latest report of each unit).
+ */
+function reportsOf(ctx: JobContext): ScreeningReport[] {
+  const p = parsePeriod(ctx.period);
+  const byUnit = new Map<string, ScreeningReport>();
+  for (let m = p.firstMonth; m <= p.lastMonth; m++) {
+    for (const r of ctx.store.followup.screenings(`${p.year}-${String(m).padStart(2, '0')}`)) byUnit.set(r.unit, r);
+  }
+  return [...byUnit.values()];
+}
 
 const HOW = '请回复「排查上报 本月无新增风险」，或按数字上报，例如「排查上报 新增2 高风险1」（只报人数，不写姓名）。';
 
-/** 每月调度一次风险隐患排查 (plan 四（三）): the 镇团委 asks every unit to report the month's screening. */
+/**
+ * 每月调度一次风险隐患排查 (bundled plan 四（三）; another plan may say 每季度): the overall lead
+ * asks every unit to report the period's screening.
+ */
 export function screeningDispatchJob(cfg: LoadedConfig): JobDef {
   const s = cfg.followup.screening;
+  const word = s.every === 'month' ? '本月' : '本季度';
   return {
     name: SCREENING_DISPATCH,
-    title: '每月风险隐患排查调度（请各单位上报）',
-    cadence: { every: 'month', day: s.day, time: s.time },
+    title: `${s.every === 'month' ? '每月' : '每季度'}风险隐患排查调度（请各单位上报）`,
+    cadence: screeningCadence(s.every, s.day, s.time),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     run(ctx) {
-      const month = monthLabel(ctx.period);
+      const month = periodLabel(ctx.period);
       const units = reportingUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, SCREENING_DISPATCH, t, `【${month}风险隐患排查调度】请${unit}排查本单位负责范围内重点青少年的风险隐患，并在 ${s.remindAfterDays} 天内上报。${HOW}`, unit);
+          push(ctx, SCREENING_DISPATCH, t, `【${month}风险隐患排查调度】请${unit}排查本单位负责范围内重点青少年的风险隐患，并在 ${s.remindAfterDays} 天内上报。${HOW.replace('本月', word)}`, unit);
         }
       }
       return `已向 ${units.length} 个单位发出排查调度`;
@@ -45,19 +68,20 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
   const s = cfg.followup.screening;
   return {
     name: SCREENING_REMINDER,
-    title: `风险隐患排查催报（调度 ${s.remindAfterDays} 天后提醒未上报单位，汇总报镇团委）`,
-    cadence: { every: 'month', day: Math.min(31, s.day + s.remindAfterDays), time: s.time },
+    title: `风险隐患排查催报（调度 ${s.remindAfterDays} 天后提醒未上报单位，汇总报管理员）`,
+    cadence: screeningCadence(s.every, Math.min(31, s.day + s.remindAfterDays), s.time),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     run(ctx) {
       const units = reportingUnits(ctx.config, ctx.plan);
-      const reports = ctx.store.followup.screenings(ctx.period);
+      const reports = reportsOf(ctx);
       const reported = new Map(reports.map((r) => [r.unit, r]));
       const missing = units.filter((u) => !reported.has(u));
-      const month = monthLabel(ctx.period);
+      const month = periodLabel(ctx.period);
+      const word = s.every === 'month' ? '本月' : '本季度';
       for (const unit of missing) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报本月排查情况，请尽快上报。${HOW}`, unit);
+          push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报${word}排查情况，请尽快上报。${HOW.replace('本月', word)}`, unit);
         }
       }
       const newRisks = reports.reduce((n, r) => n + r.newRisks, 0);

@@ -80,6 +80,8 @@ export const followupSchema = z
     ageReview: z.strictObject({ day: dayOfMonth.default(1), time: timeOfDay.default('08:30') }).prefault({}),
     screening: z
       .strictObject({
+        /** How often the screening is dispatched: every month, or in the last month of each quarter. */
+        every: z.enum(['month', 'quarter'], { message: '应为 month 或 quarter' }).default('month'),
         day: dayOfMonth.default(25),
         time: timeOfDay.default('09:00'),
         /** Units that have not reported this many days after the dispatch are reminded. */
@@ -88,8 +90,12 @@ export const followupSchema = z
       .prefault({}),
     quarterly: z
       .strictObject({
-        /** Days before the quarter's end: 7 = the last week of the quarter. */
+        /** How often progress is dispatched (with the statistics of the period): every quarter, or every month. */
+        every: z.enum(['quarter', 'month'], { message: '应为 quarter 或 month' }).default('quarter'),
+        /** Days before the period's end: 7 = its last week. */
         daysBeforeQuarterEnd: z.number().int().min(1).max(28).default(7),
+        /** A fixed day of the period's last month instead (the plan's report deadline less the days above). */
+        day: dayOfMonth.optional(),
         time: timeOfDay.default('09:00'),
       })
       .prefault({}),

@@ -1,6 +1,7 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import type { ContactMethod, RiskLevel } from '../../src/domain/model/records.js';
 import type { KeyCount, QuarterAggregates, QuarterQuery, StatsRepo } from '../../src/domain/ports/store.js';
+import { FREQUENCIES, type Frequency } from '../../src/domain/followup/contact-rule.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 
 const OPEN_AT_UNTIL = '(c.closed_at IS NULL OR c.closed_at > @until)';
@@ -38,31 +39,36 @@ interface CaseGroupRow {
   first_closed: number | null;
 }
 
+/** Frequencies by rank, most frequent first, as the per-case query ranks them. */
+const RANKED: readonly Frequency[] = FREQUENCIES;
+const CODES: readonly CategoryCode[] = ['01', '02', '03', '04', '05'];
+
 /**
- * Coverage and overdue in one pass over the cases. Per case: whether it is monthly (any category
- * not on the quarterly list) and a bit mask of the windows it has a contact in (one index seek
- * into its contacts of the quarter). Materialised so that each per-case subquery runs once, not
- * once for every sum that reads it.
+ * Coverage and overdue in one pass over the cases. Per case: the rank of its most frequent
+ * category's frequency (weekly 0 … half-yearly 4; monthly when it has none) and a bit mask of the
+ * windows it has a contact in (one index seek into its contacts since the earliest window).
+ * Materialised so that each per-case subquery runs once, not once for every sum that reads it.
  */
-function coverageSql(windows: number, quarterlyCategories: number): string {
-  const notQuarterly = quarterlyCategories === 0 ? '' : ` AND cc.category NOT IN (${Array.from({ length: quarterlyCategories }, (_, i) => `@qc${i}`).join(', ')})`;
+function coverageSql(windows: number, categoryFrequency: QuarterQuery['categoryFrequency']): string {
+  // The ranks are written into the SQL, not bound: PostgreSQL would type a bound CASE result as text.
+  const rank = `COALESCE((SELECT MIN(CASE cc.category ${CODES.map((c) => `WHEN '${c}' THEN ${RANKED.indexOf(categoryFrequency[c])}`).join(' ')} END) FROM case_categories cc WHERE cc.case_id = c.id), ${RANKED.indexOf('monthly')})`;
   const bits = Array.from({ length: windows }, (_, i) => `${2 ** i} * MAX(CASE WHEN k.contact_date >= @from${i} AND k.contact_date <= @to${i} THEN 1 ELSE 0 END)`);
-  const mask = windows === 0 ? '0' : `COALESCE((SELECT ${bits.join(' + ')} FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= @fromDay AND k.contact_date <= @toDay), 0)`;
-  const due = (i: number) => `p.monthly = @monthly${i} AND p.created_at < @startsAt${i} AND (p.closed_at IS NULL OR p.closed_at >= @endsAt${i})`;
+  // Powers of two past 2^52 lose precision as doubles: a quarter has at most 14 weeks + 6 halves + 3 months + 2 = 25 windows.
+  const mask = windows === 0 ? '0' : `COALESCE((SELECT ${bits.join(' + ')} FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= @contactsFrom AND k.contact_date <= @toDay), 0)`;
+  const due = (i: number) => `p.freq = @freq${i} AND p.created_at < @startsAt${i} AND (p.closed_at IS NULL OR p.closed_at >= @endsAt${i})`;
   const sums = Array.from({ length: windows }, (_, i) => [
     `SUM(CASE WHEN ${due(i)} THEN 1 ELSE 0 END) AS due${i}`,
     `SUM(CASE WHEN ${due(i)} AND (p.mask & ${2 ** i}) <> 0 THEN 1 ELSE 0 END) AS covered${i}`,
   ]).flat();
   // Not contacted from :since to :toDay: the kept latest day answers for nearly every case; only
   // when it lies after :toDay (a past quarter) do the contacts themselves have to say.
-  const notContacted = (f: 'm' | 'q') => `(p.last_day IS NULL OR p.last_day < @${f}Since
-    OR (p.last_day > @toDay AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = p.id AND k.contact_date >= @${f}Since AND k.contact_date <= @toDay)))`;
+  const notContacted = (r: number) => `(p.last_day IS NULL OR p.last_day < @since${r}
+    OR (p.last_day > @toDay AND NOT EXISTS (SELECT 1 FROM contacts k WHERE k.case_id = p.id AND k.contact_date >= @since${r} AND k.contact_date <= @toDay)))`;
   const overdue = `SUM(CASE WHEN (p.closed_at IS NULL OR p.closed_at > @until) AND (
-      (p.monthly = 1 AND p.created_at < @mCreatedBefore AND ${notContacted('m')})
-      OR (p.monthly = 0 AND p.created_at < @qCreatedBefore AND ${notContacted('q')})) THEN 1 ELSE 0 END) AS overdue`;
+      ${RANKED.map((_, r) => `(p.freq = ${r} AND p.created_at < @createdBefore${r} AND ${notContacted(r)})`).join(' OR ')}) THEN 1 ELSE 0 END) AS overdue`;
   return `WITH per_case AS MATERIALIZED (
     SELECT c.id AS id, c.created_at AS created_at, c.closed_at AS closed_at, c.last_contact_date AS last_day,
-      CASE WHEN EXISTS (SELECT 1 FROM case_categories cc WHERE cc.case_id = c.id${notQuarterly}) THEN 1 ELSE 0 END AS monthly,
+      ${rank} AS freq,
       ${mask} AS mask
     FROM ${CASES_BY_UNTIL}
   )
@@ -91,20 +97,20 @@ export class SqlStatsRepo implements StatsRepo {
       until: range.until,
       fromDay: q.fromDay,
       toDay: q.toDay,
-      mSince: q.overdue.monthly.since,
-      mCreatedBefore: q.overdue.monthly.createdBefore.toISOString(),
-      qSince: q.overdue.quarterly.since,
-      qCreatedBefore: q.overdue.quarterly.createdBefore.toISOString(),
+      contactsFrom: q.contactsFrom,
     };
-    q.quarterlyCategories.forEach((code, i) => (args[`qc${i}`] = code));
+    RANKED.forEach((f, r) => {
+      args[`since${r}`] = q.overdue[f].since;
+      args[`createdBefore${r}`] = q.overdue[f].createdBefore.toISOString();
+    });
     q.windows.forEach((w, i) => {
-      args[`monthly${i}`] = w.frequency === 'monthly' ? 1 : 0;
+      args[`freq${i}`] = RANKED.indexOf(w.frequency);
       args[`startsAt${i}`] = w.startsAt.toISOString();
       args[`endsAt${i}`] = w.endsAt.toISOString();
       args[`from${i}`] = w.from;
       args[`to${i}`] = w.to;
     });
-    const cov = this.prepare<Record<string, number | null>>(coverageSql(q.windows.length, q.quarterlyCategories.length)).get(args)!;
+    const cov = this.prepare<Record<string, number | null>>(coverageSql(q.windows.length, q.categoryFrequency)).get(args)!;
 
     const sum = (pick: (r: CaseGroupRow) => number) => groups.reduce((n, r) => n + Number(pick(r)), 0);
     return {

@@ -7,8 +7,8 @@ describe('followup config', () => {
   it('defaults every day and time, so existing configs stay valid', () => {
     expect(testConfig().followup).toEqual({
       frequency: {}, workdaysOnly: true, dueSoon: { day: 20, time: '09:00' }, overdue: { day: 1, time: '09:00' },
-      ageReview: { day: 1, time: '08:30' }, screening: { day: 25, time: '09:00', remindAfterDays: 3 },
-      quarterly: { daysBeforeQuarterEnd: 7, time: '09:00' },
+      ageReview: { day: 1, time: '08:30' }, screening: { every: 'month', day: 25, time: '09:00', remindAfterDays: 3 },
+      quarterly: { every: 'quarter', daysBeforeQuarterEnd: 7, time: '09:00' },
       holidays: [], makeupWorkdays: [], announceOnInstall: false,
     });
   });

@@ -22,7 +22,15 @@ const plan = loadPlanFile(config.planPath);
 const VILLAGES = ['王庄村', '霸王村', '项沟村', '外村', '新村'];
 const REASONS = ['C03 已稳定就业', 'C08 迁出本镇', 'C99 其他 随亲属去外省', 'C99 其他 出国', 'X42 旧编码'];
 const METHODS: ContactMethod[] = ['上门', '电话', '微信', '在校', '其他'];
-const FREQUENCIES = [{}, { '05': 'quarterly' }, { '02': 'quarterly', '05': 'quarterly' }, { '01': 'quarterly', '02': 'quarterly', '03': 'quarterly', '04': 'quarterly', '05': 'quarterly' }];
+const FREQUENCIES = [
+  {},
+  { '05': 'quarterly' },
+  { '02': 'quarterly', '05': 'quarterly' },
+  { '01': 'quarterly', '02': 'quarterly', '03': 'quarterly', '04': 'quarterly', '05': 'quarterly' },
+  // Another plan's rhythm: 留守 every half month, 服刑子女 a quarter, 流浪 weekly, 不良 half-yearly.
+  { '05': 'half-monthly', '04': 'quarterly', '03': 'weekly', '02': 'half-yearly' },
+  { '01': 'weekly', '02': 'weekly', '03': 'half-yearly', '04': 'half-yearly', '05': 'half-monthly' },
+];
 
 /** Day n from 1 January 2025, at a local hour. */
 const at = (n: number, hour: number) => fromLocal(2025, 1, 1 + n, hour);

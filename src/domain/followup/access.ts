@@ -8,7 +8,15 @@ export function mayActOn(c: Pick<CaseRecord, 'mentorUserId' | 'categories'>, mem
 }
 
 export function isLeadMember(c: Pick<CaseRecord, 'categories'>, member: Member): boolean {
-  return c.categories.some((k) => k.leadUnits.includes(member.unit));
+  return c.categories.some((k) => k.leadUnits.some((u) => inUnit(member, u)));
+}
+
+/**
+ * A member belongs to their unit and, for a village cadre, to their village: a plan's 各村 leads,
+ * once the config lists the villages, are assigned by the case's village (see expandGenericUnits).
+ */
+export function inUnit(member: Pick<Member, 'unit' | 'village'>, unit: string): boolean {
+  return member.unit === unit || (member.village !== undefined && member.village === unit);
 }
 
 /** Admins and members of a lead unit may close a case or change its mentor; a mentor alone may not. */

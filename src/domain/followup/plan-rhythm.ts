@@ -6,7 +6,8 @@ import type { Frequency } from './contact-rule.js';
 /**
  * The follow-up rhythm the plan sets, over the config's `followup` defaults: each standard
  * category's contact rule (闲散 每月, another plan's 留守 每半月 and 服刑 每季度家访), and the day the
- * plan wants the monthly screening reported by. What the plan does not state keeps the config's
+ * plan wants the monthly screening reported by, the screening and progress dispatch cadence, and
+ * the day progress is reported by. What the plan does not state keeps the config's
  * value, and `sources` says which came from where, for `job list`.
  */
 
@@ -19,6 +20,11 @@ const CONTACT_OF: Partial<Record<Period, Frequency>> = {
 };
 
 const CODES: readonly CategoryCode[] = ['01', '02', '03', '04', '05'];
+
+/** The periods the dispatch jobs can run at. */
+const DISPATCH_OF: Partial<Record<Period, FollowupConfig['screening']['every']>> = { month: 'month', quarter: 'quarter' };
+const PROGRESS_OF: Partial<Record<Period, FollowupConfig['quarterly']['every']>> = { month: 'month', quarter: 'quarter' };
+const EVERY_WORD: Record<'month' | 'quarter', string> = { month: '每月', quarter: '每季度' };
 
 export interface RhythmSource {
   what: string;
@@ -50,36 +56,58 @@ export function planRhythm(plan: PlanMatrix, cfg: FollowupConfig): PlanRhythm {
     }
   }
 
+  // 每月调度 / 每季度调度 风险隐患排查: the dispatch runs at the plan's period; another period is noted and left to the config.
   let screening = cfg.screening;
   const screeningRule = plan.frequencies.find((f) => f.what === 'risk-screening');
-  sources.push(
-    screeningRule
-      ? {
-          what: '风险隐患排查调度',
-          rule: `${PERIOD_WORD[screeningRule.period]}${screeningRule.period === 'month' ? '' : '（本系统按月调度）'}`,
-          from: `实施方案${screeningRule.clause}`,
-        }
-      : { what: '风险隐患排查调度', rule: '每月', from: '方案未规定，按配置 followup.screening' },
-  );
+  const screeningEvery = screeningRule && DISPATCH_OF[screeningRule.period];
+  if (screeningRule && screeningEvery) {
+    screening = { ...screening, every: screeningEvery };
+    sources.push({ what: '风险隐患排查调度', rule: PERIOD_WORD[screeningRule.period], from: `实施方案${screeningRule.clause}「${around(screeningRule.text)}」` });
+  } else {
+    const note = screeningRule ? `（方案规定${PERIOD_WORD[screeningRule.period]}，调度只能按月或按季度，故取配置）` : '';
+    sources.push({ what: '风险隐患排查调度', rule: EVERY_WORD[cfg.screening.every], from: `${screeningRule ? `实施方案${screeningRule.clause}` : '方案未规定'}，按配置 followup.screening${note}` });
+  }
   // 「每月25日前将本月排查情况报送…」: dispatch that many days before the deadline, remind on it.
-  const report = plan.frequencies.find((f) => f.what === 'report' && f.period === 'month' && f.day !== undefined && /排查/.test(f.text));
-  if (report?.day !== undefined && !/上月/.test(report.text)) {
+  const report = plan.frequencies.find((f) => f.what === 'report' && f.period === screening.every && f.day !== undefined && /排查/.test(f.text));
+  if (report?.day !== undefined && !/上月|上季度/.test(report.text)) {
     const day = Math.max(1, Math.min(28, report.day - cfg.screening.remindAfterDays));
-    screening = { ...cfg.screening, day };
-    sources.push({ what: '排查上报截止日', rule: `每月${report.day}日（调度提前 ${cfg.screening.remindAfterDays} 天，于${day}日发出）`, from: `实施方案${report.clause}` });
+    screening = { ...screening, day };
+    sources.push({ what: '排查上报截止日', rule: `${EVERY_WORD[screening.every]}${report.day}日（调度提前 ${cfg.screening.remindAfterDays} 天，于${day}日发出）`, from: `实施方案${report.clause}` });
   } else if (report?.day !== undefined) {
-    sources.push({ what: '排查上报截止日', rule: `方案规定每月${report.day}日前报上月情况；调度日按配置 ${cfg.screening.day} 日`, from: `实施方案${report.clause}` });
+    sources.push({ what: '排查上报截止日', rule: `方案规定${EVERY_WORD[screening.every]}${report.day}日前报上一期情况；调度日按配置 ${cfg.screening.day} 日`, from: `实施方案${report.clause}` });
   } else {
     sources.push({ what: '排查上报截止日', rule: `调度后 ${cfg.screening.remindAfterDays} 天`, from: '方案未规定，按配置 followup.screening' });
   }
 
+  // 每季度调度工作进展 (or 每月): the progress dispatch and its statistics follow the plan's period.
+  let quarterly = cfg.quarterly;
   const progress = plan.frequencies.find((f) => f.what === 'progress');
-  sources.push(
-    progress
-      ? { what: '工作进展调度（季度统计）', rule: `${PERIOD_WORD[progress.period]}${progress.period === 'quarter' ? '' : '（本系统按季度统计）'}`, from: `实施方案${progress.clause}` }
-      : { what: '工作进展调度（季度统计）', rule: '每季度', from: '方案未规定，按配置 followup.quarterly' },
-  );
-  const followup = { ...cfg, frequency, screening };
+  const progressEvery = progress && PROGRESS_OF[progress.period];
+  if (progress && progressEvery) {
+    quarterly = { ...quarterly, every: progressEvery };
+    sources.push({ what: '工作进展调度（统计）', rule: PERIOD_WORD[progress.period], from: `实施方案${progress.clause}「${around(progress.text)}」` });
+  } else {
+    const note = progress ? `（方案规定${PERIOD_WORD[progress.period]}，调度只能按月或按季度，故取配置）` : '';
+    sources.push({ what: '工作进展调度（统计）', rule: EVERY_WORD[cfg.quarterly.every], from: `${progress ? `实施方案${progress.clause}` : '方案未规定'}，按配置 followup.quarterly${note}` });
+  }
+  // 「各成员单位于每季度最后一个月的20日前，将本季度工作开展情况报送…」: remind that many days before.
+  const progressReport = plan.frequencies.find((f) => f.what === 'report' && f.period === quarterly.every && f.day !== undefined && /进展|工作开展/.test(f.text) && !/排查/.test(f.text));
+  if (progressReport?.day !== undefined && cfg.quarterly.day === undefined) {
+    const day = Math.max(1, Math.min(28, progressReport.day - cfg.quarterly.daysBeforeQuarterEnd));
+    quarterly = { ...quarterly, day };
+    sources.push({
+      what: '进展报送截止日',
+      rule: `${quarterly.every === 'quarter' ? '每季度最后一个月' : '每月'}${progressReport.day}日（调度提前 ${cfg.quarterly.daysBeforeQuarterEnd} 天，于${day}日发出）`,
+      from: `实施方案${progressReport.clause}`,
+    });
+  } else {
+    sources.push({
+      what: '进展报送截止日',
+      rule: cfg.quarterly.day !== undefined ? `调度于${cfg.quarterly.day}日` : `${quarterly.every === 'quarter' ? '季度' : '月'}末前 ${cfg.quarterly.daysBeforeQuarterEnd} 天调度`,
+      from: progressReport ? `按配置 followup.quarterly（方案${progressReport.clause}另有规定）` : '方案未规定，按配置 followup.quarterly',
+    });
+  }
+  const followup = { ...cfg, frequency, screening, quarterly };
   recorded.set(followup, sources);
   return { followup, sources };
 }

@@ -13,7 +13,10 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
   const n = forGroup ? groupCount : (x: number) => String(x);
   const table = (head: string, rows: Count[]) =>
     [`| ${head} | 人数 |`, '| --- | ---: |', ...rows.map((r) => `| ${r.label} | ${n(r.count)} |`)].join('\n');
-  const q = s.quarter.replace('Q', '年第') + '季度';
+  // A plan that dispatches progress monthly gets the same report for one month.
+  const month = /^(\d{4})-(\d{2})$/.exec(s.quarter);
+  const q = month ? `${month[1]}年${Number(month[2])}月` : s.quarter.replace('Q', '年第') + '季度';
+  const term = month ? '本月' : '本季度';
   const cov = s.coverage.map((m) => `| ${m.month}${m.complete ? '' : '（截至今日）'} | ${forGroup ? '' : `${m.covered}/${m.due} | `}${percent(m.rate)} |`);
   const covHead = forGroup ? ['| 月份 | 覆盖率 |', '| --- | ---: |'] : ['| 月份 | 已联系/应联系 | 覆盖率 |', '| --- | ---: | ---: |'];
   const qc = s.quarterCoverage;
@@ -22,13 +25,13 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
     `统计截至 ${localDateKey(s.asOf)}。`,
     '',
     `- 在册个案：${n(s.open)} 件`,
-    `- 本季度新增：${n(s.newCases)} 件；结案：${n(s.closed)} 件`,
-    `- 本季度走访联系：${n(s.contacts)} 次`,
-    `- 帮扶覆盖率（本季度合计）：${percent(qc.rate)}${forGroup ? '' : `（${qc.covered}/${qc.due}）`}`,
+    `- ${term}新增：${n(s.newCases)} 件；结案：${n(s.closed)} 件`,
+    `- ${term}走访联系：${n(s.contacts)} 次`,
+    `- 帮扶覆盖率（${term}合计）：${percent(qc.rate)}${forGroup ? '' : `（${qc.covered}/${qc.due}）`}`,
     `- 当前逾期未联系：${n(s.overdue)} 件`,
     ...(forGroup ? ['', '分类别、分村的统计已私信镇团委管理员。'] : breakdowns()),
     '',
-    '### 帮扶覆盖率（当月有联系记录的个案 ÷ 当月应联系的在册个案）',
+    '### 帮扶覆盖率（联系周期在该月结束、周期内有联系记录的 ÷ 应联系的，按各类别自己的联系周期计）',
     ...covHead,
     ...cov,
     '',
@@ -48,13 +51,13 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
     '### 在册个案按风险等级',
     table('风险等级', s.byRisk),
     '',
-    '### 本季度新增（按类别）',
+    `### ${term}新增（按类别）`,
     table('类别', s.newByCategory),
     '',
-    '### 本季度结案（按原因）',
-    s.closedByReason.length ? table('结案原因', s.closedByReason) : '本季度无结案。',
+    `### ${term}结案（按原因）`,
+    s.closedByReason.length ? table('结案原因', s.closedByReason) : `${term}无结案。`,
     '',
-    '### 本季度走访（按方式）',
+    `### ${term}走访（按方式）`,
     table('方式', s.contactsByMethod),
     ];
   }

@@ -6,7 +6,7 @@ import { CATEGORY_CODES, categoryName, riskText } from '../intake/case-options.j
 import type { PlanMatrix } from '../plan/types.js';
 import { closeReasonLabel } from './close-reasons.js';
 import { CONTACT_METHODS } from './contact-message.js';
-import { type Frequency, caseDue, contactDatesByCase, frequencyOf, isDueIn, contactedIn, monthWindow, previousWindow, quarterWindow, windowAt, type Window } from './contact-rule.js';
+import { FREQUENCIES, type Frequency, caseDue, contactDatesByCase, frequencyOf, isDueIn, contactedIn, halfMonthWindow, halfYearWindow, monthWindow, previousWindow, quarterWindow, weekWindow, windowAt, type Window } from './contact-rule.js';
 
 /** What the statistics read of a case: no identity. */
 export type StatsCase = Pick<CaseRecord, 'id' | 'categories' | 'createdAt' | 'closedAt' | 'village' | 'riskLevel' | 'closeReason'>;
@@ -19,9 +19,13 @@ export interface Count {
 export interface MonthCoverage {
   /** `2026-10` */
   month: string;
-  /** Open cases whose contact window ends in this month and that were due in it. */
+  /**
+   * Contact windows ending in this month, one per case and window of its own frequency, that the
+   * case was due in: four or five for a weekly case, two for a half-monthly one, one for a monthly
+   * one, one in the quarter's last month for a quarterly one, one in June or December for a half-yearly one.
+   */
   due: number;
-  /** Of those, cases with at least one contact logged in their window. */
+  /** Of those, the windows with at least one contact logged in them. */
   covered: number;
   /** covered ÷ due, or null when nothing was due. */
   rate: number | null;
@@ -67,7 +71,10 @@ export interface StatsContext {
 /** Every case and the quarter's contacts as lists: the in-memory computation {@link quarterStats} works on. */
 export interface StatsInput extends StatsContext {
   cases: readonly StatsCase[];
-  /** The contacts dated within the quarter (others are not read). */
+  /**
+   * The contacts dated from the first day of the earliest window counted (a half year or a week
+   * may begin before the quarter; see {@link quarterQuery}) to the quarter's last counted day.
+   */
   contacts: readonly ContactDay[];
   /** Each case's latest contact on or before the quarter's last counted day, for the overdue count. */
   lastContacts: ReadonlyMap<number, string>;
@@ -83,21 +90,20 @@ const openAt = (c: StatsCase, at: Date) => c.createdAt <= at && (c.closedAt === 
 
 /**
  * The quarter's figures (domain.md §6.3) as of `asOf` (the quarter's end, or now while it runs).
- * 帮扶覆盖率 per month: among open cases whose contact window ends that month (every case with
- * monthly contacts; quarterly ones in the quarter's last month) and that were due in it, the
- * share with a contact dated in the window. The quarter's rate pools the three months.
+ * 帮扶覆盖率 per month: among the contact windows ending that month — each case's windows under its
+ * own frequency (see {@link MonthCoverage}) — that the case was due in, the share with a contact
+ * dated in the window. The quarter's rate pools the three months.
  *
  * This is the definition, computed over lists in memory. The bot counts in the database
  * instead ({@link quarterStatsFrom}): at county size the lists are 100,000 cases and hundreds of
  * thousands of contacts. A property test holds the two to the same figures.
  */
 export function quarterStats(input: StatsInput): QuarterStats {
-  const { quarter, asOf, cases, contacts, plan } = input;
-  const cfg = statsRhythm(input.cfg);
+  const { quarter, asOf, cases, contacts, plan, cfg } = input;
   const { start, end } = periodRange(quarter);
-  const p = parsePeriod(quarter);
   const today = localDateKey(asOf);
   const until = asOf < end ? asOf : new Date(end.getTime() - 1);
+  const { query, months } = quarterQuery(quarter, asOf, cfg);
   const open = cases.filter((c) => openAt(c, until));
   const catLabel = (code: (typeof CATEGORY_CODES)[number]) => categoryName(plan, code);
   const inQuarter = (d: Date) => d >= start && d < end && d <= until;
@@ -106,23 +112,21 @@ export function quarterStats(input: StatsInput): QuarterStats {
   const qStart = localDateKey(start);
   const qEnd = localDateKey(until);
   const qContacts = contacts.filter((c) => c.date >= qStart && c.date <= qEnd);
-  const datesByCase = contactDatesByCase(qContacts);
+  const datesByCase = contactDatesByCase(contacts.filter((c) => c.date >= query.contactsFrom && c.date <= qEnd));
+  const freqOf = new Map(cases.map((c) => [c.id, frequencyOf(c, cfg)]));
 
   const coverage: MonthCoverage[] = [];
-  for (let month = p.firstMonth; month <= p.lastMonth; month++) {
-    const mw = monthWindow(p.year, month);
-    if (mw.start > today) break;
-    const quarterEnds = month === p.lastMonth;
+  for (const m of months) {
     let due = 0;
     let covered = 0;
-    for (const c of cases) {
-      const w: Window | null = frequencyOf(c, cfg) === 'monthly' ? mw : quarterEnds ? quarterWindow(p.year, Math.ceil(month / 3)) : null;
-      if (!w || !isDueIn(c, w)) continue;
-      if (c.createdAt > until) continue;
-      due++;
-      if (contactedIn(datesByCase.get(c.id) ?? [], w)) covered++;
+    for (const w of m.contactWindows) {
+      for (const c of cases) {
+        if (freqOf.get(c.id) !== w.frequency || !isDueIn(c, w) || c.createdAt > until) continue;
+        due++;
+        if (contactedIn(datesByCase.get(c.id) ?? [], w)) covered++;
+      }
     }
-    coverage.push({ month: mw.key, due, covered, rate: due ? covered / due : null, complete: mw.end < today });
+    coverage.push({ month: m.window.key, due, covered, rate: due ? covered / due : null, complete: m.window.end < today });
   }
 
   return {
@@ -147,16 +151,27 @@ export function quarterStats(input: StatsInput): QuarterStats {
 }
 
 /**
- * The quarterly report counts coverage by month and by quarter: a rule shorter than a month
- * (每周, 每半月) is counted as monthly there — a month with any contact is covered — and a half
- * year as a quarter. The follow-up reminders themselves keep the plan's own windows.
+ * The contact windows of a frequency that end in the given month: the weeks (Monday–Sunday)
+ * whose Sunday falls in it, its two halves, the month itself, the quarter in its last month, the
+ * half year in June and December.
  */
-export function statsRhythm(cfg: FollowupConfig): FollowupConfig {
-  const frequency: FollowupConfig['frequency'] = {};
-  for (const [code, f] of Object.entries(cfg.frequency) as [keyof FollowupConfig['frequency'], Frequency][]) {
-    frequency[code] = f === 'quarterly' || f === 'half-yearly' ? 'quarterly' : 'monthly';
+export function windowsEndingIn(freq: Frequency, year: number, month: number): Window[] {
+  const mw = monthWindow(year, month);
+  switch (freq) {
+    case 'weekly': {
+      const out: Window[] = [];
+      for (let w = weekWindow(mw.end); w.end >= mw.start; w = previousWindow(w)) if (w.end <= mw.end) out.unshift(w);
+      return out;
+    }
+    case 'half-monthly':
+      return [halfMonthWindow(year, month, false), halfMonthWindow(year, month, true)];
+    case 'monthly':
+      return [mw];
+    case 'quarterly':
+      return month % 3 === 0 ? [quarterWindow(year, month / 3)] : [];
+    case 'half-yearly':
+      return month === 6 || month === 12 ? [halfYearWindow(year, month === 12)] : [];
   }
-  return { ...cfg, frequency };
 }
 
 /** The local midnight that starts the day after `day` (YYYY-MM-DD). */
@@ -168,15 +183,16 @@ const minDay = (a: string, b: string) => (a < b ? a : b);
 export interface QueryMonth {
   window: Window;
   windows: number[];
+  /** The same windows as calendar days, in the same order. */
+  contactWindows: Window[];
 }
 
 /**
  * The same definitions as {@link quarterStats}, put as questions the store answers with counts:
- * the coverage windows of each month so far (the quarter's own window in its last month) and,
- * for the overdue count, each frequency's window before the one holding `until`.
+ * the coverage windows of each month so far, of every frequency (a window that has not begun
+ * by `asOf` is left out) and, for the overdue count, each frequency's window before the one holding `until`.
  */
-export function quarterQuery(quarter: string, asOf: Date, rhythm: FollowupConfig): { query: QuarterQuery; months: QueryMonth[] } {
-  const cfg = statsRhythm(rhythm);
+export function quarterQuery(quarter: string, asOf: Date, cfg: FollowupConfig): { query: QuarterQuery; months: QueryMonth[] } {
   const { start, end } = periodRange(quarter);
   const p = parsePeriod(quarter);
   const today = localDateKey(asOf);
@@ -189,22 +205,34 @@ export function quarterQuery(quarter: string, asOf: Date, rhythm: FollowupConfig
     from: w.start,
     to: minDay(w.end, toDay),
   });
+  // Only the frequencies some case can have: a category's own, or monthly for one the config leaves unset.
+  const used = FREQUENCIES.filter((f) => CATEGORY_CODES.some((code) => (cfg.frequency[code] ?? 'monthly') === f));
   const windows: StatsWindow[] = [];
   const months: QueryMonth[] = [];
+  let contactsFrom = localDateKey(start);
   for (let month = p.firstMonth; month <= p.lastMonth; month++) {
     const mw = monthWindow(p.year, month);
     if (mw.start > today) break;
-    const at = [windows.push(window('monthly', mw)) - 1];
-    if (month === p.lastMonth) at.push(windows.push(window('quarterly', quarterWindow(p.year, Math.ceil(month / 3)))) - 1);
-    months.push({ window: mw, windows: at });
+    const at: number[] = [];
+    const contactWindows: Window[] = [];
+    for (const f of used) {
+      for (const w of windowsEndingIn(f, p.year, month)) {
+        if (w.start > today) continue;
+        at.push(windows.push(window(f, w)) - 1);
+        contactWindows.push(w);
+        if (w.start < contactsFrom) contactsFrom = w.start;
+      }
+    }
+    months.push({ window: mw, windows: at, contactWindows });
   }
-  const before = (freq: 'monthly' | 'quarterly') => {
+  const before = (freq: Frequency) => {
     const prev = previousWindow(windowAt(freq, until));
     return { since: prev.start, createdBefore: dayStart(prev.start) };
   };
-  const quarterlyCategories = CATEGORY_CODES.filter((code) => (cfg.frequency[code] ?? 'monthly') === 'quarterly');
+  const categoryFrequency = Object.fromEntries(CATEGORY_CODES.map((code) => [code, cfg.frequency[code] ?? 'monthly'])) as Record<(typeof CATEGORY_CODES)[number], Frequency>;
+  const overdue = Object.fromEntries(FREQUENCIES.map((f) => [f, before(f)])) as QuarterQuery['overdue'];
   return {
-    query: { start, until, fromDay: localDateKey(start), toDay, quarterlyCategories, windows, overdue: { monthly: before('monthly'), quarterly: before('quarterly') } },
+    query: { start, until, fromDay: localDateKey(start), toDay, contactsFrom, categoryFrequency, windows, overdue },
     months,
   };
 }

@@ -106,7 +106,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   const village = typeof a.village === 'string' ? a.village : UNKNOWN_VILLAGE;
   const record = store.cases.insert({
     code,
-    categories: categories.map((c) => ({ code: c, leadUnits: plan.categories.find((p) => p.code === c)?.leadUnits ?? [] })),
+    categories: categories.map((c) => ({ code: c, leadUnits: leadsFor(plan.categories.find((p) => p.code === c)?.leadUnits ?? [], config.villages, village) })),
     primaryCategory: categories[0]!,
     fullName,
     gender: a.gender as '男' | '女',
@@ -172,3 +172,11 @@ ${full}${mentor?.userid === reporterUserId ? pendingReminder(pending, code) : ''
 export const UNKNOWN_NAME = '姓名不详';
 export const UNKNOWN_VILLAGE = '不详';
 
+/**
+ * A category led by the villages (a plan's 各村, listed by the config) is led, for one case, by
+ * the case's own village; a case from outside the listed villages keeps them all.
+ */
+function leadsFor(leads: readonly string[], villages: readonly string[], village: string): string[] {
+  if (!villages.includes(village) || !leads.includes(village)) return [...leads];
+  return leads.filter((u) => u === village || !villages.includes(u));
+}

@@ -101,8 +101,9 @@ export interface UnitTerm {
  * into a plan whose unit is not a 镇 unit, and a group (学校 → two schools) only where the plan
  * has all of its units.
  */
-export function planUnitTerms(plan: { units: readonly string[]; unitForms?: Record<string, string[]> }, aliases: AliasTable): UnitTerm[] {
+export function planUnitTerms(plan: { units: readonly string[]; unitForms?: Record<string, string[]>; unitGroups?: Record<string, string[]> }, aliases: AliasTable): UnitTerm[] {
   const out: UnitTerm[] = [];
+  for (const [phrase, members] of Object.entries(plan.unitGroups ?? {})) out.push({ text: phrase, units: members });
   const byKey = new Map(plan.units.map((u) => [nameKey(u), u]));
   for (const u of plan.units) {
     out.push({ text: u, units: [u] });

@@ -133,6 +133,11 @@ export interface PlanMatrix {
   units: string[];
   /** Other names the plan itself writes for its units (派出所 for 桥头派出所), by unit. */
   unitForms?: Record<string, string[]>;
+  /**
+   * A phrase the plan uses for several units at once (中小学校), with the members the town's config
+   * lists for it: the plan's units then hold the members, and a question naming the phrase finds them all.
+   */
+  unitGroups?: Record<string, string[]>;
   /** Lines the parser could not place. Empty for a clean plan. */
   problems: PlanProblem[];
 }

@@ -1,4 +1,5 @@
 import type { PushTarget, Reply } from '../model/message.js';
+import type { Frequency } from '../followup/contact-rule.js';
 import type { CategoryCode } from '../plan/types.js';
 import type { AuditVerifyResult } from '../security/audit-chain.js';
 import type {
@@ -295,8 +296,8 @@ export interface FollowupRepo {
  * that were due in it, and how many of them have a contact dated in it.
  */
 export interface StatsWindow {
-  /** Which cases the window is for: monthly ones, or those whose every category is quarterly. */
-  frequency: 'monthly' | 'quarterly';
+  /** Which cases the window is for: those whose most frequent category follows this frequency. */
+  frequency: Frequency;
   /** Due: registered before `startsAt` (the window's first local midnight) and not closed before `endsAt` (the one after its last day). */
   startsAt: Date;
   endsAt: Date;
@@ -313,14 +314,16 @@ export interface QuarterQuery {
   /** Contacts dated `fromDay`..`toDay` are counted. */
   fromDay: string;
   toDay: string;
-  /** Categories contacted once a quarter: a case is quarterly when all its categories are. */
-  quarterlyCategories: readonly CategoryCode[];
+  /** Each category's contact frequency: a case follows the most frequent of its categories. */
+  categoryFrequency: Readonly<Record<CategoryCode, Frequency>>;
   windows: readonly StatsWindow[];
+  /** The first day of the earliest window (a half year or week may begin before the quarter): contacts from here count for coverage. */
+  contactsFrom: string;
   /**
    * Overdue at `until`, per frequency: an open case registered before `createdBefore` with no
    * contact dated from `since` to `toDay` (the previous window started on `since`).
    */
-  overdue: Record<'monthly' | 'quarterly', { since: string; createdBefore: Date }>;
+  overdue: Record<Frequency, { since: string; createdBefore: Date }>;
 }
 
 /**

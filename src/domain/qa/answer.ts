@@ -1,7 +1,8 @@
 import { defaultAliases, type AliasTable } from '../plan/aliases.js';
-import type { PlanCategory, PlanFrequency, PlanMatrix, PlanRequirement } from '../plan/types.js';
+import type { Period, PlanCategory, PlanFrequency, PlanMatrix, PlanRequirement } from '../plan/types.js';
 import { capabilityLines } from './capabilities.js';
 import * as say from './compose.js';
+import type { Intent } from './intents.js';
 import { QaVocabulary, type Analysis, type TaskRef } from './understand.js';
 import { parsePlanHeader, type PlanHeader } from './plan-header.js';
 import { categoryRules, classify, type CategoryRule, type Classification, type Description } from './situation.js';
@@ -114,7 +115,9 @@ export class QaEngine {
   }
 
   answer(question: string): QaAnswer {
-    const a = this.vocab.analyse(question);
+    const a = this.withTaskWording(question, this.vocab.analyse(question));
+    // 「多长时间内通报」 asks for a time limit a task sets, not how often something recurs.
+    if (DEADLINE.test(a.text.norm)) a.intents.delete('frequency');
     const { intents: I, units } = a;
     const plan = this.plan;
     const has = (i: Parameters<typeof I.has>[0]) => I.has(i);
@@ -169,8 +172,9 @@ export class QaEngine {
     const cats = a.categories.length > 0 || units.length > 0 || taskHits.length > 0 ? a.categories : this.categoriesByDefinition(a);
 
     if (has('frequency') && !has('definition')) {
-      // 「每学期」「每周」: a period the plan never uses; 「学校…几次」: a unit no frequency is set for.
-      const otherPeriod = UNSET_PERIOD.exec(a.text.norm)?.[0];
+      // 「每学期」「每周」: a period this plan never uses; 「学校…几次」: a unit no frequency is set for.
+      const asked = askedPeriod(a.text.norm);
+      const otherPeriod = asked && !plan.frequencies.some((f) => f.period === asked.period) ? asked.word : undefined;
       const unitWithout = cats.length === 0 && units.length > 0 && !plan.frequencies.some((f) => f.by !== undefined && units.includes(f.by));
       if (otherPeriod || unitWithout) {
         return miss('no-rule', say.noRule(`方案没有规定${otherPeriod ? `「${otherPeriod}」的频次` : `${units.join('、')}的工作频次`}。${say.knownFrequencies(plan)}`));
@@ -199,7 +203,8 @@ export class QaEngine {
       if (plan.overallLead.unit && (has('overall') || ((has('lead') || has('who')) && taskHits.length === 0 && isAboutWholeWork(a)))) {
         return hit('overall-lead', say.overallAnswer(plan));
       }
-      if (plan.targets.text && (has('targets') || (has('definition') && taskHits.length === 0 && isAboutWholeWork(a)))) {
+      // 「垃圾分类」: 分类 glued to words the plan never uses is not a question about its target groups.
+      if (plan.targets.text && ((has('targets') && !this.hasStrayWords(a)) || (has('definition') && taskHits.length === 0 && isAboutWholeWork(a)))) {
         return hit('targets', say.targetsAnswer(plan));
       }
       if (has('goals') && plan.goals.text && a.runs.length === 0) return hit('goals', say.goalsAnswer(plan));
@@ -218,18 +223,17 @@ export class QaEngine {
       if (no !== undefined && cats.length === 1) return hit('task', say.taskByNumberAnswer(cats[0]!, no));
       if (OUR_UNIT.test(a.text.norm) && cats.length === 1) return hit('category-who', say.whichOfUsAnswer(plan, cats[0]!));
       if (/牵头单位|牵头部门/.test(a.text.norm) || (has('lead') && !has('definition'))) {
-        if (!has('tasks') || /牵头单位|牵头部门/.test(a.text.norm)) return hit('category-lead', cats.map(say.leadAnswer).join('\n\n'));
+        if (!has('tasks') || /牵头单位|牵头部门/.test(a.text.norm)) return hit('category-lead', cats.map((c) => say.leadAnswer(c, has('responsible'))).join('\n\n'));
       }
-      if (/责任单位|配合单位|成员单位/.test(a.text.norm)) return hit('category-responsible', cats.map(say.responsibleAnswer).join('\n\n'));
+      if (RESPONSIBLE_WORD.test(a.text.norm)) return hit('category-responsible', cats.map(say.responsibleAnswer).join('\n\n'));
       if (TASK_LIST.test(a.text.norm)) return hit('category-tasks', cats.map(say.tasksAnswer).join('\n\n'));
       if (has('definition')) return hit('definition', cats.map(say.definitionAnswer).join('\n\n'));
       const inCats = taskHits.filter((h) => cats.includes(h.category));
       if (inCats.length > 0 && !(has('lead') && !has('who'))) return hit('task', say.taskAnswer(inCats));
-      if (has('lead')) return hit('category-lead', cats.map(say.leadAnswer).join('\n\n'));
+      if (has('lead')) return hit('category-lead', cats.map((c) => say.leadAnswer(c, has('responsible'))).join('\n\n'));
       if (has('responsible')) return hit('category-responsible', cats.map(say.responsibleAnswer).join('\n\n'));
       if (has('tasks')) return hit('category-tasks', cats.map(say.tasksAnswer).join('\n\n'));
       if (has('who')) return hit('category-who', cats.map(say.whoAnswer).join('\n\n'));
-      if (taskHits.length > 0) return hit('task', say.taskAnswer(taskHits));
       return hit('category-overview', cats.map(say.overviewAnswer).join('\n\n'));
     }
 
@@ -274,13 +278,15 @@ export class QaEngine {
     if (/施行|生效|有效期|执行期|截止/.test(q) && aboutDoc) {
       return miss('no-rule', say.noRule(`方案没有写施行日期和有效期。${header?.date ? `印发日期：${header.date}。` : ''}`));
     }
-    if (!header) return undefined;
+    // 「这是哪个方案」: the plan's own title, which the matrix holds even without the notice text.
+    const askWhich = /(哪个|哪份|哪一个|什么|啥)(方案|文件)|(方案|文件)(是)?(哪个|哪份|什么|啥)/.test(q) && a.runs.every((r) => /^(方案|文件)+$/.test(r.chars.join('')));
+    if (!header) return askWhich && plan.title ? hit('document', [`方案全称：《${plan.title}》。`, '依据：方案标题'].join('\n')) : undefined;
     const parts: string[] = [];
     const askDate = /什么时候|啥时候|哪天|何时|日期|哪年|几月|时间/.test(q) && /发|印|出台|制定|下|成文|出的/.test(q);
     const askIssuer = /发文单位|发文机关|印发单位|落款|谁发|谁印发|谁制定|谁出的|哪.{0,4}(单位|部门|机关).{0,4}(印发|发的|发布|制定|联合)|联合印发/.test(q);
     const askMeeting = /会议|什么会|研究决定|哪个会/.test(q);
     const askRecipients = /发给谁|发给哪|主送|下发给|发到哪|发给了|给谁的|发往/.test(q);
-    const askTitle = /全称|标题|全名|名称|叫什么|叫啥/.test(q) && aboutDoc && !/单位|人|长|娃|孩子/.test(q);
+    const askTitle = (/全称|标题|全名|名称|叫什么|叫啥/.test(q) && aboutDoc && !/单位|人|长|娃|孩子/.test(q)) || askWhich;
     if (askDate && header.date) parts.push(`印发日期：${header.date}。`);
     if (askIssuer && header.issuers.length > 0) parts.push(`发文单位：${header.issuers.join('、')}（联合印发）。`);
     if (askDate && !askIssuer && header.issuers.length > 0) parts.push(`发文单位：${header.issuers.join('、')}。`);
@@ -290,6 +296,39 @@ export class QaEngine {
     if (parts.length > 0) return hit('document', [...parts, '依据：印发通知'].join('\n'));
     return undefined;
   }
+
+  /**
+   * The question re-read with intent words that a matching task itself uses taken as content:
+   * 「谁协助查找…的父母」 asks for the task that says 协助查找, not for the responsible units.
+   * Only when the question has content words of its own besides (「留守儿童的责任单位」 has none).
+   */
+  private withTaskWording(question: string, a: Analysis): Analysis {
+    if (a.runs.length === 0) return a;
+    const candidates = [...new Set(a.intentTerms.filter((t) => WORDING_INTENTS.has(t.intent) && t.term.length >= 2).map((t) => t.term))];
+    if (candidates.length === 0) return a;
+    // One word at a time: read together, a word the task lacks (多久) would dilute the match.
+    const used = candidates.filter((term) => {
+      const best = this.findTasks(this.vocab.analyse(question, [term]))[0];
+      return best !== undefined && best.task.text.includes(term);
+    });
+    return used.length > 0 ? this.vocab.analyse(question, used) : a;
+  }
+
+  /** Content words of the question that appear nowhere in the plan (垃圾 in 垃圾分类). */
+  private hasStrayWords(a: Analysis): boolean {
+    this.planText ??= [
+      this.plan.title,
+      this.plan.targets.text,
+      this.plan.goals.text,
+      this.plan.overallLead.text,
+      ...this.plan.categories.flatMap((c) => [c.name, c.definition, ...c.includes, ...c.tasks.map((t) => t.text)]),
+      ...this.plan.requirements.map((r) => r.text),
+      ...this.plan.frequencies.map((f) => f.text),
+    ].join('\n');
+    const text = this.planText;
+    return a.runs.some((r) => sharedWords(r.chars, text) === 0);
+  }
+  private planText: string | undefined;
 
   /** 「三（二）第3条」: the clause number the long lists point to. */
   private taskByClause(q: string): QaAnswer | undefined {
@@ -417,17 +456,33 @@ export class QaEngine {
     const narrowed = (next: PlanFrequency[]) => {
       if (next.length > 0) fs = next;
     };
+    const asked = askedPeriod(q);
     if (cats.length > 0) {
       const keys = cats.map((c) => c.key);
       fs = fs.filter((f) => f.category !== undefined && keys.includes(f.category));
+      // 「留守儿童家长会每学期开几次」: the category's frequency of the period asked, when it has one.
+      if (asked) narrowed(fs.filter((f) => f.period === asked.period));
       return fs;
     }
-    if (/风险|隐患|排查/.test(q)) narrowed(byWhat('risk-screening'));
+    // 「每月几号前上报排查情况」 asks for the report day, which the report rule states, not the dispatch.
+    const reports = /几号|几日|哪天|哪一天|日前|号前|号之前|日之前|截止/.test(q) ? byWhat('report') : [];
+    if (reports.length > 0) {
+      fs = reports;
+      if (/风险|隐患|排查/.test(q)) narrowed(fs.filter((f) => /风险|隐患|排查/.test(f.text)));
+      else if (/进展|进度/.test(q)) narrowed(fs.filter((f) => /进展|进度|工作开展/.test(f.text)));
+    } else if (/风险|隐患|排查/.test(q)) narrowed(byWhat('risk-screening'));
     else if (/进展|进度/.test(q)) narrowed(byWhat('progress'));
     else if (/接触|联系|见面|走访|看望|探望|结对|帮扶|看/.test(q)) narrowed(byWhat('contact'));
     if (a.units.length > 0) narrowed(fs.filter((f) => f.by !== undefined && a.units.includes(f.by)));
-    if (/季度/.test(q)) narrowed(fs.filter((f) => f.period === 'quarter'));
+    if (asked) narrowed(fs.filter((f) => f.period === asked.period));
+    else if (/季度/.test(q)) narrowed(fs.filter((f) => f.period === 'quarter'));
     else if (/每月|每个月|一个月|月度/.test(q)) narrowed(fs.filter((f) => f.period === 'month'));
+    // Several left (two 每学期 rules): the ones sharing most of the question's own words (法治副校长).
+    if (fs.length > 1) {
+      const shared = fs.map((f) => a.runs.reduce((n, r) => n + sharedWords(r.chars, f.text), 0));
+      const most = Math.max(...shared);
+      if (most > 0) fs = fs.filter((_, k) => shared[k] === most);
+    }
     return fs;
   }
 
@@ -444,6 +499,13 @@ export class QaEngine {
     if (!best) return this.plan.requirements;
     return hits.filter((h) => h.score >= best.score * NEAR_BEST).map((h) => h.item);
   }
+}
+
+/** How many two-character words of a run of the question's characters a text contains. */
+function sharedWords(chars: readonly string[], text: string): number {
+  let n = 0;
+  for (let k = 0; k + 1 < chars.length; k++) if (text.includes(chars[k]! + chars[k + 1]!)) n++;
+  return n;
 }
 
 /**
@@ -490,8 +552,40 @@ function isSpecificChild(question: string, d: Description): boolean {
   return d.age !== undefined || strong.size >= 2 || PARTICULAR.test(question);
 }
 
-/** Periods plans of this kind do not set (they set 每月 and 每季度). */
-const UNSET_PERIOD = /每学期|一学期|每周|每星期|一周|每年|一年|每天|每日|半年/;
+/**
+ * Period words and the period each asks about, most specific first (每半年 before 每年). 每月 and
+ * 每季度 are left to pickFrequencies: every plan of this kind sets them.
+ */
+const PERIOD_WORDS: readonly [RegExp, Period | 'day'][] = [
+  [/半年/, 'half-year'],
+  [/半个?月/, 'half-month'],
+  [/每学期|一学期/, 'semester'],
+  [/每周|每星期|一周/, 'week'],
+  [/每年|一年/, 'year'],
+  [/每天|每日/, 'day'],
+];
+
+/** The period a question names, if any; 'day' is a period no plan of this kind sets. */
+function askedPeriod(q: string): { word: string; period: Period | 'day' } | undefined {
+  for (const [re, period] of PERIOD_WORDS) {
+    const m = re.exec(q);
+    if (m) return { word: m[0], period };
+  }
+  return undefined;
+}
+
+/** 「多长时间内」「几天内」: a time limit, answered by the task that sets it. */
+const DEADLINE = /(多长时间|多久|几天|多少天|几个月|多长)(以内|之内|内)/;
+
+/** Words that ask for the responsible units by name. */
+const RESPONSIBLE_WORD = /责任单位|责任部门|配合单位|配合部门|成员单位/;
+
+/**
+ * Intent words that may also be a task's own wording (认定 in 认定审核, 协助 in 协助查找, 通报 in
+ * 通报至): read as content when the task they point to uses them. Who, lead and task words stay
+ * intents: every task says 负责, 牵头 or 要做.
+ */
+const WORDING_INTENTS: ReadonlySet<Intent> = new Set(['definition', 'responsible', 'requirements', 'frequency', 'targets', 'goals']);
 
 /** Money words: answered only where a clause itself uses the word. */
 const MONEY_WORD = /补贴|补助|经费|报酬|工资|奖金|津贴/;

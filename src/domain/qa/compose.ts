@@ -40,8 +40,13 @@ export function noRule(detail?: string): string {
   return [`${NO_RULE}${detail ? `：${detail}` : '。'}`, '', '我可以根据实施方案回答：', ...capabilityLines()].join('\n');
 }
 
-export function leadAnswer(c: PlanCategory): string {
-  return [`${c.name}的牵头单位：${join(c.leadUnits)}。`, `责任单位：${join(c.responsibleUnits)}。`, cite([c.clause])].join('\n');
+/**
+ * The lead units; the responsible units only when asked too (「谁牵头，谁配合」): an answer to
+ * 「牵头部门是哪个」 that also lists five other units reads as if they led as well.
+ */
+export function leadAnswer(c: PlanCategory, withResponsible = true): string {
+  const also = withResponsible ? `责任单位：${join(c.responsibleUnits)}。` : `责任单位可问「${shortName(c)}的责任单位有哪些」。`;
+  return [`${c.name}的牵头单位：${join(c.leadUnits)}。`, also, cite([c.clause])].join('\n');
 }
 
 export function responsibleAnswer(c: PlanCategory): string {

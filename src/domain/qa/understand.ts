@@ -20,6 +20,8 @@ export interface Analysis {
   categories: PlanCategory[];
   units: string[];
   intents: Set<Intent>;
+  /** The intent words as found, for telling an intent word from a task's own wording. */
+  intentTerms: { intent: Intent; term: string }[];
   /** Runs of content characters (with pinyin) once mentions and filler words are removed. */
   runs: { chars: string[]; pinyin: string[] }[];
 }
@@ -79,7 +81,11 @@ export class QaVocabulary {
     );
   }
 
-  analyse(question: string): Analysis {
+  /**
+   * `asContent`: intent words to read as the question's content instead (认定 in 「认定和补贴发放由谁负责」,
+   * where the task itself says 认定审核): they are neither masked nor counted as an intent.
+   */
+  analyse(question: string, asContent: readonly string[] = []): Analysis {
     const text = prepareText(question);
     const n = text.chars.length;
     const masked = new Uint8Array(n);
@@ -94,7 +100,8 @@ export class QaVocabulary {
       .findAll(text)
       .filter((i) => !catMentions.some((c) => overlaps(c, i)) && !unitMentions.some((u) => overlaps(u, i)))
       // A refusal needs the word itself: 因地制宜 sounds like 地址 but asks nothing about an address.
-      .filter((i) => i.value !== 'unanswerable' || i.exact === i.end - i.start);
+      .filter((i) => i.value !== 'unanswerable' || i.exact === i.end - i.start)
+      .filter((i) => !asContent.includes(i.term));
     mask(catMentions);
     mask(unitMentions);
     mask(intentMentions);
@@ -128,6 +135,7 @@ export class QaVocabulary {
       categories,
       units,
       intents: new Set(intentMentions.map((m) => m.value)),
+      intentTerms: intentMentions.map((m) => ({ intent: m.value, term: m.term })),
       runs: runs.filter((r) => r.chars.length >= 2),
     };
   }

@@ -200,4 +200,44 @@ describe('quarterly statistics', () => {
     expect(group).toContain('帮扶覆盖率（本季度合计）：77.8%\n');
     expect(quarterlyMarkdown(s, '墩集镇')).toContain('77.8%（7/9）');
   });
+
+  it('counts each case under its own category’s frequency: weekly, half-monthly, monthly, quarterly, half-yearly', () => {
+    // Another plan's rhythm: 流浪 weekly, 留守 half-monthly, 闲散 monthly, 服刑子女 quarterly, 不良 half-yearly.
+    const rhythm = { ...cfg, frequency: { '03': 'weekly', '05': 'half-monthly', '01': 'monthly', '04': 'quarterly', '02': 'half-yearly' } as const };
+    const created = fromLocal(2026, 6, 1);
+    const weekly = kase({ cats: ['03'], createdAt: created });
+    const half = kase({ cats: ['05'], createdAt: created });
+    const monthly = kase({ cats: ['01'], createdAt: created });
+    const quarterly = kase({ cats: ['04'], createdAt: created });
+    const halfYear = kase({ cats: ['02'], createdAt: created });
+    const contacts = [
+      // weekly: the weeks of 5–11 and 12–18 October only.
+      contact(weekly.id, '2026-10-06'), contact(weekly.id, '2026-10-13'),
+      // half-monthly: the first half of October and the second half of November.
+      contact(half.id, '2026-10-03'), contact(half.id, '2026-11-20'),
+      // monthly: October only.
+      contact(monthly.id, '2026-10-20'),
+      // quarterly: once in November, so the Q4 window is kept.
+      contact(quarterly.id, '2026-11-02'),
+      // half-yearly: in August, a day of the second half year before this quarter: the H2 window is kept.
+      contact(halfYear.id, '2026-08-15'),
+    ];
+    const s = quarterStats({
+      quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [weekly, half, monthly, quarterly, halfYear], contacts,
+      lastContacts: new Map([[weekly.id, '2026-10-13'], [half.id, '2026-11-20'], [monthly.id, '2026-10-20'], [quarterly.id, '2026-11-02'], [halfYear.id, '2026-08-15']]),
+      screenings: () => [], reportingUnits: [], plan, cfg: rhythm, villages: ['王庄村'],
+    });
+    // Weeks ending (on a Sunday) in Oct: 4, 11, 18, 25 → 4; Nov: 1, 8, 15, 22, 29 → 5; Dec: 6, 13, 20, 27 → 4.
+    // October: 4 weeks (2 kept) + 2 halves (1) + 1 month (1) = 7 due, 4 covered.
+    // November: 5 weeks (0) + 2 halves (1) + 1 month (0) = 8 due, 1 covered.
+    // December: 4 weeks (0) + 2 halves (0) + 1 month (0) + the quarter (1) + the half year (1) = 9 due, 2 covered.
+    expect(s.coverage.map((m) => [m.month, m.covered, m.due])).toEqual([
+      ['2026-10', 4, 7], ['2026-11', 1, 8], ['2026-12', 2, 9],
+    ]);
+    expect(s.quarterCoverage).toEqual({ due: 24, covered: 7, rate: 7 / 24 });
+    // Overdue at the quarter's end: the weekly, half-monthly and monthly cases missed their last window.
+    expect(s.overdue).toBe(3);
+    // Only the quarter's own contacts are counted as its work.
+    expect(s.contacts).toBe(6);
+  });
 });
