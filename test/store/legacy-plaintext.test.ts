@@ -28,7 +28,7 @@ function bytesOf(s: TestStore): Buffer {
  * encrypted, but audit reasons inline in the chained column (before 009), and the reply cache,
  * outbox bodies, a close reason's words and a dialog's state in plain text. The rows are written
  * as that version wrote them, then the schema is put back to before the migration that allows
- * the move (SQLite 013, PostgreSQL 007).
+ * the move (SQLite 014, PostgreSQL 008).
  */
 function asLeftByOldVersion(s: TestStore): number {
   const c = s.cases.insert(sampleCase);

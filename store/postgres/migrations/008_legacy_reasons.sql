@@ -1,4 +1,4 @@
--- The PostgreSQL form of store/migrations/013_legacy_reasons.sql (see that file for why): the
+-- The PostgreSQL form of store/migrations/014_legacy_reasons.sql (see that file for why): the
 -- one change the append-only log allows is a plain reason from before 009 becoming `moved:…`.
 CREATE FUNCTION audit_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
