@@ -91,7 +91,7 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     channel = consoleChannel;
   }
   // Last line of defence: nothing identifying reaches a group, whatever produced the message.
-  const sensitive = new SensitiveIndex(store.cases, config);
+  const sensitive = new SensitiveIndex(store, config);
   channel = new GroupFilterChannel(channel, sensitive, log, (ids) => {
     // An unreadable record is told to the admins once; the bot goes on answering.
     for (const a of config.members.filter((m) => m.role === 'admin')) {

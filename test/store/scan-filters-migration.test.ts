@@ -20,7 +20,7 @@ describe('migration 010 (scan filters) on a database that already holds cases', 
     store.close();
     // Back to the schema before 010, as a town upgrading from the previous version has it.
     const db = new Database(file);
-    db.exec('DROP TABLE case_lead_units; DROP INDEX cases_mentor;');
+    db.exec('DROP TABLE identity_mark_fill; DROP TABLE identity_marks; DROP TABLE case_lead_units; DROP INDEX cases_mentor;');
     db.pragma('user_version = 9');
     db.close();
 
