@@ -129,6 +129,8 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     throw new ChannelStartError((err as Error).message, typeof code === 'number' ? code : 1);
   }
   worker.start();
+  // On the next turn: `ready` is logged first, and a message already waiting is answered either way.
+  setImmediate(() => app.warm());
   const holidayGap = calendarWarning(calendarOf(deps), deps.clock.now());
   if (holidayGap) log.warn({ calendar: 'incomplete' }, holidayGap);
   const runner = new JobRunner(deps, buildJobs(deps));
