@@ -5,6 +5,7 @@ import { helloWorldStart, startupOnce } from './startup.js';
 import { responsiveness, type Responsiveness } from './responsiveness.js';
 import { CLI, firstReply, timeCommand, type CommandTiming, type FirstReply } from './restart.js';
 import { wecomTurns } from './wecom-turns.js';
+import { turnMix, type MixResult } from './turn-mix.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -184,7 +185,8 @@ lines.push(
 }
 
 // ── What users feel on the full store: per-mentor reads, county-size jobs under load, restarts, commands ──
-const feel: Array<{ scale: Scale; resp: Responsiveness; priv: FirstReply; grp: FirstReply; exp?: CommandTiming; load: string }> = [];
+const feel: Array<{ scale: Scale; resp: Responsiveness; priv: FirstReply; grp: FirstReply; exp?: CommandTiming; mix: MixResult; load: string }> = [];
+const leadUnits = [...new Set(plan.categories.flatMap((c) => c.leadUnits))];
 const botEnv = (dir: string) => ({ HUMIAO_DATA_DIR: dir, HUMIAO_CONFIG: configPath, HUMIAO_DATA_KEY: dataKey.toString('base64'), HUMIAO_CLOCK: '2026-12-01T02:00:00Z' });
 for (const { scale, dir } of stores) {
   const before = load();
@@ -192,7 +194,9 @@ for (const { scale, dir } of stores) {
   const priv = await firstReply(botEnv(dir));
   const grp = await firstReply(botEnv(dir), config.groups[0]!.chatid);
   const exp = feelOnly ? undefined : timeCommand([...CLI, 'cases', 'export', '--format', 'csv'], botEnv(dir), 1);
-  feel.push({ scale, resp, priv, grp, exp, load: `${before} → ${load()}` });
+  const mentors = Math.max(1, Math.round(scale.cases / 50));
+  const mix = await turnMix({ dataDir: dir, env: botEnv(dir), mentors, users: Math.min(mentors, smoke ? 4 : 200), rate: smoke ? 10 : 50, seconds: smoke ? 2 : 20, units: leadUnits });
+  feel.push({ scale, resp, priv, grp, exp, mix, load: `${before} → ${load()}` });
 }
 const cliRuns = timeCommand([...CLI, 'plan', 'show'], {}, smoke ? 1 : 5);
 const cliTsx = feelOnly ? undefined : timeCommand(['--import', 'tsx', 'src/cli/index.ts', 'plan', 'show'], {}, smoke ? 1 : 3);
@@ -213,6 +217,16 @@ lines.push(
   '| --- | --- | --- | --- | --- | --- |',
   ...feel.flatMap(({ scale, resp: q }) =>
     q.jobs.map((j, i) => `| ${i === 0 ? scale.name : ''} | ${j.name} | ${j.summary} | ${ms(j.wallMs)} | ${ms(j.loopDelay.p50)} / ${ms(j.loopDelay.p99)} / ${ms(j.loopDelay.max)} | ${ms(j.interactive.median)} / ${ms(j.interactive.p99)} / ${ms(j.interactive.max)} |`),
+  ),
+  '',
+  '### A randomised mix of turns on the full store, with group chats',
+  '',
+  'The compiled bot on the generated store through the loopback WeCom server, started on 2026-12-01 10:00 so its catch-up (the 1st\'s jobs) runs meanwhile. Each user is a mentor with cases on file and picks a task at random, one message in flight: a plan question in private (35 %) or in the group (25 %), 「我的个案」 (20 %), 帮助 in the group (5 %), or a whole 8-turn registration (15 %). Every reply is checked: questions against the expected phrases of test/fixtures/qa.yaml, the rest by their opening (a registration at its 确认), and every group reply for an unmasked ID or mobile number.',
+  '',
+  '| scale | users | offered turns/s | answered | by kind: p50 / p99 | all: p50 / p99 / max | wrong | unanswered | bot CPU per turn |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...feel.map(({ scale, mix: m }) =>
+    `| ${scale.name} | ${m.users} | ${smoke ? 10 : 50} | ${m.turns} in ${m.seconds} s | ${m.byKind.map((k) => `${k.kind} ${ms(k.latency.median)} / ${ms(k.latency.p99)}`).join('; ')} | ${ms(m.all.median)} / ${ms(m.all.p99)} / ${ms(m.all.max)} | ${m.wrong}${m.wrongSamples.length ? ` (${m.wrongSamples.join('; ')})` : ''} | ${m.unanswered} | ${ms(m.botCpuPerTurnMs)} |`,
   ),
   '',
   '### Commands as an operator runs them (targets: a CLI command ≤ 0.4 s; export ≤ 150 MB RSS at county size)',
