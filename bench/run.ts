@@ -223,10 +223,10 @@ lines.push(
   '',
   'The compiled bot on the generated store through the loopback WeCom server, started on 2026-12-01 10:00 so its catch-up (the 1st\'s jobs) runs meanwhile. Each user is a mentor with cases on file and picks a task at random, one message in flight: a plan question in private (35 %) or in the group (25 %), 「我的个案」 (20 %), 帮助 in the group (5 %), or a whole 8-turn registration (15 %). Every reply is checked: questions against the expected phrases of test/fixtures/qa.yaml, the rest by their opening (a registration at its 确认), and every group reply for an unmasked ID or mobile number.',
   '',
-  '| scale | users | offered turns/s | answered | by kind: p50 / p99 | all: p50 / p99 / max | wrong | unanswered | bot CPU per turn |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| scale | users | offered turns/s | answered | by kind: p50 / p99 | all: p50 / p99 / max | wrong | unanswered | bot CPU per turn | bot errors |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...feel.map(({ scale, mix: m }) =>
-    `| ${scale.name} | ${m.users} | ${smoke ? 10 : 50} | ${m.turns} in ${m.seconds} s | ${m.byKind.map((k) => `${k.kind} ${ms(k.latency.median)} / ${ms(k.latency.p99)}`).join('; ')} | ${ms(m.all.median)} / ${ms(m.all.p99)} / ${ms(m.all.max)} | ${m.wrong}${m.wrongSamples.length ? ` (${m.wrongSamples.join('; ')})` : ''} | ${m.unanswered} | ${ms(m.botCpuPerTurnMs)} |`,
+    `| ${scale.name} | ${m.users} | ${smoke ? 10 : 50} | ${m.turns} in ${m.seconds} s | ${m.byKind.map((k) => `${k.kind} ${ms(k.latency.median)} / ${ms(k.latency.p99)}`).join('; ')} | ${ms(m.all.median)} / ${ms(m.all.p99)} / ${ms(m.all.max)} | ${m.wrong}${m.wrongSamples.length ? ` (${m.wrongSamples.join('; ')})` : ''} | ${m.unanswered} | ${ms(m.botCpuPerTurnMs)} | ${m.botErrors.length}${m.botErrors.length ? ` (${m.botErrors[0]})` : ''} |`,
   ),
   '',
   '### Commands as an operator runs them (targets: a CLI command ≤ 0.4 s; export ≤ 150 MB RSS at county size)',

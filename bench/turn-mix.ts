@@ -69,6 +69,8 @@ export interface MixResult {
   wrong: number;
   wrongSamples: string[];
   unanswered: number;
+  /** Lines the bot wrote to stderr other than pushes given up (at log level error, so errors only). */
+  botErrors: string[];
   botCpuPerTurnMs: number;
 }
 
@@ -118,8 +120,12 @@ export async function turnMix(opts: { dataDir: string; env: Record<string, strin
   const server = await FakeWecomServer.start({ ...BOT, keepFrames: false, observe: onReply });
   const bot = spawn(process.execPath, ['scripts/run.mjs', 'src/main.js'], {
     env: { ...process.env, ...opts.env, WECOM_BOT_ID: BOT.botId, WECOM_BOT_SECRET: BOT.secret, WECOM_WS_URL: server.url, HUMIAO_CONFIG: config, HUMIAO_DATA_DIR: opts.dataDir, LOG_LEVEL: 'error' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  // The catch-up's pushes to people and groups that never wrote to this loopback platform are
+  // given up (as WeCom would refuse them), and logged; any other error is the bench's business.
+  let errors = '';
+  bot.stderr!.on('data', (d: Buffer) => void (errors += d.toString()));
   try {
     await Promise.race([server.waitAuthenticated(), new Promise((_, reject) => setTimeout(() => reject(new Error('bot did not connect within 60 s')), 60_000))]);
     const convs = Array.from({ length: opts.users }, (_, u) => tasks(u, questions, 17));
@@ -168,6 +174,7 @@ export async function turnMix(opts: { dataDir: string; env: Record<string, strin
       wrong,
       wrongSamples,
       unanswered: sentAt.size,
+      botErrors: errors.split('\n').filter((l) => l.trim() && !l.includes('push given up')).map((l) => l.slice(0, 200)),
       botCpuPerTurnMs: all.length ? (cpuMsOf(bot.pid) - cpu0) / all.length : Number.NaN,
     };
   } finally {
