@@ -5,7 +5,7 @@ import { createLogger } from './core/log.js';
 import { platformOf, ChannelStartError, type TownRuntimeOptions } from './town-runtime.js';
 import { loadCountyConfig, requireTownCredentials, townRuntimeEnv } from './county/config.js';
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
-import { LeaseManager, openLeasePool } from './county/lease.js';
+import type { LeaseManager, openLeasePool } from './county/lease.js';
 import { StoreUnreachableError } from '../store/open.js';
 
 const started = performance.now();
@@ -55,6 +55,8 @@ function loadTowns(): TownUnit[] {
 let towns: TownUnit[];
 try {
   if (env.DATABASE_URL) {
+    // pg's client library is only for PostgreSQL deployments: a SQLite start does not load it.
+    const { LeaseManager, openLeasePool } = await import('./county/lease.js');
     leasePool = openLeasePool(env.DATABASE_URL);
     leases = new LeaseManager(leasePool, {
       ttlMs: positiveIntEnv('HUMIAO_LEASE_TTL_MS'),
