@@ -17,7 +17,8 @@ const CHUNK_LINES = 100;
 export function* statusesInChunks(ctx: JobContext, notContactedSince: string, keep: (s: CaseStatus) => boolean): Generator<void, CaseStatus[], void> {
   const out: CaseStatus[] = [];
   let read = 0;
-  for (const c of eachOpenSummary(ctx.store, { notContactedSince, asOfDay: localDateKey(ctx.at) })) {
+  // Pages as large as a chunk: a page's query is one stretch the loop cannot turn in.
+  for (const c of eachOpenSummary(ctx.store, { notContactedSince, asOfDay: localDateKey(ctx.at) }, CHUNK_CASES)) {
     if (++read % CHUNK_CASES === 0) yield;
     const s = caseStatus(ctx.store, ctx.config.followup, ctx.at, c);
     if (keep(s)) out.push(s);

@@ -51,10 +51,12 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       for (const g of broadcastGroups(ctx.config)) push(ctx, OVERDUE, g, overdueGroupText(rows, label));
       const escalate = rows.filter((s) => s.due.missedInARow >= 2 || !s.c.mentorUserId);
       const byMember = new Map<string, CaseStatus[]>();
+      // Members by unit once: a county has thousands of members and thousands of escalations.
+      const ofUnit = new Map<string, typeof ctx.config.members>();
+      for (const m of ctx.config.members) appendTo(ofUnit, m.unit, m);
       for (const s of escalate) {
-        const units = new Set(s.c.categories.flatMap((k) => k.leadUnits));
-        const people = ctx.config.members.filter((m) => units.has(m.unit));
-        for (const m of people.length ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
+        const people = new Set(s.c.categories.flatMap((k) => k.leadUnits.flatMap((u) => ofUnit.get(u) ?? [])));
+        for (const m of people.size ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
       }
       yield* sendInChunks(byMember, (userId, list) => {
         const lines = list.map((s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`);
