@@ -26,15 +26,22 @@ export function* statusesInChunks(ctx: JobContext, notContactedSince: string, ke
   return out;
 }
 
-/** Calls `send` for each recipient's list, with a `yield` after every CHUNK_LINES lines sent. */
-export function* sendInChunks<K>(lists: Iterable<[K, CaseStatus[]]>, send: (to: K, list: CaseStatus[]) => void): Generator<void, void, void> {
-  let lines = 0;
+/**
+ * For each recipient's list, renders a line per case (`line` decrypts a name) and then calls
+ * `send` with them, with a `yield` after every CHUNK_LINES lines rendered — also in the middle
+ * of one recipient's list: a lead unit's member can be sent thousands of cases in one message.
+ */
+export function* sendInChunks<K>(lists: Iterable<[K, CaseStatus[]]>, line: (s: CaseStatus) => string, send: (to: K, list: CaseStatus[], lines: string[]) => void): Generator<void, void, void> {
+  let since = 0;
   for (const [to, list] of lists) {
-    send(to, list);
-    lines += list.length;
-    if (lines >= CHUNK_LINES) {
-      lines = 0;
-      yield;
+    const lines: string[] = [];
+    for (const s of list) {
+      lines.push(line(s));
+      if (++since >= CHUNK_LINES) {
+        since = 0;
+        yield;
+      }
     }
+    send(to, list, lines);
   }
 }

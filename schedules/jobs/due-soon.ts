@@ -36,8 +36,8 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
         else appendTo(byMentor, m, s);
       }
       const month = `${parsePeriod(ctx.period).firstMonth}月`;
-      yield* sendInChunks(byMentor, (userId, list) => {
-        const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...list.map(privateCaseLine)].join('\n');
+      yield* sendInChunks(byMentor, privateCaseLine, (userId, list, lines) => {
+        const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...lines].join('\n');
         push(ctx, DUE_SOON, { kind: 'user', id: userId }, text);
       });
       if (orphans.length) {
