@@ -107,7 +107,7 @@ describe('the group filter index on disk', () => {
     old.close();
     const db = new Database(file);
     db.exec('DROP TABLE identity_mark_fill; DROP TABLE identity_marks;');
-    db.pragma('user_version = 10');
+    db.pragma('user_version = 12');
     db.close();
     const upgraded = openSqliteStore(file, { cipher });
     expect(upgraded.identityMarks.pending()).toBe(true);
