@@ -1,4 +1,4 @@
--- The PostgreSQL form of store/migrations/011_identity_marks.sql: the group filter's keyed
+-- The PostgreSQL form of store/migrations/013_identity_marks.sql: the group filter's keyed
 -- hashes of the names and numbers on file, and how far they are filled.
 CREATE TABLE identity_marks (
   mark    text COLLATE "C" NOT NULL,
