@@ -40,16 +40,19 @@ export function firstReply(env: Record<string, string>, group?: string): Promise
     });
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      if (sentAt && out.includes('牵头单位')) {
+      // The answer's own line: pushes the start-up catch-up prints (a 督办 list asks 牵头单位 to
+      // act) must not pass for it.
+      const answer = /^(.*)牵头单位：(.*)$/m.exec(out);
+      if (sentAt && answer) {
         const firstReplyMs = performance.now() - sentAt;
         clearTimeout(timer);
         child.kill();
-        resolve({ readyMs, firstReplyMs, replyOk: out.includes('镇民政所') });
+        resolve({ readyMs, firstReplyMs, replyOk: answer[1]!.includes('流浪乞讨') && answer[2]!.includes('镇民政所') });
       }
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      if (!sentAt || !out.includes('牵头单位')) reject(new Error(`bot exited (${code}) before replying: ${err.slice(-500)}`));
+      if (!sentAt || !/牵头单位：/.test(out)) reject(new Error(`bot exited (${code}) before replying: ${err.slice(-500)}`));
     });
   });
 }

@@ -5,11 +5,15 @@ import { helloWorldStart, startupOnce } from './startup.js';
 import { responsiveness, type Responsiveness } from './responsiveness.js';
 import { CLI, firstReply, timeCommand, type CommandTiming, type FirstReply } from './restart.js';
 import { wecomTurns } from './wecom-turns.js';
+import { turnMix, type MixResult } from './turn-mix.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COUNTY, TOWN, type Scale } from './datagen.js';
+import { COUNTY, TOWN, countyVillages, generate, type Scale } from './datagen.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { FieldCipher } from '../src/domain/security/field-crypto.js';
+import { loadavg } from 'node:os';
 import { storeScale, type Measures, type ScaleResult } from './store-scale.js';
 import { benchPgUrl, benchTown, probePostgres } from './postgres-target.js';
 import { botRss } from './rss.js';
@@ -23,11 +27,19 @@ import { readFileSync } from 'node:fs';
  * `npm run bench`: measures on this machine and appends the results to docs/benchmarks.md.
  * `--smoke` runs tiny sizes and writes nothing (the test suite uses it to keep this runnable).
  */
-const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, feel: { type: 'boolean', default: false } } });
 const smoke = values.smoke;
+/**
+ * `--feel`: only what a user feels (start, restart, jobs under load on a full store, commands):
+ * the part worth re-running on a busy box, without the long throughput and store comparisons.
+ */
+const feelOnly = values.feel;
 
-const lines: string[] = [header(smoke ? 'Smoke run' : 'Foundation: Q&A and start-up')];
+const lines: string[] = [header(smoke ? 'Smoke run' : feelOnly ? 'What users feel (--feel)' : 'Foundation: Q&A and start-up')];
+const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+lines.push(`Load average (1, 5, 15 min) when the run began: ${load()}.`, '');
 
+if (!feelOnly) {
 const qa = qaLatency(smoke ? 3 : 200);
 const slowest = [...qa.perQuestion].sort((a, b) => b.s.median - a.s.median).slice(0, 5);
 lines.push(
@@ -42,6 +54,8 @@ lines.push(
   '',
 );
 
+}
+
 const n = smoke ? 1 : 7;
 const startRuns = async (f: () => Promise<number>) => {
   const xs: number[] = [];
@@ -50,7 +64,7 @@ const startRuns = async (f: () => Promise<number>) => {
 };
 const floor = await startRuns(helloWorldStart);
 const compiled = await startRuns(() => startupOnce(['scripts/run.mjs', 'src/main.js']));
-const viaTsx = await startRuns(() => startupOnce());
+const viaTsx = feelOnly ? undefined : await startRuns(() => startupOnce());
 const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 lines.push(
   '### Start-up to ready (target ≤ 0.6 s compiled)',
@@ -61,9 +75,11 @@ lines.push(
   '| --- | --- | --- | --- | --- |',
   `| hello-world floor | ${floor.n} | ${ms(floor.median)} | ${ms(floor.max)} | 1.0× |`,
   `| compiled (npm start) | ${compiled.n} | ${ms(compiled.median)} | ${ms(compiled.max)} | ${x(compiled.median, floor.median)} |`,
-  `| tsx (npm run dev) | ${viaTsx.n} | ${ms(viaTsx.median)} | ${ms(viaTsx.max)} | ${x(viaTsx.median, floor.median)} |`,
+  ...(viaTsx ? [`| tsx (npm run dev) | ${viaTsx.n} | ${ms(viaTsx.median)} | ${ms(viaTsx.max)} | ${x(viaTsx.median, floor.median)} |`] : []),
   '',
 );
+
+if (!feelOnly) {
 
 const turns = await wecomTurns(
   smoke
@@ -83,18 +99,31 @@ lines.push(
   `Highest offered rate sustained with p99 ≤ 100 ms: ${sustained.length ? Math.max(...sustained.map((s) => s.target)) : 'none'} turns/s.`,
   '',
 );
+}
 
 // ── Store at town and county scale, lowdb beside it, reminder fan-out, memory ──
 const configPath = join(process.cwd(), 'humiao.config.example.yaml');
 const config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
-const base = { config, plan: loadPlanFile(config.planPath), clock: fixedClock(new Date('2026-12-01T02:00:00Z')), log: silentLogger } as never;
+const plan = loadPlanFile(config.planPath);
+const base = { config, plan, clock: fixedClock(new Date('2026-12-01T02:00:00Z')), log: silentLogger } as never;
 const dataKey = randomBytes(32);
 const tiny: Scale = { name: '冒烟（200 个案）', cases: 200, contacts: 3_000, months: 24 };
 const scales = smoke ? [tiny] : [TOWN, COUNTY];
 // PostgreSQL beside SQLite when a server answers; without one the bench says so and goes on.
-const pg = probePostgres(benchPgUrl());
+const pg = feelOnly ? { ok: false as const, reason: '--feel' } : probePostgres(benchPgUrl());
 const results: ScaleResult[] = [];
+/** The generated stores the user-facing measures run on (kept until the memory measure). */
+const stores: Array<{ scale: Scale; dir: string }> = [];
 for (const [i, scale] of scales.entries()) {
+  if (feelOnly) {
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-scale-'));
+    const store = openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(dataKey) });
+    const mentors = Array.from({ length: Math.max(1, Math.round(scale.cases / 50)) }, (_, k) => `m${k}`);
+    generate(store, plan, scale.cases > 10_000 ? countyVillages() : config.villages, mentors, scale, new Date('2026-12-01T02:00:00Z'));
+    store.close();
+    stores.push({ scale, dir });
+    continue;
+  }
   results.push(
     await storeScale(base, scale, {
       lowdb: true,
@@ -105,6 +134,7 @@ for (const [i, scale] of scales.entries()) {
       pg: pg.ok ? { target: pg.target, town: benchTown(i) } : undefined,
     }),
   );
+  stores.push({ scale, dir: results.at(-1)!.dir! });
 }
 const ratio = (a: number | undefined, b: number) => (a === undefined ? '—' : `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×`);
 const pgOf = (r: ScaleResult): Measures | undefined => (r.postgres && !('error' in r.postgres) ? r.postgres : undefined);
@@ -121,6 +151,7 @@ const sizeRow = (r: ScaleResult) => {
   const pgCells = pg.ok ? [p ? `${mib(p.bytes)}, loaded in ${secs(p.load.copyMs)} + VACUUM ANALYZE ${secs(p.load.vacuumMs)}` : '—', ''] : [];
   return `| | data on disk / load | ${mib(r.dbBytes)} | ${[...pgCells, r.lowdb ? `${mib(r.lowdb.fileBytes)}, loaded in ${ms(r.lowdb.loadMs)}` : '—', ''].join(' | ')} |`;
 };
+if (!feelOnly) {
 const pgFailures = results.flatMap((r) => (r.postgres && 'error' in r.postgres ? [`PostgreSQL run failed at ${r.scale.name}: ${r.postgres.error}`, ''] : []));
 lines.push(
   '### Store at scale, with PostgreSQL and lowdb beside SQLite (targets at county size: write p99 ≤ 2 ms, overdue scan ≤ 300 ms, quarterly report ≤ 1 s)',
@@ -151,28 +182,51 @@ lines.push(
   ...results.map((r) => `| ${r.scale.name} | ${r.fanout.summary} | ${ms(r.fanout.computeMs)} | ${r.fanout.rows} | ${r.fanout.landing.redirected} | ${r.fanout.landing.chats} | ${r.fanout.landing.busiestChat} | ${r.fanout.landing.lastLandsMin.toFixed(1)} min | ${ms(r.fanout.drainCpuMs)} |`),
   '',
 );
+}
 
-// ── What users feel on the full store: per-mentor reads, a county-size job under load, restarts, commands ──
-const feel: Array<{ r: ScaleResult; resp: Responsiveness; priv: FirstReply; grp: FirstReply; exp: CommandTiming }> = [];
+// ── What users feel on the full store: per-mentor reads, county-size jobs under load, restarts, commands ──
+const feel: Array<{ scale: Scale; resp: Responsiveness; priv: FirstReply; grp: FirstReply; exp?: CommandTiming; mix: MixResult; load: string }> = [];
+const leadUnits = [...new Set(plan.categories.flatMap((c) => c.leadUnits))];
 const botEnv = (dir: string) => ({ HUMIAO_DATA_DIR: dir, HUMIAO_CONFIG: configPath, HUMIAO_DATA_KEY: dataKey.toString('base64'), HUMIAO_CLOCK: '2026-12-01T02:00:00Z' });
-for (const r of results) {
-  const resp = await responsiveness(base, r.dir!, dataKey, Math.max(1, Math.round(r.scale.cases / 50)), new Date('2026-12-01T02:00:00Z'));
-  const priv = await firstReply(botEnv(r.dir!));
-  const grp = await firstReply(botEnv(r.dir!), config.groups[0]!.chatid);
-  const exp = timeCommand([...CLI, 'cases', 'export', '--format', 'csv'], botEnv(r.dir!), 1);
-  feel.push({ r, resp, priv, grp, exp });
+for (const { scale, dir } of stores) {
+  const before = load();
+  const resp = await responsiveness(base, dir, dataKey, Math.max(1, Math.round(scale.cases / 50)), new Date('2026-12-01T02:00:00Z'));
+  const priv = await firstReply(botEnv(dir));
+  const grp = await firstReply(botEnv(dir), config.groups[0]!.chatid);
+  const exp = feelOnly ? undefined : timeCommand([...CLI, 'cases', 'export', '--format', 'csv'], botEnv(dir), 1);
+  const mentors = Math.max(1, Math.round(scale.cases / 50));
+  const mix = await turnMix({ dataDir: dir, env: botEnv(dir), mentors, users: Math.min(mentors, smoke ? 4 : 200), rate: smoke ? 10 : 50, seconds: smoke ? 2 : 20, units: leadUnits });
+  feel.push({ scale, resp, priv, grp, exp, mix, load: `${before} → ${load()}` });
 }
 const cliRuns = timeCommand([...CLI, 'plan', 'show'], {}, smoke ? 1 : 5);
-const cliTsx = timeCommand(['--import', 'tsx', 'src/cli/index.ts', 'plan', 'show'], {}, smoke ? 1 : 3);
+const cliTsx = feelOnly ? undefined : timeCommand(['--import', 'tsx', 'src/cli/index.ts', 'plan', 'show'], {}, smoke ? 1 : 3);
 lines.push(
   '### What a user feels on a full store (targets: 「我的个案」 ≤ 20 ms at 100k cases; event-loop p99 ≤ 50 ms and another user\'s wait ≤ 50 ms during a county-size job; first reply ≤ 300 ms after a restart)',
   '',
-  'In process on the generated store (encrypted, SQLite, synchronous=FULL), through the router with the inbound claim committed: 「我的个案」 for 200 random mentors (one per 50 cases, each a configured member), 「逾期」 by the admin (the whole list) and by a lead-unit member. Then the age review over every open case, run in chunks as the scheduler runs it, while another user sends 「我的个案」 every 10 ms; `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the loop\'s delay meanwhile, and each reply\'s wait counts from when it was due to be sent. Every reply is checked for its expected opening. Restart: the compiled bot spawned on the same data dir on 2026-12-01 10:00 (its catch-up and the group filter\'s index fill still to do), one question typed the moment it logs `ready`, in a private chat and then in a group.',
+  'In process on the generated store (encrypted, SQLite, synchronous=FULL), through the router with the inbound claim committed: 「我的个案」 for 200 random mentors (one per 50 cases, each a configured member), 「逾期」 by the admin (the whole list) and by a lead-unit member. Every reply is checked for its expected opening. Restart: the compiled bot spawned on the same data dir on 2026-12-01 10:00 (its catch-up still to do), one question typed the moment it logs `ready`, in a private chat and then in a group (whose reply passes the group filter).',
   '',
-  '| scale | 我的个案 p50 / p99 (rows) | 逾期 admin / unit (median) | job | job wall time | loop delay p50 / p99 / max | other user\'s wait p50 / p99 / max | wrong replies | restart: ready, first reply (private / group) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...feel.map(({ r, resp: q, priv, grp }) =>
-    `| ${r.scale.name} | ${ms(q.myCases.median)} / ${ms(q.myCases.p99)} (${q.myCasesRows}) | ${ms(q.overdueAdmin.median)} / ${ms(q.overdueUnit.median)} | ${q.job.summary} | ${ms(q.job.wallMs)} | ${ms(q.loopDelay.p50)} / ${ms(q.loopDelay.p99)} / ${ms(q.loopDelay.max)} | ${ms(q.interactive.median)} / ${ms(q.interactive.p99)} / ${ms(q.interactive.max)} | ${q.wrongReplies} | ${ms(priv.readyMs)}; ${ms(priv.firstReplyMs)}${priv.replyOk ? '' : ' (wrong)'} / ${ms(grp.firstReplyMs)}${grp.replyOk ? '' : ' (wrong)'} |`,
+  '| scale | load average during | 我的个案 p50 / p99 (rows) | 逾期 admin / unit (median) | wrong replies | restart: ready, first reply (private / group) |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...feel.map(({ scale, resp: q, priv, grp, load: l }) =>
+    `| ${scale.name} | ${l} | ${ms(q.myCases.median)} / ${ms(q.myCases.p99)} (${q.myCasesRows}) | ${ms(q.overdueAdmin.median)} / ${ms(q.overdueUnit.median)} | ${q.wrongReplies} | ${ms(priv.readyMs)}; ${ms(priv.firstReplyMs)}${priv.replyOk ? '' : ' (wrong)'} / ${ms(grp.firstReplyMs)}${grp.replyOk ? '' : ' (wrong)'} |`,
+  ),
+  '',
+  'Each monthly job over the whole store, run in chunks as the scheduler runs it (overdue and age review on 2026-12-01 10:00, due-soon on the 20th), while another user sends 「我的个案」 10 ms after each reply; `perf_hooks.monitorEventLoopDelay` (1 ms resolution) records the loop\'s delay meanwhile, and each reply\'s wait counts from when its message was due (a timer firing late behind a chunk counts). The first row is the same load with no job: the floor on this box at this moment.',
+  '',
+  '| scale | job | result | wall time | loop delay p50 / p99 / max | other user\'s wait p50 / p99 / max |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...feel.flatMap(({ scale, resp: q }) =>
+    q.jobs.map((j, i) => `| ${i === 0 ? scale.name : ''} | ${j.name} | ${j.summary} | ${ms(j.wallMs)} | ${ms(j.loopDelay.p50)} / ${ms(j.loopDelay.p99)} / ${ms(j.loopDelay.max)} | ${ms(j.interactive.median)} / ${ms(j.interactive.p99)} / ${ms(j.interactive.max)} |`),
+  ),
+  '',
+  '### A randomised mix of turns on the full store, with group chats',
+  '',
+  'The compiled bot on the generated store through the loopback WeCom server, started on 2026-12-01 10:00 so its catch-up (the 1st\'s jobs) runs meanwhile. Each user is a mentor with cases on file and picks a task at random, one message in flight: a plan question in private (35 %) or in the group (25 %), 「我的个案」 (20 %), 帮助 in the group (5 %), or a whole 8-turn registration (15 %). Every reply is checked: questions against the expected phrases of test/fixtures/qa.yaml, the rest by their opening (a registration at its 确认), and every group reply for an unmasked ID or mobile number.',
+  '',
+  '| scale | users | offered turns/s | answered | by kind: p50 / p99 | all: p50 / p99 / max | wrong | unanswered | bot CPU per turn | bot errors |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...feel.map(({ scale, mix: m }) =>
+    `| ${scale.name} | ${m.users} | ${smoke ? 10 : 50} | ${m.turns} in ${m.seconds} s | ${m.byKind.map((k) => `${k.kind} ${ms(k.latency.median)} / ${ms(k.latency.p99)}`).join('; ')} | ${ms(m.all.median)} / ${ms(m.all.p99)} / ${ms(m.all.max)} | ${m.wrong}${m.wrongSamples.length ? ` (${m.wrongSamples.join('; ')})` : ''} | ${m.unanswered} | ${ms(m.botCpuPerTurnMs)} | ${m.botErrors.length}${m.botErrors.length ? ` (${m.botErrors[0]})` : ''} |`,
   ),
   '',
   '### Commands as an operator runs them (targets: a CLI command ≤ 0.4 s; export ≤ 150 MB RSS at county size)',
@@ -182,17 +236,17 @@ lines.push(
   '| command | runs | median | max | ÷ floor | peak RSS |',
   '| --- | --- | --- | --- | --- | --- |',
   `| plan show (compiled) | ${cliRuns.wall.n} | ${ms(cliRuns.wall.median)} | ${ms(cliRuns.wall.max)} | ${x(cliRuns.wall.median, floor.median)} | ${cliRuns.peakMb.toFixed(0)} MB |`,
-  `| plan show (tsx) | ${cliTsx.wall.n} | ${ms(cliTsx.wall.median)} | ${ms(cliTsx.wall.max)} | ${x(cliTsx.wall.median, floor.median)} | ${cliTsx.peakMb.toFixed(0)} MB |`,
-  ...feel.map(({ r, exp }) => `| cases export --format csv, ${r.scale.name} | 1 | ${ms(exp.wall.median)} | ${ms(exp.wall.max)} | | ${exp.peakMb.toFixed(0)} MB |`),
+  ...(cliTsx ? [`| plan show (tsx) | ${cliTsx.wall.n} | ${ms(cliTsx.wall.median)} | ${ms(cliTsx.wall.max)} | ${x(cliTsx.wall.median, floor.median)} | ${cliTsx.peakMb.toFixed(0)} MB |`] : []),
+  ...feel.flatMap(({ scale, exp }) => (exp ? [`| cases export --format csv, ${scale.name} | 1 | ${ms(exp.wall.median)} | ${ms(exp.wall.max)} | | ${exp.peakMb.toFixed(0)} MB |`] : [])),
   '',
 );
 
 const idleDir = mkdtempSync(join(tmpdir(), 'humiao-bench-idle-'));
 const rss = [{ name: '空库（idle）', r: await botRss({ HUMIAO_DATA_DIR: idleDir, HUMIAO_CONFIG: configPath, HUMIAO_DATA_KEY: dataKey.toString('base64') }, smoke ? 500 : 3_000) }];
 rmSync(idleDir, { recursive: true, force: true });
-for (const r of results) {
-  rss.push({ name: r.scale.name, r: await botRss({ HUMIAO_DATA_DIR: r.dir!, HUMIAO_CONFIG: configPath, HUMIAO_DATA_KEY: dataKey.toString('base64') }, smoke ? 500 : 5_000) });
-  rmSync(r.dir!, { recursive: true, force: true });
+for (const { scale, dir } of stores) {
+  rss.push({ name: scale.name, r: await botRss({ HUMIAO_DATA_DIR: dir, HUMIAO_CONFIG: configPath, HUMIAO_DATA_KEY: dataKey.toString('base64') }, smoke ? 500 : 5_000) });
+  rmSync(dir, { recursive: true, force: true });
 }
 lines.push(
   '### Memory of the bot process (target ≤ 200 MB at county size)',
@@ -205,6 +259,7 @@ lines.push(
   '',
 );
 
+lines.push(`Load average when the run ended: ${load()}.`, '');
 const out = lines.join('\n');
 process.stdout.write(`${out}\n`);
 if (!smoke) appendResults(out);

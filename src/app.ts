@@ -24,11 +24,21 @@ export function buildHandlers(): Handler[] {
 export interface App {
   deps: AppDeps;
   router: Router;
+  /**
+   * Builds the Q&A index and intake's matchers (each is otherwise built by the first message
+   * that needs it). The runtime calls it right after the channel is up, so a start is ready to
+   * take messages without first paying for them and the first question seldom does.
+   */
+  warm(): void;
 }
 
 export function createApp(deps: AppDeps): App {
-  // Build the Q&A index and intake's matchers now so the first question or answer does not pay for them.
-  qaEngineFor(deps.plan);
-  warmIntake(deps);
-  return { deps, router: new Router(deps, buildHandlers()) };
+  return {
+    deps,
+    router: new Router(deps, buildHandlers()),
+    warm: () => {
+      qaEngineFor(deps.plan);
+      warmIntake(deps);
+    },
+  };
 }

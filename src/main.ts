@@ -6,7 +6,7 @@ import { createLogger } from './core/log.js';
 import { ChannelFailedError, type TownRuntimeOptions } from './town-runtime.js';
 import { loadCountyConfig, requireTownCredentials, townSettings } from './county/config.js';
 import { runOwnedTowns, type OwnedTowns, type TownUnit } from './county/runtime.js';
-import { LeaseManager, openLeasePool } from './county/lease.js';
+import type { LeaseManager, openLeasePool } from './county/lease.js';
 import { StoreUnreachableError } from '../store/open.js';
 import { storageFailure } from '../store/storage-failure.js';
 
@@ -75,6 +75,8 @@ function loadTowns(): TownUnit[] {
 let towns: TownUnit[];
 try {
   if (settings.store.databaseUrl) {
+    // pg's client library is only for PostgreSQL deployments: a SQLite start does not load it.
+    const { LeaseManager, openLeasePool } = await import('./county/lease.js');
     leasePool = openLeasePool(settings.store.databaseUrl);
     leases = new LeaseManager(leasePool, settings.lease);
   }

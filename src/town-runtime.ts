@@ -101,7 +101,7 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     channel = consoleChannel;
   }
   // Last line of defence: nothing identifying reaches a group, whatever produced the message.
-  const sensitive = new SensitiveIndex(store.cases, config);
+  const sensitive = new SensitiveIndex(store, config);
   channel = new GroupFilterChannel(channel, sensitive, log, (ids) => {
     // An unreadable record is told to the admins once; the bot goes on answering.
     for (const a of config.members.filter((m) => m.role === 'admin')) {
@@ -138,6 +138,8 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     throw new ChannelFailedError((err as Error).message, exitCodeOf(err));
   }
   worker.start();
+  // On the next turn: `ready` is logged first, and a message already waiting is answered either way.
+  setImmediate(() => app.warm());
   const holidayGap = calendarWarning(calendarOf(deps), deps.clock.now());
   if (holidayGap) log.warn({ calendar: 'incomplete' }, holidayGap);
   const runner = new JobRunner(deps, buildJobs(deps));

@@ -1,5 +1,6 @@
 import type { LoadedConfig } from '../../src/config/load.js';
-import { openCaseStatuses, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { sendInChunks, statusesInChunks } from './chunks.js';
 import type { JobDef } from '../job.js';
 import { localDateKey, parsePeriod } from '../../src/domain/calendar/shanghai.js';
 import { admins } from './recipients.js';
@@ -23,11 +24,10 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
     cadence: { every: 'month', day: c.dueSoon.day, time: c.dueSoon.time },
     workdaysOnly: c.workdaysOnly,
     staleAfterDays: 8,
-    run(ctx) {
+    // In chunks (see JobDef.run and overdue.ts).
+    *run(ctx) {
       // Only cases with no contact since the 1st of this month can still need one this month.
-      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, `${localDateKey(ctx.at).slice(0, 7)}-01`).filter((s) =>
-        needsContact(s, ctx.at),
-      );
+      const rows = yield* statusesInChunks(ctx, `${localDateKey(ctx.at).slice(0, 7)}-01`, (s) => needsContact(s, ctx.at));
       const byMentor = new Map<string, CaseStatus[]>();
       const orphans: CaseStatus[] = [];
       for (const s of rows) {
@@ -36,10 +36,10 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
         else appendTo(byMentor, m, s);
       }
       const month = `${parsePeriod(ctx.period).firstMonth}月`;
-      for (const [userId, list] of byMentor) {
-        const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...list.map(privateCaseLine)].join('\n');
+      yield* sendInChunks(byMentor, privateCaseLine, (userId, list, lines) => {
+        const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...lines].join('\n');
         push(ctx, DUE_SOON, { kind: 'user', id: userId }, text);
-      }
+      });
       if (orphans.length) {
         const text = [`【走访提醒】以下 ${orphans.length} 件个案没有帮扶责任人，${month}也还没有联系记录，请发送「更换帮扶人 编号 姓名」指定：`, ...orphans.map(privateCaseLine)].join('\n');
         for (const a of admins(ctx.config)) push(ctx, DUE_SOON, { kind: 'user', id: a.userid }, text, 'orphans');

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load.js';
-import { openCaseStatuses, overdueCandidatesSince, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { overdueCandidatesSince, privateCaseLine, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { sendInChunks, statusesInChunks } from './chunks.js';
 import { groupCount } from '../../src/domain/followup/small-count.js';
-import { inUnit } from '../../src/domain/followup/access.js';
 import type { JobDef } from '../job.js';
 import { parsePeriod, periodRange, previousPeriod } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups } from './recipients.js';
@@ -38,28 +38,35 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
     staleAfterDays: 20,
     // The bulletin on the 1st is about the month before.
     reportsOn: (period) => periodRange(previousPeriod(period)),
-    run(ctx) {
-      const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.at, undefined, overdueCandidatesSince(ctx.at, ctx.config.followup)).filter(
-        (s) => s.due.state === 'overdue',
-      );
+    // In chunks (see JobDef.run): a county's 1st reads thousands of candidates and writes a
+    // message per mentor; every message's dedupe key makes a rerun after a crash send nothing twice.
+    *run(ctx) {
+      const rows = yield* statusesInChunks(ctx, overdueCandidatesSince(ctx.at, ctx.config.followup), (s) => s.due.state === 'overdue');
       const byMentor = new Map<string, CaseStatus[]>();
       for (const s of rows) if (s.c.mentorUserId) appendTo(byMentor, s.c.mentorUserId, s);
-      for (const [userId, list] of byMentor) {
-        push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...list.map(privateCaseLine)].join('\n'));
-      }
+      yield* sendInChunks(byMentor, privateCaseLine, (userId, list, lines) =>
+        push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...lines].join('\n')),
+      );
       const label = `${parsePeriod(previousPeriod(ctx.period)).firstMonth}月`;
       for (const g of broadcastGroups(ctx.config)) push(ctx, OVERDUE, g, overdueGroupText(rows, label));
       const escalate = rows.filter((s) => s.due.missedInARow >= 2 || !s.c.mentorUserId);
       const byMember = new Map<string, CaseStatus[]>();
+      // Members by unit once: a county has thousands of members and thousands of escalations.
+      const ofUnit = new Map<string, typeof ctx.config.members>();
+      // A village cadre is in their village's unit too (inUnit): a plan's 各村 leads by village.
+      for (const m of ctx.config.members) {
+        appendTo(ofUnit, m.unit, m);
+        if (m.village !== undefined && m.village !== m.unit) appendTo(ofUnit, m.village, m);
+      }
       for (const s of escalate) {
-        const units = new Set(s.c.categories.flatMap((k) => k.leadUnits));
-        const people = ctx.config.members.filter((m) => [...units].some((u) => inUnit(m, u)));
-        for (const m of people.length ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
+        const people = new Set(s.c.categories.flatMap((k) => k.leadUnits.flatMap((u) => ofUnit.get(u) ?? [])));
+        for (const m of people.size ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
       }
-      for (const [userId, list] of byMember) {
-        const lines = list.map((s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`);
-        push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines].join('\n'), 'escalation');
-      }
+      yield* sendInChunks(
+        byMember,
+        (s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`,
+        (userId, _list, lines) => push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines].join('\n'), 'escalation'),
+      );
       return `逾期 ${rows.length} 件，其中督办 ${escalate.length} 件`;
     },
   };

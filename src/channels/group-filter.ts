@@ -1,23 +1,17 @@
 import type { Channel, MessageSink, PushProgress } from '../core/channel.js';
 import type { PushTarget, Reply } from '../domain/model/message.js';
 import type { Logger } from '../core/log.js';
+import type { CaseRepo, IdentityMarkRepo } from '../domain/ports/store.js';
 import { maskIdNumber, maskName, maskPhone } from '../domain/privacy/mask.js';
+import { INVISIBLE } from '../domain/privacy/identity-text.js';
 
-/** Where the filter learns the names and numbers on file: `store.cases`. */
-export interface CaseSource {
-  /**
-   * Decrypted names, ID numbers and phone numbers of the cases with an id above `id`, at most
-   * `limit` of them. A row that cannot be decrypted comes back `broken`, without values.
-   */
-  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>;
+/** Where the filter learns what is on file: the store's cases and their marks. */
+export interface IdentitySource {
+  readonly cases: Pick<CaseRepo, 'identitySince'>;
+  readonly identityMarks: IdentityMarkRepo;
 }
 
-/**
- * Characters a writer can slip between the characters of a name or number without changing how
- * it reads: spaces of every width, zero-width spaces and joiners, the BOM, soft hyphens, and
- * (between digits) dashes and dots.
- */
-const INVISIBLE = /[\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/;
+/** Between digits, writers also use dashes and dots without changing the number. */
 const DIGIT_JOINER = /[-.·—－]/;
 
 /** Words that are public (villages, units, staff names) and must never be treated as a child's name. */
@@ -33,29 +27,30 @@ const MOBILE_PATTERN = /(?<![0-9])1[3-9][0-9]{9}(?![0-9])/g;
 /** Runs of digits (with dashes, as landlines are written) that could be a number on file. */
 const NUMBER_RUN = /[0-9][0-9-]{5,}[0-9Xx]/g;
 
-/** Cases decrypted per query when the index fills: one page at a time keeps a county's first fill small. */
-const PAGE = 1_000;
+/** Cases marked per transaction while old cases are filled in: small enough to keep the loop free. */
+const PAGE = 500;
 
 /**
- * The names, ID numbers and phone numbers of every case, decrypted once and kept in memory so
- * each group-bound message can be checked without a database scan. New cases are picked up by
- * id (one indexed query per check). Names are looked up by sliding over the text (a group
- * message is short, a name at most a few characters), not with one alternation of every name
- * on file: at county size that pattern took hundreds of megabytes. Only the values are kept;
- * their masked forms are made on a hit, which is rare (it means a bug upstream).
+ * Checks group-bound text against every name, ID number and phone number on file without
+ * holding any of them: the store keeps a keyed hash of each (store/sql/identity-marks.ts),
+ * written with the case, and a message's candidate stretches are hashed and looked up through
+ * the primary key: its character pairs first (a name's first two characters are marked too),
+ * then, only where a pair starts a name on file, the stretches from there up to the longest
+ * name's length; and every run of digits. A restart
+ * answers its first group message at once, and nothing identifying sits in this process.
+ *
+ * Cases from before the marks existed are filled in once, a page at a time ({@link fill}); a
+ * group message that comes first waits for the rest ({@link refresh}), so a check is never
+ * made against part of what is on file.
  */
 export class SensitiveIndex {
-  private lastId = 0;
-  /** Cases whose identity could not be decrypted: each reported once, the rest still protected. */
+  /** Cases whose identity could not be decrypted when they were marked: each reported once, the rest still protected. */
   readonly broken = new Set<number>();
-  private readonly names = new Set<string>();
-  private readonly numbers = new Set<string>();
-  private maxNameLength = 0;
   private readonly publicWords: Set<string>;
   private readonly publicText: string;
 
   constructor(
-    private readonly source: CaseSource,
+    private readonly source: IdentitySource,
     pub: PublicWords,
   ) {
     const words = [pub.town, ...pub.villages, ...pub.members.flatMap((m) => [m.name, m.unit]), ...pub.groups.flatMap((g) => [g.name, g.unit ?? ''])].filter(Boolean);
@@ -63,40 +58,29 @@ export class SensitiveIndex {
     this.publicText = words.join('\n');
   }
 
-  /** Reads every case not yet indexed, at once: a group-bound message is never checked against less. */
+  /** Marks every case not yet marked, at once: a group-bound message is never checked against less. */
   refresh(): void {
-    while (this.readPage()) {}
+    while (this.source.identityMarks.pending()) this.fillPage();
   }
 
   /**
-   * Fills the index a page at a time, giving the event loop a turn (`pause`) between pages, so
-   * a restart at county size answers messages while it fills. A group message that comes first
-   * still waits for {@link refresh}: the check is never made against part of the index.
+   * Marks old cases a page at a time, giving the event loop a turn (`pause`) between pages, so
+   * the first start after an upgrade answers private messages while it fills.
    */
   async fill(pause: () => Promise<void>): Promise<void> {
-    while (this.readPage()) await pause();
-  }
-
-  /** True when the page was full, so more may follow. */
-  private readPage(): boolean {
-    const page = this.source.identitySince(this.lastId, PAGE);
-    for (const c of page) {
-      this.lastId = Math.max(this.lastId, c.id);
-      if (c.broken) this.broken.add(c.id);
-      for (const n of c.names) this.addName(n);
-      for (const num of c.numbers) {
-        this.numbers.add(num);
-        this.numbers.add(num.replace(/[^0-9Xx]/g, ''));
-      }
+    while (this.source.identityMarks.pending()) {
+      this.fillPage();
+      await pause();
     }
-    return page.length === PAGE;
   }
 
-  private addName(n: string): void {
-    const name = n.trim();
-    if ([...name].length < 2 || this.publicWords.has(name) || this.publicText.includes(name)) return;
-    this.names.add(name);
-    this.maxNameLength = Math.max(this.maxNameLength, name.length);
+  private fillPage(): void {
+    const r = this.source.identityMarks.fill((after, limit) => this.source.cases.identitySince(after, limit), PAGE);
+    for (const id of r.broken) this.broken.add(id);
+  }
+
+  private isPublic(word: string): boolean {
+    return this.publicWords.has(word) || this.publicText.includes(word);
   }
 
   /**
@@ -119,11 +103,25 @@ export class SensitiveIndex {
     const hits: Array<{ from: number; to: number; masked: string }> = [];
     const skel = [...skeleton];
     const take = (from: number, len: number, masked: string) => hits.push({ from: kept[from]!, to: kept[from + len - 1]!, masked });
-    // Names, longest first at each position.
-    if (this.names.size > 0) {
-      for (let i = 0; i < skel.length; ) {
-        let len = Math.min(this.maxNameLength, skel.length - i);
-        for (; len >= 2; len--) if (this.names.has(skel.slice(i, i + len).join(''))) break;
+    // Names, longest first at each position: every stretch that could be one is looked up at once.
+    const longest = this.source.identityMarks.longestName();
+    if (longest >= 2) {
+      const pair = (i: number) => skel[i]! + skel[i + 1]!;
+      const pairs: string[] = [];
+      for (let i = 0; i + 1 < skel.length; i++) pairs.push(pair(i));
+      const starts = this.source.identityMarks.onFile('start', pairs);
+      const candidates: string[] = [];
+      for (let i = 0; i + 1 < skel.length; i++) {
+        if (!starts.has(pair(i))) continue;
+        for (let len = 2; len <= Math.min(longest, skel.length - i); len++) {
+          const word = skel.slice(i, i + len).join('');
+          if (!this.isPublic(word)) candidates.push(word);
+        }
+      }
+      const names = this.source.identityMarks.onFile('name', candidates);
+      for (let i = 0; i < skel.length && names.size > 0; ) {
+        let len = Math.min(longest, skel.length - i);
+        for (; len >= 2; len--) if (names.has(skel.slice(i, i + len).join(''))) break;
         if (len >= 2) {
           take(i, len, maskName(skel.slice(i, i + len).join('')));
           i += len;
@@ -144,7 +142,9 @@ export class SensitiveIndex {
         take(start, len, masked);
       }
     };
-    scan(new RegExp(NUMBER_RUN.source, 'g'), (m) => (this.numbers.has(m) || this.numbers.has(m.replace(/-/g, '')) ? (m.length === 18 ? maskIdNumber(m) : maskPhone(m)) : null));
+    const runs = [...numbersText.matchAll(NUMBER_RUN)].flatMap((m) => [m[0], m[0].replace(/-/g, '')]);
+    const numbers = runs.length === 0 ? new Set<string>() : this.source.identityMarks.onFile('number', runs);
+    scan(new RegExp(NUMBER_RUN.source, 'g'), (m) => (numbers.has(m) || numbers.has(m.replace(/-/g, '')) ? (m.length === 18 ? maskIdNumber(m) : maskPhone(m)) : null));
     scan(new RegExp(ID_PATTERN.source, 'g'), maskIdNumber);
     scan(new RegExp(MOBILE_PATTERN.source, 'g'), maskPhone);
     if (hits.length === 0) return { text, hits: 0 };

@@ -5,6 +5,7 @@ import type { CaseCategoryRecord, CaseRecord, CaseSummary, MandatoryReportInsert
 import type { CaseRepo, OpenSummaryFilter } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 import type { CaseSealer } from './case-seal.js';
+import type { SqlIdentityMarks } from './identity-marks.js';
 
 type Stmt<R> = SqlStatement<[Record<string, unknown>], R>;
 import { StoredCase, StoredCaseSummary, SUMMARY_ALL_CATEGORIES_QUERY, SUMMARY_ALL_QUERY, SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY, SUMMARY_CATEGORIES_QUERY, SUMMARY_NOT_CONTACTED_QUERY, SUMMARY_QUERY, SUMMARY_PAGE_QUERY, SUMMARY_PAGE_NOT_CONTACTED_QUERY, SUMMARY_PAGE_CATEGORIES_QUERY, SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY, summaryPageQueries, type SummaryPageShape, type SummaryCategoryRow, type SummaryRow, type CaseRow } from './stored-case.js';
@@ -73,6 +74,7 @@ export class SqlCaseRepo implements CaseRepo {
     private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
     private readonly sealer: CaseSealer | null = null,
+    private readonly marks: SqlIdentityMarks | null = null,
   ) {
     this.closedBefore = db.prepare<[string], { id: number; code: string; birth_date: string; close_reason: string | null }>(
       "SELECT id, code, birth_date, close_reason FROM cases WHERE status = 'closed' AND closed_at < ? AND dup_key NOT LIKE 'anonymised:%' ORDER BY id",
@@ -176,6 +178,11 @@ export class SqlCaseRepo implements CaseRepo {
     const id = (r as { id: number }).id;
     c.categories.forEach((cat, i) => this.insertCategory.run(id, cat.code, i, JSON.stringify(cat.leadUnits)));
     this.sealer?.reseal(id);
+    this.marks?.added({
+      id,
+      names: [c.fullName, c.guardianName, c.bangjiaoName].filter((v): v is string => v !== null),
+      numbers: [c.idNumber, c.guardianPhone, c.bangjiaoPhone].filter((v): v is string => v !== null),
+    });
     for (const unit of new Set(c.categories.flatMap((cat) => cat.leadUnits))) this.insertLeadUnit.run(unit, id);
     return this.toRecord(this.byId.get(id)!);
   }
@@ -325,6 +332,7 @@ export class SqlCaseRepo implements CaseRepo {
         now: now.toISOString(),
       });
       this.wipeContacts.run(r.id);
+      this.marks?.removed(r.id);
       this.sealer?.reseal(r.id);
     }
     return rows.map((r) => r.code);

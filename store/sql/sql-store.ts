@@ -9,6 +9,7 @@ import { SqlCaseRepo } from './cases.js';
 import { SqlChatRepo } from './chats.js';
 import type { SqlDb } from './db.js';
 import { SqlFollowupRepo } from './followup.js';
+import { SqlIdentityMarks } from './identity-marks.js';
 import { SqlInboundRepo } from './inbound.js';
 import { SqlJobRunRepo } from './job-runs.js';
 import { SqlOutboxRepo, type OutboxRepoOptions } from './outbox.js';
@@ -39,6 +40,7 @@ export abstract class SqlStore implements Store {
   readonly cards: SqlCardRepo;
   readonly outcomes: SqlOutcomeRepo;
   readonly caseSeals: CaseSealer;
+  readonly identityMarks: SqlIdentityMarks;
   private depth = 0;
 
   constructor(
@@ -51,7 +53,9 @@ export abstract class SqlStore implements Store {
     this.outbox = new SqlOutboxRepo(sql, opts.outbox ?? {}, cipher);
     this.chats = new SqlChatRepo(sql);
     this.sessions = new SqlSessionRepo(sql, cipher);
-    this.cases = new SqlCaseRepo(sql, cipher, this.caseSeals);
+    this.identityMarks = new SqlIdentityMarks(sql, cipher);
+    this.identityMarks.adoptScheme();
+    this.cases = new SqlCaseRepo(sql, cipher, this.caseSeals, this.identityMarks);
     this.audit = new SqlAuditRepo(sql, { cipher, head: opts.auditHead ?? null, inTransaction: () => this.depth > 0 });
     this.jobRuns = new SqlJobRunRepo(sql);
     this.followup = new SqlFollowupRepo(sql, cipher, this.caseSeals);

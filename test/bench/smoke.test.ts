@@ -25,8 +25,16 @@ describe('npm run bench --smoke', () => {
     expect(r.stdout).toContain('### What a user feels on a full store');
     expect(r.stdout).toContain('### Commands as an operator runs them');
     // Every reply the bench sent was checked, and each was the one expected.
-    expect(r.stdout).toMatch(/\| 冒烟（200 个案） \| [^|]+ \| [^|]+ \| 复核提示 \d+ 条 \| [^|]+ \| [^|]+ \| [^|]+ \| 0 \|/);
+    expect(r.stdout).toMatch(/\| 冒烟（200 个案） \| [^|]+ \| [^|]+ \| [^|]+ \| 0 \|/);
+    // Each monthly job ran over the store under load, and did its work.
+    expect(r.stdout).toMatch(/\| 冒烟（200 个案） \| （无任务，仅交互负载：下限） \|/);
+    expect(r.stdout).toMatch(/\| +\| 年龄节点复核 \| 复核提示 \d+ 条 \|/);
+    expect(r.stdout).toMatch(/\| +\| 逾期通报 \| 逾期 [1-9]\d* 件/);
+    expect(r.stdout).toMatch(/\| +\| 走访到期提醒 \| 待联系 [1-9]\d* 件/);
     expect(r.stdout).not.toContain('(wrong)');
+    // The randomised mix on the full store: every reply checked, none wrong or missing.
+    expect(r.stdout).toContain('### A randomised mix of turns on the full store, with group chats');
+    expect(r.stdout).toMatch(/\| 冒烟（200 个案） \| \d+ \| 10 \| [1-9]\d* in 2 s \| [^|]+ \| [^|]+ \| 0 \| 0 \| [^|]+ \| 0 \|/);
     expect(r.stdout).not.toContain('PostgreSQL run failed');
     if (pg.ok) {
       expect(r.stdout).toContain('| scale | measure | SQLite | PostgreSQL | PG ÷ SQLite | lowdb | lowdb ÷ SQLite |');

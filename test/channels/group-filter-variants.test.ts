@@ -15,7 +15,7 @@ const config = testConfig();
 function indexWith() {
   const store = openSqliteStore(':memory:');
   store.cases.insert(sampleCase);
-  const index = new SensitiveIndex(store.cases, config);
+  const index = new SensitiveIndex(store, config);
   index.refresh();
   return index;
 }
@@ -54,22 +54,38 @@ class RecordingChannel implements Channel {
 }
 
 describe('one unreadable record', () => {
-  it('does not silence groups: other cases are still masked, and the admin is told once', async () => {
+  it('found while old cases are marked, does not silence groups: other cases are still masked, and the admin is told once', async () => {
     const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
     store.cases.insert(sampleCase);
     store.cases.insert({ ...sampleCase, code: 'DJ-2026-0002', fullName: '李小红', idNumber: null, guardianPhone: '13700001111' });
     // Corrupt the first case's name: a flipped ciphertext byte.
     const row = store.db.prepare('SELECT full_name FROM cases WHERE id = 1').get() as { full_name: string };
     store.db.prepare('UPDATE cases SET full_name = ? WHERE id = 1').run(row.full_name.slice(0, -4) + (row.full_name.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
+    // As a store from before the marks: the filter has to decrypt each case to mark it.
+    store.db.prepare('DELETE FROM identity_marks').run();
+    store.db.prepare('UPDATE identity_mark_fill SET through = 0').run();
     const lines: string[] = [];
     const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (lines.push(String(c)), cb()) }));
     const told: number[][] = [];
     const inner = new RecordingChannel();
-    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store.cases, config), log, (ids) => told.push(ids));
+    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store, config), log, (ids) => told.push(ids));
     await ch.start(async () => ({ replies: [{ text: '李小红 13700001111' }], duplicate: false }));
     const msg = { id: '1', channel: 'test', userId: 'lisi', chatId: 'wrkGroup1', chatType: 'group' as const, kind: 'text' as const, text: 'x', receivedAt: new Date() };
     expect((await inner.sink(msg)).replies[0]!.text).toBe('李*红 137****1111');
     expect((await inner.sink({ ...msg, id: '2' })).replies[0]!.text).toBe('李*红 137****1111');
     expect(told).toEqual([[1]]);
+  });
+
+  it('made after the case was marked, still has its name and numbers masked', async () => {
+    const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    store.cases.insert(sampleCase);
+    store.db.prepare("UPDATE cases SET full_name = 'v1:AAAA:BBBB:CCCC' WHERE id = 1").run();
+    const told: number[][] = [];
+    const inner = new RecordingChannel();
+    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store, config), pino({ level: 'silent' }), (ids) => told.push(ids));
+    await ch.start(async () => ({ replies: [{ text: '王小明 13812345678' }], duplicate: false }));
+    const msg = { id: '1', channel: 'test', userId: 'lisi', chatId: 'wrkGroup1', chatType: 'group' as const, kind: 'text' as const, text: 'x', receivedAt: new Date() };
+    expect((await inner.sink(msg)).replies[0]!.text).toBe('王*明 138****5678');
+    expect(told).toEqual([]);
   });
 });

@@ -45,7 +45,7 @@ describe('the group filter', () => {
     store.cases.insert(sampleCase);
     const inner = new RecordingChannel();
     const { log, errors } = capturingLogger();
-    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store.cases, config), log);
+    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store, config), log);
     const leak = `王小明（341324201305061234）监护人王大山 13812345678，住王庄村`;
     await ch.start(async () => ({ replies: [{ text: leak, choices: [{ label: '王小明', value: 'x' }] }], duplicate: false }));
     const msg = { id: '1', channel: 'test', userId: 'lisi', chatId: 'wrkGroup1', chatType: 'group' as const, kind: 'text' as const, text: 'x', receivedAt: new Date() };
@@ -66,7 +66,7 @@ describe('the group filter', () => {
 
   it('picks up a case added after start, and masks numbers shaped like an ID or a mobile even when not on file', () => {
     const store = openSqliteStore(':memory:');
-    const index = new SensitiveIndex(store.cases, config);
+    const index = new SensitiveIndex(store, config);
     index.refresh();
     expect(index.mask('刘小东').hits).toBe(0);
     store.cases.insert({ ...sampleCase, fullName: '刘小东' });
@@ -79,7 +79,7 @@ describe('the group filter', () => {
   it('does not treat villages, units or staff names as children\'s names', () => {
     const store = openSqliteStore(':memory:');
     store.cases.insert({ ...sampleCase, guardianName: '李四', bangjiaoName: '王庄' });
-    const index = new SensitiveIndex(store.cases, config);
+    const index = new SensitiveIndex(store, config);
     index.refresh();
     expect(index.mask('王庄村 帮扶责任人：李四').hits).toBe(0);
   });
@@ -91,7 +91,7 @@ describe('the group filter', () => {
     const deps = { config, store, lookup: plainLookupKeys, plan, clock, log };
     const app = createApp(deps);
     const inner = new RecordingChannel();
-    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store.cases, config), log);
+    const ch = new GroupFilterChannel(inner, new SensitiveIndex(store, config), log);
     await ch.start(async (m) => app.router.dispatch(m));
     const worker = new OutboxWorker(store, ch, clock, log);
     const groupOut: string[] = [];

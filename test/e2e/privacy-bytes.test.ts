@@ -58,7 +58,7 @@ describe.each(storeKinds)('every byte the bot wrote, with the key set ($name)', 
     const deps = { config, store, lookup: plainLookupKeys, plan, clock, log };
     const app = createApp(deps);
     const inner = new RecordingChannel();
-    const channel = new GroupFilterChannel(inner, new SensitiveIndex(store.cases, config), log);
+    const channel = new GroupFilterChannel(inner, new SensitiveIndex(store, config), log);
     await channel.start(async (m) => app.router.dispatch(m));
     const worker = new OutboxWorker(store, channel, clock, log);
     let n = 0;

@@ -21,7 +21,7 @@ describe('migration 010 (scan filters) on a database that already holds cases', 
     // Back to the schema before 010, as a town upgrading from the previous version has it
     // (without what 010 and the migrations after it created).
     const db = new Database(file);
-    db.exec('DROP TABLE case_lead_units; DROP INDEX cases_mentor;');
+    db.exec('DROP TABLE identity_mark_fill; DROP TABLE identity_marks; DROP TABLE case_lead_units; DROP INDEX cases_mentor;');
     db.exec('DROP TABLE sent_cards; DROP TABLE conversation_turns; DROP TABLE dialog_outcomes;');
     db.pragma('user_version = 9');
     db.close();

@@ -1,6 +1,5 @@
 import type { AppDeps } from '../../core/context.js';
 import type { ReplyFile } from '../../domain/model/message.js';
-import { quarterlyWorkbook } from '../../domain/followup/quarterly-xlsx.js';
 import { statsFor } from '../../../schedules/jobs/quarterly.js';
 import { periodRange } from '../../domain/calendar/shanghai.js';
 
@@ -14,6 +13,8 @@ export async function reportFile(deps: AppDeps, file: ReplyFile): Promise<Buffer
   const now = deps.clock.now();
   const { end } = periodRange(report.period);
   const stats = statsFor(deps, report.period, now < end ? now : end);
+  // exceljs is the heaviest module the bot could load (~0.2 s, tens of MB): only a workbook asked for pays for it.
+  const { quarterlyWorkbook } = await import('../../domain/followup/quarterly-xlsx.js');
   const data = await quarterlyWorkbook(stats, deps.config.town).xlsx.writeBuffer();
   return Buffer.from(data as ArrayBuffer);
 }

@@ -27,11 +27,16 @@ export function openCaseStatuses(
   const day = localDateKey(at);
   const out: CaseStatus[] = [];
   for (const c of eachOpenSummary(store, notContactedSince === undefined ? only : { ...only, notContactedSince, asOfDay: day })) {
-    if (!keep(c)) continue;
-    const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : store.followup.lastContactOn(c.id, day);
-    out.push({ c, due: caseDue(c, last, cfg, at) });
+    if (keep(c)) out.push(caseStatus(store, cfg, at, c));
   }
   return out;
+}
+
+/** Where one case stands on the contact rule at `at` (its latest contact on or before that day). */
+export function caseStatus(store: Store, cfg: FollowupConfig, at: Date, c: CaseSummary): CaseStatus {
+  const day = localDateKey(at);
+  const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : store.followup.lastContactOn(c.id, day);
+  return { c, due: caseDue(c, last, cfg, at) };
 }
 
 /** Cases read per page by county-wide scans: a few hundred kilobytes, not the whole county at once. */

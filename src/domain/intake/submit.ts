@@ -7,7 +7,7 @@ import type { CategoryCode, PlanMatrix } from '../plan/types.js';
 import { maskName } from '../privacy/mask.js';
 import type { LookupKeys } from '../privacy/lookup-key.js';
 import { categoryName } from './case-options.js';
-import { pinyin } from 'pinyin-pro';
+import { pinyin } from '../text/pinyin.js';
 import { caseForm, identityOf, OUTSIDE_TOWN, type Contact } from './case-form.js';
 import { summary, type EngineState } from './engine.js';
 import { pendingFields, pendingReminder, RISK_LABEL } from './pending-fields.js';

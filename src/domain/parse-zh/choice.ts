@@ -1,4 +1,4 @@
-import { pinyin } from 'pinyin-pro';
+import { pinyin } from '../text/pinyin.js';
 import { TermMatcher } from '../text/match.js';
 import { normalizeText } from '../text/normalize.js';
 import { parseChineseNumber } from './numerals.js';

@@ -43,6 +43,8 @@ export interface Store {
   readonly stats: StatsRepo;
   readonly cards: CardRepo;
   readonly outcomes: OutcomeRepo;
+  /** The group filter's keyed hashes of the names and numbers on file (see store/sql/identity-marks.ts). */
+  readonly identityMarks: IdentityMarkRepo;
   /** The MAC over each case row (see store/sql/case-seal.ts); checked by `audit verify`. */
   readonly caseSeals?: { firstBroken(): { code: string | null; count: number } };
   /** Run `fn` atomically; nested calls join the outer transaction. */
@@ -258,6 +260,32 @@ export interface CaseRepo {
    */
   anonymiseClosedBefore(cutoff: Date, now: Date): string[];
 }
+
+/**
+ * The group filter's index on disk: a keyed hash of every name (see nameKey) and number (see
+ * numberKeys) on file, written with each case, so a group-bound message is checked with one
+ * indexed lookup and nothing has to be decrypted first.
+ */
+export interface IdentityMarkRepo {
+  /** True while some case (from before the index existed) has no marks yet. */
+  pending(): boolean;
+  /**
+   * Marks the next `limit` cases not yet covered, read with `read` (CaseRepo.identitySince),
+   * in one transaction. `broken`: cases whose identity could not be decrypted (left unmarked).
+   */
+  fill(read: (afterId: number, limit: number) => Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>, limit: number): { more: boolean; broken: number[] };
+  /** The longest name on file, in characters: how long a stretch of text can be a name. */
+  longestName(): number;
+  /** Which of `values` are a name (number, first two characters of a name) on file. */
+  onFile(kind: MarkKind, values: readonly string[]): Set<string>;
+}
+
+/**
+ * What a mark stands for. `start` is the first two characters of a name: a message is first
+ * looked up by its character pairs, and only where a pair starts a name on file are the longer
+ * stretches looked up, so a long message costs about one lookup per character.
+ */
+export type MarkKind = 'name' | 'number' | 'start';
 
 /** Append-only log of views, exports and changes (domain.md P6). */
 export interface AuditRepo {

@@ -1,4 +1,13 @@
-import { pinyin } from 'pinyin-pro';
+import { createRequire } from 'node:module';
+
+type Pinyin = typeof import('pinyin-pro').pinyin;
+let loaded: Pinyin | undefined;
+/**
+ * pinyin-pro and its dictionaries take longer to load than the rest of a CLI command: loaded
+ * (synchronously, through its CommonJS build) the first time anything needs a pinyin, which a
+ * command that never matches by sound never does.
+ */
+export const pinyin: Pinyin = (text, options) => (loaded ??= (createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro')).pinyin)(text, options as never) as never;
 
 /**
  * Toneless pinyin, one entry per character (code point) of the input, chosen in context so

@@ -3,8 +3,8 @@ import { toPinyin } from './pinyin.js';
 
 /**
  * A vocabulary of terms found inside free text by characters or, for pinyin-IME typos, by sound:
- * 留手儿童 finds 留守儿童, 千头 finds 牵头, 民症所 finds 民政所. Term pinyin is computed once when
- * the vocabulary is built; a question costs one pinyin conversion and a look at the terms that
+ * 留手儿童 finds 留守儿童, 千头 finds 牵头, 民症所 finds 民政所. A term's pinyin is computed once,
+ * the first time it is compared by sound; a question costs one pinyin conversion and a look at the terms that
  * share a character with it (every match has at least one exact character).
  */
 
@@ -44,7 +44,8 @@ export interface Mention<T> {
 interface CompiledTerm<T> {
   term: string;
   chars: string[];
-  pinyin: string[];
+  /** Made the first time the term is compared by sound: most terms never are, and a start converted thousands. */
+  pinyin?: string[];
   han: boolean[];
   value: T;
   notIn: string[][];
@@ -82,7 +83,6 @@ export class Vocabulary<T> {
       this.terms.push({
         term: norm,
         chars,
-        pinyin: toPinyin(norm),
         han: chars.map(isHan),
         value: t.value,
         notIn: (t.notIn ?? []).map((x) => [...normalizeText(x)]).filter((x) => x.length > 0),
@@ -174,7 +174,7 @@ export class Vocabulary<T> {
         exact++;
         continue;
       }
-      if (!t.han[k] || c === undefined || !p.han[i + k] || p.pinyin[i + k] !== t.pinyin[k]) return -1;
+      if (!t.han[k] || c === undefined || !p.han[i + k] || p.pinyin[i + k] !== (t.pinyin ??= toPinyin(t.term))[k]) return -1;
     }
     return exact >= t.minExact ? exact : -1;
   }

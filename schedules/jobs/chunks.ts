@@ -1,0 +1,47 @@
+import { caseStatus, eachOpenSummary, type CaseStatus } from '../../src/domain/followup/case-status.js';
+import { localDateKey } from '../../src/domain/calendar/shanghai.js';
+import type { JobContext } from '../job.js';
+
+/**
+ * A chunk of a county-wide job ends after this many cases read, or this many case lines
+ * written into messages: a line decrypts a name and a message is an outbox row, so writing
+ * costs far more per case than reading (see age-review.ts for what larger chunks measured).
+ */
+const CHUNK_CASES = 250;
+const CHUNK_LINES = 100;
+
+/**
+ * The open cases with no contact from `notContactedSince` to the run's day, with their status,
+ * those `keep` accepts; a `yield` every CHUNK_CASES cases read (see JobDef.run).
+ */
+export function* statusesInChunks(ctx: JobContext, notContactedSince: string, keep: (s: CaseStatus) => boolean): Generator<void, CaseStatus[], void> {
+  const out: CaseStatus[] = [];
+  let read = 0;
+  // Pages as large as a chunk: a page's query is one stretch the loop cannot turn in.
+  for (const c of eachOpenSummary(ctx.store, { notContactedSince, asOfDay: localDateKey(ctx.at) }, CHUNK_CASES)) {
+    if (++read % CHUNK_CASES === 0) yield;
+    const s = caseStatus(ctx.store, ctx.config.followup, ctx.at, c);
+    if (keep(s)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * For each recipient's list, renders a line per case (`line` decrypts a name) and then calls
+ * `send` with them, with a `yield` after every CHUNK_LINES lines rendered — also in the middle
+ * of one recipient's list: a lead unit's member can be sent thousands of cases in one message.
+ */
+export function* sendInChunks<K>(lists: Iterable<[K, CaseStatus[]]>, line: (s: CaseStatus) => string, send: (to: K, list: CaseStatus[], lines: string[]) => void): Generator<void, void, void> {
+  let since = 0;
+  for (const [to, list] of lists) {
+    const lines: string[] = [];
+    for (const s of list) {
+      lines.push(line(s));
+      if (++since >= CHUNK_LINES) {
+        since = 0;
+        yield;
+      }
+    }
+    send(to, list, lines);
+  }
+}

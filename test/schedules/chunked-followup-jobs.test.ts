@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { JobRunner } from '../../schedules/runner.js';
+import { overdueJob } from '../../schedules/jobs/overdue.js';
+import { dueSoonJob } from '../../schedules/jobs/due-soon.js';
+import type { JobDef } from '../../schedules/job.js';
+import { fromLocal } from '../../src/domain/calendar/shanghai.js';
+import { testDeps } from '../helpers/deps.js';
+import { sampleCase } from '../helpers/case-fixture.js';
+
+/** 700 open cases, none ever contacted, 14 mentors: enough for several chunks of each phase. */
+function townWithCases(): ReturnType<typeof testDeps> {
+  const deps = testDeps();
+  deps.store.transaction(() => {
+    for (let i = 1; i <= 700; i++) {
+      deps.store.cases.insert({ ...sampleCase, code: `DJ-2026-${String(i).padStart(4, '0')}`, dupKey: `k${i}`, idHash: null, mentorUserId: i % 50 === 0 ? null : `m${i % 14}`, createdAt: new Date('2026-03-10T02:00:00Z') });
+    }
+  });
+  return deps;
+}
+
+function installed(deps: ReturnType<typeof testDeps>, job: JobDef, at: Date): JobRunner {
+  const runner = new JobRunner(deps, [job]);
+  deps.clock.set(fromLocal(2026, 4, 1, 8));
+  runner.tick();
+  deps.clock.set(at);
+  return runner;
+}
+
+const queued = (deps: ReturnType<typeof testDeps>) =>
+  deps.store.outbox
+    .list(10_000)
+    .map((o) => `${o.target.kind}:${o.target.id}\n${o.reply.text}`)
+    .sort();
+
+describe.each([
+  ['overdue', overdueJob, fromLocal(2026, 12, 1, 10)],
+  ['due-soon', dueSoonJob, fromLocal(2026, 11, 20, 10)],
+] as const)('the %s job at town size', (_name, make, at) => {
+  it('runs in chunks that give the event loop back, queuing exactly what one run in one transaction queues', async () => {
+    const whole = townWithCases();
+    const [one] = installed(whole, make(whole.config), at).tick();
+    const chunked = townWithCases();
+    let pauses = 0;
+    const [many] = await installed(chunked, make(chunked.config), at).tickInChunks(async () => void pauses++);
+    expect(many!.run.summary).toBe(one!.run.summary);
+    expect(pauses).toBeGreaterThan(3);
+    expect(queued(chunked)).toEqual(queued(whole));
+    expect(queued(whole).length).toBeGreaterThan(14);
+  });
+
+  it('after a crash between chunks runs again from the start and queues nothing twice', async () => {
+    const whole = townWithCases();
+    installed(whole, make(whole.config), at).tick();
+    const deps = townWithCases();
+    const runner = installed(deps, make(deps.config), at);
+    let pauses = 0;
+    await expect(runner.tickInChunks(async () => {
+      if (++pauses === 4) throw new Error('process died');
+    })).rejects.toThrow('process died');
+    await runner.tickInChunks(async () => {});
+    expect(queued(deps)).toEqual(queued(whole));
+  });
+});
