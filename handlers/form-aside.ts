@@ -3,13 +3,14 @@ import { answerQuestion } from '../src/domain/qa/answer.js';
 import type { HandlerContext } from '../src/core/context.js';
 
 /** Words only a question about the plan uses, never an answer to a form's question. */
-const PLAN_WORDS = /牵头|责任单位|哪个单位|哪些单位|什么单位|哪家单位|归谁管|归哪|谁负责|谁来管|职责|有哪些任务|要做哪些|是什么意思|什么是|定义/;
+const PLAN_WORDS = /牵头|责任单位|哪个单位|哪些单位|什么单位|哪家单位|归谁管|归哪|谁负责|谁来管|职责|有哪些任务|要做哪些|是什么意思|什么是|定义|算不算|属不属于|属于不属于|属于哪|哪一类|哪类/;
 
 /** 「这样的娃」「这种孩子」「这个娃」: the child the form is about. */
 const THIS_CHILD = /这(?:样|种|个|类)的?(?:娃|孩子|小孩|情况|学生|人)?/;
 
 /** A message that reads as a question rather than an answer: a question word or mark. */
-const LOOKS_LIKE_QUESTION = /[?？]|吗|呢|哪个|哪些|哪家|谁|什么|啥|怎么|咋|如何|是不是|有没有|归.{0,3}管|多久|几次|来着/;
+// 「A不A」 (算不算、属不属于、能不能) asks as surely as a question mark does.
+const LOOKS_LIKE_QUESTION = /[?？]|吗|呢|哪个|哪些|哪家|谁|什么|啥|怎么|咋|如何|是不是|有没有|归.{0,3}管|多久|几次|来着|(\p{Script=Han})不\1/u;
 
 /**
  * The answer to a plan question typed in the middle of any form (FormEnv.answerAside): the form

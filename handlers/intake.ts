@@ -22,7 +22,8 @@ const ALREADY_OPEN_TEXT = '您有一份未完成的个案登记。回复「继�
 /** A verb of registering a child: 登记, 登个记, 录入, 上报, 报个案, 建档 … */
 const REGISTER = /登记|登个记|登一下|要登|给登|登上|录入|录一个|录个|上报|报个案|报案|建档|建个档|新增个案|新建个案|新个案/;
 /** A question about who does what, where 登记 is the topic rather than the wish: 「登记由谁负责」. */
-const ASKS_ABOUT_DUTY = /(?:谁|哪个单位|哪些单位|什么单位|哪家)(?:来)?(?:负责|牵头|管|登记)|牵头单位|责任单位|职责|多久|几次|要求/;
+// Asking which unit (「…是哪个单位的事」「归哪个部门」) is asking about duty wherever the words stand.
+const ASKS_ABOUT_DUTY = /(?:谁|哪个单位|哪些单位|什么单位|哪家)(?:来)?(?:负责|牵头|管|登记)|(?:哪个|哪些|什么|哪家|哪一个)(?:单位|部门)|归谁|谁的事|牵头单位|责任单位|职责|多久|几次|要求/;
 const WANTS = /我|俺|咱|想|要|需要|帮我|让我|给|请|能不能|可以|不|一下|一个|一名|个/;
 
 /**

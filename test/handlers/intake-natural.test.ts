@@ -32,7 +32,7 @@ describe('starting a registration in one’s own words', () => {
     for (const t of ['我们村有个留守娃要登记一下，叫李小花，女的，爸妈都去江苏打工了，爷爷带着', '我要登记个留守儿童', '报个案', '录入 戴鹏 男 项沟村', '有个闲散娃要登 叫朱明']) {
       expect(isIntakeTrigger(t), t).toBe(true);
     }
-    for (const t of ['留守儿童谁牵头', '留守儿童登记由谁负责', '什么是闲散青少年', '算了 不好登记']) expect(isIntakeTrigger(t), t).toBe(false);
+    for (const t of ['留守儿童谁牵头', '留守儿童登记由谁负责', '什么是闲散青少年', '算了 不好登记', '普查登记是哪个单位的事', '排查上报归哪个部门']) expect(isIntakeTrigger(t), t).toBe(false);
   });
 
   it('prefills from the whole first message, using the reporter’s own village for 我们村', () => {
@@ -69,6 +69,16 @@ describe('starting a registration in one’s own words', () => {
     expect(r).toContain('镇民政所');
     expect(r).toContain('孩子的姓名');
     expect(b.current('zhouba')).toBe('fullName');
+  });
+
+  it('answers a 「算不算」 question typed mid-form, with no question mark, and asks the form question again', () => {
+    const b = bot();
+    b.send('zhouba', '我要登记个孩子');
+    const asked = b.current('zhouba');
+    const r = b.send('zhouba', '判了缓刑的算不算重点青少年');
+    expect(r).not.toContain('这个选项');
+    expect(r).toContain('属于哪一类');
+    expect(b.current('zhouba')).toBe(asked);
   });
 
   it('shows how to register under 帮助', () => {
