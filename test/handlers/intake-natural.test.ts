@@ -81,6 +81,17 @@ describe('starting a registration in one’s own words', () => {
     expect(b.current('zhouba')).toBe(asked);
   });
 
+  it('in a group answers a question about a kind of young person, and sends a described child to private chat', () => {
+    const b = bot();
+    // 「判了缓刑的」 is one fact about the young person, not a parent in prison as well.
+    const kind = b.send('zhouba', '判了缓刑的算不算重点青少年', 'group');
+    expect(kind).toContain('缓刑');
+    expect(kind).not.toContain('私聊');
+    const child = b.send('zhouba', '俺村有个娃判了缓刑 今年15岁', 'group');
+    expect(child).toContain('私聊');
+    expect(child).not.toContain('有不良行为');
+  });
+
   it('shows how to register under 帮助', () => {
     expect(bot().send('zhouba', '帮助')).toContain('登记个案');
   });
