@@ -198,8 +198,13 @@ for (const { scale, dir } of stores) {
   const mix = await turnMix({ dataDir: dir, env: botEnv(dir), mentors, users: Math.min(mentors, smoke ? 4 : 200), rate: smoke ? 10 : 50, seconds: smoke ? 2 : 20, units: leadUnits });
   feel.push({ scale, resp, priv, grp, exp, mix, load: `${before} → ${load()}` });
 }
-const cliRuns = timeCommand([...CLI, 'plan', 'show'], {}, smoke ? 1 : 5);
-const cliTsx = feelOnly ? undefined : timeCommand(['--import', 'tsx', 'src/cli/index.ts', 'plan', 'show'], {}, smoke ? 1 : 3);
+// A command opens the store (it audits), so it gets a data folder of its own: the checkout's
+// default ./data may be a real one, or one an older schema numbering left behind.
+const cliDir = mkdtempSync(join(tmpdir(), 'humiao-bench-cli-'));
+const cliEnv = { HUMIAO_DATA_DIR: cliDir };
+const cliRuns = timeCommand([...CLI, 'plan', 'show'], cliEnv, smoke ? 1 : 5);
+const cliTsx = feelOnly ? undefined : timeCommand(['--import', 'tsx', 'src/cli/index.ts', 'plan', 'show'], cliEnv, smoke ? 1 : 3);
+rmSync(cliDir, { recursive: true, force: true });
 lines.push(
   '### What a user feels on a full store (targets: 「我的个案」 ≤ 20 ms at 100k cases; event-loop p99 ≤ 50 ms and another user\'s wait ≤ 50 ms during a county-size job; first reply ≤ 300 ms after a restart)',
   '',

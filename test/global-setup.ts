@@ -10,7 +10,8 @@
  *      temporary folder removed at the end.
  *    With `CI` set, a run that would skip them fails instead: CI never passes without them.
  * 2. Points TMPDIR at a folder of this run's own, so every temporary folder the tests and the bots
- *    they start make (case databases among them) is removed with it at the end. Folders (and a
+ *    they start make (case databases among them) is removed with it at the end. The default data
+ *    folder (HUMIAO_DATA_DIR) is inside it too, so no test touches the checkout's ./data. Folders (and a
  *    throwaway server) of an earlier run that was interrupted before its teardown are removed first.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -55,8 +56,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // who could not enter this one (root's, 0700).
   const runTmp = mkdtempSync(join(tmpdir(), 'humiao-test-run-'));
   writeFileSync(join(runTmp, OWNER_FILE), String(process.pid));
-  const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
+  const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP, HUMIAO_DATA_DIR: process.env.HUMIAO_DATA_DIR };
   process.env.TMPDIR = runTmp;
+  // A bot or command a test starts without its own data folder would otherwise open the
+  // checkout's ./data, which may hold a real town's cases (or a schema an older checkout left).
+  process.env.HUMIAO_DATA_DIR = join(runTmp, 'default-data');
   if (process.platform === 'win32') process.env.TMP = process.env.TEMP = runTmp;
 
   return async () => {
