@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import type { ScreeningReport } from '../../src/domain/model/records.js';
 import type { Cadence, JobContext, JobDef } from '../job.js';
 import { parsePeriod, quarterOf } from '../../src/domain/calendar/shanghai.js';
+import { screeningAbout, screeningWord } from '../../src/domain/followup/screening-period.js';
 import { admins, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 
@@ -14,17 +15,20 @@ export const periodLabel = (period: string): string => {
   return p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${quarterOf(p.firstMonth)}季度`;
 };
 
-/** Each month (the plan's 每月调度), or the last month of each quarter (a plan's 每季度调度). */
-function screeningCadence(every: 'month' | 'quarter', day: number, time: string): Cadence {
-  return every === 'month' ? { every: 'month', day, time } : { every: 'quarter', monthOfQuarter: 3, day, time };
+/**
+ * Each month (the plan's 每月调度), or the last month of each quarter (a plan's 每季度调度); a
+ * quarter reported on after it ended (上季度) is asked in the first month of the next.
+ */
+function screeningCadence(s: LoadedConfig['followup']['screening'], day: number): Cadence {
+  return s.every === 'month' ? { every: 'month', day, time: s.time } : { every: 'quarter', monthOfQuarter: s.about === 'previous' ? 1 : 3, day, time: s.time };
 }
 
 /**
  * The reports of a period: a unit reports under the month it writes in, so a quarterly dispatch
  * counts any month of its quarter (the latest report of each unit).
  */
-function reportsOf(ctx: JobContext): ScreeningReport[] {
-  const p = parsePeriod(ctx.period);
+function reportsOf(ctx: JobContext, about: string): ScreeningReport[] {
+  const p = parsePeriod(about);
   const byUnit = new Map<string, ScreeningReport>();
   for (let m = p.firstMonth; m <= p.lastMonth; m++) {
     for (const r of ctx.store.followup.screenings(`${p.year}-${String(m).padStart(2, '0')}`)) byUnit.set(r.unit, r);
@@ -32,7 +36,7 @@ function reportsOf(ctx: JobContext): ScreeningReport[] {
   return [...byUnit.values()];
 }
 
-const HOW = '请回复「排查上报 本月无新增风险」，或按数字上报，例如「排查上报 新增2 高风险1」（只报人数，不写姓名）。';
+const how = (word: string) => `请回复「排查上报 ${word}无新增风险」，或按数字上报，例如「排查上报 新增2 高风险1」（只报人数，不写姓名）。`;
 
 /**
  * 每月调度一次风险隐患排查 (bundled plan 四（三）; another plan may say 每季度): the overall lead
@@ -40,19 +44,19 @@ const HOW = '请回复「排查上报 本月无新增风险」，或按数字上
  */
 export function screeningDispatchJob(cfg: LoadedConfig): JobDef {
   const s = cfg.followup.screening;
-  const word = s.every === 'month' ? '本月' : '本季度';
+  const word = screeningWord(s);
   return {
     name: SCREENING_DISPATCH,
     title: `${s.every === 'month' ? '每月' : '每季度'}风险隐患排查调度（请各单位上报）`,
-    cadence: screeningCadence(s.every, s.day, s.time),
+    cadence: screeningCadence(s, s.day),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     run(ctx) {
-      const month = periodLabel(ctx.period);
+      const month = periodLabel(screeningAbout(s, ctx.period));
       const units = reportingUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, SCREENING_DISPATCH, t, `【${month}风险隐患排查调度】请${unit}排查本单位负责范围内重点青少年的风险隐患，并在 ${s.remindAfterDays} 天内上报。${HOW.replace('本月', word)}`, unit);
+          push(ctx, SCREENING_DISPATCH, t, `【${month}风险隐患排查调度】请${unit}排查本单位负责范围内重点青少年${s.about === 'previous' ? `${word}的` : '的'}风险隐患，并在 ${s.remindAfterDays} 天内上报。${how(word)}`, unit);
         }
       }
       return `已向 ${units.length} 个单位发出排查调度`;
@@ -69,19 +73,23 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
   return {
     name: SCREENING_REMINDER,
     title: `风险隐患排查催报（调度 ${s.remindAfterDays} 天后提醒未上报单位，汇总报管理员）`,
-    cadence: screeningCadence(s.every, Math.min(31, s.day + s.remindAfterDays), s.time),
+    cadence: screeningCadence(s, Math.min(31, s.day + s.remindAfterDays)),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     run(ctx) {
+      // A period whose dispatch was never sent (it fell due before this installation, or was
+      // skipped as stale) has nothing to chase: reminding every unit of it would be a flood.
+      if (ctx.store.jobRuns.get(SCREENING_DISPATCH, ctx.period)?.status !== 'done') return '本期未发出排查调度，不催报';
+      const about = screeningAbout(s, ctx.period);
       const units = reportingUnits(ctx.config, ctx.plan);
-      const reports = reportsOf(ctx);
+      const reports = reportsOf(ctx, about);
       const reported = new Map(reports.map((r) => [r.unit, r]));
       const missing = units.filter((u) => !reported.has(u));
-      const month = periodLabel(ctx.period);
-      const word = s.every === 'month' ? '本月' : '本季度';
+      const month = periodLabel(about);
+      const word = screeningWord(s);
       for (const unit of missing) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报${word}排查情况，请尽快上报。${HOW.replace('本月', word)}`, unit);
+          push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报${word}排查情况，请尽快上报。${how(word)}`, unit);
         }
       }
       const newRisks = reports.reduce((n, r) => n + r.newRisks, 0);

@@ -86,6 +86,11 @@ export const followupSchema = z
         time: timeOfDay.default('09:00'),
         /** Units that have not reported this many days after the dispatch are reminded. */
         remindAfterDays: z.number().int().min(1).max(20).default(3),
+        /**
+         * Which period units report: the one the dispatch goes out in (the default), or the one
+         * before it, for a plan that asks 「每月5日前将上月排查情况报…」.
+         */
+        about: z.enum(['current', 'previous'], { message: '应为 current 或 previous' }).optional(),
       })
       .prefault({}),
     quarterly: z

@@ -68,13 +68,15 @@ export function planRhythm(plan: PlanMatrix, cfg: FollowupConfig): PlanRhythm {
     sources.push({ what: '风险隐患排查调度', rule: EVERY_WORD[cfg.screening.every], from: `${screeningRule ? `实施方案${screeningRule.clause}` : '方案未规定'}，按配置 followup.screening${note}` });
   }
   // 「每月25日前将本月排查情况报送…」: dispatch that many days before the deadline, remind on it.
+  // 「每月5日前将上月排查情况报…」: the same days, in the month after the one reported on.
   const report = plan.frequencies.find((f) => f.what === 'report' && f.period === screening.every && f.day !== undefined && /排查/.test(f.text));
-  if (report?.day !== undefined && !/上月|上季度/.test(report.text)) {
+  if (report?.day !== undefined) {
     const day = Math.max(1, Math.min(28, report.day - cfg.screening.remindAfterDays));
-    screening = { ...screening, day };
-    sources.push({ what: '排查上报截止日', rule: `${EVERY_WORD[screening.every]}${report.day}日（调度提前 ${cfg.screening.remindAfterDays} 天，于${day}日发出）`, from: `实施方案${report.clause}` });
-  } else if (report?.day !== undefined) {
-    sources.push({ what: '排查上报截止日', rule: `方案规定${EVERY_WORD[screening.every]}${report.day}日前报上一期情况；调度日按配置 ${cfg.screening.day} 日`, from: `实施方案${report.clause}` });
+    const previous = /上月|上季度|上一(?:个)?(?:月|季度)/.test(report.text);
+    screening = { ...screening, day, ...(previous ? { about: 'previous' as const } : {}) };
+    const asked = previous ? `，询问${screening.every === 'month' ? '上月' : '上季度'}` : '';
+    const when = previous && screening.every === 'quarter' ? '每季度第一个月' : EVERY_WORD[screening.every];
+    sources.push({ what: '排查上报截止日', rule: `${when}${report.day}日（调度提前 ${cfg.screening.remindAfterDays} 天，于${day}日发出${asked}）`, from: `实施方案${report.clause}` });
   } else {
     sources.push({ what: '排查上报截止日', rule: `调度后 ${cfg.screening.remindAfterDays} 天`, from: '方案未规定，按配置 followup.screening' });
   }

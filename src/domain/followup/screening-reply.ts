@@ -2,7 +2,7 @@ import { normalizeInput } from '../parse-zh/normalize.js';
 import { parseChineseNumber } from '../parse-zh/numerals.js';
 
 /** 「排查上报 …」: a unit's answer to the risk-screening dispatch (monthly, or quarterly where the plan says so). */
-export const SCREENING_TRIGGER = /^(?:排查上报|风险排查上报|排查情况上报|上报排查)(?=$|[\s:：,，]|[本无新高0-9])/;
+export const SCREENING_TRIGGER = /^(?:排查上报|风险排查上报|排查情况上报|上报排查)(?=$|[\s:：,，]|[本上无新高0-9])/;
 
 export type ScreeningReplyResult =
   | { ok: true; newRisks: number; highRisks: number }
@@ -17,8 +17,8 @@ const N = '(\\d+|[〇零一二两三四五六七八九十百]+)';
 export function parseScreeningReply(text: string): ScreeningReplyResult {
   const s = normalizeInput(text).replace(SCREENING_TRIGGER, '').replace(/\s+/g, '');
   if (!s) return { ok: false };
-  // 本季度: the words a quarterly dispatch (a plan's 每季度调度) asks for.
-  if (/^(?:本月|本季度|本期)?(?:无|没有)(?:新增)?(?:风险|隐患|风险隐患)?(?:隐患)?[。.！!]?$/.test(s) || /^(?:本月|本季度|本期)?无新增/.test(s) && !/\d|[一二两三四五六七八九十]/.test(s)) {
+  // 本季度 / 上月 / 上季度: the words a quarterly dispatch (a plan's 每季度调度) or one about the period before asks for.
+  if (/^(?:本月|本季度|本期|上月|上季度|上期)?(?:无|没有)(?:新增)?(?:风险|隐患|风险隐患)?(?:隐患)?[。.！!]?$/.test(s) || /^(?:本月|本季度|本期|上月|上季度|上期)?无新增/.test(s) && !/\d|[一二两三四五六七八九十]/.test(s)) {
     return { ok: true, newRisks: 0, highRisks: 0 };
   }
   const num = (re: RegExp): number | undefined => {

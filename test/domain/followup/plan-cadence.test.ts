@@ -9,6 +9,7 @@ import { buildJobs } from '../../../schedules/jobs.js';
 import { JobRunner } from '../../../schedules/runner.js';
 import { SCREENING_DISPATCH, SCREENING_REMINDER } from '../../../schedules/jobs/screening.js';
 import { QUARTERLY } from '../../../schedules/jobs/quarterly.js';
+import { screeningReportHandler } from '../../../handlers/screening-report.js';
 import { harness, plan as dunji } from '../../helpers/intake-harness.js';
 import { loadExample } from '../../helpers/example-plans.js';
 
@@ -38,6 +39,12 @@ function townConfig(units: readonly string[]) {
   return parseConfig(text, '/tmp/humiao.config.yaml');
 }
 
+/** A 「排查上报」 through the reply handler itself, as the sender's unit. */
+function reportAs(h: ReturnType<typeof harness>, userId: string, text: string): string {
+  const msg = { id: `m-${userId}-${text}`, channel: 'test', userId, chatId: userId, chatType: 'single' as const, kind: 'text' as const, text, receivedAt: h.clock.now() };
+  return screeningReportHandler.handle({ ...h.deps, msg, member: h.deps.config.members.find((m) => m.userid === userId) })!.map((r) => r.text).join('\n');
+}
+
 const source = (r: ReturnType<typeof planRhythm>, what: string) => r.sources.find((s) => s.what === what)!;
 
 describe('dispatch cadence and report days from the plan', () => {
@@ -56,15 +63,60 @@ describe('dispatch cadence and report days from the plan', () => {
     expect(source(r, '排查上报截止日').rule).toContain('每月20日');
   });
 
-  it('takes the quarter’s progress report day from the plan and leaves a 上月 screening report day to the config', () => {
+  it('takes the quarter’s progress report day from the plan, and a 上月 screening report day asks in the month after', () => {
     const cfg = townConfig(['县委政法委']).followup;
     const r = planRhythm(county.plan, cfg);
     // 「每季度最后一个月的20日前」: the progress dispatch goes out daysBeforeQuarterEnd (7) days before.
     expect(r.followup.quarterly).toMatchObject({ every: 'quarter', day: 13 });
     expect(source(r, '进展报送截止日').from).toBe('实施方案四（二）');
-    // 「每月5日前将上月排查情况」: about the month before, so the config's dispatch day stands, and it says so.
-    expect(r.followup.screening.day).toBe(cfg.screening.day);
-    expect(source(r, '排查上报截止日').rule).toMatch(/5日前报上一期情况；调度日按配置 25 日/);
+    // 「每月5日前将上月排查情况」: dispatched remindAfterDays (3) before the 5th, about the month before.
+    expect(r.followup.screening).toMatchObject({ every: 'month', day: 2, about: 'previous' });
+    expect(source(r, '排查上报截止日').rule).toBe('每月5日（调度提前 3 天，于2日发出，询问上月）');
+  });
+
+  it('county plan: the December dispatch and 催报 are about November, and a report sent in December counts for November', () => {
+    const units = ['县委政法委', '县团委', '县民政局'];
+    const base = townConfig(units);
+    const config = { ...base, followup: planRhythm(county.plan, base.followup).followup };
+    const h = harness({ plan: county.plan, config, start: fromLocal(2026, 11, 20, 9) });
+    const jobs = buildJobs(h.deps);
+    const cadence = (name: string) => describeCadence(jobs.find((j) => j.name === name)!.cadence);
+    expect(cadence(SCREENING_DISPATCH)).toBe('每月2日 09:00');
+    expect(cadence(SCREENING_REMINDER)).toBe('每月5日 09:00');
+    const runner = new JobRunner(h.deps, jobs);
+    runner.installedAt(fromLocal(2026, 11, 20, 9));
+    const sent = (job: string) => h.store.outbox.list(1000).filter((o) => o.reason === `job.${job}`).map((o) => o.reply.text);
+    runner.runByName(SCREENING_DISPATCH, fromLocal(2026, 12, 2, 10));
+    const dispatch = sent(SCREENING_DISPATCH);
+    expect(dispatch.length).toBeGreaterThan(0);
+    expect(dispatch[0]).toContain('【2026年11月风险隐患排查调度】');
+    expect(dispatch[0]).toContain('上月的风险隐患');
+    expect(dispatch[0]).toContain('排查上报 上月无新增风险');
+    // 县团委 answers on 3 December, in the words the dispatch asked for: that is November's report.
+    h.clock.set(fromLocal(2026, 12, 3, 10));
+    const report = (userId: string, text: string) => reportAs(h, userId, text);
+    expect(report('staff0', '排查上报 上月无新增风险')).toBe('已记录 县团委 2026-11 风险隐患排查上报：上月无新增风险。');
+    expect(report('staff0', '排查上报 都挺好')).toContain('「排查上报 上月无新增风险」');
+    expect(h.store.followup.screenings('2026-11').map((x) => x.unit)).toEqual(['县团委']);
+    expect(h.store.followup.screenings('2026-12')).toEqual([]);
+    runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 7, 10));
+    const reminded = sent(SCREENING_REMINDER);
+    expect(reminded.some((t) => t.includes('【2026年11月风险隐患排查催报】县民政局尚未上报上月排查情况'))).toBe(true);
+    expect(reminded.some((t) => t.includes('催报】县团委'))).toBe(false);
+    expect(reminded.some((t) => t.includes('【2026年11月风险隐患排查汇总】应报 2 个单位，已报 1 个。'))).toBe(true);
+  });
+
+  it('county plan, installed after the 2nd: neither November’s dispatch nor its 催报 is sent', () => {
+    const base = townConfig(['县委政法委', '县团委']);
+    const config = { ...base, followup: planRhythm(county.plan, base.followup).followup };
+    const h = harness({ plan: county.plan, config, start: fromLocal(2026, 12, 3, 9) });
+    const runner = new JobRunner(h.deps, buildJobs(h.deps));
+    runner.tick(fromLocal(2026, 12, 3, 9));
+    runner.tick(fromLocal(2026, 12, 7, 10));
+    expect(h.store.outbox.list(1000).filter((o) => o.reason.startsWith('job.screening'))).toEqual([]);
+    // January's dispatch (about December) goes out as usual.
+    runner.tick(fromLocal(2027, 1, 4, 10));
+    expect(h.store.outbox.list(1000).some((o) => o.reply.text.includes('【2026年12月风险隐患排查调度】'))).toBe(true);
   });
 
   it('runs the screening each quarter and progress each month when the plan says so, and lists where each came from', () => {
@@ -95,6 +147,9 @@ describe('dispatch cadence and report days from the plan', () => {
     // The reply the dispatch asks for is understood, and a report in any month of the quarter counts.
     expect(dispatch[0]).toContain('排查上报 本季度无新增风险');
     expect(parseScreeningReply('排查上报 本季度无新增风险')).toEqual({ ok: true, newRisks: 0, highRisks: 0 });
+    // The confirmation names the quarter's words, not 本月.
+    h.clock.set(fromLocal(2026, 12, 28, 11));
+    expect(reportAs(h, 'staff0', '排查上报 本季度无新增风险')).toBe('已记录 县团委 2026-12 风险隐患排查上报：本季度无新增风险。');
     h.store.followup.saveScreening({ period: '2026-11', unit: '县团委', userId: 'staff0', newRisks: 0, highRisks: 0, reportedAt: fromLocal(2026, 11, 20, 10) });
     runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 29, 10));
     const reminded = sent(SCREENING_REMINDER).map((o) => o.reply.text).filter((t) => t.includes('催报】'));
