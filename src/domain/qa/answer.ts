@@ -250,7 +250,7 @@ export class QaEngine {
       }
       if (has('lead') && !has('tasks')) return hit('unit-leads', units.map((u) => say.unitLeadsAnswer(plan, u)).join('\n\n'));
       if (has('lead')) return hit('unit-leads', units.map((u) => say.unitLeadsAnswer(plan, u)).join('\n\n'));
-      return hit('unit-duties', units.map((u) => say.unitDutiesAnswer(plan, u)).join('\n\n'));
+      return hit('unit-duties', say.unitDutiesAnswer(plan, units));
     }
 
     if (taskHits.length > 0) return hit('task', say.taskAnswer(taskHits));

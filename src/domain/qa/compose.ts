@@ -134,7 +134,34 @@ export function unitTaskCheck(unit: string, hits: readonly { category: PlanCateg
   return lines.join('\n');
 }
 
-export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
+/**
+ * The duties of the units asked about. Units with the same duties (the schools a generic
+ * 「中小学校」 stands for) are answered once for all of them: 「墩集中学、墩集中心校的职责：…」.
+ */
+export function unitDutiesAnswer(plan: PlanMatrix, units: readonly string[]): string {
+  const groups = new Map<string, { units: string[]; duties: UnitDuties }>();
+  for (const unit of units) {
+    const duties = unitDuties(plan, unit);
+    const key = JSON.stringify(duties);
+    const g = groups.get(key);
+    if (g) g.units.push(unit);
+    else groups.set(key, { units: [unit], duties });
+  }
+  return [...groups.values()]
+    .map(({ units: us, duties }) => {
+      const names = us.join('、');
+      if (duties.lines.length === 0) return `实施方案没有给${names}分配任务，也没有把${us.length > 1 ? '它们' : '它'}列为任何一类工作的牵头或责任单位。`;
+      return [`${names}的职责：`, ...duties.lines, cite(duties.clauses)].join('\n');
+    })
+    .join('\n\n');
+}
+
+interface UnitDuties {
+  lines: string[];
+  clauses: string[];
+}
+
+function unitDuties(plan: PlanMatrix, unit: string): UnitDuties {
   const lines: string[] = [];
   const clauses: string[] = [];
   if (plan.overallLead.unit === unit) {
@@ -154,10 +181,10 @@ export function unitDutiesAnswer(plan: PlanMatrix, unit: string): string {
     lines.push(`· ${describeFrequency(f)}（${f.clause}）`);
     clauses.push(f.clause);
   }
-  if (lines.length === 0) return `实施方案没有给${unit}分配任务，也没有把它列为任何一类工作的牵头或责任单位。`;
+  if (lines.length === 0) return { lines, clauses };
   clauses.push(...leads.map((c) => c.clause), ...tasks.map(({ t }) => t.clause));
   if (tasks.length === 0) clauses.push(...resp.map((c) => c.clause));
-  return [`${unit}的职责：`, ...lines, cite(clauses)].join('\n');
+  return { lines, clauses };
 }
 
 export function unitLeadsAnswer(plan: PlanMatrix, unit: string): string {

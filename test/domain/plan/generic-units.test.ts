@@ -51,9 +51,15 @@ describe('generic unit phrases', () => {
     expect(resp).toContain('城南第一中学、城南实验小学');
     const bySchool = answerQuestion(plan, '城南实验小学有哪些任务').text;
     expect(bySchool).toContain('法治副校长');
+    // The schools the phrase stands for share its duties: answered once, for both.
     const byPhrase = answerQuestion(plan, '中小学校要做什么').text;
-    expect(byPhrase).toContain('城南第一中学的职责');
-    expect(byPhrase).toContain('城南实验小学的职责');
+    expect(byPhrase).toContain('城南第一中学、城南实验小学的职责：');
+    expect(byPhrase.match(/的职责：/g)).toHaveLength(1);
+    expect(byPhrase.match(/法治副校长/g)).toHaveLength(1);
+    // Units with different duties are still answered each on its own.
+    const two = answerQuestion(plan, '城南实验小学和街道团工委要做什么').text;
+    expect(two).toContain('城南实验小学的职责：');
+    expect(two).toContain('街道团工委的职责：');
     // The unexpanded plan, asked the same, knows no such school.
     expect(answerQuestion(jiedao, '城南实验小学有哪些任务').text).toContain('实施方案中没有相关规定');
   });
