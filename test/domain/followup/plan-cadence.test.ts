@@ -161,6 +161,20 @@ describe('dispatch cadence and report days from the plan', () => {
     expect(progress.some((t) => t.includes('重点青少年工作 2026年11月进展'))).toBe(true);
   });
 
+  it('asks about the quarter before in the first month of the next when units report 上季度', () => {
+    const base = townConfig(['县委政法委', '县团委']);
+    const config = { ...base, followup: { ...base.followup, screening: { ...base.followup.screening, every: 'quarter' as const, day: 7, about: 'previous' as const } } };
+    const h = harness({ plan: county.plan, config, start: fromLocal(2026, 12, 1, 9) });
+    const jobs = buildJobs(h.deps);
+    expect(describeCadence(jobs.find((j) => j.name === SCREENING_DISPATCH)!.cadence)).toBe('每季度第1个月7日 09:00');
+    const runner = new JobRunner(h.deps, jobs);
+    runner.installedAt(fromLocal(2026, 12, 1, 9));
+    runner.runByName(SCREENING_DISPATCH, fromLocal(2027, 1, 7, 10));
+    const text = h.store.outbox.list(1000).find((o) => o.reason === `job.${SCREENING_DISPATCH}`)!.reply.text;
+    expect(text).toContain('【2026年第4季度风险隐患排查调度】');
+    expect(text).toContain('排查上报 上季度无新增风险');
+  });
+
   it('leaves a plan’s dispatch period the jobs cannot keep to the config, and says so', () => {
     const halfYearly = parsePlan(county.text.replace('县委政法委每月调度一次风险隐患排查情况', '县委政法委每半年调度一次风险隐患排查情况'));
     const cfg = townConfig(['县委政法委']).followup;
