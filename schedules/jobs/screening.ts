@@ -47,7 +47,7 @@ export function screeningDispatchJob(cfg: LoadedConfig): JobDef {
   const word = screeningWord(s);
   return {
     name: SCREENING_DISPATCH,
-    title: `${s.every === 'month' ? '每月' : '每季度'}风险隐患排查调度（请各单位上报）`,
+    title: `${s.every === 'month' ? '每月' : '每季度'}风险隐患排查调度（请各单位上报${s.about === 'previous' ? `${word}情况` : ''}）`,
     cadence: screeningCadence(s, s.day),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
