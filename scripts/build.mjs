@@ -97,6 +97,8 @@ export async function buildAll(files = sources()) {
     sourcemap: true,
     logLevel: 'warning',
     plugins: [ownLocation],
+    // What parsed results cached on disk are keyed by (src/bootstrap.ts useBuildCaches).
+    define: { __HUMIAO_BUILD__: JSON.stringify(print) },
   });
   for (const f of files.filter((f) => f.kind === 'asset')) {
     const to = join(outDir, relative(root, f.p));

@@ -8,6 +8,7 @@ import { isMatrixFile, loadPlanFile, PlanFileError } from '../domain/plan/load.j
 import { MatrixFileError, matrixToYaml } from '../domain/plan/matrix-file.js';
 import { hasErrors, renderPlan, renderProblems } from '../domain/plan/render.js';
 import { withDeps } from './with-deps.js';
+import { useBuildCaches } from '../bootstrap.js';
 import { createLogger } from '../core/log.js';
 import { csvChunks, jsonChunks } from './csv.js';
 import { renderChatsReport } from './chats-report.js';
@@ -168,6 +169,7 @@ function buildProgram(run: CliRun): Command {
 try {
   // The environment is read here once, for the whole run; the commands get typed settings.
   const settings = readSettings(process.env);
+  useBuildCaches();
   await buildProgram({ log: createLogger(settings.logLevel ?? 'warn'), settings }).parseAsync(process.argv);
   closeCliStore();
 } catch (err) {
