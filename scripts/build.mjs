@@ -115,6 +115,9 @@ export async function buildAll(files = sources()) {
     platform: 'node',
     target: 'node20.19',
     sourcemap: true,
+    // Stack traces map to the sources in the checkout; the maps need not carry them too (a start
+    // with source maps on reads every map it loads, and the sources were most of their size).
+    sourcesContent: false,
     logLevel: 'warning',
     // What parsed results cached on disk are keyed by (src/bootstrap.ts useBuildCaches).
     define: { __HUMIAO_BUILD__: JSON.stringify(print) },

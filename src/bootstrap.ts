@@ -14,7 +14,7 @@ import { fieldCipherFor } from './domain/security/field-crypto.js';
 import { lookupKeys } from './domain/privacy/lookup-key.js';
 import { OFFSET_ISO } from './domain/calendar/shanghai.js';
 import { fileURLToPath } from 'node:url';
-import { useParseCache } from './domain/plan/parse-cache.js';
+import { useParseCache } from './config/parse-cache.js';
 
 /** Set by scripts/build.mjs to the build's fingerprint; absent when the sources run under tsx. */
 declare const __HUMIAO_BUILD__: string | undefined;

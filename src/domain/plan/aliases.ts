@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { nameKey } from '../text/normalize.js';
-import { cachedParse } from './parse-cache.js';
+import { cachedParse } from '../../config/parse-cache.js';
 import type { CategoryCode } from './types.js';
 
 /**

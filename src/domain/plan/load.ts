@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultAliasText, type AliasTable } from './aliases.js';
 import { parseMatrixYaml } from './matrix-file.js';
-import { cachedParse } from './parse-cache.js';
+import { cachedParse } from '../../config/parse-cache.js';
 import { parsePlan } from './parse.js';
 import type { PlanMatrix } from './types.js';
 

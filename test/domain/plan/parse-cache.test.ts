@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../src/config/load.js';
 import { loadAliases } from '../../../src/domain/plan/aliases.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
-import { cachedParse, useParseCache } from '../../../src/domain/plan/parse-cache.js';
+import { cachedParse, useParseCache } from '../../../src/config/parse-cache.js';
 import { parsePlan } from '../../../src/domain/plan/parse.js';
 import { renderPlan, renderProblems } from '../../../src/domain/plan/render.js';
 
@@ -90,5 +91,35 @@ describe('cached plan parsing', () => {
     writeFileSync(blocker, 'x');
     useParseCache({ dir: join(blocker, 'sub'), version: 'v1' });
     expect(loadPlanFile(planFile(bundled))).toEqual(parsePlan(bundled));
+  });
+
+  it('what JSON would not give back unchanged is computed every time, never stored', () => {
+    const dir = freshCache();
+    let calls = 0;
+    const v = () => cachedParse('config-yaml', ['x'], () => (calls++, { max: Infinity, d: new Date(0) }));
+    expect(v().max).toBe(Infinity);
+    expect(v().d).toBeInstanceOf(Date);
+    expect(calls).toBe(2);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('a config read through the cache is validated every time: the same error for the same bad file, the same config for a good one', () => {
+    freshCache();
+    const good = readFileSync(new URL('../../../humiao.config.example.yaml', import.meta.url), 'utf8');
+    const path = join(root, 'humiao.config.yaml');
+    expect(parseConfig(good, path)).toEqual(parseConfig(good, path));
+    const bad = `${good}
+unknownSetting: 1\n`;
+    const message = (): string => {
+      try {
+        parseConfig(bad, path);
+      } catch (e) {
+        if (e instanceof ConfigError) return e.message;
+      }
+      return 'no error';
+    };
+    const first = message();
+    expect(first).toMatch(/未知的配置项「unknownSetting」/);
+    expect(message()).toBe(first);
   });
 });

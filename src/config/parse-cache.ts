@@ -3,10 +3,11 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 /**
- * Where parsed plan matrices and alias tables are kept between runs, and the version of the code
- * that parsed them. Parsing the plan text and validating the alias table was about a third of a
- * CLI command and a share of every start; what they produce depends only on those texts and on
- * the parser, so a result keyed by a hash of both is reused until either changes.
+ * Where parsed plan matrices, alias tables and config YAML are kept between runs, and the version
+ * of the code that parsed them. Parsing the plan text, the alias table and the config's YAML was
+ * about half of a CLI command and a share of every start; what they produce depends only on those
+ * texts and on the parser, so a result keyed by a hash of both is reused until either changes.
+ * It lives with the config because both the config and the domain use it and it needs neither.
  */
 export interface ParseCacheSettings {
   dir: string;
@@ -23,7 +24,7 @@ export function useParseCache(s: ParseCacheSettings | undefined): void {
 
 /**
  * `compute()`'s result for these inputs, from the cache when a run of this version already made
- * it. Only plain JSON values are cached. A missing, unreadable or corrupt entry is recomputed and
+ * it. Only what JSON gives back unchanged is cached (not a YAML `.inf`, which JSON would make null). A missing, unreadable or corrupt entry is recomputed and
  * rewritten; a cache that cannot be written (read-only install) is simply not kept. What throws is
  * never cached, so an error is reported every time, as without the cache.
  */
@@ -41,6 +42,7 @@ export function cachedParse<T>(kind: string, inputs: readonly string[], compute:
     // Missing or corrupt: computed below.
   }
   const value = compute();
+  if (!plainJson(value)) return value;
   // Written whole then renamed, so a run killed mid-write or a concurrent run never reads half an entry.
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
@@ -55,4 +57,16 @@ export function cachedParse<T>(kind: string, inputs: readonly string[], compute:
     }
   }
   return value;
+}
+
+/** Whether JSON gives `v` back as it is: finite numbers, strings, booleans, null, plain arrays and objects (an undefined property is dropped, as reading it gives undefined either way). */
+function plainJson(v: unknown, depth = 0): boolean {
+  if (depth > 100) return false;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (Array.isArray(v)) return v.every((x) => x !== undefined && plainJson(x, depth + 1));
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.values(v as object).every((x) => x === undefined || plainJson(x, depth + 1));
+  }
+  return false;
 }
