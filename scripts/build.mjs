@@ -76,6 +76,24 @@ const ownLocation = {
   },
 };
 
+/**
+ * Every command and start loads yaml, zod, commander and chinese-days: from node_modules that is
+ * some sixty files to resolve, read and link (yaml alone is forty), a fifth of a CLI command. Those
+ * pure-JavaScript packages are bundled in; the rest load from node_modules as usual: native
+ * modules (better-sqlite3), what starts worker threads from its own files (pino, pg), and what is
+ * loaded only when used, which stays out of the bundle anyway (a chat SDK, exceljs).
+ */
+const BUNDLED = new Set(['yaml', 'zod', 'commander', 'chinese-days']);
+const packagesOutside = {
+  name: 'packages-outside',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+      return BUNDLED.has(name) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
 export async function buildAll(files = sources()) {
   const print = fingerprint(files);
   rmSync(outDir, { recursive: true, force: true });
@@ -86,17 +104,23 @@ export async function buildAll(files = sources()) {
     outdir: outDir,
     outbase: root,
     bundle: true,
-    // Packages load from node_modules as usual. Split at dynamic imports, so what is imported
-    // lazily (a chat platform's SDK, exceljs) stays out of a start that does not use it.
-    packages: 'external',
+    // Split at dynamic imports, so what is imported lazily (a chat platform's SDK, exceljs)
+    // stays out of a start that does not use it.
+    plugins: [ownLocation, packagesOutside],
+    // Bundled CommonJS (yaml, commander) calls require() for Node's own modules.
+    banner: { js: "import { createRequire as __humiaoRequire } from 'node:module'; const require = __humiaoRequire(import.meta.url);" },
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     platform: 'node',
     target: 'node20.19',
     sourcemap: true,
+    // Stack traces map to the sources in the checkout; the maps need not carry them too (a start
+    // with source maps on reads every map it loads, and the sources were most of their size).
+    sourcesContent: false,
     logLevel: 'warning',
-    plugins: [ownLocation],
+    // What parsed results cached on disk are keyed by (src/bootstrap.ts useBuildCaches).
+    define: { __HUMIAO_BUILD__: JSON.stringify(print) },
   });
   for (const f of files.filter((f) => f.kind === 'asset')) {
     const to = join(outDir, relative(root, f.p));

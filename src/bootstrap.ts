@@ -13,6 +13,21 @@ import type { Logger } from './core/log.js';
 import { fieldCipherFor } from './domain/security/field-crypto.js';
 import { lookupKeys } from './domain/privacy/lookup-key.js';
 import { OFFSET_ISO } from './domain/calendar/shanghai.js';
+import { fileURLToPath } from 'node:url';
+import { useParseCache } from './config/parse-cache.js';
+
+/** Set by scripts/build.mjs to the build's fingerprint; absent when the sources run under tsx. */
+declare const __HUMIAO_BUILD__: string | undefined;
+
+/**
+ * A compiled run keeps parsed plans and alias tables in dist/.cache, keyed by the build's
+ * fingerprint: a rebuild (any source changed) empties dist/ and with it every entry the old parser
+ * made. Under tsx no fingerprint says when the parser changed, so nothing is cached there.
+ */
+export function useBuildCaches(): void {
+  if (typeof __HUMIAO_BUILD__ !== 'string') return;
+  useParseCache({ dir: fileURLToPath(new URL('../.cache/', import.meta.url)), version: __HUMIAO_BUILD__ });
+}
 
 /**
  * Thrown by {@link bootstrapTown} when the configured plan cannot be used at all (no categories

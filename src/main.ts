@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
 import { readSettings, singleTown, type Settings } from './config/settings.js';
-import { bootstrapTown, clockOf } from './bootstrap.js';
+import { bootstrapTown, clockOf, useBuildCaches } from './bootstrap.js';
 import { createLogger } from './core/log.js';
 import { ChannelFailedError, type TownRuntimeOptions } from './town-runtime.js';
 import { loadCountyConfig, requireTownCredentials, townSettings } from './county/config.js';
@@ -25,6 +25,7 @@ try {
   if (err instanceof ConfigError) fail(err.message, 2);
   throw err;
 }
+useBuildCaches();
 const countyPath = settings.countyConfigFile;
 const clock = clockOf(settings);
 // In the console the conversation is on stdout; keep logs to warnings unless asked.

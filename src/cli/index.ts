@@ -8,12 +8,13 @@ import { isMatrixFile, loadPlanFile, PlanFileError } from '../domain/plan/load.j
 import { MatrixFileError, matrixToYaml } from '../domain/plan/matrix-file.js';
 import { hasErrors, renderPlan, renderProblems } from '../domain/plan/render.js';
 import { withDeps } from './with-deps.js';
+import { useBuildCaches } from '../bootstrap.js';
 import { createLogger } from '../core/log.js';
 import { csvChunks, jsonChunks } from './csv.js';
 import { renderChatsReport } from './chats-report.js';
 import { auditedExportStream } from '../domain/security/audited-export.js';
 import { cliActor, recordCliRun, registerAuditCommands } from './security-commands.js';
-import { closeCliStore, type CliRun } from './town-context.js';
+import { closeCliStore, singleTownConfig, type CliRun } from './town-context.js';
 import { registerFollowupCommands } from './followup-commands.js';
 import { registerMigrateStoreCommand, sqliteSettings } from './migrate-store.js';
 import { registerCountyCommands } from './county-commands.js';
@@ -65,7 +66,7 @@ function buildProgram(run: CliRun): Command {
     .command('show')
     .description('显示当前配置的实施方案解析出的责任矩阵；解析有问题时退出码为 1')
     .action(() => {
-      const cfg = loadConfig(run.settings.configFile);
+      const cfg = singleTownConfig(run.settings);
       const m = readPlan(cfg.planPath);
       out(renderPlan(m));
       if (hasErrors(m) || m.categories.length === 0) process.exitCode = 1;
@@ -168,6 +169,7 @@ function buildProgram(run: CliRun): Command {
 try {
   // The environment is read here once, for the whole run; the commands get typed settings.
   const settings = readSettings(process.env);
+  useBuildCaches();
   await buildProgram({ log: createLogger(settings.logLevel ?? 'warn'), settings }).parseAsync(process.argv);
   closeCliStore();
 } catch (err) {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import { ConfigError, loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load.js';
 import { singleTown, type Settings, type TownSettings } from '../config/settings.js';
 import type { Logger } from '../core/log.js';
 import { fieldCipherFor } from '../domain/security/field-crypto.js';
@@ -51,6 +51,15 @@ export function cliStore(settings: Settings): { town: CliTown; store: Store } {
     kept = { town, store: openStore(town.settings.store, { townId: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey) }) };
   }
   return kept;
+}
+
+/**
+ * The single-town config file's contents for this run: the one the run's store was opened with
+ * when that was this file (validating it is a twentieth of a command), else read now.
+ */
+export function singleTownConfig(settings: Settings): LoadedConfig {
+  if (kept && !settings.countyConfigFile && kept.town.config.configPath === resolveConfigPath(settings.configFile)) return kept.town.config;
+  return loadConfig(settings.configFile);
 }
 
 export function closeCliStore(): void {

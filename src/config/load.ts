@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatIssuePath, parseYamlText } from './yaml-text.js';
+import { cachedParse } from './parse-cache.js';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
@@ -46,7 +47,8 @@ export function resolveConfigPath(file?: string): string {
 }
 
 export function parseConfig(text: string, configPath: string): LoadedConfig {
-  const raw = parseYamlText(text, `配置文件 ${configPath}`, (m) => new ConfigError(m));
+  // Only the YAML is cached: validation runs every time, so a config's problems are reported as before.
+  const raw = cachedParse('config-yaml', [text], () => parseYamlText(text, `配置文件 ${configPath}`, (m) => new ConfigError(m)));
   const result = configSchema.safeParse(raw ?? {});
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { nameKey } from '../text/normalize.js';
+import { cachedParse } from '../../config/parse-cache.js';
 import type { CategoryCode } from './types.js';
 
 /**
@@ -145,10 +146,18 @@ export function foreignUnitNames(plan: { units: readonly string[] }, aliases: Al
 
 const DEFAULT_PATH = fileURLToPath(new URL('./aliases.yaml', import.meta.url));
 
-export function loadAliases(path: string = DEFAULT_PATH): AliasTable {
+function readAliasText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new AliasFileError(path, err instanceof Error ? err.message : String(err));
+  }
+}
+
+function validateAliases(path: string, text: string): AliasFile {
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(path, 'utf8'));
+    raw = parseYaml(text);
   } catch (err) {
     throw new AliasFileError(path, err instanceof Error ? err.message : String(err));
   }
@@ -157,7 +166,20 @@ export function loadAliases(path: string = DEFAULT_PATH): AliasTable {
     const issue = parsed.error.issues[0];
     throw new AliasFileError(path, `${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
   }
-  return new AliasTable(parsed.data);
+  return parsed.data;
+}
+
+export function loadAliases(path: string = DEFAULT_PATH): AliasTable {
+  const text = path === DEFAULT_PATH ? defaultAliasText() : readAliasText(path);
+  return new AliasTable(cachedParse('aliases', [text], () => validateAliases(path, text)));
+}
+
+let cachedText: string | undefined;
+
+/** The bundled table's text, read once: what a plan parsed against the default table also depends on. */
+export function defaultAliasText(): string {
+  cachedText ??= readAliasText(DEFAULT_PATH);
+  return cachedText;
 }
 
 let cached: AliasTable | undefined;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { AliasTable } from './aliases.js';
+import { defaultAliasText, type AliasTable } from './aliases.js';
 import { parseMatrixYaml } from './matrix-file.js';
+import { cachedParse } from '../../config/parse-cache.js';
 import { parsePlan } from './parse.js';
 import type { PlanMatrix } from './types.js';
 
@@ -31,6 +32,11 @@ export function loadPlanFile(path: string, aliases?: AliasTable): PlanMatrix {
   } catch (err) {
     throw new PlanFileError(path, err);
   }
-  if (isMatrixFile(path)) return parseMatrixYaml(text.replace(/^\uFEFF/, ''), path);
-  return parsePlan(text, aliases);
+  if (isMatrixFile(path)) {
+    const yaml = text.replace(/^\uFEFF/, '');
+    return cachedParse('matrix', [path, yaml], () => parseMatrixYaml(yaml, path));
+  }
+  // A table given by the caller is not the bundled one the cache key names.
+  if (aliases) return parsePlan(text, aliases);
+  return cachedParse('plan', [defaultAliasText(), text], () => parsePlan(text));
 }
