@@ -3,7 +3,7 @@ import type { FormDef } from '../intake/form.js';
 import { normalizeInput, stripEdgePunctuation } from '../parse-zh/normalize.js';
 import { parseYesNo } from '../parse-zh/yes-no.js';
 import { CLOSE_REASONS, CLOSE_REASON_CHOICES, CLOSE_REASON_LIST, formatCloseReason, parseCloseReason } from './close-reasons.js';
-import { findCaseCode } from './contact-message.js';
+import { caseCodeStep } from './case-code-step.js';
 
 export const CLOSE_FORM_ID = 'close-case';
 export const CLOSE_RESUME_MARK = '—— 继续结案 ——';
@@ -45,21 +45,7 @@ export function closeForm(opts: { group: boolean }): FormDef {
       cannotSkip: (label) => `「${label}」不能跳过；不结案了请回复「取消」。`,
     },
     steps: [
-      {
-        key: 'code',
-        label: '个案编号',
-        editNames: ['编号'],
-        prompt: '请发送要结案的个案编号（例如 DJ-2026-0001）。',
-        kind: 'custom',
-        required: true,
-        schema: z.string().min(1),
-        expect: '个案编号',
-        example: 'DJ-2026-0001',
-        parse: (text) => {
-          const found = findCaseCode(text);
-          return found ? { ok: true, value: found.code } : { ok: false, error: '没有找到个案编号' };
-        },
-      },
+      caseCodeStep('结案'),
       {
         key: 'reason',
         label: '结案原因',

@@ -5,7 +5,7 @@ import { MAX_LISTED_CHOICES } from '../intake/engine.js';
 import { matchChoices } from '../parse-zh/choice.js';
 import { stripEdgePunctuation } from '../parse-zh/normalize.js';
 import { matchTerm } from '../text/match.js';
-import { findCaseCode } from './contact-message.js';
+import { caseCodeStep } from './case-code-step.js';
 
 export const REASSIGN_FORM_ID = 'reassign-mentor';
 export const REASSIGN_RESUME_MARK = '—— 继续更换帮扶人 ——';
@@ -43,21 +43,7 @@ export function reassignForm(deps: ReassignFormDeps): FormDef {
       cannotSkip: (label) => `「${label}」不能跳过；不更换了请回复「取消」。`,
     },
     steps: [
-      {
-        key: 'code',
-        label: '个案编号',
-        editNames: ['编号'],
-        prompt: '请发送要更换帮扶人的个案编号（例如 DJ-2026-0001）。',
-        kind: 'custom',
-        required: true,
-        schema: z.string().min(1),
-        expect: '个案编号',
-        example: 'DJ-2026-0001',
-        parse: (text) => {
-          const found = findCaseCode(text);
-          return found ? { ok: true, value: found.code } : { ok: false, error: '没有找到个案编号' };
-        },
-      },
+      caseCodeStep('更换帮扶人'),
       {
         key: 'mentor',
         label: '新的帮扶责任人',
