@@ -4,6 +4,7 @@ import { mayActOn } from '../src/domain/followup/access.js';
 import { CASE_CODE, normalizeCaseCode } from '../src/domain/followup/contact-message.js';
 import { COMPLETE_FORM_ID, COMPLETE_RESUME_MARK, completeForm, patchFor, pendingSteps } from '../src/domain/intake/complete-form.js';
 import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import { caseForm } from '../src/domain/intake/case-form.js';
 import { casePending } from '../src/domain/intake/pending-fields.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import { isText, NOT_MEMBER_TEXT, refuseCase } from './followup-shared.js';
@@ -54,22 +55,25 @@ function persist(ctx: HandlerContext, code: string, state: EngineState): string[
   return done;
 }
 
-function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once: boolean; createdAt?: Date; saved?: string[] }): Reply[] | typeof NEEDS_DIALOG {
+function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
   if (opts.once && r.outcome === 'continue') return NEEDS_DIALOG;
-  const saved = [...(opts.saved ?? []), ...persist(ctx, code, r.state)];
-  const left = () => {
-    const c = ctx.store.cases.getByCode(code)!;
-    const p = casePending(c);
-    return p.length ? `\n仍待补充：${p.join('、')}。` : '\n该个案已没有待补充的信息。';
+  const saved = persist(ctx, code, r.state);
+  const ended = () => {
+    const now = casePending(ctx.store.cases.getByCode(code)!);
+    // Everything this dialog completed, not only the last answer.
+    const order = caseForm.steps.map((st) => st.label);
+    const at = (l: string) => order.findIndex((o) => l.startsWith(o));
+    const done = labelsOf(r.state).filter((l) => !now.includes(l)).sort((x, y) => at(x) - at(y));
+    const head = done.length ? `已补充个案 ${code}：${done.join('、')}。` : `个案 ${code} 没有新补充的内容。`;
+    return head + (now.length ? `\n仍待补充：${now.join('、')}。` : '\n该个案已没有待补充的信息。');
   };
   if (r.outcome === 'submit') {
     endShortDialog(ctx, COMPLETE_FORM_ID);
-    const head = saved.length ? `已补充个案 ${code}：${saved.join('、')}。` : `个案 ${code} 没有新补充的内容。`;
-    return [{ text: head + left() }];
+    return [{ text: ended() }];
   }
   if (r.outcome === 'cancelled') {
     endShortDialog(ctx, COMPLETE_FORM_ID);
-    return [{ text: (saved.length ? `已补充个案 ${code}：${saved.join('、')}。` : '') + r.reply.text + left() }];
+    return [{ text: `${r.reply.text}\n${ended()}` }];
   }
   saveShortDialog(ctx, COMPLETE_FORM_ID, r.state, opts.createdAt);
   return [saved.length ? { ...r.reply, text: `已保存：${saved.join('、')}。\n${r.reply.text}` } : r.reply];

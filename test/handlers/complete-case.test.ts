@@ -54,7 +54,7 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     expect(b.theCase().details.guardianshipRating).toBeUndefined();
     expect(b.say('wangwu', '一般')).toContain('风险等级？');
     const done = b.say('wangwu', '中');
-    expect(done).toContain(`已补充个案 ${CODE}：风险等级。`);
+    expect(done).toContain(`已补充个案 ${CODE}：监护人姓名和手机（手机）、监护情况评估、风险等级。`);
     expect(done).toContain('仍待补充：父母务工地。');
     const c = b.theCase();
     expect(c.details.guardianshipRating).toBe('一般');
