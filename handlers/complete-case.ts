@@ -63,7 +63,11 @@ function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once
     // Everything this dialog completed, not only the last answer.
     const order = caseForm.steps.map((st) => st.label);
     const at = (l: string) => order.findIndex((o) => l.startsWith(o));
-    const done = labelsOf(r.state).filter((l) => !now.includes(l)).sort((x, y) => at(x) - at(y));
+    // A contact whose name was given but not the phone is done only in part.
+    const done = labelsOf(r.state)
+      .filter((l) => !now.includes(l))
+      .map((l) => (now.includes(`${l}（手机）`) ? `${l}（姓名）` : l))
+      .sort((x, y) => at(x) - at(y));
     const head = done.length ? `已补充个案 ${code}：${done.join('、')}。` : `个案 ${code} 没有新补充的内容。`;
     return head + (now.length ? `\n仍待补充：${now.join('、')}。` : '\n该个案已没有待补充的信息。');
   };

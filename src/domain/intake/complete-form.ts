@@ -112,6 +112,7 @@ export function patchFor(c: CaseRecord, lookup: LookupKeys, key: string, value: 
   const details: Record<string, unknown> = { ...c.details };
   let left = pending.filter((l) => l !== label && l !== RISK_LABEL);
   const patch: CasePatch = {};
+  let done = label;
   switch (key) {
     case 'fullName':
       Object.assign(patch, { fullName: value as string, dupKey: soundKey(lookup, value as string, c.village) });
@@ -146,6 +147,7 @@ export function patchFor(c: CaseRecord, lookup: LookupKeys, key: string, value: 
       if (!mobile && !v.noPhone) {
         if (label !== step.label) return undefined;
         left = [...left, step.label + PHONE_SUFFIX];
+        done = `${step.label}（姓名）`;
       }
       break;
     }
@@ -166,5 +168,5 @@ export function patchFor(c: CaseRecord, lookup: LookupKeys, key: string, value: 
   if (left.length) details.pendingFields = left;
   else delete details.pendingFields;
   patch.details = details;
-  return { patch, done: [label] };
+  return { patch, done: [done] };
 }

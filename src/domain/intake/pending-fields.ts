@@ -33,5 +33,5 @@ export function casePending(c: Pick<CaseRecord, 'details' | 'riskLevel'>): strin
 export function pendingReminder(pending: readonly string[], code: string): string {
   if (!pending.length) return '';
   const risk = pending.includes(RISK_LABEL) ? `风险等级请在首次走访后写上，如「走访 ${code} 上门 见到孩子 风险中」；` : '';
-  return `\n待补充：${pending.join('、')}。${risk}其他了解后请私聊我补充（如「走访 ${code} 电话 补充了监护人电话」并写明情况）。`;
+  return `\n待补充：${pending.join('、')}。${risk}其他了解后请私聊我发送「补充 ${code}」，只问还缺的。`;
 }
