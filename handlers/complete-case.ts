@@ -127,6 +127,9 @@ export const completeCaseDialog: DialogKind = {
       // 「监护人电话 13812345678」: a field's name first picks that question.
       const names = form.steps.flatMap((s) => [s.label, ...(s.editNames ?? [])].map((n) => ({ n, s }))).sort((x, y) => y.n.length - x.n.length);
       const named = names.find(({ n }) => cmd.rest.startsWith(n));
+      const other = named ? undefined : caseForm.steps.flatMap((s) => [s.label, ...(s.editNames ?? [])]).sort((x, y) => y.length - x.length).find((n) => n.length >= 2 && cmd.rest.startsWith(n));
+      // A field that is not pending is not changed here (nor is what was typed repeated).
+      if (other) return settle(ctx, c.code, { ...r, reply: { ...r.reply, text: `「${other}」不是个案 ${c.code} 的待补充项，这里不修改。\n${r.reply.text}` } }, { once });
       let answer = cmd.rest;
       if (named && named.s.key !== r.state.current) {
         r = { ...r, state: { ...r.state, current: named.s.key } };

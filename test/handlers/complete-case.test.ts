@@ -78,6 +78,15 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     expect(b.say('lisi', `${CODE} 补充信息`)).toContain('监护人手机？');
   });
 
+  it('a field that is not pending is not changed, and what was typed is not repeated', () => {
+    const b = bot();
+    const r = b.say('wangwu', `补充 ${CODE} 姓名 刘大勇`);
+    expect(r).toContain(`「姓名」不是个案 ${CODE} 的待补充项`);
+    expect(r).not.toContain('刘大勇');
+    expect(r).toContain('监护人手机？');
+    expect(b.theCase().fullName).toBe('王小明');
+  });
+
   it('a plan question about 补充 is not taken for the command', () => {
     const b = bot();
     b.say('wangwu', '留守儿童需要补充哪些信息？');
