@@ -87,6 +87,16 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     expect(b.theCase().fullName).toBe('王小明');
   });
 
+  it('next to an open registration it is not started, and neither the draft nor the case changes', () => {
+    const b = bot();
+    b.say('wangwu', '我要登记个留守儿童');
+    const draft = b.store.sessions.get('wangwu', 'wangwu')!.state;
+    const r = b.say('wangwu', `补充 ${CODE} 父母务工地 江苏苏州`);
+    expect(r).toContain('您有一份未完成的个案登记，请先完成或回复「取消」放弃，再补充个案信息。');
+    expect(b.store.sessions.get('wangwu', 'wangwu')!.state).toEqual(draft);
+    expect(b.theCase().details.parentsWorkplace).toBeUndefined();
+  });
+
   it('a plan question about 补充 is not taken for the command', () => {
     const b = bot();
     b.say('wangwu', '留守儿童需要补充哪些信息？');
