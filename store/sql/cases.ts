@@ -2,7 +2,7 @@ import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptOpt, encryptOpt, FieldDecryptError, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { isSealedDetails } from '../../src/domain/security/sealed.js';
 import type { CaseCategoryRecord, CaseRecord, CaseSummary, MandatoryReportInsert, MandatoryReportRecord, NewCase } from '../../src/domain/model/records.js';
-import type { CaseRepo, OpenSummaryFilter } from '../../src/domain/ports/store.js';
+import type { CasePatch, CaseRepo, OpenSummaryFilter } from '../../src/domain/ports/store.js';
 import type { SqlDb as Db, SqlStatement } from './db.js';
 import type { CaseSealer } from './case-seal.js';
 import type { SqlIdentityMarks } from './identity-marks.js';
@@ -185,6 +185,39 @@ export class SqlCaseRepo implements CaseRepo {
     });
     for (const unit of new Set(c.categories.flatMap((cat) => cat.leadUnits))) this.insertLeadUnit.run(unit, id);
     return this.toRecord(this.byId.get(id)!);
+  }
+
+  update(caseId: number, patch: CasePatch, now: Date): CaseRecord {
+    const enc = (v: string | null | undefined) => encryptOpt(this.cipher, v ?? null);
+    const params: Record<string, unknown> = { id: caseId, now: now.toISOString() };
+    const sets: string[] = [];
+    const put = (column: string, value: unknown) => {
+      sets.push(`${column} = @${column}`);
+      params[column] = value;
+    };
+    const plain = { birthDate: 'birth_date', idHash: 'id_hash', dupKey: 'dup_key', village: 'village', schoolStatus: 'school_status', guardianRelation: 'guardian_relation', guardianshipMode: 'guardianship_mode', riskLevel: 'risk_level' } as const;
+    const secret = { fullName: 'full_name', idNumber: 'id_number', schoolDetail: 'school_detail', guardianName: 'guardian_name', guardianPhone: 'guardian_phone', bangjiaoName: 'bangjiao_name', bangjiaoPhone: 'bangjiao_phone' } as const;
+    for (const [k, col] of Object.entries(plain)) if (k in patch) put(col, patch[k as keyof typeof plain] ?? null);
+    for (const [k, col] of Object.entries(secret)) if (k in patch) put(col, enc(patch[k as keyof typeof secret]));
+    if (patch.details) {
+      put('details', enc(JSON.stringify(patch.details)));
+      put('sealed', isSealedDetails(patch.details) ? 1 : 0);
+    }
+    if (sets.length) {
+      this.db.prepare(`UPDATE cases SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run(params);
+      this.sealer?.reseal(caseId);
+    }
+    const c = this.toRecord(this.byId.get(caseId)!);
+    // The group filter must know a name or number completed now, as one given at registration.
+    if (this.marks && Object.keys(secret).some((k) => k in patch)) {
+      this.marks.removed(caseId);
+      this.marks.added({
+        id: caseId,
+        names: [c.fullName, c.guardianName, c.bangjiaoName].filter((v): v is string => v !== null),
+        numbers: [c.idNumber, c.guardianPhone, c.bangjiaoPhone].filter((v): v is string => v !== null),
+      });
+    }
+    return c;
   }
 
   getByCode(code: string): CaseRecord | undefined {

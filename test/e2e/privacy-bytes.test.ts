@@ -69,8 +69,11 @@ describe.each(storeKinds)('every byte the bot wrote, with the key set ($name)', 
     };
 
     await say('zhouba', `新增个案：${NAME}，女，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾，${ID}`);
-    for (const a of ['小学', `${GUARDIAN} ${PHONE}`, '苏州', '修改 帮扶责任人', '王五']) await say('zhouba', a);
+    // The phone is not known at registration: it reaches the case later, through 「补充」.
+    for (const a of ['小学', `${GUARDIAN} 电话不知道`, '苏州', '修改 帮扶责任人', '王五']) await say('zhouba', a);
     expect(await say('zhouba', '确认')).toContain('已保存个案 DJ-2026-0001');
+    expect(await say('wangwu', `补充 DJ-2026-0001 监护人电话 ${PHONE}`)).toContain('已保存：监护人姓名和手机（手机）');
+    await say('wangwu', '取消');
     expect(await say('lisi', '查看 DJ-2026-0001 完整 核实监护人联系方式')).toContain(NAME);
     await say('wangwu', `走访 DJ-2026-0001 上门 见到${NAME}和${GUARDIAN}，情况平稳`);
     await say('lisi', '更换帮扶人 DJ-2026-0001 孙七');

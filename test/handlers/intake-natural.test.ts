@@ -206,7 +206,9 @@ describe('what is not known at registration', () => {
     b.send('zhangsan', '新增个案');
     // A begging child's guardian is not known: no relation and no 监护方式 are asked.
     for (const a of ['流浪', '不知道叫啥', '看着十一二岁', '男', '外地的', '不知道', '不知道', '汽车站', '就他自己', '救助站']) b.send('zhangsan', a);
-    expect(b.send('zhangsan', '确认')).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机、风险等级');
+    const saved = b.send('zhangsan', '确认');
+    expect(saved).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机、风险等级');
+    expect(saved).toMatch(/请私聊我发送「补充 DJ-2026-\d{4}」/);
     const c = b.store.cases.list()[0]!;
     expect(c.details.pendingFields).toEqual(['姓名', '就学/就业情况', '监护人姓名和手机']);
     expect(c.details.estimatedFields).toEqual(['identity']);
@@ -220,6 +222,16 @@ describe('what is not known at registration', () => {
     const mine = b.send('zhangsan', '我的个案');
     expect(mine).toContain('待补充：姓名、就学/就业情况、监护人姓名和手机');
     expect(mine).not.toContain('风险等级');
+    // 「补充」 asks exactly those, read as at registration; what is still not known stays listed.
+    expect(b.send('zhangsan', `补充 ${c.code}`)).toContain('孩子的姓名？');
+    expect(b.send('zhangsan', '张小虎')).toContain('目前的就学或就业情况');
+    expect(b.send('zhangsan', '不知道')).toContain('监护人的姓名和手机号');
+    const done = b.send('zhangsan', '李长贵 电话不知道');
+    expect(done).toContain(`已补充个案 ${c.code}：姓名、监护人姓名和手机（姓名）。`);
+    expect(done).toContain('仍待补充：就学/就业情况、监护人姓名和手机（手机）。');
+    const after = b.store.cases.getByCode(c.code)!;
+    expect(after).toMatchObject({ fullName: '张小虎', guardianName: '李长贵', guardianPhone: null });
+    expect(b.send('zhangsan', '我的个案')).toContain('待补充：就学/就业情况、监护人姓名和手机（手机）');
   });
 });
 

@@ -32,6 +32,18 @@ describe.each(storeKinds)('cases encrypted at rest ($name)', (kind: StoreKind) =
     expect(s.cases.findByDupKey('k1')).toHaveLength(1);
   });
 
+  it('encrypts fields completed after registration, reseals the row and marks the new number for the group filter', () => {
+    const s = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
+    const rec = s.cases.insert({ ...sampleCase, guardianPhone: null, details: { pendingFields: ['监护人姓名和手机（手机）'] } });
+    const after = s.cases.update(rec.id, { guardianPhone: '13700001111', details: { parentsWorkplace: '江苏苏州' } }, new Date('2026-03-11T02:00:00Z'));
+    expect(after.guardianPhone).toBe('13700001111');
+    expect(after.details).toEqual({ parentsWorkplace: '江苏苏州' });
+    const raw = JSON.stringify(s.db.prepare('SELECT * FROM cases').get());
+    for (const secret of ['13700001111', '江苏苏州', '王小明']) expect(raw).not.toContain(secret);
+    expect(s.caseSeals!.firstBroken().code).toBeNull();
+    expect(s.identityMarks.onFile('number', ['13700001111']).size).toBe(1);
+  });
+
   it('encrypts intake drafts too, since they hold what was typed so far', () => {
     const s = kind.open({ cipher: new FieldCipher(randomBytes(32)) });
     const t = new Date('2026-03-10T02:00:00Z');

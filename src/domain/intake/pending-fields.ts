@@ -14,7 +14,7 @@ export function pendingFields(state: EngineState): string[] {
     if (!applies(step, state.answers)) continue;
     const later = step.inFlow === false && !step.optional && (state.answers[step.key] ?? null) === null;
     if (later || state.unknown?.includes(step.key)) out.push(step.label);
-    else if (state.unknown?.includes(`${step.key}.mobile`)) out.push(`${step.label}（手机）`);
+    else if (state.unknown?.includes(`${step.key}.mobile`) || phoneUnknown(step.kind, state.answers[step.key])) out.push(`${step.label}（手机）`);
   }
   return out;
 }
@@ -33,5 +33,12 @@ export function casePending(c: Pick<CaseRecord, 'details' | 'riskLevel'>): strin
 export function pendingReminder(pending: readonly string[], code: string): string {
   if (!pending.length) return '';
   const risk = pending.includes(RISK_LABEL) ? `风险等级请在首次走访后写上，如「走访 ${code} 上门 见到孩子 风险中」；` : '';
-  return `\n待补充：${pending.join('、')}。${risk}其他了解后请私聊我补充（如「走访 ${code} 电话 补充了监护人电话」并写明情况）。`;
+  return `\n待补充：${pending.join('、')}。${risk}其他了解后请私聊我发送「补充 ${code}」，只问还缺的。`;
+}
+
+/** 「李长贵 电话不知道」: a contact saved with its name and no phone, when a phone there is. */
+function phoneUnknown(kind: string, v: unknown): boolean {
+  if (kind !== 'contact' || !v || typeof v !== 'object') return false;
+  const c = v as { name?: string | null; mobile?: string | null; noPhone?: boolean };
+  return Boolean(c.name) && !c.mobile && !c.noPhone;
 }

@@ -224,10 +224,24 @@ export interface OpenSummaryFilter {
   leadUnit?: string;
 }
 
+/** The fields of a case that may be completed after it exists. */
+export type CasePatch = Partial<
+  Pick<
+    NewCase,
+    | 'fullName' | 'birthDate' | 'idNumber' | 'idHash' | 'dupKey' | 'village' | 'schoolStatus' | 'schoolDetail' | 'guardianName'
+    | 'guardianRelation' | 'guardianPhone' | 'guardianshipMode' | 'riskLevel' | 'bangjiaoName' | 'bangjiaoPhone' | 'details'
+  >
+>;
+
 export interface CaseRepo {
   /** Reserve the next serial of `year` and return the code; call inside the creating transaction. */
   nextCode(prefix: string, year: number): string;
   insert(c: NewCase): CaseRecord;
+  /**
+   * Writes fields completed after registration (「补充 DJ-…」) to the case: encrypted, the row
+   * resealed and the group filter's marks renewed like an insert. `details` replaces the whole JSON.
+   */
+  update(caseId: number, patch: CasePatch, now: Date): CaseRecord;
   getByCode(code: string): CaseRecord | undefined;
   findByIdHash(idHash: string): CaseRecord[];
   findByDupKey(dupKey: string): CaseRecord[];
