@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditHash, GENESIS_HASH } from '../../src/domain/security/audit-chain.js';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
-import { purgeClosedBefore } from '../../src/domain/model/records.js';
+import { purgeClosedBefore } from '../../src/domain/privacy/purge.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { loadMigrations } from '../../store/migrate.js';
 import { loadTownMigrations } from '../../store/postgres/schema.js';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { Reply } from '../../src/domain/model/message.js';
-import { purgeClosedBefore } from '../../src/domain/model/records.js';
+import { purgeClosedBefore } from '../../src/domain/privacy/purge.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { dumpTables, filesUnder, foundIn } from '../helpers/byte-search.js';
 import { cleanupStores, storeKinds, type StoreKind, type TestStore } from '../helpers/stores.js';

@@ -2,7 +2,6 @@
 import type { PushTarget, Reply } from './message.js';
 import type { CategoryCode } from '../plan/types.js';
 import type { AuditAction } from '../security/audit-chain.js';
-import type { Store } from '../ports/store.js';
 
 export interface InboundRecord {
   id: string;
@@ -163,22 +162,6 @@ export interface MandatoryReportInsert {
 
 export interface MandatoryReportRecord extends MandatoryReportInsert {
   id: number;
-}
-
-/**
- * Purge (retention, domain.md P10) across every table that may hold a copy: the cases lose their
- * identity, the reasons given for viewing them are erased, cached replies and outbox bodies go.
- * Returns the codes anonymised now.
- */
-export function purgeClosedBefore(store: Store, cutoff: Date, now: Date): string[] {
-  const codes = store.cases.anonymiseClosedBefore(cutoff, now);
-  store.audit.eraseReasonsOf(codes);
-  store.inbound.forgetReplies();
-  store.cards.forget();
-  store.outcomes.forget();
-  store.outbox.forgetSentBodies();
-  store.outbox.dropUnsentBefore(cutoff);
-  return codes;
 }
 
 export interface AuditInsert {
