@@ -28,7 +28,7 @@ export function parseViewCommand(text: string): ViewCommand | undefined {
 }
 
 /**
- * Shows one case in a private chat to the people allowed to see it (domain.md P5, P6). Every
+ * Shows one case in a private chat to the people allowed to see it (docs/domain-rules.md P5, P6). Every
  * look is audited; full identity and sealed details need a stated reason, which is audited
  * with it. A group never gets case details, not even for an allowed viewer.
  */

@@ -73,7 +73,7 @@ function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; cre
 }
 
 /**
- * 「结案 DJ-2026-0001 已入学」: close with a coded reason (domain.md §5.2), after a confirmation.
+ * 「结案 DJ-2026-0001 已入学」: close with a coded reason (docs/domain-rules.md §5.2), after a confirmation.
  * The reason, 其他's words and the confirmation are the steps of the close form.
  */
 export const closeDialog: DialogKind = {

@@ -26,7 +26,7 @@ export const MANAGERS = '管理员和该个案牵头单位的成员';
 
 /**
  * The one answer for a code that does not exist and a case the person may not act on, so codes
- * cannot be probed; the attempt is audited either way (domain.md P6).
+ * cannot be probed; the attempt is audited either way (docs/domain-rules.md P6).
  */
 export function refuseCase(ctx: HandlerContext, code: string, what: string, exists: boolean, who = '帮扶责任人、牵头单位成员和管理员'): Reply[] {
   ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: code, detail: `${what}: ${exists ? 'not allowed' : 'not found'}` });

@@ -161,7 +161,7 @@ export class SensitiveIndex {
 }
 
 /**
- * The last line of defence for group chats (domain.md P4): wraps any channel and masks
+ * The last line of defence for group chats (docs/domain-rules.md P4): wraps any channel and masks
  * identifying data in every reply to a group and every push to a chat, whatever handler or job
  * produced it. A hit means a bug upstream, so it is logged as an error, without the text.
  */

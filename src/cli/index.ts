@@ -39,7 +39,7 @@ function buildProgram(run: CliRun): Command {
     .exitOverride()
     .option('--town <id>', '县级部署（HUMIAO_COUNTY_CONFIG）中要操作的镇标识');
 
-  // Every command run leaves a cli-login audit entry (domain.md P6), before it touches anything.
+  // Every command run leaves a cli-login audit entry (docs/domain-rules.md P6), before it touches anything.
   program.hook('preAction', (_root, action) => {
     const town = program.opts<{ town?: string }>().town;
     if (town) run.settings = { ...run.settings, town };

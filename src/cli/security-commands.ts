@@ -48,7 +48,7 @@ function chinaDayStart(s: string): Date {
   return d;
 }
 
-/** `cases purge --closed-before DATE [--yes]`: retention (domain.md P10), audited per case. */
+/** `cases purge --closed-before DATE [--yes]`: retention (docs/domain-rules.md P10), audited per case. */
 function registerPurge(program: Command, run: CliRun, out: (s: string) => void): void {
   const cases = program.commands.find((c) => c.name() === 'cases') ?? program.command('cases').description('个案');
   cases

@@ -8,10 +8,10 @@ CREATE TABLE security_meta (
 ) WITHOUT ROWID;
 
 -- 1 when the case holds justice details (处置、涉法) that must be treated as sealed records
--- (刑诉法 Art. 286; domain.md P7): shown only to sealedAccess units, never exported.
+-- (刑诉法 Art. 286; docs/domain-rules.md P7): shown only to sealedAccess units, never exported.
 ALTER TABLE cases ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0 CHECK (sealed IN (0, 1));
 
--- Who looked at or changed what (网络保护条例 Art. 36; domain.md P6). Each row's hash covers the
+-- Who looked at or changed what (网络保护条例 Art. 36; docs/domain-rules.md P6). Each row's hash covers the
 -- previous row's hash and its own fields, so an edited or deleted row breaks the chain;
 -- AUTOINCREMENT keeps the highest id ever used in sqlite_sequence, which exposes a deleted tail.
 CREATE TABLE audit_log (

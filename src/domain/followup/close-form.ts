@@ -23,7 +23,7 @@ export function shownReason(reason: string, group: boolean): string {
 }
 
 /**
- * 结案 as a form: the case (given with the command), the coded reason (domain.md §5.2; 「其他」
+ * 结案 as a form: the case (given with the command), the coded reason (docs/domain-rules.md §5.2; 「其他」
  * asks for its words), and a confirmation. Nothing is written until 「确认」.
  */
 export function closeForm(opts: { group: boolean }): FormDef {

@@ -1,6 +1,6 @@
 import { matchChoices, type ChoiceOption } from '../parse-zh/choice.js';
 
-/** Closure reasons of domain.md §5.2, coded so reports can count them. */
+/** Closure reasons of docs/domain-rules.md §5.2, coded so reports can count them. */
 export interface CloseReason {
   code: string;
   label: string;

@@ -3,7 +3,7 @@ import type { CaseRecord } from '../model/records.js';
 import { daysInMonth, localDateKey, quarterOf, OFFSET_MS } from '../calendar/shanghai.js';
 
 /**
- * The contact rule (plan 二（二）4, domain.md §6.2): each open case needs at least one logged
+ * The contact rule (plan 二（二）4, docs/domain-rules.md §6.2): each open case needs at least one logged
  * contact per window — the period the plan (or, where it says nothing, the config) sets for its
  * category: a week (Monday–Sunday), a half month (1st–15th, 16th–end), a calendar month, quarter
  * or half year. A case with several categories follows the most frequent one.

@@ -3,7 +3,7 @@ import { ageRange, parseIsoPartial } from '../parse-zh/date.js';
 import type { CategoryCode } from '../plan/types.js';
 
 /**
- * Ages at which a case should be reviewed (domain.md §1, §5.1): 16 (留守 ends, full civil
+ * Ages at which a case should be reviewed (docs/domain-rules.md §1, §5.1): 16 (留守 ends, full civil
  * capacity by labour possible), 18 (未成年 ends; 流浪 and 服刑子女 end), 25 (statistical range
  * ends). An age counts as reached on the day after the birthday.
  */

@@ -89,7 +89,7 @@ function counts(labels: readonly string[], values: Iterable<string>): Count[] {
 const openAt = (c: StatsCase, at: Date) => c.createdAt <= at && (c.closedAt === null || c.closedAt > at);
 
 /**
- * The quarter's figures (domain.md §6.3) as of `asOf` (the quarter's end, or now while it runs).
+ * The quarter's figures (docs/domain-rules.md §6.3) as of `asOf` (the quarter's end, or now while it runs).
  * 帮扶覆盖率 per month: among the contact windows ending that month — each case's windows under its
  * own frequency (see {@link MonthCoverage}) — that the case was due in, the share with a contact
  * dated in the window. The quarter's rate pools the three months.

@@ -1,5 +1,5 @@
 /**
- * Small-count suppression for anything sent to a group (domain.md §3.3 P4): 1 and 2 are shown
+ * Small-count suppression for anything sent to a group (docs/domain-rules.md §3.3 P4): 1 and 2 are shown
  * as «<3» so a child cannot be picked out of a village or unit tally. Zero identifies no one and
  * is shown as is.
  */

@@ -705,7 +705,7 @@ const STEPS: StepDef[] = [
   },
 ];
 
-/** The intake form for a new case: common fields plus each category's own block (domain.md §5). */
+/** The intake form for a new case: common fields plus each category's own block (docs/domain-rules.md §5). */
 export const caseForm: FormDef = {
   id: 'case-intake',
   version: 2,

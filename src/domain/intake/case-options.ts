@@ -1,7 +1,7 @@
 import type { ChoiceOption } from '../parse-zh/choice.js';
 import type { CategoryCode, PlanMatrix } from '../plan/types.js';
 
-/** Pick-lists of the intake form (domain.md §5), as data. */
+/** Pick-lists of the intake form (docs/domain-rules.md §5), as data. */
 
 const opt = (label: string, ...aliases: string[]): ChoiceOption => ({ value: label, label, aliases });
 
@@ -34,7 +34,7 @@ export function categoryOptions(plan: PlanMatrix): ChoiceOption[] {
 
 /**
  * Age window per category, [min, maxExclusive). The plan's own limit wins (未满16周岁 for 留守);
- * otherwise the statistical ranges of domain.md §1/§4.1: 6–25 for 闲散 and 不良, under 18 for
+ * otherwise the statistical ranges of docs/domain-rules.md §1/§4.1: 6–25 for 闲散 and 不良, under 18 for
  * the two 未成年 categories.
  */
 export function ageWindow(plan: PlanMatrix, code: CategoryCode): { min?: number; maxExclusive: number } {
@@ -96,13 +96,13 @@ export const IMPRISONED_PARENT = [
   opt('父母双方', '双方', '都是', '父母', '爸爸妈妈', '爹娘', '两个都'),
 ];
 
-/** Deliberately no offence or prison name (domain.md P3). */
+/** Deliberately no offence or prison name (docs/domain-rules.md P3). */
 export const CUSTODY_TYPE = [
   opt('服刑在押', '服刑', '在押', '坐牢', '监狱', '牢里', '判刑', '判了', '蹲监狱', '无期'), opt('社区矫正', '矫正', '缓刑'), opt('强制隔离戒毒', '戒毒'),
   opt('被判处死刑', '死刑', '死缓'), opt('其他限制人身自由'),
 ];
 
-/** 预防未成年人犯罪法 Art. 28 (BL) and Art. 38 (YZ) lists, domain.md §2.1/§2.3. */
+/** 预防未成年人犯罪法 Art. 28 (BL) and Art. 38 (YZ) lists, docs/domain-rules.md §2.1/§2.3. */
 export const BEHAVIORS: ChoiceOption[] = [
   { value: 'BL01', label: '吸烟、饮酒', aliases: ['吸烟', '抽烟', '饮酒', '喝酒'] },
   { value: 'BL02', label: '多次旷课、逃学', aliases: ['旷课', '逃学', '逃课', '不去上课'] },

@@ -1,5 +1,5 @@
 /**
- * Signs that oblige an immediate report to the police (未保法 Art. 11; domain.md §3.3 P13). The
+ * Signs that oblige an immediate report to the police (未保法 Art. 11; docs/domain-rules.md §3.3 P13). The
  * bot cannot judge a case; it makes sure nobody registers one of these quietly.
  */
 

@@ -4,7 +4,7 @@ import { caseForm } from './case-form.js';
 /** A form idle this long is paused; the next message gets a notice instead of being read as an answer. */
 export const PAUSE_AFTER_MS = 30 * 60_000;
 
-/** A draft untouched this long is deleted and the user told (data minimisation, domain.md P3). */
+/** A draft untouched this long is deleted and the user told (data minimisation, docs/domain-rules.md P3). */
 export const DROP_AFTER_MS = 7 * 24 * 3600_000;
 
 export type SessionTiming = 'fresh' | 'idle' | 'expired';

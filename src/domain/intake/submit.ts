@@ -55,7 +55,7 @@ export function ageBand(birthDate: string, now: Date): string {
 
 /**
  * The new-case notice for groups: the code and the mentor, nothing that narrows down the child
- * (domain.md P4). Category and lead unit give away why a child is on file (a 司法所 lead means a
+ * (docs/domain-rules.md P4). Category and lead unit give away why a child is on file (a 司法所 lead means a
  * prisoner's child), a masked name plus a village names them. Only for a case that is 留守 and
  * nothing else may a town let groups see the village too (config groupNotice.leftBehindVillage).
  */

@@ -141,7 +141,7 @@ export function parseDate(input: string, now: Date): DateParseResult {
 
 /**
  * Completed 周岁 on `at`, counting an age as reached on the day AFTER the birthday (the rule
- * for legally relevant thresholds, domain.md §1). For a partial date, the youngest and oldest
+ * for legally relevant thresholds, docs/domain-rules.md §1). For a partial date, the youngest and oldest
  * ages it allows.
  */
 export function ageRange(birth: PartialDate, at: Date): { min: number; max: number } {

@@ -6,7 +6,7 @@
  * can cite them (依据：三（三）第2条).
  */
 
-/** Category codes as used by 综治 platforms (domain.md §4.1): 01 闲散 … 05 留守. */
+/** Category codes as used by 综治 platforms (docs/domain-rules.md §4.1): 01 闲散 … 05 留守. */
 export type CategoryCode = '01' | '02' | '03' | '04' | '05';
 
 /**

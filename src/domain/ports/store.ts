@@ -267,7 +267,7 @@ export interface CaseRepo {
    */
   identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>;
   /**
-   * Retention (domain.md P10): closed cases closed before `cutoff` lose every identifying field
+   * Retention (docs/domain-rules.md P10): closed cases closed before `cutoff` lose every identifying field
    * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);
    * code, categories, village, gender, birth year, risk and dates stay so counts still add up.
    * Returns the codes anonymised now; already anonymised cases are skipped.
@@ -301,7 +301,7 @@ export interface IdentityMarkRepo {
  */
 export type MarkKind = 'name' | 'number' | 'start';
 
-/** Append-only log of views, exports and changes (domain.md P6). */
+/** Append-only log of views, exports and changes (docs/domain-rules.md P6). */
 export interface AuditRepo {
   append(e: AuditInsert): AuditRecord;
   list(filter?: { caseCode?: string }): AuditRecord[];

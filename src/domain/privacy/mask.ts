@@ -1,5 +1,5 @@
 /**
- * Display masks for personal data (domain.md §3.3 P4). Masks keep just enough for a colleague
+ * Display masks for personal data (docs/domain-rules.md §3.3 P4). Masks keep just enough for a colleague
  * who already knows the child to recognise the record, and no more.
  */
 

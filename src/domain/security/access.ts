@@ -4,7 +4,7 @@ import type { PlanMatrix } from '../plan/types.js';
 import type { CaseRecord } from '../model/records.js';
 
 /**
- * Who may see which case (domain.md P5, least privilege). Roles come from the config:
+ * Who may see which case (docs/domain-rules.md P5, least privilege). Roles come from the config:
  * - admin (镇团委): every case;
  * - village cadre (a member with `village`): the cases of that village;
  * - unit staff: cases whose categories their unit leads or carries a task for in the plan;

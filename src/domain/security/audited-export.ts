@@ -4,7 +4,7 @@ import { isSealedCase, redactJustice } from './sealed.js';
 
 /**
  * `cases export` as the law allows it: sealed justice details never leave the system
- * (domain.md P7), so they are replaced by the sealed notice, and the export itself is one
+ * (docs/domain-rules.md P7), so they are replaced by the sealed notice, and the export itself is one
  * audit entry naming who ran it and how many cases went out.
  */
 export function auditedExport(store: Store, actor: string, now: Date, format: string): Record<string, string | number | null>[] {

@@ -32,7 +32,7 @@ function valueText(key: string, v: unknown): string {
 }
 
 /**
- * The case as one private-chat message. By default identity is masked as domain.md P4 asks
+ * The case as one private-chat message. By default identity is masked as docs/domain-rules.md P4 asks
  * for one-to-one chats (王*明, last 4 of the ID, 138****1234); the full form is for a viewer who
  * gave a reason. Justice fields are omitted for schools and sealed for everyone else unless
  * they may and did open them.

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, ran
 import { ConfigError } from '../../config/load.js';
 
 /**
- * Per-field encryption at rest (domain.md §3.3 P9): AES-256-GCM with a fresh 12-byte IV per
+ * Per-field encryption at rest (docs/domain-rules.md §3.3 P9): AES-256-GCM with a fresh 12-byte IV per
  * value, stored as `v1:<iv>:<tag>:<ciphertext>` (base64). The version prefix lets a later key
  * scheme coexist with old rows, and lets the store tell encrypted values from plain ones.
  *

@@ -1,5 +1,5 @@
 /**
- * Justice details (domain.md §3.2, P7). The intake form keeps only the disposition and a
+ * Justice details (docs/domain-rules.md §3.2, P7). The intake form keeps only the disposition and a
  * yes/no/unknown on justice involvement; when either says a police or court measure was taken,
  * the case holds sealed-record information (刑诉法 Art. 286; 2022 实施办法): only the units in
  * `sealedAccess` may see those fields, after giving a reason, and they are never exported.
