@@ -1,5 +1,6 @@
 import type { FormEnv } from '../src/domain/intake/form.js';
 import { answerQuestion } from '../src/domain/qa/answer.js';
+import { INTAKE_OFFER } from '../src/domain/qa/compose.js';
 import type { HandlerContext } from '../src/core/context.js';
 
 /** Words only a question about the plan uses, never an answer to a form's question. */
@@ -21,7 +22,9 @@ export function planAside(ctx: HandlerContext): NonNullable<FormEnv['answerAside
     if (!LOOKS_LIKE_QUESTION.test(text)) return undefined;
     if (opts?.strict && !PLAN_WORDS.test(text)) return undefined;
     const a = answerQuestion(ctx.plan, text);
-    if (a.matched) return a.text;
+    // Inside a form the offer to start a registration with the facts given has no place: the
+    // person is already in one (or in a 走访/结案 about an existing case).
+    if (a.matched) return withoutOffer(a.text);
     // 「这样的娃归哪个单位牵头」 asks about the child being registered: each of its categories.
     const codes = Array.isArray(answers.categories) ? (answers.categories as string[]) : [];
     if (!THIS_CHILD.test(text) || !codes.length) return undefined;
@@ -29,8 +32,12 @@ export function planAside(ctx: HandlerContext): NonNullable<FormEnv['answerAside
       const name = ctx.plan.categories.find((c) => c.code === code)?.name;
       if (!name) return [];
       const r = answerQuestion(ctx.plan, text.replace(THIS_CHILD, name));
-      return r.matched ? [r.text] : [];
+      return r.matched ? [withoutOffer(r.text)] : [];
     });
     return per.length ? per.join('\n\n') : undefined;
   };
+}
+
+function withoutOffer(text: string): string {
+  return text.split('\n').filter((l) => l !== INTAKE_OFFER).join('\n');
 }

@@ -77,7 +77,14 @@ describe('starting a registration in one’s own words', () => {
     const asked = b.current('zhouba');
     const r = b.send('zhouba', '判了缓刑的算不算重点青少年');
     expect(r).not.toContain('这个选项');
+    expect(r).toContain('缓刑');
     expect(r).toContain('属于哪一类');
+    // A described child, asked about mid-form: answered, but with no offer to start a registration
+    // (the person is already in one).
+    const described = b.send('zhouba', '这娃判了缓刑 今年15岁 算哪类？');
+    expect(described).toContain('有不良行为');
+    expect(described).not.toContain('开始登记。');
+    expect(described).toContain('属于哪一类');
     expect(b.current('zhouba')).toBe(asked);
   });
 
