@@ -8,7 +8,7 @@ import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, concerned, isText, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import { rememberOutcome } from './repeated-confirm.js';
-import { endShortDialog, saveShortDialog, shortDialogAlive, shortFormEnv } from './short-dialog.js';
+import { shortDialogAlive, settleShortForm, shortFormEnv } from './short-dialog.js';
 import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
 import type { HandlerContext } from '../src/core/context.js';
 
@@ -59,17 +59,7 @@ function reportOnReason(ctx: HandlerContext, r: EngineResult, before: unknown): 
 
 /** Saves, closes or ends the dialog after one step of the form. */
 function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
-  if (r.outcome === 'submit') {
-    endShortDialog(ctx, CLOSE_FORM_ID);
-    return doClose(ctx, String(r.state.answers.code), String(r.state.answers.reason));
-  }
-  if (r.outcome === 'cancelled') {
-    endShortDialog(ctx, CLOSE_FORM_ID);
-    return [r.reply];
-  }
-  if (opts.once) return NEEDS_DIALOG;
-  saveShortDialog(ctx, CLOSE_FORM_ID, r.state, opts.createdAt);
-  return [r.reply];
+  return settleShortForm(ctx, CLOSE_FORM_ID, r, opts, (a) => doClose(ctx, String(a.code), String(a.reason)));
 }
 
 /**

@@ -11,7 +11,7 @@ import { maskName } from '../src/domain/privacy/mask.js';
 import { caseCommand, isText, refuseCase, tell } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import { rememberOutcome } from './repeated-confirm.js';
-import { endShortDialog, saveShortDialog, shortDialogAlive, shortFormEnv } from './short-dialog.js';
+import { shortDialogAlive, settleShortForm, shortFormEnv } from './short-dialog.js';
 import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
 import type { HandlerContext } from '../src/core/context.js';
 
@@ -66,17 +66,7 @@ function logContact(ctx: HandlerContext, a: Answers): Reply[] {
 
 /** Saves, logs or ends the dialog after one step of the form. */
 function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
-  if (r.outcome === 'submit') {
-    endShortDialog(ctx, CONTACT_FORM_ID);
-    return logContact(ctx, r.state.answers);
-  }
-  if (r.outcome === 'cancelled') {
-    endShortDialog(ctx, CONTACT_FORM_ID);
-    return [r.reply];
-  }
-  if (opts.once) return NEEDS_DIALOG;
-  saveShortDialog(ctx, CONTACT_FORM_ID, r.state, opts.createdAt);
-  return [r.reply];
+  return settleShortForm(ctx, CONTACT_FORM_ID, r, opts, (a) => logContact(ctx, a));
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FormDef } from '../src/domain/intake/form.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, isText, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
-import { endShortDialog, saveShortDialog, shortDialogAlive, shortFormEnv } from './short-dialog.js';
+import { shortDialogAlive, settleShortForm, shortFormEnv } from './short-dialog.js';
 import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
 import type { HandlerContext } from '../src/core/context.js';
 
@@ -46,17 +46,7 @@ function reassign(ctx: HandlerContext, code: string, userid: string): Reply[] {
 }
 
 function settle(ctx: HandlerContext, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
-  if (r.outcome === 'submit') {
-    endShortDialog(ctx, REASSIGN_FORM_ID);
-    return reassign(ctx, String(r.state.answers.code), String(r.state.answers.mentor));
-  }
-  if (r.outcome === 'cancelled') {
-    endShortDialog(ctx, REASSIGN_FORM_ID);
-    return [r.reply];
-  }
-  if (opts.once) return NEEDS_DIALOG;
-  saveShortDialog(ctx, REASSIGN_FORM_ID, r.state, opts.createdAt);
-  return [r.reply];
+  return settleShortForm(ctx, REASSIGN_FORM_ID, r, opts, (a) => reassign(ctx, String(a.code), String(a.mentor)));
 }
 
 /**

@@ -1,5 +1,7 @@
-import type { FormEnv } from '../src/domain/intake/form.js';
-import type { EngineState } from '../src/domain/intake/engine.js';
+import type { Reply } from '../src/domain/model/message.js';
+import type { Answers, FormEnv } from '../src/domain/intake/form.js';
+import type { EngineResult, EngineState } from '../src/domain/intake/engine.js';
+import { NEEDS_DIALOG } from '../src/core/dialogs.js';
 import type { FormSessionRecord } from '../src/domain/model/records.js';
 import type { HandlerContext } from '../src/core/context.js';
 import { DIALOG_IDLE_MS } from './followup-shared.js';
@@ -41,4 +43,29 @@ export function shortDialogAlive(ctx: HandlerContext, session: FormSessionRecord
 export function endShortDialog(ctx: HandlerContext, formId: string): void {
   const { userId, chatId } = ctx.msg;
   if (ctx.store.sessions.get(userId, chatId)?.formId === formId) ctx.store.sessions.delete(userId, chatId);
+}
+
+/**
+ * After one step of a short form: done (submitted: `submit` acts on the answers) or cancelled
+ * ends its row; otherwise the form is kept for the next message, unless the command was tried in
+ * one message (`once`, next to an open registration), which it could not finish.
+ */
+export function settleShortForm(
+  ctx: HandlerContext,
+  formId: string,
+  r: EngineResult,
+  opts: { once: boolean; createdAt?: Date },
+  submit: (answers: Answers) => Reply[],
+): Reply[] | typeof NEEDS_DIALOG {
+  if (r.outcome === 'submit') {
+    endShortDialog(ctx, formId);
+    return submit(r.state.answers);
+  }
+  if (r.outcome === 'cancelled') {
+    endShortDialog(ctx, formId);
+    return [r.reply];
+  }
+  if (opts.once) return NEEDS_DIALOG;
+  saveShortDialog(ctx, formId, r.state, opts.createdAt);
+  return [r.reply];
 }
