@@ -26,11 +26,11 @@ export interface HandlerContext extends AppDeps {
 
 /**
  * One thing a user can ask or do. The router offers each message to the handlers in order;
- * the first that returns replies (even an empty list) has taken it. Handlers are synchronous
- * and run inside the router's store transaction, so their writes and the outbox rows they
+ * the first that returns replies (even an empty list) has taken it. Handlers run inside the
+ * router's store transaction (awaited to its end), so their writes and the outbox rows they
  * enqueue commit together with the message id — or not at all.
  */
 export interface Handler {
   readonly name: string;
-  handle(ctx: HandlerContext): Reply[] | null;
+  handle(ctx: HandlerContext): Promise<Reply[] | null> | Reply[] | null;
 }

@@ -25,9 +25,9 @@ import type {
 } from '../model/records.js';
 
 /**
- * Persistence behind one interface. The SQLite adapter (`store/sqlite/`) is the default; every
- * method is synchronous so that a handler's changes and the outbox rows they cause commit in
- * one transaction (see {@link Store.transaction}).
+ * Persistence behind one interface. The SQLite adapter (`store/sqlite/`) is the default. Every
+ * method is asynchronous; a handler's changes and the outbox rows they cause commit in one
+ * transaction (see {@link Store.transaction}).
  *
  * Each area is its own small repository so that features add an area without touching others.
  */
@@ -46,69 +46,73 @@ export interface Store {
   /** The group filter's keyed hashes of the names and numbers on file (see store/sql/identity-marks.ts). */
   readonly identityMarks: IdentityMarkRepo;
   /** The MAC over each case row (see store/sql/case-seal.ts); checked by `audit verify`. */
-  readonly caseSeals?: { firstBroken(): { code: string | null; count: number } };
-  /** Run `fn` atomically; nested calls join the outer transaction. */
-  transaction<T>(fn: () => T): T;
+  readonly caseSeals?: { firstBroken(): Promise<{ code: string | null; count: number }> };
+  /**
+   * Runs `fn` atomically: every store call made inside it (found through the async context, so
+   * also from functions it calls) is part of the transaction; committed when `fn` resolves,
+   * rolled back when it throws. A nested call is a savepoint of the outer transaction.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * After erasing (purge): make sure no old copy of what was overwritten stays in the files
    * (SQLite: the WAL is checkpointed and truncated; deleted cells are zeroed as they are freed).
    */
-  compact(): void;
+  compact(): Promise<void>;
   /** Online backup to `file` (SQLite backup API); safe while the bot runs. */
   backup(file: string): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface InboundRepo {
   /** Record a message id; false when it was already handled (a redelivery). */
-  claim(msg: InboundRecord, now: Date): boolean;
+  claim(msg: InboundRecord, now: Date): Promise<boolean>;
   /** Remember what was answered, so a redelivered message can get the same answer again. */
-  saveReplies(channel: string, id: string, replies: Reply[]): void;
-  replies(channel: string, id: string): Reply[] | undefined;
+  saveReplies(channel: string, id: string, replies: Reply[]): Promise<void>;
+  replies(channel: string, id: string): Promise<Reply[] | undefined>;
   /**
    * Retention: replies of messages received before `repliesBefore` are dropped (a platform
    * redelivers within minutes, not days), and message ids before `idsBefore` are deleted.
    */
-  prune(repliesBefore: Date, idsBefore: Date): { replies: number; ids: number };
+  prune(repliesBefore: Date, idsBefore: Date): Promise<{ replies: number; ids: number }>;
   /** Drops every cached reply (purge: they may quote an erased case). */
-  forgetReplies(): number;
+  forgetReplies(): Promise<number>;
 }
 
 export interface OutboxRepo {
   /** Returns the new row id, or null when `dedupeKey` was already used. */
-  enqueue(item: OutboxInsert, now: Date): number | null;
+  enqueue(item: OutboxInsert, now: Date): Promise<number | null>;
   /** Unsent rows whose next attempt is due, oldest first, leaving out rows for `skip` targets. */
-  due(now: Date, limit: number, skip?: readonly PushTarget[]): OutboxItem[];
-  markSent(id: number, now: Date, deliveredTo?: PushTarget): void;
-  markFailed(id: number, error: string, retryAt: Date): void;
-  pending(): number;
-  list(limit: number): OutboxItem[];
+  due(now: Date, limit: number, skip?: readonly PushTarget[]): Promise<OutboxItem[]>;
+  markSent(id: number, now: Date, deliveredTo?: PushTarget): Promise<void>;
+  markFailed(id: number, error: string, retryAt: Date): Promise<void>;
+  pending(): Promise<number>;
+  list(limit: number): Promise<OutboxItem[]>;
   /** Park a row until its person can be reached; due() leaves it out meanwhile. */
-  hold(id: number, error: string, now: Date): void;
+  hold(id: number, error: string, now: Date): Promise<void>;
   /** Rows held for this target, newest first. */
-  heldFor(target: PushTarget): OutboxItem[];
+  heldFor(target: PushTarget): Promise<OutboxItem[]>;
   /** Make the held rows for this target due now (they wrote to the bot). */
-  release(target: PushTarget, now: Date): number;
+  release(target: PushTarget, now: Date): Promise<number>;
   /** How many rows are held, per target. */
-  heldCounts(): Array<{ target: PushTarget; count: number; oldest: Date }>;
+  heldCounts(): Promise<Array<{ target: PushTarget; count: number; oldest: Date }>>;
   /** Record that `parts` parts of a row were delivered. */
-  markParts(id: number, parts: number): void;
+  markParts(id: number, parts: number): Promise<void>;
   /** Stop trying a row for good. */
-  giveUp(id: number, error: string, now: Date): void;
+  giveUp(id: number, error: string, now: Date): Promise<void>;
   /**
    * Purge: unsent rows created before `before` lose their body (they may quote an erased case)
    * and are marked failed for good. Sent rows have no body already.
    */
-  dropUnsentBefore(before: Date): number;
+  dropUnsentBefore(before: Date): Promise<number>;
   /** Sent rows keep no body (markSent blanks it); this blanks those sent before that was so. */
-  forgetSentBodies(): number;
+  forgetSentBodies(): Promise<number>;
 }
 
 export interface ChatRepo {
   /** Remember that a chat reached the bot: WeCom lets the bot push only into such chats. */
-  touch(chatId: string, chatType: 'single' | 'group', userId: string, now: Date): void;
-  get(chatId: string): ChatRecord | undefined;
-  list(): ChatRecord[];
+  touch(chatId: string, chatType: 'single' | 'group', userId: string, now: Date): Promise<void>;
+  get(chatId: string): Promise<ChatRecord | undefined>;
+  list(): Promise<ChatRecord[]>;
 }
 
 /**
@@ -147,16 +151,16 @@ export interface ConversationTurn {
 export const CARD_LIFE_MS = 7 * 24 * 3600_000;
 
 export interface CardRepo {
-  save(card: SentCard): void;
+  save(card: SentCard): Promise<void>;
   /** The card, unless it expired by `now`. */
-  get(taskId: string, now: Date): SentCard | undefined;
+  get(taskId: string, now: Date): Promise<SentCard | undefined>;
   /** Insert or replace the last turn of (chatId, userId). */
-  saveTurn(chatId: string, userId: string, turn: ConversationTurn): void;
-  turn(chatId: string, userId: string): ConversationTurn | undefined;
+  saveTurn(chatId: string, userId: string, turn: ConversationTurn): Promise<void>;
+  turn(chatId: string, userId: string): Promise<ConversationTurn | undefined>;
   /** Drops cards expired by `now` and turns older than `turnsBefore`. */
-  prune(now: Date, turnsBefore: Date): { cards: number; turns: number };
+  prune(now: Date, turnsBefore: Date): Promise<{ cards: number; turns: number }>;
   /** Purge: every remembered reply and card goes (they may quote an erased case). */
-  forget(): number;
+  forget(): Promise<number>;
 }
 
 /**
@@ -178,31 +182,31 @@ export interface DialogOutcome {
 export const OUTCOME_LIFE_MS = 12 * 3600_000;
 
 export interface OutcomeRepo {
-  save(userId: string, chatId: string, outcome: DialogOutcome): void;
+  save(userId: string, chatId: string, outcome: DialogOutcome): Promise<void>;
   /** The outcome remembered for (user, chat), if it ended at or after `since`. */
-  get(userId: string, chatId: string, since: Date): DialogOutcome | undefined;
-  delete(userId: string, chatId: string): void;
+  get(userId: string, chatId: string, since: Date): Promise<DialogOutcome | undefined>;
+  delete(userId: string, chatId: string): Promise<void>;
   /** Drops outcomes that ended before `before`. */
-  prune(before: Date): number;
+  prune(before: Date): Promise<number>;
   /** Purge: all of them go. */
-  forget(): number;
+  forget(): Promise<number>;
 }
 
 export interface JobRunRepo {
   /** False when the (job, period) already ran: the caller must then send nothing. */
-  record(run: JobRun): boolean;
-  get(job: string, period: string): JobRun | undefined;
-  last(job: string): JobRun | undefined;
+  record(run: JobRun): Promise<boolean>;
+  get(job: string, period: string): Promise<JobRun | undefined>;
+  last(job: string): Promise<JobRun | undefined>;
 }
 
 export interface SessionRepo {
-  get(userId: string, chatId: string): FormSessionRecord | undefined;
+  get(userId: string, chatId: string): Promise<FormSessionRecord | undefined>;
   /** Insert or replace the session of (userId, chatId). */
-  save(session: FormSessionRecord): void;
+  save(session: FormSessionRecord): Promise<void>;
   /** False when there was none. */
-  delete(userId: string, chatId: string): boolean;
+  delete(userId: string, chatId: string): Promise<boolean>;
   /** Sessions whose last activity is before `cutoff`, oldest first. */
-  idleSince(cutoff: Date): FormSessionRecord[];
+  idleSince(cutoff: Date): Promise<FormSessionRecord[]>;
 }
 
 export interface OpenSummaryFilter {
@@ -235,44 +239,44 @@ export type CasePatch = Partial<
 
 export interface CaseRepo {
   /** Reserve the next serial of `year` and return the code; call inside the creating transaction. */
-  nextCode(prefix: string, year: number): string;
-  insert(c: NewCase): CaseRecord;
+  nextCode(prefix: string, year: number): Promise<string>;
+  insert(c: NewCase): Promise<CaseRecord>;
   /**
    * Writes fields completed after registration (「补充 DJ-…」) to the case: encrypted, the row
    * resealed and the group filter's marks renewed like an insert. `details` replaces the whole JSON.
    */
-  update(caseId: number, patch: CasePatch, now: Date): CaseRecord;
-  getByCode(code: string): CaseRecord | undefined;
-  findByIdHash(idHash: string): CaseRecord[];
-  findByDupKey(dupKey: string): CaseRecord[];
+  update(caseId: number, patch: CasePatch, now: Date): Promise<CaseRecord>;
+  getByCode(code: string): Promise<CaseRecord | undefined>;
+  findByIdHash(idHash: string): Promise<CaseRecord[]>;
+  findByDupKey(dupKey: string): Promise<CaseRecord[]>;
   /** All cases, oldest first. */
-  list(): CaseRecord[];
+  list(): Promise<CaseRecord[]>;
   /** All cases, oldest first, read `pageSize` at a time: a county export never holds them all. */
-  each(pageSize?: number): Generator<CaseRecord>;
+  each(pageSize?: number): AsyncGenerator<CaseRecord>;
   /** How many cases there are, and how many hold sealed details (for the export's audit entry). */
-  counts(): { total: number; sealed: number };
+  counts(): Promise<{ total: number; sealed: number }>;
   /** Open cases as compact summaries, oldest first: what a county-wide scan can afford. */
-  openSummaries(filter?: OpenSummaryFilter): CaseSummary[];
+  openSummaries(filter?: OpenSummaryFilter): Promise<CaseSummary[]>;
   /** Every case, open or closed, as a compact summary (for statistics). */
-  summaries(): CaseSummary[];
+  summaries(): Promise<CaseSummary[]>;
   /** Whether the unit leads any case, open or closed (one indexed lookup, not a scan). */
-  anyLedBy(unit: string): boolean;
-  recordMandatoryReport(r: MandatoryReportInsert): number;
+  anyLedBy(unit: string): Promise<boolean>;
+  recordMandatoryReport(r: MandatoryReportInsert): Promise<number>;
   /** Link prompts made while the case was still a draft to the case. */
-  attachMandatoryReports(ids: readonly number[], caseId: number): void;
-  mandatoryReports(caseId?: number): MandatoryReportRecord[];
+  attachMandatoryReports(ids: readonly number[], caseId: number): Promise<void>;
+  mandatoryReports(caseId?: number): Promise<MandatoryReportRecord[]>;
   /**
    * Decrypted names (child, guardian, 帮教联系人) and numbers (ID, phones) of cases with an id
    * above `id`, by id; at most `limit` of them, so a county's 100,000 can be read a page at a time.
    */
-  identitySince(id: number, limit?: number): Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>;
+  identitySince(id: number, limit?: number): Promise<Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>>;
   /**
    * Retention (docs/domain-rules.md P10): closed cases closed before `cutoff` lose every identifying field
    * (name, ID number, phones, contacts' names, school detail, notes, details, contact notes);
    * code, categories, village, gender, birth year, risk and dates stay so counts still add up.
    * Returns the codes anonymised now; already anonymised cases are skipped.
    */
-  anonymiseClosedBefore(cutoff: Date, now: Date): string[];
+  anonymiseClosedBefore(cutoff: Date, now: Date): Promise<string[]>;
 }
 
 /**
@@ -282,16 +286,16 @@ export interface CaseRepo {
  */
 export interface IdentityMarkRepo {
   /** True while some case (from before the index existed) has no marks yet. */
-  pending(): boolean;
+  pending(): Promise<boolean>;
   /**
    * Marks the next `limit` cases not yet covered, read with `read` (CaseRepo.identitySince),
    * in one transaction. `broken`: cases whose identity could not be decrypted (left unmarked).
    */
-  fill(read: (afterId: number, limit: number) => Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>, limit: number): { more: boolean; broken: number[] };
+  fill(read: (afterId: number, limit: number) => Promise<Array<{ id: number; names: string[]; numbers: string[]; broken?: boolean }>>, limit: number): Promise<{ more: boolean; broken: number[] }>;
   /** The longest name on file, in characters: how long a stretch of text can be a name. */
-  longestName(): number;
+  longestName(): Promise<number>;
   /** Which of `values` are a name (number, first two characters of a name) on file. */
-  onFile(kind: MarkKind, values: readonly string[]): Set<string>;
+  onFile(kind: MarkKind, values: readonly string[]): Promise<Set<string>>;
 }
 
 /**
@@ -303,34 +307,34 @@ export type MarkKind = 'name' | 'number' | 'start';
 
 /** Append-only log of views, exports and changes (docs/domain-rules.md P6). */
 export interface AuditRepo {
-  append(e: AuditInsert): AuditRecord;
-  list(filter?: { caseCode?: string }): AuditRecord[];
+  append(e: AuditInsert): Promise<AuditRecord>;
+  list(filter?: { caseCode?: string }): Promise<AuditRecord[]>;
   /** Checks the hash chain, the reasons against their digests and the signed head; names the first problem. */
-  verify(): AuditVerifyResult;
+  verify(): Promise<AuditVerifyResult>;
   /** Purge: the reasons given for entries about these cases are deleted; the entries stay. */
-  eraseReasonsOf(caseCodes: readonly string[]): number;
+  eraseReasonsOf(caseCodes: readonly string[]): Promise<number>;
 }
 
 /** Follow-up on open cases: contacts, closing, reassigning, screening replies, short dialogs. */
 export interface FollowupRepo {
   /** Stores the contact; a new risk level is written to the case in the same call. */
-  addContact(c: NewContact): ContactRecord;
+  addContact(c: NewContact): Promise<ContactRecord>;
   /** Contacts with `from <= date <= to` (YYYY-MM-DD, both optional), oldest first. */
-  contacts(filter?: { caseId?: number; from?: string; to?: string }): ContactRecord[];
+  contacts(filter?: { caseId?: number; from?: string; to?: string }): Promise<ContactRecord[]>;
   /** When and how each contact in a date range was made, without its notes (for statistics). */
-  contactDays(filter?: { from?: string; to?: string }): ContactDay[];
+  contactDays(filter?: { from?: string; to?: string }): Promise<ContactDay[]>;
   /** The latest contact day of one case on or before a day, or null. */
-  lastContactOn(caseId: number, onOrBefore: string): string | null;
+  lastContactOn(caseId: number, onOrBefore: string): Promise<string | null>;
   /** The latest contact date of each case that has one, optionally only among those on or before a day. */
-  lastContactDates(onOrBefore?: string): Map<number, string>;
-  close(caseId: number, reason: string, now: Date): void;
-  reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): void;
+  lastContactDates(onOrBefore?: string): Promise<Map<number, string>>;
+  close(caseId: number, reason: string, now: Date): Promise<void>;
+  reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): Promise<void>;
   /** Insert or replace the unit's report for the period. */
-  saveScreening(r: ScreeningReport): void;
-  screenings(period: string): ScreeningReport[];
-  dialog(userId: string, chatId: string): { state: unknown; updatedAt: Date } | undefined;
-  saveDialog(userId: string, chatId: string, state: unknown, now: Date): void;
-  deleteDialog(userId: string, chatId: string): void;
+  saveScreening(r: ScreeningReport): Promise<void>;
+  screenings(period: string): Promise<ScreeningReport[]>;
+  dialog(userId: string, chatId: string): Promise<{ state: unknown; updatedAt: Date } | undefined>;
+  saveDialog(userId: string, chatId: string, state: unknown, now: Date): Promise<void>;
+  deleteDialog(userId: string, chatId: string): Promise<void>;
 }
 
 /**
@@ -397,5 +401,5 @@ export interface QuarterAggregates {
 
 /** Statistics counted in the database, so a county's 100,000 cases never reach the heap. */
 export interface StatsRepo {
-  quarter(q: QuarterQuery): QuarterAggregates;
+  quarter(q: QuarterQuery): Promise<QuarterAggregates>;
 }
