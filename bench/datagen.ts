@@ -78,7 +78,7 @@ function phones(r: () => number): () => string {
 }
 
 /** Cases and contacts through the store's own API, in large transactions. */
-export function generate(store: Store, plan: PlanMatrix, villages: string[], members: string[], scale: Scale, asOf: Date, seed = 42): void {
+export async function generate(store: Store, plan: PlanMatrix, villages: string[], members: string[], scale: Scale, asOf: Date, seed = 42): Promise<void> {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const lead = new Map(plan.categories.map((c) => [c.code, c.leadUnits]));
@@ -89,7 +89,7 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
   const relations = [['祖母', '祖辈监护'], ['祖父', '祖辈监护'], ['母亲', '父母监护'], ['父亲', '父母监护'], ['姑姑', '亲属监护']] as const;
   const CHUNK = 5_000;
   for (let i = 0; i < scale.cases; i += CHUNK) {
-    store.transaction(() => {
+    await store.transaction(async () => {
       for (let j = i; j < Math.min(scale.cases, i + CHUNK); j++) {
         const at = new Date(start + Math.floor(r() * (asOf.getTime() - start - DAY)));
         const code = pick(CODES);
@@ -101,7 +101,7 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
         const rel = pick(relations);
         const mentor = pick(members);
         const c: NewCase = {
-          code: store.cases.nextCode('BM', toLocal(at).year),
+          code: await store.cases.nextCode('BM', toLocal(at).year),
           categories: codes.map((k) => ({ code: k, leadUnits: lead.get(k) ?? [] })),
           primaryCategory: code,
           fullName: name(),
@@ -129,16 +129,16 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
           inferredFields: [],
           createdAt: at,
         };
-        created.push({ id: store.cases.insert(c).id, at: at.getTime(), mentor, closedAt: null });
+        created.push({ id: (await store.cases.insert(c)).id, at: at.getTime(), mentor, closedAt: null });
       }
     });
   }
   // About one case in seven has been closed.
-  store.transaction(() => {
+  await store.transaction(async () => {
     for (const c of created) {
       if (r() >= 0.15) continue;
       c.closedAt = Math.min(asOf.getTime() - DAY, c.at + (60 + Math.floor(r() * 400)) * DAY);
-      store.followup.close(c.id, 'C03', new Date(c.closedAt));
+      await store.followup.close(c.id, 'C03', new Date(c.closedAt));
     }
   });
   // Missed visits cluster: most mentors keep up, some often miss a month (busy, away, unreachable).
@@ -154,11 +154,11 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
   const keep = Math.min(1, scale.contacts / possible);
   let made = 0;
   let pending: NewContact[] = [];
-  const flush = () => {
+  const flush = async () => {
     const batch = pending;
     pending = [];
-    store.transaction(() => {
-      for (const c of batch) store.followup.addContact(c);
+    await store.transaction(async () => {
+      for (const c of batch) await store.followup.addContact(c);
     });
   };
   outer: for (const c of months) {
@@ -172,8 +172,8 @@ export function generate(store: Store, plan: PlanMatrix, villages: string[], mem
       const at = Math.max(c.first, Math.min(c.last, Date.UTC(y, m - 1, dayOfMonth, 2)));
       pending.push({ caseId: c.id, date: ymd(new Date(at)), method: pick(METHODS), notes: '情况稳定', riskLevel: null, loggedBy: pick(members), createdAt: new Date(at) });
       made++;
-      if (pending.length >= CHUNK) flush();
+      if (pending.length >= CHUNK) await flush();
     }
   }
-  flush();
+  await flush();
 }

@@ -78,12 +78,12 @@ function landing(items: Array<{ target: { kind: string; id: string }; text: stri
  */
 export async function overdueFanout(deps: AppDeps, at: Date): Promise<FanoutResult> {
   const runner = new JobRunner(deps, buildJobs(deps));
-  const before = deps.store.outbox.pending();
+  const before = await deps.store.outbox.pending();
   const t0 = performance.now();
-  const outcome = runner.runByName('overdue', at);
+  const outcome = await runner.runByName('overdue', at);
   const computeMs = performance.now() - t0;
-  const rows = deps.store.outbox.pending() - before;
-  const queued = deps.store.outbox.list(rows + 10).filter((i) => i.sentAt === null).map((i) => ({ target: i.target, text: i.reply.text }));
+  const rows = await deps.store.outbox.pending() - before;
+  const queued = (await deps.store.outbox.list(rows + 10)).filter((i) => i.sentAt === null).map((i) => ({ target: i.target, text: i.reply.text }));
   const broadcast = deps.config.groups.find((g) => g.broadcast)?.chatid ?? 'broadcast';
   const land = landing(queued.reverse(), broadcast, 0.7, at);
 
@@ -106,9 +106,9 @@ export async function overdueFanout(deps: AppDeps, at: Date): Promise<FanoutResu
   };
   const worker = new OutboxWorker(deps.store, channel, clock, deps.log, { pacer, batch: 500 });
   const t1 = performance.now();
-  for (let guard = 0; deps.store.outbox.pending() > 0 && guard < 100_000; guard++) {
+  for (let guard = 0; await deps.store.outbox.pending() > 0 && guard < 100_000; guard++) {
     await worker.drainOnce();
-    if (deps.store.outbox.pending() === 0) break;
+    if (await deps.store.outbox.pending() === 0) break;
     // Whatever is left waits for a chat's rate window or a retry: move the clock on a second.
     clock.advance(1000);
   }

@@ -43,7 +43,7 @@ export interface JobUnderLoad {
  * users' waits while each monthly job (age review, overdue, due-soon) works through every open case.
  */
 export async function responsiveness(base: AppDeps, dir: string, dataKey: Buffer, mentors: number, at: Date): Promise<Responsiveness> {
-  const store = openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(dataKey) });
+  const store = await openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(dataKey) });
   try {
     const units = [...new Set(base.plan.categories.flatMap((c) => c.leadUnits))];
     const extra: Member[] = Array.from({ length: mentors }, (_, i) => ({ userid: `m${i}`, name: `帮扶干部${i}`, unit: units[i % units.length]!, role: 'staff' }) as Member);
@@ -53,27 +53,32 @@ export async function responsiveness(base: AppDeps, dir: string, dataKey: Buffer
     const r = rng(9);
     let seq = 0;
     let wrong = 0;
-    const ask = (userId: string, text: string, expect: RegExp): number => {
+    const ask = async (userId: string, text: string, expect: RegExp): Promise<number> => {
       const msg: InboundMessage = { id: `bench-${seq++}`, channel: 'bench', userId, chatId: userId, chatType: 'single', kind: 'text', text, receivedAt: at };
       const t = performance.now();
-      const res = store.transaction(() => router.dispatch(msg));
+      const res = await store.transaction(() => router.dispatch(msg));
       const took = performance.now() - t;
       if (!expect.test(res.replies.map((x) => x.text).join('\n'))) wrong++;
       return took;
     };
     const mine = /^您帮扶的在册个案 \d+ 件|您目前没有作为帮扶责任人的在册个案/;
-    const myCasesTimes = Array.from({ length: 200 }, () => ask(`m${Math.floor(r() * mentors)}`, '我的个案', mine));
-    const myCasesRows = store.cases.openSummaries({ mentorUserId: 'm0' }).length;
+    const times = async (n: number, one: () => Promise<number>) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) out.push(await one());
+      return out;
+    };
+    const myCasesTimes = await times(200, () => ask(`m${Math.floor(r() * mentors)}`, '我的个案', mine));
+    const myCasesRows = (await store.cases.openSummaries({ mentorUserId: 'm0' })).length;
     const admin = config.members.find((m) => m.role === 'admin')!.userid;
     const overdue = /逾期未联系个案 \d+ 件|没有逾期未联系的/;
-    const overdueAdmin = Array.from({ length: 5 }, () => ask(admin, '逾期', overdue));
+    const overdueAdmin = await times(5, () => ask(admin, '逾期', overdue));
     const unitMember = extra.find((m) => m.unit === base.plan.categories[0]!.leadUnits[0])!.userid;
-    const overdueUnit = Array.from({ length: 5 }, () => ask(unitMember, '逾期', overdue));
+    const overdueUnit = await times(5, () => ask(unitMember, '逾期', overdue));
 
     // Each job as the scheduler runs it: chunks, the event loop turning between them. The
     // overdue run of the 1st was already made by the fan-out measure; its record and rows are
     // removed so this run does the whole work again instead of finding every message deduped.
-    store.jobRuns.record({ ...INSTALL_MARK, status: 'done', trigger: 'cron', asOf: new Date(0), ranAt: new Date(0), summary: 'bench' });
+    await store.jobRuns.record({ ...INSTALL_MARK, status: 'done', trigger: 'cron', asOf: new Date(0), ranAt: new Date(0), summary: 'bench' });
     const db = (store as unknown as { db: { prepare(sql: string): { run(...a: unknown[]): unknown } } }).db;
     /** `job` null: the interactive load alone for a second, the floor the jobs' figures compare with. */
     const underLoad = async (job: JobDef | null, jobAt: Date): Promise<JobUnderLoad> => {
@@ -92,7 +97,7 @@ export async function responsiveness(base: AppDeps, dir: string, dataKey: Buffer
         while (!stop) {
           const due = performance.now() + 10;
           await new Promise((res) => setTimeout(res, 10));
-          ask(`m${Math.floor(r() * mentors)}`, '我的个案', mine);
+          await ask(`m${Math.floor(r() * mentors)}`, '我的个案', mine);
           waits.push(performance.now() - due);
         }
       })();
@@ -128,6 +133,6 @@ export async function responsiveness(base: AppDeps, dir: string, dataKey: Buffer
       wrongReplies: wrong,
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }

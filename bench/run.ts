@@ -117,10 +117,10 @@ const stores: Array<{ scale: Scale; dir: string }> = [];
 for (const [i, scale] of scales.entries()) {
   if (feelOnly) {
     const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-scale-'));
-    const store = openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(dataKey) });
+    const store = await openSqliteStore(join(dir, 'humiao.db'), { cipher: new FieldCipher(dataKey) });
     const mentors = Array.from({ length: Math.max(1, Math.round(scale.cases / 50)) }, (_, k) => `m${k}`);
-    generate(store, plan, scale.cases > 10_000 ? countyVillages() : config.villages, mentors, scale, new Date('2026-12-01T02:00:00Z'));
-    store.close();
+    await generate(store, plan, scale.cases > 10_000 ? countyVillages() : config.villages, mentors, scale, new Date('2026-12-01T02:00:00Z'));
+    await store.close();
     stores.push({ scale, dir });
     continue;
   }

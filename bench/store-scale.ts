@@ -64,11 +64,11 @@ function measures(deps: AppDeps, at: Date, writeOnce: (i: number) => void | Prom
     }
     // Exactly what the overdue job computes before it writes messages.
     const overdueScan = median(
-      () => openCaseStatuses(deps.store, deps.config.followup, at, undefined, overdueCandidatesSince(at)).filter((s) => s.due.state === 'overdue'),
+      async () => (await openCaseStatuses(deps.store, deps.config.followup, at, undefined, overdueCandidatesSince(at))).filter((s) => s.due.state === 'overdue'),
       rounds,
     );
-    const quarterly = median(() => quarterlyMarkdown(quarterStatsOf(deps, '2026Q4', at), deps.config.town), rounds);
-    const exp = median(() => toCsv(exportCases(deps.store)), rounds);
+    const quarterly = median(async () => quarterlyMarkdown(await quarterStatsOf(deps, '2026Q4', at), deps.config.town), rounds);
+    const exp = median(async () => toCsv(await exportCases(deps.store)), rounds);
     return { write: stats(w), overdueScan, quarterly, export: exp };
   })();
 }
@@ -145,13 +145,13 @@ export async function storeScale(
   try {
     // Encrypted like a real deployment with HUMIAO_DATA_KEY set.
     const cipher = new FieldCipher(opts.dataKey);
-    const store = openSqliteStore(join(dir, 'humiao.db'), { cipher });
+    const store = await openSqliteStore(join(dir, 'humiao.db'), { cipher });
     const deps: AppDeps = { ...base, store };
     const at = base.clock.now();
     // One mentor per 50 cases, as a town or county would have.
     const members = Array.from({ length: Math.max(1, Math.round(scale.cases / 50)) }, (_, i) => `m${i}`);
     const t0 = performance.now();
-    generate(store, base.plan, scale.cases > 10_000 ? countyVillages() : base.config.villages, members, scale, at);
+    await generate(store, base.plan, scale.cases > 10_000 ? countyVillages() : base.config.villages, members, scale, at);
     const generateMs = performance.now() - t0;
     // Copied before anything is measured, so PostgreSQL holds exactly the rows SQLite is measured on.
     let pgLoad: PgLoad | { error: string } | undefined;
@@ -162,7 +162,7 @@ export async function storeScale(
         pgLoad = { error: describe(e) };
       }
     }
-    const firstCase = store.cases.getByCode(store.cases.list()[0]!.code)!;
+    const firstCase = (await store.cases.getByCode((await store.cases.list())[0]!.code))!;
     const sqlite = await measures(deps, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(firstCase.id, at, i))), opts.writes, opts.rounds);
     const dbBytes = (store as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true }) * 4096;
     const fanout = await overdueFanout(deps, at);
@@ -174,9 +174,9 @@ export async function storeScale(
       // The same rows, as lowdb holds them: one JSON document written whole on every change.
       const file = join(dir, 'lowdb.json');
       const seed = new Low<LowData>(new JSONFile(file), { cases: [], contacts: [] });
-      seed.data = { cases: store.cases.list(), contacts: store.followup.contacts() };
+      seed.data = { cases: await store.cases.list(), contacts: await store.followup.contacts() };
       await seed.write();
-      store.close();
+      await store.close();
       const tl = performance.now();
       const db = new Low<LowData>(new JSONFile(file), { cases: [], contacts: [] });
       await db.read();
@@ -204,7 +204,7 @@ export async function storeScale(
       );
       result.lowdb = { ...m, loadMs, fileBytes: statSync(file).size };
     } else {
-      store.close();
+      await store.close();
     }
     keep = opts.keepDir === true;
     if (keep) result.dir = dir;
@@ -237,12 +237,12 @@ async function postgresMeasures(
   opts: { writes: number; rounds: number },
 ): Promise<ScaleResult['postgres']> {
   try {
-    const store = openPostgresStore(pg.target.url, { town: pg.town, cipher });
+    const store = await openPostgresStore(pg.target.url, { town: pg.town, cipher });
     try {
       const m = await measures({ ...base, store }, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(caseId, at, i))), opts.writes, opts.rounds);
       return { ...m, load, bytes: schemaBytes(pg.target, pg.town) };
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (e) {
     return { error: describe(e) };

@@ -127,26 +127,26 @@ const shortCategory = (name: string) => SHORT.find(([re]) => re.test(name))?.[1]
 
 interface Bot {
   store: SqliteStore;
-  send(userId: string, text: string, chat: 'private' | 'group', kind?: InboundMessage['kind']): Reply[];
-  restart(): void;
-  close(): void;
+  send(userId: string, text: string, chat: 'private' | 'group', kind?: InboundMessage['kind']): Promise<Reply[]>;
+  restart(): Promise<void>;
+  close(): Promise<void>;
 }
 
-function openBot(config: LoadedConfig, plan: PlanMatrix): Bot {
+async function openBot(config: LoadedConfig, plan: PlanMatrix): Promise<Bot> {
   const dir = mkdtempSync(join(tmpdir(), 'humiao-eval-'));
   const file = join(dir, 'eval.db');
   const clock = fixedClock(REFERENCE);
-  let store = openSqliteStore(file);
+  let store = await openSqliteStore(file);
   let app = createApp({ config, plan, store, lookup: plainLookupKeys, clock, log: silentLogger });
   let n = 0;
   return {
     get store() {
       return store;
     },
-    send(userId, text, chat, kind = 'text') {
+    async send(userId, text, chat, kind = 'text') {
       clock.advance(20_000);
       const group = chat === 'group';
-      return app.router.dispatch({
+      return (await app.router.dispatch({
         id: `e${++n}`,
         channel: 'eval',
         userId,
@@ -155,15 +155,15 @@ function openBot(config: LoadedConfig, plan: PlanMatrix): Bot {
         kind,
         text,
         receivedAt: clock.now(),
-      }).replies;
+      })).replies;
     },
-    restart() {
-      store.close();
-      store = openSqliteStore(file);
+    async restart() {
+      await store.close();
+      store = await openSqliteStore(file);
       app = createApp({ config, plan, store, lookup: plainLookupKeys, clock, log: silentLogger });
     },
-    close() {
-      store.close();
+    async close() {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   } as Bot;
@@ -171,8 +171,8 @@ function openBot(config: LoadedConfig, plan: PlanMatrix): Bot {
 
 const replyText = (rs: Reply[]) => rs.map((r) => r.text + (r.choices?.length ? '\n' + r.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n') : '')).join('\n');
 
-function draft(bot: Bot, userId: string): EngineState | undefined {
-  const s = bot.store.sessions.get(userId, userId);
+async function draft(bot: Bot, userId: string): Promise<EngineState | undefined> {
+  const s = await bot.store.sessions.get(userId, userId);
   return s ? (s.state as EngineState) : undefined;
 }
 
@@ -180,7 +180,7 @@ function draft(bot: Bot, userId: string): EngineState | undefined {
  * Plays one conversation. `silent` replays an earlier conversation into the store first (a
  * duplicate needs its original on file) without scoring it.
  */
-function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
+async function play(c: Conversation, bot: Bot, userId: string): Promise<ConversationResult> {
   const result: ConversationResult = {
     id: c.id,
     categories: c.expect.categories.map(shortCategory),
@@ -194,7 +194,7 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
     asked: [],
     notes: [],
   };
-  const casesBefore = bot.store.cases.openSummaries().length;
+  const casesBefore = (await bot.store.cases.openSummaries()).length;
   const tries = new Map<string, number>();
   const overrides = new Map<string, string>();
   const unknown = new Set(c.unknown ?? []);
@@ -202,20 +202,20 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
   let cancelling = false;
 
   const trace = process.env.EVAL_TRACE === c.id;
-  const say = (text: string, chat: 'private' | 'group' = 'private'): string => {
+  const say = async (text: string, chat: 'private' | 'group' = 'private'): Promise<string> => {
     result.turns++;
-    lastReply = replyText(bot.send(userId, text, chat));
+    lastReply = replyText(await bot.send(userId, text, chat));
     // EVAL_TRACE=<id> prints one conversation turn by turn, for finding where it goes wrong.
     if (trace) console.log(`> ${text}\n${lastReply}\n`);
     return lastReply;
   };
 
   // Turn 1: the opening, in a group or privately.
-  say(c.opening, c.chat === 'group' ? 'group' : 'private');
+  await say(c.opening, c.chat === 'group' ? 'group' : 'private');
   if (c.chat === 'group') {
     // Opening the private chat afterwards must show the pending question, not a menu.
-    lastReply = replyText(bot.send(userId, '', 'private', 'enter_chat'));
-    const d = draft(bot, userId);
+    lastReply = replyText(await bot.send(userId, '', 'private', 'enter_chat'));
+    const d = await draft(bot, userId);
     if (d && !lastReply.includes('登记')) result.notes.push('opening the private chat did not show the pending question');
   }
 
@@ -228,17 +228,17 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
   let restarted = false;
 
   while (result.turns < MAX_TURNS) {
-    const savedNow = bot.store.cases.openSummaries().length > casesBefore;
+    const savedNow = (await bot.store.cases.openSummaries()).length > casesBefore;
     if (savedNow) {
       result.outcome = 'saved';
       break;
     }
     if (c.restartAfterTurn !== undefined && !restarted && result.turns >= c.restartAfterTurn) {
       restarted = true;
-      bot.restart();
-      if (!draft(bot, userId)) result.notes.push('the draft did not survive the restart');
+      await bot.restart();
+      if (!await draft(bot, userId)) result.notes.push('the draft did not survive the restart');
     }
-    const d = draft(bot, userId);
+    const d = await draft(bot, userId);
     if (!d) {
       result.outcome = cancelling ? 'cancelled' : result.turns === 1 ? 'not-started' : 'ended';
       break;
@@ -247,10 +247,10 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
     if (scripted && !d.pending) {
       done.add(scripted.s);
       const before = d.current;
-      const reply = say(scripted.s.say);
+      const reply = await say(scripted.s.say);
       if (scripted.kind === 'interruption') {
         const units = scripted.s.expect?.units ?? [];
-        const after = draft(bot, userId);
+        const after = await draft(bot, userId);
         const answered = units.every((u) => reply.includes(u));
         const repeated = after !== undefined && after.current === before;
         if (answered && repeated) result.interruptionsAnswered++;
@@ -266,23 +266,23 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
     if (d.pending) {
       const p = d.pending;
       result.asked.push(`pending:${p.type}`);
-      if (p.type === 'cancel') say('是');
-      else if (p.type === 'conflict') say('是');
+      if (p.type === 'cancel') await say('是');
+      else if (p.type === 'conflict') await say('是');
       else if (p.type === 'duplicate') {
         result.duplicateWarnedAtTurn ??= result.turns;
         if (c.duplicateOf) {
-          say('否');
-          result.outcome = draft(bot, userId) ? 'ended' : 'duplicate-caught';
+          await say('否');
+          result.outcome = await draft(bot, userId) ? 'ended' : 'duplicate-caught';
           break;
         }
-        say('是');
-      } else say('是');
+        await say('是');
+      } else await say('是');
       continue;
     }
     const key = d.current;
     result.asked.push(key === CONFIRM ? 'confirm' : key);
     if (key === CONFIRM) {
-      say('确认');
+      await say('确认');
       continue;
     }
     let text: string;
@@ -311,8 +311,8 @@ function play(c: Conversation, bot: Bot, userId: string): ConversationResult {
       text = asked === 0 ? '不知道' : '跳过';
       valid = asked === 0;
     }
-    const reply = say(text);
-    const after = draft(bot, userId);
+    const reply = await say(text);
+    const after = await draft(bot, userId);
     if (valid && after && after.current === key && !after.pending) result.refusals.push({ id: c.id, field: key, text, reply });
   }
   if (result.turns >= MAX_TURNS && result.outcome === 'ended') result.outcome = 'stuck';
@@ -347,16 +347,16 @@ export async function evalIntake(): Promise<IntakeEvalReport> {
   const results: ConversationResult[] = [];
   for (const c of corpus) {
     const userId = reporterId(c, config);
-    const bot = openBot(config, plan);
+    const bot = await openBot(config, plan);
     try {
       const original = c.duplicateOf ? byId.get(c.duplicateOf) : undefined;
       if (original) {
-        const first = play(original, bot, reporterId(original, config));
+        const first = await play(original, bot, reporterId(original, config));
         if (first.outcome !== 'saved') results.push({ ...first, id: `${c.id} (original ${original.id} not saved)`, ok: false });
       }
-      results.push(play(c, bot, userId));
+      results.push(await play(c, bot, userId));
     } finally {
-      bot.close();
+      await bot.close();
     }
   }
   const lines: string[] = [];

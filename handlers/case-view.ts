@@ -34,7 +34,7 @@ export function parseViewCommand(text: string): ViewCommand | undefined {
  */
 export const caseViewHandler: Handler = {
   name: 'case-view',
-  handle(ctx) {
+  async handle(ctx) {
     const { msg, store, config, plan, clock, member } = ctx;
     if (msg.kind !== 'text' && msg.kind !== 'button') return null;
     const cmd = parseViewCommand(msg.text);
@@ -43,18 +43,18 @@ export const caseViewHandler: Handler = {
     const now = clock.now();
     if (!member) {
       // Refused attempts by anyone are audited, people not in the config included.
-      store.audit.append({ at: now, actor: msg.userId, action: 'denied', caseCode: cmd.code, detail: 'view: not a member' });
+      await store.audit.append({ at: now, actor: msg.userId, action: 'denied', caseCode: cmd.code, detail: 'view: not a member' });
       return [{ text: VIEW_NOT_ENABLED_TEXT }];
     }
-    const c = store.cases.getByCode(cmd.code);
+    const c = await store.cases.getByCode(cmd.code);
     if (!c || !canViewCase(member, c, plan)) {
-      store.audit.append({ at: now, actor: member.userid, action: 'view', caseCode: cmd.code, detail: c ? 'denied' : 'not-found' });
+      await store.audit.append({ at: now, actor: member.userid, action: 'view', caseCode: cmd.code, detail: c ? 'denied' : 'not-found' });
       // The same answer for "no such case" and "not yours", so codes cannot be probed.
       return [{ text: `没有找到您可以查看的个案 ${cmd.code}。请核对编号；只有登记人、帮扶责任人、相关单位和管理员可以查看。` }];
     }
     const reason = cmd.full ? acceptViewReason(cmd.reason) : null;
     if (cmd.full && reason === null) {
-      store.audit.append({ at: now, actor: member.userid, action: 'denied', caseCode: c.code, detail: 'view-full: no reason' });
+      await store.audit.append({ at: now, actor: member.userid, action: 'denied', caseCode: c.code, detail: 'view-full: no reason' });
       return [{ text: `查看完整身份信息需要说明原因，请发送「查看 ${c.code} 完整 原因」。原因可写序号或下列之一，或用至少 ${MIN_FREE_REASON} 个字写明具体用途：\n${VIEW_REASON_LIST}` }];
     }
     if (cmd.full && [...cmd.reason].length > MAX_REASON) return [{ text: `原因请简要说明，不超过 ${MAX_REASON} 个字。` }];
@@ -62,7 +62,7 @@ export const caseViewHandler: Handler = {
     const sealedAllowed = canOpenSealed(member, config) && !school;
     const sealedOpen = cmd.full && sealedAllowed && isSealedCase(c);
     const text = renderCaseView(c, { plan, now, full: cmd.full, school, sealedOpen, sealedAllowed });
-    store.audit.append({
+    await store.audit.append({
       at: now,
       actor: member.userid,
       action: sealedOpen ? 'view-sealed' : cmd.full ? 'view-full' : 'view',

@@ -27,8 +27,8 @@ function parse(ctx: HandlerContext): { code: string; rest: string } | undefined 
 }
 
 /** The case, when the sender may complete it; else the same refusal for a missing and a forbidden code. */
-function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
-  const c = ctx.store.cases.getByCode(code);
+async function check(ctx: HandlerContext, code: string): Promise<CaseRecord | Reply[]> {
+  const c = await ctx.store.cases.getByCode(code);
   if (!c || !mayActOn(c, ctx.member)) return refuseCase(ctx, code, WHAT, Boolean(c));
   if (c.status === 'closed') return [{ text: `个案 ${c.code} 已结案，无需补充。` }];
   return c;
@@ -38,28 +38,28 @@ function check(ctx: HandlerContext, code: string): CaseRecord | Reply[] {
  * Writes every answered field the case still lists as pending, at once: a dialog dropped after
  * 30 idle minutes, or ended with 「取消」, never loses what was answered. Returns the labels done.
  */
-function persist(ctx: HandlerContext, code: string, state: EngineState): string[] {
+async function persist(ctx: HandlerContext, code: string, state: EngineState): Promise<string[]> {
   const now = ctx.clock.now();
   const done: string[] = [];
   const keys: string[] = [];
   for (const [key, value] of Object.entries(state.answers)) {
-    const c = ctx.store.cases.getByCode(code)!;
+    const c = (await ctx.store.cases.getByCode(code))!;
     const p = patchFor(c, ctx.lookup, key, value, state.estimated?.includes(key) ?? false);
     if (!p) continue;
-    ctx.store.cases.update(c.id, p.patch, now);
+    await ctx.store.cases.update(c.id, p.patch, now);
     done.push(...p.done);
     keys.push(key);
   }
   // Which fields, never their values: the audit log is read by people who may not see the child.
-  if (keys.length) ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: code, detail: `completed: ${keys.join(',')}` });
+  if (keys.length) await ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: code, detail: `completed: ${keys.join(',')}` });
   return done;
 }
 
-function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Reply[] | typeof NEEDS_DIALOG {
+async function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Promise<Reply[] | typeof NEEDS_DIALOG> {
   if (opts.once && r.outcome === 'continue') return NEEDS_DIALOG;
-  const saved = persist(ctx, code, r.state);
-  const ended = () => {
-    const now = casePending(ctx.store.cases.getByCode(code)!);
+  const saved = await persist(ctx, code, r.state);
+  const ended = async () => {
+    const now = casePending((await ctx.store.cases.getByCode(code))!);
     // Everything this dialog completed, not only the last answer.
     const order = caseForm.steps.map((st) => st.label);
     const at = (l: string) => order.findIndex((o) => l.startsWith(o));
@@ -72,14 +72,14 @@ function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once
     return head + (now.length ? `\n仍待补充：${now.join('、')}。` : '\n该个案已没有待补充的信息。');
   };
   if (r.outcome === 'submit') {
-    endShortDialog(ctx, COMPLETE_FORM_ID);
-    return [{ text: ended() }];
+    await endShortDialog(ctx, COMPLETE_FORM_ID);
+    return [{ text: await ended() }];
   }
   if (r.outcome === 'cancelled') {
-    endShortDialog(ctx, COMPLETE_FORM_ID);
-    return [{ text: `${r.reply.text}\n${ended()}` }];
+    await endShortDialog(ctx, COMPLETE_FORM_ID);
+    return [{ text: `${r.reply.text}\n${await ended()}` }];
   }
-  saveShortDialog(ctx, COMPLETE_FORM_ID, r.state, opts.createdAt);
+  await saveShortDialog(ctx, COMPLETE_FORM_ID, r.state, opts.createdAt);
   return [saved.length ? { ...r.reply, text: `已保存：${saved.join('、')}。\n${r.reply.text}` } : r.reply];
 }
 
@@ -104,16 +104,16 @@ export const completeCaseDialog: DialogKind = {
   action: '补充个案信息',
   keepsAgainstNew: false,
   starts: (ctx) => parse(ctx) !== undefined,
-  start(ctx, { once }) {
+  async start(ctx, { once }) {
     const cmd = parse(ctx);
     if (!cmd) return [];
     if (!ctx.member) {
-      ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: cmd.code, detail: `${WHAT}: not a member` });
+      await ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: cmd.code, detail: `${WHAT}: not a member` });
       return [{ text: NOT_MEMBER_TEXT }];
     }
     // What follows the code may be a phone or a name: a group hears neither back, nor a question.
     if (ctx.msg.chatType === 'group') return [{ text: `个案信息请在与我的私聊中补充：私聊发送「补充 ${cmd.code}」。群内请勿发送孩子和家人的个人信息。` }];
-    const c = check(ctx, cmd.code);
+    const c = await check(ctx, cmd.code);
     if (Array.isArray(c)) return c;
     if (!pendingSteps(c).length) {
       const p = casePending(c);
@@ -122,7 +122,7 @@ export const completeCaseDialog: DialogKind = {
     const labels = casePending(c);
     const form = completeForm(c, labels);
     const env = shortFormEnv(ctx);
-    let r = keep(startForm(form, env), c.code, labels);
+    let r = keep(await startForm(form, env), c.code, labels);
     if (cmd.rest) {
       // 「监护人电话 13812345678」: a field's name first picks that question.
       const names = form.steps.flatMap((s) => [s.label, ...(s.editNames ?? [])].map((n) => ({ n, s }))).sort((x, y) => y.n.length - x.n.length);
@@ -135,26 +135,26 @@ export const completeCaseDialog: DialogKind = {
         r = { ...r, state: { ...r.state, current: named.s.key } };
       }
       if (named) answer = cmd.rest.slice(named.n.length).replace(/^[\s:：,，是为]+/, '');
-      if (answer) r = keep(handleInput(form, r.state, answer, env), c.code, labels);
+      if (answer) r = keep(await handleInput(form, r.state, answer, env), c.code, labels);
       else r = { ...r, reply: currentPrompt(form, r.state, env) };
     }
     return settle(ctx, c.code, r, { once });
   },
   alive: shortDialogAlive,
-  answer(ctx, session) {
+  async answer(ctx, session) {
     if (!isText(ctx)) return null;
     const state = session.state as EngineState;
-    const c = check(ctx, codeOf(state));
+    const c = await check(ctx, codeOf(state));
     if (Array.isArray(c)) {
-      endShortDialog(ctx, COMPLETE_FORM_ID);
+      await endShortDialog(ctx, COMPLETE_FORM_ID);
       return c;
     }
-    const r = keep(handleInput(completeForm(c, labelsOf(state)), state, ctx.msg.text, shortFormEnv(ctx)), c.code, labelsOf(state));
-    const replies = settle(ctx, c.code, r, { once: false, createdAt: session.createdAt });
+    const r = keep(await handleInput(completeForm(c, labelsOf(state)), state, ctx.msg.text, shortFormEnv(ctx)), c.code, labelsOf(state));
+    const replies = await settle(ctx, c.code, r, { once: false, createdAt: session.createdAt });
     return replies === NEEDS_DIALOG ? null : replies;
   },
-  pending: (ctx, session) => {
-    const c = ctx.store.cases.getByCode(codeOf(session.state as EngineState));
+  pending: async (ctx, session) => {
+    const c = await ctx.store.cases.getByCode(codeOf(session.state as EngineState));
     return c ? currentPrompt(completeForm(c, labelsOf(session.state as EngineState)), session.state as EngineState, shortFormEnv(ctx)) : undefined;
   },
 };

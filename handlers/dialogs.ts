@@ -25,12 +25,12 @@ const ALL_DIALOGS = [intakeDialog, ...followupDialogs];
  * The open question of this user's dialog in this chat, for opening the private chat; undefined
  * when none is open (or a registration is paused, which says so itself on the next message).
  */
-export function pendingDialogPrompt(ctx: HandlerContext): Reply | undefined {
-  const registration = pendingIntakePrompt(ctx);
+export async function pendingDialogPrompt(ctx: HandlerContext): Promise<Reply | undefined> {
+  const registration = await pendingIntakePrompt(ctx);
   if (registration) return registration;
-  const session = ctx.store.sessions.get(ctx.msg.userId, ctx.msg.chatId);
+  const session = await ctx.store.sessions.get(ctx.msg.userId, ctx.msg.chatId);
   const kind = session && ALL_DIALOGS.find((k) => k.formId === session.formId && k !== intakeDialog);
-  if (!session || !kind || !kind.alive(ctx, session)) return undefined;
-  const p = kind.pending(ctx, session);
+  if (!session || !kind || !await kind.alive(ctx, session)) return undefined;
+  const p = await kind.pending(ctx, session);
   return p && { ...p, text: `您有一份未完成的${kind.title}，接着回答：\n${p.text}\n（回复「取消」可放弃。）` };
 }

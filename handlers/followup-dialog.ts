@@ -12,19 +12,19 @@ import type { Handler } from '../src/core/context.js';
  */
 export const legacyDialogHandler: Handler = {
   name: 'legacy-dialogs',
-  handle(ctx) {
+  async handle(ctx) {
     const { msg, store } = ctx;
-    const open = store.followup.dialog(msg.userId, msg.chatId);
+    const open = await store.followup.dialog(msg.userId, msg.chatId);
     if (!open) return null;
-    store.followup.deleteDialog(msg.userId, msg.chatId);
-    if (ctx.clock.now().getTime() - open.updatedAt.getTime() > DIALOG_IDLE_MS || store.sessions.get(msg.userId, msg.chatId)) return null;
+    await store.followup.deleteDialog(msg.userId, msg.chatId);
+    if (ctx.clock.now().getTime() - open.updatedAt.getTime() > DIALOG_IDLE_MS || await store.sessions.get(msg.userId, msg.chatId)) return null;
     const legacy = (open.state ?? {}) as Record<string, unknown>;
     const adopted =
-      legacy.kind === 'contact' ? { formId: CONTACT_FORM_ID, state: adoptContactDialog(ctx, legacy) }
-      : legacy.kind === 'close' ? { formId: CLOSE_FORM_ID, state: adoptCloseDialog(ctx, legacy) }
+      legacy.kind === 'contact' ? { formId: CONTACT_FORM_ID, state: await adoptContactDialog(ctx, legacy) }
+      : legacy.kind === 'close' ? { formId: CLOSE_FORM_ID, state: await adoptCloseDialog(ctx, legacy) }
       : undefined;
     if (!adopted?.state) return null;
-    store.sessions.save({
+    await store.sessions.save({
       userId: msg.userId, chatId: msg.chatId, formId: adopted.formId, status: 'active', state: adopted.state,
       startedIn: msg.chatId, createdAt: open.updatedAt, lastActiveAt: open.updatedAt,
     });

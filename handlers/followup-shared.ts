@@ -28,8 +28,8 @@ export const MANAGERS = '管理员和该个案牵头单位的成员';
  * The one answer for a code that does not exist and a case the person may not act on, so codes
  * cannot be probed; the attempt is audited either way (docs/domain-rules.md P6).
  */
-export function refuseCase(ctx: HandlerContext, code: string, what: string, exists: boolean, who = '帮扶责任人、牵头单位成员和管理员'): Reply[] {
-  ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: code, detail: `${what}: ${exists ? 'not allowed' : 'not found'}` });
+export async function refuseCase(ctx: HandlerContext, code: string, what: string, exists: boolean, who = '帮扶责任人、牵头单位成员和管理员'): Promise<Reply[]> {
+  await ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: code, detail: `${what}: ${exists ? 'not allowed' : 'not found'}` });
   return [{ text: `没有找到您可以${what}的个案 ${code}。请核对编号（形如 DJ-2026-0001）；只有${who}可以${what}。` }];
 }
 
@@ -40,8 +40,8 @@ export function concerned(ctx: HandlerContext, c: CaseRecord, extra: ReadonlyArr
   return ctx.config.members.filter((m) => m.userid !== ctx.msg.userId && (ids.has(m.userid) || [...units].some((u) => inUnit(m, u))));
 }
 
-export function tell(ctx: HandlerContext, userId: string, text: string, reason: string, dedupeKey: string): void {
-  ctx.store.outbox.enqueue({ target: { kind: 'user', id: userId }, reply: { text }, reason, dedupeKey }, ctx.clock.now());
+export async function tell(ctx: HandlerContext, userId: string, text: string, reason: string, dedupeKey: string): Promise<void> {
+  await ctx.store.outbox.enqueue({ target: { kind: 'user', id: userId }, reply: { text }, reason, dedupeKey }, ctx.clock.now());
 }
 
 /** The case as named in a private chat: code, masked name, village. */
@@ -50,10 +50,10 @@ export function tell(ctx: HandlerContext, userId: string, text: string, reason: 
  * command; a reply when the sender may not use case functions or the code is missing; else the
  * command's text after the trigger (`rest`) and the code found in it, if any.
  */
-export function caseCommand(
+export async function caseCommand(
   ctx: HandlerContext,
   trigger: RegExp,
-): { member: Member; rest: string; found: { code: string; rest: string } | undefined } | Reply[] | null {
+): Promise<{ member: Member; rest: string; found: { code: string; rest: string } | undefined } | Reply[] | null> {
   if (!isText(ctx)) return null;
   const text = normalizeInput(ctx.msg.text);
   const m = trigger.exec(text);
@@ -61,7 +61,7 @@ export function caseCommand(
   const rest = text.slice(m[0].length);
   if (!ctx.member) {
     // Refused attempts by people not in the config are on record too.
-    ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: findCaseCode(rest)?.code ?? null, detail: `${m[0]}: not a member` });
+    await ctx.store.audit.append({ at: ctx.clock.now(), actor: ctx.msg.userId, action: 'denied', caseCode: findCaseCode(rest)?.code ?? null, detail: `${m[0]}: not a member` });
     return [{ text: NOT_MEMBER_TEXT }];
   }
   return { member: ctx.member, rest, found: findCaseCode(rest) };

@@ -65,8 +65,8 @@ function envFor(ctx: HandlerContext, now: Date): FormEnv {
  * The pending question of this user's draft in this chat, for a greeting or for opening the
  * private chat after a group start; undefined when there is no draft.
  */
-export function pendingIntakePrompt(ctx: HandlerContext): Reply | undefined {
-  const session = ctx.store.sessions.get(ctx.msg.userId, ctx.msg.chatId);
+export async function pendingIntakePrompt(ctx: HandlerContext): Promise<Reply | undefined> {
+  const session = await ctx.store.sessions.get(ctx.msg.userId, ctx.msg.chatId);
   if (!session || session.formId !== caseForm.id) return undefined;
   const now = ctx.clock.now();
   if (sessionTiming(session.lastActiveAt, now) === 'expired') return undefined;
@@ -80,45 +80,45 @@ export function warmIntake(deps: AppDeps): void {
 }
 
 /** Records that the bot told this user to report to the police; the ids go with the draft. */
-function recordSigns(ctx: HandlerContext, result: EngineResult, chatId: string, now: Date): void {
+async function recordSigns(ctx: HandlerContext, result: EngineResult, chatId: string, now: Date): Promise<void> {
   for (const sign of result.newSigns) {
-    const id = ctx.store.cases.recordMandatoryReport({ caseId: null, userId: ctx.msg.userId, chatId, sign, reportTo: REPORT_TO, promptedAt: now });
+    const id = await ctx.store.cases.recordMandatoryReport({ caseId: null, userId: ctx.msg.userId, chatId, sign, reportTo: REPORT_TO, promptedAt: now });
     result.state.reportIds.push(id);
   }
 }
 
-function save(ctx: HandlerContext, chatId: string, startedIn: string, state: EngineState, now: Date, createdAt = now): void {
+async function save(ctx: HandlerContext, chatId: string, startedIn: string, state: EngineState, now: Date, createdAt = now): Promise<void> {
   // One session row per (user, chat): a registration replaces a half-done 走访 or 结案 there.
-  ctx.store.sessions.save({ userId: ctx.msg.userId, chatId, formId: caseForm.id, status: 'active', state, startedIn, createdAt, lastActiveAt: now });
+  await ctx.store.sessions.save({ userId: ctx.msg.userId, chatId, formId: caseForm.id, status: 'active', state, startedIn, createdAt, lastActiveAt: now });
 }
 
-function start(ctx: HandlerContext, now: Date): Reply[] {
+async function start(ctx: HandlerContext, now: Date): Promise<Reply[]> {
   const { msg, store } = ctx;
   if (!ctx.member) return [{ text: NOT_ENABLED_TEXT }];
   const env = envFor(ctx, now);
   if (msg.chatType === 'group') {
     // The form continues privately; nothing about the child is said in the group.
-    if (store.sessions.get(msg.userId, msg.userId)?.formId === caseForm.id) return [{ text: OPEN_ELSEWHERE_TEXT }];
-    const result = startForm(caseForm, env, msg.text);
-    recordSigns(ctx, result, msg.userId, now);
-    save(ctx, msg.userId, msg.chatId, result.state, now);
-    store.outbox.enqueue({ target: { kind: 'user', id: msg.userId }, reply: result.reply, reason: 'intake.moved-to-private' }, now);
+    if ((await store.sessions.get(msg.userId, msg.userId))?.formId === caseForm.id) return [{ text: OPEN_ELSEWHERE_TEXT }];
+    const result = await startForm(caseForm, env, msg.text);
+    await recordSigns(ctx, result, msg.userId, now);
+    await save(ctx, msg.userId, msg.chatId, result.state, now);
+    await store.outbox.enqueue({ target: { kind: 'user', id: msg.userId }, reply: result.reply, reason: 'intake.moved-to-private' }, now);
     return [{ text: MOVED_TO_PRIVATE_TEXT }];
   }
-  const result = startForm(caseForm, env, msg.text);
-  recordSigns(ctx, result, msg.chatId, now);
-  save(ctx, msg.chatId, msg.chatId, result.state, now);
+  const result = await startForm(caseForm, env, msg.text);
+  await recordSigns(ctx, result, msg.chatId, now);
+  await save(ctx, msg.chatId, msg.chatId, result.state, now);
   return [result.reply];
 }
 
-function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Reply[] | null {
+async function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Promise<Reply[] | null> {
   const { msg, store } = ctx;
   const state = session.state as EngineState;
   const env = envFor(ctx, now);
   const timing = sessionTiming(session.lastActiveAt, now);
   if (timing === 'expired') {
-    store.sessions.delete(session.userId, session.chatId);
-    if (isIntakeTrigger(msg.text)) return [{ text: DROPPED_TEXT }, ...start(ctx, now)];
+    await store.sessions.delete(session.userId, session.chatId);
+    if (isIntakeTrigger(msg.text)) return [{ text: DROPPED_TEXT }, ...await start(ctx, now)];
     return [{ text: DROPPED_TEXT }];
   }
   if (msg.kind !== 'text' && msg.kind !== 'button') return null;
@@ -127,12 +127,12 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
   // so unlike a stray message after a long pause it cannot be mistaken for an answer.
   const tapped = msg.kind === 'button' && msg.cardKey !== undefined;
   if (!tapped && session.status === 'active' && timing === 'idle' && cmd !== '继续' && cmd !== '取消') {
-    store.sessions.save({ ...session, status: 'paused' });
+    await store.sessions.save({ ...session, status: 'paused' });
     return [{ text: PAUSED_TEXT }];
   }
   if (!tapped && (session.status === 'paused' || timing === 'idle')) {
     if (cmd === '继续') {
-      save(ctx, session.chatId, session.startedIn, state, now, session.createdAt);
+      await save(ctx, session.chatId, session.startedIn, state, now, session.createdAt);
       const p = currentPrompt(caseForm, state, env);
       return [{ ...p, text: `继续登记。\n${p.text}` }];
     }
@@ -142,24 +142,24 @@ function proceed(ctx: HandlerContext, session: FormSessionRecord, now: Date): Re
     }
   }
   if (isIntakeTrigger(msg.text) && !parseCommand(msg.text)) return [{ text: ALREADY_OPEN_TEXT }];
-  const result = handleInput(caseForm, state, msg.text, env, msg.cardKey !== undefined ? { cardKey: msg.cardKey } : {});
-  recordSigns(ctx, result, session.chatId, now);
+  const result = await handleInput(caseForm, state, msg.text, env, msg.cardKey !== undefined ? { cardKey: msg.cardKey } : {});
+  await recordSigns(ctx, result, session.chatId, now);
   if (result.outcome === 'cancelled') {
-    store.sessions.delete(session.userId, session.chatId);
+    await store.sessions.delete(session.userId, session.chatId);
     return [result.reply];
   }
   if (result.outcome === 'submit') {
     if (!ctx.member) {
-      store.sessions.delete(session.userId, session.chatId);
+      await store.sessions.delete(session.userId, session.chatId);
       return [{ text: NOT_ENABLED_TEXT }];
     }
-    const { reply } = submitCase({ store, lookup: ctx.lookup, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
-    store.sessions.delete(session.userId, session.chatId);
+    const { reply } = await submitCase({ store, lookup: ctx.lookup, config: ctx.config, plan: ctx.plan, now, reporterUserId: msg.userId, state: result.state, env });
+    await store.sessions.delete(session.userId, session.chatId);
     // Should 「已保存」 be lost on its way, a 「确认」 typed again gets it again (repeated-confirm).
-    rememberOutcome(ctx, 'intake.saved', reply, now);
+    await rememberOutcome(ctx, 'intake.saved', reply, now);
     return [reply];
   }
-  save(ctx, session.chatId, session.startedIn, result.state, now, session.createdAt);
+  await save(ctx, session.chatId, session.startedIn, result.state, now, session.createdAt);
   return [result.reply];
 }
 
@@ -176,11 +176,11 @@ export const intakeDialog: DialogKind = {
   action: '登记个案',
   keepsAgainstNew: true,
   starts: (ctx) => (ctx.msg.kind === 'text' || ctx.msg.kind === 'button') && isIntakeTrigger(ctx.msg.text),
-  start: (ctx, { once }) => (once ? NEEDS_DIALOG : start(ctx, ctx.clock.now())),
+  start: async (ctx, { once }) => (once ? NEEDS_DIALOG : start(ctx, ctx.clock.now())),
   // Its own timing (pause after 30 minutes, drop after 7 days) is applied with a notice in proceed.
-  alive: () => true,
+  alive: async () => true,
   answer: (ctx, session) => proceed(ctx, session, ctx.clock.now()),
-  pending(ctx, session) {
+  async pending(ctx, session) {
     const now = ctx.clock.now();
     if (session.status === 'paused' || sessionTiming(session.lastActiveAt, now) !== 'fresh') return undefined;
     return currentPrompt(caseForm, session.state as EngineState, envFor(ctx, now));

@@ -11,16 +11,16 @@ import { tell } from './followup-shared.js';
  * the case. In a group the notice itself goes privately; the group hears only that there is one.
  * Returns the text to append to the reply ('' when nothing was found).
  */
-export function promptMandatoryReport(ctx: HandlerContext, c: CaseRecord, text: string, source: 'contact' | 'close'): string {
+export async function promptMandatoryReport(ctx: HandlerContext, c: CaseRecord, text: string, source: 'contact' | 'close'): Promise<string> {
   const now = ctx.clock.now();
   const birth = parseIsoPartial(c.birthDate);
   const signs = detectSigns({ text, ...(birth && { age: ageRange(birth, now) }) });
   if (signs.length === 0) return '';
   for (const sign of signs) {
-    ctx.store.cases.recordMandatoryReport({ caseId: c.id, userId: ctx.msg.userId, chatId: ctx.msg.chatId, sign, reportTo: REPORT_TO, promptedAt: now });
+    await ctx.store.cases.recordMandatoryReport({ caseId: c.id, userId: ctx.msg.userId, chatId: ctx.msg.chatId, sign, reportTo: REPORT_TO, promptedAt: now });
   }
   const notice = reportNotice(signs);
   if (ctx.msg.chatType !== 'group') return `\n${notice}`;
-  tell(ctx, ctx.msg.userId, `个案 ${c.code}：${notice}`, `${source}.mandatory-report`, `${source}.report:${c.code}:${ctx.msg.userId}:${now.toISOString()}`);
+  await tell(ctx, ctx.msg.userId, `个案 ${c.code}：${notice}`, `${source}.mandatory-report`, `${source}.report:${c.code}:${ctx.msg.userId}:${now.toISOString()}`);
   return '\n⚠️ 所记录的情况需要立即报告，已私信提醒您。';
 }

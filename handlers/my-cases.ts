@@ -12,10 +12,10 @@ const ASKS = new Set(['我的个案', '我帮扶的个案', '我的帮扶对象'
  */
 export const myCasesHandler: Handler = {
   name: 'my-cases',
-  handle(ctx) {
+  async handle(ctx) {
     if (!isText(ctx) || !ASKS.has(command(ctx.msg.text))) return null;
     if (!ctx.member) return [{ text: NOT_MEMBER_TEXT }];
-    const rows = openCaseStatuses(ctx.store, ctx.config.followup, ctx.clock.now(), undefined, undefined, { mentorUserId: ctx.msg.userId });
+    const rows = await openCaseStatuses(ctx.store, ctx.config.followup, ctx.clock.now(), undefined, undefined, { mentorUserId: ctx.msg.userId });
     const count = (s: string) => rows.filter((r) => r.due.state === s).length;
     if (ctx.msg.chatType === 'group') {
       const g = groupCount;
@@ -27,12 +27,14 @@ export const myCasesHandler: Handler = {
     const head = `您帮扶的在册个案 ${rows.length} 件（逾期 ${count('overdue')}，待联系 ${count('pending')}，已联系 ${count('done')}）：`;
     const tip = rows.some((r) => r.due.state !== 'done' && r.due.state !== 'new') ? `\n联系后发「走访 ${rows[0]!.c.code} 电话 情况」记录。` : '';
     // What the reporter did not know at registration stays listed until the mentor completes it.
-    const pending = (code: string) => {
-      const c = ctx.store.cases.getByCode(code);
+    const pending = async (code: string) => {
+      const c = await ctx.store.cases.getByCode(code);
       const p = c ? casePending(c) : [];
       return p.length ? `；待补充：${p.join('、')}` : '';
     };
-    return [{ text: [head, ...rows.map((r) => privateCaseLine(r) + pending(r.c.code))].join('\n') + tip }];
+    const lines: string[] = [];
+    for (const r of rows) lines.push(privateCaseLine(r) + (await pending(r.c.code)));
+    return [{ text: [head, ...lines].join('\n') + tip }];
   },
 };
 

@@ -12,17 +12,17 @@ export const NOT_ALLOWED_OVERDUE_TEXT = '逾期个案清单仅向管理员和牵
  */
 export const overdueListHandler: Handler = {
   name: 'overdue-list',
-  handle(ctx) {
+  async handle(ctx) {
     if (!isText(ctx) || !ASKS.has(command(ctx.msg.text))) return null;
     const member = ctx.member;
     if (!member) return [{ text: NOT_MEMBER_TEXT }];
     const admin = member.role === 'admin';
-    const leadsAny = ctx.plan.categories.some((k) => k.leadUnits.includes(member.unit)) || ctx.store.cases.anyLedBy(member.unit);
+    const leadsAny = ctx.plan.categories.some((k) => k.leadUnits.includes(member.unit)) || await ctx.store.cases.anyLedBy(member.unit);
     if (!admin && !leadsAny) return [{ text: NOT_ALLOWED_OVERDUE_TEXT }];
     // Only cases with no contact since the previous window began can be overdue: the database
     // skips the rest, and a unit member's scan reads only that unit's cases.
     const at = ctx.clock.now();
-    const rows = openCaseStatuses(ctx.store, ctx.config.followup, at, undefined, overdueCandidatesSince(at), admin ? {} : { leadUnit: member.unit })
+    const rows = (await openCaseStatuses(ctx.store, ctx.config.followup, at, undefined, overdueCandidatesSince(at), admin ? {} : { leadUnit: member.unit }))
       .filter((r) => r.due.state === 'overdue')
       .sort((a, b) => b.due.missedInARow - a.due.missedInARow || a.c.code.localeCompare(b.c.code));
     const scope = member.role === 'admin' ? '全镇' : `${member.unit}牵头的`;

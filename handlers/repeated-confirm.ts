@@ -16,8 +16,8 @@ export type OutcomeKind = keyof typeof ALREADY_DONE_TEXT;
 export const ALREADY_SAVED_TEXT = ALREADY_DONE_TEXT['intake.saved'];
 
 /** A dialog of this user in this chat just ended with `reply`: a repeated confirmation gets it again. */
-export function rememberOutcome(ctx: HandlerContext, kind: OutcomeKind, reply: Reply, now: Date): void {
-  ctx.store.outcomes.save(ctx.msg.userId, ctx.msg.chatId, { kind, reply, at: now });
+export async function rememberOutcome(ctx: HandlerContext, kind: OutcomeKind, reply: Reply, now: Date): Promise<void> {
+  await ctx.store.outcomes.save(ctx.msg.userId, ctx.msg.chatId, { kind, reply, at: now });
 }
 
 /**
@@ -28,14 +28,14 @@ export function rememberOutcome(ctx: HandlerContext, kind: OutcomeKind, reply: R
  */
 export const repeatedConfirmHandler: Handler = {
   name: 'repeated-confirm',
-  handle(ctx) {
+  async handle(ctx) {
     const { msg, store } = ctx;
     if (msg.kind !== 'text' && msg.kind !== 'button') return null;
     const now = ctx.clock.now();
-    const outcome = store.outcomes.get(msg.userId, msg.chatId, new Date(now.getTime() - OUTCOME_LIFE_MS));
+    const outcome = await store.outcomes.get(msg.userId, msg.chatId, new Date(now.getTime() - OUTCOME_LIFE_MS));
     if (!outcome) return null;
     if (!CONFIRM_WORDS.test(stripEdgePunctuation(normalizeInput(msg.text)))) {
-      store.outcomes.delete(msg.userId, msg.chatId);
+      await store.outcomes.delete(msg.userId, msg.chatId);
       return null;
     }
     const head = ALREADY_DONE_TEXT[outcome.kind as OutcomeKind] ?? '已经办理过了，没有重复操作：';

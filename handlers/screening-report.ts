@@ -22,7 +22,7 @@ export const SCREENING_FORMAT_TEXT = screeningFormatText({ every: 'month' });
  */
 export const screeningReportHandler: Handler = {
   name: 'screening-report',
-  handle(ctx) {
+  async handle(ctx) {
     if (!isText(ctx)) return null;
     const text = normalizeInput(ctx.msg.text);
     if (!SCREENING_TRIGGER.test(text)) return null;
@@ -32,8 +32,8 @@ export const screeningReportHandler: Handler = {
     if (!r.ok) return [{ text: screeningFormatText(s) }];
     const now = ctx.clock.now();
     const period = screeningReportMonth(s, now);
-    const replaced = ctx.store.followup.screenings(period).some((s) => s.unit === ctx.member!.unit);
-    ctx.store.followup.saveScreening({ period, unit: ctx.member.unit, userId: ctx.msg.userId, newRisks: r.newRisks, highRisks: r.highRisks, reportedAt: now });
+    const replaced = (await ctx.store.followup.screenings(period)).some((s) => s.unit === ctx.member!.unit);
+    await ctx.store.followup.saveScreening({ period, unit: ctx.member.unit, userId: ctx.msg.userId, newRisks: r.newRisks, highRisks: r.highRisks, reportedAt: now });
     const n = ctx.msg.chatType === 'group' ? groupCount : String;
     const what = r.newRisks === 0 ? `${screeningWord(s)}无新增风险` : `新增风险 ${n(r.newRisks)} 人，其中高风险 ${n(r.highRisks)} 人`;
     return [{ text: `已${replaced ? '更新' : '记录'} ${ctx.member.unit} ${period} 风险隐患排查上报：${what}。` }];

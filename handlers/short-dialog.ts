@@ -23,16 +23,16 @@ export function shortFormEnv(ctx: HandlerContext): FormEnv {
   };
 }
 
-export function saveShortDialog(ctx: HandlerContext, formId: string, state: EngineState, createdAt?: Date): void {
+export async function saveShortDialog(ctx: HandlerContext, formId: string, state: EngineState, createdAt?: Date): Promise<void> {
   const now = ctx.clock.now();
   const { userId, chatId } = ctx.msg;
-  ctx.store.sessions.save({ userId, chatId, formId, status: 'active', state, startedIn: chatId, createdAt: createdAt ?? now, lastActiveAt: now });
+  await ctx.store.sessions.save({ userId, chatId, formId, status: 'active', state, startedIn: chatId, createdAt: createdAt ?? now, lastActiveAt: now });
 }
 
 /** A short dialog left alone for 30 minutes is dropped: the next message is read as if none were open. */
-export function shortDialogAlive(ctx: HandlerContext, session: FormSessionRecord): boolean {
+export async function shortDialogAlive(ctx: HandlerContext, session: FormSessionRecord): Promise<boolean> {
   if (ctx.clock.now().getTime() - session.lastActiveAt.getTime() <= DIALOG_IDLE_MS) return true;
-  ctx.store.sessions.delete(session.userId, session.chatId);
+  await ctx.store.sessions.delete(session.userId, session.chatId);
   return false;
 }
 
@@ -40,9 +40,9 @@ export function shortDialogAlive(ctx: HandlerContext, session: FormSessionRecord
  * Ends this form's dialog in the sender's chat. Only its own row: a command done in one message
  * next to an open registration (src/core/dialogs.ts) must leave the registration alone.
  */
-export function endShortDialog(ctx: HandlerContext, formId: string): void {
+export async function endShortDialog(ctx: HandlerContext, formId: string): Promise<void> {
   const { userId, chatId } = ctx.msg;
-  if (ctx.store.sessions.get(userId, chatId)?.formId === formId) ctx.store.sessions.delete(userId, chatId);
+  if ((await ctx.store.sessions.get(userId, chatId))?.formId === formId) await ctx.store.sessions.delete(userId, chatId);
 }
 
 /**
@@ -50,22 +50,22 @@ export function endShortDialog(ctx: HandlerContext, formId: string): void {
  * ends its row; otherwise the form is kept for the next message, unless the command was tried in
  * one message (`once`, next to an open registration), which it could not finish.
  */
-export function settleShortForm(
+export async function settleShortForm(
   ctx: HandlerContext,
   formId: string,
   r: EngineResult,
   opts: { once: boolean; createdAt?: Date },
-  submit: (answers: Answers) => Reply[],
-): Reply[] | typeof NEEDS_DIALOG {
+  submit: (answers: Answers) => Promise<Reply[]>,
+): Promise<Reply[] | typeof NEEDS_DIALOG> {
   if (r.outcome === 'submit') {
-    endShortDialog(ctx, formId);
+    await endShortDialog(ctx, formId);
     return submit(r.state.answers);
   }
   if (r.outcome === 'cancelled') {
-    endShortDialog(ctx, formId);
+    await endShortDialog(ctx, formId);
     return [r.reply];
   }
   if (opts.once) return NEEDS_DIALOG;
-  saveShortDialog(ctx, formId, r.state, opts.createdAt);
+  await saveShortDialog(ctx, formId, r.state, opts.createdAt);
   return [r.reply];
 }

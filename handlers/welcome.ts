@@ -27,9 +27,9 @@ function questionLine(text: string): string {
  * (with 继续登记 first among the quick actions), and the quick actions. The text is for
  * platforms without cards; a platform with cards shows `welcome` as one short card.
  */
-export function welcomeReply(ctx: HandlerContext): Reply {
+export async function welcomeReply(ctx: HandlerContext): Promise<Reply> {
   const greeting = `您好，我是${ctx.config.town}护苗助手。`;
-  const pending = pendingDialogPrompt(ctx);
+  const pending = await pendingDialogPrompt(ctx);
   if (pending) {
     return { ...pending, welcome: { greeting, pending: questionLine(pending.text), actions: [CONTINUE_ACTION, ...QUICK_ACTIONS] } };
   }
@@ -43,13 +43,13 @@ export function welcomeReply(ctx: HandlerContext): Reply {
  */
 export const welcomeHandler: Handler = {
   name: 'welcome',
-  handle(ctx) {
+  async handle(ctx) {
     const { msg } = ctx;
-    if (msg.kind === 'enter_chat') return [welcomeReply(ctx)];
+    if (msg.kind === 'enter_chat') return [await welcomeReply(ctx)];
     if (msg.chatType !== 'single' || (msg.kind !== 'text' && msg.kind !== 'button')) return null;
     const said = stripEdgePunctuation(normalizeInput(msg.text));
     if (!GREETING.test(said)) return null;
-    if (said.startsWith('继续') && pendingDialogPrompt(ctx)) return null;
-    return [welcomeReply(ctx)];
+    if (said.startsWith('继续') && await pendingDialogPrompt(ctx)) return null;
+    return [await welcomeReply(ctx)];
   },
 };

@@ -13,16 +13,16 @@ export const INBOUND_ID_MS = 30 * 24 * 3600_000;
  * ids past their retention (docs/security.md) are dropped, and so are expired cards, old
  * conversation turns and dialog outcomes.
  */
-export function housekeeping(deps: AppDeps): void {
-  deps.store.transaction(() => {
+export async function housekeeping(deps: AppDeps): Promise<void> {
+  await deps.store.transaction(async () => {
     const now = deps.clock.now();
-    const n = dropExpiredDrafts(deps.store, now);
+    const n = await dropExpiredDrafts(deps.store, now);
     if (n) deps.log.info({ drafts: n }, 'expired drafts dropped');
-    const pruned = deps.store.inbound.prune(new Date(now.getTime() - REPLY_CACHE_MS), new Date(now.getTime() - INBOUND_ID_MS));
+    const pruned = await deps.store.inbound.prune(new Date(now.getTime() - REPLY_CACHE_MS), new Date(now.getTime() - INBOUND_ID_MS));
     if (pruned.replies || pruned.ids) deps.log.info(pruned, 'reply cache pruned');
-    const cards = deps.store.cards.prune(now, new Date(now.getTime() - CARD_LIFE_MS));
+    const cards = await deps.store.cards.prune(now, new Date(now.getTime() - CARD_LIFE_MS));
     if (cards.cards || cards.turns) deps.log.info(cards, 'expired cards pruned');
-    const outcomes = deps.store.outcomes.prune(new Date(now.getTime() - OUTCOME_LIFE_MS));
+    const outcomes = await deps.store.outcomes.prune(new Date(now.getTime() - OUTCOME_LIFE_MS));
     if (outcomes) deps.log.info({ outcomes }, 'dialog outcomes pruned');
   });
 }

@@ -44,17 +44,18 @@ export interface JobDef {
    * for the whole job. Its writes must be idempotent (outbox dedupe keys): a crash between
    * chunks leaves the period unrecorded, and the next start runs it again from the beginning.
    */
-  run(ctx: JobContext): string | JobChunks;
+  run(ctx: JobContext): Promise<string> | string | JobChunks;
 }
 
 /** The chunks of a job's run; the return value is its summary. */
-export type JobChunks = Generator<void, string, void>;
+export type JobChunks = AsyncGenerator<void, string, void>;
 
 /** Drives a run to its end in one go (inside one transaction): the CLI and tests. */
-export function finish(r: string | JobChunks): string {
+export async function finish(run: Promise<string> | string | JobChunks): Promise<string> {
+  const r = await run;
   if (typeof r === 'string') return r;
   for (;;) {
-    const step = r.next();
+    const step = await r.next();
     if (step.done) return step.value;
   }
 }

@@ -41,8 +41,10 @@ export class JobRunner {
   ) {}
 
   /** Run every job whose latest due period has not run yet, each in one transaction. */
-  tick(now = this.deps.clock.now()): RunOutcome[] {
-    return this.duePeriods(now).map((d) => ('outcome' in d ? d.outcome : this.runPeriod(d.job, d.period, now, d.trigger, d.late)));
+  async tick(now = this.deps.clock.now()): Promise<RunOutcome[]> {
+    const out: RunOutcome[] = [];
+    for (const d of await this.duePeriods(now)) out.push('outcome' in d ? d.outcome : await this.runPeriod(d.job, d.period, now, d.trigger, d.late));
+    return out;
   }
 
   /**
@@ -51,22 +53,22 @@ export class JobRunner {
    */
   async tickInChunks(pause: () => Promise<void>, now = this.deps.clock.now()): Promise<RunOutcome[]> {
     const out: RunOutcome[] = [];
-    for (const d of this.duePeriods(now)) {
+    for (const d of await this.duePeriods(now)) {
       out.push('outcome' in d ? d.outcome : await this.runPeriodInChunks(d.job, d.period, now, d.trigger, d.late, pause));
       await pause();
     }
     return out;
   }
 
-  private duePeriods(now: Date): Array<{ outcome: RunOutcome } | { job: JobDef; period: string; trigger: JobRun['trigger']; late: number }> {
-    const installedAt = this.installedAt(now);
+  private async duePeriods(now: Date): Promise<Array<{ outcome: RunOutcome } | { job: JobDef; period: string; trigger: JobRun['trigger']; late: number }>> {
+    const installedAt = await this.installedAt(now);
     const out: Array<{ outcome: RunOutcome } | { job: JobDef; period: string; trigger: JobRun['trigger']; late: number }> = [];
     for (const job of this.jobs) {
       const period = latestDuePeriod(job, now);
-      if (this.deps.store.jobRuns.get(job.name, period)) continue;
+      if (await this.deps.store.jobRuns.get(job.name, period)) continue;
       const due = dueAt(job, period);
       if (due < installedAt || (job.reportsOn && job.reportsOn(period).start < installedAt)) {
-        out.push({ outcome: this.recordBeforeInstall(job, period, now) });
+        out.push({ outcome: await this.recordBeforeInstall(job, period, now) });
         continue;
       }
       const late = now.getTime() - due.getTime();
@@ -79,32 +81,33 @@ export class JobRunner {
    * When this installation first ran its scheduler. A store that already has job runs but no
    * mark predates the mark: it counts as installed long ago, so its catch-up works as before.
    */
-  installedAt(now = this.deps.clock.now()): Date {
+  async installedAt(now = this.deps.clock.now()): Promise<Date> {
     const { store } = this.deps;
-    const mark = store.jobRuns.get(INSTALL_MARK.job, INSTALL_MARK.period);
+    const mark = await store.jobRuns.get(INSTALL_MARK.job, INSTALL_MARK.period);
     if (mark) return mark.asOf;
-    const legacy = this.jobs.some((j) => store.jobRuns.last(j.name));
+    let legacy = false;
+    for (const j of this.jobs) if (!legacy && (await store.jobRuns.last(j.name))) legacy = true;
     const at = legacy ? new Date(0) : now;
-    store.transaction(() => {
-      store.jobRuns.record({ ...INSTALL_MARK, status: 'done', trigger: 'cron', asOf: at, ranAt: now, summary: legacy ? '升级前已在运行' : '首次启动' });
-      if (!legacy) this.onInstall?.(now);
+    await store.transaction(async () => {
+      await store.jobRuns.record({ ...INSTALL_MARK, status: 'done', trigger: 'cron', asOf: at, ranAt: now, summary: legacy ? '升级前已在运行' : '首次启动' });
+      if (!legacy) await this.onInstall?.(now);
     });
-    return store.jobRuns.get(INSTALL_MARK.job, INSTALL_MARK.period)?.asOf ?? at;
+    return (await store.jobRuns.get(INSTALL_MARK.job, INSTALL_MARK.period))?.asOf ?? at;
   }
 
   /** Called once, inside the transaction that records a new installation (the optional 已启用 notice). */
-  onInstall?: (now: Date) => void;
+  onInstall?: (now: Date) => Promise<void>;
 
-  private recordBeforeInstall(job: JobDef, period: string, now: Date): RunOutcome {
+  private async recordBeforeInstall(job: JobDef, period: string, now: Date): Promise<RunOutcome> {
     const { store, log } = this.deps;
     const run: JobRun = { job: job.name, period, status: 'skipped', trigger: 'catchup', asOf: now, ranAt: now, summary: BEFORE_INSTALL };
-    const fresh = store.jobRuns.record(run);
+    const fresh = await store.jobRuns.record(run);
     if (fresh) log.info({ job: job.name, period }, 'period before this installation: recorded, nothing sent');
-    return { job: job.name, period, result: fresh ? 'skipped' : 'already', run: store.jobRuns.get(job.name, period) ?? run };
+    return { job: job.name, period, result: fresh ? 'skipped' : 'already', run: await store.jobRuns.get(job.name, period) ?? run };
   }
 
   /** `job run NAME --at ISO`: compute the job as of `at`; never repeats a period that ran. */
-  runByName(name: string, at: Date): RunOutcome {
+  runByName(name: string, at: Date): Promise<RunOutcome> {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new UnknownJobError(`没有名为「${name}」的任务。可用任务：${this.jobs.map((j) => j.name).join('、')}`);
     return this.runPeriod(job, latestDuePeriod(job, at), at, 'manual', 0);
@@ -120,17 +123,19 @@ export class JobRunner {
     return this.deps.clock.now();
   }
 
-  list(now = this.deps.clock.now()): Array<{ job: JobDef; last: JobRun | undefined; next: Date }> {
-    return this.jobs.map((job) => ({ job, last: this.deps.store.jobRuns.last(job.name), next: nextDue(job, now) }));
+  async list(now = this.deps.clock.now()): Promise<Array<{ job: JobDef; last: JobRun | undefined; next: Date }>> {
+    const out: Array<{ job: JobDef; last: JobRun | undefined; next: Date }> = [];
+    for (const job of this.jobs) out.push({ job, last: await this.deps.store.jobRuns.last(job.name), next: nextDue(job, now) });
+    return out;
   }
 
-  private runPeriod(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], lateMs: number): RunOutcome {
+  private runPeriod(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], lateMs: number): Promise<RunOutcome> {
     const { store } = this.deps;
-    return store.transaction(() => {
-      const existing = store.jobRuns.get(job.name, period);
+    return store.transaction(async () => {
+      const existing = await store.jobRuns.get(job.name, period);
       if (existing) return { job: job.name, period, result: 'already', run: existing };
       const stale = this.isStale(job, trigger, lateMs);
-      return this.record(job, period, at, trigger, stale, stale ? this.staleSummary(job) : finish(job.run({ ...this.deps, at, period })));
+      return this.record(job, period, at, trigger, stale, stale ? this.staleSummary(job) : await finish(job.run({ ...this.deps, at, period })));
     });
   }
 
@@ -138,17 +143,17 @@ export class JobRunner {
     const { store } = this.deps;
     let chunks: JobChunks | undefined;
     for (;;) {
-      const outcome = store.transaction((): RunOutcome | undefined => {
-        const existing = store.jobRuns.get(job.name, period);
+      const outcome = await store.transaction(async (): Promise<RunOutcome | undefined> => {
+        const existing = await store.jobRuns.get(job.name, period);
         if (existing) return { job: job.name, period, result: 'already', run: existing };
         if (!chunks) {
           const stale = this.isStale(job, trigger, lateMs);
           if (stale) return this.record(job, period, at, trigger, true, this.staleSummary(job));
-          const r = job.run({ ...this.deps, at, period });
+          const r = await job.run({ ...this.deps, at, period });
           if (typeof r === 'string') return this.record(job, period, at, trigger, false, r);
           chunks = r;
         }
-        const step = chunks.next();
+        const step = await chunks.next();
         return step.done ? this.record(job, period, at, trigger, false, step.value) : undefined;
       });
       if (outcome) return outcome;
@@ -164,10 +169,10 @@ export class JobRunner {
     return `错过执行时间超过 ${job.staleAfterDays} 天，已跳过`;
   }
 
-  private record(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], stale: boolean, summary: string): RunOutcome {
+  private async record(job: JobDef, period: string, at: Date, trigger: JobRun['trigger'], stale: boolean, summary: string): Promise<RunOutcome> {
     const { store, clock, log } = this.deps;
     const run: JobRun = { job: job.name, period, status: stale ? 'skipped' : 'done', trigger, asOf: at, ranAt: clock.now(), summary };
-    store.jobRuns.record(run);
+    await store.jobRuns.record(run);
     log.info({ job: job.name, period, trigger, status: run.status }, 'job ran');
     return { job: job.name, period, result: run.status, run };
   }

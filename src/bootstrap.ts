@@ -60,7 +60,7 @@ export interface BootstrapOptions {
  * One town's context from its loaded config and settings: the plan, and the store (SQLite in the
  * town's data directory, or the town's schema in PostgreSQL). Throws ConfigError on bad config.
  */
-export function bootstrapTown(config: LoadedConfig, town: TownSettings, log: Logger, opts: BootstrapOptions = {}): AppDeps {
+export async function bootstrapTown(config: LoadedConfig, town: TownSettings, log: Logger, opts: BootstrapOptions = {}): Promise<AppDeps> {
   const clock = opts.clock ?? systemClock;
   let plan: PlanMatrix;
   try {
@@ -85,9 +85,9 @@ export function bootstrapTown(config: LoadedConfig, town: TownSettings, log: Log
   config = { ...config, followup: rhythm.followup };
   // Throws a ConfigError (exit 2) when encrypted data exists but the key is missing or wrong.
   const cipher = fieldCipherFor(town.dataKey);
-  const store = opts.opened ?? openStore(town.store, { townId: config.townId, cipher, ...opts.storeOptions });
+  const store = opts.opened ?? await openStore(town.store, { townId: config.townId, cipher, ...opts.storeOptions });
   if (clock !== systemClock) log.info({ now: clock.now().toISOString() }, 'HUMIAO_CLOCK is set: this process runs on a test clock');
-  if (!cipher && town.production) warnNoKey(config, store, clock.now(), log);
+  if (!cipher && town.production) await warnNoKey(config, store, clock.now(), log);
   else if (!cipher) log.info({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set: case identity fields are stored unencrypted');
   return { config, plan, store, lookup: lookupKeys(cipher?.macKey ?? null), clock, log };
 }
@@ -96,11 +96,11 @@ export function bootstrapTown(config: LoadedConfig, town: TownSettings, log: Log
  * In production a missing key is a mistake, not a trial: a warning in the log and, once a day at
  * most, a private notice to every admin, so it cannot go unnoticed in a log nobody reads.
  */
-function warnNoKey(config: LoadedConfig, store: Store, now: Date, log: Logger): void {
+async function warnNoKey(config: LoadedConfig, store: Store, now: Date, log: Logger): Promise<void> {
   log.warn({ encryption: 'off' }, 'HUMIAO_DATA_KEY not set in production: case identity fields are stored unencrypted');
   const day = now.toISOString().slice(0, 10);
   for (const a of config.members.filter((m) => m.role === 'admin')) {
-    store.outbox.enqueue(
+    await store.outbox.enqueue(
       {
         target: { kind: 'user', id: a.userid },
         reply: { text: '⚠️ 护苗助手正式运行但没有设置数据加密密钥（HUMIAO_DATA_KEY），孩子的身份信息以明文保存。请尽快设置密钥后重启，见 docs/security.md。' },

@@ -54,7 +54,7 @@ let leasePool: ReturnType<typeof openLeasePool> | undefined;
  * DATABASE_URL every town is run under a lease, so a second process started the same way is a
  * warm standby; with SQLite each town has its own file and one process runs them all.
  */
-function loadTowns(): TownUnit[] {
+async function loadTowns(): Promise<TownUnit[]> {
   const { values } = parseArgs({ options: { user: { type: 'string' }, group: { type: 'string' } }, allowPositionals: false });
   // Outbox rows are claimed in the holder's name for no longer than the lease lives, so after a
   // takeover the new holder finds the dead holder's claims already lapsed.
@@ -63,14 +63,16 @@ function loadTowns(): TownUnit[] {
     const config = loadConfig(settings.configFile);
     const town = singleTown(settings);
     const runtime: TownRuntimeOptions = { chat: town.chat, console: { userId: values.user, groupId: values.group } };
-    return [{ deps: bootstrapTown(config, town, log, { clock, storeOptions }), runtime }];
+    return [{ deps: await bootstrapTown(config, town, log, { clock, storeOptions }), runtime }];
   }
   const county = loadCountyConfig(countyPath);
   for (const t of county.towns) requireTownCredentials(settings, t.townId);
-  return county.towns.map((config) => {
+  const units: TownUnit[] = [];
+  for (const config of county.towns) {
     const town = townSettings(settings, config.townId);
-    return { deps: bootstrapTown(config, town, log.child({ town: config.townId }), { clock, storeOptions }), runtime: { chat: town.chat } };
-  });
+    units.push({ deps: await bootstrapTown(config, town, log.child({ town: config.townId }), { clock, storeOptions }), runtime: { chat: town.chat } });
+  }
+  return units;
 }
 
 let towns: TownUnit[];
@@ -81,7 +83,7 @@ try {
     leasePool = openLeasePool(settings.store.databaseUrl);
     leases = new LeaseManager(leasePool, settings.lease);
   }
-  towns = loadTowns();
+  towns = await loadTowns();
   await leases?.ensureTable();
 } catch (err) {
   startFailed(err);
@@ -94,7 +96,7 @@ async function shutdown(code: number): Promise<never> {
   if (!exiting) {
     exiting = true;
     await owned?.stop();
-    for (const t of towns) t.deps.store.close();
+    for (const t of towns) await t.deps.store.close();
     await leasePool?.end().catch(() => {});
   }
   process.exit(code);

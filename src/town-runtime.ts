@@ -102,10 +102,10 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   }
   // Last line of defence: nothing identifying reaches a group, whatever produced the message.
   const sensitive = new SensitiveIndex(store, config);
-  channel = new GroupFilterChannel(channel, sensitive, log, (ids) => {
+  channel = new GroupFilterChannel(channel, sensitive, log, async (ids) => {
     // An unreadable record is told to the admins once; the bot goes on answering.
     for (const a of config.members.filter((m) => m.role === 'admin')) {
-      store.outbox.enqueue(
+      await store.outbox.enqueue(
         {
           target: { kind: 'user', id: a.userid },
           reply: { text: `有 ${ids.length} 个个案的加密信息无法读取（数据损坏或被改动）。其他个案不受影响。请运行「audit verify」并用备份核对。` },
@@ -143,10 +143,10 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   const holidayGap = calendarWarning(calendarOf(deps), deps.clock.now());
   if (holidayGap) log.warn({ calendar: 'incomplete' }, holidayGap);
   const runner = new JobRunner(deps, buildJobs(deps));
-  runner.onInstall = (now) => {
+  runner.onInstall = async (now) => {
     if (!config.followup.announceOnInstall) return;
     for (const g of broadcastGroups(config)) {
-      store.outbox.enqueue({ target: g, reply: { text: '护苗助手已启用。私聊我发送「帮助」可查看能做什么。' }, reason: 'install', dedupeKey: `install:${g.id}` }, now);
+      await store.outbox.enqueue({ target: g, reply: { text: '护苗助手已启用。私聊我发送「帮助」可查看能做什么。' }, reason: 'install', dedupeKey: `install:${g.id}` }, now);
     }
   };
   const scheduler = startScheduler(runner, log, () => worker.poke(), () => housekeeping(deps), { startAfter: answered, graceMs: STARTUP_GRACE_MS });

@@ -28,13 +28,13 @@ export function ageReviewJob(cfg: LoadedConfig): JobDef {
     title: '年龄节点复核（16/18/25 周岁及类别终止条件，私信帮扶人）',
     cadence: { every: 'month', day: c.ageReview.day, time: c.ageReview.time },
     workdaysOnly: c.workdaysOnly,
-    *run(ctx) {
+    async *run(ctx) {
       let n = 0;
       let read = 0;
       let sinceYield = 0;
       // A page of cases at a time: a county has 100,000 open ones and only a few reach an age.
       // Every CHUNK cases the run yields, so the scheduler can commit and let chats through.
-      for (const k of eachOpenSummary(ctx.store)) {
+      for await (const k of eachOpenSummary(ctx.store)) {
         if (++read % CHUNK_CASES === 0 || sinceYield >= CHUNK_PROMPTS) {
           sinceYield = 0;
           yield;
@@ -51,7 +51,7 @@ export function ageReviewJob(cfg: LoadedConfig): JobDef {
           const text = `【个案复核】个案 ${k.code}（${maskName(k.fullName)}，${k.village}）已满 ${m.age} 周岁，${why}`;
           const to = k.mentorUserId ? [k.mentorUserId] : admins(ctx.config).map((a) => a.userid);
           for (const userId of to) {
-            const id = ctx.store.outbox.enqueue({ target: { kind: 'user', id: userId }, reply: { text }, reason: 'job.age-review', dedupeKey: `milestone:${k.code}:${m.age}:${userId}` }, ctx.clock.now());
+            const id = await ctx.store.outbox.enqueue({ target: { kind: 'user', id: userId }, reply: { text }, reason: 'job.age-review', dedupeKey: `milestone:${k.code}:${m.age}:${userId}` }, ctx.clock.now());
             if (id !== null) (n++, sinceYield++);
           }
         }

@@ -14,13 +14,13 @@ const CHUNK_LINES = 100;
  * The open cases with no contact from `notContactedSince` to the run's day, with their status,
  * those `keep` accepts; a `yield` every CHUNK_CASES cases read (see JobDef.run).
  */
-export function* statusesInChunks(ctx: JobContext, notContactedSince: string, keep: (s: CaseStatus) => boolean): Generator<void, CaseStatus[], void> {
+export async function* statusesInChunks(ctx: JobContext, notContactedSince: string, keep: (s: CaseStatus) => boolean): AsyncGenerator<void, CaseStatus[], void> {
   const out: CaseStatus[] = [];
   let read = 0;
   // Pages as large as a chunk: a page's query is one stretch the loop cannot turn in.
-  for (const c of eachOpenSummary(ctx.store, { notContactedSince, asOfDay: localDateKey(ctx.at) }, CHUNK_CASES)) {
+  for await (const c of eachOpenSummary(ctx.store, { notContactedSince, asOfDay: localDateKey(ctx.at) }, CHUNK_CASES)) {
     if (++read % CHUNK_CASES === 0) yield;
-    const s = caseStatus(ctx.store, ctx.config.followup, ctx.at, c);
+    const s = await caseStatus(ctx.store, ctx.config.followup, ctx.at, c);
     if (keep(s)) out.push(s);
   }
   return out;
@@ -31,7 +31,11 @@ export function* statusesInChunks(ctx: JobContext, notContactedSince: string, ke
  * `send` with them, with a `yield` after every CHUNK_LINES lines rendered — also in the middle
  * of one recipient's list: a lead unit's member can be sent thousands of cases in one message.
  */
-export function* sendInChunks<K>(lists: Iterable<[K, CaseStatus[]]>, line: (s: CaseStatus) => string, send: (to: K, list: CaseStatus[], lines: string[]) => void): Generator<void, void, void> {
+export async function* sendInChunks<K>(
+  lists: Iterable<[K, CaseStatus[]]>,
+  line: (s: CaseStatus) => string,
+  send: (to: K, list: CaseStatus[], lines: string[]) => Promise<void>,
+): AsyncGenerator<void, void, void> {
   let since = 0;
   for (const [to, list] of lists) {
     const lines: string[] = [];
@@ -42,6 +46,6 @@ export function* sendInChunks<K>(lists: Iterable<[K, CaseStatus[]]>, line: (s: C
         yield;
       }
     }
-    send(to, list, lines);
+    await send(to, list, lines);
   }
 }

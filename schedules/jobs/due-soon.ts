@@ -25,7 +25,7 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: c.workdaysOnly,
     staleAfterDays: 8,
     // In chunks (see JobDef.run and overdue.ts).
-    *run(ctx) {
+    async *run(ctx) {
       // Only cases with no contact since the 1st of this month can still need one this month.
       const rows = yield* statusesInChunks(ctx, `${localDateKey(ctx.at).slice(0, 7)}-01`, (s) => needsContact(s, ctx.at));
       const byMentor = new Map<string, CaseStatus[]>();
@@ -36,13 +36,13 @@ export function dueSoonJob(cfg: LoadedConfig): JobDef {
         else appendTo(byMentor, m, s);
       }
       const month = `${parsePeriod(ctx.period).firstMonth}月`;
-      yield* sendInChunks(byMentor, privateCaseLine, (userId, list, lines) => {
+      yield* sendInChunks(byMentor, privateCaseLine, async (userId, list, lines) => {
         const text = [`【走访提醒】您帮扶的以下 ${list.length} 件个案${month}还没有联系记录，请在月底前联系并发送「走访 编号 方式 情况」记录：`, ...lines].join('\n');
-        push(ctx, DUE_SOON, { kind: 'user', id: userId }, text);
+        await push(ctx, DUE_SOON, { kind: 'user', id: userId }, text);
       });
       if (orphans.length) {
         const text = [`【走访提醒】以下 ${orphans.length} 件个案没有帮扶责任人，${month}也还没有联系记录，请发送「更换帮扶人 编号 姓名」指定：`, ...orphans.map(privateCaseLine)].join('\n');
-        for (const a of admins(ctx.config)) push(ctx, DUE_SOON, { kind: 'user', id: a.userid }, text, 'orphans');
+        for (const a of admins(ctx.config)) await push(ctx, DUE_SOON, { kind: 'user', id: a.userid }, text, 'orphans');
       }
       return `待联系 ${rows.length} 件，提醒帮扶人 ${byMentor.size} 人`;
     },

@@ -40,7 +40,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
     reportsOn: (period) => periodRange(previousPeriod(period)),
     // In chunks (see JobDef.run): a county's 1st reads thousands of candidates and writes a
     // message per mentor; every message's dedupe key makes a rerun after a crash send nothing twice.
-    *run(ctx) {
+    async *run(ctx) {
       const rows = yield* statusesInChunks(ctx, overdueCandidatesSince(ctx.at, ctx.config.followup), (s) => s.due.state === 'overdue');
       const byMentor = new Map<string, CaseStatus[]>();
       for (const s of rows) if (s.c.mentorUserId) appendTo(byMentor, s.c.mentorUserId, s);
@@ -48,7 +48,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
         push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...lines].join('\n')),
       );
       const label = `${parsePeriod(previousPeriod(ctx.period)).firstMonth}月`;
-      for (const g of broadcastGroups(ctx.config)) push(ctx, OVERDUE, g, overdueGroupText(rows, label));
+      for (const g of broadcastGroups(ctx.config)) await push(ctx, OVERDUE, g, overdueGroupText(rows, label));
       const escalate = rows.filter((s) => s.due.missedInARow >= 2 || !s.c.mentorUserId);
       const byMember = new Map<string, CaseStatus[]>();
       // Members by unit once: a county has thousands of members and thousands of escalations.

@@ -23,7 +23,7 @@ function statsContext(deps: AppDeps, quarter: string, asOf: Date): StatsContext 
 }
 
 /** The quarter's statistics as of `asOf`, counted in the database. */
-export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
+export function statsFor(deps: AppDeps, quarter: string, asOf: Date): Promise<QuarterStats> {
   return quarterStatsFrom(deps.store.stats, statsContext(deps, quarter, asOf));
 }
 
@@ -32,15 +32,15 @@ export function statsFor(deps: AppDeps, quarter: string, asOf: Date): QuarterSta
  * reference the database counts are tested against, and what a store without SQL (the lowdb
  * benchmark) runs.
  */
-export function statsFromLists(deps: AppDeps, quarter: string, asOf: Date): QuarterStats {
+export async function statsFromLists(deps: AppDeps, quarter: string, asOf: Date): Promise<QuarterStats> {
   const { start, end } = periodRange(quarter);
   const lastDay = localDateKey(asOf < end ? asOf : new Date(end.getTime() - 1));
   return quarterStats({
     ...statsContext(deps, quarter, asOf),
-    cases: deps.store.cases.summaries(),
+    cases: await deps.store.cases.summaries(),
     // Only the contacts of the windows counted are read; the overdue count needs just each case's latest one.
-    contacts: deps.store.followup.contactDays({ from: quarterQuery(quarter, asOf, deps.config.followup).query.contactsFrom, to: lastDay }),
-    lastContacts: deps.store.followup.lastContactDates(lastDay),
+    contacts: await deps.store.followup.contactDays({ from: quarterQuery(quarter, asOf, deps.config.followup).query.contactsFrom, to: lastDay }),
+    lastContacts: await deps.store.followup.lastContactDates(lastDay),
   });
 }
 
@@ -59,18 +59,18 @@ export function quarterlyJob(cfg: LoadedConfig): JobDef {
     cadence: monthly ? { every: 'month', day, time: q.time } : { every: 'quarter', monthOfQuarter: 3, day, time: q.time },
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: monthly ? 10 : 20,
-    run(ctx) {
+    async run(ctx) {
       const p = parsePeriod(ctx.period);
       const label = p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${quarterOf(p.firstMonth)}季度`;
       const units = leadUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, QUARTERLY, t, `【${label}工作进展调度】请${unit}作为牵头单位，在${monthly ? '月' : '季度'}末前汇总本${monthly ? '月' : '季度'}工作进展（走访落实、风险处置、结案情况），并确认所有个案本月已联系。发送「逾期」可查看未联系的个案。`, `lead:${unit}`);
+          await push(ctx, QUARTERLY, t, `【${label}工作进展调度】请${unit}作为牵头单位，在${monthly ? '月' : '季度'}末前汇总本${monthly ? '月' : '季度'}工作进展（走访落实、风险处置、结案情况），并确认所有个案本月已联系。发送「逾期」可查看未联系的个案。`, `lead:${unit}`);
         }
       }
-      const stats = statsFor(ctx, ctx.period, ctx.at);
-      for (const a of admins(ctx.config)) push(ctx, QUARTERLY, { kind: 'user', id: a.userid }, quarterlyMarkdown(stats, ctx.config.town), 'stats');
-      for (const g of broadcastGroups(ctx.config)) push(ctx, QUARTERLY, g, quarterlyMarkdown(stats, ctx.config.town, true), 'stats');
+      const stats = await statsFor(ctx, ctx.period, ctx.at);
+      for (const a of admins(ctx.config)) await push(ctx, QUARTERLY, { kind: 'user', id: a.userid }, quarterlyMarkdown(stats, ctx.config.town), 'stats');
+      for (const g of broadcastGroups(ctx.config)) await push(ctx, QUARTERLY, g, quarterlyMarkdown(stats, ctx.config.town, true), 'stats');
       return `提醒 ${units.length} 个牵头单位；在册 ${stats.open} 件`;
     },
   };

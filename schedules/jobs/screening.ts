@@ -27,11 +27,11 @@ function screeningCadence(s: LoadedConfig['followup']['screening'], day: number)
  * The reports of a period: a unit reports under the month it writes in, so a quarterly dispatch
  * counts any month of its quarter (the latest report of each unit).
  */
-function reportsOf(ctx: JobContext, about: string): ScreeningReport[] {
+async function reportsOf(ctx: JobContext, about: string): Promise<ScreeningReport[]> {
   const p = parsePeriod(about);
   const byUnit = new Map<string, ScreeningReport>();
   for (let m = p.firstMonth; m <= p.lastMonth; m++) {
-    for (const r of ctx.store.followup.screenings(`${p.year}-${String(m).padStart(2, '0')}`)) byUnit.set(r.unit, r);
+    for (const r of await ctx.store.followup.screenings(`${p.year}-${String(m).padStart(2, '0')}`)) byUnit.set(r.unit, r);
   }
   return [...byUnit.values()];
 }
@@ -51,12 +51,12 @@ export function screeningDispatchJob(cfg: LoadedConfig): JobDef {
     cadence: screeningCadence(s, s.day),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
-    run(ctx) {
+    async run(ctx) {
       const month = periodLabel(screeningAbout(s, ctx.period));
       const units = reportingUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, SCREENING_DISPATCH, t, `【${month}风险隐患排查调度】请${unit}排查本单位负责范围内重点青少年${s.about === 'previous' ? `${word}的` : '的'}风险隐患，并在 ${s.remindAfterDays} 天内上报。${how(word)}`, unit);
+          await push(ctx, SCREENING_DISPATCH, t, `【${month}风险隐患排查调度】请${unit}排查本单位负责范围内重点青少年${s.about === 'previous' ? `${word}的` : '的'}风险隐患，并在 ${s.remindAfterDays} 天内上报。${how(word)}`, unit);
         }
       }
       return `已向 ${units.length} 个单位发出排查调度`;
@@ -76,20 +76,20 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
     cadence: screeningCadence(s, Math.min(31, s.day + s.remindAfterDays)),
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
-    run(ctx) {
+    async run(ctx) {
       // A period whose dispatch was never sent (it fell due before this installation, or was
       // skipped as stale) has nothing to chase: reminding every unit of it would be a flood.
-      if (ctx.store.jobRuns.get(SCREENING_DISPATCH, ctx.period)?.status !== 'done') return '本期未发出排查调度，不催报';
+      if ((await ctx.store.jobRuns.get(SCREENING_DISPATCH, ctx.period))?.status !== 'done') return '本期未发出排查调度，不催报';
       const about = screeningAbout(s, ctx.period);
       const units = reportingUnits(ctx.config, ctx.plan);
-      const reports = reportsOf(ctx, about);
+      const reports = await reportsOf(ctx, about);
       const reported = new Map(reports.map((r) => [r.unit, r]));
       const missing = units.filter((u) => !reported.has(u));
       const month = periodLabel(about);
       const word = screeningWord(s);
       for (const unit of missing) {
         for (const t of unitTargets(ctx.config, unit)) {
-          push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报${word}排查情况，请尽快上报。${how(word)}`, unit);
+          await push(ctx, SCREENING_REMINDER, t, `【${month}风险隐患排查催报】${unit}尚未上报${word}排查情况，请尽快上报。${how(word)}`, unit);
         }
       }
       const newRisks = reports.reduce((n, r) => n + r.newRisks, 0);
@@ -103,7 +103,7 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
         }),
         missing.length ? `未报（已提醒）：${missing.join('、')}` : '各单位均已上报。',
       ];
-      for (const a of admins(ctx.config)) push(ctx, SCREENING_REMINDER, { kind: 'user', id: a.userid }, lines.join('\n'), 'summary');
+      for (const a of admins(ctx.config)) await push(ctx, SCREENING_REMINDER, { kind: 'user', id: a.userid }, lines.join('\n'), 'summary');
       return `已报 ${units.length - missing.length}/${units.length}，提醒 ${missing.length} 个单位`;
     },
   };

@@ -59,8 +59,8 @@ export class SensitiveIndex {
   }
 
   /** Marks every case not yet marked, at once: a group-bound message is never checked against less. */
-  refresh(): void {
-    while (this.source.identityMarks.pending()) this.fillPage();
+  async refresh(): Promise<void> {
+    while (await this.source.identityMarks.pending()) await this.fillPage();
   }
 
   /**
@@ -68,14 +68,14 @@ export class SensitiveIndex {
    * the first start after an upgrade answers private messages while it fills.
    */
   async fill(pause: () => Promise<void>): Promise<void> {
-    while (this.source.identityMarks.pending()) {
-      this.fillPage();
+    while (await this.source.identityMarks.pending()) {
+      await this.fillPage();
       await pause();
     }
   }
 
-  private fillPage(): void {
-    const r = this.source.identityMarks.fill((after, limit) => this.source.cases.identitySince(after, limit), PAGE);
+  private async fillPage(): Promise<void> {
+    const r = await this.source.identityMarks.fill((after, limit) => this.source.cases.identitySince(after, limit), PAGE);
     for (const id of r.broken) this.broken.add(id);
   }
 
@@ -89,7 +89,7 @@ export class SensitiveIndex {
    * (「王 小 明」「138 1234 0001」). Matching runs on the text without those characters; a hit
    * masks the whole stretch of the original it came from.
    */
-  mask(text: string): { text: string; hits: number } {
+  async mask(text: string): Promise<{ text: string; hits: number }> {
     const chars = [...text];
     const kept: number[] = [];
     let skeleton = '';
@@ -104,12 +104,12 @@ export class SensitiveIndex {
     const skel = [...skeleton];
     const take = (from: number, len: number, masked: string) => hits.push({ from: kept[from]!, to: kept[from + len - 1]!, masked });
     // Names, longest first at each position: every stretch that could be one is looked up at once.
-    const longest = this.source.identityMarks.longestName();
+    const longest = await this.source.identityMarks.longestName();
     if (longest >= 2) {
       const pair = (i: number) => skel[i]! + skel[i + 1]!;
       const pairs: string[] = [];
       for (let i = 0; i + 1 < skel.length; i++) pairs.push(pair(i));
-      const starts = this.source.identityMarks.onFile('start', pairs);
+      const starts = await this.source.identityMarks.onFile('start', pairs);
       const candidates: string[] = [];
       for (let i = 0; i + 1 < skel.length; i++) {
         if (!starts.has(pair(i))) continue;
@@ -118,7 +118,7 @@ export class SensitiveIndex {
           if (!this.isPublic(word)) candidates.push(word);
         }
       }
-      const names = this.source.identityMarks.onFile('name', candidates);
+      const names = await this.source.identityMarks.onFile('name', candidates);
       for (let i = 0; i < skel.length && names.size > 0; ) {
         let len = Math.min(longest, skel.length - i);
         for (; len >= 2; len--) if (names.has(skel.slice(i, i + len).join(''))) break;
@@ -143,7 +143,7 @@ export class SensitiveIndex {
       }
     };
     const runs = [...numbersText.matchAll(NUMBER_RUN)].flatMap((m) => [m[0], m[0].replace(/-/g, '')]);
-    const numbers = runs.length === 0 ? new Set<string>() : this.source.identityMarks.onFile('number', runs);
+    const numbers = runs.length === 0 ? new Set<string>() : await this.source.identityMarks.onFile('number', runs);
     scan(new RegExp(NUMBER_RUN.source, 'g'), (m) => (numbers.has(m) || numbers.has(m.replace(/-/g, '')) ? (m.length === 18 ? maskIdNumber(m) : maskPhone(m)) : null));
     scan(new RegExp(ID_PATTERN.source, 'g'), maskIdNumber);
     scan(new RegExp(MOBILE_PATTERN.source, 'g'), maskPhone);
@@ -184,22 +184,24 @@ export class GroupFilterChannel implements Channel {
     return this.inner.start(async (msg) => {
       const result = await sink(msg);
       if (msg.chatType !== 'group') return result;
-      return { ...result, replies: result.replies.map((r) => this.filter(r, msg.chatId, 'reply')) };
+      const replies: Reply[] = [];
+      for (const r of result.replies) replies.push(await this.filter(r, msg.chatId, 'reply'));
+      return { ...result, replies };
     });
   }
 
-  push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
-    return this.inner.push(target, target.kind === 'chat' ? this.filter(reply, target.id, 'push') : reply, progress);
+  async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
+    return this.inner.push(target, target.kind === 'chat' ? await this.filter(reply, target.id, 'push') : reply, progress);
   }
 
   stop(): Promise<void> {
     return this.inner.stop();
   }
 
-  filter(reply: Reply, chatId: string, via: 'reply' | 'push'): Reply {
+  async filter(reply: Reply, chatId: string, via: 'reply' | 'push'): Promise<Reply> {
     // One unreadable record must not silence every group: mask with what is known, and say so.
     try {
-      this.index.refresh();
+      await this.index.refresh();
     } catch (err) {
       this.log.error({ err: err instanceof Error ? err.name : 'unknown' }, 'group filter could not refresh its index; masking with what it has');
     }
@@ -214,13 +216,16 @@ export class GroupFilterChannel implements Channel {
       }
     }
     let hits = 0;
-    const clean = (s: string) => {
-      const m = this.index.mask(s);
+    const clean = async (s: string) => {
+      const m = await this.index.mask(s);
       hits += m.hits;
       return m.text;
     };
-    const out: Reply = { text: clean(reply.text) };
-    if (reply.choices) out.choices = reply.choices.map((c) => ({ label: clean(c.label), value: c.value }));
+    const out: Reply = { text: await clean(reply.text) };
+    if (reply.choices) {
+      out.choices = [];
+      for (const c of reply.choices) out.choices.push({ label: await clean(c.label), value: c.value });
+    }
     if (hits > 0) this.log.error({ chatId, via, hits }, 'personal data in a group-bound message was masked by the last filter');
     return out;
   }

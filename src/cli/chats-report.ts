@@ -25,10 +25,10 @@ function when(d: Date): string {
  * someone already wrote to it, so this tells the admin whom to ask to say hello to the bot once,
  * and which group chatids to copy into `humiao.config.yaml`. Shows ids and cadres' names only.
  */
-export function renderChatsReport(config: Pick<Config, 'members' | 'groups'>, store: Pick<Store, 'chats'> & Partial<Pick<Store, 'outbox'>>): string {
-  const seen = store.chats.list();
+export async function renderChatsReport(config: Pick<Config, 'members' | 'groups'>, store: Pick<Store, 'chats'> & Partial<Pick<Store, 'outbox'>>): Promise<string> {
+  const seen = await store.chats.list();
   // Messages waiting for someone the bot cannot reach yet: delivered when they first write.
-  const waiting = new Map((store.outbox?.heldCounts() ?? []).filter((h) => h.target.kind === 'user').map((h) => [h.target.id, h]));
+  const waiting = new Map((await store.outbox?.heldCounts() ?? []).filter((h) => h.target.kind === 'user').map((h) => [h.target.id, h]));
   const waitNote = (userid: string): string => {
     const h = waiting.get(userid);
     return h ? `；有 ${h.count} 条消息在等他（最早 ${when(h.oldest)}），他一私聊机器人就会收到` : '';
@@ -62,7 +62,7 @@ export function renderChatsReport(config: Pick<Config, 'members' | 'groups'>, st
     }
     let fallback: string;
     try {
-      const r = resolvePushTarget({ kind: 'user', id: m.userid }, store, config);
+      const r = await resolvePushTarget({ kind: 'user', id: m.userid }, store, config);
       fallback = `给他的提醒会先保留，并在「${r.group?.name ?? r.target.id}」里每天提醒他一次私聊机器人`;
     } catch (err) {
       if (!(err instanceof UnreachableTargetError)) throw err;

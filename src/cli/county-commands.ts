@@ -21,7 +21,7 @@ export function registerCountyCommands(report: Command, run: CliRun, out: (s: st
     .requiredOption('--quarter <quarter>', '季度，例如 2026Q4')
     .option('--out <file>', '输出 markdown 文件（不填则输出到屏幕）')
     .description('县级汇总：各镇季度进展统计与全县合计（只有数字）')
-    .action((opts: { quarter: string; out?: string }) => {
+    .action(async (opts: { quarter: string; out?: string }) => {
       const path = run.settings.countyConfigFile;
       if (!path) throw new ConfigError('县级汇总需要县级配置：请设置 HUMIAO_COUNTY_CONFIG');
       if (!/^\d{4}Q[1-4]$/.test(opts.quarter)) throw new ConfigError(`--quarter 应为 2026Q4 这样的格式，收到「${opts.quarter}」`);
@@ -31,15 +31,16 @@ export function registerCountyCommands(report: Command, run: CliRun, out: (s: st
       const { start, end } = periodRange(opts.quarter);
       if (start > now) throw new ConfigError(`${opts.quarter} 还没有开始，无法统计`);
       const asOf = now < end ? now : end;
-      const towns: TownQuarter[] = county.towns.map((config) => {
-        const deps = bootstrapTown(config, townSettings(run.settings, config.townId), run.log, { clock });
+      const towns: TownQuarter[] = [];
+      for (const config of county.towns) {
+        const deps = await bootstrapTown(config, townSettings(run.settings, config.townId), run.log, { clock });
         try {
-          deps.store.audit.append({ at: now, actor: cliActor(run.settings), action: 'cli-login', detail: `report county ${opts.quarter}` });
-          return { town: config.town, stats: statsFor(deps, opts.quarter, asOf) };
+          await deps.store.audit.append({ at: now, actor: cliActor(run.settings), action: 'cli-login', detail: `report county ${opts.quarter}` });
+          towns.push({ town: config.town, stats: await statsFor(deps, opts.quarter, asOf) });
         } finally {
-          deps.store.close();
+          await deps.store.close();
         }
-      });
+      }
       const md = countyMarkdown(county.county, opts.quarter, towns);
       if (!opts.out) return out(md);
       writeFileSync(resolve(opts.out), `${md}\n`, { mode: 0o600 });

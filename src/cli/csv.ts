@@ -15,9 +15,9 @@ export function toCsv(rows: Record<string, unknown>[]): string {
  * {@link toCsv} piece by piece for rows that all have the same columns (the export's): the
  * first row's keys are the header. Yields the same text, so a county export never builds it whole.
  */
-export function* csvChunks(rows: Iterable<Record<string, unknown>>): Generator<string> {
+export async function* csvChunks(rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>): AsyncGenerator<string> {
   let cols: string[] | undefined;
-  for (const r of rows) {
+  for await (const r of rows) {
     if (!cols) {
       cols = Object.keys(r);
       yield `\uFEFF${cols.join(',')}\r\n`;
@@ -28,9 +28,9 @@ export function* csvChunks(rows: Iterable<Record<string, unknown>>): Generator<s
 }
 
 /** `JSON.stringify(rows, null, 2)` plus a newline, a row at a time. */
-export function* jsonChunks(rows: Iterable<Record<string, unknown>>): Generator<string> {
+export async function* jsonChunks(rows: AsyncIterable<Record<string, unknown>> | Iterable<Record<string, unknown>>): AsyncGenerator<string> {
   let first = true;
-  for (const r of rows) {
+  for await (const r of rows) {
     yield `${first ? '[\n' : ',\n'}${JSON.stringify(r, null, 2).replace(/^/gm, '  ')}`;
     first = false;
   }

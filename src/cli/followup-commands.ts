@@ -40,7 +40,7 @@ export function registerFollowupCommands(program: Command, run: CliRun, out: (s:
     .action(() => {
       return withDeps(run, async (deps) => {
         const runner = new JobRunner(deps, buildJobs(deps));
-        const lines = runner.list().map(({ job: j, last, next }) => {
+        const lines = (await runner.list()).map(({ job: j, last, next }) => {
           const lastText = last ? `${last.period}，${shanghaiTime(last.ranAt)}（${{ cron: '定时', catchup: '补执行', manual: '手动' }[last.trigger]}${last.status === 'skipped' ? '，已跳过' : ''}）${last.summary ? `：${last.summary}` : ''}` : '尚未执行';
           return [`${j.name}  ${j.title}`, `  时间：${describeCadence(j.cadence)}${j.workdaysOnly ? '（遇节假日顺延到下一个工作日）' : ''}`, `  上次：${lastText}`, `  下次：${shanghaiTime(next)}`].join('\n');
         });
@@ -61,14 +61,14 @@ export function registerFollowupCommands(program: Command, run: CliRun, out: (s:
       return withDeps(run, async (deps) => {
         try {
           const runner = new JobRunner(deps, buildJobs(deps));
-          const before = deps.store.outbox.pending();
-          const o = runner.runByName(name, at ?? deps.clock.now());
+          const before = await deps.store.outbox.pending();
+          const o = await runner.runByName(name, at ?? deps.clock.now());
           if (o.result === 'already') {
             out(`${name} 的 ${o.period} 期已于 ${shanghaiTime(o.run.ranAt)} 执行过，本次没有放入任何消息。`);
           } else if (o.result === 'skipped') {
             out(`${name} 的 ${o.period} 期已错过太久，记为跳过：${o.run.summary}`);
           } else {
-            out(`已按 ${shanghaiTime(o.run.asOf)} 计算 ${name} 的 ${o.period} 期：${o.run.summary}。新增 ${deps.store.outbox.pending() - before} 条待发送消息，由运行中的机器人发送。`);
+            out(`已按 ${shanghaiTime(o.run.asOf)} 计算 ${name} 的 ${o.period} 期：${o.run.summary}。新增 ${await deps.store.outbox.pending() - before} 条待发送消息，由运行中的机器人发送。`);
           }
         } catch (err) {
           if (err instanceof UnknownJobError) return usage(err.message);
@@ -92,7 +92,7 @@ export function registerFollowupCommands(program: Command, run: CliRun, out: (s:
         const now = deps.clock.now();
         const { start, end } = periodRange(opts.quarter);
         if (start > now) return usage(`${opts.quarter} 还没有开始，无法统计`);
-        const stats = statsFor(deps, opts.quarter, now < end ? now : end);
+        const stats = await statsFor(deps, opts.quarter, now < end ? now : end);
         if (opts.format === 'md') {
           const md = quarterlyMarkdown(stats, deps.config.town);
           if (opts.out) {

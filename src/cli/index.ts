@@ -22,8 +22,8 @@ import { StoreUnreachableError } from '../../store/open.js';
 import { storageFailure } from '../../store/storage-failure.js';
 import { BackupUnsupportedError } from '../../store/postgres/postgres-store.js';
 
-function* countRows<T>(rows: Iterable<T>, each: () => void): Generator<T> {
-  for (const r of rows) {
+async function* countRows<T>(rows: AsyncIterable<T>, each: () => void): AsyncGenerator<T> {
+  for await (const r of rows) {
     each();
     yield r;
   }
@@ -40,7 +40,7 @@ function buildProgram(run: CliRun): Command {
     .option('--town <id>', '县级部署（HUMIAO_COUNTY_CONFIG）中要操作的镇标识');
 
   // Every command run leaves a cli-login audit entry (docs/domain-rules.md P6), before it touches anything.
-  program.hook('preAction', (_root, action) => {
+  program.hook('preAction', async (_root, action) => {
     const town = program.opts<{ town?: string }>().town;
     if (town) run.settings = { ...run.settings, town };
     const names: string[] = [];
@@ -52,13 +52,13 @@ function buildProgram(run: CliRun): Command {
     // Verifying a damaged log must still report on it, even when the log cannot take an entry.
     if (names.join(' ') === 'audit verify') {
       try {
-        recordCliRun(names.join(' '), settings);
+        await recordCliRun(names.join(' '), settings);
       } catch {
         // verify says what is wrong, in one line.
       }
       return;
     }
-    recordCliRun(names.join(' '), settings);
+    await recordCliRun(names.join(' '), settings);
   });
 
   const plan = program.command('plan').description('实施方案（责任矩阵）');
@@ -127,7 +127,7 @@ function buildProgram(run: CliRun): Command {
         const rows = auditedExportStream(deps.store, cliActor(run.settings), deps.clock.now(), opts.format);
         let n = 0;
         let buf = '';
-        for (const piece of opts.format === 'json' ? jsonChunks(countRows(rows, () => n++)) : csvChunks(countRows(rows, () => n++))) {
+        for await (const piece of opts.format === 'json' ? jsonChunks(countRows(rows, () => n++)) : csvChunks(countRows(rows, () => n++))) {
           buf += piece;
           if (buf.length < 64 * 1024) continue;
           if (!process.stdout.write(buf)) await once(process.stdout, 'drain');
@@ -155,7 +155,7 @@ function buildProgram(run: CliRun): Command {
     .description('列出已配置的群和成员是否已与机器人说过话（机器人只能向说过话的会话推送），以及未配置的会话')
     .action(() => {
       return withDeps(run, async (deps) => {
-        out(renderChatsReport(deps.config, deps.store));
+        out(await renderChatsReport(deps.config, deps.store));
       });
     });
 
@@ -171,7 +171,7 @@ try {
   const settings = readSettings(process.env);
   useBuildCaches();
   await buildProgram({ log: createLogger(settings.logLevel ?? 'warn'), settings }).parseAsync(process.argv);
-  closeCliStore();
+  await closeCliStore();
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
   if (err instanceof ConfigError || err instanceof BackupUnsupportedError) {

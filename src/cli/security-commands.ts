@@ -27,8 +27,8 @@ export function cliActor(settings: Pick<Settings, 'osUser'>): string {
 }
 
 /** One `cli-login` audit entry per CLI command run, naming the command (never its arguments' values). */
-export function recordCliRun(commandPath: string, settings: Settings, now = clockOf(settings).now()): void {
-  cliStore(settings).store.audit.append({ at: now, actor: cliActor(settings), action: 'cli-login', detail: commandPath });
+export async function recordCliRun(commandPath: string, settings: Settings, now = clockOf(settings).now()): Promise<void> {
+  await (await cliStore(settings)).store.audit.append({ at: now, actor: cliActor(settings), action: 'cli-login', detail: commandPath });
 }
 
 function renderEntry(e: AuditRecord): string {
@@ -61,18 +61,18 @@ function registerPurge(program: Command, run: CliRun, out: (s: string) => void):
       return withDeps(run, async (deps) => {
         const now = deps.clock.now();
         if (!opts.yes) {
-          const due = deps.store.cases
-            .list()
+          const due = (await deps.store.cases
+            .list())
             .filter((c) => c.status === 'closed' && c.closedAt && c.closedAt < cutoff && !c.dupKey.startsWith('anonymised:'));
           out(due.length ? `将匿名化 ${due.length} 个个案：${due.map((c) => c.code).join('、')}。确认请加 --yes 重新执行。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
           return;
         }
-        const codes = deps.store.transaction(() => {
-          const done = purgeClosedBefore(deps.store, cutoff, now);
-          for (const code of done) deps.store.audit.append({ at: now, actor: cliActor(run.settings), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
+        const codes = await deps.store.transaction(async () => {
+          const done = await purgeClosedBefore(deps.store, cutoff, now);
+          for (const code of done) await deps.store.audit.append({ at: now, actor: cliActor(run.settings), action: 'purge', caseCode: code, detail: `closed before ${opts.closedBefore}` });
           return done;
         });
-        deps.store.compact();
+        await deps.store.compact();
         out(codes.length ? `已匿名化 ${codes.length} 个个案：${codes.join('、')}。` : `没有 ${opts.closedBefore} 之前结案、尚未匿名化的个案。`);
       });
     });
@@ -85,17 +85,17 @@ const short = (err: unknown): string => (err instanceof Error ? err.message : St
  * `audit verify` in one line: the chain, the reasons, the signed head outside the table, and the
  * seal of every case row. A table that is gone or unreadable is a finding, not a crash.
  */
-export function verifyLine(store: Store): { ok: boolean; text: string } {
+export async function verifyLine(store: Store): Promise<{ ok: boolean; text: string }> {
   let r: AuditVerifyResult;
   try {
-    r = store.audit.verify();
+    r = await store.audit.verify();
   } catch (err) {
     return { ok: false, text: `审计记录无法校验：审计表缺失或损坏（${short(err)}）。` };
   }
   if (!r.ok) return { ok: false, text: `审计记录被篡改：${r.problem}（此前 ${r.count} 条校验通过）。` };
-  let seals: ReturnType<NonNullable<Store['caseSeals']>['firstBroken']> | undefined;
+  let seals: Awaited<ReturnType<NonNullable<Store['caseSeals']>['firstBroken']>> | undefined;
   try {
-    seals = store.caseSeals?.firstBroken();
+    seals = await store.caseSeals?.firstBroken();
   } catch (err) {
     return { ok: false, text: `审计记录共 ${r.count} 条校验通过，但个案表无法校验（${short(err)}）。` };
   }
@@ -113,7 +113,7 @@ export function registerAuditCommands(program: Command, run: CliRun, out: (s: st
     .description('校验审计记录的哈希链；有记录被改动或删除时退出码为 1，并指出第一条出问题的记录')
     .action(() => {
       return withDeps(run, async (deps) => {
-        const line = verifyLine(deps.store);
+        const line = await verifyLine(deps.store);
         out(line.text);
         if (!line.ok) process.exitCode = 1;
       });
@@ -124,7 +124,7 @@ export function registerAuditCommands(program: Command, run: CliRun, out: (s: st
     .option('--case <code>', '只看某个个案，例如 DJ-2026-0001')
     .action((opts: { case?: string }) => {
       return withDeps(run, async (deps) => {
-        const entries = deps.store.audit.list(opts.case ? { caseCode: typedCaseCode(opts.case) } : {});
+        const entries = await deps.store.audit.list(opts.case ? { caseCode: typedCaseCode(opts.case) } : {});
         out(entries.length ? entries.map(renderEntry).join('\n') : opts.case ? `个案 ${opts.case} 没有审计记录。` : '还没有审计记录。');
       });
     });

@@ -45,10 +45,10 @@ let kept: { town: CliTown; store: Store } | undefined;
  * the command itself go through one connection (on PostgreSQL an open is a worker thread, a
  * connection and a migration check). {@link closeCliStore} closes it when the run ends.
  */
-export function cliStore(settings: Settings): { town: CliTown; store: Store } {
+export async function cliStore(settings: Settings): Promise<{ town: CliTown; store: Store }> {
   if (!kept) {
     const town = cliTown(settings);
-    kept = { town, store: openStore(town.settings.store, { townId: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey) }) };
+    kept = { town, store: await openStore(town.settings.store, { townId: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey) }) };
   }
   return kept;
 }
@@ -62,7 +62,7 @@ export function singleTownConfig(settings: Settings): LoadedConfig {
   return loadConfig(settings.configFile);
 }
 
-export function closeCliStore(): void {
-  kept?.store.close();
+export async function closeCliStore(): Promise<void> {
+  await kept?.store.close();
   kept = undefined;
 }

@@ -4,10 +4,10 @@ import { cliStore, closeCliStore, type CliRun } from './town-context.js';
 
 /** Runs a CLI command with config, plan and store open, and closes the store however it ends. */
 export async function withDeps<T>(run: CliRun, fn: (deps: AppDeps) => T | Promise<T>): Promise<T> {
-  const { town, store } = cliStore(run.settings);
+  const { town, store } = await cliStore(run.settings);
   try {
-    return await fn(bootstrapTown(town.config, town.settings, run.log, { clock: clockOf(run.settings), opened: store }));
+    return await fn(await bootstrapTown(town.config, town.settings, run.log, { clock: clockOf(run.settings), opened: store }));
   } finally {
-    closeCliStore();
+    await closeCliStore();
   }
 }

@@ -33,13 +33,13 @@ export interface DialogKind {
    * Starts it from the message (and saves its session itself). `once`: only when the command is
    * done in this one message; otherwise nothing is changed and NEEDS_DIALOG returned.
    */
-  start(ctx: HandlerContext, opts: { once: boolean }): Reply[] | typeof NEEDS_DIALOG;
+  start(ctx: HandlerContext, opts: { once: boolean }): Promise<Reply[] | typeof NEEDS_DIALOG>;
   /** False when the session has timed out; the kind has deleted it and the chat has no dialog. */
-  alive(ctx: HandlerContext, session: FormSessionRecord): boolean;
+  alive(ctx: HandlerContext, session: FormSessionRecord): Promise<boolean>;
   /** Applies the message to the open dialog; null when it is not for the dialog (a paused draft). */
-  answer(ctx: HandlerContext, session: FormSessionRecord): Reply[] | null;
+  answer(ctx: HandlerContext, session: FormSessionRecord): Promise<Reply[] | null>;
   /** The open question, repeated after a message that interrupted the dialog; undefined: none to repeat. */
-  pending(ctx: HandlerContext, session: FormSessionRecord): Reply | undefined;
+  pending(ctx: HandlerContext, session: FormSessionRecord): Promise<Reply | undefined>;
 }
 
 /** Where a message goes. */
@@ -99,24 +99,24 @@ export const FORM_GONE_TEXT = '您之前未完成的对话所用的表单已停�
 export function dialogHandler(kinds: readonly DialogKind[], commands: readonly Handler[], opts: { allForms?: boolean } = {}): Handler {
   return {
     name: 'dialogs',
-    handle(ctx) {
+    async handle(ctx) {
       const { msg, store } = ctx;
-      let session = store.sessions.get(msg.userId, msg.chatId);
+      let session = await store.sessions.get(msg.userId, msg.chatId);
       let active = session ? kinds.find((k) => k.formId === session!.formId) : undefined;
       const notes: Reply[] = [];
       if (session && !active && !opts.allForms) session = undefined;
       if (session && !active) {
         // A deploy removed this form: the user is told, never left answering a form that is gone.
-        store.sessions.delete(session.userId, session.chatId);
+        await store.sessions.delete(session.userId, session.chatId);
         notes.push({ text: FORM_GONE_TEXT });
         session = undefined;
       }
-      if (session && active && !active.alive(ctx, session)) {
+      if (session && active && !await active.alive(ctx, session)) {
         session = undefined;
         active = undefined;
       }
       const withNotes = (r: Reply[] | null): Reply[] | null => (notes.length ? [...notes, ...(r ?? [])] : r);
-      if (msg.kind !== 'text' && msg.kind !== 'button') return withNotes(session && active ? active.answer(ctx, session) : null);
+      if (msg.kind !== 'text' && msg.kind !== 'button') return withNotes(session && active ? await active.answer(ctx, session) : null);
 
       const starting = kinds.find((k) => k.starts(ctx));
       const r = route({
@@ -126,21 +126,21 @@ export function dialogHandler(kinds: readonly DialogKind[], commands: readonly H
       });
       const open = session!;
       const kind = active!;
-      const repeat = (replies: Reply[]): Reply[] => {
-        const now = store.sessions.get(open.userId, open.chatId);
-        const p = now && now.formId === kind.formId ? kind.pending(ctx, now) : undefined;
+      const repeat = async (replies: Reply[]): Promise<Reply[]> => {
+        const now = await store.sessions.get(open.userId, open.chatId);
+        const p = now && now.formId === kind.formId ? await kind.pending(ctx, now) : undefined;
         return p ? [...replies, { ...p, text: `${kind.resumeMark}\n${p.text}` }] : replies;
       };
       switch (r.to) {
         case 'pass':
           return withNotes(null);
         case 'start':
-          return withNotes(startNow(ctx, starting!));
+          return withNotes(await startNow(ctx, starting!));
         case 'replace':
-          store.sessions.delete(open.userId, open.chatId);
+          await store.sessions.delete(open.userId, open.chatId);
           return startNow(ctx, starting!);
         case 'start-once': {
-          const done = starting!.start(ctx, { once: true });
+          const done = await starting!.start(ctx, { once: true });
           if (done === NEEDS_DIALOG) {
             return repeat([{ text: `您有一份未完成的${kind.title}，请先完成或回复「取消」放弃，再${starting!.action}。` }]);
           }
@@ -148,7 +148,7 @@ export function dialogHandler(kinds: readonly DialogKind[], commands: readonly H
         }
         case 'command-or-answer':
           for (const h of commands) {
-            const replies = h.handle(ctx);
+            const replies = await h.handle(ctx);
             if (replies) return repeat(replies);
           }
           return kind.answer(ctx, open);
@@ -159,7 +159,7 @@ export function dialogHandler(kinds: readonly DialogKind[], commands: readonly H
   };
 }
 
-function startNow(ctx: HandlerContext, kind: DialogKind): Reply[] {
-  const r = kind.start(ctx, { once: false });
+async function startNow(ctx: HandlerContext, kind: DialogKind): Promise<Reply[]> {
+  const r = await kind.start(ctx, { once: false });
   return r === NEEDS_DIALOG ? [] : r;
 }

@@ -33,18 +33,23 @@ export class GroupCommit {
       this.queue.push({ msg, resolve });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.queue.splice(0, this.maxBatch);
     this.scheduled = this.queue.length > 0;
-    if (this.scheduled) setImmediate(() => this.flush());
+    if (this.scheduled) setImmediate(() => void this.flush());
     let results: DispatchResult[];
     try {
-      results = this.store.transaction(() => batch.map((p) => this.router.dispatch(p.msg)));
+      // One after another: each message's savepoint must end before the next one begins.
+      results = await this.store.transaction(async () => {
+        const out: DispatchResult[] = [];
+        for (const p of batch) out.push(await this.router.dispatch(p.msg));
+        return out;
+      });
     } catch (err) {
       this.log.error({ err, messages: batch.length }, 'commit failed; the batch was rolled back');
       // The commit itself failed (disk full, I/O error): nothing of the batch was kept, and the

@@ -35,16 +35,16 @@ export function heldDigest(items: readonly OutboxItem[]): Reply {
  * held for them goes out. A few go as they were; many become one digest (newest first), the
  * rows themselves marked delivered inside it. Runs in the turn's transaction.
  */
-export function releaseHeld(store: Store, userId: string, now: Date): void {
+export async function releaseHeld(store: Store, userId: string, now: Date): Promise<void> {
   const target = { kind: 'user' as const, id: userId };
-  const held = store.outbox.heldFor(target);
+  const held = await store.outbox.heldFor(target);
   if (held.length === 0) return;
   if (held.length <= HELD_SEPARATELY) {
-    store.outbox.release(target, now);
+    await store.outbox.release(target, now);
     return;
   }
-  store.outbox.enqueue({ target, reply: heldDigest(held), reason: REASON }, now);
-  for (const it of held) store.outbox.markSent(it.id, now, target);
+  await store.outbox.enqueue({ target, reply: heldDigest(held), reason: REASON }, now);
+  for (const it of held) await store.outbox.markSent(it.id, now, target);
 }
 
 /**
@@ -52,10 +52,10 @@ export function releaseHeld(store: Store, userId: string, now: Date): void {
  * is held goes into that welcome as a digest, and the rows count as delivered with it; should
  * the welcome itself fail, the channel's fallback queues it again for this person.
  */
-export function heldForWelcome(store: Store, userId: string, now: Date): Reply | undefined {
+export async function heldForWelcome(store: Store, userId: string, now: Date): Promise<Reply | undefined> {
   const target = { kind: 'user' as const, id: userId };
-  const held = store.outbox.heldFor(target);
+  const held = await store.outbox.heldFor(target);
   if (held.length === 0) return undefined;
-  for (const it of held) store.outbox.markSent(it.id, now, target);
+  for (const it of held) await store.outbox.markSent(it.id, now, target);
   return heldDigest(held);
 }

@@ -11,7 +11,7 @@ export interface Pacer {
    * Milliseconds to wait before the next message to `target` may go; 0 when it may go now.
    * `scheduled` marks a reminder or bulletin from a job, which some platforms cap per day.
    */
-  delayFor(target: PushTarget, now: Date, scheduled?: boolean): number;
+  delayFor(target: PushTarget, now: Date, scheduled?: boolean): Promise<number> | number;
   record(target: PushTarget, now: Date, scheduled?: boolean): void;
 }
 
@@ -141,7 +141,7 @@ export class OutboxWorker {
     for (;;) {
       const now = this.clock.now();
       for (const [key, h] of this.held) if (h.until <= now.getTime()) this.held.delete(key);
-      const due = this.store.outbox.due(now, this.batch, [...this.held.values()].map((h) => h.target));
+      const due = await this.store.outbox.due(now, this.batch, [...this.held.values()].map((h) => h.target));
       if (due.length === 0 || this.stopped) return sent;
       // Between batches, let the event loop turn: a channel that resolves at once (the console) would
       // otherwise keep timers, inbound messages and V8's heap shrinking waiting for a long backlog.
@@ -160,7 +160,7 @@ export class OutboxWorker {
         }
         const key = `${item.target.kind}:${item.target.id}`;
         if (this.held.has(key)) continue;
-        const wait = this.pacer.delayFor(item.target, this.clock.now(), isScheduled(item));
+        const wait = await this.pacer.delayFor(item.target, this.clock.now(), isScheduled(item));
         if (wait > 0) {
           // Hold the whole chat in memory until its window frees; writing each of its rows back
           // with a later time churned the database (and fsyncs) while a busy group filled up.
@@ -179,18 +179,18 @@ export class OutboxWorker {
     try {
       const progress = {
         from: item.partsSent,
-        onPart: (n: number) => {
+        onPart: async (n: number) => {
           parts = n;
-          this.store.outbox.markParts(item.id, n);
+          await this.store.outbox.markParts(item.id, n);
         },
       };
       const used = await this.channel.push(item.target, item.reply, progress);
       const now = this.clock.now();
       this.pacer.record(used ?? item.target, now, isScheduled(item));
-      this.store.outbox.markSent(item.id, now, used ?? undefined);
+      await this.store.outbox.markSent(item.id, now, used ?? undefined);
       return true;
     } catch (err) {
-      this.failed(item, err, parts);
+      await this.failed(item, err, parts);
       return false;
     }
   }
@@ -203,29 +203,29 @@ export class OutboxWorker {
       const used = await this.channel.push(target, reply);
       const now = this.clock.now();
       this.pacer.record(used ?? target, now, true);
-      this.store.transaction(() => {
-        for (const i of items) this.store.outbox.markSent(i.id, now, used ?? undefined);
+      await this.store.transaction(async () => {
+        for (const i of items) await this.store.outbox.markSent(i.id, now, used ?? undefined);
       });
       return true;
     } catch (err) {
       // Each row fails on its own; the next pass combines whatever is due again.
-      this.store.transaction(() => {
-        for (const i of items) this.failed(i, err, 0);
+      await this.store.transaction(async () => {
+        for (const i of items) await this.failed(i, err, 0);
       });
       return false;
     }
   }
 
-  private failed(item: OutboxItem, err: unknown, parts: number): void {
+  private async failed(item: OutboxItem, err: unknown, parts: number): Promise<void> {
     const now = this.clock.now();
     const message = (err as Error).message ?? String(err);
     if (err instanceof HeldForReachError) {
       // The person never wrote to the bot: the message waits for them (their first message or
       // opening the chat delivers it); the group only gets a nudge, once a day, as its own row.
-      this.store.transaction(() => {
-        this.store.outbox.hold(item.id, message, now);
+      await this.store.transaction(async () => {
+        await this.store.outbox.hold(item.id, message, now);
         if (err.nudge) {
-          this.store.outbox.enqueue(
+          await this.store.outbox.enqueue(
             { target: err.nudge.target, reply: err.nudge.reply, reason: NUDGE_REASON, dedupeKey: `nudge:${err.userId}:${err.nudge.target.id}:${chinaDay(now)}` },
             now,
           );
@@ -237,32 +237,32 @@ export class OutboxWorker {
     const disposition = dispositionOf(err);
     const tooOld = now.getTime() - item.createdAt.getTime() >= this.maxLifeMs;
     if (disposition === 'drop') {
-      this.store.outbox.giveUp(item.id, message, now);
+      await this.store.outbox.giveUp(item.id, message, now);
       this.log.warn({ outboxId: item.id, err: message }, 'push dropped: nothing to deliver');
       return;
     }
     if (disposition === 'give_up' || tooOld) {
       const why = disposition === 'give_up' ? '企业微信拒收' : `${Math.round(this.maxLifeMs / 3_600_000)} 小时内未能送达`;
-      this.store.transaction(() => {
-        this.store.outbox.giveUp(item.id, message, now);
-        if (item.reason !== GIVE_UP_REASON) this.tellAdmins(item, why, message, parts, now);
+      await this.store.transaction(async () => {
+        await this.store.outbox.giveUp(item.id, message, now);
+        if (item.reason !== GIVE_UP_REASON) await this.tellAdmins(item, why, message, parts, now);
       });
       this.log.error({ outboxId: item.id, attempts: item.attempts + 1, err: message }, 'push given up; admins told');
       return;
     }
     const retryAt = new Date(now.getTime() + retryDelayMs(item.attempts + 1));
     this.log.warn({ outboxId: item.id, attempts: item.attempts + 1, err: message }, 'push failed; will retry');
-    this.store.outbox.markFailed(item.id, message, retryAt);
+    await this.store.outbox.markFailed(item.id, message, retryAt);
   }
 
   /** The notice names where the push was going and why it stopped, never what it said. */
-  private tellAdmins(item: OutboxItem, why: string, error: string, parts: number, now: Date): void {
+  private async tellAdmins(item: OutboxItem, why: string, error: string, parts: number, now: Date): Promise<void> {
     const to = item.target.kind === 'user' ? `成员 ${item.target.id}` : `群 ${item.target.id}`;
     const partly = parts > 0 ? `（已送达前 ${parts} 段）` : '';
     const text = `推送未送达：一条发给${to}的消息（第 ${item.id} 条，${item.reason}）${why}，已停止重试${partly}。原因：${error.slice(0, 120)}。请检查该会话是否仍可接收，必要时在 chats 中查看。`;
     for (const admin of this.admins) {
       if (item.target.kind === 'user' && item.target.id === admin) continue;
-      this.store.outbox.enqueue({ target: { kind: 'user', id: admin }, reply: { text }, reason: GIVE_UP_REASON, dedupeKey: `given-up:${item.id}:${admin}` }, now);
+      await this.store.outbox.enqueue({ target: { kind: 'user', id: admin }, reply: { text }, reason: GIVE_UP_REASON, dedupeKey: `given-up:${item.id}:${admin}` }, now);
     }
   }
 }

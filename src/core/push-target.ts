@@ -27,8 +27,8 @@ export interface ResolvedPush {
   group?: Group;
 }
 
-const reachable = (store: Pick<Store, 'chats'>, g: Group): boolean =>
-  Boolean(g.webhookKey) || store.chats.get(g.chatid) !== undefined;
+const reachable = async (store: Pick<Store, 'chats'>, g: Group): Promise<boolean> =>
+  Boolean(g.webhookKey) || await store.chats.get(g.chatid) !== undefined;
 
 /**
  * WeCom lets the bot push only into a conversation where someone already wrote to it, and
@@ -37,22 +37,28 @@ const reachable = (store: Pick<Store, 'chats'>, g: Group): boolean =>
  * turns into a notice in their unit's group, else the broadcast group, asking them to write to
  * the bot once. Groups the bot can already reach (or that have a webhook key) are preferred.
  */
-export function resolvePushTarget(
+export async function resolvePushTarget(
   target: PushTarget,
   store: Pick<Store, 'chats'>,
   config: Pick<Config, 'members' | 'groups'>,
-): ResolvedPush {
+): Promise<ResolvedPush> {
   if (target.kind === 'chat') {
     const group = config.groups.find((g) => g.chatid === target.id);
     return { target, redirected: false, ...(group ? { group } : {}) };
   }
-  if (store.chats.get(target.id)) return { target, redirected: false };
+  if (await store.chats.get(target.id)) return { target, redirected: false };
 
   const member = config.members.find((m) => m.userid === target.id);
   const unitGroups = member ? config.groups.filter((g) => g.unit === member.unit) : [];
   const broadcast = config.groups.filter((g) => g.broadcast);
   const candidates = [...unitGroups, ...broadcast];
-  const group = candidates.find((g) => reachable(store, g)) ?? candidates[0];
+  let group = candidates[0];
+  for (const g of candidates) {
+    if (await reachable(store, g)) {
+      group = g;
+      break;
+    }
+  }
   const name = member?.name ?? target.id;
   if (!group) {
     throw new UnreachableTargetError(
@@ -74,10 +80,10 @@ export function resolvePushTarget(
  * who never wrote to it. Their group gets only a nudge of its own (the outbox records it as a
  * separate row), never the message, which may be about a child. One policy for every channel.
  */
-export function deliverableTarget(resolve: ((t: PushTarget) => ResolvedPush) | undefined, target: PushTarget): ResolvedPush {
+export async function deliverableTarget(resolve: ((t: PushTarget) => Promise<ResolvedPush>) | undefined, target: PushTarget): Promise<ResolvedPush> {
   let resolved: ResolvedPush;
   try {
-    resolved = resolve?.(target) ?? { target, redirected: false };
+    resolved = (await resolve?.(target)) ?? { target, redirected: false };
   } catch (err) {
     // Nobody to nudge: the message still waits for the person's first message.
     if (err instanceof UnreachableTargetError) throw new HeldForReachError(err.message, target.id);

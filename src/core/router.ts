@@ -24,32 +24,32 @@ export class Router {
     private readonly handlers: readonly Handler[],
   ) {}
 
-  dispatch(msg: InboundMessage): DispatchResult {
+  async dispatch(msg: InboundMessage): Promise<DispatchResult> {
     const { store, clock, log, config } = this.deps;
     if (msg.text.length > MAX_INBOUND_CHARS) {
       log.warn({ msgId: msg.id, length: msg.text.length }, 'message too long; refused unhandled');
       return { replies: [TOO_LONG_REPLY], duplicate: false };
     }
     try {
-      return store.transaction(() => {
+      return await store.transaction(async () => {
         const now = clock.now();
-        if (!store.inbound.claim({ id: msg.id, channel: msg.channel, userId: msg.userId, chatId: msg.chatId }, now)) {
+        if (!await store.inbound.claim({ id: msg.id, channel: msg.channel, userId: msg.userId, chatId: msg.chatId }, now)) {
           log.info({ msgId: msg.id, channel: msg.channel }, 'duplicate message ignored');
-          return { replies: store.inbound.replies(msg.channel, msg.id) ?? [], duplicate: true };
+          return { replies: await store.inbound.replies(msg.channel, msg.id) ?? [], duplicate: true };
         }
         // Only a real message makes a chat reachable for pushes; opening the chat does not.
-        if (msg.kind !== 'enter_chat') store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
+        if (msg.kind !== 'enter_chat') await store.chats.touch(msg.chatId, msg.chatType, msg.userId, now);
         // Messages that waited for this person go out now that they can be reached.
-        if (msg.chatType === 'single' && msg.kind !== 'enter_chat') releaseHeld(store, msg.userId, now);
+        if (msg.chatType === 'single' && msg.kind !== 'enter_chat') await releaseHeld(store, msg.userId, now);
         const member = memberIndex(config.members).get(msg.userId);
         const ctx = { ...this.deps, msg, member };
         for (const h of this.handlers) {
-          const handled = h.handle(ctx);
+          const handled = await h.handle(ctx);
           if (handled) {
-            const held = msg.kind === 'enter_chat' && msg.chatType === 'single' ? heldForWelcome(store, msg.userId, now) : undefined;
+            const held = msg.kind === 'enter_chat' && msg.chatType === 'single' ? await heldForWelcome(store, msg.userId, now) : undefined;
             const replies = held ? [...handled, held] : handled;
             log.debug({ msgId: msg.id, handler: h.name }, 'handled');
-            store.inbound.saveReplies(msg.channel, msg.id, replies);
+            await store.inbound.saveReplies(msg.channel, msg.id, replies);
             return { replies, duplicate: false };
           }
         }

@@ -12,11 +12,11 @@ import { sampleCase } from '../helpers/case-fixture.js';
 
 const config = testConfig();
 
-function indexWith() {
-  const store = openSqliteStore(':memory:');
-  store.cases.insert(sampleCase);
+async function indexWith() {
+  const store = await openSqliteStore(':memory:');
+  await store.cases.insert(sampleCase);
   const index = new SensitiveIndex(store, config);
-  index.refresh();
+  await index.refresh();
   return index;
 }
 
@@ -28,14 +28,14 @@ describe('the group filter against disguised names and numbers', () => {
     ['138 1234 5678', '138****5678'],
     ['138-1234-5678', '138****5678'],
     ['3413 2420 1305 0612 34', '**************1234'],
-  ])('masks %j', (written, masked) => {
-    const r = indexWith().mask(`请联系 ${written} 家`);
+  ])('masks %j', async (written, masked) => {
+    const r = await (await indexWith()).mask(`请联系 ${written} 家`);
     expect(r.text).toBe(`请联系 ${masked} 家`);
     expect(r.hits).toBe(1);
   });
 
-  it('leaves ordinary text with spaces alone', () => {
-    const r = indexWith().mask('在册个案 3 件，逾期 1 件，帮扶责任人：李四');
+  it('leaves ordinary text with spaces alone', async () => {
+    const r = await (await indexWith()).mask('在册个案 3 件，逾期 1 件，帮扶责任人：李四');
     expect(r).toEqual({ text: '在册个案 3 件，逾期 1 件，帮扶责任人：李四', hits: 0 });
   });
 });
@@ -55,9 +55,9 @@ class RecordingChannel implements Channel {
 
 describe('one unreadable record', () => {
   it('found while old cases are marked, does not silence groups: other cases are still masked, and the admin is told once', async () => {
-    const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
-    store.cases.insert(sampleCase);
-    store.cases.insert({ ...sampleCase, code: 'DJ-2026-0002', fullName: '李小红', idNumber: null, guardianPhone: '13700001111' });
+    const store = await openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    await store.cases.insert(sampleCase);
+    await store.cases.insert({ ...sampleCase, code: 'DJ-2026-0002', fullName: '李小红', idNumber: null, guardianPhone: '13700001111' });
     // Corrupt the first case's name: a flipped ciphertext byte.
     const row = store.db.prepare('SELECT full_name FROM cases WHERE id = 1').get() as { full_name: string };
     store.db.prepare('UPDATE cases SET full_name = ? WHERE id = 1').run(row.full_name.slice(0, -4) + (row.full_name.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
@@ -77,8 +77,8 @@ describe('one unreadable record', () => {
   });
 
   it('made after the case was marked, still has its name and numbers masked', async () => {
-    const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
-    store.cases.insert(sampleCase);
+    const store = await openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    await store.cases.insert(sampleCase);
     store.db.prepare("UPDATE cases SET full_name = 'v1:AAAA:BBBB:CCCC' WHERE id = 1").run();
     const told: number[][] = [];
     const inner = new RecordingChannel();

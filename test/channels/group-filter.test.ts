@@ -41,8 +41,8 @@ const config = testConfig();
 
 describe('the group filter', () => {
   it('masks names, ID numbers and phones on file in group replies and pushes, logs an error without the text, and leaves private chats alone', async () => {
-    const store = openSqliteStore(':memory:');
-    store.cases.insert(sampleCase);
+    const store = await openSqliteStore(':memory:');
+    await store.cases.insert(sampleCase);
     const inner = new RecordingChannel();
     const { log, errors } = capturingLogger();
     const ch = new GroupFilterChannel(inner, new SensitiveIndex(store, config), log);
@@ -64,28 +64,28 @@ describe('the group filter', () => {
     expect(inner.pushes.map((p) => p.reply.text.includes('王小明'))).toEqual([false, true]);
   });
 
-  it('picks up a case added after start, and masks numbers shaped like an ID or a mobile even when not on file', () => {
-    const store = openSqliteStore(':memory:');
+  it('picks up a case added after start, and masks numbers shaped like an ID or a mobile even when not on file', async () => {
+    const store = await openSqliteStore(':memory:');
     const index = new SensitiveIndex(store, config);
-    index.refresh();
-    expect(index.mask('刘小东').hits).toBe(0);
-    store.cases.insert({ ...sampleCase, fullName: '刘小东' });
-    index.refresh();
-    expect(index.mask('个案 DJ-2026-0001 刘小东').text).toBe('个案 DJ-2026-0001 刘*东');
+    await index.refresh();
+    expect((await index.mask('刘小东')).hits).toBe(0);
+    await store.cases.insert({ ...sampleCase, fullName: '刘小东' });
+    await index.refresh();
+    expect((await index.mask('个案 DJ-2026-0001 刘小东')).text).toBe('个案 DJ-2026-0001 刘*东');
     const other = makeId('11010519491231002');
-    expect(index.mask(`电话 13700001111 身份证 ${other}`).text).toBe(`电话 137****1111 身份证 ${'*'.repeat(14)}${other.slice(-4)}`);
+    expect((await index.mask(`电话 13700001111 身份证 ${other}`)).text).toBe(`电话 137****1111 身份证 ${'*'.repeat(14)}${other.slice(-4)}`);
   });
 
-  it('does not treat villages, units or staff names as children\'s names', () => {
-    const store = openSqliteStore(':memory:');
-    store.cases.insert({ ...sampleCase, guardianName: '李四', bangjiaoName: '王庄' });
+  it('does not treat villages, units or staff names as children\'s names', async () => {
+    const store = await openSqliteStore(':memory:');
+    await store.cases.insert({ ...sampleCase, guardianName: '李四', bangjiaoName: '王庄' });
     const index = new SensitiveIndex(store, config);
-    index.refresh();
-    expect(index.mask('王庄村 帮扶责任人：李四').hits).toBe(0);
+    await index.refresh();
+    expect((await index.mask('王庄村 帮扶责任人：李四')).hits).toBe(0);
   });
 
   it('end to end: no full name, ID number or phone reaches a group in a scripted session', async () => {
-    const store = openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
+    const store = await openSqliteStore(':memory:', { cipher: new FieldCipher(randomBytes(32)) });
     const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
     const { log, errors } = capturingLogger();
     const deps = { config, store, lookup: plainLookupKeys, plan, clock, log };

@@ -4,15 +4,15 @@ import { memoryChats } from '../channels/wecom/memory-chats.js';
 import { testConfig, testDeps } from '../helpers/deps.js';
 
 describe('renderChatsReport', () => {
-  it('shows reachable and unreachable groups and members, and chats seen but not configured', () => {
+  it('shows reachable and unreachable groups and members, and chats seen but not configured', async () => {
     const config = testConfig();
     const store = memoryChats();
     const at = new Date('2026-11-29T02:05:00Z'); // 10:05 in China
-    store.chats.touch('wrkGroup1', 'group', 'lisi', at);
-    store.chats.touch('lisi', 'single', 'lisi', at);
-    store.chats.touch('wrkStranger', 'group', 'zhouba', at);
-    store.chats.touch('visitor', 'single', 'visitor', at);
-    const out = renderChatsReport(config, store);
+    await store.chats.touch('wrkGroup1', 'group', 'lisi', at);
+    await store.chats.touch('lisi', 'single', 'lisi', at);
+    await store.chats.touch('wrkStranger', 'group', 'zhouba', at);
+    await store.chats.touch('visitor', 'single', 'visitor', at);
+    const out = await renderChatsReport(config, store);
     const line = (needle: string) => out.split('\n').find((l) => l.includes(needle)) ?? '';
 
     expect(line('wrkGroup1')).toMatch(/^ {2}✓ 重点青少年工作群（wrkGroup1，广播群） — 可推送，最近一次 2026-11-29 10:05$/);
@@ -26,19 +26,19 @@ describe('renderChatsReport', () => {
     expect(out).not.toMatch(/私聊 lisi/); // configured members are not "unconfigured chats"
   });
 
-  it('shows who still has messages waiting for them', () => {
-    const deps = testDeps();
+  it('shows who still has messages waiting for them', async () => {
+    const deps = await testDeps();
     const now = new Date('2026-11-29T02:05:00Z');
-    const id = deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '个案详情' }, reason: 't' }, now)!;
-    deps.store.outbox.hold(id, 'never wrote', now);
-    const out = renderChatsReport(deps.config, deps.store);
+    const id = (await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '个案详情' }, reason: 't' }, now))!;
+    await deps.store.outbox.hold(id, 'never wrote', now);
+    const out = await renderChatsReport(deps.config, deps.store);
     expect(out.split('\n').find((l) => l.includes('zhangsan'))).toMatch(/有 1 条消息在等他（最早 2026-11-29 10:05）/);
     expect(out).not.toContain('个案详情');
   });
 
-  it('says when a member cannot be reached at all', () => {
+  it('says when a member cannot be reached at all', async () => {
     const config = { ...testConfig(), groups: [] };
-    const out = renderChatsReport(config, memoryChats());
+    const out = await renderChatsReport(config, memoryChats());
     expect(out).toContain('（配置中没有 groups）');
     expect(out).toMatch(/张三.*只能等他自己来私聊/);
     expect(out).toContain('（无）');

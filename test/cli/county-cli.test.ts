@@ -37,15 +37,15 @@ describe('admin commands in a county deployment', () => {
     expect(shown).toMatch(/cli-login\s+-\s+audit show/);
   });
 
-  it('sums every town into the county report, with no name in it, and logs the read in each town', () => {
+  it('sums every town into the county report, with no name in it, and logs the read in each town', async () => {
     const env = county();
-    const seed = (town: string, codes: string[], name: string) => {
-      const store = openSqliteStore(join(env.HUMIAO_DATA_DIR!, town, 'humiao.db'));
+    const seed = async (town: string, codes: string[], name: string) => {
+      const store = await openSqliteStore(join(env.HUMIAO_DATA_DIR!, town, 'humiao.db'));
       for (const code of codes) addCase(store, { code, name, createdAt: new Date('2026-10-10T02:00:00Z'), riskLevel: '高' });
-      store.close();
+      await store.close();
     };
-    seed('dunji', ['DJ-2026-0001', 'DJ-2026-0002'], '王小明');
-    seed('qingyang', ['QY-2026-0001'], '李小红');
+    await seed('dunji', ['DJ-2026-0001', 'DJ-2026-0002'], '王小明');
+    await seed('qingyang', ['QY-2026-0001'], '李小红');
     // The report runs on 2026-12-01, after 2026Q4 began: the child processes' default test day is in June.
     const r = runCli(['report', 'county', '--quarter', '2026Q4'], { ...env, HUMIAO_CLOCK: '2026-12-01T10:00:00+08:00' });
     expect(r.code).toBe(0);

@@ -8,29 +8,29 @@ import { addCase } from '../helpers/followup-fixtures.js';
 import { runCli, tempDataDir } from '../helpers/run-bot.js';
 
 /** A data dir with two 留守 cases registered in September, one contacted in October. */
-function seeded(): Record<string, string> {
+async function seeded(): Promise<Record<string, string>> {
   const dir = tempDataDir();
-  const store = openSqliteStore(join(dir, 'humiao.db'));
+  const store = await openSqliteStore(join(dir, 'humiao.db'));
   const a = addCase(store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), name: '王小明' });
   addCase(store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 2), name: '李大壮', village: '霸王村' });
-  store.followup.addContact({ caseId: a.id, date: '2026-10-12', method: '上门', notes: '平稳', riskLevel: null, loggedBy: 'wangwu', createdAt: fromLocal(2026, 10, 12) });
-  store.close();
+  await store.followup.addContact({ caseId: a.id, date: '2026-10-12', method: '上门', notes: '平稳', riskLevel: null, loggedBy: 'wangwu', createdAt: fromLocal(2026, 10, 12) });
+  await store.close();
   // The CLI runs on 2026-12-01, after the quarter began: the report and the job list depend on the day.
   return { HUMIAO_DATA_DIR: dir, HUMIAO_CLOCK: '2026-12-01T10:00:00+08:00' };
 }
 
-const pending = (env: Record<string, string>) => {
-  const store = openSqliteStore(join(env.HUMIAO_DATA_DIR!, 'humiao.db'));
+const pending = async (env: Record<string, string>) => {
+  const store = await openSqliteStore(join(env.HUMIAO_DATA_DIR!, 'humiao.db'));
   try {
-    return store.outbox.list(1000);
+    return await store.outbox.list(1000);
   } finally {
-    store.close();
+    await store.close();
   }
 };
 
 describe('follow-up commands', () => {
-  it('job list shows every job with its schedule and next run', () => {
-    const r = runCli(['job', 'list'], seeded());
+  it('job list shows every job with its schedule and next run', async () => {
+    const r = runCli(['job', 'list'], await seeded());
     expect(r.code).toBe(0);
     for (const name of ['due-soon', 'overdue', 'age-review', 'screening-dispatch', 'screening-reminder', 'quarterly-progress']) expect(r.stdout).toContain(name);
     expect(r.stdout).toContain('每月20日 09:00');
@@ -38,13 +38,13 @@ describe('follow-up commands', () => {
     expect(r.stdout).toMatch(/下次：\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
   });
 
-  it('job run queues the period’s messages without connecting to WeCom, and never twice', () => {
+  it('job run queues the period’s messages without connecting to WeCom, and never twice', async () => {
     // With a bot id set, a CLI that opened WeCom would hang or fail: it must not try.
-    const env = { ...seeded(), WECOM_BOT_ID: 'bot-should-not-connect', WECOM_BOT_SECRET: 'x' };
+    const env = { ...await seeded(), WECOM_BOT_ID: 'bot-should-not-connect', WECOM_BOT_SECRET: 'x' };
     const first = runCli(['job', 'run', 'overdue', '--at', '2026-11-02T09:00:00+08:00'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('2026-11 期');
-    const rows = pending(env);
+    const rows = await pending(env);
     // Case 2 missed October: its mentor 王五 hears privately; the broadcast group gets a count.
     expect(rows.some((r) => r.target.id === 'wangwu' && r.reply.text.includes('DJ-2026-0002'))).toBe(true);
     const group = rows.find((r) => r.target.id === 'wrkGroup1')!;
@@ -57,8 +57,8 @@ describe('follow-up commands', () => {
     expect(list.stdout).toMatch(/上次：2026-11，[^\n]*手动/);
   });
 
-  it('job run refuses an unknown job or a bad --at with exit 2', () => {
-    const env = seeded();
+  it('job run refuses an unknown job or a bad --at with exit 2', async () => {
+    const env = await seeded();
     const bad = runCli(['job', 'run', 'nope'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('没有名为「nope」的任务');
@@ -69,7 +69,7 @@ describe('follow-up commands', () => {
   });
 
   it('report quarterly writes markdown and an xlsx workbook with counts only', async () => {
-    const env = seeded();
+    const env = await seeded();
     const md = runCli(['report', 'quarterly', '--quarter', '2026Q4', '--format', 'md'], env);
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('2026年第4季度');

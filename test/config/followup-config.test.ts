@@ -13,9 +13,9 @@ describe('followup config', () => {
     });
   });
 
-  it('drives the jobs’ cadences', () => {
+  it('drives the jobs’ cadences', async () => {
     const config = testConfig(`${exampleConfigText}\nfollowup:\n  workdaysOnly: false\n  dueSoon: { day: 18, time: '08:00' }\n  screening: { day: 10, remindAfterDays: 5 }\n  frequency: { '05': quarterly }\n`);
-    const jobs = buildJobs(testDeps({ config }));
+    const jobs = buildJobs(await testDeps({ config }));
     expect(jobs.find((j) => j.name === 'due-soon')).toMatchObject({ cadence: { every: 'month', day: 18, time: '08:00' }, workdaysOnly: false });
     expect(jobs.find((j) => j.name === 'screening-reminder')!.cadence).toMatchObject({ day: 15 });
     expect(jobs.find((j) => j.name === 'quarterly-progress')!.cadence).toEqual({ every: 'quarter', monthOfQuarter: 3, day: -7, time: '09:00' });

@@ -20,8 +20,8 @@ const msg = (id: string, text: string): InboundMessage => ({
 /** Enqueues one push per message, and fails on 「坏」. */
 const pushing: Handler = {
   name: 'pushing',
-  handle(ctx) {
-    ctx.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: ctx.msg.text }, reason: 't' }, ctx.clock.now());
+  async handle(ctx) {
+    await ctx.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: ctx.msg.text }, reason: 't' }, ctx.clock.now());
     if (ctx.msg.text === '坏') throw new Error('handler bug');
     return [{ text: `好:${ctx.msg.text}` }];
   },
@@ -29,12 +29,12 @@ const pushing: Handler = {
 
 describe('group commit', () => {
   it('handles a burst in one commit, isolating a failing message to its own savepoint', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     let commits = 0;
     const tx = deps.store.transaction.bind(deps.store);
-    deps.store.transaction = <T>(fn: () => T): T => {
+    deps.store.transaction = async <T>(fn: () => T): Promise<T> => {
       const outer = !(deps.store as unknown as { db: { inTransaction: boolean } }).db.inTransaction;
-      const r = tx(fn);
+      const r = await tx(fn);
       if (outer) commits++;
       return r;
     };
@@ -43,14 +43,14 @@ describe('group commit', () => {
     expect(commits).toBe(1);
     expect(results.map((r) => r.replies[0]!.text)).toEqual(['好:一', expect.stringContaining('没有生效'), '好:三']);
     // The failed message left nothing behind; the others kept their pushes.
-    expect(deps.store.outbox.list(10).map((o) => o.reply.text).sort()).toEqual(['一', '三']);
+    expect((await deps.store.outbox.list(10)).map((o) => o.reply.text).sort()).toEqual(['一', '三']);
     // …and its id was not recorded, so a redelivery is handled afresh.
     expect(deps.store.inbound.claim({ id: 'm1', channel: 'test', userId: 'lisi', chatId: 'lisi' }, new Date())).toBe(true);
     expect(deps.store.inbound.claim({ id: 'm0', channel: 'test', userId: 'lisi', chatId: 'lisi' }, new Date())).toBe(false);
   });
 
   it('answers only after the commit, and a failed commit answers with an apology and keeps nothing', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const gc = new GroupCommit(deps.store, new Router(deps, [pushing]), silentLogger);
     const realTx = deps.store.transaction.bind(deps.store);
     deps.store.transaction = <T>(fn: () => T): T => {

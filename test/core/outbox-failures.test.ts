@@ -27,7 +27,7 @@ function scriptedChannel(fail: (target: PushTarget, part: number) => Error | und
 
 describe('outbox failures', () => {
   it('a long push that failed halfway sends only the parts not yet delivered', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     let failSecond = true;
     const { channel, delivered } = scriptedChannel((_t, part) => {
       if (part === 1 && failSecond) {
@@ -37,21 +37,21 @@ describe('outbox failures', () => {
       return undefined;
     });
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log);
-    deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: '一|二|三' }, reason: 't' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: '一|二|三' }, reason: 't' }, deps.clock.now());
     expect(await worker.drainOnce()).toBe(0);
-    expect(deps.store.outbox.list(1)[0]!.partsSent).toBe(1);
+    expect((await deps.store.outbox.list(1))[0]!.partsSent).toBe(1);
     deps.clock.advance(60_000);
     expect(await worker.drainOnce()).toBe(1);
     expect(delivered.map((d) => d.text)).toEqual(['一', '二', '三']);
   });
 
   it('a refusal that retrying cannot change is given up at once and the admins are told, without the content', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const { channel, delivered } = scriptedChannel((t) => (t.id === 'gone' ? new WecomSendError('企业微信未确认', 93006) : undefined));
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { admins: ['lisi'] });
-    const id = deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'gone' }, reply: { text: '王小明 的走访提醒' }, reason: 'followup.due' }, deps.clock.now())!;
+    const id = (await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'gone' }, reply: { text: '王小明 的走访提醒' }, reason: 'followup.due' }, deps.clock.now()))!;
     await worker.drainOnce();
-    const rows = deps.store.outbox.list(10);
+    const rows = await deps.store.outbox.list(10);
     expect(rows.find((r) => r.id === id)!.givenUpAt).not.toBeNull();
     const told = rows.find((r) => r.reason === GIVE_UP_REASON)!;
     expect(told.target).toEqual({ kind: 'user', id: 'lisi' });
@@ -67,42 +67,42 @@ describe('outbox failures', () => {
   });
 
   it('a passing failure is retried with backoff until the push’s life runs out, then the admins are told', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const { channel } = scriptedChannel((t) => (t.id === 'busy' ? new WecomSendError('system busy', -1) : undefined));
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { admins: ['lisi'], maxLifeMs: 3_600_000 });
-    const id = deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text: 'x' }, reason: 't' }, deps.clock.now())!;
+    const id = (await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text: 'x' }, reason: 't' }, deps.clock.now()))!;
     await worker.drainOnce();
-    const row = () => deps.store.outbox.list(10).find((r) => r.id === id)!;
+    const row = async () => (await deps.store.outbox.list(10)).find((r) => r.id === id)!;
     expect(row()).toMatchObject({ attempts: 1, givenUpAt: null });
-    for (let i = 0; i < 20 && row().givenUpAt === null; i++) {
+    for (let i = 0; i < 20 && (await row()).givenUpAt === null; i++) {
       deps.clock.advance(10 * 60_000);
       await worker.drainOnce();
     }
-    expect(row().givenUpAt).not.toBeNull();
-    expect(row().attempts).toBeGreaterThan(2);
-    expect(deps.store.outbox.list(10).filter((r) => r.reason === GIVE_UP_REASON)).toHaveLength(1);
+    expect((await row()).givenUpAt).not.toBeNull();
+    expect((await row()).attempts).toBeGreaterThan(2);
+    expect((await deps.store.outbox.list(10)).filter((r) => r.reason === GIVE_UP_REASON)).toHaveLength(1);
   });
 
   it('empty content is dropped quietly', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const { channel } = scriptedChannel(() => new WecomSendError('empty', 44004));
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { admins: ['lisi'] });
-    deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: ' ' }, reason: 't' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: ' ' }, reason: 't' }, deps.clock.now());
     await worker.drainOnce();
-    expect(deps.store.outbox.list(10).filter((r) => r.reason === GIVE_UP_REASON)).toHaveLength(0);
+    expect((await deps.store.outbox.list(10)).filter((r) => r.reason === GIVE_UP_REASON)).toHaveLength(0);
     expect(deps.store.outbox.pending()).toBe(0);
   });
 });
 
 describe('reminders combined', () => {
   it('several scheduled reminders due for one person go as one message; interactive ones stay separate', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const { channel, delivered } = scriptedChannel(() => undefined);
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log);
     const me = { kind: 'user' as const, id: 'wangwu' };
-    deps.store.outbox.enqueue({ target: me, reply: { text: '【即将到期】A' }, reason: 'job.due-soon' }, deps.clock.now());
-    deps.store.outbox.enqueue({ target: me, reply: { text: '【逾期提醒】B' }, reason: 'job.overdue' }, deps.clock.now());
-    deps.store.outbox.enqueue({ target: me, reply: { text: '请继续登记' }, reason: 'intake.moved-to-private' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: me, reply: { text: '【即将到期】A' }, reason: 'job.due-soon' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: me, reply: { text: '【逾期提醒】B' }, reason: 'job.overdue' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: me, reply: { text: '请继续登记' }, reason: 'intake.moved-to-private' }, deps.clock.now());
     expect(await worker.drainOnce()).toBe(3);
     expect(delivered.map((d) => d.text)).toEqual(['【即将到期】A\n\n———\n\n【逾期提醒】B', '请继续登记']);
     expect(deps.store.outbox.pending()).toBe(0);

@@ -22,12 +22,12 @@ function fakeChannel(fail: (t: PushTarget) => boolean) {
 
 describe('outbox worker', () => {
   it('sends due rows once and retries failures with backoff', async () => {
-    const store = openSqliteStore(':memory:');
+    const store = await openSqliteStore(':memory:');
     const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
     let down = true;
     const { ch, sent } = fakeChannel((t) => t.id === 'g' && down);
-    store.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: '一' }, reason: 't' }, clock.now());
-    store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: '二' }, reason: 't' }, clock.now());
+    await store.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: '一' }, reason: 't' }, clock.now());
+    await store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: '二' }, reason: 't' }, clock.now());
     const w = new OutboxWorker(store, ch, clock, silentLogger);
     expect(await w.drainOnce()).toBe(1);
     expect(await w.drainOnce()).toBe(0); // the failed one waits for its retry time
@@ -40,10 +40,10 @@ describe('outbox worker', () => {
   });
 
   it('stops pushing the moment this process no longer owns the town, leaving the rows unsent', async () => {
-    const store = openSqliteStore(':memory:');
+    const store = await openSqliteStore(':memory:');
     const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
     const { ch, sent } = fakeChannel(() => false);
-    for (const text of ['一', '二', '三']) store.outbox.enqueue({ target: { kind: 'user', id: text }, reply: { text }, reason: 't' }, clock.now());
+    for (const text of ['一', '二', '三']) await store.outbox.enqueue({ target: { kind: 'user', id: text }, reply: { text }, reason: 't' }, clock.now());
     let owner = true;
     const w = new OutboxWorker(store, ch, clock, silentLogger, {
       mayPush: () => owner,
@@ -55,18 +55,18 @@ describe('outbox worker', () => {
   });
 
   it('holds back a chat the pacer says is full, without writing to its rows, and sends it later', async () => {
-    const store = openSqliteStore(':memory:');
+    const store = await openSqliteStore(':memory:');
     const clock = fixedClock(new Date('2026-11-29T00:00:00Z'));
     const { ch, sent } = fakeChannel(() => false);
     let busyUntil = clock.now().getTime() + 30_000;
     const pacer: Pacer = { delayFor: (t, now) => (t.id === 'busy' ? Math.max(0, busyUntil - now.getTime()) : 0), record: () => {} };
-    for (const text of ['a1', 'a2', 'a3']) store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text }, reason: 't' }, clock.now());
-    store.outbox.enqueue({ target: { kind: 'chat', id: 'free' }, reply: { text: 'b' }, reason: 't' }, clock.now());
+    for (const text of ['a1', 'a2', 'a3']) await store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text }, reason: 't' }, clock.now());
+    await store.outbox.enqueue({ target: { kind: 'chat', id: 'free' }, reply: { text: 'b' }, reason: 't' }, clock.now());
     const w = new OutboxWorker(store, ch, clock, silentLogger, { pacer, batch: 2 });
     await w.drainOnce();
     // The free chat is not stuck behind the busy one, even with a batch smaller than the queue.
     expect(sent.map(([t]) => t.id)).toEqual(['free']);
-    const held = store.outbox.list(10).filter((i) => i.target.id === 'busy');
+    const held = (await store.outbox.list(10)).filter((i) => i.target.id === 'busy');
     expect(held.map((i) => [i.attempts, i.nextAttemptAt.getTime()])).toEqual(held.map(() => [0, clock.now().getTime()]));
     clock.advance(30_000);
     busyUntil = 0;

@@ -20,10 +20,10 @@ const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url)
 const config = testConfig();
 const USERS = ['lisi', 'zhangsan', 'zhaoliu', 'zhouba', 'stranger'];
 
-function bot() {
+async function bot() {
   const file = join(mkdtempSync(join(tmpdir(), 'humiao-robust-')), 'humiao.db');
   const cipher = new FieldCipher(randomBytes(32));
-  const store = openSqliteStore(file, { cipher });
+  const store = await openSqliteStore(file, { cipher });
   const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
   const app = createApp({ config, store, lookup: plainLookupKeys, plan, clock, log: silentLogger });
   let n = 0;
@@ -42,15 +42,15 @@ const message = fc.record({
 });
 
 describe('the router under hostile input', () => {
-  it('answers every random message clearly, never fails, and leaves the store consistent', () => {
-    const b = bot();
+  it('answers every random message clearly, never fails, and leaves the store consistent', async () => {
+    const b = await bot();
     // Drafts in progress, so the form engine sees the garbage too.
-    b.send('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工');
-    b.send('zhangsan', '上报个案');
+    await b.send('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工');
+    await b.send('zhangsan', '上报个案');
     fc.assert(
-      fc.property(fc.array(message, { minLength: 1, maxLength: 15 }), (msgs) => {
+      fc.property(fc.array(message, { minLength: 1, maxLength: 15 }), async (msgs) => {
         for (const m of msgs) {
-          const r = b.send(m.user, m.text, m.group, m.kind);
+          const r = await b.send(m.user, m.text, m.group, m.kind);
           expect(r.replies).not.toContainEqual(FAILURE_REPLY);
           for (const reply of r.replies) expect(typeof reply.text).toBe('string');
           if (m.text.trim() !== '' && m.user !== 'stranger') expect(r.replies.length).toBeGreaterThan(0);
@@ -59,36 +59,36 @@ describe('the router under hostile input', () => {
       { numRuns: 60 },
     );
     expect(b.store.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(b.store.audit.verify().ok).toBe(true);
-    const cases = b.store.cases.list().length;
-    b.store.close();
-    const again = openSqliteStore(b.file, { cipher: b.cipher });
+    expect((await b.store.audit.verify()).ok).toBe(true);
+    const cases = (await b.store.cases.list()).length;
+    await b.store.close();
+    const again = await openSqliteStore(b.file, { cipher: b.cipher });
     expect(again.cases.list()).toHaveLength(cases);
-    again.close();
+    await again.close();
   });
 
-  it.each(NASTY)('survives %j in every step of an intake without saving anything', (nasty) => {
-    const b = bot();
-    b.send('zhouba', '新增个案');
+  it.each(NASTY)('survives %j in every step of an intake without saving anything', async (nasty) => {
+    const b = await bot();
+    await b.send('zhouba', '新增个案');
     for (let i = 0; i < 20; i++) {
-      const r = b.send('zhouba', nasty);
+      const r = await b.send('zhouba', nasty);
       expect(r.replies).not.toContainEqual(FAILURE_REPLY);
       expect(r.replies.length).toBeGreaterThan(0);
     }
     expect(b.store.cases.list()).toHaveLength(0);
-    const s = b.store.sessions.get('zhouba', 'zhouba');
+    const s = await b.store.sessions.get('zhouba', 'zhouba');
     if (s) expect(() => JSON.stringify(s.state)).not.toThrow();
   });
 
-  it('refuses a 100 KB message at once, in a group or in a draft, without recording it', () => {
-    const b = bot();
-    b.send('zhouba', '新增个案');
-    const before = b.store.sessions.get('zhouba', 'zhouba')!.state;
+  it('refuses a 100 KB message at once, in a group or in a draft, without recording it', async () => {
+    const b = await bot();
+    await b.send('zhouba', '新增个案');
+    const before = (await b.store.sessions.get('zhouba', 'zhouba'))!.state;
     for (const seed of ['王', '一', NASTY[0]!, '流浪乞讨未成年人由谁负责']) {
-      expect(b.send('zhouba', huge(seed)).replies).toEqual([TOO_LONG_REPLY]);
-      expect(b.send('lisi', huge(seed), true).replies).toEqual([TOO_LONG_REPLY]);
+      expect((await b.send('zhouba', huge(seed))).replies).toEqual([TOO_LONG_REPLY]);
+      expect((await b.send('lisi', huge(seed), true)).replies).toEqual([TOO_LONG_REPLY]);
     }
-    expect(b.store.sessions.get('zhouba', 'zhouba')!.state).toEqual(before);
+    expect((await b.store.sessions.get('zhouba', 'zhouba'))!.state).toEqual(before);
     expect(b.store.db.prepare('SELECT count(*) AS n FROM inbound').get()).toEqual({ n: 1 });
   });
 });

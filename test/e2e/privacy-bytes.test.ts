@@ -83,19 +83,19 @@ describe.each(storeKinds)('every byte the bot wrote, with the key set ($name)', 
     const runner = new JobRunner(deps, buildJobs(deps));
     for (let m = 0; m < 12; m++) {
       clock.set(new Date(Date.UTC(2026, 3 + m, 2, 2)));
-      runner.tick();
-      housekeeping(deps);
+      await runner.tick();
+      await housekeeping(deps);
       await worker.drainOnce();
     }
     if (kind.name === 'sqlite') await store.backup(join(dir, 'backup.db'));
     log.flush();
 
     // The bot did its work: the case exists, was closed, the mentor changed, pushes went out.
-    const c = store.cases.getByCode('DJ-2026-0001')!;
+    const c = (await store.cases.getByCode('DJ-2026-0001'))!;
     expect(c.status).toBe('closed');
     expect(c.mentorName).toBe('孙七');
     expect(inner.sent.length).toBeGreaterThan(3);
-    expect(store.audit.verify().ok).toBe(true);
+    expect((await store.audit.verify()).ok).toBe(true);
 
     const files = [...filesUnder(dir), ...(kind.name === 'sqlite' ? filesUnder(join((store as unknown as { file: string }).file, '..')) : [])];
     expect(files.map((f) => f.path).some((p) => p.endsWith('humiao.log'))).toBe(true);

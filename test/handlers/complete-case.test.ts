@@ -17,10 +17,10 @@ const NOV20 = fromLocal(2026, 11, 20, 10);
 const CODE = 'DJ-2026-0009';
 
 /** The real handler list, with one 留守 case (mentor 王五) saved with its guardian's phone, the parents' workplace and the assessments unknown. */
-function bot(cipher: FieldCipher | null = null) {
-  const store = openSqliteStore(':memory:', { cipher });
+async function bot(cipher: FieldCipher | null = null) {
+  const store = await openSqliteStore(':memory:', { cipher });
   const clock = fixedClock(NOV20);
-  store.cases.insert({
+  await store.cases.insert({
     code: CODE, categories: [{ code: '05', leadUnits: LEAD['05'] }], primaryCategory: '05', fullName: '王小明', gender: '男',
     birthDate: '2014-05', idNumber: null, idHash: null, dupKey: 'k9', village: '王庄村', schoolStatus: '小学', schoolDetail: null,
     guardianName: '张桂兰', guardianRelation: '祖母', guardianPhone: null, guardianshipMode: '祖辈监护', riskLevel: null,
@@ -30,111 +30,111 @@ function bot(cipher: FieldCipher | null = null) {
   });
   const router = new Router({ config: testConfig(FOLLOWUP_CONFIG), store, lookup: plainLookupKeys, plan, clock, log: silentLogger }, buildHandlers());
   let n = 0;
-  const say = (userId: string, text: string, group?: string) =>
-    router
-      .dispatch({ id: `c${++n}`, channel: 'test', userId, chatId: group ?? userId, chatType: group ? 'group' : 'single', kind: 'text', text, receivedAt: clock.now() })
+  const say = async (userId: string, text: string, group?: string) =>
+    (await router
+      .dispatch({ id: `c${++n}`, channel: 'test', userId, chatId: group ?? userId, chatType: group ? 'group' : 'single', kind: 'text', text, receivedAt: clock.now() }))
       .replies.map((r) => r.text)
       .join('\n');
-  const theCase = () => store.cases.getByCode(CODE)!;
+  const theCase = async () => (await store.cases.getByCode(CODE))!;
   return { store, say, theCase };
 }
 
 describe('「补充 DJ-…」 completes the fields a case was saved without', () => {
-  it('asks only the pending fields with registration\'s own questions; 不知道 keeps one pending, a wrong answer is asked again', () => {
-    const b = bot();
-    const first = b.say('wangwu', `补充 ${CODE}`);
+  it('asks only the pending fields with registration\'s own questions; 不知道 keeps one pending, a wrong answer is asked again', async () => {
+    const b = await bot();
+    const first = await b.say('wangwu', `补充 ${CODE}`);
     expect(first).toContain('监护人手机？');
     expect(first).not.toContain('孩子的姓名');
     expect(b.say('wangwu', '13912345678')).toMatch(/已保存：监护人姓名和手机（手机）。\n父母各在哪里务工/);
-    expect(b.theCase().guardianPhone).toBe('13912345678');
-    expect(b.theCase().guardianName).toBe('张桂兰');
+    expect((await b.theCase()).guardianPhone).toBe('13912345678');
+    expect((await b.theCase()).guardianName).toBe('张桂兰');
     expect(b.say('wangwu', '不知道')).toContain('监护情况评估？');
-    const wrong = b.say('wangwu', '蓝色');
+    const wrong = await b.say('wangwu', '蓝色');
     expect(wrong).toContain('监护情况评估');
-    expect(b.theCase().details.guardianshipRating).toBeUndefined();
+    expect((await b.theCase()).details.guardianshipRating).toBeUndefined();
     expect(b.say('wangwu', '一般')).toContain('风险等级？');
-    const done = b.say('wangwu', '中');
+    const done = await b.say('wangwu', '中');
     expect(done).toContain(`已补充个案 ${CODE}：监护人姓名和手机（手机）、监护情况评估、风险等级。`);
     expect(done).toContain('仍待补充：父母务工地。');
-    const c = b.theCase();
+    const c = await b.theCase();
     expect(c.details.guardianshipRating).toBe('一般');
     expect(c.riskLevel).toBe('中');
     expect(casePending(c)).toEqual(['父母务工地']);
     expect(b.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
-    const changes = b.store.audit.list({ caseCode: CODE }).filter((e) => e.action === 'change');
+    const changes = (await b.store.audit.list({ caseCode: CODE })).filter((e) => e.action === 'change');
     expect(changes.map((e) => e.detail)).toEqual(['completed: guardianContact', 'completed: guardianshipRating', 'completed: riskLevel']);
     expect(JSON.stringify(changes)).not.toContain('13912345678');
     // 我的个案 lists only what is still missing.
     expect(b.say('wangwu', '我的个案')).toContain('待补充：父母务工地');
   });
 
-  it('takes the value in the same message, and is reached by 「DJ-… 补充信息」 too', () => {
-    const b = bot();
-    const r = b.say('wangwu', `补充 ${CODE} 父母务工地 江苏苏州`);
+  it('takes the value in the same message, and is reached by 「DJ-… 补充信息」 too', async () => {
+    const b = await bot();
+    const r = await b.say('wangwu', `补充 ${CODE} 父母务工地 江苏苏州`);
     expect(r).toContain('已保存：父母务工地。');
-    expect(b.theCase().details.parentsWorkplace).toBe('江苏苏州');
+    expect((await b.theCase()).details.parentsWorkplace).toBe('江苏苏州');
     expect(b.say('wangwu', '取消')).toContain('已答的内容都已保存');
-    expect(b.theCase().details.parentsWorkplace).toBe('江苏苏州');
+    expect((await b.theCase()).details.parentsWorkplace).toBe('江苏苏州');
     expect(b.say('lisi', `${CODE} 补充信息`)).toContain('监护人手机？');
   });
 
-  it('a field that is not pending is not changed, and what was typed is not repeated', () => {
-    const b = bot();
-    const r = b.say('wangwu', `补充 ${CODE} 姓名 刘大勇`);
+  it('a field that is not pending is not changed, and what was typed is not repeated', async () => {
+    const b = await bot();
+    const r = await b.say('wangwu', `补充 ${CODE} 姓名 刘大勇`);
     expect(r).toContain(`「姓名」不是个案 ${CODE} 的待补充项`);
     expect(r).not.toContain('刘大勇');
     expect(r).toContain('监护人手机？');
-    expect(b.theCase().fullName).toBe('王小明');
+    expect((await b.theCase()).fullName).toBe('王小明');
   });
 
-  it('next to an open registration it is not started, and neither the draft nor the case changes', () => {
-    const b = bot();
-    b.say('wangwu', '我要登记个留守儿童');
-    const draft = b.store.sessions.get('wangwu', 'wangwu')!.state;
-    const r = b.say('wangwu', `补充 ${CODE} 父母务工地 江苏苏州`);
+  it('next to an open registration it is not started, and neither the draft nor the case changes', async () => {
+    const b = await bot();
+    await b.say('wangwu', '我要登记个留守儿童');
+    const draft = (await b.store.sessions.get('wangwu', 'wangwu'))!.state;
+    const r = await b.say('wangwu', `补充 ${CODE} 父母务工地 江苏苏州`);
     expect(r).toContain('您有一份未完成的个案登记，请先完成或回复「取消」放弃，再补充个案信息。');
-    expect(b.store.sessions.get('wangwu', 'wangwu')!.state).toEqual(draft);
-    expect(b.theCase().details.parentsWorkplace).toBeUndefined();
+    expect((await b.store.sessions.get('wangwu', 'wangwu'))!.state).toEqual(draft);
+    expect((await b.theCase()).details.parentsWorkplace).toBeUndefined();
   });
 
-  it('a plan question about 补充 is not taken for the command', () => {
-    const b = bot();
-    b.say('wangwu', '留守儿童需要补充哪些信息？');
-    b.say('wangwu', '补充说明怎么写');
+  it('a plan question about 补充 is not taken for the command', async () => {
+    const b = await bot();
+    await b.say('wangwu', '留守儿童需要补充哪些信息？');
+    await b.say('wangwu', '补充说明怎么写');
     expect(b.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
   });
 
-  it('refuses a member who may not act on the case exactly as a code that does not exist, both audited', () => {
-    const b = bot();
-    const forbidden = b.say('zhangsan', `补充 ${CODE} 父母务工地 江苏苏州`);
-    const missing = b.say('zhangsan', '补充 DJ-2026-0999 父母务工地 江苏苏州');
+  it('refuses a member who may not act on the case exactly as a code that does not exist, both audited', async () => {
+    const b = await bot();
+    const forbidden = await b.say('zhangsan', `补充 ${CODE} 父母务工地 江苏苏州`);
+    const missing = await b.say('zhangsan', '补充 DJ-2026-0999 父母务工地 江苏苏州');
     expect(forbidden.replace(CODE, 'X')).toBe(missing.replace('DJ-2026-0999', 'X'));
     expect(forbidden).toContain('没有找到您可以补充个案信息的个案');
-    expect(b.theCase().details.parentsWorkplace).toBeUndefined();
-    expect(b.store.audit.list({ caseCode: CODE }).some((e) => e.action === 'denied' && e.actor === 'zhangsan')).toBe(true);
-    expect(b.store.audit.list({ caseCode: 'DJ-2026-0999' }).some((e) => e.action === 'denied')).toBe(true);
+    expect((await b.theCase()).details.parentsWorkplace).toBeUndefined();
+    expect((await b.store.audit.list({ caseCode: CODE })).some((e) => e.action === 'denied' && e.actor === 'zhangsan')).toBe(true);
+    expect((await b.store.audit.list({ caseCode: 'DJ-2026-0999' })).some((e) => e.action === 'denied')).toBe(true);
     // A lead-unit member who is not the mentor may.
     expect(b.say('qianjiu', `补充 ${CODE} 父母务工地 江苏苏州`)).toContain('已保存：父母务工地');
   });
 
-  it('in a group asks nothing and repeats nothing typed: it points to the private chat', () => {
-    const b = bot();
-    const r = b.say('wangwu', `补充 ${CODE} 监护人电话 13912345678`, 'wrkGroup');
+  it('in a group asks nothing and repeats nothing typed: it points to the private chat', async () => {
+    const b = await bot();
+    const r = await b.say('wangwu', `补充 ${CODE} 监护人电话 13912345678`, 'wrkGroup');
     expect(r).toContain('私聊');
     expect(r).not.toContain('13912345678');
     expect(r).not.toContain('监护人');
-    expect(b.theCase().guardianPhone).toBeNull();
+    expect((await b.theCase()).guardianPhone).toBeNull();
     expect(b.store.sessions.get('wangwu', 'wrkGroup')).toBeUndefined();
   });
 
-  it('with a data key the completed values are encrypted at rest and the row stays sealed', () => {
-    const b = bot(new FieldCipher(randomBytes(32)));
+  it('with a data key the completed values are encrypted at rest and the row stays sealed', async () => {
+    const b = await bot(new FieldCipher(randomBytes(32)));
     expect(b.say('wangwu', `补充 ${CODE} 监护人电话 13912345678`)).toContain('已保存');
-    b.say('wangwu', '江苏苏州');
-    expect(b.theCase().guardianPhone).toBe('13912345678');
-    expect(b.theCase().details.parentsWorkplace).toBe('江苏苏州');
+    await b.say('wangwu', '江苏苏州');
+    expect((await b.theCase()).guardianPhone).toBe('13912345678');
+    expect((await b.theCase()).details.parentsWorkplace).toBe('江苏苏州');
     const raw = JSON.stringify(b.store.db.prepare('SELECT * FROM cases').all()) + JSON.stringify(b.store.db.prepare('SELECT * FROM form_sessions').all());
     for (const secret of ['13912345678', '江苏苏州', '张桂兰']) expect(raw).not.toContain(secret);
-    expect(b.store.caseSeals!.firstBroken().code).toBeNull();
+    expect((await b.store.caseSeals!.firstBroken()).code).toBeNull();
   });
 });

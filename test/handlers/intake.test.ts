@@ -14,13 +14,13 @@ function run(h: Harness, user: string, answers: string[]): string {
   return last;
 }
 
-function outboxTo(h: Harness, kind: 'user' | 'chat', id: string) {
-  return h.store.outbox.list(1000).filter((o) => o.target.kind === kind && o.target.id === id);
+async function outboxTo(h: Harness, kind: 'user' | 'chat', id: string) {
+  return (await h.store.outbox.list(1000)).filter((o) => o.target.kind === kind && o.target.id === id);
 }
 
 describe('intake: the prefill message', () => {
-  it('turns the one-message description into a confirmed 留守 case in at most 8 turns', () => {
-    const h = harness();
+  it('turns the one-message description into a confirmed 留守 case in at most 8 turns', async () => {
+    const h = await harness();
     const first = h.say('zhouba', PREFILL);
     expect(first).toContain('已从您的消息识别');
     expect(first).toContain('就学或就业情况');
@@ -39,7 +39,7 @@ describe('intake: the prefill message', () => {
     expect(h.turns('zhouba')).toBeLessThanOrEqual(8);
     expect(saved).toContain('已保存个案 DJ-2026-0001');
 
-    const c = h.store.cases.getByCode('DJ-2026-0001')!;
+    const c = (await h.store.cases.getByCode('DJ-2026-0001'))!;
     expect(c).toMatchObject({
       fullName: '王小明', gender: '男', birthDate: '2013-05', village: '王庄村', guardianRelation: '祖母',
       guardianName: '张桂兰', guardianPhone: '13812345678', guardianshipMode: '祖辈监护', riskLevel: null,
@@ -50,11 +50,11 @@ describe('intake: the prefill message', () => {
     expect(c.details).not.toHaveProperty('guardianshipRating');
     expect(c.inferredFields).toEqual(expect.arrayContaining(['fullName', 'gender', 'village', 'categories', 'guardianshipMode']));
 
-    expect(outboxTo(h, 'chat', 'wrkGroup1').map((o) => o.reply.text)).toEqual([
+    expect((await outboxTo(h, 'chat', 'wrkGroup1')).map((o) => o.reply.text)).toEqual([
       '新增个案 DJ-2026-0001，帮扶责任人：李四。详情请帮扶责任人私聊机器人查看。',
     ]);
     expect(outboxTo(h, 'chat', 'wrkPolice')).toEqual([]);
-    const mentor = outboxTo(h, 'user', 'lisi');
+    const mentor = await outboxTo(h, 'user', 'lisi');
     expect(mentor).toHaveLength(1);
     expect(mentor[0]!.reply.text).toContain('DJ-2026-0001');
     expect(mentor[0]!.reply.text).not.toContain('王小明');
@@ -63,19 +63,19 @@ describe('intake: the prefill message', () => {
     expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
   });
 
-  it('numbers cases per year', () => {
-    const h = harness();
+  it('numbers cases per year', async () => {
+    const h = await harness();
     for (const name of ['王小明', '王小刚']) {
       h.say('zhouba', PREFILL.replace('王小明', name));
       run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详', '确认']);
     }
-    expect(h.store.cases.list().map((c) => c.code)).toEqual(['DJ-2026-0001', 'DJ-2026-0002']);
+    expect((await h.store.cases.list()).map((c) => c.code)).toEqual(['DJ-2026-0001', 'DJ-2026-0002']);
   });
 });
 
 describe('intake: one dialog per category', () => {
-  it('闲散青少年', () => {
-    const h = harness();
+  it('闲散青少年', async () => {
+    const h = await harness();
     h.say('wangwu', '新增个案');
     const last = run(h, 'wangwu', ['闲散', '赵大伟', makeId('34132420090101123'), '墩集', '辍学', '赵强 13700001111', '爸爸', '2025年6月']);
     expect(last).toContain('请核对');
@@ -87,7 +87,7 @@ describe('intake: one dialog per category', () => {
     h.say('wangwu', '修改 风险');
     expect(h.say('wangwu', '中')).toContain('风险等级：中');
     expect(h.say('wangwu', '确认')).toContain('已保存个案');
-    const c = h.store.cases.list()[0]!;
+    const c = (await h.store.cases.list())[0]!;
     expect(c.categories[0]).toEqual({ code: '01', leadUnits: ['墩集中学', '墩集中心校', '镇社保所'] });
     expect(c.details).toMatchObject({ idleSince: '2025-06', wishes: '职业培训' });
     expect(c).toMatchObject({ riskLevel: '中', mentorUserId: 'wangwu' });
@@ -96,8 +96,8 @@ describe('intake: one dialog per category', () => {
     expect(c.idHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('有不良行为或严重不良行为青少年, with an 「其他」 behaviour needing a note', () => {
-    const h = harness();
+  it('有不良行为或严重不良行为青少年, with an 「其他」 behaviour needing a note', async () => {
+    const h = await harness();
     h.say('zhangsan', '上报个案');
     const last = run(h, 'zhangsan', [
       '2', '刘小东', '2010.3.4', '男', '李庄村', '初中', '陈梅 13600002222', '母亲',
@@ -105,13 +105,13 @@ describe('intake: one dialog per category', () => {
     ]);
     expect(last).toContain('行为类型：多次旷课、逃学、沉迷网络、其他不良行为');
     h.say('zhangsan', '确认');
-    const c = h.store.cases.list()[0]!;
+    const c = (await h.store.cases.list())[0]!;
     expect(c.categories).toEqual([{ code: '02', leadUnits: ['镇派出所'] }]);
     expect(c.details).toMatchObject({ behaviors: ['BL02', 'BL04', 'BL09'], disposition: '学校管理教育措施', justiceInvolvement: '无', incitedByAdult: false });
   });
 
-  it('流浪乞讨未成年人: begging with an adult is a must-report sign', () => {
-    const h = harness();
+  it('流浪乞讨未成年人: begging with an adult is a must-report sign', async () => {
+    const h = await harness();
     h.say('wangwu', '新增个案');
     // No guardian known: neither the relation nor the mode is asked; where it was found is next.
     run(h, 'wangwu', ['流浪', '马小飞', '2014年8月', '男', '汴河新村', '辍学']);
@@ -122,24 +122,24 @@ describe('intake: one dialog per category', () => {
     expect(warn).toContain('镇派出所');
     expect(h.say('wangwu', '救助站')).not.toContain('监护方式');
     expect(h.say('wangwu', '确认')).toContain('已保存个案');
-    const c = h.store.cases.list()[0]!;
+    const c = (await h.store.cases.list())[0]!;
     expect(c.guardianName).toBeNull();
     expect(c.guardianshipMode).toBeNull();
     expect(c.details).toMatchObject({ accompaniedBy: '其他成年人', referredTo: '救助管理站' });
-    const reports = h.store.cases.mandatoryReports(c.id);
+    const reports = await h.store.cases.mandatoryReports(c.id);
     expect(reports.map((r) => r.sign)).toEqual(['BEGGING_WITH_ADULT']);
     expect(reports.every((r) => r.userId === 'wangwu' && r.reportTo === '镇派出所')).toBe(true);
   });
 
-  it('服刑人员未成年子女, gender taken from the ID number', () => {
-    const h = harness();
+  it('服刑人员未成年子女, gender taken from the ID number', async () => {
+    const h = await harness();
     h.say('sunqi', '登记');
     const last = run(h, 'sunqi', ['服刑子女', '李小红', makeId('34132420100304122'), '霸王', '小学', '王桂芳 13912345678', '外婆', '父亲', '1']);
     expect(last).toContain('性别：女（推断）');
     // The 司法所 appoints the 帮教联系人 after the case exists (服刑 task 2): not asked, listed to complete.
     expect(last).toContain('可补充：帮教联系人、风险等级');
     h.say('sunqi', '确认');
-    const c = h.store.cases.list()[0]!;
+    const c = (await h.store.cases.list())[0]!;
     expect(c).toMatchObject({ gender: '女', birthDate: '2010-03-04', village: '霸王村', bangjiaoName: null, mentorUserId: 'sunqi' });
     expect(c.categories).toEqual([{ code: '04', leadUnits: ['镇司法所'] }]);
     expect(c.details).toMatchObject({ imprisonedParent: '父亲', custodyType: '服刑在押' });
@@ -149,8 +149,8 @@ describe('intake: one dialog per category', () => {
     expect(outboxTo(h, 'user', 'sunqi')).toEqual([]);
   });
 
-  it('a child in two categories gets both blocks and both lead units', () => {
-    const h = harness();
+  it('a child in two categories gets both blocks and both lead units', async () => {
+    const h = await harness();
     h.say('zhouba', '新增个案');
     const last = run(h, 'zhouba', [
       '2、5', '周小雨', '2012年1月', '女', '王庄村', '小学', '刘芳 13512345678', '奶奶',
@@ -158,18 +158,18 @@ describe('intake: one dialog per category', () => {
     ]);
     expect(last).toContain('类别：有不良行为或严重不良行为青少年、农村留守儿童');
     h.say('zhouba', '确认');
-    const c = h.store.cases.list()[0]!;
+    const c = (await h.store.cases.list())[0]!;
     expect(c.categories).toEqual([{ code: '02', leadUnits: ['镇派出所'] }, { code: '05', leadUnits: ['镇民政所'] }]);
     // The group learns the code and the mentor only: no category, lead unit, name or village.
-    const notice = outboxTo(h, 'chat', 'wrkGroup1')[0]!.reply.text;
+    const notice = (await outboxTo(h, 'chat', 'wrkGroup1'))[0]!.reply.text;
     expect(notice).toMatch(/^新增个案 DJ-2026-\d{4}，帮扶责任人：赵六。/);
     for (const word of ['派出所', '民政所', '不良', '留守', '王庄村', '周', '*']) expect(notice).not.toContain(word);
   });
 });
 
 describe('intake: commands', () => {
-  it('上一步 goes back and re-asks the previous question', () => {
-    const h = harness();
+  it('上一步 goes back and re-asks the previous question', async () => {
+    const h = await harness();
     h.say('wangwu', '新增个案');
     h.say('wangwu', '闲散');
     expect(h.say('wangwu', '赵大伟')).toContain('身份证号');
@@ -180,14 +180,14 @@ describe('intake: commands', () => {
     expect(h.say('wangwu', '上一步')).toContain('已经是第一个问题了');
   });
 
-  it('跳过 works only on optional fields', () => {
-    const h = harness();
+  it('跳过 works only on optional fields', async () => {
+    const h = await harness();
     h.say('wangwu', '新增个案');
     expect(h.say('wangwu', '跳过')).toContain('「类别」是必填项，不能跳过');
   });
 
-  it('修改 <字段> changes one answer and returns to the summary', () => {
-    const h = harness();
+  it('修改 <字段> changes one answer and returns to the summary', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     run(h, 'zhouba', ['小学', '张桂兰 13812345678', '不详']);
     expect(h.say('zhouba', '修改 村')).toContain('户籍在哪个村');
@@ -197,18 +197,18 @@ describe('intake: commands', () => {
     expect(h.say('zhouba', '修改 情况说明')).toContain('简要说明情况');
     expect(h.say('zhouba', "父母春节返乡'); DROP TABLE cases;-- 😀")).toContain('请核对');
     h.say('zhouba', '确认');
-    expect(h.store.cases.list()[0]).toMatchObject({ village: '李庄村', notes: "父母春节返乡'); DROP TABLE cases;-- 😀" });
+    expect((await h.store.cases.list())[0]).toMatchObject({ village: '李庄村', notes: "父母春节返乡'); DROP TABLE cases;-- 😀" });
     expect(h.say('zhouba', '修改 不存在的字段')).toBe('[Q&A]');
   });
 
-  it('修改 with an unknown field lists what can be changed', () => {
-    const h = harness();
+  it('修改 with an unknown field lists what can be changed', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     expect(h.say('zhouba', '修改 鞋码')).toContain('没有找到「鞋码」这一项');
   });
 
-  it('取消 asks first; 否 continues, 是 deletes the draft', () => {
-    const h = harness();
+  it('取消 asks first; 否 continues, 是 deletes the draft', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     expect(h.say('zhouba', '取消')).toContain('确定放弃');
     expect(h.say('zhouba', '否')).toContain('就学或就业情况');
@@ -218,8 +218,8 @@ describe('intake: commands', () => {
     expect(h.say('zhouba', '小学')).toBe('[Q&A]');
   });
 
-  it('查看 shows the answers so far and 帮助 the commands, both then re-ask', () => {
-    const h = harness();
+  it('查看 shows the answers so far and 帮助 the commands, both then re-ask', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     const view = h.say('zhouba', '查看');
     expect(view).toContain('姓名：王小明');
@@ -230,12 +230,12 @@ describe('intake: commands', () => {
 });
 
 describe('intake: time', () => {
-  it('pauses after 30 idle minutes, lets other messages through, resumes on 继续', () => {
-    const h = harness();
+  it('pauses after 30 idle minutes, lets other messages through, resumes on 继续', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     h.clock.advance(31 * MIN);
     expect(h.say('zhouba', '小学')).toContain('已暂停');
-    expect(h.store.sessions.get('zhouba', 'zhouba')!.status).toBe('paused');
+    expect((await h.store.sessions.get('zhouba', 'zhouba'))!.status).toBe('paused');
     expect(h.say('zhouba', '留守儿童归哪个单位管？')).toBe('[Q&A]');
     expect(h.say('zhouba', '新增个案')).toContain('未完成的个案登记');
     const resumed = h.say('zhouba', '继续');
@@ -244,31 +244,31 @@ describe('intake: time', () => {
     expect(h.say('zhouba', '小学')).toContain('监护人的姓名和手机号');
   });
 
-  it('drops a draft after 7 days and tells the user', () => {
-    const h = harness();
+  it('drops a draft after 7 days and tells the user', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     h.clock.advance(7 * 24 * 60 * MIN + MIN);
     expect(h.say('zhouba', '小学')).toContain('已超过 7 天未继续');
     expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
   });
 
-  it('the daily sweep drops old drafts and tells their users privately', () => {
-    const h = harness();
+  it('the daily sweep drops old drafts and tells their users privately', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     h.say('wangwu', '新增个案');
     h.clock.advance(6 * 24 * 60 * MIN);
     h.say('wangwu', '继续');
     h.say('wangwu', '闲散');
     h.clock.advance(1 * 24 * 60 * MIN + MIN);
-    const n = h.store.transaction(() => dropExpiredDrafts(h.store, h.clock.now()));
+    const n = await h.store.transaction(() => dropExpiredDrafts(h.store, h.clock.now()));
     expect(n).toBe(1);
     expect(h.store.sessions.get('zhouba', 'zhouba')).toBeUndefined();
     expect(h.store.sessions.get('wangwu', 'wangwu')).toBeDefined();
-    expect(outboxTo(h, 'user', 'zhouba').map((o) => o.reply.text)).toEqual([expect.stringContaining('已超过 7 天')]);
+    expect((await outboxTo(h, 'user', 'zhouba')).map((o) => o.reply.text)).toEqual([expect.stringContaining('已超过 7 天')]);
   });
 
-  it('continues where it stopped after a restart', () => {
-    const h = harness({ file: true });
+  it('continues where it stopped after a restart', async () => {
+    const h = await harness({ file: true });
     h.say('zhouba', PREFILL);
     h.say('zhouba', '小学');
     h.reopen();
@@ -276,17 +276,17 @@ describe('intake: time', () => {
     run(h, 'zhouba', ['苏州']);
     h.reopen();
     expect(h.say('zhouba', '确认')).toContain('已保存个案 DJ-2026-0001');
-    h.store.close();
+    await h.store.close();
   });
 });
 
 describe('intake: groups and people', () => {
-  it('two cadres starting in the same group each continue privately, without sharing a form', () => {
-    const h = harness();
+  it('two cadres starting in the same group each continue privately, without sharing a form', async () => {
+    const h = await harness();
     expect(h.say('zhouba', PREFILL, GROUP)).toBe(MOVED_TO_PRIVATE_TEXT);
     expect(h.say('wangwu', '新增个案：马小飞，男，2014年8月出生，汴河新村，流浪乞讨', GROUP)).toBe(MOVED_TO_PRIVATE_TEXT);
-    expect(outboxTo(h, 'user', 'zhouba')[0]!.reply.text).toContain('就学或就业情况');
-    expect(outboxTo(h, 'user', 'wangwu')[0]!.reply.text).toContain('就学或就业情况');
+    expect((await outboxTo(h, 'user', 'zhouba'))[0]!.reply.text).toContain('就学或就业情况');
+    expect((await outboxTo(h, 'user', 'wangwu'))[0]!.reply.text).toContain('就学或就业情况');
     expect(h.store.sessions.get('zhouba', GROUP.id)).toBeUndefined();
     // Group chatter from either of them is not taken as an answer.
     expect(h.say('zhouba', '小学', GROUP)).toBe('[Q&A]');
@@ -296,25 +296,25 @@ describe('intake: groups and people', () => {
     expect(h.say('wangwu', '跳过')).toContain('在哪里发现的');
     run(h, 'zhouba', ['苏州', '确认']);
     run(h, 'wangwu', ['汽车站', '无', '救助站', '确认']);
-    expect(h.store.cases.list().map((c) => [c.fullName, c.reporterUserId])).toEqual([['王小明', 'zhouba'], ['马小飞', 'wangwu']]);
+    expect((await h.store.cases.list()).map((c) => [c.fullName, c.reporterUserId])).toEqual([['王小明', 'zhouba'], ['马小飞', 'wangwu']]);
   });
 
-  it('a second start in a group while a private draft is open points to the private chat', () => {
-    const h = harness();
+  it('a second start in a group while a private draft is open points to the private chat', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL, GROUP);
     expect(h.say('zhouba', '新增个案', GROUP)).toContain('私聊中还有一份未完成');
   });
 
-  it('refuses intake to people not in members; other messages pass on', () => {
-    const h = harness();
+  it('refuses intake to people not in members; other messages pass on', async () => {
+    const h = await harness();
     expect(h.say('stranger', '新增个案：王小明，男')).toBe(NOT_ENABLED_TEXT);
     expect(h.say('stranger', '新增个案', GROUP)).toBe(NOT_ENABLED_TEXT);
     expect(h.say('stranger', '留守儿童归谁管')).toBe('[Q&A]');
     expect(h.store.sessions.get('stranger', 'stranger')).toBeUndefined();
   });
 
-  it('never puts the full name, ID number or phone into a group', () => {
-    const h = harness();
+  it('never puts the full name, ID number or phone into a group', async () => {
+    const h = await harness();
     const id = makeId('34132420130506123');
     h.say('zhouba', PREFILL + '，身份证' + id, GROUP);
     run(h, 'zhouba', ['小学', '张桂兰 13812345678', '苏州', '修改 帮扶责任人', '李四', '确认']);
@@ -330,8 +330,8 @@ describe('intake: groups and people', () => {
 });
 
 describe('intake: checks', () => {
-  it('warns about a likely duplicate and asks before creating another', () => {
-    const h = harness();
+  it('warns about a likely duplicate and asks before creating another', async () => {
+    const h = await harness();
     const id = makeId('34132420130506123');
     const answers = ['小学', '张桂兰 13812345678', '苏州'];
     h.say('zhouba', `${PREFILL}，${id}`);
@@ -350,13 +350,13 @@ describe('intake: checks', () => {
     expect(h.say('zhouba', PREFILL.replace('王小明', '赵大勇'))).not.toContain('可能已经登记过');
   });
 
-  it('names an existing case in the duplicate warning only to someone who may see it, and audits the match', () => {
-    const h = harness();
+  it('names an existing case in the duplicate warning only to someone who may see it, and audits the match', async () => {
+    const h = await harness();
     const id = makeId('34132420130506123');
     const answers = ['小学', '张桂兰 13812345678', '苏州'];
     h.say('zhouba', `${PREFILL}，${id}`);
     run(h, 'zhouba', [...answers, '确认']);
-    const existing = h.store.cases.getByCode('DJ-2026-0001')!;
+    const existing = (await h.store.cases.getByCode('DJ-2026-0001'))!;
     const outsider = h.deps.config.members.find((m) => !canViewCase(m, existing, h.deps.plan))!;
     expect(outsider).toBeDefined();
     // The same ID number is asked about at once, before anything else is typed.
@@ -364,17 +364,17 @@ describe('intake: checks', () => {
     expect(warn).toContain('可能已经登记过');
     expect(warn).toContain('请向该类别的牵头单位核实');
     expect(warn).not.toContain('DJ-2026-0001');
-    expect(h.store.audit.list().filter((e) => e.action === 'denied')).toMatchObject([{ actor: outsider.userid, caseCode: 'DJ-2026-0001' }]);
+    expect((await h.store.audit.list()).filter((e) => e.action === 'denied')).toMatchObject([{ actor: outsider.userid, caseCode: 'DJ-2026-0001' }]);
     // Going on registers a new case; the existing code is not named later either, nor the match audited again.
     expect(h.say(outsider.userid, '是')).toContain('就学');
     const later = [...answers.map((a) => h.say(outsider.userid, a)), h.say(outsider.userid, '确认')];
     expect(later.at(-1)).toContain('已保存个案 DJ-2026-0002');
     for (const t of later) expect(t).not.toContain('DJ-2026-0001');
-    expect(h.store.audit.list().filter((e) => e.action === 'denied')).toHaveLength(1);
+    expect((await h.store.audit.list()).filter((e) => e.action === 'denied')).toHaveLength(1);
   });
 
-  it('asks about an ID number that contradicts the birth month given earlier', () => {
-    const h = harness();
+  it('asks about an ID number that contradicts the birth month given earlier', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     h.say('zhouba', '修改 身份证号');
     const other = makeId('34132420120101123');
@@ -388,8 +388,8 @@ describe('intake: checks', () => {
     expect(h.say('zhouba', '查看')).toContain(`${other}（出生日期 2012年1月1日）`);
   });
 
-  it('asks about an ID number whose gender contradicts the gender given', () => {
-    const h = harness();
+  it('asks about an ID number whose gender contradicts the gender given', async () => {
+    const h = await harness();
     h.say('zhouba', PREFILL);
     h.say('zhouba', '修改 身份证');
     const q = h.say('zhouba', makeId('34132420130506122'));
@@ -398,8 +398,8 @@ describe('intake: checks', () => {
     expect(h.say('zhouba', '查看')).toContain('性别：女');
   });
 
-  it('refuses a category the child is too old for', () => {
-    const h = harness();
+  it('refuses a category the child is too old for', async () => {
+    const h = await harness();
     const r = h.say('zhouba', '新增个案：王大明，男，2008年5月出生，王庄村，留守');
     expect(r).toContain('不属于「农村留守儿童」');
     expect(r).toContain('属于哪一类');
@@ -407,13 +407,13 @@ describe('intake: checks', () => {
     expect(h.say('zhouba', '闲散')).toContain('就学或就业情况');
   });
 
-  it('says at once that a sign must be reported, and records that it said so', () => {
-    const h = harness();
+  it('says at once that a sign must be reported, and records that it said so', async () => {
+    const h = await harness();
     const r = h.say('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，孩子一个人在家住');
     expect(r).toContain('强制报告提醒');
     expect(r).toContain('未满16周岁独自生活');
     expect(r).toContain('镇派出所');
-    const rows = h.store.cases.mandatoryReports();
+    const rows = await h.store.cases.mandatoryReports();
     expect(rows).toMatchObject([{ sign: 'UNDER16_ALONE', caseId: null, userId: 'zhouba', reportTo: '镇派出所' }]);
     // Said once per draft, not on every turn.
     expect(h.say('zhouba', '修改 情况说明')).not.toContain('强制报告提醒');
@@ -421,8 +421,8 @@ describe('intake: checks', () => {
     expect(h.store.cases.mandatoryReports()).toHaveLength(2);
   });
 
-  it('answers bad input with what is expected, an example, and the same question', () => {
-    const h = harness();
+  it('answers bad input with what is expected, an example, and the same question', async () => {
+    const h = await harness();
     h.say('zhangsan', '新增个案');
     const bad = (input: string, expected: string, again: string) => {
       const r = h.say('zhangsan', input);
@@ -465,8 +465,8 @@ describe('intake: checks', () => {
     expect(h.store.cases.list()).toHaveLength(0);
   });
 
-  it('reads dates, ages and unknowns as people say them', () => {
-    const h = harness({ start: new Date('2026-12-01T02:00:00Z') });
+  it('reads dates, ages and unknowns as people say them', async () => {
+    const h = await harness({ start: new Date('2026-12-01T02:00:00Z') });
     h.say('zhangsan', '新增个案');
     h.say('zhangsan', '流浪');
     h.say('zhangsan', '不知道叫啥');
@@ -483,8 +483,8 @@ describe('intake: checks', () => {
     expect(view).toContain('李长贵 手机待补充');
   });
 
-  it('never refuses a third time: the field is recorded as 待补充 and the form moves on', () => {
-    const h = harness();
+  it('never refuses a third time: the field is recorded as 待补充 and the form moves on', async () => {
+    const h = await harness();
     h.say('zhangsan', '新增个案');
     h.say('zhangsan', '流浪');
     h.say('zhangsan', '刘小东');
@@ -499,8 +499,8 @@ describe('intake: checks', () => {
     expect(third).toContain('就学');
   });
 
-  it('checks dates typed for 闲散 start', () => {
-    const h = harness();
+  it('checks dates typed for 闲散 start', async () => {
+    const h = await harness();
     h.say('wangwu', '新增个案');
     run(h, 'wangwu', ['闲散', '赵大伟', '2009年1月', '男', '墩集', '辍学', '赵强 13700001111', '爸爸']);
     const r = h.say('wangwu', '下个月');

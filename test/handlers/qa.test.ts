@@ -16,12 +16,12 @@ const plan = loadPlanFile(new URL('../../plans/dunji-2023.txt', import.meta.url)
 let seq = 0;
 
 /** The first handler that takes the message, as the router would pick it (without the store). */
-function dispatch(p: PlanMatrix, handlers: Handler[], m: InboundMessage): Reply[] {
+async function dispatch(p: PlanMatrix, handlers: Handler[], m: InboundMessage): Promise<Reply[]> {
   // Q&A and help never touch the store; a store that throws on use proves it.
   const store = new Proxy({}, { get: () => { throw new Error('store used'); } }) as Store;
   const deps = { config: testConfig(), store, lookup: plainLookupKeys, plan: p, clock: fixedClock(new Date('2026-11-29T02:00:00Z')), log: silentLogger };
   for (const h of handlers) {
-    const r = h.handle({ ...deps, msg: m, member: deps.config.members.find((x) => x.userid === m.userId) });
+    const r = await h.handle({ ...deps, msg: m, member: deps.config.members.find((x) => x.userid === m.userId) });
     if (r) return r;
   }
   return [];
@@ -39,45 +39,45 @@ const msg = (text: string, over: Partial<InboundMessage> = {}): InboundMessage =
 });
 
 describe('qa handler', () => {
-  it('answers the acceptance question', () => {
-    const r = { replies: dispatch(plan, [helpHandler, qaHandler], msg('流浪乞讨未成年人由哪个单位牵头？')) };
+  it('answers the acceptance question', async () => {
+    const r = { replies: await dispatch(plan, [helpHandler, qaHandler], msg('流浪乞讨未成年人由哪个单位牵头？')) };
     expect(r.replies).toHaveLength(1);
     expect(r.replies[0]!.text).toContain('镇民政所');
     expect(r.replies[0]!.text).toContain('依据：三（三）');
   });
 
-  it('always answers, even what the plan does not cover', () => {
-    const r = { replies: dispatch(plan, [qaHandler], msg('今天天气怎么样')) };
+  it('always answers, even what the plan does not cover', async () => {
+    const r = { replies: await dispatch(plan, [qaHandler], msg('今天天气怎么样')) };
     expect(r.replies[0]!.text).toContain('实施方案中没有相关规定');
   });
 
-  it('answers honestly from an empty plan instead of inventing a unit', () => {
-    const r = { replies: dispatch(emptyPlan, [qaHandler], msg('总牵头单位是谁')) };
+  it('answers honestly from an empty plan instead of inventing a unit', async () => {
+    const r = { replies: await dispatch(emptyPlan, [qaHandler], msg('总牵头单位是谁')) };
     expect(r.replies[0]!.text).toContain('实施方案中没有相关规定');
   });
 
-  it('answers the notice’s date and issuers from the configured plan file', () => {
-    const text = dispatch(plan, [qaHandler], msg('这个方案是什么时候印发的 谁发的'))[0]!.text;
+  it('answers the notice’s date and issuers from the configured plan file', async () => {
+    const text = (await dispatch(plan, [qaHandler], msg('这个方案是什么时候印发的 谁发的')))[0]!.text;
     expect(text).toContain('2023年1月31日');
     expect(text).toContain('中共墩集镇委员会');
   });
 
-  it('classifies a described child and offers to start an intake with those facts', () => {
-    const text = dispatch(plan, [qaHandler], msg('娃他爹坐牢了 娃才9岁 跟着他妈在家 归谁管', { chatType: 'single', chatId: 'lisi' }))[0]!.text;
+  it('classifies a described child and offers to start an intake with those facts', async () => {
+    const text = (await dispatch(plan, [qaHandler], msg('娃他爹坐牢了 娃才9岁 跟着他妈在家 归谁管', { chatType: 'single', chatId: 'lisi' })))[0]!.text;
     expect(text).toContain('→ 服刑人员未成年子女');
     expect(text).toContain('镇司法所');
     expect(text).toContain('回复“登记”');
   });
 
-  it('in a group, a described child is not analysed: no category, unit, offence or echo', () => {
+  it('in a group, a described child is not analysed: no category, unit, offence or echo', async () => {
     const typed = '14岁学生偷东西被派出所训诫了 爹妈都在外地打工';
-    const text = dispatch(plan, [qaHandler], msg(typed, { chatType: 'group' }))[0]!.text;
+    const text = (await dispatch(plan, [qaHandler], msg(typed, { chatType: 'group' })))[0]!.text;
     expect(text).toContain('私聊');
     for (const leak of ['不良', '留守', '镇派出所', '镇民政所', '偷', '训诫', '打工', '14']) expect(text).not.toContain(leak);
   });
 
-  it('in a group, a kind of child (no particular one) is still answered', () => {
-    const text = dispatch(plan, [qaHandler], msg('父母坐牢的孩子归谁管', { chatType: 'group' }))[0]!.text;
+  it('in a group, a kind of child (no particular one) is still answered', async () => {
+    const text = (await dispatch(plan, [qaHandler], msg('父母坐牢的孩子归谁管', { chatType: 'group' })))[0]!.text;
     expect(text).toContain('镇司法所');
   });
 
@@ -92,15 +92,15 @@ describe('help handler', () => {
     for (const t of ['帮助留守儿童的任务谁负责', '民政所', '']) expect(isHelpRequest(t), t).toBe(false);
   });
 
-  it('lists the Q&A capabilities with examples', () => {
-    const r = { replies: dispatch(plan, [helpHandler, qaHandler], msg('帮助')) };
+  it('lists the Q&A capabilities with examples', async () => {
+    const r = { replies: await dispatch(plan, [helpHandler, qaHandler], msg('帮助')) };
     const text = r.replies[0]!.text;
     expect(text).toContain('流浪乞讨未成年人由哪个单位牵头');
     expect(text).toContain('回归安置谁负责');
   });
 
-  it('leaves questions to Q&A', () => {
-    const r = { replies: dispatch(plan, [helpHandler, qaHandler], msg('帮助留守儿童的任务谁负责')) };
+  it('leaves questions to Q&A', async () => {
+    const r = { replies: await dispatch(plan, [helpHandler, qaHandler], msg('帮助留守儿童的任务谁负责')) };
     expect(r.replies[0]!.text).toContain('依据：三（五）');
   });
 });

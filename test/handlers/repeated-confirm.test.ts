@@ -7,50 +7,50 @@ import { fromLocal } from '../../src/domain/calendar/shanghai.js';
 import { addCase, followupHarness } from '../helpers/followup-fixtures.js';
 
 /** The follow-up handlers behind the repeated-confirm check, as the app orders them, with Q&A stood in for. */
-function setup() {
-  const h = followupHarness({ start: fromLocal(2026, 11, 20, 10) });
+async function setup() {
+  const h = await followupHarness({ start: fromLocal(2026, 11, 20, 10) });
   addCase(h.store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), categories: ['05'], mentor: 'wangwu' });
   const router = new Router(h.deps, [repeatedConfirmHandler, ...followupHandlers, { name: 'qa', handle: () => [{ text: '[Q&A]' }] }]);
   let n = 0;
-  const say = (userId: string, text: string) =>
-    router
-      .dispatch({ id: `r${++n}`, channel: 'test', userId, chatId: userId, chatType: 'single', kind: 'text', text, receivedAt: h.clock.now() })
+  const say = async (userId: string, text: string) =>
+    (await router
+      .dispatch({ id: `r${++n}`, channel: 'test', userId, chatId: userId, chatType: 'single', kind: 'text', text, receivedAt: h.clock.now() }))
       .replies.map((r) => r.text)
       .join('\n');
   return { h, say };
 }
 
 describe('a confirmation typed again after the answer was lost', () => {
-  it('a closing: the same answer again, the case closed once', () => {
-    const { h, say } = setup();
-    say('lisi', '结案 DJ-2026-0001 已入学');
-    const closed = say('lisi', '确认');
+  it('a closing: the same answer again, the case closed once', async () => {
+    const { h, say } = await setup();
+    await say('lisi', '结案 DJ-2026-0001 已入学');
+    const closed = await say('lisi', '确认');
     expect(closed).toContain('已结案');
-    const again = say('lisi', '确认');
+    const again = await say('lisi', '确认');
     expect(again).toBe(`${ALREADY_DONE_TEXT['case.closed']}\n${closed}`);
-    expect(h.store.audit.list({ caseCode: 'DJ-2026-0001' }).filter((e) => e.action === 'close')).toHaveLength(1);
+    expect((await h.store.audit.list({ caseCode: 'DJ-2026-0001' })).filter((e) => e.action === 'close')).toHaveLength(1);
   });
 
-  it('a contact: 是 again repeats 已记录 and records no second contact', () => {
-    const { h, say } = setup();
+  it('a contact: 是 again repeats 已记录 and records no second contact', async () => {
+    const { h, say } = await setup();
     expect(say('wangwu', '走访 DJ-2026-0001')).toContain('怎么联系');
-    say('wangwu', '电话');
-    const logged = say('wangwu', '情况稳定');
+    await say('wangwu', '电话');
+    const logged = await say('wangwu', '情况稳定');
     expect(logged).toContain('已记录 DJ-2026-0001');
     expect(say('wangwu', '是')).toBe(`${ALREADY_DONE_TEXT['contact.logged']}\n${logged}`);
     expect(h.store.followup.contacts()).toHaveLength(1);
   });
 
-  it('only the very next message, and only within its time: otherwise 确认 goes on as before', () => {
-    const { h, say } = setup();
-    say('lisi', '结案 DJ-2026-0001 已入学');
-    say('lisi', '确认');
+  it('only the very next message, and only within its time: otherwise 确认 goes on as before', async () => {
+    const { h, say } = await setup();
+    await say('lisi', '结案 DJ-2026-0001 已入学');
+    await say('lisi', '确认');
     expect(say('lisi', '谢谢')).toBe('[Q&A]');
     expect(say('lisi', '确认')).toBe('[Q&A]');
 
     addCase(h.store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 1), categories: ['05'], mentor: 'wangwu' });
-    say('lisi', '结案 DJ-2026-0002 已入学');
-    say('lisi', '确认');
+    await say('lisi', '结案 DJ-2026-0002 已入学');
+    await say('lisi', '确认');
     h.clock.advance(OUTCOME_LIFE_MS + 1000);
     expect(say('lisi', '确认')).toBe('[Q&A]');
     // Someone else's 确认 never gets it.

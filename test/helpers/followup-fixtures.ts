@@ -85,29 +85,29 @@ export interface FollowupHarness {
 
 const passThrough: Handler = { name: 'qa-stand-in', handle: () => [{ text: '[Q&A]' }] };
 
-export function followupHarness(opts: { start?: Date; file?: boolean } = {}): FollowupHarness {
+export async function followupHarness(opts: { start?: Date; file?: boolean } = {}): Promise<FollowupHarness> {
   const file = opts.file ? join(mkdtempSync(join(tmpdir(), 'humiao-followup-')), 'humiao.db') : ':memory:';
   const clock = fixedClock(opts.start ?? new Date('2026-11-20T02:00:00Z'));
   const config = testConfig(FOLLOWUP_CONFIG);
-  let store = openSqliteStore(file);
+  let store = await openSqliteStore(file);
   let deps: AppDeps = { config, store, lookup: plainLookupKeys, plan, clock, log: silentLogger };
   let router = new Router(deps, [...followupHandlers, passThrough]);
   let n = 0;
-  const replies = (userId: string, text: string, group?: string) =>
-    router.dispatch({
+  const replies = async (userId: string, text: string, group?: string) =>
+    (await router.dispatch({
       id: `f${++n}`, channel: 'test', userId, chatId: group ?? userId, chatType: group ? 'group' : 'single',
       kind: 'text', text, receivedAt: clock.now(),
-    }).replies;
+    })).replies;
   return {
     get store() { return store; },
     get deps() { return deps; },
     clock,
     file,
     replies,
-    say: (u, t, g) => replies(u, t, g).map((r) => r.text + (r.choices ? '\n' + r.choices.map((x) => `[${x.label}]`).join(' ') : '')).join('\n'),
-    reopen() {
-      store.close();
-      store = openSqliteStore(file);
+    say: async (u, t, g) => (await replies(u, t, g)).map((r) => r.text + (r.choices ? '\n' + r.choices.map((x) => `[${x.label}]`).join(' ') : '')).join('\n'),
+    async reopen() {
+      await store.close();
+      store = await openSqliteStore(file);
       deps = { config, store, lookup: plainLookupKeys, plan, clock, log: silentLogger };
       router = new Router(deps, [...followupHandlers, passThrough]);
     },

@@ -38,20 +38,20 @@ export interface Harness {
   reopen(): void;
 }
 
-export function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix; config?: LoadedConfig } = {}): Harness {
+export async function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix; config?: LoadedConfig } = {}): Promise<Harness> {
   const file = opts.file ? join(mkdtempSync(join(tmpdir(), 'humiao-intake-')), 'humiao.db') : ':memory:';
   const clock = fixedClock(opts.start ?? new Date('2026-03-10T02:00:00Z'));
   const config = opts.config ?? testConfig();
   const townPlan = opts.plan ?? plan;
-  let store = openSqliteStore(file);
+  let store = await openSqliteStore(file);
   let deps: AppDeps = { config, store, lookup: plainLookupKeys, plan: townPlan, clock, log: silentLogger };
   let router = new Router(deps, [unsupportedHandler, intakeHandler, passThrough]);
   let n = 0;
   const groupReplies: string[] = [];
   const turnCount = new Map<string, number>();
-  const replies = (userId: string, text: string, chat?: { id: string; type: 'single' | 'group' }) => {
+  const replies = async (userId: string, text: string, chat?: { id: string; type: 'single' | 'group' }) => {
     turnCount.set(userId, (turnCount.get(userId) ?? 0) + 1);
-    const r = router.dispatch({
+    const r = await router.dispatch({
       id: `m${++n}`,
       channel: 'test',
       userId,
@@ -73,16 +73,16 @@ export function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix;
       return deps;
     },
     replies,
-    say: (u, t, c) => replies(u, t, c).map((r) => r.text + (r.choices ? '\n' + r.choices.map((x, i) => `${i + 1}. ${x.label}`).join('\n') : '')).join('\n'),
-    groupTexts: () => [
+    say: async (u, t, c) => (await replies(u, t, c)).map((r) => r.text + (r.choices ? '\n' + r.choices.map((x, i) => `${i + 1}. ${x.label}`).join('\n') : '')).join('\n'),
+    groupTexts: async () => [
       ...groupReplies,
-      ...store.outbox.list(1000).filter((o) => o.target.kind === 'chat').map((o) => o.reply.text),
+      ...(await store.outbox.list(1000)).filter((o) => o.target.kind === 'chat').map((o) => o.reply.text),
     ],
     turns: (u) => turnCount.get(u) ?? 0,
-    reopen() {
+    async reopen() {
       if (file === ':memory:') throw new Error('reopen needs a file store');
-      store.close();
-      store = openSqliteStore(file);
+      await store.close();
+      store = await openSqliteStore(file);
       deps = { config, store, lookup: plainLookupKeys, plan: townPlan, clock, log: silentLogger };
       router = new Router(deps, [unsupportedHandler, intakeHandler, passThrough]);
     },

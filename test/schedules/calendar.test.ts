@@ -23,7 +23,7 @@ describe('working days past the bundled calendar', () => {
     expect(calendarWarning(cal, sh(2026, 6, 1))).toBeNull();
   });
 
-  it('takes holidays and make-up workdays from the config, ranges included', () => {
+  it('takes holidays and make-up workdays from the config, ranges included', async () => {
     const cfg = testConfig(
       `${exampleConfigText}\nfollowup:\n  holidays: ['2027-01-01', '2027-02-05..2027-02-11']\n  makeupWorkdays: ['2027-02-13']\n`,
     );
@@ -34,7 +34,7 @@ describe('working days past the bundled calendar', () => {
     expect(cal.isWorkday(sh(2027, 2, 13, 9))).toBe(true); // a Saturday worked
     expect(cal.uncoveredYears(sh(2026, 12, 1))).toEqual([]);
     // The overdue bulletin due on New Year's Day moves to the next working day.
-    const deps = testDeps({ config: cfg });
+    const deps = await testDeps({ config: cfg });
     const overdue = buildJobs(deps).find((j) => j.name === 'overdue')!;
     expect(dueAt(overdue, '2027-01')).toEqual(sh(2027, 1, 4, 9));
   });

@@ -8,27 +8,27 @@ import { testDeps } from '../helpers/deps.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 
 /** 700 open cases, none ever contacted, 14 mentors: enough for several chunks of each phase. */
-function townWithCases(): ReturnType<typeof testDeps> {
-  const deps = testDeps();
-  deps.store.transaction(() => {
+async function townWithCases(): Promise<ReturnType<typeof testDeps>> {
+  const deps = await testDeps();
+  await deps.store.transaction(async () => {
     for (let i = 1; i <= 700; i++) {
-      deps.store.cases.insert({ ...sampleCase, code: `DJ-2026-${String(i).padStart(4, '0')}`, dupKey: `k${i}`, idHash: null, mentorUserId: i % 50 === 0 ? null : `m${i % 14}`, createdAt: new Date('2026-03-10T02:00:00Z') });
+      await deps.store.cases.insert({ ...sampleCase, code: `DJ-2026-${String(i).padStart(4, '0')}`, dupKey: `k${i}`, idHash: null, mentorUserId: i % 50 === 0 ? null : `m${i % 14}`, createdAt: new Date('2026-03-10T02:00:00Z') });
     }
   });
   return deps;
 }
 
-function installed(deps: ReturnType<typeof testDeps>, job: JobDef, at: Date): JobRunner {
+async function installed(deps: ReturnType<typeof testDeps>, job: JobDef, at: Date): Promise<JobRunner> {
   const runner = new JobRunner(deps, [job]);
   deps.clock.set(fromLocal(2026, 4, 1, 8));
-  runner.tick();
+  await runner.tick();
   deps.clock.set(at);
   return runner;
 }
 
-const queued = (deps: ReturnType<typeof testDeps>) =>
-  deps.store.outbox
-    .list(10_000)
+const queued = async (deps: ReturnType<typeof testDeps>) =>
+  (await deps.store.outbox
+    .list(10_000))
     .map((o) => `${o.target.kind}:${o.target.id}\n${o.reply.text}`)
     .sort();
 
@@ -37,22 +37,22 @@ describe.each([
   ['due-soon', dueSoonJob, fromLocal(2026, 11, 20, 10)],
 ] as const)('the %s job at town size', (_name, make, at) => {
   it('runs in chunks that give the event loop back, queuing exactly what one run in one transaction queues', async () => {
-    const whole = townWithCases();
-    const [one] = installed(whole, make(whole.config), at).tick();
-    const chunked = townWithCases();
+    const whole = await townWithCases();
+    const [one] = await (await installed(whole, make(whole.config), at)).tick();
+    const chunked = await townWithCases();
     let pauses = 0;
-    const [many] = await installed(chunked, make(chunked.config), at).tickInChunks(async () => void pauses++);
+    const [many] = await (await installed(chunked, make(chunked.config), at)).tickInChunks(async () => void pauses++);
     expect(many!.run.summary).toBe(one!.run.summary);
     expect(pauses).toBeGreaterThan(3);
     expect(queued(chunked)).toEqual(queued(whole));
-    expect(queued(whole).length).toBeGreaterThan(14);
+    expect((await queued(whole)).length).toBeGreaterThan(14);
   });
 
   it('after a crash between chunks runs again from the start and queues nothing twice', async () => {
-    const whole = townWithCases();
-    installed(whole, make(whole.config), at).tick();
-    const deps = townWithCases();
-    const runner = installed(deps, make(deps.config), at);
+    const whole = await townWithCases();
+    await (await installed(whole, make(whole.config), at)).tick();
+    const deps = await townWithCases();
+    const runner = await installed(deps, make(deps.config), at);
     let pauses = 0;
     await expect(runner.tickInChunks(async () => {
       if (++pauses === 4) throw new Error('process died');

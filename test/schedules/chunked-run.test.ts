@@ -12,10 +12,10 @@ function chunkedJob(starts: { n: number }): JobDef {
     title: '分段任务',
     cadence: { every: 'month', day: 1, time: '09:00' },
     workdaysOnly: false,
-    *run(ctx) {
+    async *run(ctx) {
       starts.n++;
       for (let i = 0; i < 3; i++) {
-        ctx.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: `第 ${i + 1} 段` }, reason: 'test', dedupeKey: `chunk:${ctx.period}:${i}` }, ctx.clock.now());
+        await ctx.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: `第 ${i + 1} 段` }, reason: 'test', dedupeKey: `chunk:${ctx.period}:${i}` }, ctx.clock.now());
         if (i < 2) yield;
       }
       return '3 条';
@@ -23,22 +23,22 @@ function chunkedJob(starts: { n: number }): JobDef {
   };
 }
 
-function installedBefore(deps: ReturnType<typeof testDeps>, runner: JobRunner): void {
+async function installedBefore(deps: ReturnType<typeof testDeps>, runner: JobRunner): Promise<void> {
   deps.clock.set(fromLocal(2026, 10, 20, 10));
-  runner.tick();
+  await runner.tick();
   deps.clock.set(fromLocal(2026, 11, 1, 9, 30));
 }
 
 describe('chunked job runs', () => {
   it('commit chunk by chunk with the event loop turning between, and record the period once at the end', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const starts = { n: 0 };
     const runner = new JobRunner(deps, [chunkedJob(starts)]);
-    installedBefore(deps, runner);
+    await installedBefore(deps, runner);
     const seen: Array<{ rows: number; recorded: boolean }> = [];
     const outcomes = await runner.tickInChunks(async () => {
       // Between chunks nothing is held open: another message's transaction would commit on its own.
-      seen.push({ rows: deps.store.outbox.pending(), recorded: Boolean(deps.store.jobRuns.get('chunked', '2026-11')) });
+      seen.push({ rows: await deps.store.outbox.pending(), recorded: Boolean(deps.store.jobRuns.get('chunked', '2026-11')) });
     });
     expect(outcomes.map((o) => [o.period, o.result, o.run.summary])).toEqual([['2026-11', 'done', '3 条']]);
     expect(seen.slice(0, 2)).toEqual([{ rows: 1, recorded: false }, { rows: 2, recorded: false }]);
@@ -47,19 +47,19 @@ describe('chunked job runs', () => {
     expect(starts.n).toBe(1);
   });
 
-  it('run to the end in one transaction from tick() (CLI, tests), with the same result', () => {
-    const deps = testDeps();
+  it('run to the end in one transaction from tick() (CLI, tests), with the same result', async () => {
+    const deps = await testDeps();
     const runner = new JobRunner(deps, [chunkedJob({ n: 0 })]);
-    installedBefore(deps, runner);
-    expect(runner.tick().map((o) => o.run.summary)).toEqual(['3 条']);
+    await installedBefore(deps, runner);
+    expect((await runner.tick()).map((o) => o.run.summary)).toEqual(['3 条']);
     expect(deps.store.outbox.pending()).toBe(3);
   });
 
   it('after a crash between chunks run again from the start without sending anything twice', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const starts = { n: 0 };
     const runner = new JobRunner(deps, [chunkedJob(starts)]);
-    installedBefore(deps, runner);
+    await installedBefore(deps, runner);
     let pauses = 0;
     await expect(
       runner.tickInChunks(async () => {
@@ -69,13 +69,13 @@ describe('chunked job runs', () => {
     expect(deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
     await runner.tickInChunks(async () => {});
     expect(deps.store.outbox.pending()).toBe(3);
-    expect(deps.store.jobRuns.get('chunked', '2026-11')?.status).toBe('done');
+    expect((await deps.store.jobRuns.get('chunked', '2026-11'))?.status).toBe('done');
   });
 
   it('start-up catch-up waits for the first answered message (or the grace), not before it', async () => {
-    const deps = testDeps();
+    const deps = await testDeps();
     const runner = new JobRunner(deps, [chunkedJob({ n: 0 })]);
-    installedBefore(deps, runner);
+    await installedBefore(deps, runner);
     let answer!: () => void;
     const answered = new Promise<void>((r) => (answer = r));
     const s = startScheduler(runner, deps.log, () => {}, () => {}, { startAfter: answered, graceMs: 60_000 });
@@ -84,7 +84,7 @@ describe('chunked job runs', () => {
       expect(deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
       answer();
       await s.settled();
-      expect(deps.store.jobRuns.get('chunked', '2026-11')?.summary).toBe('3 条');
+      expect((await deps.store.jobRuns.get('chunked', '2026-11'))?.summary).toBe('3 条');
     } finally {
       s.stop();
     }

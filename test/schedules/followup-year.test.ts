@@ -23,8 +23,8 @@ interface Sim {
   rows: OutboxItem[];
 }
 
-function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date, Date] } = {}): Sim {
-  const h = followupHarness({ start: fromLocal(2026, 1, 1), file: opts.file });
+async function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date, Date] } = {}): Promise<Sim> {
+  const h = await followupHarness({ start: fromLocal(2026, 1, 1), file: opts.file });
   addCase(h.store, { code: A, createdAt: fromLocal(2025, 12, 10), categories: ['05'], mentor: 'wangwu', birthDate: '2010-06-15', name: '王小明', village: '王庄村' });
   addCase(h.store, { code: B, createdAt: fromLocal(2025, 12, 10), categories: ['04'], mentor: 'sunqi', name: '李大壮', village: '霸王村' });
   addCase(h.store, { code: D, createdAt: fromLocal(2025, 11, 1), categories: ['05'], mentor: null, name: '赵小花', village: '王庄村' });
@@ -32,7 +32,7 @@ function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date
   const contact = (code: string, y: number, m: number, d: number, by: string) =>
     events.push({
       at: fromLocal(y, m, d, 15),
-      run: () => h.store.followup.addContact({ caseId: h.store.cases.getByCode(code)!.id, date: localDateKey(fromLocal(y, m, d, 15)), method: '电话', notes: '平稳', riskLevel: null, loggedBy: by, createdAt: h.clock.now() }),
+      run: async () => h.store.followup.addContact({ caseId: (await h.store.cases.getByCode(code))!.id, date: localDateKey(fromLocal(y, m, d, 15)), method: '电话', notes: '平稳', riskLevel: null, loggedBy: by, createdAt: h.clock.now() }),
     });
   events.push({ at: fromLocal(2026, 3, 15, 10), run: () => addCase(h.store, { code: C, createdAt: fromLocal(2026, 3, 15, 10), categories: ['02'], mentor: 'zhangsan', name: '孙二狗', village: '项沟村' }) });
   for (let m = 1; m <= 12; m++) {
@@ -42,9 +42,9 @@ function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date
     // Every unit but 村委会 and 墩集中心校 answers the screening the day after it is asked.
     events.push({
       at: fromLocal(2026, m, 27, 16),
-      run: () => {
+      run: async () => {
         for (const [unit, userId] of [['镇派出所', 'zhangsan'], ['镇民政所', 'wangwu'], ['镇司法所', 'sunqi']] as const) {
-          h.store.followup.saveScreening({ period: `2026-${String(m).padStart(2, '0')}`, unit, userId, newRisks: 0, highRisks: 0, reportedAt: h.clock.now() });
+          await h.store.followup.saveScreening({ period: `2026-${String(m).padStart(2, '0')}`, unit, userId, newRisks: 0, highRisks: 0, reportedAt: h.clock.now() });
         }
       },
     });
@@ -55,7 +55,7 @@ function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date
   // The bot was already running last year: the periods before 2026 are done.
   for (const j of buildJobs(h.deps)) {
     const period = latestDuePeriod(j, h.clock.now());
-    h.store.jobRuns.record({ job: j.name, period, status: 'done', trigger: 'cron', asOf: h.clock.now(), ranAt: h.clock.now(), summary: '' });
+    await h.store.jobRuns.record({ job: j.name, period, status: 'done', trigger: 'cron', asOf: h.clock.now(), ranAt: h.clock.now(), summary: '' });
   }
   let runner = new JobRunner(h.deps, buildJobs(h.deps));
   const end = fromLocal(2027, 1, 1).getTime();
@@ -70,10 +70,10 @@ function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date
       runner = new JobRunner(h.deps, buildJobs(h.deps));
     }
     lastMonth = month;
-    if (!isDown) runner.tick();
+    if (!isDown) await runner.tick();
     h.clock.advance(30 * 60_000);
   }
-  return { h, rows: h.store.outbox.list(100_000).reverse() };
+  return { h, rows: (await h.store.outbox.list(100_000)).reverse() };
 }
 
 const to = (rows: OutboxItem[], reason: string, id: string) => rows.filter((r) => r.reason === reason && r.target.id === id);
@@ -84,7 +84,7 @@ describe('a simulated year of follow-up jobs', () => {
   const jobs = buildJobs(h.deps);
   const job = (name: string) => jobs.find((j) => j.name === name)!;
 
-  it('runs every job once per period on its (working) day and time', () => {
+  it('runs every job once per period on its (working) day and time', async () => {
     for (const j of jobs) {
       for (const r of rows.filter((x) => x.reason === `job.${j.name}`)) {
         const run = [...Array(12)].map((_, i) => (j.cadence.every === 'month' ? `2026-${String(i + 1).padStart(2, '0')}` : `2026Q${Math.floor(i / 3) + 1}`))
@@ -94,7 +94,7 @@ describe('a simulated year of follow-up jobs', () => {
     }
     expect(localDateKey(dueAt(job('due-soon'), '2026-02'))).toBe('2026-02-24'); // Spring Festival: moved to the next working day
     expect(localDateKey(dueAt(job('overdue'), '2026-10'))).toBe('2026-10-08'); // National Day holiday
-    expect(h.store.jobRuns.get('overdue', '2026-10')?.trigger).toBe('cron');
+    expect((await h.store.jobRuns.get('overdue', '2026-10'))?.trigger).toBe('cron');
   });
 
   it('reminds mentors on day 20 of their cases not yet contacted that month', () => {
@@ -170,22 +170,22 @@ describe('a simulated year of follow-up jobs', () => {
     expect(to(rows, 'job.quarterly-progress', 'wrkJustice')).toHaveLength(4); // 司法所 leads 服刑子女
   });
 
-  it('never repeats a period when run by hand', () => {
+  it('never repeats a period when run by hand', async () => {
     const runner = new JobRunner(h.deps, buildJobs(h.deps));
-    const before = h.store.outbox.list(100_000).length;
-    expect(runner.runByName('overdue', fromLocal(2026, 5, 15)).result).toBe('already');
-    expect(h.store.outbox.list(100_000).length).toBe(before);
+    const before = (await h.store.outbox.list(100_000)).length;
+    expect((await runner.runByName('overdue', fromLocal(2026, 5, 15))).result).toBe('already');
+    expect((await h.store.outbox.list(100_000)).length).toBe(before);
   });
 });
 
 describe('restarts and downtime', () => {
-  it('sends the same messages with the store reopened every month, and catches up a missed day', () => {
-    const plain = simulate();
-    const restarted = simulate({ file: true, restartMonthly: true, down: [fromLocal(2026, 8, 18), fromLocal(2026, 8, 23, 10)] });
+  it('sends the same messages with the store reopened every month, and catches up a missed day', async () => {
+    const plain = await simulate();
+    const restarted = await simulate({ file: true, restartMonthly: true, down: [fromLocal(2026, 8, 18), fromLocal(2026, 8, 23, 10)] });
     const key = (r: OutboxItem) => `${localDateKey(r.createdAt).slice(0, 7)}|${r.reason}|${r.target.kind}:${r.target.id}|${r.reply.text}`;
     expect(restarted.rows.map(key).sort()).toEqual(plain.rows.map(key).sort());
     expect(new Set(restarted.rows.map(key)).size).toBe(restarted.rows.length);
-    const aug = restarted.h.store.jobRuns.get('due-soon', '2026-08')!;
+    const aug = (await restarted.h.store.jobRuns.get('due-soon', '2026-08'))!;
     expect(aug.trigger).toBe('catchup');
     expect(localDateKey(aug.ranAt)).toBe('2026-08-23');
   });

@@ -14,64 +14,64 @@ const ping = (over: Partial<JobDef> = {}): JobDef => ({
   title: '测试提醒',
   cadence: { every: 'month', day: 20, time: '09:00' },
   workdaysOnly: false,
-  run: (ctx) => {
-    ctx.store.outbox.enqueue({ target: { kind: 'chat', id: 'wrkGroup1' }, reply: { text: `提醒 ${ctx.period}` }, reason: 'test' }, ctx.clock.now());
+  run: async (ctx) => {
+    await ctx.store.outbox.enqueue({ target: { kind: 'chat', id: 'wrkGroup1' }, reply: { text: `提醒 ${ctx.period}` }, reason: 'test' }, ctx.clock.now());
     return '1 条';
   },
   ...over,
 });
 
-const sent = (deps: ReturnType<typeof testDeps>) => deps.store.outbox.list(100).map((i) => i.reply.text).reverse();
+const sent = async (deps: ReturnType<typeof testDeps>) => (await deps.store.outbox.list(100)).map((i) => i.reply.text).reverse();
 
 describe('job runner', () => {
-  it('runs on the due minute, once per period, through a simulated year', () => {
-    const deps = testDeps();
+  it('runs on the due minute, once per period, through a simulated year', async () => {
+    const deps = await testDeps();
     const runner = new JobRunner(deps, [ping()]);
     deps.clock.set(fromLocal(2026, 1, 1));
     // Tick every hour for a year, as the per-minute cron would (coarser, same logic).
     const end = fromLocal(2027, 1, 1).getTime();
     while (deps.clock.now().getTime() < end) {
-      runner.tick();
+      await runner.tick();
       deps.clock.advance(3600_000);
     }
-    const texts = sent(deps);
+    const texts = await sent(deps);
     // 2025-12 fell due before this installation's first tick: recorded, not sent. Then one a month.
-    expect(deps.store.jobRuns.get('ping', '2025-12')?.summary).toBe(BEFORE_INSTALL);
+    expect((await deps.store.jobRuns.get('ping', '2025-12'))?.summary).toBe(BEFORE_INSTALL);
     expect(texts).toEqual([...Array.from({ length: 12 }, (_, i) => `提醒 2026-${String(i + 1).padStart(2, '0')}`)]);
-    expect(deps.store.jobRuns.get('ping', '2026-03')?.trigger).toBe('cron');
-    expect(deps.store.jobRuns.get('ping', '2026-03')?.ranAt).toEqual(fromLocal(2026, 3, 20, 9));
+    expect((await deps.store.jobRuns.get('ping', '2026-03'))?.trigger).toBe('cron');
+    expect((await deps.store.jobRuns.get('ping', '2026-03'))?.ranAt).toEqual(fromLocal(2026, 3, 20, 9));
   });
 
-  it('catches up a run missed while the process was down, and never repeats it after a restart', () => {
+  it('catches up a run missed while the process was down, and never repeats it after a restart', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'humiao-jobs-')), 'h.db');
-    const first = testDeps({ store: openSqliteStore(file) });
+    const first = await testDeps({ store: await openSqliteStore(file) });
     first.clock.set(fromLocal(2026, 11, 10, 10)); // installed on the 10th
-    new JobRunner(first, [ping()]).tick();
-    first.store.close();
-    const deps = testDeps({ store: openSqliteStore(file) });
+    await new JobRunner(first, [ping()]).tick();
+    await first.store.close();
+    const deps = await testDeps({ store: await openSqliteStore(file) });
     deps.clock.set(fromLocal(2026, 11, 23, 10)); // down on the 20th, back on the 23rd
-    expect(new JobRunner(deps, [ping()]).tick().map((o) => [o.period, o.run.trigger])).toEqual([['2026-11', 'catchup']]);
-    deps.store.close();
-    const again = testDeps({ store: openSqliteStore(file) });
+    expect((await new JobRunner(deps, [ping()]).tick()).map((o) => [o.period, o.run.trigger])).toEqual([['2026-11', 'catchup']]);
+    await deps.store.close();
+    const again = await testDeps({ store: await openSqliteStore(file) });
     again.clock.set(fromLocal(2026, 11, 23, 10, 5));
     expect(new JobRunner(again, [ping()]).tick()).toEqual([]);
     expect(again.store.outbox.pending()).toBe(1);
   });
 
-  it('records a too-late catch-up as skipped and sends nothing', () => {
-    const deps = testDeps();
+  it('records a too-late catch-up as skipped and sends nothing', async () => {
+    const deps = await testDeps();
     const runner = new JobRunner(deps, [ping({ staleAfterDays: 5 })]);
     deps.clock.set(fromLocal(2026, 11, 1, 9));
-    runner.tick(); // installed
+    await runner.tick(); // installed
     deps.clock.set(fromLocal(2026, 11, 30, 9));
-    const [o] = runner.tick();
+    const [o] = await runner.tick();
     expect(o?.result).toBe('skipped');
     expect(o?.run.summary).toContain('错过执行时间');
     expect(deps.store.outbox.pending()).toBe(0);
   });
 
-  it('a first start sends nothing about periods before it was installed, then runs its own', () => {
-    const deps = testDeps();
+  it('a first start sends nothing about periods before it was installed, then runs its own', async () => {
+    const deps = await testDeps();
     // A bulletin on the 1st about the month before, like the overdue bulletin.
     const bulletin = ping({ name: 'bulletin', cadence: { every: 'month', day: 1, time: '09:00' }, reportsOn: (p) => periodRange(previousPeriod(p)) });
     const dispatch = ping({ name: 'dispatch', cadence: { every: 'month', day: 25, time: '09:00' } });
@@ -79,50 +79,50 @@ describe('job runner', () => {
     let installs = 0;
     runner.onInstall = () => void installs++;
     deps.clock.set(fromLocal(2026, 12, 1, 8, 13)); // installed before the 1st's bulletin is due
-    expect(runner.tick().map((o) => [o.job, o.period, o.result])).toEqual([
+    expect((await runner.tick()).map((o) => [o.job, o.period, o.result])).toEqual([
       ['bulletin', '2026-11', 'skipped'],
       ['dispatch', '2026-11', 'skipped'],
     ]);
     deps.clock.set(fromLocal(2026, 12, 1, 9, 0)); // December's bulletin is about November: not ours
-    expect(runner.tick().map((o) => [o.job, o.period, o.run.summary])).toEqual([['bulletin', '2026-12', BEFORE_INSTALL]]);
+    expect((await runner.tick()).map((o) => [o.job, o.period, o.run.summary])).toEqual([['bulletin', '2026-12', BEFORE_INSTALL]]);
     deps.clock.set(fromLocal(2026, 12, 25, 9, 0)); // December's dispatch falls due after the install: ours
-    expect(runner.tick().map((o) => [o.job, o.period, o.result])).toEqual([['dispatch', '2026-12', 'done']]);
+    expect((await runner.tick()).map((o) => [o.job, o.period, o.result])).toEqual([['dispatch', '2026-12', 'done']]);
     deps.clock.set(fromLocal(2027, 1, 1, 9, 0)); // January's bulletin covers December, which began before the install
-    expect(runner.tick().map((o) => [o.job, o.result])).toEqual([['bulletin', 'skipped']]);
+    expect((await runner.tick()).map((o) => [o.job, o.result])).toEqual([['bulletin', 'skipped']]);
     deps.clock.set(fromLocal(2027, 1, 25, 9, 0));
-    expect(runner.tick().map((o) => [o.job, o.result])).toEqual([['dispatch', 'done']]);
+    expect((await runner.tick()).map((o) => [o.job, o.result])).toEqual([['dispatch', 'done']]);
     deps.clock.set(fromLocal(2027, 2, 1, 9, 0)); // February's covers January: wholly ours
-    expect(runner.tick().map((o) => [o.job, o.result])).toEqual([['bulletin', 'done']]);
+    expect((await runner.tick()).map((o) => [o.job, o.result])).toEqual([['bulletin', 'done']]);
     expect(sent(deps)).toEqual(['提醒 2026-12', '提醒 2027-01', '提醒 2027-02']);
     expect(installs).toBe(1);
   });
 
-  it('a store that ran jobs before the install mark existed keeps catching up as it did', () => {
-    const deps = testDeps();
-    deps.store.jobRuns.record({ job: 'ping', period: '2026-10', status: 'done', trigger: 'cron', asOf: fromLocal(2026, 10, 20, 9), ranAt: fromLocal(2026, 10, 20, 9), summary: '1 条' });
+  it('a store that ran jobs before the install mark existed keeps catching up as it did', async () => {
+    const deps = await testDeps();
+    await deps.store.jobRuns.record({ job: 'ping', period: '2026-10', status: 'done', trigger: 'cron', asOf: fromLocal(2026, 10, 20, 9), ranAt: fromLocal(2026, 10, 20, 9), summary: '1 条' });
     deps.clock.set(fromLocal(2026, 11, 23, 10));
     const runner = new JobRunner(deps, [ping()]);
-    expect(runner.tick().map((o) => [o.period, o.run.trigger, o.result])).toEqual([['2026-11', 'catchup', 'done']]);
-    expect(runner.installedAt().getTime()).toBe(0);
+    expect((await runner.tick()).map((o) => [o.period, o.run.trigger, o.result])).toEqual([['2026-11', 'catchup', 'done']]);
+    expect((await runner.installedAt()).getTime()).toBe(0);
   });
 
-  it('a manual run computes as of the given instant and does not repeat a period', () => {
-    const deps = testDeps();
+  it('a manual run computes as of the given instant and does not repeat a period', async () => {
+    const deps = await testDeps();
     const runner = new JobRunner(deps, [ping()]);
-    expect(runner.runByName('ping', fromLocal(2026, 10, 25)).period).toBe('2026-10');
-    expect(runner.runByName('ping', fromLocal(2026, 10, 26)).result).toBe('already');
+    expect((await runner.runByName('ping', fromLocal(2026, 10, 25))).period).toBe('2026-10');
+    expect((await runner.runByName('ping', fromLocal(2026, 10, 26))).result).toBe('already');
     deps.clock.set(fromLocal(2026, 11, 1));
     expect(runner.tick()).toEqual([]); // the cron tick finds 2026-10 done
     expect(sent(deps)).toEqual(['提醒 2026-10']);
     expect(() => runner.runByName('nope', new Date())).toThrow(UnknownJobError);
   });
 
-  it('a job that throws leaves no record and no messages, so the next tick retries', () => {
-    const deps = testDeps();
+  it('a job that throws leaves no record and no messages, so the next tick retries', async () => {
+    const deps = await testDeps();
     let fail = true;
     const flaky = ping({
-      run: (ctx) => {
-        ctx.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: 'x' }, reason: 't' }, ctx.clock.now());
+      run: async (ctx) => {
+        await ctx.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: 'x' }, reason: 't' }, ctx.clock.now());
         if (fail) throw new Error('boom');
         return 'ok';
       },

@@ -11,7 +11,7 @@ export interface ChatChannelOptions {
   /** Chat ids of the configured groups; a message from any other group is logged once. */
   knownGroupIds?: Iterable<string>;
   /** Where a push really goes (see resolvePushTarget); default: where it was addressed. */
-  resolveTarget?: (target: PushTarget) => ResolvedPush;
+  resolveTarget?: (target: PushTarget) => Promise<ResolvedPush>;
 }
 
 /** A channel to a chat platform, which can end on its own (credentials revoked, taken over). */

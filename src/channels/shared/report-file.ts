@@ -12,7 +12,7 @@ export async function reportFile(deps: AppDeps, file: ReplyFile): Promise<Buffer
   if (!report) throw new Error(`文件 ${file.name} 既没有内容也不是报表`);
   const now = deps.clock.now();
   const { end } = periodRange(report.period);
-  const stats = statsFor(deps, report.period, now < end ? now : end);
+  const stats = await statsFor(deps, report.period, now < end ? now : end);
   // exceljs is the heaviest module the bot could load (~0.2 s, tens of MB): only a workbook asked for pays for it.
   const { quarterlyWorkbook } = await import('../../domain/followup/quarterly-xlsx.js');
   const data = await quarterlyWorkbook(stats, deps.config.town).xlsx.writeBuffer();

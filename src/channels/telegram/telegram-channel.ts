@@ -35,7 +35,7 @@ export interface TelegramChannelOptions extends ChatChannelOptions {
    * count as reaching the bot), pressing Start is what lets a Telegram bot message a person, so
    * the chat must be recorded as reachable; wire it to `store.chats.touch`.
    */
-  noteStarted?: (chatId: string, userId: string, at: Date) => void;
+  noteStarted?: (chatId: string, userId: string, at: Date) => Promise<void>;
 }
 
 export type TelegramChannel = ChatChannel;
@@ -150,7 +150,7 @@ class TelegramChannelImpl implements TelegramChannel {
   }
 
   async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
-    const resolved = deliverableTarget(this.opts.resolveTarget, target);
+    const resolved = await deliverableTarget(this.opts.resolveTarget, target);
     const chatId = resolved.target.id;
     const rendered = renderReply(reply, this.keys);
     const mentioned = reply.mentions?.[0];
@@ -194,7 +194,7 @@ class TelegramChannelImpl implements TelegramChannel {
     const { msg } = t;
     if (t.callback) this.acknowledgeClick(msg.chatId, msg.chatType, t.callback);
     this.unknownGroups.seen(msg.chatType, msg.chatId);
-    if (msg.kind === 'enter_chat' && msg.chatType === 'single') this.opts.noteStarted?.(msg.chatId, msg.userId, msg.receivedAt);
+    if (msg.kind === 'enter_chat' && msg.chatType === 'single') await this.opts.noteStarted?.(msg.chatId, msg.userId, msg.receivedAt);
     // Dispatch in update order (grammY hands updates over one at a time); only sending is deferred.
     // Telegram redelivers an update when the bot stopped before confirming it, as WeCom does.
     const result = await dispatchLogged(this.sink!, msg, this.log);

@@ -17,18 +17,18 @@ const TURNS_IN_MEMORY = 5000;
 export class CardRegistry {
   private readonly cards = new Map<string, SentCard>();
   private readonly turns = new Map<string, ConversationTurn>();
-  private writes: Array<() => void> = [];
+  private writes: Array<() => Promise<void>> = [];
   private scheduled = false;
 
   constructor(
     private readonly store: CardRepo | undefined,
     /** Runs the store writes atomically (the store's transaction). */
-    private readonly batch: (fn: () => void) => void,
+    private readonly batch: (fn: () => Promise<void>) => Promise<void>,
     private readonly log: Logger,
   ) {}
 
-  get(taskId: string, now: Date): SentCard | undefined {
-    const c = this.cards.get(taskId) ?? this.read(() => this.store?.get(taskId, now));
+  async get(taskId: string, now: Date): Promise<SentCard | undefined> {
+    const c = this.cards.get(taskId) ?? await this.read(() => this.store?.get(taskId, now));
     return c && c.expiresAt > now ? c : undefined;
   }
 
@@ -37,11 +37,11 @@ export class CardRegistry {
     this.write(() => this.store!.save(card));
   }
 
-  turn(chatId: string, userId: string): ConversationTurn | undefined {
+  async turn(chatId: string, userId: string): Promise<ConversationTurn | undefined> {
     const k = key(chatId, userId);
     const have = this.turns.get(k);
     if (have) return have;
-    const stored = this.read(() => this.store?.turn(chatId, userId));
+    const stored = await this.read(() => this.store?.turn(chatId, userId));
     if (stored) remember(this.turns, k, stored, TURNS_IN_MEMORY);
     return stored;
   }
@@ -51,8 +51,8 @@ export class CardRegistry {
    * `keepQuestion` (a push that asks nothing, such as a reminder) the question being asked and
    * the reply that asked it stay what they were, so a dialog's card is still current after it.
    */
-  noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date, keepQuestion = false): number {
-    const prev = this.turn(chatId, userId);
+  async noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date, keepQuestion = false): Promise<number> {
+    const prev = await this.turn(chatId, userId);
     const asked = keepQuestion && prev ? { key: prev.key, reply: prev.reply } : { key: reply?.card?.key ?? null, reply };
     const t: ConversationTurn = { turn: (prev?.turn ?? 0) + 1, ...asked, at: now };
     remember(this.turns, key(chatId, userId), t, TURNS_IN_MEMORY);
@@ -61,14 +61,14 @@ export class CardRegistry {
   }
 
   /** Writes what is still queued, now (the channel is stopping). */
-  flush(): void {
+  async flush(): Promise<void> {
     const writes = this.writes;
     this.writes = [];
     this.scheduled = false;
     if (writes.length === 0) return;
     try {
-      this.batch(() => {
-        for (const w of writes) w();
+      await this.batch(async () => {
+        for (const w of writes) await w();
       });
     } catch (err) {
       // The answers went out; only a tap after a restart on these cards is refused.
@@ -76,18 +76,19 @@ export class CardRegistry {
     }
   }
 
-  private write(w: () => void): void {
+  private write(w: () => Promise<void>): void {
     if (!this.store) return;
     this.writes.push(w);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      // flush() logs its own failure: the answers went out, only a later tap is affected.
+      setImmediate(() => void this.flush());
     }
   }
 
-  private read<T>(fn: () => T): T | undefined {
+  private async read<T>(fn: () => Promise<T> | undefined): Promise<T | undefined> {
     try {
-      return fn();
+      return await fn();
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'card registry unreadable');
       return undefined;

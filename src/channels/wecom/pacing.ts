@@ -43,19 +43,19 @@ export class WecomPacer implements Pacer {
       /** Scheduled pushes a conversation gets per day; the rest wait for the next day. */
       scheduledPerDay?: number;
       /** Maps a push target to the chat it will really go to (see resolvePushTarget). */
-      chatOf?: (target: PushTarget) => string;
+      chatOf?: (target: PushTarget) => Promise<string>;
     } = {},
   ) {
     this.perMinute = opts.perMinute ?? WECOM_LIMITS.perMinute;
     this.perHour = opts.perHour ?? WECOM_LIMITS.perHour;
     this.scheduledPerDay = opts.scheduledPerDay ?? WECOM_LIMITS.scheduledPerDay;
-    this.chatOf = opts.chatOf ?? ((t) => t.id);
+    this.chatOf = opts.chatOf ?? (async (t) => t.id);
   }
 
-  private readonly chatOf: (target: PushTarget) => string;
+  private readonly chatOf: (target: PushTarget) => Promise<string>;
 
-  delayFor(target: PushTarget, now: Date, scheduled = false): number {
-    const chatId = this.chatOf(target);
+  async delayFor(target: PushTarget, now: Date, scheduled = false): Promise<number> {
+    const chatId = await this.chatOf(target);
     const rate = this.delayForChat(chatId, now);
     if (!scheduled) return rate;
     const { day, next } = chinaDay(now.getTime());
@@ -68,9 +68,9 @@ export class WecomPacer implements Pacer {
    * The worker's hook after a push: counts scheduled pushes per day. Frames are counted by the
    * channel itself through noteSent (a long message takes several).
    */
-  record(target: PushTarget, now: Date, scheduled = false): void {
+  async record(target: PushTarget, now: Date, scheduled = false): Promise<void> {
     if (!scheduled) return;
-    const chatId = this.chatOf(target);
+    const chatId = await this.chatOf(target);
     const { day } = chinaDay(now.getTime());
     const used = this.scheduledToday.get(chatId);
     this.scheduledToday.set(chatId, { day, n: used?.day === day ? used.n + 1 : 1 });

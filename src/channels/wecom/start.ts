@@ -20,9 +20,9 @@ export function startWecom(deps: AppDeps, settings: WecomSettings): { channel: W
   const { authRetries, reconnectMs } = settings;
   const resolveTarget = (t: Parameters<typeof resolvePushTarget>[0]) => resolvePushTarget(t, store, config);
   const pacer = new WecomPacer({
-    chatOf: (t) => {
+    chatOf: async (t) => {
       try {
-        return resolveTarget(t).target.id;
+        return (await resolveTarget(t)).target.id;
       } catch {
         return t.id;
       }
@@ -38,8 +38,8 @@ export function startWecom(deps: AppDeps, settings: WecomSettings): { channel: W
     resolveTarget,
     pacer,
     // An answer that did not arrive on its callback goes on as a push, from the part that failed.
-    fallback: (target, reply, partsSent) => {
-      store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
+    fallback: async (target, reply, partsSent) => {
+      await store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
     },
     makeFile: (file) => reportFile(deps, file),
     // Cards outlive the process: a tap after a restart is judged against what was really asked.

@@ -52,14 +52,14 @@ export interface WecomChannelOptions extends ChatChannelOptions {
    * timeout, refused): it is queued as a push to the same conversation, from the first part
    * that did not arrive. Without it such an answer is only logged.
    */
-  fallback?: (target: PushTarget, reply: Reply, partsSent: number) => void;
+  fallback?: (target: PushTarget, reply: Reply, partsSent: number) => Promise<void>;
   /**
    * Where sent cards and each conversation's last turn are kept: the store's, so a tap after a
    * restart is still judged (taken while current, refused when stale). Default: memory only.
    */
   cards?: CardRepo;
   /** Runs the registry's queued writes atomically: the store's transaction, one disk sync for all. */
-  cardWrites?: (fn: () => void) => void;
+  cardWrites?: (fn: () => Promise<void>) => Promise<void>;
   /** How long a card can be tapped; default CARD_LIFE_MS. */
   cardLifeMs?: number;
   /** Builds the bytes of a file a reply names but does not carry (a report). */
@@ -165,12 +165,12 @@ class WecomChannelImpl implements WecomChannel {
 
   async stop(): Promise<void> {
     if (this.finished) return;
-    this.end();
+    await this.end();
     this.settle.resolve();
   }
 
   async push(target: PushTarget, reply: Reply, progress?: PushProgress): Promise<PushTarget | void> {
-    const resolved = deliverableTarget(this.opts.resolveTarget, target);
+    const resolved = await deliverableTarget(this.opts.resolveTarget, target);
     const chatId = resolved.target.id;
     const key = resolved.group?.webhookKey;
     if (key && reply.mentions?.length) {
@@ -196,7 +196,7 @@ class WecomChannelImpl implements WecomChannel {
       }
     }
     // A reminder pushed in the middle of a registration asks nothing: the question stays current.
-    if (target.kind === 'user') this.noteTurn(chatId, target.id, reply, !reply.card?.key && offeredChoices(reply).length === 0);
+    if (target.kind === 'user') await this.noteTurn(chatId, target.id, reply, !reply.card?.key && offeredChoices(reply).length === 0);
     for (let i = from; i < parts.length; i++) {
       await parts[i]!(chatId, target.kind === 'user' ? target.id : undefined);
       progress?.onPart(i + 1);
@@ -224,7 +224,7 @@ class WecomChannelImpl implements WecomChannel {
     if (card && info) {
       parts.push(async (chatId, forUser) => {
         // Remember first: a quick tap can arrive before the send's ack.
-        this.rememberCard(card.task_id!, info, chatId, forUser);
+        await this.rememberCard(card.task_id!, info, chatId, forUser);
         await this.send(chatId, { msgtype: 'template_card', template_card: card });
       });
     }
@@ -253,26 +253,10 @@ class WecomChannelImpl implements WecomChannel {
       if (was && !this.finished) this.log.warn({ reason }, 'WeCom connection lost; reconnecting with backoff');
     });
     c.on('reconnecting', (attempt) => this.log.debug({ attempt }, 'reconnecting'));
-    c.on('error', (err) => {
-      if (err instanceof WSAuthFailureError) {
-        const why = this.lastAuthFailure ? `（${this.lastAuthFailure}）` : '';
-        this.fatal(
-          new WecomAuthError(
-            `企业微信拒绝了机器人凭据${why}，重试后仍失败：请检查 WECOM_BOT_ID 和 WECOM_BOT_SECRET（管理后台 → 智能机器人 → API 模式 → 长连接）`,
-          ),
-        );
-      } else if (err instanceof WSReconnectExhaustedError) {
-        this.fatal(new WecomReconnectExhaustedError(`企业微信长连接重连 ${err.message}，已放弃`));
-      } else if (err.message.startsWith('Authentication failed')) {
-        this.lastAuthFailure = err.message.replace(/^Authentication failed:\s*/, '');
-        this.log.debug({ why: this.lastAuthFailure }, 'authentication refused; the SDK retries');
-      } else {
-        this.log.debug({ err: err.message }, 'WeCom socket error');
-      }
-    });
+    c.on('error', (err) => void this.onSocketError(err));
     c.on('event.disconnected_event', () => {
       this.log.error('disconnected_event: another instance subscribed with this bot and WeCom closed this connection; stopping instead of reconnecting');
-      this.fatal(new WecomTakenOverError('另一个进程用同一个机器人连上了企业微信（disconnected_event），本进程已停止；同一机器人只能运行一个实例'));
+      void this.fatal(new WecomTakenOverError('另一个进程用同一个机器人连上了企业微信（disconnected_event），本进程已停止；同一机器人只能运行一个实例'));
     });
     c.on('message', (frame) => void this.onCallback(frame, translateMessage(frame.body, this.clock.now())));
     c.on('event', (frame) => {
@@ -285,9 +269,27 @@ class WecomChannelImpl implements WecomChannel {
     });
   }
 
-  private fatal(err: WecomFatalError): void {
+  private async onSocketError(err: Error): Promise<void> {
+    if (err instanceof WSAuthFailureError) {
+      const why = this.lastAuthFailure ? `（${this.lastAuthFailure}）` : '';
+      await this.fatal(
+        new WecomAuthError(
+          `企业微信拒绝了机器人凭据${why}，重试后仍失败：请检查 WECOM_BOT_ID 和 WECOM_BOT_SECRET（管理后台 → 智能机器人 → API 模式 → 长连接）`,
+        ),
+      );
+    } else if (err instanceof WSReconnectExhaustedError) {
+      await this.fatal(new WecomReconnectExhaustedError(`企业微信长连接重连 ${err.message}，已放弃`));
+    } else if (err.message.startsWith('Authentication failed')) {
+      this.lastAuthFailure = err.message.replace(/^Authentication failed:\s*/, '');
+      this.log.debug({ why: this.lastAuthFailure }, 'authentication refused; the SDK retries');
+    } else {
+      this.log.debug({ err: err.message }, 'WeCom socket error');
+    }
+  }
+
+  private async fatal(err: WecomFatalError): Promise<void> {
     if (this.finished) return;
-    this.end();
+    await this.end();
     if (this.starting) {
       this.starting.reject(err);
       this.starting = undefined;
@@ -295,10 +297,10 @@ class WecomChannelImpl implements WecomChannel {
     this.settle.reject(err);
   }
 
-  private end(): void {
+  private async end(): Promise<void> {
     this.finished = true;
     this.authenticated = false;
-    this.cards.flush();
+    await this.cards.flush();
     // disconnect() is a no-op (with a debug line) when the SDK already considers itself stopped.
     this.client.disconnect();
     for (const w of this.authWaiters) w.fail(new WecomNotConnectedError('企业微信通道已停止'));
@@ -337,7 +339,7 @@ class WecomChannelImpl implements WecomChannel {
     this.unknownGroups.seen(msg.chatType, msg.chatId);
     let tap: Tap | undefined;
     if (t.route === 'card_event') {
-      tap = this.onTap(frame, t);
+      tap = await this.onTap(frame, t);
       if (!tap) return;
       msg = { ...msg, text: tap.text, ...(tap.card.key !== null ? { cardKey: tap.card.key } : {}) };
     }
@@ -358,11 +360,11 @@ class WecomChannelImpl implements WecomChannel {
    * old card (the question moved on), a card the bot no longer knows or that expired, or, in a
    * group, a card meant for someone else. Those are refused politely and the card shows why.
    */
-  private onTap(frame: WsFrame, t: Translated): Tap | undefined {
+  private async onTap(frame: WsFrame, t: Translated): Promise<Tap | undefined> {
     const { msg } = t;
     const taskId = t.taskId ?? '';
     const now = this.clock.now();
-    const card = this.cards.get(taskId, now);
+    const card = await this.cards.get(taskId, now);
     const info = card?.body as ChoiceCardInfo | undefined;
     const update = (tc: TemplateCard): void => {
       // Only the tapper's copy changes: in a group the others keep theirs.
@@ -374,7 +376,7 @@ class WecomChannelImpl implements WecomChannel {
       update(notYoursCard(taskId, info));
       return undefined;
     }
-    const turn = this.turnOf(card?.chatId ?? msg.chatId, card?.userId ?? msg.userId);
+    const turn = await this.turnOf(card?.chatId ?? msg.chatId, card?.userId ?? msg.userId);
     if (!card || !info || !isCurrent(card, turn)) {
       update(expiredCard(taskId, info));
       this.log.info({ taskId, known: Boolean(card) }, 'stale card tapped; showing the current question');
@@ -402,7 +404,7 @@ class WecomChannelImpl implements WecomChannel {
         try {
           await parts[i]!(chatId, forUser ?? (target.kind === 'user' ? target.id : undefined));
         } catch (e) {
-          this.undelivered(target, r, i, e);
+          await this.undelivered(target, r, i, e);
           break;
         }
       }
@@ -414,10 +416,10 @@ class WecomChannelImpl implements WecomChannel {
     return this.opts.knownGroupIds && [...this.opts.knownGroupIds].includes(chatId) ? { kind: 'chat', id: chatId } : { kind: 'user', id: chatId };
   }
 
-  private undelivered(target: PushTarget, reply: Reply, partsSent: number, e: unknown): void {
+  private async undelivered(target: PushTarget, reply: Reply, partsSent: number, e: unknown): Promise<void> {
     const f = failure(e);
     this.log.warn({ to: target.kind, errcode: f.errcode, err: f.message, partsSent }, 'answer not delivered; queued as a push');
-    this.opts.fallback?.(target, reply, partsSent);
+    await this.opts.fallback?.(target, reply, partsSent);
   }
 
   private async answer(frame: WsFrame, t: Translated, replies: Reply[]): Promise<void> {
@@ -425,7 +427,7 @@ class WecomChannelImpl implements WecomChannel {
     const target: PushTarget = chatType === 'group' ? { kind: 'chat', id: chatId } : { kind: 'user', id: userId };
     const forUser = chatType === 'group' ? userId : undefined;
     const last = [...replies].reverse().find((r) => r.text.trim() !== '');
-    this.noteTurn(chatId, userId, last);
+    await this.noteTurn(chatId, userId, last);
     let sent = 0;
     let broken = false;
     // Once one frame failed, the rest of this answer goes through the outbox, in order.
@@ -458,8 +460,8 @@ class WecomChannelImpl implements WecomChannel {
         const isCard = i === pushed.length - 1 && rendered.card !== undefined;
         if (isCard && t.route === 'respond') {
           const { card, info } = rendered;
-          parts.push(() => {
-            this.rememberCard(card!.task_id!, info!, chatId, forUser);
+          parts.push(async () => {
+            await this.rememberCard(card!.task_id!, info!, chatId, forUser);
             return this.client.replyTemplateCard(frame, card!);
           });
         } else parts.push(() => pushed[i]!(chatId, forUser));
@@ -481,7 +483,7 @@ class WecomChannelImpl implements WecomChannel {
     try {
       if (more.length === 0 && !greeting.file) {
         const { card, info } = welcomeCard(greeting, newTaskId());
-        this.rememberCard(card.task_id!, info, chatId, undefined, true);
+        await this.rememberCard(card.task_id!, info, chatId, undefined, true);
         await this.client.replyWelcome(frame, { msgtype: 'template_card', template_card: card });
         return;
       }
@@ -491,25 +493,25 @@ class WecomChannelImpl implements WecomChannel {
         : (greeting.text.split('\n').find((l) => l.trim() !== '') ?? '');
       const [head, ...rest] = splitContent([first, ...more.map(replyMarkdown)].join('\n\n'));
       await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: head ?? first } });
-      if (rest.length) this.opts.fallback?.(target, { text: rest.join('\n') }, 0);
+      if (rest.length) await this.opts.fallback?.(target, { text: rest.join('\n') }, 0);
     } catch (e) {
-      for (const r of replies.slice(1)) this.undelivered(target, r, 0, e);
+      for (const r of replies.slice(1)) await this.undelivered(target, r, 0, e);
     }
   }
 
-  private turnOf(chatId: string, userId: string): ConversationTurn | undefined {
+  private turnOf(chatId: string, userId: string): Promise<ConversationTurn | undefined> {
     return this.cards.turn(chatId, userId);
   }
 
   /** The bot answered this person in this conversation: their cards of other questions are now stale. */
-  private noteTurn(chatId: string, userId: string, reply: Reply | undefined, keepQuestion = false): void {
-    this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now(), keepQuestion);
+  private async noteTurn(chatId: string, userId: string, reply: Reply | undefined, keepQuestion = false): Promise<void> {
+    await this.cards.noteTurn(chatId, userId, reply ?? null, this.clock.now(), keepQuestion);
   }
 
-  private rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): void {
+  private async rememberCard(taskId: string, info: ChoiceCardInfo, chatId: string, forUser: string | undefined, standing = false): Promise<void> {
     const who = forUser ?? chatId;
     const now = this.clock.now();
-    const turn = this.turnOf(chatId, who)?.turn ?? 0;
+    const turn = (await this.turnOf(chatId, who))?.turn ?? 0;
     const card: SentCard = {
       taskId,
       chatId,

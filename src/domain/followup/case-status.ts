@@ -16,26 +16,26 @@ export interface CaseStatus {
  * that day to `at`: the overdue and due-soon jobs ask only about those. `only` narrows it, also
  * in the database, to one mentor's or one lead unit's cases.
  */
-export function openCaseStatuses(
+export async function openCaseStatuses(
   store: Store,
   cfg: FollowupConfig,
   at: Date,
   keep: (c: CaseSummary) => boolean = () => true,
   notContactedSince?: string,
   only: Pick<OpenSummaryFilter, 'mentorUserId' | 'leadUnit'> = {},
-): CaseStatus[] {
+): Promise<CaseStatus[]> {
   const day = localDateKey(at);
   const out: CaseStatus[] = [];
-  for (const c of eachOpenSummary(store, notContactedSince === undefined ? only : { ...only, notContactedSince, asOfDay: day })) {
-    if (keep(c)) out.push(caseStatus(store, cfg, at, c));
+  for await (const c of eachOpenSummary(store, notContactedSince === undefined ? only : { ...only, notContactedSince, asOfDay: day })) {
+    if (keep(c)) out.push(await caseStatus(store, cfg, at, c));
   }
   return out;
 }
 
 /** Where one case stands on the contact rule at `at` (its latest contact on or before that day). */
-export function caseStatus(store: Store, cfg: FollowupConfig, at: Date, c: CaseSummary): CaseStatus {
+export async function caseStatus(store: Store, cfg: FollowupConfig, at: Date, c: CaseSummary): Promise<CaseStatus> {
   const day = localDateKey(at);
-  const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : store.followup.lastContactOn(c.id, day);
+  const last = c.lastContactDate === null || c.lastContactDate <= day ? c.lastContactDate : await store.followup.lastContactOn(c.id, day);
   return { c, due: caseDue(c, last, cfg, at) };
 }
 
@@ -46,9 +46,9 @@ const PAGE = 2_000;
  * The open summaries matching `filter` in id order, read a page at a time. A scan that keeps only
  * some of them (one mentor's, those that need a message) then never holds the others.
  */
-export function* eachOpenSummary(store: Store, filter: Omit<OpenSummaryFilter, 'afterId' | 'limit'> = {}, pageSize = PAGE): Generator<CaseSummary> {
+export async function* eachOpenSummary(store: Store, filter: Omit<OpenSummaryFilter, 'afterId' | 'limit'> = {}, pageSize = PAGE): AsyncGenerator<CaseSummary> {
   for (let afterId = 0; ; ) {
-    const page = store.cases.openSummaries({ ...filter, afterId, limit: pageSize });
+    const page = await store.cases.openSummaries({ ...filter, afterId, limit: pageSize });
     yield* page;
     if (page.length < pageSize) return;
     afterId = page[page.length - 1]!.id;

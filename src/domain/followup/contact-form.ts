@@ -31,7 +31,7 @@ export interface ContactFormDeps {
   /** The sender's open cases, numbered in the case question (private chat only). */
   offered: readonly OfferedCase[];
   /** Why this case cannot be logged for (not found, not allowed, closed); undefined when it can. */
-  refuse: (code: string) => string | undefined;
+  refuse: (code: string) => Promise<string | undefined>;
   /** In a group the note is never shown back (「查看」, 「修改 情况」): it may name the child. */
   group: boolean;
 }
@@ -65,11 +65,11 @@ export function contactAnswers(text: string, now: Date): Answers {
 export function contactForm(deps: ContactFormDeps): FormDef {
   const options: ChoiceOption[] = deps.offered.map((o) => ({ value: o.code, label: o.code, aliases: [o.code.replace(/^[A-Z]+-/, '')] }));
   const list = deps.offered.map((o, i) => `${i + 1}. ${o.line}`).join('\n');
-  const codeError = (p: ContactParts, code: string | undefined): ParseOutcome => {
+  const codeError = async (p: ContactParts, code: string | undefined): Promise<ParseOutcome> => {
     const bad = dateError(p);
     if (bad) return bad;
     if (!code) return { ok: false, error: '请发送个案编号（例如 DJ-2026-0001），或回复「取消」。', whole: true };
-    const refused = deps.refuse(code);
+    const refused = await deps.refuse(code);
     return refused ? { ok: false, error: refused, whole: true } : { ok: true, value: code };
   };
   return {

@@ -61,7 +61,7 @@ export interface QuarterStats {
 export interface StatsContext {
   quarter: string;
   asOf: Date;
-  screenings: (month: string) => readonly ScreeningReport[];
+  screenings: (month: string) => Promise<readonly ScreeningReport[]>;
   reportingUnits: readonly string[];
   plan: PlanMatrix;
   cfg: FollowupConfig;
@@ -98,7 +98,7 @@ const openAt = (c: StatsCase, at: Date) => c.createdAt <= at && (c.closedAt === 
  * instead ({@link quarterStatsFrom}): at county size the lists are 100,000 cases and hundreds of
  * thousands of contacts. A property test holds the two to the same figures.
  */
-export function quarterStats(input: StatsInput): QuarterStats {
+export async function quarterStats(input: StatsInput): Promise<QuarterStats> {
   const { quarter, asOf, cases, contacts, plan, cfg } = input;
   const { start, end } = periodRange(quarter);
   const today = localDateKey(asOf);
@@ -146,7 +146,7 @@ export function quarterStats(input: StatsInput): QuarterStats {
     quarterCoverage: totalCoverage(coverage),
     overdue: open.filter((c) => caseDue(c, input.lastContacts.get(c.id) ?? null, cfg, until).state === 'overdue').length,
     // The months begun so far: exactly those the coverage loop above counted.
-    screening: screeningStatus(input, coverage.map((m) => m.month)),
+    screening: await screeningStatus(input, coverage.map((m) => m.month)),
   };
 }
 
@@ -238,10 +238,10 @@ export function quarterQuery(quarter: string, asOf: Date, cfg: FollowupConfig): 
 }
 
 /** The quarter's figures counted by the store (see {@link quarterStats} for what they mean). */
-export function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): QuarterStats {
+export async function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): Promise<QuarterStats> {
   const { quarter, asOf, plan } = ctx;
   const { query, months } = quarterQuery(quarter, asOf, ctx.cfg);
-  const a = stats.quarter(query);
+  const a = await stats.quarter(query);
   const catLabel = (code: (typeof CATEGORY_CODES)[number]) => categoryName(plan, code);
   const tally = <K>(labels: readonly string[], rows: readonly KeyCount<K>[], label: (k: K) => string): Count[] => {
     const m = new Map(labels.map((l) => [l, 0]));
@@ -270,7 +270,7 @@ export function quarterStatsFrom(stats: StatsRepo, ctx: StatsContext): QuarterSt
     coverage,
     quarterCoverage: totalCoverage(coverage),
     overdue: a.overdue,
-    screening: screeningStatus(ctx, months.map((m) => m.window.key)),
+    screening: await screeningStatus(ctx, months.map((m) => m.window.key)),
   };
 }
 
@@ -281,11 +281,13 @@ function totalCoverage(coverage: readonly MonthCoverage[]): QuarterStats['quarte
   return { due, covered, rate: due ? covered / due : null };
 }
 
-function screeningStatus(ctx: StatsContext, months: readonly string[]): QuarterStats['screening'] {
-  return months.map((key) => {
-    const got = new Set(ctx.screenings(key).map((s) => s.unit));
-    return { month: key, reported: ctx.reportingUnits.filter((u) => got.has(u)), missing: ctx.reportingUnits.filter((u) => !got.has(u)) };
-  });
+async function screeningStatus(ctx: StatsContext, months: readonly string[]): Promise<QuarterStats['screening']> {
+  const out: QuarterStats['screening'] = [];
+  for (const key of months) {
+    const got = new Set((await ctx.screenings(key)).map((s) => s.unit));
+    out.push({ month: key, reported: ctx.reportingUnits.filter((u) => got.has(u)), missing: ctx.reportingUnits.filter((u) => !got.has(u)) });
+  }
+  return out;
 }
 
 export function percent(rate: number | null): string {

@@ -13,7 +13,7 @@ export const REASSIGN_RESUME_MARK = '—— 继续更换帮扶人 ——';
 export interface ReassignFormDeps {
   members: readonly Member[];
   /** The case's mentor now, to refuse giving it to the same person. */
-  mentorOf: (code: string) => string | null;
+  mentorOf: (code: string) => Promise<string | null>;
   /** In a group a typed name is never repeated: it may be the child's. */
   group: boolean;
 }
@@ -56,7 +56,7 @@ export function reassignForm(deps: ReassignFormDeps): FormDef {
         expect: '工作人员姓名',
         example: names[0] ?? '王五',
         display: (id) => members.find((m) => m.userid === id)?.name ?? String(id),
-        parse: (text, a) => {
+        parse: async (text, a) => {
           const name = stripEdgePunctuation(text.replace(/^\s*(?:为|成|给|改为|换成)/, ''));
           if (!name) return { ok: false, error: '请写明新的帮扶责任人姓名。', whole: true };
           // A listed number (「2」) after the second miss, else the name matched loosely.
@@ -69,7 +69,7 @@ export function reassignForm(deps: ReassignFormDeps): FormDef {
             return { ok: false, error: `工作人员名单中没有找到唯一的${echo}。`, whole: true };
           }
           const to = matches[0]!;
-          if (to.userid === deps.mentorOf(String(a.code))) return { ok: false, error: `${to.name} 已经是个案 ${String(a.code)} 的帮扶责任人。`, whole: true };
+          if (to.userid === await deps.mentorOf(String(a.code))) return { ok: false, error: `${to.name} 已经是个案 ${String(a.code)} 的帮扶责任人。`, whole: true };
           return { ok: true, value: to.userid };
         },
       },

@@ -54,9 +54,9 @@ export function completeForm(c: CaseRecord, labels: readonly string[]): FormDef 
     const phoneOnly = label !== step.label;
     const before = phoneOnly ? known[step.key] : undefined;
     const { when: _when, categories: _categories, optional: _optional, ...rest } = step;
-    const parse = (text: string, a: Answers, env: FormEnv, partial?: unknown): ParseOutcome => {
+    const parse = async (text: string, a: Answers, env: FormEnv, partial?: unknown): Promise<ParseOutcome> => {
       const all = { ...known, ...a };
-      const r: ParseOutcome = step.parse ? step.parse(text, all, env, partial ?? before) : { ok: false, error: '' };
+      const r: ParseOutcome = step.parse ? await step.parse(text, all, env, partial ?? before) : { ok: false, error: '' };
       if (!step.parse) return r;
       if (r.ok === true && step.key === 'identity') return checkIdentity(r, c, all, env);
       return r;

@@ -221,8 +221,8 @@ function errorReply(step: StepDef, reason: string, form: FormDef, state: EngineS
 }
 
 /** Reads the text with the step's kind, before the schema check. */
-function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv, partial?: unknown): ParseOutcome {
-  if (step.parse) return step.parse(text, answers, env, partial);
+async function parseFor(step: StepDef, text: string, answers: Answers, env: FormEnv, partial?: unknown): Promise<ParseOutcome> {
+  if (step.parse) return await step.parse(text, answers, env, partial);
   const s = normalizeInput(text);
   switch (step.kind) {
     case 'text': {
@@ -385,16 +385,16 @@ const CORRECTION = /不对|更正|打错|说错|写错|搞错|记错|弄错|改�
  * 187…」. The field is the one the text names, or else the only answered field the new value
  * fits; candidates are tried on the text after the correction words.
  */
-function findCorrection(form: FormDef, state: EngineState, text: string, env: FormEnv): { key: string; value: unknown } | undefined {
+async function findCorrection(form: FormDef, state: EngineState, text: string, env: FormEnv): Promise<{ key: string; value: unknown } | undefined> {
   if (!CORRECTION.test(text)) return undefined;
   const answered = form.steps.filter((s) => applies(s, state.answers) && s.key in state.answers && s.key !== state.current && s.kind !== 'text');
   const named = answered.filter((s) => [s.label, ...(s.editNames ?? [])].some((n) => n.length >= 2 && text.includes(n)));
   const body = text.replace(/^.*?(?:不对不对|不对|更正一下|更正|纠正一下|改一下)[，,。\s]*/, '');
   const afterIs = /是([^是]+)$/.exec(body)?.[1];
   const pieces = [afterIs, body, ...body.split(/[\s，,。]+/).reverse()].filter((x): x is string => Boolean(x && x.trim()));
-  const tryStep = (step: StepDef): unknown => {
+  const tryStep = async (step: StepDef): Promise<unknown> => {
     for (const piece of pieces) {
-      const r = parseFor(step, piece, state.answers, env, step.kind === 'contact' ? state.answers[step.key] : undefined);
+      const r = await parseFor(step, piece, state.answers, env, step.kind === 'contact' ? state.answers[step.key] : undefined);
       if (r.ok !== true) continue;
       const checked = schemaOf(step, env).safeParse(r.value);
       if (checked.success && JSON.stringify(checked.data) !== JSON.stringify(state.answers[step.key])) return checked.data;
@@ -402,14 +402,15 @@ function findCorrection(form: FormDef, state: EngineState, text: string, env: Fo
     return undefined;
   };
   for (const step of named) {
-    const v = tryStep(step);
+    const v = await tryStep(step);
     if (v !== undefined) return { key: step.key, value: v };
   }
   if (named.length) return undefined;
-  const fits = answered.filter((s) => s.kind === 'choice' || s.kind === 'multi' || s.kind === 'custom' || s.kind === 'date').flatMap((s) => {
-    const v = tryStep(s);
-    return v === undefined ? [] : [{ key: s.key, value: v }];
-  });
+  const fits: Array<{ key: string; value: unknown }> = [];
+  for (const s of answered.filter((s) => s.kind === 'choice' || s.kind === 'multi' || s.kind === 'custom' || s.kind === 'date')) {
+    const v = await tryStep(s);
+    if (v !== undefined) fits.push({ key: s.key, value: v });
+  }
   return fits.length === 1 ? fits[0] : undefined;
 }
 
@@ -417,7 +418,7 @@ function findCorrection(form: FormDef, state: EngineState, text: string, env: Fo
  * Starts a form, filling what the first message already says. Inferred values that break a
  * rule (e.g. an age limit) are dropped and asked instead.
  */
-export function startForm(form: FormDef, env: FormEnv, firstText = '', given: Answers = {}): EngineResult {
+export async function startForm(form: FormDef, env: FormEnv, firstText = '', given: Answers = {}): Promise<EngineResult> {
   const state = newState(form);
   const notes: string[] = [];
   // Answers the caller read from its own command (「走访 DJ-2026-0001 电话」): set without comment.
@@ -447,7 +448,7 @@ export function startForm(form: FormDef, env: FormEnv, firstText = '', given: An
   }
   state.current = nextKey(form, state.answers);
   const signs = detect(form, state, firstText, env);
-  const dup = earlyDuplicate(state, env);
+  const dup = await earlyDuplicate(state, env);
   if (submitsNow(form, state)) return { state, reply: { text: '' }, outcome: 'submit', newSigns: signs };
   const start = textsOf(form).start;
   const head: string[] = start ? [start] : [];
@@ -474,9 +475,9 @@ const duplicateQuestion = (codes: readonly string[]) =>
   `这个孩子可能已经登记过：${codes.join('、')}（姓名读音、户籍村和出生日期相近，或身份证号相同）。仍要继续新建吗？请回复「是」继续，或「否」放弃。`;
 
 /** Asks about a likely duplicate as soon as the answers match one, not only at 确认. */
-function earlyDuplicate(state: EngineState, env: FormEnv): Reply | undefined {
+async function earlyDuplicate(state: EngineState, env: FormEnv): Promise<Reply | undefined> {
   if (state.duplicateAcknowledged || state.pending || !env.findDuplicates) return undefined;
-  const codes = env.findDuplicates(state.answers);
+  const codes = await env.findDuplicates(state.answers);
   if (!codes.length) return undefined;
   state.pending = { type: 'duplicate', codes, early: true };
   return { text: duplicateQuestion(codes), choices: [{ label: '是', value: '是' }, { label: '否', value: '否' }] };
@@ -495,7 +496,7 @@ function findEditStep(form: FormDef, field: string, answers: Answers, env: FormE
  * Applies one message to a form in progress: a command (取消, 上一步, 跳过, 修改 …, 查看, 帮助),
  * an answer to a pending yes/no question, or an answer to the current step.
  */
-export function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv, opts: { cardKey?: string } = {}): EngineResult {
+export async function handleInput(form: FormDef, prev: EngineState, text: string, env: FormEnv, opts: { cardKey?: string } = {}): Promise<EngineResult> {
   const current = clone(prev);
   const migrated = migrateState(form, current);
   if (opts.cardKey !== undefined && opts.cardKey !== questionKey(form, current)) {
@@ -510,7 +511,7 @@ export function handleInput(form: FormDef, prev: EngineState, text: string, env:
       newSigns: [],
     };
   }
-  const r = applyInput(form, current, text, env);
+  const r = await applyInput(form, current, text, env);
   const out = migrated && r.reply.text ? { ...r, reply: { ...r.reply, text: `${migrated}\n${r.reply.text}` } } : r;
   return out.outcome === 'continue' ? { ...out, reply: keyed(form, out.state, out.reply) } : out;
 }
@@ -533,7 +534,7 @@ function keyed(form: FormDef, state: EngineState, reply: Reply): Reply {
   return { ...reply, card: { ...reply.card, key: questionKey(form, state), ...(step?.kind === 'multi' ? { multi: true } : {}) } };
 }
 
-function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): EngineResult {
+async function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv): Promise<EngineResult> {
   const state = clone(prev);
   const done = (reply: Reply, outcome: Outcome = 'continue', newSigns: string[] = []): EngineResult => ({
     state,
@@ -634,7 +635,7 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   if (state.current === CONFIRM) {
     const yes = parseYesNo(text) ?? (/^(保存|提交|确认保存|确认无误)$/.test(stripEdgePunctuation(normalizeInput(text))) ? true : undefined);
     if (yes === true) {
-      const codes = state.duplicateAcknowledged ? [] : (env.findDuplicates?.(state.answers) ?? []);
+      const codes = state.duplicateAcknowledged ? [] : (await env.findDuplicates?.(state.answers) ?? []);
       if (codes.length) {
         state.pending = { type: 'duplicate', codes };
         return done({ text: `发现可能重复的个案：${codes.join('、')}（身份证号相同，或姓名、出生日期和户籍村都相同）。仍要新建一个吗？请回复「是」或「否」。` });
@@ -646,11 +647,11 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   }
 
   const step = stepByKey(form, state.current)!;
-  const correction = form.corrections === false ? undefined : findCorrection(form, state, text, env);
+  const correction = form.corrections === false ? undefined : await findCorrection(form, state, text, env);
   if (correction) {
     const fixed = stepByKey(form, correction.key)!;
     const keep = state.current;
-    const r = accept(form, state, correction.key, correction.value, text, env);
+    const r = await accept(form, state, correction.key, correction.value, text, env);
     if (r.state.pending) return r;
     r.state.current = keep in r.state.answers ? nextKey(form, r.state.answers) : keep;
     const p = promptOf(form, r.state, env);
@@ -665,7 +666,7 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
   const free = step.kind === 'text' || step.kind === 'name' || step.kind === 'date' || step.kind === 'mobile';
   if (free && !step.readsUnknown && !step.required && saysUnknown(text)) return unknownAnswer(form, state, step, env);
   const partial = state.partial?.[step.key];
-  const parsed = parseFor(step, text, state.answers, env, partial);
+  const parsed = await parseFor(step, text, state.answers, env, partial);
   if (parsed.ok === 'end') return done({ text: parsed.reply }, 'cancelled');
   if (parsed.ok === 'unknown') {
     if (!step.required) return unknownAnswer(form, state, step, env);
@@ -694,11 +695,11 @@ function applyInput(form: FormDef, prev: EngineState, text: string, env: FormEnv
  * with a way out; the third is never refused: the field is recorded as unknown and the form
  * moves on (a required field shows its numbered options again).
  */
-function failed(form: FormDef, state: EngineState, step: StepDef, reason: string, text: string, env: FormEnv, whole = false): EngineResult {
+async function failed(form: FormDef, state: EngineState, step: StepDef, reason: string, text: string, env: FormEnv, whole = false): Promise<EngineResult> {
   state.failures = { ...state.failures, [step.key]: (state.failures?.[step.key] ?? 0) + 1 };
   const n = state.failures[step.key]!;
   if (n >= 3 && !step.required) {
-    const r = unknownAnswer(form, state, step, env);
+    const r = await unknownAnswer(form, state, step, env);
     return { ...r, reply: { ...r.reply, text: `这一项先记为「${UNKNOWN_TEXT}」，您的原话没有保存，之后可回复「修改 ${step.label}」补上。\n${r.reply.text}` } };
   }
   void text;
@@ -721,21 +722,21 @@ function fillInPassing(form: FormDef, state: EngineState, key: string, text: str
 }
 
 /** Records that the person does not know this field (or what the step puts in its place). */
-function unknownAnswer(form: FormDef, state: EngineState, step: StepDef, env: FormEnv): EngineResult {
+async function unknownAnswer(form: FormDef, state: EngineState, step: StepDef, env: FormEnv): Promise<EngineResult> {
   const substitute = step.whenUnknown?.(state.answers, env);
   if (substitute !== undefined) {
-    const r = accept(form, state, step.key, substitute, '', env);
+    const r = await accept(form, state, step.key, substitute, '', env);
     return r;
   }
   const partial = state.partial?.[step.key];
-  const r = accept(form, state, step.key, partial ?? null, '', env);
+  const r = await accept(form, state, step.key, partial ?? null, '', env);
   if (partial === undefined) markUnknown(r.state, step.key);
   else if (step.kind === 'contact') markUnknown(r.state, `${step.key}.mobile`);
   return r;
 }
 
 /** `patch` is given once the user confirmed a conflicting value: it is applied without asking again. */
-function accept(form: FormDef, state: EngineState, key: string, value: unknown, text: string, env: FormEnv, patch?: Answers, estimated = false): EngineResult {
+async function accept(form: FormDef, state: EngineState, key: string, value: unknown, text: string, env: FormEnv, patch?: Answers, estimated = false): Promise<EngineResult> {
   const step = stepByKey(form, key)!;
   if (!patch && value !== null) {
     const conflict = form.conflict?.(key, value, state.answers, env, state.derived);
@@ -766,7 +767,7 @@ function accept(form: FormDef, state: EngineState, key: string, value: unknown, 
   state.current = nextKey(form, state.answers);
   // Only free text is read for signs: a picked option such as 无人监护 is judged from the answers.
   const signs = detect(form, state, step.kind === 'text' || step.allowDetail ? text : '', env);
-  const dup = earlyDuplicate(state, env);
+  const dup = await earlyDuplicate(state, env);
   if (submitsNow(form, state)) return { state, reply: { text: '' }, outcome: 'submit', newSigns: signs };
   return { state, reply: withSigns(form, dup ?? promptOf(form, state, env), signs), outcome: 'continue', newSigns: signs };
 }

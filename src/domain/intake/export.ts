@@ -6,8 +6,8 @@ import type { Store } from '../ports/store.js';
  * given in full (decrypted, once the security work encrypts them; that work also audits it).
  * Column order is the order of keys here.
  */
-export function exportCases(store: Store): Record<string, string | number | null>[] {
-  return store.cases.list().map(exportRow);
+export async function exportCases(store: Store): Promise<Record<string, string | number | null>[]> {
+  return (await store.cases.list()).map(exportRow);
 }
 
 export function exportRow(c: CaseRecord): Record<string, string | number | null> {

@@ -17,7 +17,7 @@ export interface FormEnv {
   members: readonly Member[];
   plan: PlanMatrix;
   /** Existing record codes that look like the same child; the engine asks before submitting. */
-  findDuplicates?: (answers: Answers) => string[];
+  findDuplicates?: (answers: Answers) => Promise<string[]>;
   /** The member typing, for answers like 「我们村」 and 「我自己」. */
   reporter?: Member;
   /**
@@ -82,7 +82,8 @@ export interface StepDef {
   /** False: not asked in the flow; offered in the summary (「修改 情况说明」). */
   inFlow?: boolean;
   /** `partial` is what an earlier, incomplete answer to this step already gave. */
-  parse?: (text: string, answers: Answers, env: FormEnv, partial?: unknown) => ParseOutcome;
+  /** May look something up (a case by its code) before it decides, hence a promise. */
+  parse?: (text: string, answers: Answers, env: FormEnv, partial?: unknown) => ParseOutcome | Promise<ParseOutcome>;
   /**
    * True for the few fields a case cannot exist without (docs/intake.md): 「不知道」 and 「跳过」
    * are not accepted. Every other field may be recorded as unknown.

@@ -23,14 +23,14 @@ export const PAUSED_TEXT = '个案登记已暂停（超过 30 分钟未回复）
  * Deletes drafts untouched for 7 days and tells each user privately. For a daily schedule;
  * the handler also drops such a draft when its user next writes.
  */
-export function dropExpiredDrafts(store: Store, now: Date): number {
+export async function dropExpiredDrafts(store: Store, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - DROP_AFTER_MS);
-  const old = store.sessions.idleSince(cutoff);
+  const old = await store.sessions.idleSince(cutoff);
   for (const s of old) {
-    store.sessions.delete(s.userId, s.chatId);
+    await store.sessions.delete(s.userId, s.chatId);
     // Short dialogs (走访, 结案) share the session store; only a registration draft is worth a notice.
     if (s.formId !== caseForm.id) continue;
-    store.outbox.enqueue(
+    await store.outbox.enqueue(
       { target: { kind: 'user', id: s.userId }, reply: { text: DROPPED_TEXT }, reason: 'intake.draft-dropped', dedupeKey: `intake.dropped:${s.userId}:${s.chatId}:${s.createdAt.toISOString()}` },
       now,
     );

@@ -26,15 +26,15 @@ export function soundKey(keys: LookupKeys, fullName: string, village: string): s
  * the same in the same village with a compatible birth date (or no birth date yet on one side).
  * Asked as soon as name and village are known, so a cadre learns it before typing the rest.
  */
-export function findDuplicateCodes(store: Store, keys: LookupKeys, a: Answers): string[] {
+export async function findDuplicateCodes(store: Store, keys: LookupKeys, a: Answers): Promise<string[]> {
   const codes = new Set<string>();
   const id = identityOf(a);
-  if (id?.idNumber) for (const c of store.cases.findByIdHash(keys.idLookupHash(id.idNumber))) codes.add(c.code);
+  if (id?.idNumber) for (const c of await store.cases.findByIdHash(keys.idLookupHash(id.idNumber))) codes.add(c.code);
   if (typeof a.fullName === 'string' && typeof a.village === 'string' && a.village !== OUTSIDE_TOWN) {
     const birth = id ? parseIsoPartial(id.birthDate) : undefined;
     const seen = new Set<number>();
     for (const key of [soundKey(keys, a.fullName, a.village), keys.nameVillageKey(a.fullName, a.village)]) {
-      for (const c of store.cases.findByDupKey(key)) {
+      for (const c of await store.cases.findByDupKey(key)) {
         if (seen.has(c.id) || c.status === 'closed') continue;
         seen.add(c.id);
         const other = parseIsoPartial(c.birthDate);
@@ -81,7 +81,7 @@ export interface SubmitInput {
  * links the must-report prompts, and queues the masked group notice and the mentor's notice.
  * Runs inside the caller's transaction, so the case and its notices commit together.
  */
-export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Reply } {
+export async function submitCase(input: SubmitInput): Promise<{ record: CaseRecord; reply: Reply }> {
   const { store, lookup, config, plan, now, reporterUserId, state, env } = input;
   const a = state.answers;
   const id = identityOf(a) ?? { idNumber: null, birthDate: '' };
@@ -90,7 +90,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   const bangjiao = (a.bangjiaoContact ?? null) as Contact | null;
   const school = (a.schoolStatus ?? null) as { choice: string; detail: string | null } | null;
   const mentor = config.members.find((m) => m.userid === a.mentor);
-  const code = store.cases.nextCode(config.casePrefix, chinaDate(now).year);
+  const code = await store.cases.nextCode(config.casePrefix, chinaDate(now).year);
   const details: Record<string, unknown> = {};
   for (const step of caseForm.steps) {
     if (step.categories && step.key in a && a[step.key] !== null && step.key !== 'bangjiaoContact') details[step.key] = a[step.key];
@@ -104,7 +104,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
   if (contact?.noPhone) details.guardianNoPhone = true;
   const fullName = typeof a.fullName === 'string' ? a.fullName : UNKNOWN_NAME;
   const village = typeof a.village === 'string' ? a.village : UNKNOWN_VILLAGE;
-  const record = store.cases.insert({
+  const record = await store.cases.insert({
     code,
     categories: categories.map((c) => ({ code: c, leadUnits: leadsFor(plan.categories.find((p) => p.code === c)?.leadUnits ?? [], config.villages, village) })),
     primaryCategory: categories[0]!,
@@ -133,15 +133,15 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
     inferredFields: [...state.prefilled, ...Object.keys(state.derived)],
     createdAt: now,
   });
-  store.cases.attachMandatoryReports(state.reportIds, record.id);
-  store.audit.append({ at: now, actor: reporterUserId, action: 'create', caseCode: code });
+  await store.cases.attachMandatoryReports(state.reportIds, record.id);
+  await store.audit.append({ at: now, actor: reporterUserId, action: 'create', caseCode: code });
 
   const catNames = categories.map((c) => categoryName(plan, c)).join('、');
   const leads = [...new Set(record.categories.flatMap((c) => c.leadUnits))].join('、') || '（方案未载明）';
   const mentorName = mentor?.name ?? '未指定';
   const groupText = groupNoticeText(config, code, mentorName, categories, record.village);
   for (const g of config.groups.filter((x) => x.broadcast)) {
-    store.outbox.enqueue(
+    await store.outbox.enqueue(
       { target: { kind: 'chat', id: g.chatid }, reply: { text: groupText }, reason: 'case.created', dedupeKey: `case.created:${code}:${g.chatid}` },
       now,
     );
@@ -153,7 +153,7 @@ export function submitCase(input: SubmitInput): { record: CaseRecord; reply: Rep
       `您已被指定为个案 ${code} 的帮扶责任人：${catNames}，${record.village}，${maskName(record.fullName)}，` +
       `${ageBand(record.birthDate, now)}${birth ? `（${formatChineseDate(birth).replace(/\d+日$/, '')}生）` : ''}。` +
       `牵头单位：${leads}。登记人：${reporter?.name ?? reporterUserId}。请注意保护孩子隐私，不在群内讨论个案细节。`;
-    store.outbox.enqueue(
+    await store.outbox.enqueue(
       { target: { kind: 'user', id: mentor.userid }, reply: { text: mentorText + pendingReminder(pending, code) }, reason: 'case.mentor-assigned', dedupeKey: `case.mentor:${code}` },
       now,
     );

@@ -5,13 +5,13 @@ import type { Store } from '../ports/store.js';
  * identity, the reasons given for viewing them are erased, cached replies and outbox bodies go.
  * Returns the codes anonymised now.
  */
-export function purgeClosedBefore(store: Store, cutoff: Date, now: Date): string[] {
-  const codes = store.cases.anonymiseClosedBefore(cutoff, now);
-  store.audit.eraseReasonsOf(codes);
-  store.inbound.forgetReplies();
-  store.cards.forget();
-  store.outcomes.forget();
-  store.outbox.forgetSentBodies();
-  store.outbox.dropUnsentBefore(cutoff);
+export async function purgeClosedBefore(store: Store, cutoff: Date, now: Date): Promise<string[]> {
+  const codes = await store.cases.anonymiseClosedBefore(cutoff, now);
+  await store.audit.eraseReasonsOf(codes);
+  await store.inbound.forgetReplies();
+  await store.cards.forget();
+  await store.outcomes.forget();
+  await store.outbox.forgetSentBodies();
+  await store.outbox.dropUnsentBefore(cutoff);
   return codes;
 }

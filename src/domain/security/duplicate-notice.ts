@@ -24,15 +24,15 @@ export interface DuplicateViewer {
  * code. Others learn only that a similar record exists and to ask the lead unit; the match is
  * audited, since it is what probing would look like.
  */
-export function visibleDuplicates(v: DuplicateViewer, a: Answers): string[] {
+export async function visibleDuplicates(v: DuplicateViewer, a: Answers): Promise<string[]> {
   const out: string[] = [];
   let hidden = false;
-  for (const code of findDuplicateCodes(v.store, v.lookup, a)) {
-    const c = v.store.cases.getByCode(code);
+  for (const code of await findDuplicateCodes(v.store, v.lookup, a)) {
+    const c = await v.store.cases.getByCode(code);
     if (c && canViewCase(v.member, c, v.plan)) out.push(code);
     else {
       hidden = true;
-      v.store.audit.append({ at: v.now, actor: v.actor, action: 'denied', caseCode: code, detail: 'duplicate warning: not allowed to see' });
+      await v.store.audit.append({ at: v.now, actor: v.actor, action: 'denied', caseCode: code, detail: 'duplicate warning: not allowed to see' });
     }
   }
   if (hidden) out.push(HIDDEN_DUPLICATE);

@@ -37,7 +37,7 @@ export async function telegramHarness(
 ) {
   const server = await FakeTelegramServer.start({ token: TOKEN });
   cleanups.push(() => server.close());
-  const deps = testDeps({ config: testConfig(telegramConfigText), plan: loadPlanFile(bundledPlanPath) });
+  const deps = await testDeps({ config: testConfig(telegramConfigText), plan: loadPlanFile(bundledPlanPath) });
   const app = createApp(deps);
   const channel: TelegramChannel = createTelegramChannel({
     token: TOKEN,

@@ -77,7 +77,7 @@ describe('the Telegram channel (loopback Bot API)', () => {
     const sent = server.messagesTo(WORK_GROUP)[0]!;
     expect(sent.body.text).toBe('本月走访提醒：<b>3</b> 件 &lt;待办&gt; &amp; 更多');
 
-    deps.store.chats.touch(String(STRANGER.id), 'single', String(STRANGER.id), deps.clock.now());
+    await deps.store.chats.touch(String(STRANGER.id), 'single', String(STRANGER.id), deps.clock.now());
     server.opts.refuse = (c) => (c.method === 'sendMessage' ? [403, 'Forbidden: bot was blocked by the user'] : undefined);
     const err = await channel.push({ kind: 'user', id: String(STRANGER.id) }, { text: '提醒' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TelegramSendError);

@@ -56,9 +56,9 @@ async function setup(opts: Partial<FakeServerOptions> = {}) {
   // The broadcast group and lisi's private chat wrote to the bot before.
   const server = await FakeWecomServer.start({ botId: 'B', secret: 'S', reachable: ['lisi', 'wrkGroup1'], ...opts });
   cleanups.push(() => server.close());
-  const deps = testDeps({ plan: loadPlanFile(bundledPlanPath) });
+  const deps = await testDeps({ plan: loadPlanFile(bundledPlanPath) });
   // lisi wrote to the bot privately before; WeCom and the store both know it.
-  deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
+  await deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
   return { server, deps };
 }
 
@@ -79,8 +79,8 @@ async function answerTo(server: FakeWecomServer, reqId: string): Promise<{ text:
 /** The pushes WeCom accepted into a chat. */
 const pushesTo = (server: FakeWecomServer, chatId: string) => server.accepted('aibot_send_msg').filter((f) => f.body?.chatid === chatId);
 
-function draft(deps: Deps, userId = 'lisi'): EngineState {
-  return deps.store.sessions.get(userId, userId)!.state as EngineState;
+async function draft(deps: Deps, userId = 'lisi'): Promise<EngineState> {
+  return (await deps.store.sessions.get(userId, userId))!.state as EngineState;
 }
 
 it('the welcome card shows a pending registration with 继续登记 beside the quick actions, on opening the chat and on 你好', async () => {
@@ -119,7 +119,7 @@ it('the welcome card shows a pending registration with 继续登记 beside the q
   const asked = pushesTo(server, 'lisi').slice(before);
   expect(asked[0]!.body!.markdown.content).toContain('属于哪一类重点青少年？');
   expect(asked[1]!.body!.template_card.main_title.title).toBe('属于哪一类重点青少年？');
-  expect(draft(deps).answers.categories).toBeUndefined();
+  expect((await draft(deps)).answers.categories).toBeUndefined();
   expect(server.refusals).toEqual([]);
 });
 
@@ -157,7 +157,7 @@ it('a 确认 typed again after 已保存 was lost to a disconnect gets the saved
   await expect.poll(() => server.subscribes).toBeGreaterThan(subscribes);
   await expect.poll(() => channel.connected).toBe(true);
   expect(deps.store.cases.list()).toHaveLength(1);
-  const code = deps.store.cases.list()[0]!.code;
+  const code = (await deps.store.cases.list())[0]!.code;
 
   // He never saw 已保存 and types 确认 again.
   const again = await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '确认')));
@@ -198,7 +198,7 @@ it('cards outlive a restart: a current one is taken, a stale one refused politel
   const taken = await server.waitFrame((f) => f.cmd === 'aibot_respond_update_msg' && f.headers.req_id === submit);
   expect(taken.body!.template_card.sub_title_text).toMatch(/^已选择：/);
   await expect.poll(() => pushesTo(server, 'lisi').slice(before).some((f) => /孩子的姓名/.test(f.body?.markdown?.content ?? ''))).toBe(true);
-  const picked = draft(deps).answers.categories;
+  const picked = (await draft(deps)).answers.categories;
   expect(picked).toHaveLength(1);
 
   expect((await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '王小明')))).text).toContain('身份证号');
@@ -215,8 +215,8 @@ it('cards outlive a restart: a current one is taken, a stale one refused politel
   const shown = pushesTo(server, 'lisi').slice(mark).map((f) => f.body?.markdown?.content ?? '').join('\n');
   expect(shown).toContain('已过期，刚才的点击没有记录');
   expect(shown).toContain('身份证号');
-  expect(draft(deps).answers.categories).toEqual(picked);
-  expect(draft(deps).answers.fullName).toBe('王小明');
+  expect((await draft(deps)).answers.categories).toEqual(picked);
+  expect((await draft(deps)).answers.fullName).toBe('王小明');
 
   // A card past its life is refused even when nothing came after it (the welcome's quick actions).
   const opened = server.deliverEvent(enterChat({ userid: 'lisi' }));
@@ -233,7 +233,7 @@ it('a tap on a card of another question, or of the form before an update, record
   const { worker } = await startBot(server, deps);
   const first = (await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '新增个案')))).card;
   // A reminder pushed meanwhile asks nothing: the category card still asks the current question.
-  deps.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: '【提醒】本月还有个案尚未走访，请及时联系。' }, reason: 'job.overdue' }, deps.clock.now());
+  await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: '【提醒】本月还有个案尚未走访，请及时联系。' }, reason: 'job.overdue' }, deps.clock.now());
   expect(await worker.drainOnce()).toBe(1);
 
   // A deploy bumps the form version while the card is out: the dialog itself refuses the tap.
@@ -251,13 +251,13 @@ it('a tap on a card of another question, or of the form before an update, record
     expect(pushed[0]!.body!.markdown.content).toContain('属于哪一类重点青少年？');
     second = pushed[1]!.body!.template_card;
     expect(second.main_title.title).toBe('属于哪一类重点青少年？');
-    expect(draft(deps).answers.categories).toBeUndefined();
+    expect((await draft(deps)).answers.categories).toBeUndefined();
 
     // The card asked again under the new form is taken.
     const ok = server.deliverEvent(cardSubmit({ userid: 'lisi' }, second, { q: [second.checkbox.option_list[1].id] }));
     const answered = await server.waitFrame((f) => f.cmd === 'aibot_respond_update_msg' && f.headers.req_id === ok);
     expect(answered.body!.template_card.sub_title_text).toMatch(/^已选择：/);
-    await expect.poll(() => draft(deps).answers.categories).toHaveLength(1);
+    await expect.poll(async () => (await draft(deps)).answers.categories).toHaveLength(1);
   } finally {
     form.version -= 1;
   }
@@ -265,13 +265,13 @@ it('a tap on a card of another question, or of the form before an update, record
   // The name is asked now. The cadre types it; the category card tapped after that is refused.
   await expect.poll(() => pushesTo(server, 'lisi').some((f) => /孩子的姓名/.test(f.body?.markdown?.content ?? ''))).toBe(true);
   expect((await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '王小明')))).text).toContain('身份证号');
-  const answers = { ...draft(deps).answers };
+  const answers = { ...(await draft(deps)).answers };
   const mark = pushesTo(server, 'lisi').length;
   const old = server.deliverEvent(cardSubmit({ userid: 'lisi' }, second, { q: [second.checkbox.option_list[0].id] }));
   const expired = await server.waitFrame((f) => f.cmd === 'aibot_respond_update_msg' && f.headers.req_id === old);
   expect(expired.body!.template_card.sub_title_text).toMatch(/已过期/);
   await expect.poll(() => pushesTo(server, 'lisi').length).toBeGreaterThanOrEqual(mark + 2);
   expect(pushesTo(server, 'lisi').slice(mark).map((f) => f.body?.markdown?.content ?? '').join('\n')).toContain('身份证号');
-  expect(draft(deps).answers).toEqual(answers);
+  expect((await draft(deps)).answers).toEqual(answers);
   expect(server.refusals).toEqual([]);
 });

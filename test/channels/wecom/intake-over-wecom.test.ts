@@ -21,7 +21,7 @@ type ChannelExtras = Pick<Parameters<typeof createWecomChannel>[0], 'pushConnect
 
 /** The intake handler behind a WeCom channel on the loopback server, with its pacer and outbox worker. */
 async function intakeBot(server: FakeWecomServer, extra: ChannelExtras | ((deps: ReturnType<typeof testDeps>) => ChannelExtras)) {
-  const deps = testDeps({ plan: loadPlanFile(bundledPlanPath) });
+  const deps = await testDeps({ plan: loadPlanFile(bundledPlanPath) });
   const router = new Router(deps, [unsupportedHandler, intakeHandler]);
   const pacer = new WecomPacer();
   const channel = createWecomChannel({
@@ -55,7 +55,7 @@ it('an intake survives a dropped connection: the outbox push arrives once and th
     (await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId)).body!;
 
   // lisi has written to the bot privately before, so he can be reached there.
-  deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
+  await deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
   const inGroup = server.deliver(textMsg({ userid: 'lisi', chatid: 'wrkGroup1' }, '@护苗助手 新增个案'));
   expect((await reply(inGroup)).stream.content).toBe(MOVED_TO_PRIVATE_TEXT);
   expect(deps.store.outbox.pending()).toBe(1);

@@ -36,24 +36,24 @@ describe('WecomPacer', () => {
     expect(p.delayForChat('g', at(20_000), 9)).toBe(50_000);
   });
 
-  it('paces the chat a push will really go to', () => {
+  it('paces the chat a push will really go to', async () => {
     const p = new WecomPacer({ perMinute: 1, chatOf: (t) => (t.id === 'never-wrote' ? 'unitGroup' : t.id) });
     p.noteSent('unitGroup', at(0));
     expect(p.delayFor({ kind: 'user', id: 'never-wrote' }, at(1000))).toBe(59_000);
     expect(p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
-    p.record({ kind: 'user', id: 'lisi' }, at(1000)); // the channel counts, not the worker
+    await p.record({ kind: 'user', id: 'lisi' }, at(1000)); // the channel counts, not the worker
     expect(p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
   });
 });
 
 describe('WecomPacer: the stricter daily reading for scheduled pushes', () => {
-  it('allows 10 scheduled pushes per conversation per China day; replies and interactive pushes are not counted', () => {
+  it('allows 10 scheduled pushes per conversation per China day; replies and interactive pushes are not counted', async () => {
     const p = new WecomPacer();
     const g = { kind: 'chat' as const, id: 'g' };
     const morning = new Date('2026-11-30T01:00:00Z'); // 09:00 in China
     for (let i = 0; i < 10; i++) {
       expect(p.delayFor(g, morning, true)).toBe(0);
-      p.record(g, morning, true);
+      await p.record(g, morning, true);
     }
     // The 11th waits for midnight in China (16:00 UTC).
     expect(p.delayFor(g, morning, true)).toBe(new Date('2026-11-30T16:00:00Z').getTime() - morning.getTime());

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const h = followupHarness({ start: fromLocal(2026, 11, 20, 10) });
+  const h = await followupHarness({ start: fromLocal(2026, 11, 20, 10) });
   addCase(h.store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), categories: ['05'], mentor: 'wangwu' });
   addCase(h.store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 1), categories: ['02'], mentor: 'wangwu' });
   const server = await FakeWecomServer.start({ botId: 'B', secret: 'S' });
@@ -43,9 +43,9 @@ it('an answer quoting a reminder logs the contact for the case it named, after a
   // The contact method was not said, so the form asks it; a tap on 上门 saves.
   const ask = await server.waitFrame((f) => f.cmd === 'aibot_send_msg' && f.body?.msgtype === 'template_card' && /怎么联系/.test(f.body?.template_card?.main_title?.title ?? ''));
   server.deliverEvent(cardClick({ userid: 'wangwu' }, ask.body!.template_card.task_id, '上门'));
-  await expect.poll(() => h.store.followup.contacts().length).toBe(1);
-  expect(h.store.followup.contacts()[0]).toMatchObject({ method: '上门', loggedBy: 'wangwu' });
-  expect(h.store.cases.getByCode('DJ-2026-0001')!.id).toBe(h.store.followup.contacts()[0]!.caseId);
+  await expect.poll(async () => (await h.store.followup.contacts()).length).toBe(1);
+  expect((await h.store.followup.contacts())[0]).toMatchObject({ method: '上门', loggedBy: 'wangwu' });
+  expect((await h.store.cases.getByCode('DJ-2026-0001'))!.id).toBe((await h.store.followup.contacts())[0]!.caseId);
   expect(server.refusals).toEqual([]);
 });
 

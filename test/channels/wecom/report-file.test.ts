@@ -27,7 +27,7 @@ describe('quarterly report as a WeCom file', () => {
   it('an admin asks in private chat and gets the xlsx, uploaded in chunks and sent by media_id', async () => {
     const server = await FakeWecomServer.start({ botId: 'B', secret: 'S' });
     cleanups.push(() => server.close());
-    const deps = testDeps();
+    const deps = await testDeps();
     const router = new Router(deps, [reportRequestHandler]);
     const channel = createWecomChannel({
       botId: 'B',

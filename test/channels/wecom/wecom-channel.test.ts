@@ -67,7 +67,7 @@ async function setup(
 ) {
   const server = await FakeWecomServer.start({ botId: BOT, secret: SECRET, reachable: over.reachable ?? ['wrkGroup1', 'wrkPolice'] });
   cleanups.push(() => server.close());
-  const base = testDeps();
+  const base = await testDeps();
   const deps = over.configGroups ? { ...base, config: { ...base.config, groups: over.configGroups } } : base;
   const { seen, handler } = recordingHandler();
   const router = new Router(deps, [handler]);
@@ -87,7 +87,7 @@ async function setup(
     ...over,
   });
   // The groups had written to the bot before (the server says so); the store agrees.
-  for (const id of over.reachable ?? ['wrkGroup1', 'wrkPolice']) deps.store.chats.touch(id, 'group', 'someone', deps.clock.now());
+  for (const id of over.reachable ?? ['wrkGroup1', 'wrkPolice']) await deps.store.chats.touch(id, 'group', 'someone', deps.clock.now());
   cleanups.push(() => channel.stop());
   const started = channel.start(async (m) => router.dispatch(m));
   return { server, deps, seen, channel, started, lines, pacer };
@@ -247,7 +247,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
   it('a vote card submit is handled as typing the ticked options, joined by 、', async () => {
     const { server, started, seen, deps } = await setup();
     await started;
-    deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
+    await deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
     const ask = server.deliver(textMsg({ userid: 'lisi' }, '多选'));
     const tc = (await server.waitFrame((f) => isReply(ask)(f) && f.body?.msgtype === 'template_card')).body!.template_card;
     expect(tc.card_type).toBe('vote_interaction');
@@ -331,10 +331,10 @@ describe('WeCom channel against a loopback WeCom server', () => {
   it('a push to a cadre who never wrote to the bot waits for him; his group gets one nudge a day, its own outbox row; his first message delivers it', async () => {
     const { server, started, channel, deps, pacer } = await setup();
     await started;
-    const id = deps.store.outbox.enqueue(
+    const id = (await deps.store.outbox.enqueue(
       { target: { kind: 'user', id: 'zhangsan' }, reply: { text: '个案 DJ-2026-0001 已改由您帮扶' }, reason: 'test' },
       deps.clock.now(),
-    )!;
+    ))!;
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { pacer });
     await worker.drainOnce();
     const frames = server.accepted('aibot_send_msg');
@@ -342,7 +342,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(frames[0]!.body).toMatchObject({ chatid: 'wrkPolice' });
     expect(frames[0]!.body!.markdown.content).toMatch(/^@张三：您有护苗助手的私信提醒，请私聊机器人/);
     expect(JSON.stringify(frames)).not.toContain('DJ-2026');
-    const rows = deps.store.outbox.list(10);
+    const rows = await deps.store.outbox.list(10);
     const row = rows.find((r) => r.id === id)!;
     expect(row).toMatchObject({ sentAt: null, deliveredTo: null });
     expect(row.heldAt).not.toBeNull();
@@ -352,7 +352,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
 
     // More reminders for him wait too; the group is not nudged again the same day.
     for (const t of ['逾期提醒', '督办', '即将到期']) {
-      deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: t }, reason: 'test' }, deps.clock.now());
+      await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: t }, reason: 'test' }, deps.clock.now());
     }
     await worker.drainOnce();
     expect(server.accepted('aibot_send_msg')).toHaveLength(1);
@@ -377,7 +377,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     const { server, started, channel, deps, pacer } = await setup();
     await started;
     const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log, { pacer });
-    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'wangwu' }, reply: { text: '本月走访提醒' }, reason: 'test' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'wangwu' }, reply: { text: '本月走访提醒' }, reason: 'test' }, deps.clock.now());
     await worker.drainOnce();
     const reqId = server.deliverEvent(enterChat({ userid: 'wangwu' }));
     const welcome = await server.waitFrame(isReply(reqId, 'aibot_respond_welcome_msg'));
@@ -386,7 +386,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(deps.store.outbox.heldCounts()).toEqual([]);
     expect(server.refusals).toEqual([]);
 
-    deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhaoliu' }, reply: { text: '第一条' }, reason: 'test' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhaoliu' }, reply: { text: '第一条' }, reason: 'test' }, deps.clock.now());
     await worker.drainOnce();
     await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'zhaoliu' }, '在'))));
     await worker.drainOnce();
@@ -400,9 +400,9 @@ describe('WeCom channel against a loopback WeCom server', () => {
     server.hold(); // the bot will reconnect, but WeCom does not answer its subscribe yet
     server.drop();
     await expect.poll(() => channel.connected).toBe(false);
-    deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'wrkGroup1' }, reply: { text: '季度调度通知' }, reason: 'test' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'wrkGroup1' }, reply: { text: '季度调度通知' }, reason: 'test' }, deps.clock.now());
     expect(await worker.drainOnce()).toBe(0); // not connected: the row stays for a retry
-    expect(deps.store.outbox.list(1)[0]).toMatchObject({ sentAt: null, attempts: 1 });
+    expect((await deps.store.outbox.list(1))[0]).toMatchObject({ sentAt: null, attempts: 1 });
     await expect(channel.push({ kind: 'chat', id: 'x' }, { text: 'y' })).rejects.toBeInstanceOf(WecomNotConnectedError);
 
     server.release();
@@ -463,7 +463,7 @@ describe('group webhook for @-mentions', () => {
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
     cleanups.push(() => new Promise<void>((r) => http.close(() => r())));
     const baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    const groups = testDeps().config.groups.map((g) => (g.chatid === 'wrkPolice' ? { ...g, webhookKey: 'KEY-1' } : g));
+    const groups = (await testDeps()).config.groups.map((g) => (g.chatid === 'wrkPolice' ? { ...g, webhookKey: 'KEY-1' } : g));
     const { server, started, channel } = await setup({ configGroups: groups, webhook: { baseUrl } });
     await started;
     const err = await channel.push({ kind: 'user', id: 'zhangsan' }, { text: '个案详情' }).catch((e: unknown) => e);

@@ -154,7 +154,7 @@ describe('quarterly statistics', () => {
   const contact = (caseId: number, date: string, method: ContactRecord['method'] = '电话'): ContactRecord =>
     ({ id: 0, caseId, date, method, notes: '', riskLevel: null, loggedBy: 'x', createdAt: new Date(0) });
 
-  it('computes coverage per month and pooled for the quarter, with quarterly categories in the last month only', () => {
+  it('computes coverage per month and pooled for the quarter, with quarterly categories in the last month only', async () => {
     // m1, m2 monthly (不良); q quarterly (留守); late registered in November; gone closed in November.
     const m1 = kase({ cats: ['02'], createdAt: fromLocal(2026, 8, 1), village: '王庄村', riskLevel: '高' });
     const m2 = kase({ cats: ['02'], createdAt: fromLocal(2026, 8, 1), village: '霸王村' });
@@ -168,7 +168,7 @@ describe('quarterly statistics', () => {
       contact(late.id, '2026-12-01'),
       contact(gone.id, '2026-10-01'),
     ];
-    const s = quarterStats({
+    const s = await quarterStats({
       quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [m1, m2, q, late, gone], contacts,
       lastContacts: new Map([[m1.id, '2026-12-05'], [m2.id, '2026-10-06'], [q.id, '2026-11-20'], [late.id, '2026-12-01'], [gone.id, '2026-10-01']]),
       screenings: (m) => (m === '2026-10' ? [{ period: m, unit: '镇派出所', userId: 'zhangsan', newRisks: 0, highRisks: 0, reportedAt: new Date() }] : []),
@@ -201,7 +201,7 @@ describe('quarterly statistics', () => {
     expect(quarterlyMarkdown(s, '墩集镇')).toContain('77.8%（7/9）');
   });
 
-  it('counts each case under its own category’s frequency: weekly, half-monthly, monthly, quarterly, half-yearly', () => {
+  it('counts each case under its own category’s frequency: weekly, half-monthly, monthly, quarterly, half-yearly', async () => {
     // Another plan's rhythm: 流浪 weekly, 留守 half-monthly, 闲散 monthly, 服刑子女 quarterly, 不良 half-yearly.
     const rhythm = { ...cfg, frequency: { '03': 'weekly', '05': 'half-monthly', '01': 'monthly', '04': 'quarterly', '02': 'half-yearly' } as const };
     const created = fromLocal(2026, 6, 1);
@@ -222,7 +222,7 @@ describe('quarterly statistics', () => {
       // half-yearly: in August, a day of the second half year before this quarter: the H2 window is kept.
       contact(halfYear.id, '2026-08-15'),
     ];
-    const s = quarterStats({
+    const s = await quarterStats({
       quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [weekly, half, monthly, quarterly, halfYear], contacts,
       lastContacts: new Map([[weekly.id, '2026-10-13'], [half.id, '2026-11-20'], [monthly.id, '2026-10-20'], [quarterly.id, '2026-11-02'], [halfYear.id, '2026-08-15']]),
       screenings: () => [], reportingUnits: [], plan, cfg: rhythm, villages: ['王庄村'],

@@ -40,9 +40,9 @@ function townConfig(units: readonly string[]) {
 }
 
 /** A 「排查上报」 through the reply handler itself, as the sender's unit. */
-function reportAs(h: ReturnType<typeof harness>, userId: string, text: string): string {
+async function reportAs(h: ReturnType<typeof harness>, userId: string, text: string): Promise<string> {
   const msg = { id: `m-${userId}-${text}`, channel: 'test', userId, chatId: userId, chatType: 'single' as const, kind: 'text' as const, text, receivedAt: h.clock.now() };
-  return screeningReportHandler.handle({ ...h.deps, msg, member: h.deps.config.members.find((m) => m.userid === userId) })!.map((r) => r.text).join('\n');
+  return (await screeningReportHandler.handle({ ...h.deps, msg, member: h.deps.config.members.find((m) => m.userid === userId) }))!.map((r) => r.text).join('\n');
 }
 
 const source = (r: ReturnType<typeof planRhythm>, what: string) => r.sources.find((s) => s.what === what)!;
@@ -74,20 +74,20 @@ describe('dispatch cadence and report days from the plan', () => {
     expect(source(r, '排查上报截止日').rule).toBe('每月5日（调度提前 3 天，于2日发出，询问上月）');
   });
 
-  it('county plan: the December dispatch and 催报 are about November, and a report sent in December counts for November', () => {
+  it('county plan: the December dispatch and 催报 are about November, and a report sent in December counts for November', async () => {
     const units = ['县委政法委', '县团委', '县民政局'];
     const base = townConfig(units);
     const config = { ...base, followup: planRhythm(county.plan, base.followup).followup };
-    const h = harness({ plan: county.plan, config, start: fromLocal(2026, 11, 20, 9) });
+    const h = await harness({ plan: county.plan, config, start: fromLocal(2026, 11, 20, 9) });
     const jobs = buildJobs(h.deps);
     const cadence = (name: string) => describeCadence(jobs.find((j) => j.name === name)!.cadence);
     expect(cadence(SCREENING_DISPATCH)).toBe('每月2日 09:00');
     expect(cadence(SCREENING_REMINDER)).toBe('每月5日 09:00');
     const runner = new JobRunner(h.deps, jobs);
-    runner.installedAt(fromLocal(2026, 11, 20, 9));
-    const sent = (job: string) => h.store.outbox.list(1000).filter((o) => o.reason === `job.${job}`).map((o) => o.reply.text);
-    runner.runByName(SCREENING_DISPATCH, fromLocal(2026, 12, 2, 10));
-    const dispatch = sent(SCREENING_DISPATCH);
+    await runner.installedAt(fromLocal(2026, 11, 20, 9));
+    const sent = async (job: string) => (await h.store.outbox.list(1000)).filter((o) => o.reason === `job.${job}`).map((o) => o.reply.text);
+    await runner.runByName(SCREENING_DISPATCH, fromLocal(2026, 12, 2, 10));
+    const dispatch = await sent(SCREENING_DISPATCH);
     expect(dispatch.length).toBeGreaterThan(0);
     expect(dispatch[0]).toContain('【2026年11月风险隐患排查调度】');
     expect(dispatch[0]).toContain('上月的风险隐患');
@@ -97,29 +97,29 @@ describe('dispatch cadence and report days from the plan', () => {
     const report = (userId: string, text: string) => reportAs(h, userId, text);
     expect(report('staff0', '排查上报 上月无新增风险')).toBe('已记录 县团委 2026-11 风险隐患排查上报：上月无新增风险。');
     expect(report('staff0', '排查上报 都挺好')).toContain('「排查上报 上月无新增风险」');
-    expect(h.store.followup.screenings('2026-11').map((x) => x.unit)).toEqual(['县团委']);
+    expect((await h.store.followup.screenings('2026-11')).map((x) => x.unit)).toEqual(['县团委']);
     expect(h.store.followup.screenings('2026-12')).toEqual([]);
-    runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 7, 10));
-    const reminded = sent(SCREENING_REMINDER);
+    await runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 7, 10));
+    const reminded = await sent(SCREENING_REMINDER);
     expect(reminded.some((t) => t.includes('【2026年11月风险隐患排查催报】县民政局尚未上报上月排查情况'))).toBe(true);
     expect(reminded.some((t) => t.includes('催报】县团委'))).toBe(false);
     expect(reminded.some((t) => t.includes('【2026年11月风险隐患排查汇总】应报 2 个单位，已报 1 个。'))).toBe(true);
   });
 
-  it('county plan, installed after the 2nd: neither November’s dispatch nor its 催报 is sent', () => {
+  it('county plan, installed after the 2nd: neither November’s dispatch nor its 催报 is sent', async () => {
     const base = townConfig(['县委政法委', '县团委']);
     const config = { ...base, followup: planRhythm(county.plan, base.followup).followup };
-    const h = harness({ plan: county.plan, config, start: fromLocal(2026, 12, 3, 9) });
+    const h = await harness({ plan: county.plan, config, start: fromLocal(2026, 12, 3, 9) });
     const runner = new JobRunner(h.deps, buildJobs(h.deps));
-    runner.tick(fromLocal(2026, 12, 3, 9));
-    runner.tick(fromLocal(2026, 12, 7, 10));
-    expect(h.store.outbox.list(1000).filter((o) => o.reason.startsWith('job.screening'))).toEqual([]);
+    await runner.tick(fromLocal(2026, 12, 3, 9));
+    await runner.tick(fromLocal(2026, 12, 7, 10));
+    expect((await h.store.outbox.list(1000)).filter((o) => o.reason.startsWith('job.screening'))).toEqual([]);
     // January's dispatch (about December) goes out as usual.
-    runner.tick(fromLocal(2027, 1, 4, 10));
-    expect(h.store.outbox.list(1000).some((o) => o.reply.text.includes('【2026年12月风险隐患排查调度】'))).toBe(true);
+    await runner.tick(fromLocal(2027, 1, 4, 10));
+    expect((await h.store.outbox.list(1000)).some((o) => o.reply.text.includes('【2026年12月风险隐患排查调度】'))).toBe(true);
   });
 
-  it('runs the screening each quarter and progress each month when the plan says so, and lists where each came from', () => {
+  it('runs the screening each quarter and progress each month when the plan says so, and lists where each came from', async () => {
     const units = ['县委政法委', '县团委', '县民政局'];
     const base = townConfig(units);
     const r = planRhythm(swapped, base.followup);
@@ -129,7 +129,7 @@ describe('dispatch cadence and report days from the plan', () => {
     expect(source(r, '工作进展调度（统计）')).toMatchObject({ rule: '每月', from: expect.stringContaining('实施方案四（二）') });
 
     const config = { ...base, followup: r.followup };
-    const h = harness({ plan: swapped, config, start: fromLocal(2026, 10, 1, 9) });
+    const h = await harness({ plan: swapped, config, start: fromLocal(2026, 10, 1, 9) });
     const jobs = buildJobs(h.deps);
     const cadence = (name: string) => describeCadence(jobs.find((j) => j.name === name)!.cadence);
     expect(cadence(SCREENING_DISPATCH)).toBe('每季度第3个月25日 09:00');
@@ -138,10 +138,10 @@ describe('dispatch cadence and report days from the plan', () => {
     expect(cadence(QUARTERLY)).toBe('每月倒数第7天 09:00');
 
     const runner = new JobRunner(h.deps, jobs);
-    const sent = (job: string) => h.store.outbox.list(1000).filter((o) => o.reason === `job.${job}`);
+    const sent = async (job: string) => (await h.store.outbox.list(1000)).filter((o) => o.reason === `job.${job}`);
     // The quarter's dispatch, run in its last month, asks about the quarter.
-    runner.runByName(SCREENING_DISPATCH, fromLocal(2026, 12, 28, 10));
-    const dispatch = sent(SCREENING_DISPATCH).map((o) => o.reply.text);
+    await runner.runByName(SCREENING_DISPATCH, fromLocal(2026, 12, 28, 10));
+    const dispatch = (await sent(SCREENING_DISPATCH)).map((o) => o.reply.text);
     expect(dispatch.length).toBeGreaterThan(0);
     expect(dispatch[0]).toContain('【2026年第4季度风险隐患排查调度】');
     // The reply the dispatch asks for is understood, and a report in any month of the quarter counts.
@@ -150,27 +150,27 @@ describe('dispatch cadence and report days from the plan', () => {
     // The confirmation names the quarter's words, not 本月.
     h.clock.set(fromLocal(2026, 12, 28, 11));
     expect(reportAs(h, 'staff0', '排查上报 本季度无新增风险')).toBe('已记录 县团委 2026-12 风险隐患排查上报：本季度无新增风险。');
-    h.store.followup.saveScreening({ period: '2026-11', unit: '县团委', userId: 'staff0', newRisks: 0, highRisks: 0, reportedAt: fromLocal(2026, 11, 20, 10) });
-    runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 29, 10));
-    const reminded = sent(SCREENING_REMINDER).map((o) => o.reply.text).filter((t) => t.includes('催报】'));
+    await h.store.followup.saveScreening({ period: '2026-11', unit: '县团委', userId: 'staff0', newRisks: 0, highRisks: 0, reportedAt: fromLocal(2026, 11, 20, 10) });
+    await runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 29, 10));
+    const reminded = (await sent(SCREENING_REMINDER)).map((o) => o.reply.text).filter((t) => t.includes('催报】'));
     expect(reminded.some((t) => t.includes('县民政局尚未上报本季度排查情况'))).toBe(true);
     expect(reminded.some((t) => t.includes('县团委'))).toBe(false);
-    runner.runByName(QUARTERLY, fromLocal(2026, 11, 27, 10));
-    const progress = sent(QUARTERLY).map((o) => o.reply.text);
+    await runner.runByName(QUARTERLY, fromLocal(2026, 11, 27, 10));
+    const progress = (await sent(QUARTERLY)).map((o) => o.reply.text);
     expect(progress.some((t) => t.includes('【2026年11月工作进展调度】'))).toBe(true);
     expect(progress.some((t) => t.includes('重点青少年工作 2026年11月进展'))).toBe(true);
   });
 
-  it('asks about the quarter before in the first month of the next when units report 上季度', () => {
+  it('asks about the quarter before in the first month of the next when units report 上季度', async () => {
     const base = townConfig(['县委政法委', '县团委']);
     const config = { ...base, followup: { ...base.followup, screening: { ...base.followup.screening, every: 'quarter' as const, day: 7, about: 'previous' as const } } };
-    const h = harness({ plan: county.plan, config, start: fromLocal(2026, 12, 1, 9) });
+    const h = await harness({ plan: county.plan, config, start: fromLocal(2026, 12, 1, 9) });
     const jobs = buildJobs(h.deps);
     expect(describeCadence(jobs.find((j) => j.name === SCREENING_DISPATCH)!.cadence)).toBe('每季度第1个月7日 09:00');
     const runner = new JobRunner(h.deps, jobs);
-    runner.installedAt(fromLocal(2026, 12, 1, 9));
-    runner.runByName(SCREENING_DISPATCH, fromLocal(2027, 1, 7, 10));
-    const text = h.store.outbox.list(1000).find((o) => o.reason === `job.${SCREENING_DISPATCH}`)!.reply.text;
+    await runner.installedAt(fromLocal(2026, 12, 1, 9));
+    await runner.runByName(SCREENING_DISPATCH, fromLocal(2027, 1, 7, 10));
+    const text = (await h.store.outbox.list(1000)).find((o) => o.reason === `job.${SCREENING_DISPATCH}`)!.reply.text;
     expect(text).toContain('【2026年第4季度风险隐患排查调度】');
     expect(text).toContain('排查上报 上季度无新增风险');
   });

@@ -59,25 +59,25 @@ describe('the plan’s own frequencies drive the follow-up', () => {
   });
 
   for (const t of cases) {
-    it(`${t.name}: an intake uses the plan’s lead units, and the overdue reminder follows its ${t.rule} rule`, () => {
+    it(`${t.name}: an intake uses the plan’s lead units, and the overdue reminder follows its ${t.rule} rule`, async () => {
       const lead05 = t.plan.categories.find((c) => c.code === '05')!;
       const base = townConfig(lead05.leadUnits[0]!);
       const config = { ...base, followup: planRhythm(t.plan, base.followup).followup };
-      const h = harness({ plan: t.plan, config, start: fromLocal(2026, 3, 10, 10) });
+      const h = await harness({ plan: t.plan, config, start: fromLocal(2026, 3, 10, 10) });
       expect(h.say('cadre1', PREFILL)).toContain('已从您的消息识别');
       let last = '';
       for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '修改 帮扶责任人', '李四']) last = h.say('cadre1', a);
       expect(last).toContain('请核对');
       expect(h.say('cadre1', '确认')).toContain('已保存个案 CS-2026-0001');
-      const c = h.store.cases.getByCode('CS-2026-0001')!;
+      const c = (await h.store.cases.getByCode('CS-2026-0001'))!;
       expect(c.categories).toEqual([{ code: '05', leadUnits: lead05.leadUnits }]);
 
       const runner = new JobRunner(h.deps, buildJobs(h.deps));
-      const reminders = () => h.store.outbox.list(1000).filter((o) => o.target.kind === 'user' && o.target.id === 'admin1' && o.reply.text.includes('【逾期提醒】'));
-      runner.runByName('overdue', t.notYet);
+      const reminders = async () => (await h.store.outbox.list(1000)).filter((o) => o.target.kind === 'user' && o.target.id === 'admin1' && o.reply.text.includes('【逾期提醒】'));
+      await runner.runByName('overdue', t.notYet);
       expect(reminders(), `${t.name} not yet overdue`).toHaveLength(0);
-      runner.runByName('overdue', t.overdueOn);
-      const sent = reminders();
+      await runner.runByName('overdue', t.overdueOn);
+      const sent = await reminders();
       expect(sent, `${t.name} overdue`).toHaveLength(1);
       expect(sent[0]!.reply.text).toContain('CS-2026-0001');
       expect(sent[0]!.reply.text).not.toContain('王小明');

@@ -22,8 +22,8 @@ describe('the database pre-filter of the overdue and due-soon scans', () => {
           { minLength: 1, maxLength: 12 },
         ),
         fc.integer({ min: 100, max: 700 }),
-        (cases, atDay) => {
-          const store = openSqliteStore(':memory:');
+        async (cases, atDay) => {
+          const store = await openSqliteStore(':memory:');
           cases.forEach((k, i) => {
             const c = store.cases.insert({ ...sampleCase, code: `DJ-2025-${String(i + 1).padStart(4, '0')}`, dupKey: `k${i}`, categories: [{ code: k.cat, leadUnits: ['镇民政所'] }], primaryCategory: k.cat, createdAt: day(k.created) });
             for (const d of k.contacts) {
@@ -32,16 +32,16 @@ describe('the database pre-filter of the overdue and due-soon scans', () => {
           });
           // Contacts after `at` exist: the kept latest day is then too late and must not mislead.
           const at = day(atDay);
-          const full = openCaseStatuses(store, cfg, at).filter((s) => s.due.state === 'overdue');
-          const fast = openCaseStatuses(store, cfg, at, undefined, overdueCandidatesSince(at)).filter((s) => s.due.state === 'overdue');
+          const full = (await openCaseStatuses(store, cfg, at)).filter((s) => s.due.state === 'overdue');
+          const fast = (await openCaseStatuses(store, cfg, at, undefined, overdueCandidatesSince(at))).filter((s) => s.due.state === 'overdue');
           expect(fast.map((s) => [s.c.code, s.due.missedInARow, s.due.lastContact])).toEqual(full.map((s) => [s.c.code, s.due.missedInARow, s.due.lastContact]));
           const month = `${localDateKey(at).slice(0, 7)}-01`;
           const open = (s: { due: { state: string } }) => s.due.state === 'pending' || s.due.state === 'overdue';
           const notSince = (s: { due: { lastContact: string | null } }) => s.due.lastContact === null || s.due.lastContact < month;
-          expect(openCaseStatuses(store, cfg, at, undefined, month).filter(open).map((s) => s.c.code)).toEqual(
-            openCaseStatuses(store, cfg, at).filter((s) => open(s) && notSince(s)).map((s) => s.c.code),
+          expect((await openCaseStatuses(store, cfg, at, undefined, month)).filter(open).map((s) => s.c.code)).toEqual(
+            (await openCaseStatuses(store, cfg, at)).filter((s) => open(s) && notSince(s)).map((s) => s.c.code),
           );
-          store.close();
+          await store.close();
         },
       ),
       { numRuns: 150 },

@@ -41,78 +41,78 @@ const shortForm: FormDef = {
 
 const env: FormEnv = { now: new Date('2026-03-10T02:00:00Z'), villages: [], members: [], plan };
 
-function after(state: EngineState, ...answers: string[]) {
+async function after(state: EngineState, ...answers: string[]) {
   let r = { state, reply: { text: '' }, outcome: 'continue' as string };
-  for (const a of answers) r = handleInput(shortForm, r.state, a, env);
+  for (const a of answers) r = await handleInput(shortForm, r.state, a, env);
   return r;
 }
 
 describe('short forms on the engine', () => {
-  it('starts with the caller’s answers and no header, and submits after the last step without a summary', () => {
-    const start = startForm(shortForm, env, '', { code: 'A1' });
+  it('starts with the caller’s answers and no header, and submits after the last step without a summary', async () => {
+    const start = await startForm(shortForm, env, '', { code: 'A1' });
     expect(start.reply.text).toBe('怎么办的？');
     expect(start.reply.choices?.map((c) => c)).toEqual([{ label: '→上门', value: '上门' }, { label: '→电话', value: '电话' }]);
-    const r = after(start.state, '电话', '确认');
+    const r = await after(start.state, '电话', '确认');
     expect(r.outcome).toBe('submit');
     expect(r.state.answers).toEqual({ code: 'A1', way: '电话', sure: true });
   });
 
-  it('submits at once when the caller gave every answer', () => {
-    const r = startForm({ ...shortForm, steps: shortForm.steps.slice(0, 2) }, env, '', { code: 'A1', way: '上门' });
+  it('submits at once when the caller gave every answer', async () => {
+    const r = await startForm({ ...shortForm, steps: shortForm.steps.slice(0, 2) }, env, '', { code: 'A1', way: '上门' });
     expect(r.outcome).toBe('submit');
   });
 
-  it('shows a refusal as its own sentence above the question, and the way out on the second miss', () => {
-    const { state } = startForm(shortForm, env);
-    const first = after(state, 'B7');
+  it('shows a refusal as its own sentence above the question, and the way out on the second miss', async () => {
+    const { state } = await startForm(shortForm, env);
+    const first = await after(state, 'B7');
     expect(first.reply.text).toBe('没有找到您可以办理的 B7。\n哪个编号？');
-    const second = after(first.state, 'B8');
+    const second = await after(first.state, 'B8');
     expect(second.reply.text).toBe('没有找到您可以办理的 B8。\n哪个编号？\n不办了请回复「取消」。');
     // The third miss of a required step is not recorded as unknown: the question stays, with the way out.
-    const third = after(second.state, 'B9');
+    const third = await after(second.state, 'B9');
     expect(third.state.current).toBe('code');
     expect(third.reply.text).toContain('不办了请回复「取消」。');
   });
 
-  it('lists a choice step’s options by number on the second miss', () => {
-    const { state } = startForm(shortForm, env, '', { code: 'A1' });
-    const r = after(state, '飞鸽', '骑马');
+  it('lists a choice step’s options by number on the second miss', async () => {
+    const { state } = await startForm(shortForm, env, '', { code: 'A1' });
+    const r = await after(state, '飞鸽', '骑马');
     expect(r.reply.text).toContain('1. 上门\n2. 电话');
     expect(r.reply.text).toContain('不办了请回复「取消」。');
   });
 
-  it('cancels on 取消 without asking again, and says so in the form’s words', () => {
-    const { state } = startForm(shortForm, env, '', { code: 'A1' });
-    const r = after(state, '取消');
+  it('cancels on 取消 without asking again, and says so in the form’s words', async () => {
+    const { state } = await startForm(shortForm, env, '', { code: 'A1' });
+    const r = await after(state, '取消');
     expect(r.outcome).toBe('cancelled');
     expect(r.reply.text).toBe('已取消 A1');
   });
 
-  it('ends the form on an answer that declines', () => {
-    const r = after(startForm(shortForm, env, '', { code: 'A1' }).state, '电话', '不');
+  it('ends the form on an answer that declines', async () => {
+    const r = await after((await startForm(shortForm, env, '', { code: 'A1' })).state, '电话', '不');
     expect(r.outcome).toBe('cancelled');
     expect(r.reply.text).toBe('好的，没有办理。');
   });
 
-  it('refuses 跳过 on a required step in the form’s words', () => {
-    const r = after(startForm(shortForm, env, '', { code: 'A1' }).state, '跳过');
+  it('refuses 跳过 on a required step in the form’s words', async () => {
+    const r = await after((await startForm(shortForm, env, '', { code: 'A1' })).state, '跳过');
     expect(r.reply.text).toBe('「方式」不能跳过\n怎么办的？');
   });
 
-  it('answers a plan question mid-form under its own mark and repeats the question', () => {
+  it('answers a plan question mid-form under its own mark and repeats the question', async () => {
     const aside: FormEnv = { ...env, answerAside: (t) => (t.includes('牵头') ? '民政所牵头。' : undefined) };
-    const { state } = startForm(shortForm, aside, '', { code: 'A1' });
-    const r = handleInput(shortForm, state, '留守儿童谁牵头', aside);
+    const { state } = await startForm(shortForm, aside, '', { code: 'A1' });
+    const r = await handleInput(shortForm, state, '留守儿童谁牵头', aside);
     expect(r.reply.text).toBe('民政所牵头。\n\n—— 继续测试 ——\n怎么办的？');
     expect(r.state.answers).toEqual({ code: 'A1' });
   });
 
-  it('migrates a draft whose step was renamed and asks the open question, in the form’s words', () => {
-    const { state } = startForm(shortForm, env, '', { code: 'A1' });
+  it('migrates a draft whose step was renamed and asks the open question, in the form’s words', async () => {
+    const { state } = await startForm(shortForm, env, '', { code: 'A1' });
     const renamed: FormDef = { ...shortForm, version: 2, texts: { ...shortForm.texts, updated: '表已更新。' }, steps: shortForm.steps.map((s) => (s.key === 'way' ? { ...s, key: 'method' } : s)) };
     const old = { ...state, current: 'way' };
     expect(currentPrompt(renamed, old, env).text).toBe('怎么办的？');
-    const r = handleInput(renamed, old, '电话', env);
+    const r = await handleInput(renamed, old, '电话', env);
     expect(r.reply.text.startsWith('表已更新。\n')).toBe(true);
     expect(r.state.answers).toEqual({ code: 'A1', method: '电话' });
   });

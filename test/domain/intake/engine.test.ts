@@ -22,10 +22,10 @@ const visitForm: FormDef = {
 
 const env: FormEnv = { now: new Date('2026-03-10T02:00:00Z'), villages: [], members: [], plan };
 
-function drive(answers: string[]): { state: EngineState; last: string } {
-  let { state, reply } = startForm(visitForm, env);
+async function drive(answers: string[]): Promise<{ state: EngineState; last: string }> {
+  let { state, reply } = await startForm(visitForm, env);
   for (const a of answers) {
-    const r = handleInput(visitForm, state, a, env);
+    const r = await handleInput(visitForm, state, a, env);
     state = r.state;
     reply = r.reply;
   }
@@ -33,39 +33,39 @@ function drive(answers: string[]): { state: EngineState; last: string } {
 }
 
 describe('form engine', () => {
-  it('asks steps in order, honours conditions, and ends at a confirmation', () => {
-    const { state, last } = drive(['3月1日', '2026年3月1日', '上门', '嗯', '跳过']);
+  it('asks steps in order, honours conditions, and ends at a confirmation', async () => {
+    const { state, last } = await drive(['3月1日', '2026年3月1日', '上门', '嗯', '跳过']);
     expect(state.current).toBe(CONFIRM);
     expect(state.answers).toEqual({ date: '2026-03-01', mode: '入户', met: true, phone: null });
     expect(last).toContain('见到本人：是');
     expect(last).toContain('回访电话：未填');
   });
 
-  it('skips a step whose condition fails', () => {
-    const { state } = drive(['2026.3.1', '2']);
+  it('skips a step whose condition fails', async () => {
+    const { state } = await drive(['2026.3.1', '2']);
     expect(state.current).toBe('phone');
   });
 
-  it('does not change state on a bad answer', () => {
-    const before = drive(['2026.3.1']).state;
-    const r = handleInput(visitForm, before, '坐飞机', env);
+  it('does not change state on a bad answer', async () => {
+    const before = (await drive(['2026.3.1'])).state;
+    const r = await handleInput(visitForm, before, '坐飞机', env);
     expect(r.state.answers).toEqual(before.answers);
     expect(r.reply.text).toContain('没有「坐飞机」这个选项。请输入方式，例如：入户');
     expect(r.reply.choices?.map((c) => c.label)).toEqual(['入户走访', '电话联系']);
   });
 
-  it('submits on 确认 and cancels only after a second yes', () => {
-    const { state } = drive(['2026.3.1', '2', '13812345678']);
-    expect(handleInput(visitForm, state, '确认', env).outcome).toBe('submit');
-    const asked = handleInput(visitForm, state, '取消', env);
+  it('submits on 确认 and cancels only after a second yes', async () => {
+    const { state } = await drive(['2026.3.1', '2', '13812345678']);
+    expect((await handleInput(visitForm, state, '确认', env)).outcome).toBe('submit');
+    const asked = await handleInput(visitForm, state, '取消', env);
     expect(asked.outcome).toBe('continue');
-    expect(handleInput(visitForm, asked.state, '好的', env).outcome).toBe('cancelled');
+    expect((await handleInput(visitForm, asked.state, '好的', env)).outcome).toBe('cancelled');
   });
 
-  it('keeps the caller’s state untouched', () => {
-    const { state } = drive(['2026.3.1']);
+  it('keeps the caller’s state untouched', async () => {
+    const { state } = await drive(['2026.3.1']);
     const copy = JSON.stringify(state);
-    handleInput(visitForm, state, '1', env);
+    await handleInput(visitForm, state, '1', env);
     expect(JSON.stringify(state)).toBe(copy);
   });
 });
@@ -86,24 +86,24 @@ describe('parseCommand', () => {
 });
 
 describe('card keys: a tap counts only for the question its card asked', () => {
-  it('every question names its form, version and step; a pending yes/no is a question of its own', () => {
-    const start = startForm(visitForm, env);
+  it('every question names its form, version and step; a pending yes/no is a question of its own', async () => {
+    const start = await startForm(visitForm, env);
     expect(start.reply.card?.key).toBe('visit:1:date');
-    const mode = handleInput(visitForm, start.state, '2026年3月1日', env);
+    const mode = await handleInput(visitForm, start.state, '2026年3月1日', env);
     expect(mode.reply.card?.key).toBe('visit:1:mode');
-    const cancel = handleInput(visitForm, mode.state, '取消', env);
+    const cancel = await handleInput(visitForm, mode.state, '取消', env);
     expect(cancel.reply.card?.key).toBe('visit:1:mode~cancel');
     expect(questionKey(visitForm, cancel.state)).toBe('visit:1:mode~cancel');
   });
 
-  it('a tap on the current question is taken like typing; on another question it records nothing and asks again', () => {
-    const start = startForm(visitForm, env);
-    const mode = handleInput(visitForm, start.state, '2026年3月1日', env);
-    const tapped = handleInput(visitForm, mode.state, '入户走访', env, { cardKey: 'visit:1:mode' });
+  it('a tap on the current question is taken like typing; on another question it records nothing and asks again', async () => {
+    const start = await startForm(visitForm, env);
+    const mode = await handleInput(visitForm, start.state, '2026年3月1日', env);
+    const tapped = await handleInput(visitForm, mode.state, '入户走访', env, { cardKey: 'visit:1:mode' });
     expect(tapped.state.answers.mode).toBe('入户');
     expect(tapped.reply.staleTap).toBeUndefined();
     // The old card of the date question, tapped now that the mode is asked.
-    const old = handleInput(visitForm, mode.state, '入户走访', env, { cardKey: 'visit:1:date' });
+    const old = await handleInput(visitForm, mode.state, '入户走访', env, { cardKey: 'visit:1:date' });
     expect(old.reply.staleTap).toBe(true);
     expect(old.state.answers).toEqual(mode.state.answers);
     expect(old.state.current).toBe('mode');
@@ -112,15 +112,15 @@ describe('card keys: a tap counts only for the question its card asked', () => {
     expect(old.reply.card?.key).toBe('visit:1:mode');
   });
 
-  it('a card from before the form was updated is refused even for a step of the same name, and says the form changed', () => {
-    const start = startForm(visitForm, env);
-    const mode = handleInput(visitForm, start.state, '2026年3月1日', env);
+  it('a card from before the form was updated is refused even for a step of the same name, and says the form changed', async () => {
+    const start = await startForm(visitForm, env);
+    const mode = await handleInput(visitForm, start.state, '2026年3月1日', env);
     const v2: FormDef = { ...visitForm, version: 2 };
-    const r = handleInput(v2, mode.state, '入户走访', env, { cardKey: 'visit:1:mode' });
+    const r = await handleInput(v2, mode.state, '入户走访', env, { cardKey: 'visit:1:mode' });
     expect(r.reply.staleTap).toBe(true);
     expect(r.state.answers.mode).toBeUndefined();
     expect(r.reply.text).toContain('登记表已更新');
     expect(r.reply.card?.key).toBe('visit:2:mode');
-    expect(handleInput(v2, r.state, '入户走访', env, { cardKey: 'visit:2:mode' }).state.answers.mode).toBe('入户');
+    expect((await handleInput(v2, r.state, '入户走访', env, { cardKey: 'visit:2:mode' })).state.answers.mode).toBe('入户');
   });
 });

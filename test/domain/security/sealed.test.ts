@@ -21,10 +21,10 @@ describe('sealing follows the 2022 rules', () => {
     expect(withoutJustice(exempt)).toEqual({ behaviors: ['BL02'] });
   });
 
-  it('cases export leaves it out', () => {
-    const store = openSqliteStore(':memory:');
-    store.cases.insert({ ...sampleCase, details: exempt });
-    const [row] = auditedExport(store, 'os:test', new Date('2026-11-29T02:00:00Z'), 'json');
+  it('cases export leaves it out', async () => {
+    const store = await openSqliteStore(':memory:');
+    await store.cases.insert({ ...sampleCase, details: exempt });
+    const [row] = await auditedExport(store, 'os:test', new Date('2026-11-29T02:00:00Z'), 'json');
     expect(String(row!.details)).not.toContain('YZ00');
     expect(String(row!.details)).toContain('该记录已依法封存');
   });
