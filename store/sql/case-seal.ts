@@ -1,5 +1,5 @@
 import { sealOf, type FieldCipher } from '../../src/domain/security/field-crypto.js';
-import type { SqlDb as Db } from './db.js';
+import { sql, toIso, type SqlDb as Db } from './db.js';
 
 /**
  * Every stored column of a case that says who the child is or what is on record, in a fixed
@@ -14,57 +14,80 @@ const SEALED_COLUMNS = [
 
 type Row = Record<string, unknown> & { id: number; code: string; row_mac: string | null };
 
+/** Rows read per page by the scans over every case: a county's cases are never all in memory. */
+const PAGE = 1000;
+
+/**
+ * A column as the seal covers it: the text SQLite keeps, whatever type PostgreSQL hands back
+ * (a Date for a timestamp, a parsed value for jsonb), so a row seals the same on both.
+ */
+function sealValue(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (v instanceof Date) return toIso(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return v;
+}
+
 /**
  * A MAC over each case row (key derived from HUMIAO_DATA_KEY; a plain hash without one), written
  * by every write to the row. It binds the row's id and code to its ciphertexts, so swapping
  * encrypted names between rows, or setting sealed = 0 with an SQL client, no longer matches.
  */
 export class CaseSealer {
-  private readonly one;
-  private readonly set;
-  private readonly unsealed;
-  private readonly all;
-
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly cipher: FieldCipher | null,
-  ) {
-    this.one = db.prepare<[number], Row>('SELECT * FROM cases WHERE id = ?');
-    this.set = db.prepare('UPDATE cases SET row_mac = ? WHERE id = ?');
-    this.unsealed = db.prepare<[], { id: number }>('SELECT id FROM cases WHERE row_mac IS NULL ORDER BY id');
-    this.all = db.prepare<[], Row>('SELECT * FROM cases ORDER BY id');
-  }
+  ) {}
 
   private sealOfRow(r: Row): string {
-    return sealOf(this.cipher, 'case row', JSON.stringify(SEALED_COLUMNS.map((c) => r[c] ?? null)));
+    return sealOf(this.cipher, 'case row', JSON.stringify(SEALED_COLUMNS.map((c) => sealValue(r[c]))));
   }
 
-  /** After a write to the case: seal what is now stored. */
-  reseal(id: number): void {
-    const r = this.one.get(id);
-    if (r) this.set.run(this.sealOfRow(r), id);
+  private row(id: number): Promise<Row | undefined> {
+    return this.db.get<Row>(sql`SELECT * FROM cases WHERE id = ${id}`);
+  }
+
+  /** After a write to the case: seal what is now stored (read and sealed in one transaction). */
+  async reseal(id: number): Promise<void> {
+    const seal = async () => {
+      const r = await this.row(id);
+      if (r) await this.db.run(sql`UPDATE cases SET row_mac = ${this.sealOfRow(r)} WHERE id = ${id}`);
+    };
+    // Every write to a case already runs in a transaction; only a lone call opens its own.
+    await (this.db.inTransaction() ? seal() : this.db.transaction(seal));
   }
 
   /** Whether the row's stored fields still match its seal (a row without one counts as intact). */
-  intact(id: number): boolean {
-    const r = this.one.get(id);
+  async intact(id: number): Promise<boolean> {
+    const r = await this.row(id);
     return !r || r.row_mac === null || r.row_mac === this.sealOfRow(r);
   }
 
   /** Rows from before seals existed get one as they are (at the first start after the upgrade). */
-  sealUnsealed(): number {
-    const ids = this.unsealed.all();
-    for (const { id } of ids) this.reseal(id);
-    return ids.length;
+  sealUnsealed(): Promise<number> {
+    return this.db.transaction(async () => {
+      let n = 0;
+      for (let after = 0; ; ) {
+        const ids = await this.db.values<[number]>(sql`SELECT id FROM cases WHERE row_mac IS NULL AND id > ${after} ORDER BY id LIMIT ${PAGE}`);
+        for (const [id] of ids) await this.reseal(id);
+        n += ids.length;
+        if (ids.length < PAGE) return n;
+        after = ids[ids.length - 1]![0];
+      }
+    });
   }
 
   /** The first case whose stored fields no longer match its seal, or null. */
-  firstBroken(): { code: string; count: number } | { code: null; count: number } {
+  async firstBroken(): Promise<{ code: string; count: number } | { code: null; count: number }> {
     let count = 0;
-    for (const r of this.all.iterate()) {
-      count++;
-      if (r.row_mac !== null && r.row_mac !== this.sealOfRow(r)) return { code: r.code, count };
+    for (let after = 0; ; ) {
+      const rows = await this.db.all<Row>(sql`SELECT * FROM cases WHERE id > ${after} ORDER BY id LIMIT ${PAGE}`);
+      for (const r of rows) {
+        count++;
+        if (r.row_mac !== null && r.row_mac !== this.sealOfRow(r)) return { code: r.code, count };
+      }
+      if (rows.length < PAGE) return { code: null, count };
+      after = rows[rows.length - 1]!.id;
     }
-    return { code: null, count };
   }
 }

@@ -1,6 +1,10 @@
 import type { CategoryCode } from '../../src/domain/plan/types.js';
 import { decryptCloseReason, decryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { CaseCategoryRecord, CaseRecord } from '../../src/domain/model/records.js';
+import { empty, fromJson, indexedBy, raw, sql, toDate, toDateOrNull, type Sql, type SqlDb } from './db.js';
+
+/** A timestamp column: ISO text on SQLite, a Date on PostgreSQL (see toDate). */
+type Stamp = string | Date;
 
 /** The plain columns of a case. */
 export interface LightRow {
@@ -19,11 +23,12 @@ export interface LightRow {
   mentor_user_id: string | null;
   mentor_name: string | null;
   reporter_user_id: string;
-  inferred_fields: string;
+  /** JSON: text on SQLite, parsed when PostgreSQL keeps it as jsonb (see fromJson). */
+  inferred_fields: unknown;
   status: 'open' | 'closed';
-  created_at: string;
-  updated_at: string;
-  closed_at: string | null;
+  created_at: Stamp;
+  updated_at: Stamp;
+  closed_at: Stamp | null;
   close_reason: string | null;
   sealed: number;
 }
@@ -38,7 +43,8 @@ export interface HeavyRow {
   bangjiao_name: string | null;
   bangjiao_phone: string | null;
   notes: string | null;
-  details: string;
+  /** Encrypted JSON text, or without a data key plain JSON (parsed if the column is jsonb). */
+  details: unknown;
 }
 
 export type CaseRow = LightRow & HeavyRow;
@@ -95,7 +101,7 @@ export class StoredCase implements CaseRecord {
   updatedAt: Date;
   closedAt: Date | null;
   closeReason: string | null;
-  #inferred: string | string[];
+  #inferred: unknown;
   readonly #heavy: HeavyRow;
   #plain: Plain | undefined;
   readonly #cipher: FieldCipher | null;
@@ -120,9 +126,9 @@ export class StoredCase implements CaseRecord {
     this.#inferred = r.inferred_fields;
     this.status = r.status;
     this.sealed = r.sealed === 1;
-    this.createdAt = new Date(r.created_at);
-    this.updatedAt = new Date(r.updated_at);
-    this.closedAt = r.closed_at ? new Date(r.closed_at) : null;
+    this.createdAt = toDate(r.created_at);
+    this.updatedAt = toDate(r.updated_at);
+    this.closedAt = r.closed_at ? toDate(r.closed_at) : null;
     this.closeReason = decryptCloseReason(cipher, r.close_reason);
     this.#heavy = r;
     this.#cipher = cipher;
@@ -141,15 +147,15 @@ export class StoredCase implements CaseRecord {
         bangjiaoName: dec(h.bangjiao_name),
         bangjiaoPhone: dec(h.bangjiao_phone),
         notes: dec(h.notes),
-        details: JSON.parse(dec(h.details)!) as Record<string, unknown>,
+        details: fromJson<Record<string, unknown>>(typeof h.details === 'string' ? dec(h.details) : h.details),
       };
     }
     return this.#plain;
   }
 
   get inferredFields(): string[] {
-    if (typeof this.#inferred === 'string') this.#inferred = JSON.parse(this.#inferred) as string[];
-    return this.#inferred;
+    if (!Array.isArray(this.#inferred)) this.#inferred = fromJson<string[]>(this.#inferred);
+    return this.#inferred as string[];
   }
   set inferredFields(v: string[]) { this.#inferred = v; }
 
@@ -181,74 +187,89 @@ export class StoredCase implements CaseRecord {
 }
 
 /** Open cases and their categories, as two ordered scans merged in code (cheaper than a join). */
-const SUMMARY_COLUMNS =
-  'c.id, c.code, c.village, c.mentor_user_id, c.mentor_name, c.risk_level, c.created_at, c.closed_at, c.last_contact_date, c.status, c.close_reason, c.birth_date';
-const OPEN = "c.status = 'open'";
-/**
- * "Not contacted from @since to @asOf": the kept latest day answers for nearly every case; only
- * when it lies after @asOf (looking back in time) do the contacts themselves have to say.
- */
-const NOT_CONTACTED = `(c.last_contact_date IS NULL OR c.last_contact_date < @since
-  OR (c.last_contact_date > @asOf AND NOT EXISTS (
-    SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= @since AND k.contact_date <= @asOf)))`;
+const SUMMARY_COLUMNS = raw(
+  'c.id, c.code, c.village, c.mentor_user_id, c.mentor_name, c.risk_level, c.created_at, c.closed_at, c.last_contact_date, c.status, c.close_reason, c.birth_date',
+);
+const OPEN = raw("c.status = 'open'");
 
-export const SUMMARY_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary WHERE ${OPEN} ORDER BY c.id`;
-// Read through the covering index (status first), then put back in id order for the merge.
-export const SUMMARY_ALL_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary WHERE c.status IN ('open', 'closed')`;
-export const SUMMARY_ALL_CATEGORIES_QUERY = 'SELECT case_id, category, lead_units FROM case_categories ORDER BY case_id, ordinal';
-export const SUMMARY_NOT_CONTACTED_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c WHERE ${OPEN} AND ${NOT_CONTACTED} ORDER BY c.id`;
-export const SUMMARY_CATEGORIES_QUERY = `SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id
-  WHERE ${OPEN} ORDER BY cc.case_id, cc.ordinal`;
-export const SUMMARY_CATEGORIES_NOT_CONTACTED_QUERY = `SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id
-  WHERE ${OPEN} AND ${NOT_CONTACTED} ORDER BY cc.case_id, cc.ordinal`;
-
-/** Pages by id (see OpenSummaryFilter.afterId): through the covering index, in id order. */
-export const SUMMARY_PAGE_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary WHERE ${OPEN} AND c.id > @after ORDER BY c.id LIMIT @limit`;
-export const SUMMARY_PAGE_NOT_CONTACTED_QUERY = `SELECT ${SUMMARY_COLUMNS} FROM cases c INDEXED BY cases_summary
-  WHERE ${OPEN} AND c.id > @after AND ${NOT_CONTACTED} ORDER BY c.id LIMIT @limit`;
-/**
- * The categories of the cases of one page (ids after @after up to @last that pass the same
- * filter): the ids come from the covering index, so only the page's own category rows are read.
- */
-const pageCategories = (filter: string) => `SELECT case_id, category, lead_units FROM case_categories WHERE case_id IN (
-  SELECT c.id FROM cases c INDEXED BY cases_summary WHERE ${OPEN} AND c.id > @after AND c.id <= @last${filter}) ORDER BY case_id, ordinal`;
-export const SUMMARY_PAGE_CATEGORIES_QUERY = pageCategories('');
-export const SUMMARY_PAGE_CATEGORIES_NOT_CONTACTED_QUERY = pageCategories(` AND ${NOT_CONTACTED}`);
-
-/** The optional filters of a page query (see OpenSummaryFilter): which rows, not how many. */
-export interface SummaryPageShape {
-  notContacted: boolean;
-  mentor: boolean;
-  unit: boolean;
+/** The not-contacted filter of a scan (see OpenSummaryFilter.notContactedSince): no contact from `since` to `asOf`. */
+export interface NotContacted {
+  since: string;
+  asOf: string;
 }
 
 /**
- * A page of open summaries and the categories of that page, for any mix of filters. One
- * mentor's cases come through the mentor index, one unit's through case_lead_units; either way
- * only the matching rows are read, not the town's.
+ * "Not contacted from since to asOf": the kept latest day answers for nearly every case; only
+ * when it lies after asOf (looking back in time) do the contacts themselves have to say.
  */
-export function summaryPageQueries(shape: SummaryPageShape): { rows: string; categories: string } {
-  const filter = `${shape.notContacted ? ` AND ${NOT_CONTACTED}` : ''}${shape.mentor ? ' AND c.mentor_user_id = @mentor' : ''}`;
-  const from = shape.unit
-    ? 'case_lead_units u CROSS JOIN cases c INDEXED BY cases_summary'
-    : shape.mentor
-      ? 'cases c INDEXED BY cases_mentor'
-      : 'cases c INDEXED BY cases_summary';
-  const where = shape.unit ? `u.unit = @unit AND u.case_id > @after AND c.id = u.case_id AND ${OPEN}` : `${OPEN} AND c.id > @after`;
-  const key = shape.unit ? 'u.case_id' : 'c.id';
+const notContacted = ({ since, asOf }: NotContacted): Sql => sql`(c.last_contact_date IS NULL OR c.last_contact_date < ${since}
+  OR (c.last_contact_date > ${asOf} AND NOT EXISTS (
+    SELECT 1 FROM contacts k WHERE k.case_id = c.id AND k.contact_date >= ${since} AND k.contact_date <= ${asOf})))`;
+
+/** Every open case, through the covering index, in id order; optionally only those not contacted. */
+export function summaryQuery(db: SqlDb, filter?: NotContacted): Sql {
+  return filter === undefined
+    ? sql`SELECT ${SUMMARY_COLUMNS} FROM cases c ${indexedBy(db, 'cases_summary')} WHERE ${OPEN} ORDER BY c.id`
+    : sql`SELECT ${SUMMARY_COLUMNS} FROM cases c WHERE ${OPEN} AND ${notContacted(filter)} ORDER BY c.id`;
+}
+
+/** Read through the covering index (status first), then put back in id order for the merge. */
+export const summaryAllQuery = (db: SqlDb): Sql =>
+  sql`SELECT ${SUMMARY_COLUMNS} FROM cases c ${indexedBy(db, 'cases_summary')} WHERE c.status IN ('open', 'closed')`;
+export const SUMMARY_ALL_CATEGORIES_QUERY: Sql = sql`SELECT case_id, category, lead_units FROM case_categories ORDER BY case_id, ordinal`;
+
+/** The categories of every open case (optionally only those not contacted), in case id order. */
+export function summaryCategoriesQuery(filter?: NotContacted): Sql {
+  return sql`SELECT cc.case_id, cc.category, cc.lead_units FROM case_categories cc JOIN cases c ON c.id = cc.case_id
+  WHERE ${OPEN}${filter === undefined ? empty : sql` AND ${notContacted(filter)}`} ORDER BY cc.case_id, cc.ordinal`;
+}
+
+/** One page of a scan (see OpenSummaryFilter): which rows, and how many. */
+export interface SummaryPage {
+  after: number;
+  limit: number;
+  notContacted?: NotContacted;
+  mentor?: string;
+  unit?: string;
+}
+
+/**
+ * A page of open summaries by id, and the categories of that page, for any mix of filters. The
+ * unfiltered page comes through the covering index; one mentor's cases through the mentor index,
+ * one unit's through case_lead_units; either way only the matching rows are read, not the town's.
+ * The categories are those of the cases of the page (ids after `after` up to `last` that pass the
+ * same filter): the ids come from the index, so only the page's own category rows are read.
+ */
+export function summaryPageQueries(db: SqlDb, page: SummaryPage): { rows: Sql; categories: (last: number) => Sql } {
+  const mentor = page.mentor !== undefined;
+  const unit = page.unit !== undefined;
+  const filter = sql`${page.notContacted === undefined ? empty : sql` AND ${notContacted(page.notContacted)}`}${
+    mentor ? sql` AND c.mentor_user_id = ${page.mentor}` : empty
+  }`;
+  const from = unit
+    ? sql`case_lead_units u CROSS JOIN cases c ${indexedBy(db, 'cases_summary')}`
+    : mentor
+      ? sql`cases c ${indexedBy(db, 'cases_mentor')}`
+      : sql`cases c ${indexedBy(db, 'cases_summary')}`;
+  const where = unit ? sql`u.unit = ${page.unit} AND u.case_id > ${page.after} AND c.id = u.case_id AND ${OPEN}` : sql`${OPEN} AND c.id > ${page.after}`;
+  const key = raw(unit ? 'u.case_id' : 'c.id');
   return {
-    rows: `SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where}${filter} ORDER BY ${key} LIMIT @limit`,
-    categories: `SELECT case_id, category, lead_units FROM case_categories WHERE case_id IN (
-  SELECT c.id FROM ${from} WHERE ${where} AND ${key} <= @last${filter}) ORDER BY case_id, ordinal`,
+    rows: sql`SELECT ${SUMMARY_COLUMNS} FROM ${from} WHERE ${where}${filter} ORDER BY ${key} LIMIT ${page.limit}`,
+    categories: (last) => sql`SELECT case_id, category, lead_units FROM case_categories WHERE case_id IN (
+  SELECT c.id FROM ${from} WHERE ${where} AND ${key} <= ${last}${filter}) ORDER BY case_id, ordinal`,
   };
 }
 
 export type SummaryRow = [
-  number, string, string, string | null, string | null, '低' | '中' | '高' | null, string, string | null, string | null, 'open' | 'closed', string | null, string,
+  number, string, string, string | null, string | null, '低' | '中' | '高' | null, Stamp, Stamp | null, string | null, 'open' | 'closed', string | null, string,
 ];
-export type SummaryCategoryRow = [number, CategoryCode, string];
+/** The lead units are a JSON list: text on SQLite, parsed if PostgreSQL keeps them as jsonb. */
+export type SummaryCategoryRow = [number, CategoryCode, unknown];
 
-/** See {@link CaseSummary}: the name is fetched and decrypted on first read. */
+/**
+ * See {@link CaseSummary}: the name comes as its stored ciphertext and is decrypted on first
+ * read, so a scan of thousands decrypts only the few names it shows.
+ */
 export class StoredCaseSummary {
   readonly id: number;
   readonly code: string;
@@ -264,26 +285,28 @@ export class StoredCaseSummary {
   readonly closeReason: string | null;
   readonly birthDate: string;
   #name: string | undefined;
-  readonly #nameOf: (id: number) => string;
+  readonly #storedName: string;
+  readonly #cipher: FieldCipher | null;
 
-  constructor(r: SummaryRow, categories: CaseCategoryRecord[], nameOf: (id: number) => string, cipher: FieldCipher | null = null) {
+  constructor(r: SummaryRow, categories: CaseCategoryRecord[], storedName: string, cipher: FieldCipher | null = null) {
     this.id = r[0];
     this.code = r[1];
     this.village = r[2];
     this.mentorUserId = r[3];
     this.mentorName = r[4];
     this.riskLevel = r[5];
-    this.createdAt = new Date(r[6]);
-    this.closedAt = r[7] === null ? null : new Date(r[7]);
+    this.createdAt = toDate(r[6]);
+    this.closedAt = toDateOrNull(r[7]);
     this.categories = categories;
     this.lastContactDate = r[8];
     this.status = r[9];
     this.closeReason = decryptCloseReason(cipher, r[10]);
     this.birthDate = r[11];
-    this.#nameOf = nameOf;
+    this.#storedName = storedName;
+    this.#cipher = cipher;
   }
 
   get fullName(): string {
-    return (this.#name ??= this.#nameOf(this.id));
+    return (this.#name ??= decryptOpt(this.#cipher, this.#storedName)!);
   }
 }

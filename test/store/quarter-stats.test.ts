@@ -53,13 +53,13 @@ const whenArb = fc.record({ quarter: fc.integer({ min: 0, max: 8 }), offset: fc.
   return { quarter: `${year}Q${q}`, asOf: fromLocal(year, q * 3 - 2, 1 + offset, hour) };
 });
 
-function check(kind: StoreKind, runs: number): void {
-  fc.assert(
-    fc.property(fc.array(caseArb, { minLength: 1, maxLength: 25 }), fc.array(whenArb, { minLength: 1, maxLength: 4 }), fc.constantFrom(...FREQUENCIES), (cases, whens, frequency) => {
-      const store = kind.open();
-      store.transaction(() => {
-        cases.forEach((k, i) => {
-          const c = store.cases.insert({
+async function check(kind: StoreKind, runs: number): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(caseArb, { minLength: 1, maxLength: 25 }), fc.array(whenArb, { minLength: 1, maxLength: 4 }), fc.constantFrom(...FREQUENCIES), async (cases, whens, frequency) => {
+      const store = await kind.open();
+      await store.transaction(async () => {
+        for (const [i, k] of cases.entries()) {
+          const c = await store.cases.insert({
             ...sampleCase,
             code: `DJ-2025-${String(i + 1).padStart(4, '0')}`,
             dupKey: `k${i}`,
@@ -72,24 +72,24 @@ function check(kind: StoreKind, runs: number): void {
           });
           for (const x of k.contacts) {
             const d = at(k.created + x.after, 12);
-            store.followup.addContact({ caseId: c.id, date: localDateKey(d), method: x.method, notes: '', riskLevel: null, loggedBy: 'lisi', createdAt: d });
+            await store.followup.addContact({ caseId: c.id, date: localDateKey(d), method: x.method, notes: '', riskLevel: null, loggedBy: 'lisi', createdAt: d });
           }
-          if (k.close) store.followup.close(c.id, k.close.reason, at(k.created + k.close.after, k.close.hour));
-        });
+          if (k.close) await store.followup.close(c.id, k.close.reason, at(k.created + k.close.after, k.close.hour));
+        }
       });
       const deps = { config: { ...config, followup: followupSchema.parse({ frequency }), villages: VILLAGES.slice(0, 3) }, plan, store } as unknown as AppDeps;
       for (const { quarter, asOf } of whens) {
-        expect(statsFor(deps, quarter, asOf), `${quarter} as of ${asOf.toISOString()}`).toEqual(statsFromLists(deps, quarter, asOf));
+        expect(await statsFor(deps, quarter, asOf), `${quarter} as of ${asOf.toISOString()}`).toEqual(await statsFromLists(deps, quarter, asOf));
       }
-      store.close();
+      await store.close();
     }),
     { numRuns: runs },
   );
 }
 
 describe.each(storeKinds)('quarterly statistics counted in the database ($name)', (kind) => {
-  it('are the figures of the in-memory definition, for any cases, contacts, closings, frequencies and moment', () => {
+  it('are the figures of the in-memory definition, for any cases, contacts, closings, frequencies and moment', async () => {
     // Each PostgreSQL run migrates a fresh town schema: fewer runs there, the same SQL.
-    check(kind, kind.name === 'sqlite' ? 200 : 15);
+    await check(kind, kind.name === 'sqlite' ? 200 : 15);
   }, 120_000);
 });
