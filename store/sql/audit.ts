@@ -89,6 +89,11 @@ export class SqlAuditRepo implements AuditRepo {
   private pendingHead: AuditHead | null = null;
   /** Head writes run one after another, in commit order; callers that must see the head await it. */
   private writing: Promise<void> = Promise.resolve();
+  /**
+   * How many heads were queued so far: a transaction that queued none has no head to wait for
+   * (and is not failed by another one's head write).
+   */
+  headsQueued = 0;
 
   constructor(
     private readonly db: Db,
@@ -155,6 +160,7 @@ export class SqlAuditRepo implements AuditRepo {
   /** An entry naming `h` committed: its head goes out after the heads before it. */
   private committed(h: AuditHead): void {
     if (!this.head) return;
+    this.headsQueued++;
     if (!this.pendingHead || h.lastId > this.pendingHead.lastId) this.pendingHead = h;
     this.writing = this.writing.catch(() => undefined).then(() => this.flushHead());
     // A failed write is reported to whoever awaits headWritten(); nobody awaiting is no crash.

@@ -128,10 +128,11 @@ export abstract class SqlStore implements Store {
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     // Both connections turn a nested transaction into a savepoint, which is what we want.
     const outer = !this.sql.inTransaction();
+    const queued = this.audit.headsQueued;
     const out = await this.sql.transaction(fn);
     // The audit head is written once the entries it names are committed (the audit repository
     // queues it on commit; a rollback drops it with them): by the time this resolves it is out.
-    if (outer) await this.audit.headWritten();
+    if (outer && this.audit.headsQueued !== queued) await this.audit.headWritten();
     return out;
   }
 
