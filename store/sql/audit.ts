@@ -176,9 +176,17 @@ export class SqlAuditRepo implements AuditRepo {
   }
 
   private async flushHead(): Promise<void> {
-    const h = this.pendingHead;
+    let h = this.pendingHead;
     this.pendingHead = null;
     if (!h || !this.head) return;
+    // A savepoint rolled back inside a transaction that then committed took its entry with it,
+    // but not the commit callback: the head then names what the table really ends with.
+    const named = await this.db.get<{ hash: string }>(sql`SELECT hash FROM audit_log WHERE id = ${h.lastId}`);
+    if (named?.hash !== h.lastHash) {
+      const real = await this.last();
+      if (!real) return;
+      h = { count: Number(real.id), lastId: Number(real.id), lastHash: real.hash };
+    }
     // Another process (the bot beside a CLI run) may have written a later head meanwhile.
     const current = await this.head.read();
     const known = current === undefined ? null : openHead(this.cipher, current);

@@ -89,4 +89,20 @@ describe.each(storeKinds)('audit head and transactions ($name)', (kind: StoreKin
     });
     expect(await s.audit.verify()).toEqual({ ok: true, count: 2 });
   });
+
+  it('an entry of a rolled-back savepoint is not named by the head its outer transaction writes', async () => {
+    const s = await kind.open({ persistent: true });
+    await s.audit.append({ at: t(0), actor: 'u', action: 'view', caseCode: null });
+    await s.transaction(async () => {
+      await expect(
+        s.transaction(async () => {
+          await s.audit.append({ at: t(1), actor: 'u', action: 'view', caseCode: null });
+          throw new Error('inner');
+        }),
+      ).rejects.toThrow('inner');
+    });
+    expect(await s.audit.verify()).toEqual({ ok: true, count: 1 });
+    await s.audit.append({ at: t(2), actor: 'u', action: 'view', caseCode: null });
+    expect(await s.audit.verify()).toEqual({ ok: true, count: 2 });
+  });
 });
