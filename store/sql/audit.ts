@@ -103,12 +103,15 @@ export class SqlAuditRepo implements AuditRepo {
     this.head = opts.head ?? null;
   }
 
-  private seqQuery() {
-    return this.db.dialect === 'postgres' ? sql`SELECT seq FROM audit_seq FOR UPDATE` : sql`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`;
-  }
-
-  private async seq(): Promise<number> {
-    const r = await this.db.get<{ seq: number }>(this.seqQuery());
+  /** The highest id ever used; `forAppend` locks it on PostgreSQL until the appending transaction ends. */
+  private async seq(forAppend: boolean): Promise<number> {
+    const q =
+      this.db.dialect !== 'postgres'
+        ? sql`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`
+        : forAppend
+          ? sql`SELECT seq FROM audit_seq FOR UPDATE`
+          : sql`SELECT seq FROM audit_seq`;
+    const r = await this.db.get<{ seq: number }>(q);
     return Number(r?.seq ?? 0);
   }
 
@@ -122,7 +125,7 @@ export class SqlAuditRepo implements AuditRepo {
     // queues them; on PostgreSQL the seq read locks audit_seq, so it must come before the read of
     // the last row, or a writer waiting on the lock would chain onto a row that is no longer last.
     const rec = await this.db.transaction(async () => {
-      const seq = await this.seq();
+      const seq = await this.seq(true);
       const prev = await this.last();
       // Continue after the highest id ever used, so a deleted tail stays visible as a gap.
       const id = Math.max(Number(prev?.id ?? 0), seq) + 1;
@@ -287,7 +290,7 @@ export class SqlAuditRepo implements AuditRepo {
     const headText = this.head ? await this.head.read() : undefined;
     // Read before the entries, like the chain check always did: entries appended meanwhile
     // come after it and only lengthen the chain.
-    const maxIdEverUsed = await this.seq();
+    const maxIdEverUsed = await this.seq(false);
     // A reason written plain (no key yet) and encrypted at the upgrade keeps the digest of its plain text.
     const digestOfPlain = (side: ReasonRow): string | null => {
       if (!this.cipher || !isEncrypted(side.reason)) return null;
