@@ -2,7 +2,7 @@ import type { FieldCipher } from '../src/domain/security/field-crypto.js';
 import type { StoreLocation } from '../src/config/settings.js';
 import { databaseFile } from './paths.js';
 import { openPostgresStore } from './postgres/postgres-store.js';
-import { PgConnectError } from './postgres/pg-db.js';
+import { PgConnectError } from './postgres/pg-pool-db.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from '../src/domain/ports/store.js';
 import type { OutboxRepoOptions } from './sql/outbox.js';
@@ -29,11 +29,11 @@ export interface OpenStoreOptions {
  * PostgreSQL when a database URL is set (a county running several towns in one database), else
  * the SQLite file in the data directory — a single town needs no database server.
  */
-export function openStore(at: StoreLocation, opts: OpenStoreOptions): Store {
+export async function openStore(at: StoreLocation, opts: OpenStoreOptions): Promise<Store> {
   const url = at.databaseUrl;
   if (url) {
     try {
-      return openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
+      return await openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
     } catch (err) {
       if (err instanceof PgConnectError) throw new StoreUnreachableError(`无法连接 PostgreSQL（DATABASE_URL）：${err.message.replace(/^Cannot connect to PostgreSQL: /, '')}`);
       throw err;

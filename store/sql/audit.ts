@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { auditHash, GENESIS_HASH, verifyAuditChain, type AuditVerifyResult, type StoredAuditEntry } from '../../src/domain/security/audit-chain.js';
+import { auditHash, GENESIS_HASH, type AuditVerifyResult, type StoredAuditEntry } from '../../src/domain/security/audit-chain.js';
 import { openHead, sealHead, type AuditHead, type AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import { decryptOpt, encryptOpt, isEncrypted, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { AuditInsert, AuditRecord } from '../../src/domain/model/records.js';
 import type { AuditRepo } from '../../src/domain/ports/store.js';
-import type { SqlDb as Db } from './db.js';
+import { sql, toIso, type SqlDb as Db } from './db.js';
 
 interface AuditRow {
   id: number;
-  at: string;
+  at: string | Date;
   actor: string;
   action: string;
   case_code: string | null;
@@ -24,9 +24,20 @@ interface ReasonRow {
   reason: string;
 }
 
+/** An entry with the reason row kept for it (LEFT JOIN: the side columns are null when there is none). */
+interface JoinedRow extends AuditRow {
+  side_id: number | null;
+  side_salt: string | null;
+  side_reason: string | null;
+}
+
+const sideOf = (r: JoinedRow): ReasonRow | undefined =>
+  r.side_id === null || r.side_id === undefined ? undefined : { audit_id: Number(r.side_id), salt: r.side_salt!, reason: r.side_reason! };
+
+/** The columns the hash covers, as the text that was hashed (PostgreSQL may hand back a Date). */
 const toStored = (r: AuditRow): StoredAuditEntry => ({
-  id: r.id,
-  at: r.at,
+  id: Number(r.id),
+  at: toIso(r.at),
   actor: r.actor,
   action: r.action,
   caseCode: r.case_code,
@@ -46,7 +57,7 @@ const REF = 'ref:';
  */
 const MOVED = 'moved:';
 const MOVED_MAC = 'audit moved reason';
-const movedMacData = (r: AuditRow): string => JSON.stringify([r.id, r.at, r.actor, r.action, r.case_code, r.detail, r.prev_hash, r.hash]);
+const movedMacData = (r: AuditRow): string => JSON.stringify([Number(r.id), toIso(r.at), r.actor, r.action, r.case_code, r.detail, r.prev_hash, r.hash]);
 const isSide = (column: string | null): column is string => column !== null && (column.startsWith(REF) || column.startsWith(MOVED));
 export const ERASED_REASON = '（已随个案匿名化清除）';
 const reasonDigest = (salt: string, stored: string) => createHash('sha256').update(salt).update('\n').update(stored).digest('hex');
@@ -55,9 +66,13 @@ export interface AuditRepoOptions {
   cipher?: FieldCipher | null;
   /** Where the signed head is kept; none (an in-memory test database) leaves the head out. */
   head?: AuditHeadStore | null;
-  /** True while the store's outer transaction is open: the head is written after it commits. */
-  inTransaction?: () => boolean;
 }
+
+/** How many entries `verify` reads at a time: a county's log is never all in memory. */
+const VERIFY_PAGE = 1000;
+
+const SELECT_JOINED = sql`SELECT l.*, r.audit_id AS side_id, r.salt AS side_salt, r.reason AS side_reason
+  FROM audit_log l LEFT JOIN audit_reasons r ON r.audit_id = l.id`;
 
 /**
  * The append-only audit log. Triggers in the schema refuse UPDATE and DELETE; the hash chain
@@ -70,8 +85,15 @@ export interface AuditRepoOptions {
 export class SqlAuditRepo implements AuditRepo {
   private readonly cipher: FieldCipher | null;
   private readonly head: AuditHeadStore | null;
-  private readonly inTransaction: () => boolean;
+  /** The newest committed head not yet written out. */
   private pendingHead: AuditHead | null = null;
+  /** Head writes run one after another, in commit order; callers that must see the head await it. */
+  private writing: Promise<void> = Promise.resolve();
+  /**
+   * How many heads were queued so far: a transaction that queued none has no head to wait for
+   * (and is not failed by another one's head write).
+   */
+  headsQueued = 0;
 
   constructor(
     private readonly db: Db,
@@ -79,65 +101,40 @@ export class SqlAuditRepo implements AuditRepo {
   ) {
     this.cipher = opts.cipher ?? null;
     this.head = opts.head ?? null;
-    this.inTransaction = opts.inTransaction ?? (() => false);
-    this.dialect = db.dialect;
   }
 
-  private readonly dialect: 'postgres' | undefined;
-  private readonly statements = new Map<string, unknown>();
-  /**
-   * Statements are prepared on first use: a store whose audit table is gone must still open, so
-   * the bot keeps answering and `audit verify` can say what is missing.
-   */
-  private stmt<S>(name: string, make: () => S): S {
-    let st = this.statements.get(name) as S | undefined;
-    if (!st) this.statements.set(name, (st = make()));
-    return st;
-  }
-  private get last() {
-    return this.stmt('last', () => this.db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1'));
-  }
-  private get seq() {
-    return this.stmt('seq', () => this.db.prepare<[], { seq: number }>(
-      this.dialect === 'postgres' ? 'SELECT seq FROM audit_seq FOR UPDATE' : "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-    ));
-  }
-  private get insert() {
-    return this.stmt('insert', () => this.db.prepare(
-      'INSERT INTO audit_log (id, at, actor, action, case_code, reason, detail, prev_hash, hash) VALUES (@id, @at, @actor, @action, @case_code, @reason, @detail, @prev_hash, @hash)',
-    ));
-  }
-  private get insertReason() {
-    return this.stmt('insertReason', () => this.db.prepare('INSERT INTO audit_reasons (audit_id, case_code, salt, reason) VALUES (?, ?, ?, ?)'));
-  }
-  private get reasonOf() {
-    return this.stmt('reasonOf', () => this.db.prepare<[number], ReasonRow>('SELECT audit_id, salt, reason FROM audit_reasons WHERE audit_id = ?'));
-  }
-  private get eraseReasons() {
-    return this.stmt('eraseReasons', () => this.db.prepare('DELETE FROM audit_reasons WHERE case_code = ?'));
-  }
-  private get all() {
-    return this.stmt('all', () => this.db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id'));
-  }
-  private get byCase() {
-    return this.stmt('byCase', () => this.db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE case_code = ? ORDER BY id'));
+  /** The highest id ever used; `forAppend` locks it on PostgreSQL until the appending transaction ends. */
+  private async seq(forAppend: boolean): Promise<number> {
+    const q =
+      this.db.dialect !== 'postgres'
+        ? sql`SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'`
+        : forAppend
+          ? sql`SELECT seq FROM audit_seq FOR UPDATE`
+          : sql`SELECT seq FROM audit_seq`;
+    const r = await this.db.get<{ seq: number }>(q);
+    return Number(r?.seq ?? 0);
   }
 
-  append(e: AuditInsert): AuditRecord {
+  private last(): Promise<{ id: number; hash: string } | undefined> {
+    return this.db.get<{ id: number; hash: string }>(sql`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`);
+  }
+
+  async append(e: AuditInsert): Promise<AuditRecord> {
+    const outer = !this.db.inTransaction();
     // Two writers must not both chain onto the same row. SQLite's IMMEDIATE transaction already
     // queues them; on PostgreSQL the seq read locks audit_seq, so it must come before the read of
     // the last row, or a writer waiting on the lock would chain onto a row that is no longer last.
-    const rec = this.db.transaction(() => {
-      const seq = this.seq.get()?.seq ?? 0;
-      const prev = this.last.get();
+    const rec = await this.db.transaction(async () => {
+      const seq = await this.seq(true);
+      const prev = await this.last();
       // Continue after the highest id ever used, so a deleted tail stays visible as a gap.
-      const id = Math.max(prev?.id ?? 0, seq) + 1;
+      const id = Math.max(Number(prev?.id ?? 0), seq) + 1;
       let reasonColumn: string | null = null;
       if (e.reason != null) {
         const salt = randomBytes(16).toString('hex');
         const stored = encryptOpt(this.cipher, e.reason)!;
         reasonColumn = `${REF}${reasonDigest(salt, stored)}`;
-        this.insertReason.run(id, e.caseCode ?? null, salt, stored);
+        await this.db.run(sql`INSERT INTO audit_reasons (audit_id, case_code, salt, reason) VALUES (${id}, ${e.caseCode ?? null}, ${salt}, ${stored})`);
       }
       const fields = {
         id,
@@ -150,46 +147,60 @@ export class SqlAuditRepo implements AuditRepo {
       };
       const prevHash = prev?.hash ?? GENESIS_HASH;
       const hash = auditHash(prevHash, fields);
-      this.insert.run({
-        id,
-        at: fields.at,
-        actor: fields.actor,
-        action: fields.action,
-        case_code: fields.caseCode,
-        reason: fields.reason,
-        detail: fields.detail,
-        prev_hash: prevHash,
-        hash,
-      });
-      // Entries are numbered without gaps (verify insists), so the count is the id.
-      this.pendingHead = { count: id, lastId: id, lastHash: hash };
+      await this.db.run(sql`INSERT INTO audit_log (id, at, actor, action, case_code, reason, detail, prev_hash, hash)
+        VALUES (${id}, ${fields.at}, ${fields.actor}, ${fields.action}, ${fields.caseCode}, ${fields.reason}, ${fields.detail}, ${prevHash}, ${hash})`);
+      // Entries are numbered without gaps (verify insists), so the count is the id. The head is
+      // written only once the entry is committed; a rollback drops the callback with the entry.
+      const h: AuditHead = { count: id, lastId: id, lastHash: hash };
+      this.db.afterCommit(() => this.committed(h));
       return { ...fields, reason: e.reason ?? null, at: e.at, action: e.action };
-    }).immediate();
-    if (!this.inTransaction()) this.flushHead();
+    });
+    // Inside a transaction the store awaits the head once its outer transaction has committed.
+    if (outer) await this.headWritten();
     return rec;
   }
 
-  /** Writes the head of what was committed; the store calls it when its outer transaction commits. */
-  flushHead(): void {
-    const h = this.pendingHead;
-    this.pendingHead = null;
-    if (!h || !this.head) return;
-    // Another process (the bot beside a CLI run) may have written a later head meanwhile.
-    const current = this.head.read();
-    const known = current === undefined ? null : openHead(this.cipher, current);
-    if (known && typeof known === 'object' && known.lastId >= h.lastId) return;
-    this.head.write(JSON.stringify(sealHead(this.cipher, h)));
+  /** An entry naming `h` committed: its head goes out after the heads before it. */
+  private committed(h: AuditHead): void {
+    if (!this.head) return;
+    this.headsQueued++;
+    if (!this.pendingHead || h.lastId > this.pendingHead.lastId) this.pendingHead = h;
+    this.writing = this.writing.catch(() => undefined).then(() => this.flushHead());
+    // A failed write is reported to whoever awaits headWritten(); nobody awaiting is no crash.
+    this.writing.catch(() => undefined);
   }
 
-  /** The store's outer transaction rolled back: what it appended is gone, so is its head. */
-  discardHead(): void {
+  /**
+   * Resolves once every head of what was committed so far is written; rejects when the last
+   * write failed. The store awaits it after its outer transaction commits.
+   */
+  headWritten(): Promise<void> {
+    return this.writing;
+  }
+
+  private async flushHead(): Promise<void> {
+    let h = this.pendingHead;
     this.pendingHead = null;
+    if (!h || !this.head) return;
+    // A savepoint rolled back inside a transaction that then committed took its entry with it,
+    // but not the commit callback: the head then names what the table really ends with.
+    const named = await this.db.get<{ hash: string }>(sql`SELECT hash FROM audit_log WHERE id = ${h.lastId}`);
+    if (named?.hash !== h.lastHash) {
+      const real = await this.last();
+      if (!real) return;
+      h = { count: Number(real.id), lastId: Number(real.id), lastHash: real.hash };
+    }
+    // Another process (the bot beside a CLI run) may have written a later head meanwhile.
+    const current = await this.head.read();
+    const known = current === undefined ? null : openHead(this.cipher, current);
+    if (known && typeof known === 'object' && known.lastId >= h.lastId) return;
+    await this.head.write(JSON.stringify(sealHead(this.cipher, h)));
   }
 
   /** Purge: the reasons given for looking at these cases are erased; the entries stay. */
-  eraseReasonsOf(caseCodes: readonly string[]): number {
+  async eraseReasonsOf(caseCodes: readonly string[]): Promise<number> {
     let n = 0;
-    for (const code of caseCodes) n += this.eraseReasons.run(code).changes;
+    for (const code of caseCodes) n += (await this.db.run(sql`DELETE FROM audit_reasons WHERE case_code = ${code}`)).changes;
     return n;
   }
 
@@ -197,29 +208,29 @@ export class SqlAuditRepo implements AuditRepo {
    * Reasons written in plain text into the chained column before reasons were kept apart move to
    * audit_reasons, encrypted (with a data key only: without one there is nothing to gain). Each
    * row's hash is left as it was, so the chain, the signed head and any copy of them kept
-   * elsewhere stay valid. Returns how many moved.
+   * elsewhere stay valid. Returns how many moved. Only rows of old versions are read, so they
+   * are few enough to hold.
    */
-  moveLegacyReasons(): number {
+  async moveLegacyReasons(): Promise<number> {
     const cipher = this.cipher;
     if (!cipher) return 0;
-    const legacy = this.db
-      .prepare<[], AuditRow>("SELECT * FROM audit_log WHERE reason IS NOT NULL AND substr(reason, 1, 4) <> 'ref:' AND substr(reason, 1, 6) <> 'moved:' ORDER BY id")
-      .all();
+    const legacy = await this.db.all<AuditRow>(
+      sql`SELECT * FROM audit_log WHERE reason IS NOT NULL AND substr(reason, 1, 4) <> 'ref:' AND substr(reason, 1, 6) <> 'moved:' ORDER BY id`,
+    );
     // Reasons kept apart while no key was set (a trial run) are plain there: encrypted in place.
     // Their digest covers the plain text, which verify decrypts to check.
-    const plainSide = this.db.prepare<[], ReasonRow>('SELECT audit_id, salt, reason FROM audit_reasons').all().filter((r) => !isEncrypted(r.reason));
-    const setSide = this.db.prepare('UPDATE audit_reasons SET reason = ? WHERE audit_id = ?');
-    for (const r of plainSide) setSide.run(cipher.encrypt(r.reason), r.audit_id);
+    const plainSide = (await this.db.all<ReasonRow>(sql`SELECT audit_id, salt, reason FROM audit_reasons`)).filter((r) => !isEncrypted(r.reason));
+    for (const r of plainSide) await this.db.run(sql`UPDATE audit_reasons SET reason = ${cipher.encrypt(r.reason)} WHERE audit_id = ${r.audit_id}`);
     if (legacy.length === 0) return plainSide.length;
-    const update = this.db.prepare('UPDATE audit_log SET reason = ? WHERE id = ?');
-    this.db.transaction(() => {
+    await this.db.transaction(async () => {
       for (const r of legacy) {
         const salt = randomBytes(16).toString('hex');
         const stored = cipher.encrypt(r.reason!);
-        this.insertReason.run(r.id, r.case_code, salt, stored);
-        update.run(`${MOVED}${reasonDigest(salt, stored)}:${cipher.mac(MOVED_MAC, movedMacData(r))}`, r.id);
+        await this.db.run(sql`INSERT INTO audit_reasons (audit_id, case_code, salt, reason) VALUES (${r.id}, ${r.case_code}, ${salt}, ${stored})`);
+        const moved = `${MOVED}${reasonDigest(salt, stored)}:${cipher.mac(MOVED_MAC, movedMacData(r))}`;
+        await this.db.run(sql`UPDATE audit_log SET reason = ${moved} WHERE id = ${r.id}`);
       }
-    }).immediate();
+    });
     return legacy.length + plainSide.length;
   }
 
@@ -239,30 +250,47 @@ export class SqlAuditRepo implements AuditRepo {
     }
   }
 
-  private reasonText(column: string | null, id: number): string | null {
-    if (!isSide(column)) return column;
-    const r = this.reasonOf.get(id);
-    return r ? decryptOpt(this.cipher, r.reason) : ERASED_REASON;
+  private reasonText(r: JoinedRow): string | null {
+    if (!isSide(r.reason)) return r.reason;
+    const side = sideOf(r);
+    return side ? decryptOpt(this.cipher, side.reason) : ERASED_REASON;
   }
 
-  list(filter: { caseCode?: string } = {}): AuditRecord[] {
-    const rows = filter.caseCode === undefined ? this.all.all() : this.byCase.all(filter.caseCode);
+  async list(filter: { caseCode?: string } = {}): Promise<AuditRecord[]> {
+    const rows = await this.db.all<JoinedRow>(
+      filter.caseCode === undefined
+        ? sql`${SELECT_JOINED} ORDER BY l.id`
+        : sql`${SELECT_JOINED} WHERE l.case_code = ${filter.caseCode} ORDER BY l.id`,
+    );
     return rows.map((r) => ({
-      id: r.id,
-      at: new Date(r.at),
+      id: Number(r.id),
+      at: new Date(toIso(r.at)),
       actor: r.actor,
       action: r.action as AuditRecord['action'],
       caseCode: r.case_code,
-      reason: this.reasonText(r.reason, r.id),
+      reason: this.reasonText(r),
       detail: r.detail,
     }));
   }
 
-  verify(): AuditVerifyResult {
-    let last: StoredAuditEntry | undefined;
-    const found: { bad: { id: number; problem: string } | null } = { bad: null };
-    const reasonOf = this.reasonOf;
-    const moved = (r: AuditRow & { reason: string }) => this.movedEntry(r, reasonOf.get(r.id));
+  /** The entries in id order, a page at a time, each with its reason row. */
+  private async *entries(): AsyncGenerator<JoinedRow> {
+    let after = 0;
+    for (;;) {
+      const page = await this.db.all<JoinedRow>(sql`${SELECT_JOINED} WHERE l.id > ${after} ORDER BY l.id LIMIT ${VERIFY_PAGE}`);
+      yield* page;
+      if (page.length < VERIFY_PAGE) return;
+      after = Number(page[page.length - 1]!.id);
+    }
+  }
+
+  async verify(): Promise<AuditVerifyResult> {
+    // The head is read first: it names only committed entries, which the scan after it will
+    // meet, so an entry appended while the log is read cannot look like a cut tail.
+    const headText = this.head ? await this.head.read() : undefined;
+    // Read before the entries, like the chain check always did: entries appended meanwhile
+    // come after it and only lengthen the chain.
+    const maxIdEverUsed = await this.seq(false);
     // A reason written plain (no key yet) and encrypted at the upgrade keeps the digest of its plain text.
     const digestOfPlain = (side: ReasonRow): string | null => {
       if (!this.cipher || !isEncrypted(side.reason)) return null;
@@ -272,37 +300,41 @@ export class SqlAuditRepo implements AuditRepo {
         return null;
       }
     };
-    const result = verifyAuditChain(
-      (function* (rows: Iterable<AuditRow>) {
-        for (const r of rows) {
-          if (r.reason?.startsWith(MOVED)) {
-            const entry = moved(r as AuditRow & { reason: string });
-            if (typeof entry === 'string') {
-              found.bad ??= { id: r.id, problem: entry };
-              yield (last = toStored(r));
-            } else yield (last = entry);
-            continue;
+    let last: StoredAuditEntry | undefined;
+    let bad: { id: number; problem: string } | null = null;
+    const chain = new ChainCheck();
+    let result: AuditVerifyResult | null = null;
+    for await (const r of this.entries()) {
+      let entry: StoredAuditEntry;
+      if (r.reason?.startsWith(MOVED)) {
+        const moved = this.movedEntry(r as JoinedRow & { reason: string }, sideOf(r));
+        if (typeof moved === 'string') {
+          bad ??= { id: Number(r.id), problem: moved };
+          entry = toStored(r);
+        } else entry = moved;
+      } else {
+        // An erased reason (purge) is fine; a reason row that no longer matches its digest is not.
+        if (!bad && r.reason?.startsWith(REF)) {
+          const side = sideOf(r);
+          if (side && `${REF}${reasonDigest(side.salt, side.reason)}` !== r.reason && `${REF}${digestOfPlain(side)}` !== r.reason) {
+            bad = { id: Number(r.id), problem: `第 ${r.id} 条记录的原因被改动或替换` };
           }
-          // An erased reason (purge) is fine; a reason row that no longer matches its digest is not.
-          if (!found.bad && r.reason?.startsWith(REF)) {
-            const side = reasonOf.get(r.id);
-            if (side && `${REF}${reasonDigest(side.salt, side.reason)}` !== r.reason && `${REF}${digestOfPlain(side)}` !== r.reason) found.bad = { id: r.id, problem: `第 ${r.id} 条记录的原因被改动或替换` };
-          }
-          yield (last = toStored(r));
         }
-      })(this.all.iterate()),
-      this.seq.get()?.seq ?? 0,
-    );
-    const bad = found.bad;
+        entry = toStored(r);
+      }
+      last = entry;
+      result = chain.next(entry);
+      if (result) break;
+    }
+    result ??= chain.end(maxIdEverUsed);
     if (!result.ok && (!bad || result.brokenAt < bad.id)) return result;
     if (bad) return { ok: false, count: result.count, brokenAt: bad.id, problem: bad.problem };
-    return this.checkHead(result.count, last);
+    return this.checkHead(headText, result.count, last);
   }
 
   /** The chain is whole; does it still reach as far as the head outside the table says it did? */
-  private checkHead(count: number, last: StoredAuditEntry | undefined): AuditVerifyResult {
+  private async checkHead(text: string | undefined, count: number, last: StoredAuditEntry | undefined): Promise<AuditVerifyResult> {
     if (!this.head) return { ok: true, count };
-    const text = this.head.read();
     if (text === undefined) {
       if (count === 0) return { ok: true, count };
       // A table with entries but no head: entries written before heads existed get one now.
@@ -314,16 +346,44 @@ export class SqlAuditRepo implements AuditRepo {
     if (count < h.count) return { ok: false, count, brokenAt: count + 1, problem: `签名头记载共 ${h.count} 条，表中只有 ${count} 条：第 ${count + 1} 条及之后的记录已被删除` };
     const reached = last && last.id >= h.lastId;
     if (!reached) return { ok: false, count, brokenAt: h.lastId, problem: `签名头记载的第 ${h.lastId} 条记录已不在表中` };
-    const at = this.db.prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE id = ?').get(h.lastId);
+    const at = await this.db.get<{ hash: string }>(sql`SELECT hash FROM audit_log WHERE id = ${h.lastId}`);
     if (at?.hash !== h.lastHash) return { ok: false, count, brokenAt: h.lastId, problem: `第 ${h.lastId} 条记录与签名头不符（被改动或替换）` };
     return { ok: true, count };
   }
 
   /** Writes the head for the table as it is (after a migration, or for entries from before heads existed). */
-  writeHeadNow(): void {
-    const prev = this.last.get();
+  async writeHeadNow(): Promise<void> {
+    const prev = await this.last();
     if (!prev || !this.head) return;
-    this.pendingHead = { count: prev.id, lastId: prev.id, lastHash: prev.hash };
-    this.flushHead();
+    const id = Number(prev.id);
+    this.committed({ count: id, lastId: id, lastHash: prev.hash });
+    await this.headWritten();
+  }
+}
+
+/**
+ * The hash chain check of verifyAuditChain (src/domain/security/audit-chain.ts), fed one entry at
+ * a time so the log can be read in pages: the same checks in the same order, the same messages.
+ */
+class ChainCheck {
+  private prev = GENESIS_HASH;
+  private expectedId = 1;
+  private count = 0;
+
+  /** A verdict when this entry breaks the chain, else null. */
+  next(e: StoredAuditEntry): AuditVerifyResult | null {
+    const { count, expectedId, prev } = this;
+    if (e.id !== expectedId) return { ok: false, count, brokenAt: expectedId, problem: `第 ${expectedId} 条记录已被删除` };
+    if (e.prevHash !== prev) return { ok: false, count, brokenAt: e.id, problem: `第 ${e.id} 条记录与前一条衔接不上（前一条被改动或删除）` };
+    if (!e.contentErased && auditHash(prev, e) !== e.hash) return { ok: false, count, brokenAt: e.id, problem: `第 ${e.id} 条记录的内容被改动` };
+    this.prev = e.hash;
+    this.expectedId++;
+    this.count++;
+    return null;
+  }
+
+  end(maxIdEverUsed: number): AuditVerifyResult {
+    if (maxIdEverUsed >= this.expectedId) return { ok: false, count: this.count, brokenAt: this.expectedId, problem: `第 ${this.expectedId} 条及之后的记录已被删除` };
+    return { ok: true, count: this.count };
   }
 }

@@ -1,7 +1,7 @@
 import type { Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { CardRepo, ConversationTurn, SentCard } from '../../src/domain/ports/store.js';
-import type { SqlDb as Db } from './db.js';
+import { sql, toDate, type SqlDb as Db } from './db.js';
 
 interface CardRow {
   task_id: string;
@@ -12,15 +12,15 @@ interface CardRow {
   card_key: string | null;
   standing: number;
   body: string;
-  created_at: string;
-  expires_at: string;
+  created_at: string | Date;
+  expires_at: string | Date;
 }
 
 interface TurnRow {
   turn: number;
   card_key: string | null;
   reply: string | null;
-  updated_at: string;
+  updated_at: string | Date;
 }
 
 /**
@@ -28,53 +28,20 @@ interface TurnRow {
  * summary to confirm), so they are encrypted with the data key like the reply cache.
  */
 export class SqlCardRepo implements CardRepo {
-  private readonly insert;
-  private readonly one;
-  private readonly upsertTurn;
-  private readonly turnOf;
-  private readonly dropCards;
-  private readonly dropTurns;
-  private readonly allCards;
-  private readonly allTurns;
-
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
-  ) {
-    this.insert = db.prepare(
-      `INSERT INTO sent_cards (task_id, chat_id, user_id, for_user, turn, card_key, standing, body, created_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING`,
-    );
-    this.one = db.prepare<[string, string], CardRow>('SELECT * FROM sent_cards WHERE task_id = ? AND expires_at > ?');
-    this.upsertTurn = db.prepare(
-      `INSERT INTO conversation_turns (chat_id, user_id, turn, card_key, reply, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (chat_id, user_id) DO UPDATE SET turn = excluded.turn, card_key = excluded.card_key,
-         reply = excluded.reply, updated_at = excluded.updated_at`,
-    );
-    this.turnOf = db.prepare<[string, string], TurnRow>('SELECT turn, card_key, reply, updated_at FROM conversation_turns WHERE chat_id = ? AND user_id = ?');
-    this.dropCards = db.prepare('DELETE FROM sent_cards WHERE expires_at <= ?');
-    this.dropTurns = db.prepare('DELETE FROM conversation_turns WHERE updated_at < ?');
-    this.allCards = db.prepare('DELETE FROM sent_cards');
-    this.allTurns = db.prepare('DELETE FROM conversation_turns');
+  ) {}
+
+  async save(c: SentCard): Promise<void> {
+    await this.db.run(sql`INSERT INTO sent_cards (task_id, chat_id, user_id, for_user, turn, card_key, standing, body, created_at, expires_at)
+       VALUES (${c.taskId}, ${c.chatId}, ${c.userId}, ${c.forUser}, ${c.turn}, ${c.key}, ${c.standing ? 1 : 0}, ${encryptJson(this.cipher, c.body)},
+         ${c.createdAt.toISOString()}, ${c.expiresAt.toISOString()})
+       ON CONFLICT (task_id) DO NOTHING`);
   }
 
-  save(c: SentCard): void {
-    this.insert.run(
-      c.taskId,
-      c.chatId,
-      c.userId,
-      c.forUser,
-      c.turn,
-      c.key,
-      c.standing ? 1 : 0,
-      encryptJson(this.cipher, c.body),
-      c.createdAt.toISOString(),
-      c.expiresAt.toISOString(),
-    );
-  }
-
-  get(taskId: string, now: Date): SentCard | undefined {
-    const r = this.one.get(taskId, now.toISOString());
+  async get(taskId: string, now: Date): Promise<SentCard | undefined> {
+    const r = await this.db.get<CardRow>(sql`SELECT * FROM sent_cards WHERE task_id = ${taskId} AND expires_at > ${now.toISOString()}`);
     if (!r) return undefined;
     return {
       taskId: r.task_id,
@@ -85,31 +52,41 @@ export class SqlCardRepo implements CardRepo {
       key: r.card_key,
       standing: Number(r.standing) === 1,
       body: decryptJson<unknown>(this.cipher, r.body),
-      createdAt: new Date(r.created_at),
-      expiresAt: new Date(r.expires_at),
+      createdAt: toDate(r.created_at),
+      expiresAt: toDate(r.expires_at),
     };
   }
 
-  saveTurn(chatId: string, userId: string, t: ConversationTurn): void {
-    this.upsertTurn.run(chatId, userId, t.turn, t.key, t.reply ? encryptJson(this.cipher, t.reply) : null, t.at.toISOString());
+  async saveTurn(chatId: string, userId: string, t: ConversationTurn): Promise<void> {
+    const reply = t.reply ? encryptJson(this.cipher, t.reply) : null;
+    await this.db.run(sql`INSERT INTO conversation_turns (chat_id, user_id, turn, card_key, reply, updated_at)
+       VALUES (${chatId}, ${userId}, ${t.turn}, ${t.key}, ${reply}, ${t.at.toISOString()})
+       ON CONFLICT (chat_id, user_id) DO UPDATE SET turn = excluded.turn, card_key = excluded.card_key,
+         reply = excluded.reply, updated_at = excluded.updated_at`);
   }
 
-  turn(chatId: string, userId: string): ConversationTurn | undefined {
-    const r = this.turnOf.get(chatId, userId);
+  async turn(chatId: string, userId: string): Promise<ConversationTurn | undefined> {
+    const r = await this.db.get<TurnRow>(
+      sql`SELECT turn, card_key, reply, updated_at FROM conversation_turns WHERE chat_id = ${chatId} AND user_id = ${userId}`,
+    );
     if (!r) return undefined;
     return {
       turn: Number(r.turn),
       key: r.card_key,
       reply: r.reply ? decryptJson<Reply>(this.cipher, r.reply) : null,
-      at: new Date(r.updated_at),
+      at: toDate(r.updated_at),
     };
   }
 
-  prune(now: Date, turnsBefore: Date): { cards: number; turns: number } {
-    return { cards: this.dropCards.run(now.toISOString()).changes, turns: this.dropTurns.run(turnsBefore.toISOString()).changes };
+  async prune(now: Date, turnsBefore: Date): Promise<{ cards: number; turns: number }> {
+    const cards = await this.db.run(sql`DELETE FROM sent_cards WHERE expires_at <= ${now.toISOString()}`);
+    const turns = await this.db.run(sql`DELETE FROM conversation_turns WHERE updated_at < ${turnsBefore.toISOString()}`);
+    return { cards: cards.changes, turns: turns.changes };
   }
 
-  forget(): number {
-    return this.allCards.run().changes + this.allTurns.run().changes;
+  async forget(): Promise<number> {
+    const cards = await this.db.run(sql`DELETE FROM sent_cards`);
+    const turns = await this.db.run(sql`DELETE FROM conversation_turns`);
+    return cards.changes + turns.changes;
   }
 }

@@ -2,57 +2,41 @@ import type { Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { InboundRecord } from '../../src/domain/model/records.js';
 import type { InboundRepo } from '../../src/domain/ports/store.js';
-import type { SqlDb as Db } from './db.js';
+import { sql, type SqlDb as Db } from './db.js';
 
 export class SqlInboundRepo implements InboundRepo {
-  private readonly insert;
-  private readonly update;
-  private readonly select;
-  private readonly forget;
-  private readonly forgetAll;
-  private readonly drop;
-
   /**
    * The cached replies repeat what the bot said (summaries to check, full views): encrypted with
    * the data key, and kept only as long as a platform may redeliver the message.
    */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
-  ) {
-    this.insert = db.prepare(
-      'INSERT INTO inbound (channel, id, user_id, chat_id, received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+  ) {}
+
+  async claim(msg: InboundRecord, now: Date): Promise<boolean> {
+    const r = await this.db.run(
+      sql`INSERT INTO inbound (channel, id, user_id, chat_id, received_at) VALUES (${msg.channel}, ${msg.id}, ${msg.userId}, ${msg.chatId}, ${now.toISOString()}) ON CONFLICT DO NOTHING`,
     );
-    this.update = db.prepare('UPDATE inbound SET replies = ? WHERE channel = ? AND id = ?');
-    this.select = db.prepare<[string, string], { replies: string | null }>(
-      'SELECT replies FROM inbound WHERE channel = ? AND id = ?',
-    );
-    this.forget = db.prepare('UPDATE inbound SET replies = NULL WHERE received_at < ? AND replies IS NOT NULL');
-    this.forgetAll = db.prepare('UPDATE inbound SET replies = NULL WHERE replies IS NOT NULL');
-    this.drop = db.prepare('DELETE FROM inbound WHERE received_at < ?');
+    return r.changes === 1;
   }
 
-  claim(msg: InboundRecord, now: Date): boolean {
-    return this.insert.run(msg.channel, msg.id, msg.userId, msg.chatId, now.toISOString()).changes === 1;
+  async saveReplies(channel: string, id: string, replies: Reply[]): Promise<void> {
+    await this.db.run(sql`UPDATE inbound SET replies = ${encryptJson(this.cipher, replies)} WHERE channel = ${channel} AND id = ${id}`);
   }
 
-  saveReplies(channel: string, id: string, replies: Reply[]): void {
-    this.update.run(encryptJson(this.cipher, replies), channel, id);
-  }
-
-  replies(channel: string, id: string): Reply[] | undefined {
-    const row = this.select.get(channel, id);
+  async replies(channel: string, id: string): Promise<Reply[] | undefined> {
+    const row = await this.db.get<{ replies: string | null }>(sql`SELECT replies FROM inbound WHERE channel = ${channel} AND id = ${id}`);
     return row?.replies ? decryptJson<Reply[]>(this.cipher, row.replies) : undefined;
   }
 
-  prune(repliesBefore: Date, idsBefore: Date): { replies: number; ids: number } {
-    return {
-      replies: this.forget.run(repliesBefore.toISOString()).changes,
-      ids: this.drop.run(idsBefore.toISOString()).changes,
-    };
+  async prune(repliesBefore: Date, idsBefore: Date): Promise<{ replies: number; ids: number }> {
+    const replies = await this.db.run(sql`UPDATE inbound SET replies = NULL WHERE received_at < ${repliesBefore.toISOString()} AND replies IS NOT NULL`);
+    const ids = await this.db.run(sql`DELETE FROM inbound WHERE received_at < ${idsBefore.toISOString()}`);
+    return { replies: replies.changes, ids: ids.changes };
   }
 
-  forgetReplies(): number {
-    return this.forgetAll.run().changes;
+  async forgetReplies(): Promise<number> {
+    return (await this.db.run(sql`UPDATE inbound SET replies = NULL WHERE replies IS NOT NULL`)).changes;
   }
 }

@@ -1,14 +1,14 @@
 import type { JobRun } from '../../src/domain/model/records.js';
 import type { JobRunRepo } from '../../src/domain/ports/store.js';
-import type { SqlDb as Db } from './db.js';
+import { sql, toDate, type SqlDb as Db } from './db.js';
 
 interface Row {
   job: string;
   period: string;
   status: JobRun['status'];
   trigger: JobRun['trigger'];
-  as_of: string;
-  ran_at: string;
+  as_of: string | Date;
+  ran_at: string | Date;
   summary: string;
 }
 
@@ -17,39 +17,28 @@ const toRun = (r: Row): JobRun => ({
   period: r.period,
   status: r.status,
   trigger: r.trigger,
-  asOf: new Date(r.as_of),
-  ranAt: new Date(r.ran_at),
+  asOf: toDate(r.as_of),
+  ranAt: toDate(r.ran_at),
   summary: r.summary,
 });
 
 export class SqlJobRunRepo implements JobRunRepo {
-  private readonly ins;
-  private readonly one;
-  private readonly lastOf;
+  constructor(private readonly db: Db) {}
 
-  constructor(db: Db) {
-    this.ins = db.prepare(
-      `INSERT INTO job_runs (job, period, status, trigger, as_of, ran_at, summary) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (job, period) DO NOTHING`,
-    );
-    this.one = db.prepare<[string, string], Row>('SELECT * FROM job_runs WHERE job = ? AND period = ?');
-    this.lastOf = db.prepare<[string], Row>('SELECT * FROM job_runs WHERE job = ? ORDER BY ran_at DESC LIMIT 1');
+  async record(run: JobRun): Promise<boolean> {
+    const r = await this.db.run(sql`INSERT INTO job_runs (job, period, status, trigger, as_of, ran_at, summary)
+       VALUES (${run.job}, ${run.period}, ${run.status}, ${run.trigger}, ${run.asOf.toISOString()}, ${run.ranAt.toISOString()}, ${run.summary})
+       ON CONFLICT (job, period) DO NOTHING`);
+    return r.changes === 1;
   }
 
-  record(run: JobRun): boolean {
-    return (
-      this.ins.run(run.job, run.period, run.status, run.trigger, run.asOf.toISOString(), run.ranAt.toISOString(), run.summary)
-        .changes === 1
-    );
-  }
-
-  get(job: string, period: string): JobRun | undefined {
-    const r = this.one.get(job, period);
+  async get(job: string, period: string): Promise<JobRun | undefined> {
+    const r = await this.db.get<Row>(sql`SELECT * FROM job_runs WHERE job = ${job} AND period = ${period}`);
     return r && toRun(r);
   }
 
-  last(job: string): JobRun | undefined {
-    const r = this.lastOf.get(job);
+  async last(job: string): Promise<JobRun | undefined> {
+    const r = await this.db.get<Row>(sql`SELECT * FROM job_runs WHERE job = ${job} ORDER BY ran_at DESC LIMIT 1`);
     return r && toRun(r);
   }
 }

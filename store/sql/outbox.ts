@@ -4,7 +4,7 @@ import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { decryptJson, encryptJson, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { OutboxInsert, OutboxItem } from '../../src/domain/model/records.js';
 import type { OutboxRepo } from '../../src/domain/ports/store.js';
-import type { SqlDb as Db, SqlStatement } from './db.js';
+import { empty, join, raw, sql, toDate, toIso, type Sql, type SqlDb as Db } from './db.js';
 
 interface Row {
   id: number;
@@ -13,15 +13,15 @@ interface Row {
   reply: string;
   reason: string;
   attempts: number;
-  created_at: string;
-  next_attempt_at: string;
-  sent_at: string | null;
+  created_at: string | Date;
+  next_attempt_at: string | Date;
+  sent_at: string | Date | null;
   last_error: string | null;
   delivered_kind: 'user' | 'chat' | null;
   delivered_id: string | null;
-  held_at: string | null;
+  held_at: string | Date | null;
   parts_sent: number;
-  given_up_at: string | null;
+  given_up_at: string | Date | null;
 }
 
 /**
@@ -36,18 +36,20 @@ const toItem = (r: Row, cipher: FieldCipher | null): OutboxItem => ({
   reply: decryptJson<Reply>(cipher, r.reply),
   reason: r.reason,
   attempts: r.attempts,
-  createdAt: new Date(r.created_at),
-  nextAttemptAt: new Date(r.next_attempt_at),
-  sentAt: r.sent_at ? new Date(r.sent_at) : null,
+  createdAt: toDate(r.created_at),
+  nextAttemptAt: toDate(r.next_attempt_at),
+  sentAt: r.sent_at ? toDate(r.sent_at) : null,
   lastError: r.last_error,
   deliveredTo: r.delivered_kind && r.delivered_id ? { kind: r.delivered_kind, id: r.delivered_id } : null,
-  heldAt: r.held_at ? new Date(r.held_at) : null,
-  partsSent: r.parts_sent ?? 0,
-  givenUpAt: r.given_up_at ? new Date(r.given_up_at) : null,
+  heldAt: r.held_at ? toDate(r.held_at) : null,
+  partsSent: Number(r.parts_sent ?? 0),
+  givenUpAt: r.given_up_at ? toDate(r.given_up_at) : null,
 });
 
 /** Rows the worker may try: unsent, not waiting for their person, not given up. */
-const LIVE = 'sent_at IS NULL AND held_at IS NULL AND given_up_at IS NULL';
+const LIVE = raw('sent_at IS NULL AND held_at IS NULL AND given_up_at IS NULL');
+/** The blanked body, as an SQL literal: a constant of ours, never a value from outside. */
+const BLANK = raw(`'${SENT_BODY}'`);
 
 export interface OutboxRepoOptions {
   /**
@@ -59,30 +61,24 @@ export interface OutboxRepoOptions {
   claimMs?: number;
 }
 
-const byDue = (a: Row, b: Row): number =>
-  a.next_attempt_at < b.next_attempt_at ? -1 : a.next_attempt_at > b.next_attempt_at ? 1 : a.id - b.id;
+const byDue = (a: Row, b: Row): number => {
+  const x = toIso(a.next_attempt_at);
+  const y = toIso(b.next_attempt_at);
+  return x < y ? -1 : x > y ? 1 : Number(a.id) - Number(b.id);
+};
+
+/** Leaves out rows for the held targets (a chat at its rate limit: a short NOT IN list). */
+const skipping = (skip: readonly PushTarget[]): Sql =>
+  skip.length === 0
+    ? empty
+    : sql`AND (target_kind || ':' || target_id) NOT IN (${join(skip.map((t) => `${t.kind}:${t.id}`))})`;
 
 export class SqlOutboxRepo implements OutboxRepo {
-  private readonly insert;
-  private readonly dueStmt;
-  private readonly claimStmt;
-  private readonly sent;
-  private readonly failed;
-  private readonly count;
-  private readonly recent;
-  private readonly dropUnsent;
-  private readonly blankSent;
   private readonly pg: boolean;
-  private readonly dueSkipping = new Map<number, SqlStatement<unknown[], Row>>();
-  private readonly claimSkipping = new Map<number, SqlStatement<[ClaimParams], Row>>();
   private readonly claimMs: number;
   private readonly claimant: string;
-  private readonly holdStmt;
-  private readonly heldStmt;
-  private readonly releaseStmt;
-  private readonly heldCountStmt;
-  private readonly partsStmt;
-  private readonly giveUpStmt;
+  /** On PostgreSQL the outcome also ends the claim, so a failed row is free again at its retry time. */
+  private readonly unclaim: Sql;
 
   constructor(
     private readonly db: Db,
@@ -92,93 +88,35 @@ export class SqlOutboxRepo implements OutboxRepo {
     this.pg = db.dialect === 'postgres';
     this.claimant = opts.claimant ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.claimMs = opts.claimMs ?? 60_000;
-    this.insert = db.prepare(
-      `INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at, parts_sent)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    );
-    this.dueStmt = db.prepare<[string, number], Row>(
-      `SELECT * FROM outbox WHERE ${LIVE} AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
-    );
-    this.claimStmt = this.pg ? db.prepare<[ClaimParams], Row>(claimSql(0)) : undefined;
-    // On PostgreSQL the outcome also ends the claim, so a failed row is free again at its retry time.
-    const unclaim = this.pg ? ', claimed_by = NULL, claimed_until = NULL' : '';
-    this.sent = db.prepare(
-      `UPDATE outbox SET sent_at = ?, reply = '${SENT_BODY}', attempts = attempts + 1, last_error = NULL, delivered_kind = ?, delivered_id = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
-    );
-    this.failed = db.prepare(
-      `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?${unclaim} WHERE id = ? AND sent_at IS NULL`,
-    );
-    this.count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL');
-    this.holdStmt = db.prepare(`UPDATE outbox SET held_at = ?, attempts = attempts + 1, last_error = ?${unclaim} WHERE id = ? AND sent_at IS NULL`);
-    this.heldStmt = db.prepare<[string, string], Row>(
-      'SELECT * FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL AND target_kind = ? AND target_id = ? ORDER BY created_at DESC, id DESC',
-    );
-    this.releaseStmt = db.prepare(
-      'UPDATE outbox SET held_at = NULL, next_attempt_at = ? WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL AND target_kind = ? AND target_id = ?',
-    );
-    this.heldCountStmt = db.prepare<[], { target_kind: 'user' | 'chat'; target_id: string; n: number; oldest: string }>(
-      `SELECT target_kind, target_id, count(*) AS n, min(created_at) AS oldest FROM outbox
-       WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL GROUP BY target_kind, target_id ORDER BY target_id`,
-    );
-    this.partsStmt = db.prepare('UPDATE outbox SET parts_sent = ? WHERE id = ? AND parts_sent < ?');
-    this.giveUpStmt = db.prepare(`UPDATE outbox SET given_up_at = ?, attempts = attempts + 1, last_error = ?${unclaim} WHERE id = ? AND sent_at IS NULL`);
-    this.recent = db.prepare<[number], Row>('SELECT * FROM outbox ORDER BY id DESC LIMIT ?');
+    this.unclaim = this.pg ? raw(', claimed_by = NULL, claimed_until = NULL') : empty;
+  }
+
+  async dropUnsentBefore(before: Date): Promise<number> {
+    const r = await this.db.run(sql`UPDATE outbox SET reply = ${BLANK}, last_error = '内容已清除，不再发送', next_attempt_at = '9999-12-31T00:00:00.000Z'${this.unclaim}
+       WHERE sent_at IS NULL AND created_at < ${before.toISOString()}`);
+    return r.changes;
+  }
+
+  async forgetSentBodies(): Promise<number> {
     // Rows sent before bodies were blanked on sending still hold theirs.
-    this.blankSent = db.prepare(`UPDATE outbox SET reply = '${SENT_BODY}' WHERE sent_at IS NOT NULL AND reply <> '${SENT_BODY}'`);
-    this.dropUnsent = db.prepare(
-      `UPDATE outbox SET reply = '${SENT_BODY}', last_error = '内容已清除，不再发送', next_attempt_at = '9999-12-31T00:00:00.000Z'${unclaim}
-       WHERE sent_at IS NULL AND created_at < ?`,
-    );
+    return (await this.db.run(sql`UPDATE outbox SET reply = ${BLANK} WHERE sent_at IS NOT NULL AND reply <> ${BLANK}`)).changes;
   }
 
-  dropUnsentBefore(before: Date): number {
-    return this.dropUnsent.run(before.toISOString()).changes;
-  }
-
-  forgetSentBodies(): number {
-    return this.blankSent.run().changes;
-  }
-
-  enqueue(item: OutboxInsert, now: Date): number | null {
+  async enqueue(item: OutboxInsert, now: Date): Promise<number | null> {
     const t = now.toISOString();
-    const r = this.insert.get(
-      item.target.kind,
-      item.target.id,
-      encryptJson(this.cipher, item.reply),
-      item.reason,
-      item.dedupeKey ?? null,
-      t,
-      t,
-      item.partsSent ?? 0,
-    );
-    return r ? (r as { id: number }).id : null;
+    const r = await this.db.get<{ id: number }>(sql`INSERT INTO outbox (target_kind, target_id, reply, reason, dedupe_key, created_at, next_attempt_at, parts_sent)
+       VALUES (${item.target.kind}, ${item.target.id}, ${encryptJson(this.cipher, item.reply)}, ${item.reason}, ${item.dedupeKey ?? null}, ${t}, ${t}, ${item.partsSent ?? 0})
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`);
+    return r ? Number(r.id) : null;
   }
 
   private readonly toItem = (r: Row): OutboxItem => toItem(r, this.cipher);
 
-  due(now: Date, limit: number, skip: readonly PushTarget[] = []): OutboxItem[] {
+  async due(now: Date, limit: number, skip: readonly PushTarget[] = []): Promise<OutboxItem[]> {
     if (this.pg) return this.claim(now, limit, skip);
-    if (skip.length === 0) return this.dueStmt.all(now.toISOString(), limit).map(this.toItem);
-    // Held targets are few (a chat at its rate limit): a short NOT IN list, prepared once per length.
-    const keys = skip.map((t) => `${t.kind}:${t.id}`);
-    return this.skipping(this.dueSkipping, keys.length, (n) => `SELECT * FROM outbox WHERE ${LIVE} AND next_attempt_at <= ?
-      AND (target_kind || ':' || target_id) NOT IN (${Array.from({ length: n }, () => '?').join(', ')})
-      ORDER BY next_attempt_at, id LIMIT ?`)
-      .all(now.toISOString(), ...keys, limit)
-      .map(this.toItem);
-  }
-
-  /**
-   * The statement for `n` held targets, compiled the first time that many are held: a drain pass
-   * runs it each time. Kept only for the usual handful, so the cache cannot grow without bound.
-   */
-  private skipping<P extends unknown[]>(cache: Map<number, SqlStatement<P, Row>>, n: number, sql: (n: number) => string): SqlStatement<P, Row> {
-    let stmt = cache.get(n);
-    if (!stmt) {
-      stmt = this.db.prepare<P, Row>(sql(n));
-      if (n <= 32) cache.set(n, stmt);
-    }
-    return stmt;
+    const rows = await this.db.all<Row>(sql`SELECT * FROM outbox WHERE ${LIVE} AND next_attempt_at <= ${now.toISOString()} ${skipping(skip)}
+      ORDER BY next_attempt_at, id LIMIT ${limit}`);
+    return rows.map(this.toItem);
   }
 
   /**
@@ -191,76 +129,77 @@ export class SqlOutboxRepo implements OutboxRepo {
    * back for pacing must not wait for their claim to run out.
    * Claim times come from the caller's clock, like next_attempt_at; hosts need roughly synced
    * clocks (well within claimMs), which the lease makes a second line of defence anyway.
+   * It is one statement, so it needs no transaction of its own: the row locks it takes last
+   * until the UPDATE commits, which is what keeps two claimants apart.
    */
-  private claim(now: Date, limit: number, skip: readonly PushTarget[]): OutboxItem[] {
-    const params: ClaimParams = {
-      me: this.claimant,
-      now: now.toISOString(),
-      until: new Date(now.getTime() + this.claimMs).toISOString(),
-      limit,
-    };
-    skip.forEach((t, i) => (params[`s${i}`] = `${t.kind}:${t.id}`));
-    const stmt = skip.length === 0 ? this.claimStmt! : this.skipping(this.claimSkipping, skip.length, claimSql);
-    // UPDATE … RETURNING gives rows in no particular order.
-    return stmt.all(params).sort(byDue).map(this.toItem);
-  }
-
-  markSent(id: number, now: Date, deliveredTo?: PushTarget): void {
-    this.sent.run(now.toISOString(), deliveredTo?.kind ?? null, deliveredTo?.id ?? null, id);
-  }
-
-  markFailed(id: number, error: string, retryAt: Date): void {
-    this.failed.run(error.slice(0, 500), retryAt.toISOString(), id);
-  }
-
-  pending(): number {
-    return this.count.get()!.n;
-  }
-
-  list(limit: number): OutboxItem[] {
-    return this.recent.all(limit).map(this.toItem);
-  }
-
-  hold(id: number, error: string, now: Date): void {
-    this.holdStmt.run(now.toISOString(), error.slice(0, 500), id);
-  }
-
-  heldFor(target: PushTarget): OutboxItem[] {
-    return this.heldStmt.all(target.kind, target.id).map(this.toItem);
-  }
-
-  release(target: PushTarget, now: Date): number {
-    return this.releaseStmt.run(now.toISOString(), target.kind, target.id).changes;
-  }
-
-  heldCounts(): Array<{ target: PushTarget; count: number; oldest: Date }> {
-    return this.heldCountStmt.all().map((r) => ({ target: { kind: r.target_kind, id: r.target_id }, count: Number(r.n), oldest: new Date(r.oldest) }));
-  }
-
-  markParts(id: number, parts: number): void {
-    this.partsStmt.run(parts, id, parts);
-  }
-
-  giveUp(id: number, error: string, now: Date): void {
-    this.giveUpStmt.run(now.toISOString(), error.slice(0, 500), id);
-  }
-}
-
-type ClaimParams = { me: string; now: string; until: string; limit: number } & Record<string, string | number>;
-
-/** The claiming form of the due query (PostgreSQL only), leaving out `skipCount` targets `@s0`…. */
-function claimSql(skipCount: number): string {
-  const skip =
-    skipCount === 0
-      ? ''
-      : `AND (target_kind || ':' || target_id) NOT IN (${Array.from({ length: skipCount }, (_, i) => `@s${i}`).join(', ')})`;
-  return `UPDATE outbox SET claimed_by = @me, claimed_until = @until
+  private async claim(now: Date, limit: number, skip: readonly PushTarget[]): Promise<OutboxItem[]> {
+    const me = this.claimant;
+    const at = now.toISOString();
+    const until = new Date(now.getTime() + this.claimMs).toISOString();
+    const rows = await this.db.all<Row>(sql`UPDATE outbox SET claimed_by = ${me}, claimed_until = ${until}
     WHERE id IN (
       SELECT id FROM outbox
-      WHERE ${LIVE} AND next_attempt_at <= @now
-        AND (claimed_until IS NULL OR claimed_until < @now OR claimed_by = @me)
-        ${skip}
-      ORDER BY next_attempt_at, id LIMIT @limit
+      WHERE ${LIVE} AND next_attempt_at <= ${at}
+        AND (claimed_until IS NULL OR claimed_until < ${at} OR claimed_by = ${me})
+        ${skipping(skip)}
+      ORDER BY next_attempt_at, id LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
-    RETURNING *`;
+    RETURNING *`);
+    // UPDATE … RETURNING gives rows in no particular order.
+    return rows.sort(byDue).map(this.toItem);
+  }
+
+  async markSent(id: number, now: Date, deliveredTo?: PushTarget): Promise<void> {
+    await this.db.run(sql`UPDATE outbox SET sent_at = ${now.toISOString()}, reply = ${BLANK}, attempts = attempts + 1, last_error = NULL,
+       delivered_kind = ${deliveredTo?.kind ?? null}, delivered_id = ${deliveredTo?.id ?? null}${this.unclaim} WHERE id = ${id} AND sent_at IS NULL`);
+  }
+
+  async markFailed(id: number, error: string, retryAt: Date): Promise<void> {
+    await this.db.run(sql`UPDATE outbox SET attempts = attempts + 1, last_error = ${error.slice(0, 500)}, next_attempt_at = ${retryAt.toISOString()}${this.unclaim}
+       WHERE id = ${id} AND sent_at IS NULL`);
+  }
+
+  async pending(): Promise<number> {
+    const r = await this.db.get<{ n: number }>(sql`SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL`);
+    return Number(r!.n);
+  }
+
+  async list(limit: number): Promise<OutboxItem[]> {
+    return (await this.db.all<Row>(sql`SELECT * FROM outbox ORDER BY id DESC LIMIT ${limit}`)).map(this.toItem);
+  }
+
+  async hold(id: number, error: string, now: Date): Promise<void> {
+    await this.db.run(sql`UPDATE outbox SET held_at = ${now.toISOString()}, attempts = attempts + 1, last_error = ${error.slice(0, 500)}${this.unclaim}
+       WHERE id = ${id} AND sent_at IS NULL`);
+  }
+
+  async heldFor(target: PushTarget): Promise<OutboxItem[]> {
+    const rows = await this.db.all<Row>(sql`SELECT * FROM outbox
+       WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL AND target_kind = ${target.kind} AND target_id = ${target.id}
+       ORDER BY created_at DESC, id DESC`);
+    return rows.map(this.toItem);
+  }
+
+  async release(target: PushTarget, now: Date): Promise<number> {
+    const r = await this.db.run(sql`UPDATE outbox SET held_at = NULL, next_attempt_at = ${now.toISOString()}
+       WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL AND target_kind = ${target.kind} AND target_id = ${target.id}`);
+    return r.changes;
+  }
+
+  async heldCounts(): Promise<Array<{ target: PushTarget; count: number; oldest: Date }>> {
+    const rows = await this.db.all<{ target_kind: 'user' | 'chat'; target_id: string; n: number; oldest: string | Date }>(
+      sql`SELECT target_kind, target_id, count(*) AS n, min(created_at) AS oldest FROM outbox
+       WHERE sent_at IS NULL AND given_up_at IS NULL AND held_at IS NOT NULL GROUP BY target_kind, target_id ORDER BY target_id`,
+    );
+    return rows.map((r) => ({ target: { kind: r.target_kind, id: r.target_id }, count: Number(r.n), oldest: toDate(r.oldest) }));
+  }
+
+  async markParts(id: number, parts: number): Promise<void> {
+    await this.db.run(sql`UPDATE outbox SET parts_sent = ${parts} WHERE id = ${id} AND parts_sent < ${parts}`);
+  }
+
+  async giveUp(id: number, error: string, now: Date): Promise<void> {
+    await this.db.run(sql`UPDATE outbox SET given_up_at = ${now.toISOString()}, attempts = attempts + 1, last_error = ${error.slice(0, 500)}${this.unclaim}
+       WHERE id = ${id} AND sent_at IS NULL`);
+  }
 }

@@ -1,7 +1,7 @@
 import { decryptOpt, encryptOpt, type FieldCipher } from '../../src/domain/security/field-crypto.js';
 import type { FormSessionRecord } from '../../src/domain/model/records.js';
 import type { SessionRepo } from '../../src/domain/ports/store.js';
-import type { SqlDb as Db } from './db.js';
+import { sql, toDate, type SqlDb as Db } from './db.js';
 
 interface Row {
   user_id: string;
@@ -10,8 +10,8 @@ interface Row {
   status: 'active' | 'paused';
   state: string;
   started_in: string;
-  created_at: string;
-  last_active_at: string;
+  created_at: string | Date;
+  last_active_at: string | Date;
 }
 
 const toRecord = (r: Row, cipher: FieldCipher | null): FormSessionRecord => ({
@@ -19,58 +19,40 @@ const toRecord = (r: Row, cipher: FieldCipher | null): FormSessionRecord => ({
   chatId: r.chat_id,
   formId: r.form_id,
   status: r.status,
+  // The column holds JSON text (encrypted or not), never a parsed jsonb value.
   state: JSON.parse(decryptOpt(cipher, r.state)!) as unknown,
   startedIn: r.started_in,
-  createdAt: new Date(r.created_at),
-  lastActiveAt: new Date(r.last_active_at),
+  createdAt: toDate(r.created_at),
+  lastActiveAt: toDate(r.last_active_at),
 });
 
 export class SqlSessionRepo implements SessionRepo {
-  private readonly one;
-  private readonly upsert;
-  private readonly remove;
-  private readonly idle;
-
   /** With a cipher the draft's state (names, ID numbers, phones typed so far) is encrypted. */
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly cipher: FieldCipher | null = null,
-  ) {
-    this.one = db.prepare<[string, string], Row>('SELECT * FROM form_sessions WHERE user_id = ? AND chat_id = ?');
-    this.upsert = db.prepare(
-      `INSERT INTO form_sessions (user_id, chat_id, form_id, status, state, started_in, created_at, last_active_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (user_id, chat_id) DO UPDATE SET form_id = excluded.form_id, status = excluded.status,
-         state = excluded.state, started_in = excluded.started_in, created_at = excluded.created_at,
-         last_active_at = excluded.last_active_at`,
-    );
-    this.remove = db.prepare('DELETE FROM form_sessions WHERE user_id = ? AND chat_id = ?');
-    this.idle = db.prepare<[string], Row>('SELECT * FROM form_sessions WHERE last_active_at < ? ORDER BY last_active_at');
-  }
+  ) {}
 
-  get(userId: string, chatId: string): FormSessionRecord | undefined {
-    const r = this.one.get(userId, chatId);
+  async get(userId: string, chatId: string): Promise<FormSessionRecord | undefined> {
+    const r = await this.db.get<Row>(sql`SELECT * FROM form_sessions WHERE user_id = ${userId} AND chat_id = ${chatId}`);
     return r && toRecord(r, this.cipher);
   }
 
-  save(s: FormSessionRecord): void {
-    this.upsert.run(
-      s.userId,
-      s.chatId,
-      s.formId,
-      s.status,
-      encryptOpt(this.cipher, JSON.stringify(s.state)),
-      s.startedIn,
-      s.createdAt.toISOString(),
-      s.lastActiveAt.toISOString(),
-    );
+  async save(s: FormSessionRecord): Promise<void> {
+    await this.db.run(sql`INSERT INTO form_sessions (user_id, chat_id, form_id, status, state, started_in, created_at, last_active_at)
+       VALUES (${s.userId}, ${s.chatId}, ${s.formId}, ${s.status}, ${encryptOpt(this.cipher, JSON.stringify(s.state))}, ${s.startedIn},
+         ${s.createdAt.toISOString()}, ${s.lastActiveAt.toISOString()})
+       ON CONFLICT (user_id, chat_id) DO UPDATE SET form_id = excluded.form_id, status = excluded.status,
+         state = excluded.state, started_in = excluded.started_in, created_at = excluded.created_at,
+         last_active_at = excluded.last_active_at`);
   }
 
-  delete(userId: string, chatId: string): boolean {
-    return this.remove.run(userId, chatId).changes > 0;
+  async delete(userId: string, chatId: string): Promise<boolean> {
+    return (await this.db.run(sql`DELETE FROM form_sessions WHERE user_id = ${userId} AND chat_id = ${chatId}`)).changes > 0;
   }
 
-  idleSince(cutoff: Date): FormSessionRecord[] {
-    return this.idle.all(cutoff.toISOString()).map((r) => toRecord(r, this.cipher));
+  async idleSince(cutoff: Date): Promise<FormSessionRecord[]> {
+    const rows = await this.db.all<Row>(sql`SELECT * FROM form_sessions WHERE last_active_at < ${cutoff.toISOString()} ORDER BY last_active_at`);
+    return rows.map((r) => toRecord(r, this.cipher));
   }
 }

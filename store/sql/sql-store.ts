@@ -7,7 +7,7 @@ import { encryptLegacyPlaintext } from './legacy-plaintext.js';
 import { SqlCardRepo } from './cards.js';
 import { SqlCaseRepo } from './cases.js';
 import { SqlChatRepo } from './chats.js';
-import type { SqlDb } from './db.js';
+import { sql, type SqlDb } from './db.js';
 import { SqlFollowupRepo } from './followup.js';
 import { SqlIdentityMarks } from './identity-marks.js';
 import { SqlInboundRepo } from './inbound.js';
@@ -41,11 +41,14 @@ export abstract class SqlStore implements Store {
   readonly outcomes: SqlOutcomeRepo;
   readonly caseSeals: CaseSealer;
   readonly identityMarks: SqlIdentityMarks;
-  private depth = 0;
 
+  /**
+   * Wires the repositories only; nothing touches the database until {@link init}, which the
+   * openers await before handing the store out.
+   */
   constructor(
     private readonly sql: SqlDb,
-    cipher: FieldCipher | null,
+    private readonly cipher: FieldCipher | null,
     opts: SqlStoreOptions = {},
   ) {
     this.caseSeals = new CaseSealer(sql, cipher);
@@ -54,39 +57,49 @@ export abstract class SqlStore implements Store {
     this.chats = new SqlChatRepo(sql);
     this.sessions = new SqlSessionRepo(sql, cipher);
     this.identityMarks = new SqlIdentityMarks(sql, cipher);
-    this.identityMarks.adoptScheme();
     this.cases = new SqlCaseRepo(sql, cipher, this.caseSeals, this.identityMarks);
-    this.audit = new SqlAuditRepo(sql, { cipher, head: opts.auditHead ?? null, inTransaction: () => this.depth > 0 });
+    this.audit = new SqlAuditRepo(sql, { cipher, head: opts.auditHead ?? null });
     this.jobRuns = new SqlJobRunRepo(sql);
     this.followup = new SqlFollowupRepo(sql, cipher, this.caseSeals);
     this.stats = new SqlStatsRepo(sql);
     this.cards = new SqlCardRepo(sql, cipher);
     this.outcomes = new SqlOutcomeRepo(sql, cipher);
-    this.sealLegacyCases();
-    this.upgradedPlaintext = cipher ? this.encryptLegacyPlaintext(cipher) : 0;
   }
 
   /**
    * How many plain-text copies the last open encrypted (see {@link encryptLegacyPlaintext}); the
    * opener then compacts, so the old bytes leave the WAL or PostgreSQL's dead row versions too.
+   * Set by {@link init}.
    */
-  readonly upgradedPlaintext: number;
+  upgradedPlaintext = 0;
+
+  /**
+   * The one-time upgrades of an opened (migrated, key-checked) database: the group filter's mark
+   * scheme, seals for cases from before seals, and encryption of what earlier versions left in
+   * plain text. Each is skipped once done; the openers call it before the first message.
+   */
+  async init(): Promise<void> {
+    await this.identityMarks.adoptScheme();
+    await this.sealLegacyCases();
+    this.upgradedPlaintext = this.cipher ? await this.encryptLegacyPlaintext(this.cipher) : 0;
+  }
 
   /**
    * Once per database, the first time it is opened with a data key after the upgrade: what earlier
    * versions left in plain text is encrypted, and the audit log says how much.
    */
-  private encryptLegacyPlaintext(cipher: FieldCipher): number {
-    const done = this.sql.prepare<[], { value: string }>("SELECT value FROM security_meta WHERE name = 'legacy_plaintext'");
-    if (done.get()) return 0;
-    return this.transaction(() => {
-      if (done.get()) return 0;
-      const reasons = this.audit.moveLegacyReasons();
-      const n = encryptLegacyPlaintext(this.sql, cipher, this.caseSeals);
-      this.sql.prepare("INSERT INTO security_meta (name, value) VALUES ('legacy_plaintext', 'v1') ON CONFLICT (name) DO NOTHING").run();
+  private async encryptLegacyPlaintext(cipher: FieldCipher): Promise<number> {
+    const done = () => this.sql.get<{ value: string }>(sql`SELECT value FROM security_meta WHERE name = 'legacy_plaintext'`);
+    if (await done()) return 0;
+    return this.transaction(async () => {
+      // Another process may have done it between the check and the write lock.
+      if (await done()) return 0;
+      const reasons = await this.audit.moveLegacyReasons();
+      const n = await encryptLegacyPlaintext(this.sql, cipher, this.caseSeals);
+      await this.sql.run(sql`INSERT INTO security_meta (name, value) VALUES ('legacy_plaintext', 'v1') ON CONFLICT (name) DO NOTHING`);
       const total = reasons + n.replies + n.outbox + n.closeReasons + n.dialogs;
       if (total > 0) {
-        this.audit.append({
+        await this.audit.append({
           at: new Date(),
           actor: 'system',
           action: 'encrypt-legacy',
@@ -101,36 +114,29 @@ export abstract class SqlStore implements Store {
    * Cases written before rows were sealed get a seal once, at the first start after the upgrade,
    * and the audit log says so; after that a row without a seal is reported by `audit verify`.
    */
-  private sealLegacyCases(): void {
-    const done = this.sql.prepare<[], { value: string }>("SELECT value FROM security_meta WHERE name = 'case_seals'");
-    if (done.get()) return;
-    this.transaction(() => {
-      if (done.get()) return;
-      const n = this.caseSeals.sealUnsealed();
-      this.sql.prepare("INSERT INTO security_meta (name, value) VALUES ('case_seals', 'v1') ON CONFLICT (name) DO NOTHING").run();
-      if (n > 0) this.audit.append({ at: new Date(), actor: 'system', action: 'seal-cases', detail: `${n} cases sealed at upgrade` });
+  private async sealLegacyCases(): Promise<void> {
+    const done = () => this.sql.get<{ value: string }>(sql`SELECT value FROM security_meta WHERE name = 'case_seals'`);
+    if (await done()) return;
+    await this.transaction(async () => {
+      if (await done()) return;
+      const n = await this.caseSeals.sealUnsealed();
+      await this.sql.run(sql`INSERT INTO security_meta (name, value) VALUES ('case_seals', 'v1') ON CONFLICT (name) DO NOTHING`);
+      if (n > 0) await this.audit.append({ at: new Date(), actor: 'system', action: 'seal-cases', detail: `${n} cases sealed at upgrade` });
     });
   }
 
-  transaction<T>(fn: () => T): T {
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
     // Both connections turn a nested transaction into a savepoint, which is what we want.
-    this.depth++;
-    let ok = false;
-    try {
-      const out = this.sql.transaction(fn).immediate();
-      ok = true;
-      return out;
-    } finally {
-      this.depth--;
-      // The audit head is written once the entries it names are committed, never before.
-      if (this.depth === 0) {
-        if (ok) this.audit.flushHead();
-        else this.audit.discardHead();
-      }
-    }
+    const outer = !this.sql.inTransaction();
+    const queued = this.audit.headsQueued;
+    const out = await this.sql.transaction(fn);
+    // The audit head is written once the entries it names are committed (the audit repository
+    // queues it on commit; a rollback drops it with them): by the time this resolves it is out.
+    if (outer && this.audit.headsQueued !== queued) await this.audit.headWritten();
+    return out;
   }
 
-  abstract compact(): void;
+  abstract compact(): Promise<void>;
   abstract backup(file: string): Promise<void>;
-  abstract close(): void;
+  abstract close(): Promise<void>;
 }

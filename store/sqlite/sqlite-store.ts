@@ -3,11 +3,11 @@ import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, re
 import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import { dirname } from 'node:path';
 import { loadMigrations } from '../migrate.js';
-import type { SqlDb } from '../sql/db.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { checkDataKey } from '../data-key-check.js';
 import { SqlStore } from '../sql/sql-store.js';
 import { storageFailure } from '../storage-failure.js';
+import { SqliteDb } from './sqlite-db.js';
 
 export type Db = Database.Database;
 
@@ -19,24 +19,28 @@ export class SchemaTooNewError extends Error {
   override name = 'SchemaTooNewError';
 }
 
+/**
+ * A town's SQLite file behind the store port. Build it with {@link openSqliteStore}, which
+ * migrates the file and awaits {@link SqlStore.init}; the constructor only wires repositories.
+ */
 export class SqliteStore extends SqlStore {
   constructor(
-    readonly db: Db,
+    /** The async connection the repositories use; `db.raw` is better-sqlite3 itself. */
+    readonly db: SqliteDb,
     cipher: FieldCipher | null = null,
     /** The database file; null for `:memory:` (no audit head is kept then). */
     readonly file: string | null = null,
   ) {
-    // better-sqlite3's Database is exactly the SqlDb shape at run time; only its overloaded
-    // prepare() typing (object-or-array parameters) is too loose for TypeScript to prove it.
-    super(db as unknown as SqlDb, cipher, { auditHead: file ? fileAuditHead(auditHeadFile(file)) : null });
+    super(db, cipher, { auditHead: file ? fileAuditHead(auditHeadFile(file)) : null });
   }
 
-  compact(): void {
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  async compact(): Promise<void> {
+    // Through the queue, so a checkpoint never runs in the middle of another caller's transaction.
+    await this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
   }
 
   async backup(file: string): Promise<void> {
-    await this.db.backup(file);
+    await this.db.raw.backup(file);
     chmodSync(file, 0o600);
     // The backup carries the head it was taken with, so a restored copy can be verified too.
     if (this.file && existsSync(auditHeadFile(this.file))) {
@@ -45,8 +49,8 @@ export class SqliteStore extends SqlStore {
     }
   }
 
-  close(): void {
-    if (this.db.open) this.db.close();
+  async close(): Promise<void> {
+    await this.db.close();
   }
 }
 
@@ -56,8 +60,10 @@ export const auditHeadFile = (dbFile: string): string => `${dbFile}.audit-head`;
 function fileAuditHead(path: string): AuditHeadStore {
   return {
     where: path,
-    read: () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
-    write(text) {
+    // Synchronous file calls: the head is a few dozen bytes, and a write that a later read could
+    // overtake (the next commit's head check) would be worse than a microsecond's block.
+    read: async () => (existsSync(path) ? readFileSync(path, 'utf8') : undefined),
+    async write(text) {
       // Written whole, then renamed over the old one: a crash leaves the old head or the new one.
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, text, { mode: 0o600 });
@@ -76,15 +82,17 @@ export interface OpenOptions {
  * A folder or disk that cannot be used (read-only, full, held by another process, not a folder)
  * is a {@link StoreUnusableError} with one line saying so.
  */
-export function openSqliteStore(file: string, opts: OpenOptions = {}): SqliteStore {
+export async function openSqliteStore(file: string, opts: OpenOptions = {}): Promise<SqliteStore> {
   let db: Db | undefined;
   try {
     db = openDatabase(file);
     migrate(db);
-    checkDataKey(db as unknown as SqlDb, opts.cipher ?? null);
-    const store = new SqliteStore(db, opts.cipher ?? null, file === ':memory:' ? null : file);
+    const conn = new SqliteDb(db);
+    await checkDataKey(conn, opts.cipher ?? null);
+    const store = new SqliteStore(conn, opts.cipher ?? null, file === ':memory:' ? null : file);
+    await store.init();
     // Plain text just encrypted in place may still sit in WAL frames: write them back and cut.
-    if (store.upgradedPlaintext > 0) store.compact();
+    if (store.upgradedPlaintext > 0) await store.compact();
     return store;
   } catch (err) {
     if (db?.open) db.close();

@@ -1,15 +1,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { raw, sql } from '../../store/sql/db.js';
 import type { TestStore } from './stores.js';
 
 /** Every row of every table of the store (its town's schema on PostgreSQL, plus the shared audit heads), as text. */
-export function dumpTables(s: TestStore): string {
+export async function dumpTables(s: TestStore): Promise<string> {
   const tables =
     s.kind === 'postgres'
-      ? (s.db.prepare("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()").all() as Array<{ name: string }>)
-      : (s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>);
-  const parts = tables.map((t) => JSON.stringify(s.db.prepare(`SELECT * FROM "${t.name}"`).all()));
-  if (s.kind === 'postgres') parts.push(JSON.stringify(s.db.prepare('SELECT * FROM humiao.audit_heads').all()));
+      ? await s.db.all<{ name: string }>(sql`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`)
+      : await s.db.all<{ name: string }>(sql`SELECT name FROM sqlite_master WHERE type = 'table'`);
+  const parts: string[] = [];
+  // Table names come from the catalogue just read, quoted as identifiers.
+  for (const t of tables) parts.push(JSON.stringify(await s.db.all(sql`SELECT * FROM ${raw(`"${t.name.replace(/"/g, '""')}"`)}`)));
+  if (s.kind === 'postgres') parts.push(JSON.stringify(await s.db.all(sql`SELECT * FROM humiao.audit_heads`)));
   return parts.join('\n');
 }
 

@@ -26,11 +26,12 @@ export const emptyPlan: PlanMatrix = {
   problems: [],
 };
 
-export function testDeps(overrides: Partial<AppDeps> = {}): AppDeps & { clock: ReturnType<typeof fixedClock> } {
+/** Deps for one test, on a fresh in-memory store (opened only when `overrides` brings none). */
+export async function testDeps(overrides: Partial<AppDeps> = {}): Promise<AppDeps & { clock: ReturnType<typeof fixedClock> }> {
   const clock = fixedClock(new Date('2026-11-29T02:00:00Z'));
   return {
     config: testConfig(),
-    store: openSqliteStore(':memory:'),
+    store: overrides.store ?? (await openSqliteStore(':memory:')),
     plan: emptyPlan,
     lookup: plainLookupKeys,
     log: silentLogger,

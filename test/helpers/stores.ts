@@ -37,17 +37,20 @@ export interface TestStoreOptions {
 
 export interface TestStore extends Store {
   readonly kind: StoreKindName;
-  /** The store's own connection, for looking at raw rows: better-sqlite3 or PgDb. */
-  readonly db: SqlDb & { exec(sql: string): void };
-  /** Opens the same database (and town) again, as a restart would; throws what opening throws. */
-  reopen(opts?: Pick<TestStoreOptions, 'cipher'>): TestStore;
+  /**
+   * The store's own connection, for looking at raw rows with either database:
+   * `await s.db.all(sql\`SELECT …\`)`, `await s.db.exec('…')`.
+   */
+  readonly db: SqlDb;
+  /** Opens the same database (and town) again, as a restart would; rejects with what opening throws. */
+  reopen(opts?: Pick<TestStoreOptions, 'cipher'>): Promise<TestStore>;
   /** Drops a trigger, to act out someone tampering around it. */
-  dropTrigger(name: string, table: string): void;
+  dropTrigger(name: string, table: string): Promise<void>;
 }
 
 export interface StoreKind {
   readonly name: StoreKindName;
-  open(opts?: TestStoreOptions): TestStore;
+  open(opts?: TestStoreOptions): Promise<TestStore>;
 }
 
 const opened: Store[] = [];
@@ -59,16 +62,16 @@ function track<S extends Store>(s: S, extra: Omit<TestStore, keyof Store | 'db'>
   return Object.assign(s, extra) as unknown as TestStore;
 }
 
-function openSqlite(file: string, cipher: FieldCipher | null): TestStore {
-  const s = openSqliteStore(file, { cipher });
+async function openSqlite(file: string, cipher: FieldCipher | null): Promise<TestStore> {
+  const s = await openSqliteStore(file, { cipher });
   return track(s, {
     kind: 'sqlite',
     reopen(opts = {}) {
-      if (file === ':memory:') throw new Error('open the store with { persistent: true } to reopen it');
+      if (file === ':memory:') return Promise.reject(new Error('open the store with { persistent: true } to reopen it'));
       return openSqlite(file, opts.cipher ?? null);
     },
     dropTrigger(name) {
-      s.db.exec(`DROP TRIGGER ${name}`);
+      return s.db.exec(`DROP TRIGGER ${name}`);
     },
   });
 }
@@ -80,16 +83,16 @@ export function freshTownId(): string {
   return town;
 }
 
-export function openPgTestStore(town: string, cipher: FieldCipher | null = null): TestStore {
+export async function openPgTestStore(town: string, cipher: FieldCipher | null = null): Promise<TestStore> {
   towns.add(town);
-  const s = openPostgresStore(pgTestUrl, { town, cipher });
+  const s = await openPostgresStore(pgTestUrl, { town, cipher });
   return track(s, {
     kind: 'postgres',
     reopen(opts = {}) {
       return openPgTestStore(town, opts.cipher ?? null);
     },
     dropTrigger(name, table) {
-      s.db.exec(`DROP TRIGGER ${name} ON ${table}`);
+      return s.db.exec(`DROP TRIGGER ${name} ON ${table}`);
     },
   });
 }
@@ -120,7 +123,7 @@ export const storeKinds: StoreKind[] = pgEnabled ? [sqliteKind, postgresKind] : 
 export async function cleanupStores(): Promise<void> {
   for (const s of opened.splice(0)) {
     try {
-      s.close();
+      await s.close();
     } catch {
       // Already closed, or its connection is gone: nothing left to release.
     }

@@ -11,7 +11,7 @@ const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('migration 012 (risk level not yet assessed) on a database that already holds cases', () => {
-  it('keeps every assessed level, rebuilds the scan indexes, and then takes a case without one', () => {
+  it('keeps every assessed level, rebuilds the scan indexes, and then takes a case without one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'humiao-mig12-'));
     dirs.push(dir);
     const file = join(dir, 'humiao.db');
@@ -26,17 +26,17 @@ describe('migration 012 (risk level not yet assessed) on a database that already
     expect(() => insert.run('DJ-2026-0003', 'c', null)).toThrow(/NOT NULL/);
     db.close();
 
-    const store = openSqliteStore(file);
-    expect(store.cases.list().map((c) => [c.code, c.riskLevel])).toEqual([['DJ-2026-0001', '高'], ['DJ-2026-0002', '低']]);
-    const fresh = store.cases.insert({ ...sampleCase, code: 'DJ-2026-0003', dupKey: 'c', idHash: null, riskLevel: null, mentorUserId: 'wangwu' });
-    expect(store.cases.getByCode('DJ-2026-0003')!.riskLevel).toBeNull();
-    expect(store.cases.openSummaries({ mentorUserId: 'wangwu' }).map((c) => [c.code, c.riskLevel])).toEqual([
+    const store = await openSqliteStore(file);
+    expect((await store.cases.list()).map((c) => [c.code, c.riskLevel])).toEqual([['DJ-2026-0001', '高'], ['DJ-2026-0002', '低']]);
+    const fresh = await store.cases.insert({ ...sampleCase, code: 'DJ-2026-0003', dupKey: 'c', idHash: null, riskLevel: null, mentorUserId: 'wangwu' });
+    expect((await store.cases.getByCode('DJ-2026-0003'))!.riskLevel).toBeNull();
+    expect((await store.cases.openSummaries({ mentorUserId: 'wangwu' })).map((c) => [c.code, c.riskLevel])).toEqual([
       ['DJ-2026-0001', '高'], ['DJ-2026-0002', '低'], ['DJ-2026-0003', null],
     ]);
     // A contact that assesses it writes the level.
-    store.followup.addContact({ caseId: fresh.id, date: '2026-02-01', method: '上门', notes: '', riskLevel: '中', loggedBy: 'wangwu', createdAt: new Date('2026-02-01T02:00:00Z') });
-    expect(store.cases.getByCode('DJ-2026-0003')!.riskLevel).toBe('中');
-    store.close();
+    await store.followup.addContact({ caseId: fresh.id, date: '2026-02-01', method: '上门', notes: '', riskLevel: '中', loggedBy: 'wangwu', createdAt: new Date('2026-02-01T02:00:00Z') });
+    expect((await store.cases.getByCode('DJ-2026-0003'))!.riskLevel).toBe('中');
+    await store.close();
     const raw = new Database(file, { readonly: true });
     const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cases' ORDER BY name").all().map((r) => (r as { name: string }).name);
     raw.close();

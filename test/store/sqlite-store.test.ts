@@ -10,34 +10,59 @@ const now = new Date('2026-11-29T02:00:00Z');
 const tmp = () => mkdtempSync(join(tmpdir(), 'humiao-store-'));
 
 describe('sqlite store', () => {
-  it('creates the database owner-only, in WAL mode, fully migrated', () => {
+  it('creates the database owner-only, in WAL mode, fully migrated', async () => {
     const file = join(tmp(), 'sub', 'humiao.db');
-    const store = openSqliteStore(file);
+    const store = await openSqliteStore(file);
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
-    expect(store.db.pragma('user_version', { simple: true })).toBe(loadMigrations().length);
-    store.close();
+    const pragma = (p: string) => store.db.raw.pragma(p, { simple: true });
+    expect(pragma('journal_mode')).toBe('wal');
+    expect(pragma('synchronous')).toBe(2);
+    expect(pragma('foreign_keys')).toBe(1);
+    expect(pragma('secure_delete')).toBe(1);
+    expect(pragma('busy_timeout')).toBe(5000);
+    expect(pragma('user_version')).toBe(loadMigrations().length);
+    await store.close();
     // Re-opening an up-to-date database runs no migration again.
-    openSqliteStore(file).close();
+    await (await openSqliteStore(file)).close();
   });
 
-  it('refuses a database written by a newer version', () => {
+  it('refuses a database written by a newer version', async () => {
     const file = join(tmp(), 'humiao.db');
     const db = new Database(file);
     db.pragma('user_version = 999');
     db.close();
-    expect(() => openSqliteStore(file)).toThrow(SchemaTooNewError);
+    await expect(openSqliteStore(file)).rejects.toThrow(SchemaTooNewError);
   });
 
   it('backs up online to an owner-only file', async () => {
     const dir = tmp();
-    const store = openSqliteStore(join(dir, 'live.db'));
-    store.chats.touch('g1', 'group', 'u1', now);
+    const store = await openSqliteStore(join(dir, 'live.db'));
+    await store.chats.touch('g1', 'group', 'u1', now);
     await store.backup(join(dir, 'copy.db'));
     expect(existsSync(join(dir, 'copy.db'))).toBe(true);
     expect(statSync(join(dir, 'copy.db')).mode & 0o777).toBe(0o600);
-    const copy = openSqliteStore(join(dir, 'copy.db'));
-    expect(copy.chats.get('g1')?.chatType).toBe('group');
+    const copy = await openSqliteStore(join(dir, 'copy.db'));
+    expect((await copy.chats.get('g1'))?.chatType).toBe('group');
+    await copy.close();
+    await store.close();
+  });
+
+  it('queues a call from outside a transaction until it commits, and runs calls from inside it at once', async () => {
+    const store = await openSqliteStore(':memory:');
+    const order: string[] = [];
+    let inside!: () => void;
+    const held = new Promise<void>((resolve) => (inside = resolve));
+    const tx = store.transaction(async () => {
+      await store.chats.touch('a', 'single', 'u', now);
+      order.push('tx wrote a');
+      await held;
+      order.push('tx done');
+    });
+    const outside = store.chats.list().then((l) => order.push(`outside saw ${l.map((c) => c.chatId).join(',')}`));
+    await new Promise((r) => setTimeout(r, 10));
+    inside();
+    await Promise.all([tx, outside]);
+    expect(order).toEqual(['tx wrote a', 'tx done', 'outside saw a']);
+    await store.close();
   });
 });

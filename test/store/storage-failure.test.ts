@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { storageFailure, StoreUnusableError } from '../../store/storage-failure.js';
 
 const err = (code: string) => Object.assign(new Error(`raw ${code}`), { code });
@@ -33,5 +37,13 @@ describe('storage failures are named by their code, not their English text', () 
     expect(storageFailure(err('SQLITE_ERROR'))).toBeNull();
     expect(storageFailure(new Error('no code'))).toBeNull();
     expect(storageFailure('not an error')).toBeNull();
+  });
+
+  it('opening a store where its folder is a file rejects with the one-line failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'humiao-store-'));
+    writeFileSync(join(dir, 'data'), 'not a folder');
+    const failed = await openSqliteStore(join(dir, 'data', 'humiao.db')).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(StoreUnusableError);
+    expect((failed as StoreUnusableError).exitCode).toBe(2);
   });
 });

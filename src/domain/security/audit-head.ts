@@ -38,10 +38,13 @@ export function openHead(cipher: FieldCipher | null, text: string): SealedAuditH
   return sealOf(cipher, 'audit head', payload(h)) === h.seal ? h : 'bad-seal';
 }
 
-/** Where a store keeps its head. */
+/**
+ * Where a store keeps its head. Asynchronous: on PostgreSQL it is a row in the shared schema. The
+ * store writes it only after the transaction that appended the entries it names has committed.
+ */
 export interface AuditHeadStore {
-  read(): string | undefined;
-  write(text: string): void;
+  read(): Promise<string | undefined>;
+  write(text: string): Promise<void>;
   /** For messages: 「数据库旁的 humiao.db.audit-head」. */
   readonly where: string;
 }
