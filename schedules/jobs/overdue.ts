@@ -44,8 +44,8 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       const rows = yield* statusesInChunks(ctx, overdueCandidatesSince(ctx.at, ctx.config.followup), (s) => s.due.state === 'overdue');
       const byMentor = new Map<string, CaseStatus[]>();
       for (const s of rows) if (s.c.mentorUserId) appendTo(byMentor, s.c.mentorUserId, s);
-      yield* sendInChunks(byMentor, privateCaseLine, (userId, list, lines) =>
-        push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...lines].join('\n')),
+      yield* sendInChunks(byMentor, privateCaseLine, async (userId, list, lines) =>
+        void await push(ctx, OVERDUE, { kind: 'user', id: userId }, [`【逾期提醒】您帮扶的以下 ${list.length} 件个案上期没有联系记录，请尽快联系并记录：`, ...lines].join('\n')),
       );
       const label = `${parsePeriod(previousPeriod(ctx.period)).firstMonth}月`;
       for (const g of broadcastGroups(ctx.config)) await push(ctx, OVERDUE, g, overdueGroupText(rows, label));
@@ -65,7 +65,7 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       yield* sendInChunks(
         byMember,
         (s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`,
-        (userId, _list, lines) => push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines].join('\n'), 'escalation'),
+        async (userId, _list, lines) => void await push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines].join('\n'), 'escalation'),
       );
       return `逾期 ${rows.length} 件，其中督办 ${escalate.length} 件`;
     },

@@ -54,7 +54,7 @@ export class CaseSealer {
       if (r) await this.db.run(sql`UPDATE cases SET row_mac = ${this.sealOfRow(r)} WHERE id = ${id}`);
     };
     // Every write to a case already runs in a transaction; only a lone call opens its own.
-    await (this.db.inTransaction() ? seal() : this.db.transaction(seal));
+    await (this.db.inTransaction() ? await seal() : await this.db.transaction(seal));
   }
 
   /** Whether the row's stored fields still match its seal (a row without one counts as intact). */

@@ -55,11 +55,11 @@ describe('the group filter index on disk', () => {
     const store = await storeWith(1_200);
     forgetMarks(store);
     const index = new SensitiveIndex(store, testConfig());
-    expect(store.identityMarks.pending()).toBe(true);
+    expect(await store.identityMarks.pending()).toBe(true);
     let pauses = 0;
     await index.fill(async () => void pauses++);
     expect(pauses).toBe(3);
-    expect(store.identityMarks.pending()).toBe(false);
+    expect(await store.identityMarks.pending()).toBe(false);
     expect((await index.mask(`${name(1_200)} ${phone(7)}`)).text).toBe(`欧*${String.fromCharCode(0x4e00 + 1_200)} 139****0007`);
   });
 
@@ -75,11 +75,11 @@ describe('the group filter index on disk', () => {
     const store = await storeWith(10);
     forgetMarks(store);
     await store.cases.insert({ ...sampleCase, code: 'DJ-2026-0099' });
-    expect(store.identityMarks.pending()).toBe(true);
+    expect(await store.identityMarks.pending()).toBe(true);
     await new SensitiveIndex(store, testConfig()).refresh();
-    expect(store.identityMarks.pending()).toBe(false);
+    expect(await store.identityMarks.pending()).toBe(false);
     await store.cases.insert({ ...sampleCase, code: 'DJ-2026-0100', fullName: '赵小龙' });
-    expect(store.identityMarks.pending()).toBe(false);
+    expect(await store.identityMarks.pending()).toBe(false);
     expect((await new SensitiveIndex(store, testConfig()).mask('赵 小 龙')).text).toBe('赵*龙');
   });
 
@@ -90,7 +90,7 @@ describe('the group filter index on disk', () => {
     await first.cases.insert(sampleCase);
     await first.close();
     const keyed = await openSqliteStore(file, { cipher: new FieldCipher(randomBytes(32)) });
-    expect(keyed.identityMarks.pending()).toBe(true);
+    expect(await keyed.identityMarks.pending()).toBe(true);
     const index = new SensitiveIndex(keyed, testConfig());
     await index.refresh();
     expect((await index.mask('王小明')).text).toBe('王*明');
@@ -110,7 +110,7 @@ describe('the group filter index on disk', () => {
     db.pragma('user_version = 12');
     db.close();
     const upgraded = await openSqliteStore(file, { cipher });
-    expect(upgraded.identityMarks.pending()).toBe(true);
+    expect(await upgraded.identityMarks.pending()).toBe(true);
     const index = new SensitiveIndex(upgraded, testConfig());
     await index.refresh();
     expect((await index.mask('王大山 13912345678')).text).toBe('王*山 139****5678');

@@ -111,7 +111,7 @@ describe('the group filter', () => {
     for (const a of [id, '初中', '陈梅 13600002222', '母亲', '逃学、网瘾', '公安机关矫治教育措施', '有', '否', '修改 帮扶责任人', '王五', '确认']) {
       await say('zhangsan', a);
     }
-    expect(store.cases.list()).toHaveLength(1);
+    expect(await store.cases.list()).toHaveLength(1);
     await say('zhangsan', '查看 DJ-2026-0001 完整 回访', 'wrkGroup1');
     await say('lisi', '刘小东的情况怎么样', 'wrkGroup1');
     await say('wangwu', `${id} 这个孩子归谁管`, 'wrkGroup1');

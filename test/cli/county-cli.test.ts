@@ -41,7 +41,7 @@ describe('admin commands in a county deployment', () => {
     const env = county();
     const seed = async (town: string, codes: string[], name: string) => {
       const store = await openSqliteStore(join(env.HUMIAO_DATA_DIR!, town, 'humiao.db'));
-      for (const code of codes) addCase(store, { code, name, createdAt: new Date('2026-10-10T02:00:00Z'), riskLevel: '高' });
+      for (const code of codes) await addCase(store, { code, name, createdAt: new Date('2026-10-10T02:00:00Z'), riskLevel: '高' });
       await store.close();
     };
     await seed('dunji', ['DJ-2026-0001', 'DJ-2026-0002'], '王小明');

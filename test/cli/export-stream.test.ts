@@ -25,20 +25,25 @@ describe('streamed export', () => {
   });
 
   it.each(storeKinds)('reads the same cases page by page as the whole list, audited once before any row ($name)', async (kind) => {
-    const store = kind.open();
+    const store = await kind.open();
     for (let i = 0; i < 7; i++) {
       await store.cases.insert({ ...sampleCase, code: `DJ-2026-${String(i + 1).padStart(4, '0')}`, dupKey: `k${i}`, idHash: null, fullName: `王小${i}` });
     }
     const plain = (c: unknown) => JSON.parse(JSON.stringify(c)) as unknown;
-    expect([...store.cases.each(3)].map(plain)).toEqual((await store.cases.list()).map(plain));
+    const collect = async <T>(it: AsyncIterable<T>) => {
+      const out: T[] = [];
+      for await (const x of it) out.push(x);
+      return out;
+    };
+    expect((await collect(store.cases.each(3))).map(plain)).toEqual((await store.cases.list()).map(plain));
     const now = new Date('2026-12-01T00:00:00Z');
     const whole = await auditedExport(store, 'os:a', now, 'json');
     const stream = auditedExportStream(store, 'os:b', now, 'json');
-    const first = stream.next();
+    const first = await stream.next();
     const entry = async (actor: string) => (await store.audit.list()).find((e) => e.actor === actor);
-    expect(entry('os:b')).toMatchObject({ action: 'export', detail: (await entry('os:a'))!.detail });
+    expect(await entry('os:b')).toMatchObject({ action: 'export', detail: (await entry('os:a'))!.detail });
     expect((await entry('os:b'))!.detail).toMatch(/^cases export json: 7 个案/);
-    expect([first.value, ...stream]).toEqual(whole);
+    expect([first.value, ...(await collect(stream))]).toEqual(whole);
     await store.close();
   });
 });

@@ -11,8 +11,8 @@ import { runCli, tempDataDir } from '../helpers/run-bot.js';
 async function seeded(): Promise<Record<string, string>> {
   const dir = tempDataDir();
   const store = await openSqliteStore(join(dir, 'humiao.db'));
-  const a = addCase(store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), name: '王小明' });
-  addCase(store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 2), name: '李大壮', village: '霸王村' });
+  const a = await addCase(store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), name: '王小明' });
+  await addCase(store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 2), name: '李大壮', village: '霸王村' });
   await store.followup.addContact({ caseId: a.id, date: '2026-10-12', method: '上门', notes: '平稳', riskLevel: null, loggedBy: 'wangwu', createdAt: fromLocal(2026, 10, 12) });
   await store.close();
   // The CLI runs on 2026-12-01, after the quarter began: the report and the job list depend on the day.
@@ -52,7 +52,7 @@ describe('follow-up commands', () => {
     expect(group.reply.text).not.toMatch(/李大壮|DJ-2026/);
     const again = runCli(['job', 'run', 'overdue', '--at', '2026-11-15T09:00:00+08:00'], env);
     expect(again.stdout).toContain('执行过');
-    expect(pending(env)).toHaveLength(rows.length);
+    expect(await pending(env)).toHaveLength(rows.length);
     const list = runCli(['job', 'list'], env);
     expect(list.stdout).toMatch(/上次：2026-11，[^\n]*手动/);
   });
@@ -65,7 +65,7 @@ describe('follow-up commands', () => {
     const at = runCli(['job', 'run', 'overdue', '--at', '明天'], env);
     expect(at.code).toBe(2);
     expect(at.stderr).toContain('--at 不是有效的时间');
-    expect(pending(env)).toEqual([]);
+    expect(await pending(env)).toEqual([]);
   });
 
   it('report quarterly writes markdown and an xlsx workbook with counts only', async () => {

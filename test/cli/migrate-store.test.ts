@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { sql } from '../../store/sql/db.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataKeyMismatchError, FieldCipher } from '../../src/domain/security/field-crypto.js';
@@ -102,38 +103,38 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     expect(sqliteAfterReading).toBe(before);
 
     const pg = await openPgTestStore(town, cipher);
-    expect(pg.cases.list()).toEqual(cases);
+    expect(await pg.cases.list()).toEqual(cases);
     expect((await pg.cases.list()).map((c) => c.fullName)).toEqual(['王小明', '李小红']);
-    expect(pg.followup.contacts()).toEqual(contacts);
-    expect(pg.cases.mandatoryReports()).toEqual(reports);
-    expect(pg.outbox.list(100)).toEqual(outbox);
+    expect(await pg.followup.contacts()).toEqual(contacts);
+    expect(await pg.cases.mandatoryReports()).toEqual(reports);
+    expect(await pg.outbox.list(100)).toEqual(outbox);
     expect((await pg.sessions.get('zhouba', 'zhouba'))?.state).toEqual({ answers: { fullName: '赵小刚' } });
     expect((await pg.followup.dialog('wangwu', 'wangwu'))?.state).toMatchObject({ step: 'method' });
     expect((await pg.jobRuns.get('overdue', '2026-10'))?.summary).toBe('2 条提醒');
-    expect(pg.followup.screenings('2026-09')).toHaveLength(1);
-    expect(pg.inbound.replies('wecom', 'm1')).toEqual([{ text: '已收到' }]);
+    expect(await pg.followup.screenings('2026-09')).toHaveLength(1);
+    expect(await pg.inbound.replies('wecom', 'm1')).toEqual([{ text: '已收到' }]);
     expect((await pg.chats.get('wrkGroup1'))?.chatType).toBe('group');
 
     const log = await pg.audit.list();
     expect(log.slice(0, -1)).toEqual(audit);
     expect(log.at(-1)).toMatchObject({ action: 'migrate-store', actor: 'os:tester' });
-    expect(pg.audit.verify()).toEqual({ ok: true, count: audit.length + 1 });
+    expect(await pg.audit.verify()).toEqual({ ok: true, count: audit.length + 1 });
 
     // Sequences continue after the copied (and the deleted) ids; the case serial continues too.
     const next = await pg.transaction(async () => pg.cases.insert({ ...sampleCase, code: await pg.cases.nextCode('DJ', 2026), dupKey: 'k3', idHash: 'h3', createdAt: new Date() }));
     expect(next.code).toBe('DJ-2026-0003');
     expect(next.id).toBe(Math.max(...cases.map((c) => c.id)) + 1);
-    expect(pg.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: 'x' }, reason: 'r' }, new Date())).toBe(topOutbox + 1);
+    expect(await pg.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: 'x' }, reason: 'r' }, new Date())).toBe(topOutbox + 1);
     expect((await pg.followup.addContact({ ...contacts[0]!, riskLevel: null })).id).toBe(Math.max(...contacts.map((c) => c.id)) + 1);
-    expect(pg.cases.recordMandatoryReport({ ...reports[0]!, caseId: null })).toBe(reports[0]!.id + 1);
+    expect(await pg.cases.recordMandatoryReport({ ...reports[0]!, caseId: null })).toBe(reports[0]!.id + 1);
     expect((await pg.audit.append({ at: new Date(), actor: 'lisi', action: 'view' })).id).toBe(audit.length + 2);
-    expect(pg.db.prepare('SELECT seq FROM audit_seq').get()).toEqual({ seq: audit.length + 2 });
+    expect(await pg.db.get(sql`SELECT seq FROM audit_seq`)).toEqual({ seq: audit.length + 2 });
     expect((await pg.audit.verify()).ok).toBe(true);
 
     // Anything in the schema already: refused, and nothing changes.
     expect(() => migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' })).toThrow(MigrationTargetError);
-    expect(pg.cases.list()).toHaveLength(3);
-    expect(pg.audit.verify()).toEqual({ ok: true, count: audit.length + 2 });
+    expect(await pg.cases.list()).toHaveLength(3);
+    expect(await pg.audit.verify()).toEqual({ ok: true, count: audit.length + 2 });
   });
 
   it('refuses a wrong data key, an empty source and a broken audit chain, writing nothing', async () => {
@@ -147,12 +148,12 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     // Tampering shows in the source: it is for the operator to look into, not to carry over quietly.
     const plain = (await sqliteTown(null)).file;
     const rw = await openSqliteStore(plain);
-    rw.db.exec('DROP TRIGGER audit_log_no_update');
+    await rw.db.exec('DROP TRIGGER audit_log_no_update');
     rw.db.prepare("UPDATE audit_log SET actor = 'someone' WHERE action = 'export'").run();
     await rw.close();
     expect(() => migrateSqliteToPostgres({ sqliteFile: plain, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(/审计记录已不完整/);
     const pg = await openPgTestStore(town);
-    expect(pg.audit.verify()).toEqual({ ok: true, count: 0 });
+    expect(await pg.audit.verify()).toEqual({ ok: true, count: 0 });
   });
 
   it('runs from the admin CLI: exit 2 without DATABASE_URL, 0 with a Chinese summary, 1 on a second run', { timeout: 90_000 }, async () => {

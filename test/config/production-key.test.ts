@@ -27,6 +27,6 @@ describe('starting without the data key', () => {
     const { lines, store } = await start({ HUMIAO_DATA_KEY: '' });
     expect(lines.some((l) => l.level === 30 && /not set/.test(l.msg))).toBe(true);
     expect(lines.some((l) => l.level >= 40)).toBe(false);
-    expect(store.outbox.list(10)).toEqual([]);
+    expect(await store.outbox.list(10)).toEqual([]);
   });
 });

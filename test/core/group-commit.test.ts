@@ -32,8 +32,8 @@ describe('group commit', () => {
     const deps = await testDeps();
     let commits = 0;
     const tx = deps.store.transaction.bind(deps.store);
-    deps.store.transaction = async <T>(fn: () => T): Promise<T> => {
-      const outer = !(deps.store as unknown as { db: { inTransaction: boolean } }).db.inTransaction;
+    deps.store.transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
+      const outer = !(deps.store as unknown as { db: { inTransaction(): boolean } }).db.inTransaction();
       const r = await tx(fn);
       if (outer) commits++;
       return r;
@@ -45,23 +45,23 @@ describe('group commit', () => {
     // The failed message left nothing behind; the others kept their pushes.
     expect((await deps.store.outbox.list(10)).map((o) => o.reply.text).sort()).toEqual(['一', '三']);
     // …and its id was not recorded, so a redelivery is handled afresh.
-    expect(deps.store.inbound.claim({ id: 'm1', channel: 'test', userId: 'lisi', chatId: 'lisi' }, new Date())).toBe(true);
-    expect(deps.store.inbound.claim({ id: 'm0', channel: 'test', userId: 'lisi', chatId: 'lisi' }, new Date())).toBe(false);
+    expect(await deps.store.inbound.claim({ id: 'm1', channel: 'test', userId: 'lisi', chatId: 'lisi' }, new Date())).toBe(true);
+    expect(await deps.store.inbound.claim({ id: 'm0', channel: 'test', userId: 'lisi', chatId: 'lisi' }, new Date())).toBe(false);
   });
 
   it('answers only after the commit, and a failed commit answers with an apology and keeps nothing', async () => {
     const deps = await testDeps();
     const gc = new GroupCommit(deps.store, new Router(deps, [pushing]), silentLogger);
     const realTx = deps.store.transaction.bind(deps.store);
-    deps.store.transaction = <T>(fn: () => T): T => {
-      if ((deps.store as unknown as { db: { inTransaction: boolean } }).db.inTransaction) return realTx(fn);
-      return realTx(() => {
-        fn();
+    deps.store.transaction = async <T>(fn: () => Promise<T>): Promise<T> => {
+      if ((deps.store as unknown as { db: { inTransaction(): boolean } }).db.inTransaction()) return realTx(fn);
+      return realTx(async () => {
+        await fn();
         throw new Error('disk I/O error');
       });
     };
     const r = await gc.dispatch(msg('x1', '一'));
     expect(r.replies[0]!.text).toContain('没有生效');
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.pending()).toBe(0);
   });
 });

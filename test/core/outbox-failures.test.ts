@@ -73,7 +73,7 @@ describe('outbox failures', () => {
     const id = (await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'busy' }, reply: { text: 'x' }, reason: 't' }, deps.clock.now()))!;
     await worker.drainOnce();
     const row = async () => (await deps.store.outbox.list(10)).find((r) => r.id === id)!;
-    expect(row()).toMatchObject({ attempts: 1, givenUpAt: null });
+    expect(await row()).toMatchObject({ attempts: 1, givenUpAt: null });
     for (let i = 0; i < 20 && (await row()).givenUpAt === null; i++) {
       deps.clock.advance(10 * 60_000);
       await worker.drainOnce();
@@ -90,7 +90,7 @@ describe('outbox failures', () => {
     await deps.store.outbox.enqueue({ target: { kind: 'chat', id: 'g' }, reply: { text: ' ' }, reason: 't' }, deps.clock.now());
     await worker.drainOnce();
     expect((await deps.store.outbox.list(10)).filter((r) => r.reason === GIVE_UP_REASON)).toHaveLength(0);
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.pending()).toBe(0);
   });
 });
 
@@ -105,6 +105,6 @@ describe('reminders combined', () => {
     await deps.store.outbox.enqueue({ target: me, reply: { text: '请继续登记' }, reason: 'intake.moved-to-private' }, deps.clock.now());
     expect(await worker.drainOnce()).toBe(3);
     expect(delivered.map((d) => d.text)).toEqual(['【即将到期】A\n\n———\n\n【逾期提醒】B', '请继续登记']);
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.pending()).toBe(0);
   });
 });

@@ -36,7 +36,7 @@ describe('outbox worker', () => {
     expect(await w.drainOnce()).toBe(1);
     expect(await w.drainOnce()).toBe(0);
     expect(sent.map(([, r]) => r.text)).toEqual(['一', '二']);
-    expect(store.outbox.pending()).toBe(0);
+    expect(await store.outbox.pending()).toBe(0);
   });
 
   it('stops pushing the moment this process no longer owns the town, leaving the rows unsent', async () => {
@@ -51,7 +51,7 @@ describe('outbox worker', () => {
     });
     expect(await w.drainOnce()).toBe(1);
     expect(sent.map(([, r]) => r.text)).toEqual(['一']);
-    expect(store.outbox.pending()).toBe(2);
+    expect(await store.outbox.pending()).toBe(2);
   });
 
   it('holds back a chat the pacer says is full, without writing to its rows, and sends it later', async () => {

@@ -15,7 +15,7 @@ describe('resolvePushTarget', () => {
   it('a person who wrote to the bot privately is reached directly', async () => {
     const { config, store } = setup();
     await store.chats.touch('zhangsan', 'single', 'zhangsan', now);
-    expect(resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config)).toEqual({
+    expect(await resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, config)).toEqual({
       target: { kind: 'user', id: 'zhangsan' },
       redirected: false,
     });
@@ -54,18 +54,18 @@ describe('resolvePushTarget', () => {
     expect(r.group?.webhookKey).toBe('k');
   });
 
-  it('group targets go where addressed', () => {
+  it('group targets go where addressed', async () => {
     const { config, store } = setup();
-    expect(resolvePushTarget({ kind: 'chat', id: 'wrkPolice' }, store, config)).toMatchObject({
+    expect(await resolvePushTarget({ kind: 'chat', id: 'wrkPolice' }, store, config)).toMatchObject({
       target: { kind: 'chat', id: 'wrkPolice' },
       redirected: false,
       group: { name: '派出所工作群' },
     });
   });
 
-  it('with no group to leave a notice in, it says whom to ask', () => {
+  it('with no group to leave a notice in, it says whom to ask', async () => {
     const { config, store } = setup();
-    expect(() => resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).toThrow(UnreachableTargetError);
-    expect(() => resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).toThrow(/张三（zhangsan）/);
+    await expect(await resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).rejects.toThrow(UnreachableTargetError);
+    await expect(await resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).rejects.toThrow(/张三（zhangsan）/);
   });
 });

@@ -42,9 +42,9 @@ describe('router', () => {
     };
     const router = new Router(deps, [h]);
     expect((await router.dispatch(msg())).replies).toEqual([{ text: '第1次' }]);
-    expect(router.dispatch(msg())).toEqual({ replies: [{ text: '第1次' }], duplicate: true });
+    expect(await router.dispatch(msg())).toEqual({ replies: [{ text: '第1次' }], duplicate: true });
     expect(n).toBe(1);
-    expect(deps.store.outbox.pending()).toBe(1);
+    expect(await deps.store.outbox.pending()).toBe(1);
   });
 
   it('rolls back a failing turn so a redelivery can try again, and answers politely', async () => {
@@ -61,9 +61,9 @@ describe('router', () => {
     const router = new Router(deps, [h]);
     const first = await router.dispatch(msg());
     expect(first.replies[0]!.text).toContain('没有生效');
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.pending()).toBe(0);
     fail = false;
-    expect(router.dispatch(msg())).toEqual({ replies: [{ text: 'ok' }], duplicate: false });
+    expect(await router.dispatch(msg())).toEqual({ replies: [{ text: 'ok' }], duplicate: false });
   });
 
   it('leaves member undefined for people not in the config', async () => {

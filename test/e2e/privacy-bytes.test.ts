@@ -51,7 +51,7 @@ const SECRETS = [NAME, GUARDIAN, PHONE, ID];
 describe.each(storeKinds)('every byte the bot wrote, with the key set ($name)', (kind: StoreKind) => {
   it('holds no name, ID number, phone or guardian in plain text after a full working cycle', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'humiao-bytes-'));
-    const store = kind.open({ cipher: new FieldCipher(randomBytes(32)), persistent: true });
+    const store = await kind.open({ cipher: new FieldCipher(randomBytes(32)), persistent: true });
     const log = pino({ level: 'debug' }, pino.destination({ dest: join(dir, 'humiao.log'), sync: true }));
     const clock = fixedClock(new Date('2026-03-10T02:00:00Z'));
     const config = testConfig();
@@ -101,6 +101,6 @@ describe.each(storeKinds)('every byte the bot wrote, with the key set ($name)', 
     expect(files.map((f) => f.path).some((p) => p.endsWith('humiao.log'))).toBe(true);
     const leaks = files.map((f) => ({ path: f.path, found: foundIn(f.bytes, SECRETS) })).filter((f) => f.found.length > 0);
     expect(leaks).toEqual([]);
-    expect(foundIn(dumpTables(store), SECRETS)).toEqual([]);
+    expect(foundIn(await dumpTables(store), SECRETS)).toEqual([]);
   });
 });

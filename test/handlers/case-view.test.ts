@@ -37,10 +37,10 @@ describe('viewing a case', () => {
     const { say, store } = await setup();
     const g = await say('lisi', '查看 DJ-2026-0001', 'wrkGroup1');
     expect(g).toBe(VIEW_IN_PRIVATE_TEXT);
-    expect(store.audit.list()).toEqual([]);
-    expect(say('stranger', '查看 DJ-2026-0001')).toBe(VIEW_NOT_ENABLED_TEXT);
+    expect(await store.audit.list()).toEqual([]);
+    expect(await say('stranger', '查看 DJ-2026-0001')).toBe(VIEW_NOT_ENABLED_TEXT);
     // Someone not in the config is refused and the attempt is on record.
-    expect(store.audit.list()).toMatchObject([{ actor: 'stranger', action: 'denied', caseCode: 'DJ-2026-0001' }]);
+    expect(await store.audit.list()).toMatchObject([{ actor: 'stranger', action: 'denied', caseCode: 'DJ-2026-0001' }]);
   });
 
   it('shows the lead unit a masked view with sealed fields hidden, and audits it', async () => {
@@ -51,20 +51,20 @@ describe('viewing a case', () => {
     expect(t).toContain('138****5678');
     expect(t).toContain('处置情况：该记录已依法封存');
     for (const secret of ['王小明', '341324201305061234', '13812345678', '王大山', '初二', '村东头', '公安机关矫治']) expect(t).not.toContain(secret);
-    expect(store.audit.list()).toMatchObject([{ actor: 'zhangsan', action: 'view', caseCode: 'DJ-2026-0001', reason: null }]);
+    expect(await store.audit.list()).toMatchObject([{ actor: 'zhangsan', action: 'view', caseCode: 'DJ-2026-0001', reason: null }]);
   });
 
   it('asks for a reason before the full identity, then shows it and audits the reason', async () => {
     const { say, store } = await setup();
-    expect(say('lisi', '查看 DJ-2026-0001 完整')).toContain('需要说明原因');
+    expect(await say('lisi', '查看 DJ-2026-0001 完整')).toContain('需要说明原因');
     // A word or two is not a purpose: refused like no reason, and both refusals are on record.
     const vague = await say('lisi', '查看 DJ-2026-0001 完整 看看情况');
     expect(vague).toContain('需要说明原因');
     expect(vague).not.toContain('王小明');
     expect((await store.audit.list()).map((e) => e.action)).toEqual(['denied', 'denied']);
-    expect(say('lisi', '查看 DJ-2026-0001 完整 2')).toContain('王小明');
+    expect(await say('lisi', '查看 DJ-2026-0001 完整 2')).toContain('王小明');
     expect((await store.audit.list()).at(-1)).toMatchObject({ action: 'view-full', reason: '走访前核对身份' });
-    expect(say('lisi', '查看 DJ-2026-0001 完整 下周协调民政救助金需要核对户主')).toContain('王小明');
+    expect(await say('lisi', '查看 DJ-2026-0001 完整 下周协调民政救助金需要核对户主')).toContain('王小明');
     const t = await say('lisi', '查看 DJ-2026-0001 完整 核实监护人联系方式');
     expect(t).toContain('王小明');
     expect(t).toContain('341324201305061234');
@@ -77,7 +77,7 @@ describe('viewing a case', () => {
 
   it('opens sealed details only to a sealedAccess unit that gave a reason', async () => {
     const { say, store } = await setup();
-    expect(say('zhangsan', '查看 DJ-2026-0001')).toContain('贵单位可在说明原因后查看封存信息');
+    expect(await say('zhangsan', '查看 DJ-2026-0001')).toContain('贵单位可在说明原因后查看封存信息');
     const t = await say('zhangsan', '查看 DJ-2026-0001 完整 办理矫治教育回访');
     expect(t).toContain('处置情况：公安机关矫治教育措施');
     expect(t).toContain('是否涉及司法程序：有');
@@ -108,8 +108,8 @@ describe('viewing a case', () => {
     const other: NewCase = { ...sampleCase, categories: [{ code: '01', leadUnits: ['墩集中心校'] }], primaryCategory: '01', schoolDetail: '墩集中学初一' };
     const mine: NewCase = { ...other, code: 'DJ-2026-0002', schoolDetail: '墩集中心校 四年级' };
     const { say } = await setup([other, mine]);
-    expect(say('zhaoliu', '查看 DJ-2026-0001')).toContain('没有找到您可以查看的个案');
-    expect(say('zhaoliu', '查看 DJ-2026-0002')).toContain('王*明');
+    expect(await say('zhaoliu', '查看 DJ-2026-0001')).toContain('没有找到您可以查看的个案');
+    expect(await say('zhaoliu', '查看 DJ-2026-0002')).toContain('王*明');
   });
 
   it('never shows justice fields to a school, not even that they are sealed', async () => {
@@ -137,7 +137,7 @@ describe('viewing a case', () => {
 
   it('lets the reporter and the mentor see their case, and a village cadre the cases of their village', async () => {
     const { say } = await setup([{ ...sampleCase, reporterUserId: 'lisi', mentorUserId: 'wangwu', categories: [{ code: '02', leadUnits: ['镇派出所'] }] }]);
-    expect(say('wangwu', '查看 DJ-2026-0001')).toContain('王*明');
-    expect(say('zhouba', '查看 DJ-2026-0001')).toContain('王*明');
+    expect(await say('wangwu', '查看 DJ-2026-0001')).toContain('王*明');
+    expect(await say('zhouba', '查看 DJ-2026-0001')).toContain('王*明');
   });
 });

@@ -45,14 +45,14 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     const first = await b.say('wangwu', `补充 ${CODE}`);
     expect(first).toContain('监护人手机？');
     expect(first).not.toContain('孩子的姓名');
-    expect(b.say('wangwu', '13912345678')).toMatch(/已保存：监护人姓名和手机（手机）。\n父母各在哪里务工/);
+    expect(await b.say('wangwu', '13912345678')).toMatch(/已保存：监护人姓名和手机（手机）。\n父母各在哪里务工/);
     expect((await b.theCase()).guardianPhone).toBe('13912345678');
     expect((await b.theCase()).guardianName).toBe('张桂兰');
-    expect(b.say('wangwu', '不知道')).toContain('监护情况评估？');
+    expect(await b.say('wangwu', '不知道')).toContain('监护情况评估？');
     const wrong = await b.say('wangwu', '蓝色');
     expect(wrong).toContain('监护情况评估');
     expect((await b.theCase()).details.guardianshipRating).toBeUndefined();
-    expect(b.say('wangwu', '一般')).toContain('风险等级？');
+    expect(await b.say('wangwu', '一般')).toContain('风险等级？');
     const done = await b.say('wangwu', '中');
     expect(done).toContain(`已补充个案 ${CODE}：监护人姓名和手机（手机）、监护情况评估、风险等级。`);
     expect(done).toContain('仍待补充：父母务工地。');
@@ -60,12 +60,12 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     expect(c.details.guardianshipRating).toBe('一般');
     expect(c.riskLevel).toBe('中');
     expect(casePending(c)).toEqual(['父母务工地']);
-    expect(b.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
+    expect(await b.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
     const changes = (await b.store.audit.list({ caseCode: CODE })).filter((e) => e.action === 'change');
     expect(changes.map((e) => e.detail)).toEqual(['completed: guardianContact', 'completed: guardianshipRating', 'completed: riskLevel']);
     expect(JSON.stringify(changes)).not.toContain('13912345678');
     // 我的个案 lists only what is still missing.
-    expect(b.say('wangwu', '我的个案')).toContain('待补充：父母务工地');
+    expect(await b.say('wangwu', '我的个案')).toContain('待补充：父母务工地');
   });
 
   it('takes the value in the same message, and is reached by 「DJ-… 补充信息」 too', async () => {
@@ -73,9 +73,9 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     const r = await b.say('wangwu', `补充 ${CODE} 父母务工地 江苏苏州`);
     expect(r).toContain('已保存：父母务工地。');
     expect((await b.theCase()).details.parentsWorkplace).toBe('江苏苏州');
-    expect(b.say('wangwu', '取消')).toContain('已答的内容都已保存');
+    expect(await b.say('wangwu', '取消')).toContain('已答的内容都已保存');
     expect((await b.theCase()).details.parentsWorkplace).toBe('江苏苏州');
-    expect(b.say('lisi', `${CODE} 补充信息`)).toContain('监护人手机？');
+    expect(await b.say('lisi', `${CODE} 补充信息`)).toContain('监护人手机？');
   });
 
   it('a field that is not pending is not changed, and what was typed is not repeated', async () => {
@@ -101,7 +101,7 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     const b = await bot();
     await b.say('wangwu', '留守儿童需要补充哪些信息？');
     await b.say('wangwu', '补充说明怎么写');
-    expect(b.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
+    expect(await b.store.sessions.get('wangwu', 'wangwu')).toBeUndefined();
   });
 
   it('refuses a member who may not act on the case exactly as a code that does not exist, both audited', async () => {
@@ -114,7 +114,7 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     expect((await b.store.audit.list({ caseCode: CODE })).some((e) => e.action === 'denied' && e.actor === 'zhangsan')).toBe(true);
     expect((await b.store.audit.list({ caseCode: 'DJ-2026-0999' })).some((e) => e.action === 'denied')).toBe(true);
     // A lead-unit member who is not the mentor may.
-    expect(b.say('qianjiu', `补充 ${CODE} 父母务工地 江苏苏州`)).toContain('已保存：父母务工地');
+    expect(await b.say('qianjiu', `补充 ${CODE} 父母务工地 江苏苏州`)).toContain('已保存：父母务工地');
   });
 
   it('in a group asks nothing and repeats nothing typed: it points to the private chat', async () => {
@@ -124,12 +124,12 @@ describe('「补充 DJ-…」 completes the fields a case was saved without', ()
     expect(r).not.toContain('13912345678');
     expect(r).not.toContain('监护人');
     expect((await b.theCase()).guardianPhone).toBeNull();
-    expect(b.store.sessions.get('wangwu', 'wrkGroup')).toBeUndefined();
+    expect(await b.store.sessions.get('wangwu', 'wrkGroup')).toBeUndefined();
   });
 
   it('with a data key the completed values are encrypted at rest and the row stays sealed', async () => {
     const b = await bot(new FieldCipher(randomBytes(32)));
-    expect(b.say('wangwu', `补充 ${CODE} 监护人电话 13912345678`)).toContain('已保存');
+    expect(await b.say('wangwu', `补充 ${CODE} 监护人电话 13912345678`)).toContain('已保存');
     await b.say('wangwu', '江苏苏州');
     expect((await b.theCase()).guardianPhone).toBe('13912345678');
     expect((await b.theCase()).details.parentsWorkplace).toBe('江苏苏州');

@@ -39,7 +39,7 @@ export interface CaseSpec {
   riskLevel?: '低' | '中' | '高';
 }
 
-export function addCase(store: SqliteStore, s: CaseSpec): CaseRecord {
+export function addCase(store: SqliteStore, s: CaseSpec): Promise<CaseRecord> {
   const cats = s.categories ?? ['05'];
   const mentor = s.mentor === undefined ? 'wangwu' : s.mentor;
   const c: NewCase = {
@@ -78,9 +78,9 @@ export interface FollowupHarness {
   clock: ReturnType<typeof fixedClock>;
   deps: AppDeps;
   file: string;
-  say(userId: string, text: string, group?: string): string;
-  replies(userId: string, text: string, group?: string): Reply[];
-  reopen(): void;
+  say(userId: string, text: string, group?: string): Promise<string>;
+  replies(userId: string, text: string, group?: string): Promise<Reply[]>;
+  reopen(): Promise<void>;
 }
 
 const passThrough: Handler = { name: 'qa-stand-in', handle: () => [{ text: '[Q&A]' }] };

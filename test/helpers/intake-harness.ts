@@ -30,12 +30,12 @@ export interface Harness {
   clock: ReturnType<typeof fixedClock>;
   deps: AppDeps;
   /** Sends one message; returns the replies' text joined. */
-  say(userId: string, text: string, chat?: { id: string; type: 'single' | 'group' }): string;
-  replies(userId: string, text: string, chat?: { id: string; type: 'single' | 'group' }): Reply[];
+  say(userId: string, text: string, chat?: { id: string; type: 'single' | 'group' }): Promise<string>;
+  replies(userId: string, text: string, chat?: { id: string; type: 'single' | 'group' }): Promise<Reply[]>;
   /** Every text the bot sent into a group, by reply or outbox. */
-  groupTexts(): string[];
+  groupTexts(): Promise<string[]>;
   turns(userId: string): number;
-  reopen(): void;
+  reopen(): Promise<void>;
 }
 
 export async function harness(opts: { file?: boolean; start?: Date; plan?: PlanMatrix; config?: LoadedConfig } = {}): Promise<Harness> {

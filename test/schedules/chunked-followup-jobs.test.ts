@@ -18,7 +18,7 @@ async function townWithCases(): Promise<ReturnType<typeof testDeps>> {
   return deps;
 }
 
-async function installed(deps: ReturnType<typeof testDeps>, job: JobDef, at: Date): Promise<JobRunner> {
+async function installed(deps: Awaited<ReturnType<typeof testDeps>>, job: JobDef, at: Date): Promise<JobRunner> {
   const runner = new JobRunner(deps, [job]);
   deps.clock.set(fromLocal(2026, 4, 1, 8));
   await runner.tick();
@@ -26,7 +26,7 @@ async function installed(deps: ReturnType<typeof testDeps>, job: JobDef, at: Dat
   return runner;
 }
 
-const queued = async (deps: ReturnType<typeof testDeps>) =>
+const queued = async (deps: Awaited<ReturnType<typeof testDeps>>) =>
   (await deps.store.outbox
     .list(10_000))
     .map((o) => `${o.target.kind}:${o.target.id}\n${o.reply.text}`)
@@ -44,7 +44,7 @@ describe.each([
     const [many] = await (await installed(chunked, make(chunked.config), at)).tickInChunks(async () => void pauses++);
     expect(many!.run.summary).toBe(one!.run.summary);
     expect(pauses).toBeGreaterThan(3);
-    expect(queued(chunked)).toEqual(queued(whole));
+    expect(await queued(chunked)).toEqual(queued(whole));
     expect((await queued(whole)).length).toBeGreaterThan(14);
   });
 
@@ -58,6 +58,6 @@ describe.each([
       if (++pauses === 4) throw new Error('process died');
     })).rejects.toThrow('process died');
     await runner.tickInChunks(async () => {});
-    expect(queued(deps)).toEqual(queued(whole));
+    expect(await queued(deps)).toEqual(queued(whole));
   });
 });

@@ -23,7 +23,7 @@ function chunkedJob(starts: { n: number }): JobDef {
   };
 }
 
-async function installedBefore(deps: ReturnType<typeof testDeps>, runner: JobRunner): Promise<void> {
+async function installedBefore(deps: Awaited<ReturnType<typeof testDeps>>, runner: JobRunner): Promise<void> {
   deps.clock.set(fromLocal(2026, 10, 20, 10));
   await runner.tick();
   deps.clock.set(fromLocal(2026, 11, 1, 9, 30));
@@ -42,7 +42,7 @@ describe('chunked job runs', () => {
     });
     expect(outcomes.map((o) => [o.period, o.result, o.run.summary])).toEqual([['2026-11', 'done', '3 条']]);
     expect(seen.slice(0, 2)).toEqual([{ rows: 1, recorded: false }, { rows: 2, recorded: false }]);
-    expect(deps.store.outbox.pending()).toBe(3);
+    expect(await deps.store.outbox.pending()).toBe(3);
     expect(await runner.tickInChunks(async () => {})).toEqual([]);
     expect(starts.n).toBe(1);
   });
@@ -52,7 +52,7 @@ describe('chunked job runs', () => {
     const runner = new JobRunner(deps, [chunkedJob({ n: 0 })]);
     await installedBefore(deps, runner);
     expect((await runner.tick()).map((o) => o.run.summary)).toEqual(['3 条']);
-    expect(deps.store.outbox.pending()).toBe(3);
+    expect(await deps.store.outbox.pending()).toBe(3);
   });
 
   it('after a crash between chunks run again from the start without sending anything twice', async () => {
@@ -66,9 +66,9 @@ describe('chunked job runs', () => {
         if (++pauses === 2) throw new Error('process died');
       }),
     ).rejects.toThrow('process died');
-    expect(deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
+    expect(await deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
     await runner.tickInChunks(async () => {});
-    expect(deps.store.outbox.pending()).toBe(3);
+    expect(await deps.store.outbox.pending()).toBe(3);
     expect((await deps.store.jobRuns.get('chunked', '2026-11'))?.status).toBe('done');
   });
 
@@ -81,7 +81,7 @@ describe('chunked job runs', () => {
     const s = startScheduler(runner, deps.log, () => {}, () => {}, { startAfter: answered, graceMs: 60_000 });
     try {
       await new Promise((r) => setTimeout(r, 20));
-      expect(deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
+      expect(await deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
       answer();
       await s.settled();
       expect((await deps.store.jobRuns.get('chunked', '2026-11'))?.summary).toBe('3 条');

@@ -25,10 +25,10 @@ interface Sim {
 
 async function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?: [Date, Date] } = {}): Promise<Sim> {
   const h = await followupHarness({ start: fromLocal(2026, 1, 1), file: opts.file });
-  addCase(h.store, { code: A, createdAt: fromLocal(2025, 12, 10), categories: ['05'], mentor: 'wangwu', birthDate: '2010-06-15', name: '王小明', village: '王庄村' });
-  addCase(h.store, { code: B, createdAt: fromLocal(2025, 12, 10), categories: ['04'], mentor: 'sunqi', name: '李大壮', village: '霸王村' });
-  addCase(h.store, { code: D, createdAt: fromLocal(2025, 11, 1), categories: ['05'], mentor: null, name: '赵小花', village: '王庄村' });
-  const events: Array<{ at: Date; run: () => void }> = [];
+  await addCase(h.store, { code: A, createdAt: fromLocal(2025, 12, 10), categories: ['05'], mentor: 'wangwu', birthDate: '2010-06-15', name: '王小明', village: '王庄村' });
+  await addCase(h.store, { code: B, createdAt: fromLocal(2025, 12, 10), categories: ['04'], mentor: 'sunqi', name: '李大壮', village: '霸王村' });
+  await addCase(h.store, { code: D, createdAt: fromLocal(2025, 11, 1), categories: ['05'], mentor: null, name: '赵小花', village: '王庄村' });
+  const events: Array<{ at: Date; run: () => Promise<unknown> }> = [];
   const contact = (code: string, y: number, m: number, d: number, by: string) =>
     events.push({
       at: fromLocal(y, m, d, 15),
@@ -62,11 +62,11 @@ async function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?:
   let lastMonth = 1;
   while (h.clock.now().getTime() < end) {
     const now = h.clock.now();
-    while (events.length && events[0]!.at <= now) events.shift()!.run();
+    while (events.length && events[0]!.at <= now) await events.shift()!.run();
     const isDown = opts.down && now >= opts.down[0] && now < opts.down[1];
     const month = Number(localDateKey(now).slice(5, 7));
     if (opts.restartMonthly && month !== lastMonth) {
-      h.reopen();
+      await h.reopen();
       runner = new JobRunner(h.deps, buildJobs(h.deps));
     }
     lastMonth = month;
@@ -79,8 +79,8 @@ async function simulate(opts: { file?: boolean; restartMonthly?: boolean; down?:
 const to = (rows: OutboxItem[], reason: string, id: string) => rows.filter((r) => r.reason === reason && r.target.id === id);
 const months = (rows: OutboxItem[]) => rows.map((r) => localDateKey(r.createdAt).slice(0, 7));
 
-describe('a simulated year of follow-up jobs', () => {
-  const { h, rows } = simulate();
+describe('a simulated year of follow-up jobs', async () => {
+  const { h, rows } = await simulate();
   const jobs = buildJobs(h.deps);
   const job = (name: string) => jobs.find((j) => j.name === name)!;
 

@@ -19,15 +19,15 @@ it('drops cards past their life, turns as old, and dialog outcomes past theirs; 
   await deps.store.cards.save(card('new', t1));
   await deps.store.cards.saveTurn('wangwu', 'wangwu', { turn: 1, key: null, reply: null, at: t1 });
   await housekeeping(deps);
-  expect(deps.store.outcomes.get('lisi', 'lisi', new Date(0))).toBeUndefined();
-  expect(deps.store.cards.get('old', t1)).toBeDefined();
+  expect(await deps.store.outcomes.get('lisi', 'lisi', new Date(0))).toBeUndefined();
+  expect(await deps.store.cards.get('old', t1)).toBeDefined();
 
   deps.clock.advance(CARD_LIFE_MS - OUTCOME_LIFE_MS);
   await housekeeping(deps);
   const t2 = deps.clock.now();
   // Read before their expiry would have hidden them: what is gone is gone from the table.
-  expect(deps.store.cards.get('old', t0)).toBeUndefined();
-  expect(deps.store.cards.turn('lisi', 'lisi')).toBeUndefined();
-  expect(deps.store.cards.get('new', t2)).toBeDefined();
-  expect(deps.store.cards.turn('wangwu', 'wangwu')).toBeDefined();
+  expect(await deps.store.cards.get('old', t0)).toBeUndefined();
+  expect(await deps.store.cards.turn('lisi', 'lisi')).toBeUndefined();
+  expect(await deps.store.cards.get('new', t2)).toBeDefined();
+  expect(await deps.store.cards.turn('wangwu', 'wangwu')).toBeDefined();
 });

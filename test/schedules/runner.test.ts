@@ -21,7 +21,7 @@ const ping = (over: Partial<JobDef> = {}): JobDef => ({
   ...over,
 });
 
-const sent = async (deps: ReturnType<typeof testDeps>) => (await deps.store.outbox.list(100)).map((i) => i.reply.text).reverse();
+const sent = async (deps: Awaited<ReturnType<typeof testDeps>>) => (await deps.store.outbox.list(100)).map((i) => i.reply.text).reverse();
 
 describe('job runner', () => {
   it('runs on the due minute, once per period, through a simulated year', async () => {
@@ -54,8 +54,8 @@ describe('job runner', () => {
     await deps.store.close();
     const again = await testDeps({ store: await openSqliteStore(file) });
     again.clock.set(fromLocal(2026, 11, 23, 10, 5));
-    expect(new JobRunner(again, [ping()]).tick()).toEqual([]);
-    expect(again.store.outbox.pending()).toBe(1);
+    expect(await new JobRunner(again, [ping()]).tick()).toEqual([]);
+    expect(await again.store.outbox.pending()).toBe(1);
   });
 
   it('records a too-late catch-up as skipped and sends nothing', async () => {
@@ -67,7 +67,7 @@ describe('job runner', () => {
     const [o] = await runner.tick();
     expect(o?.result).toBe('skipped');
     expect(o?.run.summary).toContain('错过执行时间');
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.pending()).toBe(0);
   });
 
   it('a first start sends nothing about periods before it was installed, then runs its own', async () => {
@@ -77,7 +77,7 @@ describe('job runner', () => {
     const dispatch = ping({ name: 'dispatch', cadence: { every: 'month', day: 25, time: '09:00' } });
     const runner = new JobRunner(deps, [bulletin, dispatch]);
     let installs = 0;
-    runner.onInstall = () => void installs++;
+    runner.onInstall = async () => void installs++;
     deps.clock.set(fromLocal(2026, 12, 1, 8, 13)); // installed before the 1st's bulletin is due
     expect((await runner.tick()).map((o) => [o.job, o.period, o.result])).toEqual([
       ['bulletin', '2026-11', 'skipped'],
@@ -93,7 +93,7 @@ describe('job runner', () => {
     expect((await runner.tick()).map((o) => [o.job, o.result])).toEqual([['dispatch', 'done']]);
     deps.clock.set(fromLocal(2027, 2, 1, 9, 0)); // February's covers January: wholly ours
     expect((await runner.tick()).map((o) => [o.job, o.result])).toEqual([['bulletin', 'done']]);
-    expect(sent(deps)).toEqual(['提醒 2026-12', '提醒 2027-01', '提醒 2027-02']);
+    expect(await sent(deps)).toEqual(['提醒 2026-12', '提醒 2027-01', '提醒 2027-02']);
     expect(installs).toBe(1);
   });
 
@@ -112,9 +112,9 @@ describe('job runner', () => {
     expect((await runner.runByName('ping', fromLocal(2026, 10, 25))).period).toBe('2026-10');
     expect((await runner.runByName('ping', fromLocal(2026, 10, 26))).result).toBe('already');
     deps.clock.set(fromLocal(2026, 11, 1));
-    expect(runner.tick()).toEqual([]); // the cron tick finds 2026-10 done
-    expect(sent(deps)).toEqual(['提醒 2026-10']);
-    expect(() => runner.runByName('nope', new Date())).toThrow(UnknownJobError);
+    expect(await runner.tick()).toEqual([]); // the cron tick finds 2026-10 done
+    expect(await sent(deps)).toEqual(['提醒 2026-10']);
+    await expect(await runner.runByName('nope', new Date())).rejects.toThrow(UnknownJobError);
   });
 
   it('a job that throws leaves no record and no messages, so the next tick retries', async () => {
@@ -129,10 +129,10 @@ describe('job runner', () => {
     });
     deps.clock.set(fromLocal(2026, 11, 20, 9));
     const runner = new JobRunner(deps, [flaky]);
-    expect(() => runner.tick()).toThrow('boom');
-    expect(deps.store.outbox.pending()).toBe(0);
+    await expect(await runner.tick()).rejects.toThrow('boom');
+    expect(await deps.store.outbox.pending()).toBe(0);
     fail = false;
-    expect(runner.tick()).toHaveLength(1);
-    expect(deps.store.outbox.pending()).toBe(1);
+    expect(await runner.tick()).toHaveLength(1);
+    expect(await deps.store.outbox.pending()).toBe(1);
   });
 });

@@ -27,8 +27,8 @@ describe.each(storeKinds)('audit log ($name)', (kind: StoreKind) => {
 
   it('refuses UPDATE and DELETE through SQL', async () => {
     const s = await seeded();
-    await expect(s.db.run(sql`UPDATE audit_log SET actor = 'x' WHERE id = 1`)).rejects.toThrow(/append-only/);
-    await expect(s.db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(await s.db.run(sql`UPDATE audit_log SET actor = 'x' WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(await s.db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
     expect((await s.audit.verify()).ok).toBe(true);
   });
 
@@ -78,7 +78,7 @@ describe.each(storeKinds)('audit head and transactions ($name)', (kind: StoreKin
     const s = await kind.open({ persistent: true });
     await s.audit.append({ at: t(0), actor: 'u', action: 'view', caseCode: null });
     await expect(
-      s.transaction(async () => {
+      await s.transaction(async () => {
         await s.audit.append({ at: t(1), actor: 'u', action: 'view', caseCode: null });
         throw new Error('boom');
       }),
@@ -95,7 +95,7 @@ describe.each(storeKinds)('audit head and transactions ($name)', (kind: StoreKin
     await s.audit.append({ at: t(0), actor: 'u', action: 'view', caseCode: null });
     await s.transaction(async () => {
       await expect(
-        s.transaction(async () => {
+        await s.transaction(async () => {
           await s.audit.append({ at: t(1), actor: 'u', action: 'view', caseCode: null });
           throw new Error('inner');
         }),

@@ -31,7 +31,7 @@ describe('sqlite store', () => {
     const db = new Database(file);
     db.pragma('user_version = 999');
     db.close();
-    await expect(openSqliteStore(file)).rejects.toThrow(SchemaTooNewError);
+    await expect(await openSqliteStore(file)).rejects.toThrow(SchemaTooNewError);
   });
 
   it('backs up online to an owner-only file', async () => {
@@ -52,7 +52,7 @@ describe('sqlite store', () => {
     const order: string[] = [];
     let inside!: () => void;
     const held = new Promise<void>((resolve) => (inside = resolve));
-    const tx = store.transaction(async () => {
+    const tx = await store.transaction(async () => {
       await store.chats.touch('a', 'single', 'u', now);
       order.push('tx wrote a');
       await held;

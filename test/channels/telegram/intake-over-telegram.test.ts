@@ -50,6 +50,6 @@ it('an intake started in a group continues privately, through the outbox and a b
 
   server.text(LISI, '王小明');
   await server.waitCall(privateTo((t) => t.includes('身份证号')));
-  expect(deps.store.outbox.pending()).toBe(0);
+  expect(await deps.store.outbox.pending()).toBe(0);
   expect(server.messagesTo(LISI.id).filter((c) => plain(c.body.text).includes('属于哪一类'))).toHaveLength(1);
 });

@@ -21,7 +21,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-type Deps = ReturnType<typeof testDeps>;
+type Deps = Awaited<ReturnType<typeof testDeps>>;
 
 /** Every handler of the bot, in production order, over the store-backed card registry. */
 async function startBot(server: FakeWecomServer, deps: Deps) {
@@ -38,7 +38,7 @@ async function startBot(server: FakeWecomServer, deps: Deps) {
     pacer,
     cards: deps.store.cards,
     cardWrites: (fn) => deps.store.transaction(fn),
-    fallback: (target, reply, partsSent) => deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
+    fallback: async (target, reply, partsSent) => void await deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
     sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
   });
   let stopped = false;
@@ -156,7 +156,7 @@ it('a 确认 typed again after 已保存 was lost to a disconnect gets the saved
   server.deliver(textMsg({ userid: 'lisi' }, '确认'));
   await expect.poll(() => server.subscribes).toBeGreaterThan(subscribes);
   await expect.poll(() => channel.connected).toBe(true);
-  expect(deps.store.cases.list()).toHaveLength(1);
+  expect(await deps.store.cases.list()).toHaveLength(1);
   const code = (await deps.store.cases.list())[0]!.code;
 
   // He never saw 已保存 and types 确认 again.
@@ -165,7 +165,7 @@ it('a 确认 typed again after 已保存 was lost to a disconnect gets the saved
   expect(again.text).toContain(`已保存个案 ${code}`);
   expect(again.text).toContain('王小明');
   expect(again.text).not.toMatch(/没有相关规定|没有找到/);
-  expect(deps.store.cases.list()).toHaveLength(1);
+  expect(await deps.store.cases.list()).toHaveLength(1);
 
   // The lost answer still arrives too, as a push.
   deps.clock.advance(retryDelayMs(1));
@@ -176,7 +176,7 @@ it('a 确认 typed again after 已保存 was lost to a disconnect gets the saved
   await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '留守儿童归哪个单位管')));
   const later = await answerTo(server, server.deliver(textMsg({ userid: 'lisi' }, '确认')));
   expect(later.text).not.toContain(ALREADY_SAVED_TEXT);
-  expect(deps.store.cases.list()).toHaveLength(1);
+  expect(await deps.store.cases.list()).toHaveLength(1);
   expect(server.refusals).toEqual([]);
 });
 

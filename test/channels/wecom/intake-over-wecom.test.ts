@@ -20,7 +20,7 @@ afterEach(async () => {
 type ChannelExtras = Pick<Parameters<typeof createWecomChannel>[0], 'pushConnectTimeoutMs' | 'fallback'>;
 
 /** The intake handler behind a WeCom channel on the loopback server, with its pacer and outbox worker. */
-async function intakeBot(server: FakeWecomServer, extra: ChannelExtras | ((deps: ReturnType<typeof testDeps>) => ChannelExtras)) {
+async function intakeBot(server: FakeWecomServer, extra: ChannelExtras | ((deps: Awaited<ReturnType<typeof testDeps>>) => ChannelExtras)) {
   const deps = await testDeps({ plan: loadPlanFile(bundledPlanPath) });
   const router = new Router(deps, [unsupportedHandler, intakeHandler]);
   const pacer = new WecomPacer();
@@ -58,7 +58,7 @@ it('an intake survives a dropped connection: the outbox push arrives once and th
   await deps.store.chats.touch('lisi', 'single', 'lisi', deps.clock.now());
   const inGroup = server.deliver(textMsg({ userid: 'lisi', chatid: 'wrkGroup1' }, '@护苗助手 新增个案'));
   expect((await reply(inGroup)).stream.content).toBe(MOVED_TO_PRIVATE_TEXT);
-  expect(deps.store.outbox.pending()).toBe(1);
+  expect(await deps.store.outbox.pending()).toBe(1);
 
   server.hold();
   server.drop();
@@ -92,7 +92,7 @@ it('an intake survives a dropped connection: the outbox push arrives once and th
   expect(next.body!.markdown.content).toContain('孩子的姓名？');
   const named = server.deliver(textMsg({ userid: 'lisi' }, '王小明'));
   expect((await reply(named)).stream.content).toContain('身份证号');
-  expect(deps.store.outbox.pending()).toBe(0);
+  expect(await deps.store.outbox.pending()).toBe(0);
   expect(sendsTo('lisi').filter((f) => /属于哪一类/.test(f.body?.markdown?.content ?? ''))).toHaveLength(1);
 });
 
@@ -107,7 +107,7 @@ it('the summary offers 确认 / 修改 / 取消 as buttons; a confirmation whose
   });
   cleanups.push(() => server.close());
   const { deps, worker } = await intakeBot(server, (d) => ({
-    fallback: (target, reply, partsSent) => d.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, d.clock.now()),
+    fallback: async (target, reply, partsSent) => void await d.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, d.clock.now()),
   }));
   const frames = async (reqId: string) => {
     const stream = await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId && f.body?.msgtype === 'stream');

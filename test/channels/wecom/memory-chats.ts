@@ -5,12 +5,12 @@ import type { ChatRepo, Store } from '../../../src/domain/ports/store.js';
 export function memoryChats(): Pick<Store, 'chats'> {
   const rows = new Map<string, ChatRecord>();
   const chats: ChatRepo = {
-    touch(chatId, chatType, userId, now) {
+    async touch(chatId, chatType, userId, now) {
       const old = rows.get(chatId);
       rows.set(chatId, { chatId, chatType, lastUserId: userId, firstSeenAt: old?.firstSeenAt ?? now, lastSeenAt: now });
     },
-    get: (chatId) => rows.get(chatId),
-    list: () => [...rows.values()].sort((a, b) => a.chatType.localeCompare(b.chatType) || a.chatId.localeCompare(b.chatId)),
+    get: async (chatId) => rows.get(chatId),
+    list: async () => [...rows.values()].sort((a, b) => a.chatType.localeCompare(b.chatType) || a.chatId.localeCompare(b.chatId)),
   };
   return { chats };
 }

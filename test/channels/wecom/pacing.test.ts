@@ -37,12 +37,12 @@ describe('WecomPacer', () => {
   });
 
   it('paces the chat a push will really go to', async () => {
-    const p = new WecomPacer({ perMinute: 1, chatOf: (t) => (t.id === 'never-wrote' ? 'unitGroup' : t.id) });
+    const p = new WecomPacer({ perMinute: 1, chatOf: async (t) => (t.id === 'never-wrote' ? 'unitGroup' : t.id) });
     p.noteSent('unitGroup', at(0));
-    expect(p.delayFor({ kind: 'user', id: 'never-wrote' }, at(1000))).toBe(59_000);
-    expect(p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
+    expect(await p.delayFor({ kind: 'user', id: 'never-wrote' }, at(1000))).toBe(59_000);
+    expect(await p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
     await p.record({ kind: 'user', id: 'lisi' }, at(1000)); // the channel counts, not the worker
-    expect(p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
+    expect(await p.delayFor({ kind: 'user', id: 'lisi' }, at(1000))).toBe(0);
   });
 });
 
@@ -52,13 +52,13 @@ describe('WecomPacer: the stricter daily reading for scheduled pushes', () => {
     const g = { kind: 'chat' as const, id: 'g' };
     const morning = new Date('2026-11-30T01:00:00Z'); // 09:00 in China
     for (let i = 0; i < 10; i++) {
-      expect(p.delayFor(g, morning, true)).toBe(0);
+      expect(await p.delayFor(g, morning, true)).toBe(0);
       await p.record(g, morning, true);
     }
     // The 11th waits for midnight in China (16:00 UTC).
-    expect(p.delayFor(g, morning, true)).toBe(new Date('2026-11-30T16:00:00Z').getTime() - morning.getTime());
-    expect(p.delayFor(g, morning, false)).toBe(0);
-    expect(p.delayFor({ kind: 'chat', id: 'other' }, morning, true)).toBe(0);
-    expect(p.delayFor(g, new Date('2026-11-30T16:00:00Z'), true)).toBe(0);
+    expect(await p.delayFor(g, morning, true)).toBe(new Date('2026-11-30T16:00:00Z').getTime() - morning.getTime());
+    expect(await p.delayFor(g, morning, false)).toBe(0);
+    expect(await p.delayFor({ kind: 'chat', id: 'other' }, morning, true)).toBe(0);
+    expect(await p.delayFor(g, new Date('2026-11-30T16:00:00Z'), true)).toBe(0);
   });
 });

@@ -14,8 +14,8 @@ afterEach(async () => {
 
 async function setup() {
   const h = await followupHarness({ start: fromLocal(2026, 11, 20, 10) });
-  addCase(h.store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), categories: ['05'], mentor: 'wangwu' });
-  addCase(h.store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 1), categories: ['02'], mentor: 'wangwu' });
+  await addCase(h.store, { code: 'DJ-2026-0001', createdAt: fromLocal(2026, 9, 1), categories: ['05'], mentor: 'wangwu' });
+  await addCase(h.store, { code: 'DJ-2026-0002', createdAt: fromLocal(2026, 9, 1), categories: ['02'], mentor: 'wangwu' });
   const server = await FakeWecomServer.start({ botId: 'B', secret: 'S' });
   cleanups.push(() => server.close());
   const router = new Router(h.deps, [...followupHandlers, { name: 'qa-stand-in', handle: () => [{ text: '[Q&A]' }] }]);
@@ -36,7 +36,7 @@ it('an answer quoting a reminder logs the contact for the case it named, after a
   const got = await answer(server.deliver(quotedText({ userid: 'wangwu' }, '已走访，情况稳定', reminder)));
   const text = got.find((f) => f.body?.msgtype === 'stream')!.body!.stream.content as string;
   expect(text).toMatch(/要为个案 DJ-2026-0001 记录 11月20日.*「.*情况稳定」吗/);
-  expect(h.store.followup.contacts()).toEqual([]);
+  expect(await h.store.followup.contacts()).toEqual([]);
   const card = got.find((f) => f.body?.msgtype === 'template_card')!.body!.template_card;
   expect(card.button_list.map((b: { key: string }) => b.key)).toEqual(['是', '否']);
   server.deliverEvent(cardClick({ userid: 'wangwu' }, card.task_id, '是'));
@@ -55,7 +55,7 @@ it('a 否 records nothing; a quote naming two cases asks which; text with a pict
   expect(got.find((f) => f.body?.msgtype === 'stream')!.body!.stream.content).toMatch(/电话联系/);
   const no = await answer(server.deliver(quotedText({ userid: 'wangwu' }, '否', '')));
   expect(no[0]!.body!.stream.content).toMatch(/没有记录/);
-  expect(h.store.followup.contacts()).toEqual([]);
+  expect(await h.store.followup.contacts()).toEqual([]);
 
   const two = await answer(server.deliver(quotedText({ userid: 'wangwu' }, '已走访', '您有 2 件待走访：DJ-2026-0001、DJ-2026-0002')));
   expect(two[0]!.body!.stream.content).toMatch(/有 2 个个案，请写明是哪一个/);

@@ -63,7 +63,7 @@ afterEach(async () => {
 });
 
 async function setup(
-  over: Partial<WecomChannelOptions> & { configGroups?: ReturnType<typeof testDeps>['config']['groups']; reachable?: string[] } = {},
+  over: Partial<WecomChannelOptions> & { configGroups?: Awaited<ReturnType<typeof testDeps>>['config']['groups']; reachable?: string[] } = {},
 ) {
   const server = await FakeWecomServer.start({ botId: BOT, secret: SECRET, reachable: over.reachable ?? ['wrkGroup1', 'wrkPolice'] });
   cleanups.push(() => server.close());
@@ -82,7 +82,7 @@ async function setup(
     knownGroupIds: deps.config.groups.map((g) => g.chatid),
     resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
     pacer,
-    fallback: (target, reply, partsSent) => deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
+    fallback: async (target, reply, partsSent) => void await deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
     sdk: { reconnectInterval: 20, maxAuthFailureAttempts: 2, heartbeatInterval: 60_000 },
     ...over,
   });
@@ -134,7 +134,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
       stream: { finish: true, content: '收到 text single lisi：谁负责留守儿童？' },
     });
     expect(typeof f.body!.stream.id).toBe('string');
-    expect(deps.store.chats.get('lisi')).toMatchObject({ chatType: 'single' }); // now reachable
+    expect(await deps.store.chats.get('lisi')).toMatchObject({ chatType: 'single' }); // now reachable
   });
 
   it('group text: the @mention is stripped; the group is recorded', async () => {
@@ -144,7 +144,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     const f = await server.waitFrame(isReply(reqId));
     expect(f.body!.stream.content).toBe('收到 text group zhangsan：帮助');
     expect(seen[0]).toMatchObject({ chatId: 'wrkGroup1', chatType: 'group', text: '帮助', channel: 'wecom' });
-    expect(deps.store.chats.get('wrkGroup1')).toMatchObject({ chatType: 'group', lastUserId: 'zhangsan' });
+    expect(await deps.store.chats.get('wrkGroup1')).toMatchObject({ chatType: 'group', lastUserId: 'zhangsan' });
   });
 
   it('an unconfigured group is logged once with its chatid, never with the message text', async () => {
@@ -356,7 +356,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     }
     await worker.drainOnce();
     expect(server.accepted('aibot_send_msg')).toHaveLength(1);
-    expect(deps.store.outbox.heldCounts()).toEqual([{ target: { kind: 'user', id: 'zhangsan' }, count: 4, oldest: expect.any(Date) }]);
+    expect(await deps.store.outbox.heldCounts()).toEqual([{ target: { kind: 'user', id: 'zhangsan' }, count: 4, oldest: expect.any(Date) }]);
 
     // He writes 「你好」: everything that waited reaches him, newest first as one digest (there are four).
     await server.waitFrame(isReply(server.deliver(textMsg({ userid: 'zhangsan' }, '你好'))));
@@ -368,8 +368,8 @@ describe('WeCom channel against a loopback WeCom server', () => {
     const digest = toHim[0]!.body!.markdown.content as string;
     expect(digest).toMatch(/^您有 4 条之前未能送达的提醒/);
     expect(digest.indexOf('即将到期')).toBeLessThan(digest.indexOf('个案 DJ-2026-0001 已改由您帮扶'));
-    expect(deps.store.outbox.heldCounts()).toEqual([]);
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.heldCounts()).toEqual([]);
+    expect(await deps.store.outbox.pending()).toBe(0);
     expect(server.refusals).toEqual([]);
   });
 
@@ -383,7 +383,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     const welcome = await server.waitFrame(isReply(reqId, 'aibot_respond_welcome_msg'));
     expect(welcome.body!.msgtype).toBe('text');
     expect(welcome.body!.text.content).toContain('本月走访提醒');
-    expect(deps.store.outbox.heldCounts()).toEqual([]);
+    expect(await deps.store.outbox.heldCounts()).toEqual([]);
     expect(server.refusals).toEqual([]);
 
     await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhaoliu' }, reply: { text: '第一条' }, reason: 'test' }, deps.clock.now());
@@ -411,7 +411,7 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(await worker.drainOnce()).toBe(1);
     expect(await worker.drainOnce()).toBe(0);
     expect(server.sent('aibot_send_msg').filter((f) => f.body?.markdown?.content === '季度调度通知')).toHaveLength(1);
-    expect(deps.store.outbox.pending()).toBe(0);
+    expect(await deps.store.outbox.pending()).toBe(0);
     // And the bot still answers messages on the new connection.
     const reqId = server.deliver(textMsg({ userid: 'lisi' }, '还在吗'));
     expect((await server.waitFrame(isReply(reqId))).body!.stream.content).toBe('收到 text single lisi：还在吗');

@@ -171,7 +171,7 @@ describe('quarterly statistics', () => {
     const s = await quarterStats({
       quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [m1, m2, q, late, gone], contacts,
       lastContacts: new Map([[m1.id, '2026-12-05'], [m2.id, '2026-10-06'], [q.id, '2026-11-20'], [late.id, '2026-12-01'], [gone.id, '2026-10-01']]),
-      screenings: (m) => (m === '2026-10' ? [{ period: m, unit: '镇派出所', userId: 'zhangsan', newRisks: 0, highRisks: 0, reportedAt: new Date() }] : []),
+      screenings: async (m) => (m === '2026-10' ? [{ period: m, unit: '镇派出所', userId: 'zhangsan', newRisks: 0, highRisks: 0, reportedAt: new Date() }] : []),
       reportingUnits: ['镇派出所', '镇民政所'], plan, cfg: quarterlyFor05, villages: ['王庄村', '霸王村', '项沟村'],
     });
     // October: m1, m2, gone due (monthly: gone has 不良) → m1, m2, gone contacted = 3/3.
@@ -225,7 +225,7 @@ describe('quarterly statistics', () => {
     const s = await quarterStats({
       quarter: '2026Q4', asOf: fromLocal(2027, 1, 10), cases: [weekly, half, monthly, quarterly, halfYear], contacts,
       lastContacts: new Map([[weekly.id, '2026-10-13'], [half.id, '2026-11-20'], [monthly.id, '2026-10-20'], [quarterly.id, '2026-11-02'], [halfYear.id, '2026-08-15']]),
-      screenings: () => [], reportingUnits: [], plan, cfg: rhythm, villages: ['王庄村'],
+      screenings: async () => [], reportingUnits: [], plan, cfg: rhythm, villages: ['王庄村'],
     });
     // Weeks ending (on a Sunday) in Oct: 4, 11, 18, 25 → 4; Nov: 1, 8, 15, 22, 29 → 5; Dec: 6, 13, 20, 27 → 4.
     // October: 4 weeks (2 kept) + 2 halves (1) + 1 month (1) = 7 due, 4 covered.

@@ -40,7 +40,7 @@ function townConfig(units: readonly string[]) {
 }
 
 /** A 「排查上报」 through the reply handler itself, as the sender's unit. */
-async function reportAs(h: ReturnType<typeof harness>, userId: string, text: string): Promise<string> {
+async function reportAs(h: Awaited<ReturnType<typeof harness>>, userId: string, text: string): Promise<string> {
   const msg = { id: `m-${userId}-${text}`, channel: 'test', userId, chatId: userId, chatType: 'single' as const, kind: 'text' as const, text, receivedAt: h.clock.now() };
   return (await screeningReportHandler.handle({ ...h.deps, msg, member: h.deps.config.members.find((m) => m.userid === userId) }))!.map((r) => r.text).join('\n');
 }
@@ -95,10 +95,10 @@ describe('dispatch cadence and report days from the plan', () => {
     // 县团委 answers on 3 December, in the words the dispatch asked for: that is November's report.
     h.clock.set(fromLocal(2026, 12, 3, 10));
     const report = (userId: string, text: string) => reportAs(h, userId, text);
-    expect(report('staff0', '排查上报 上月无新增风险')).toBe('已记录 县团委 2026-11 风险隐患排查上报：上月无新增风险。');
-    expect(report('staff0', '排查上报 都挺好')).toContain('「排查上报 上月无新增风险」');
+    expect(await report('staff0', '排查上报 上月无新增风险')).toBe('已记录 县团委 2026-11 风险隐患排查上报：上月无新增风险。');
+    expect(await report('staff0', '排查上报 都挺好')).toContain('「排查上报 上月无新增风险」');
     expect((await h.store.followup.screenings('2026-11')).map((x) => x.unit)).toEqual(['县团委']);
-    expect(h.store.followup.screenings('2026-12')).toEqual([]);
+    expect(await h.store.followup.screenings('2026-12')).toEqual([]);
     await runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 7, 10));
     const reminded = await sent(SCREENING_REMINDER);
     expect(reminded.some((t) => t.includes('【2026年11月风险隐患排查催报】县民政局尚未上报上月排查情况'))).toBe(true);
@@ -149,7 +149,7 @@ describe('dispatch cadence and report days from the plan', () => {
     expect(parseScreeningReply('排查上报 本季度无新增风险')).toEqual({ ok: true, newRisks: 0, highRisks: 0 });
     // The confirmation names the quarter's words, not 本月.
     h.clock.set(fromLocal(2026, 12, 28, 11));
-    expect(reportAs(h, 'staff0', '排查上报 本季度无新增风险')).toBe('已记录 县团委 2026-12 风险隐患排查上报：本季度无新增风险。');
+    expect(await reportAs(h, 'staff0', '排查上报 本季度无新增风险')).toBe('已记录 县团委 2026-12 风险隐患排查上报：本季度无新增风险。');
     await h.store.followup.saveScreening({ period: '2026-11', unit: '县团委', userId: 'staff0', newRisks: 0, highRisks: 0, reportedAt: fromLocal(2026, 11, 20, 10) });
     await runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 29, 10));
     const reminded = (await sent(SCREENING_REMINDER)).map((o) => o.reply.text).filter((t) => t.includes('催报】'));

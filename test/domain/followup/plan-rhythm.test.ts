@@ -64,18 +64,18 @@ describe('the plan’s own frequencies drive the follow-up', () => {
       const base = townConfig(lead05.leadUnits[0]!);
       const config = { ...base, followup: planRhythm(t.plan, base.followup).followup };
       const h = await harness({ plan: t.plan, config, start: fromLocal(2026, 3, 10, 10) });
-      expect(h.say('cadre1', PREFILL)).toContain('已从您的消息识别');
+      expect(await h.say('cadre1', PREFILL)).toContain('已从您的消息识别');
       let last = '';
-      for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '修改 帮扶责任人', '李四']) last = h.say('cadre1', a);
+      for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '修改 帮扶责任人', '李四']) last = await h.say('cadre1', a);
       expect(last).toContain('请核对');
-      expect(h.say('cadre1', '确认')).toContain('已保存个案 CS-2026-0001');
+      expect(await h.say('cadre1', '确认')).toContain('已保存个案 CS-2026-0001');
       const c = (await h.store.cases.getByCode('CS-2026-0001'))!;
       expect(c.categories).toEqual([{ code: '05', leadUnits: lead05.leadUnits }]);
 
       const runner = new JobRunner(h.deps, buildJobs(h.deps));
       const reminders = async () => (await h.store.outbox.list(1000)).filter((o) => o.target.kind === 'user' && o.target.id === 'admin1' && o.reply.text.includes('【逾期提醒】'));
       await runner.runByName('overdue', t.notYet);
-      expect(reminders(), `${t.name} not yet overdue`).toHaveLength(0);
+      expect(await reminders(), `${t.name} not yet overdue`).toHaveLength(0);
       await runner.runByName('overdue', t.overdueOn);
       const sent = await reminders();
       expect(sent, `${t.name} overdue`).toHaveLength(1);

@@ -9,10 +9,10 @@ import { sampleCase } from '../../helpers/case-fixture.js';
 const day = (n: number) => fromLocal(2025, 1, 1 + n, 10);
 
 describe('the database pre-filter of the overdue and due-soon scans', () => {
-  it('finds exactly the cases the full scan finds, also when looking back in time', () => {
+  it('finds exactly the cases the full scan finds, also when looking back in time', async () => {
     const cfg = followupSchema.parse({ frequency: { '05': 'quarterly' } });
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(
           fc.record({
             created: fc.integer({ min: 0, max: 500 }),
@@ -24,12 +24,12 @@ describe('the database pre-filter of the overdue and due-soon scans', () => {
         fc.integer({ min: 100, max: 700 }),
         async (cases, atDay) => {
           const store = await openSqliteStore(':memory:');
-          cases.forEach((k, i) => {
-            const c = store.cases.insert({ ...sampleCase, code: `DJ-2025-${String(i + 1).padStart(4, '0')}`, dupKey: `k${i}`, categories: [{ code: k.cat, leadUnits: ['镇民政所'] }], primaryCategory: k.cat, createdAt: day(k.created) });
+          for (const [i, k] of cases.entries()) {
+            const c = await store.cases.insert({ ...sampleCase, code: `DJ-2025-${String(i + 1).padStart(4, '0')}`, dupKey: `k${i}`, categories: [{ code: k.cat, leadUnits: ['镇民政所'] }], primaryCategory: k.cat, createdAt: day(k.created) });
             for (const d of k.contacts) {
-              store.followup.addContact({ caseId: c.id, date: localDateKey(day(Math.max(d, k.created))), method: '电话', notes: '', riskLevel: null, loggedBy: 'lisi', createdAt: day(d) });
+              await store.followup.addContact({ caseId: c.id, date: localDateKey(day(Math.max(d, k.created))), method: '电话', notes: '', riskLevel: null, loggedBy: 'lisi', createdAt: day(d) });
             }
-          });
+          }
           // Contacts after `at` exist: the kept latest day is then too late and must not mislead.
           const at = day(atDay);
           const full = (await openCaseStatuses(store, cfg, at)).filter((s) => s.due.state === 'overdue');

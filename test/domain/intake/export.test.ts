@@ -5,8 +5,8 @@ import { harness } from '../../helpers/intake-harness.js';
 describe('exportCases', () => {
   it('lists a confirmed case with its fields in full', async () => {
     const h = await harness();
-    h.say('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾');
-    for (const a of ['小学', '张桂兰 13812345678', '苏州', '修改 帮扶责任人', '李四', '修改 情况说明', '=1+1 "引号", 逗号', '确认']) h.say('zhouba', a);
+    await h.say('zhouba', '新增个案：王小明，男，2013年5月出生，王庄村，父母都在外地打工，由奶奶照顾');
+    for (const a of ['小学', '张桂兰 13812345678', '苏州', '修改 帮扶责任人', '李四', '修改 情况说明', '=1+1 "引号", 逗号', '确认']) await h.say('zhouba', a);
     const rows = await exportCases(h.store);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
@@ -25,7 +25,7 @@ describe('exportCases', () => {
 
   it('gives an empty list and empty CSV for a store without cases', async () => {
     const h = await harness();
-    expect(exportCases(h.store)).toEqual([]);
+    expect(await exportCases(h.store)).toEqual([]);
     expect(toCsv([])).toBe('');
   });
 });

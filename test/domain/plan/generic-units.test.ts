@@ -75,9 +75,9 @@ describe('generic unit phrases', () => {
     const plan = expandGenericUnits(led, townUnitsOf(cfg));
     expect(plan.categories.find((c) => c.code === '05')!.leadUnits).toEqual(['幸福村', '和平村']);
     const h = await harness({ plan, config: cfg, start: fromLocal(2026, 3, 10, 10) });
-    h.say('cadre1', '新增个案：王小明，男，2013年5月出生，幸福村，父母都在外地打工，由奶奶照顾');
-    for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '一般', '低', '李四']) h.say('cadre1', a);
-    expect(h.say('cadre1', '确认')).toContain('已保存个案 QT-2026-0001');
+    await h.say('cadre1', '新增个案：王小明，男，2013年5月出生，幸福村，父母都在外地打工，由奶奶照顾');
+    for (const a of ['小学三年级', '张桂兰 13812345678', '父亲江苏苏州，母亲浙江杭州', '一般', '低', '李四']) await h.say('cadre1', a);
+    expect(await h.say('cadre1', '确认')).toContain('已保存个案 QT-2026-0001');
     const c = (await h.store.cases.getByCode('QT-2026-0001'))!;
     expect(c.categories).toEqual([{ code: '05', leadUnits: ['幸福村'] }]);
     expect(mayManage(c, cfg.members.find((m) => m.userid === 'cadre1'))).toBe(true);
