@@ -112,10 +112,23 @@ export class PgPoolDb implements SqlDb {
    */
   private readonly outerTurns: { turn: Promise<void> } = { turn: Promise.resolve() };
 
+  private fence: PgFence | undefined;
+
   private constructor(
     readonly pool: pg.Pool,
     private readonly opts: PgPoolOptions,
-  ) {}
+  ) {
+    this.fence = opts.fence;
+  }
+
+  /**
+   * Fences the town from now on (county mode): the store is opened, and its schema migrated,
+   * before this process takes the town's lease; from the first transaction after this call on,
+   * only the lease's holder at its current epoch can commit.
+   */
+  setFence(fence: PgFence | undefined): void {
+    this.fence = fence;
+  }
 
   /** Opens the pool and makes one connection, so a wrong URL or password fails here. */
   static async open(url: string, opts: PgPoolOptions): Promise<PgPoolDb> {
@@ -183,7 +196,7 @@ export class PgPoolDb implements SqlDb {
     if (outer) return this.savepoint(outer, fn);
     if (this.closed) throw new PgClosedError('PostgreSQL store is closed');
     // Refused before anything is sent: without a lease there is nothing this process may write.
-    if (this.opts.fence && this.opts.fence.epoch() === null) throw this.fencedOff(null);
+    if (this.fence && this.fence.epoch() === null) throw this.fencedOff(null);
     const release = await takeTurn(this.outerTurns);
     let frame: Frame | undefined;
     let out: T;
@@ -254,7 +267,7 @@ export class PgPoolDb implements SqlDb {
 
   /** The town's write lock and, when fenced, the lease check (see the class comment). */
   private async lockTown(client: pg.PoolClient): Promise<void> {
-    const fence = this.opts.fence;
+    const fence = this.fence;
     if (!fence) {
       await this.send(client, 'SELECT pg_advisory_xact_lock($1)', [this.opts.writeLock]);
       return;
@@ -275,7 +288,7 @@ export class PgPoolDb implements SqlDb {
   }
 
   private fencedOff(epoch: number | null): FencedOffError {
-    const town = this.opts.fence?.town ?? '?';
+    const town = this.fence?.town ?? '?';
     return new FencedOffError(`town ${town}: this process no longer holds its lease (epoch ${epoch ?? 'none'}); the write was not committed`);
   }
 
