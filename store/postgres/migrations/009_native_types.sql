@@ -13,15 +13,19 @@
 -- The audit chain hashes each row's `at` as ISO text; every Humiao version wrote it with
 -- milliseconds and `Z`, which timestamptz gives back exactly. A row written any other way would
 -- read back as other text and break the chain, so this migration refuses to run over one.
+-- (Checked only while `at` is still text: run again over converted tables, this file changes nothing.)
 DO $$
 DECLARE bad text;
 BEGIN
-  SELECT at INTO bad FROM audit_log
-   WHERE at !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
-      OR to_char(at::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') <> at
-   LIMIT 1;
-  IF bad IS NOT NULL THEN
-    RAISE EXCEPTION 'audit_log.at % is not ISO text with milliseconds and Z: converting it would break the hash chain', bad;
+  IF (SELECT data_type FROM information_schema.columns
+       WHERE table_schema = current_schema() AND table_name = 'audit_log' AND column_name = 'at') = 'text' THEN
+    SELECT at INTO bad FROM audit_log
+     WHERE at !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
+        OR to_char(at::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') <> at
+     LIMIT 1;
+    IF bad IS NOT NULL THEN
+      RAISE EXCEPTION 'audit_log.at % is not ISO text with milliseconds and Z: converting it would break the hash chain', bad;
+    END IF;
   END IF;
 END;
 $$;
