@@ -59,8 +59,10 @@ export interface PostgresOpenOptions {
   /** Who claims outbox rows and for how long: the lease holder, for the lease's ttl. */
   outbox?: OutboxRepoOptions;
   /**
-   * County mode: every write transaction checks that this process still holds the town's lease
-   * at `fence.epoch()` (see PgPoolDb), so a stalled former owner's writes fail with FencedOffError.
+   * Every transaction checks that this process still holds the town's lease at `fence.epoch()`
+   * (see PgPoolDb), so a stalled former owner's writes fail with FencedOffError. Given here, it
+   * applies from the open on, migration included, so the lease must be held already; the county
+   * runtime opens its towns before taking their leases and fences them then (PgPoolDb.setFence).
    */
   fence?: PgFence;
   /** Connections at most (default 4). */
