@@ -9,12 +9,13 @@ import type { FieldCipher } from '../src/domain/security/field-crypto.js';
 import { DataKeyMismatchError, DataKeyMissingError } from '../src/domain/security/field-crypto.js';
 import { checkDataKey } from './data-key-check.js';
 import { loadMigrations } from './migrate.js';
-import { PgDb, PgQueryError } from './postgres/pg-db.js';
-import { migrateTown, townSchema } from './postgres/schema.js';
+import { PgPoolDb, PgQueryError } from './postgres/pg-pool-db.js';
+import { migrateTown, townSchema, townWriteLock } from './postgres/schema.js';
 import { pgAuditHead } from './postgres/postgres-store.js';
 import { SqlAuditRepo } from './sql/audit.js';
 import { SqlCaseRepo } from './sql/cases.js';
-import type { SqlDb } from './sql/db.js';
+import { join, raw, sql, type Sql } from './sql/db.js';
+import { SqliteDb } from './sqlite/sqlite-db.js';
 
 export interface MigrateToPostgresOptions {
   /** The town's SQLite database (`databaseFile(dataDir)`). */
@@ -71,7 +72,7 @@ const KEY_TABLE = 'security_meta';
 
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-export function migrateSqliteToPostgres(opts: MigrateToPostgresOptions): MigrationResult {
+export async function migrateSqliteToPostgres(opts: MigrateToPostgresOptions): Promise<MigrationResult> {
   const started = performance.now();
   const now = opts.now ?? (() => new Date());
   const schema = townSchema(opts.town);
@@ -89,7 +90,7 @@ export function migrateSqliteToPostgres(opts: MigrateToPostgresOptions): Migrati
     // One read transaction: every table comes from the same moment, even should something write meanwhile.
     src.exec('BEGIN');
     try {
-      return copy(src, opts, schema, now, started);
+      return await copy(src, opts, schema, now, started);
     } finally {
       src.exec('COMMIT');
     }
@@ -98,7 +99,7 @@ export function migrateSqliteToPostgres(opts: MigrateToPostgresOptions): Migrati
   }
 }
 
-function copy(src: Database.Database, opts: MigrateToPostgresOptions, schema: string, now: () => Date, started: number): MigrationResult {
+async function copy(src: Database.Database, opts: MigrateToPostgresOptions, schema: string, now: () => Date, started: number): Promise<MigrationResult> {
   const tables = sourceTables(src);
   const counts = new Map(tables.map((t) => [t, (src.prepare(`SELECT count(*) AS n FROM ${quote(t)}`).get() as { n: number }).n]));
   const dataRows = tables.filter((t) => t !== KEY_TABLE && t !== 'audit_log').reduce((n, t) => n + counts.get(t)!, 0);
@@ -106,7 +107,10 @@ function copy(src: Database.Database, opts: MigrateToPostgresOptions, schema: st
     throw new MigrationSourceError(`SQLite 数据库 ${opts.sqliteFile} 中没有任何个案、会话或消息记录，无需迁移；请确认 HUMIAO_DATA_DIR 指向本镇正在使用的数据目录`);
   }
   sourceKeyCheck(src, opts.cipher);
-  const sourceAudit = new SqlAuditRepo(src as unknown as SqlDb).verify();
+  // The repositories read the source through the same port as the bot; its statements run inside
+  // the read transaction opened above (the port opens none of its own for reads).
+  const srcDb = new SqliteDb(src);
+  const sourceAudit = await new SqlAuditRepo(srcDb).verify();
   if (!sourceAudit.ok) {
     throw new MigrationSourceError(`SQLite 中的审计记录已不完整（${sourceAudit.problem}），已停止迁移：请先用 \`npm run humiao -- audit verify\` 查明原因`);
   }
@@ -114,26 +118,35 @@ function copy(src: Database.Database, opts: MigrateToPostgresOptions, schema: st
     (src.prepare('SELECT name, seq FROM sqlite_sequence').all() as Array<{ name: string; seq: number }>).map((r) => [r.name, r.seq]),
   );
 
-  const pg = PgDb.open(opts.url, { searchPath: schema, applicationName: `humiao:${opts.town}:migrate-store` });
+  // One connection: the copy is one transaction, and nothing else of this process uses the pool.
+  const pg = await PgPoolDb.open(opts.url, {
+    searchPath: schema,
+    applicationName: `humiao:${opts.town}:migrate-store`,
+    writeLock: townWriteLock(opts.town),
+    max: 1,
+    // A large table's batches are read from SQLite between statements; that is not a stall.
+    idleInTransactionMs: 0,
+  });
   try {
     // Its own transaction: creating the schema must not hold the county-wide migration lock for the whole copy.
-    migrateTown(pg, opts.town);
-    return pg.transaction(() => {
-      const targetColumns = pgColumns(pg, schema);
+    await migrateTown(pg, opts.town);
+    // The head is a row in the shared schema, written once the copy's transaction has committed.
+    const audit = new SqlAuditRepo(pg, { cipher: opts.cipher, head: pgAuditHead(pg, opts.town) });
+    // The town's write lock (taken by transaction()) also keeps a bot of this version out meanwhile.
+    const result = await pg.transaction(async () => {
+      const targetColumns = await pgColumns(pg, schema);
       const missing = tables.filter((t) => !targetColumns.has(t));
       if (missing.length) throw new MigrationTargetError(`PostgreSQL 的 ${schema} 中没有表 ${missing.join('、')}：本程序的两种数据库结构不一致，请升级护苗助手`);
-      lockTables(pg, [...targetColumns.keys()]);
-      assertEmpty(pg, schema, tables);
-      makeRoomForKeyCheck(pg, src, schema);
+      await lockTables(pg, [...targetColumns.keys()]);
+      await assertEmpty(pg, schema, tables);
+      await makeRoomForKeyCheck(pg, src, schema);
 
       const copied: TableCopy[] = [];
-      for (const table of tables) copied.push({ table, rows: copyTable(src, pg, table, targetColumns.get(table)!) });
-      resetSequences(pg, schema, sequences);
+      for (const table of tables) copied.push({ table, rows: await copyTable(src, pg, table, targetColumns.get(table)!) });
+      await resetSequences(pg, schema, sequences);
 
-      verifyCopy(pg, src, opts.cipher, counts);
-      // The head is a row in the shared schema, written in this same transaction.
-      const audit = new SqlAuditRepo(pg, { cipher: opts.cipher, head: pgAuditHead(pg, opts.town) });
-      audit.append({
+      await verifyCopy(pg, srcDb, opts.cipher, counts);
+      await audit.append({
         at: now(),
         actor: opts.actor,
         action: 'migrate-store',
@@ -146,9 +159,11 @@ function copy(src: Database.Database, opts: MigrateToPostgresOptions, schema: st
         auditEntries: counts.get('audit_log')! + 1,
         ms: Math.round(performance.now() - started),
       };
-    })();
+    });
+    await audit.headWritten();
+    return result;
   } finally {
-    pg.close();
+    await pg.close();
   }
 }
 
@@ -178,10 +193,9 @@ function sourceKeyCheck(src: Database.Database, cipher: FieldCipher | null): voi
 }
 
 /** Column names of every table in the town's schema. */
-function pgColumns(pg: PgDb, schema: string): Map<string, Set<string>> {
-  const rows = pg.query<{ table_name: string; column_name: string }>(
-    'SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1',
-    [schema],
+async function pgColumns(pg: PgPoolDb, schema: string): Promise<Map<string, Set<string>>> {
+  const rows = await pg.all<{ table_name: string; column_name: string }>(
+    sql`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ${schema}`,
   );
   const out = new Map<string, Set<string>>();
   for (const r of rows) {
@@ -193,10 +207,10 @@ function pgColumns(pg: PgDb, schema: string): Map<string, Set<string>> {
 }
 
 /** A bot already running on this town would write between the check for emptiness and the copy. */
-function lockTables(pg: PgDb, tables: string[]): void {
-  pg.exec(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+async function lockTables(pg: PgPoolDb, tables: string[]): Promise<void> {
+  await pg.exec(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
   try {
-    pg.exec(`LOCK TABLE ${tables.map(quote).join(', ')} IN EXCLUSIVE MODE`);
+    await pg.exec(`LOCK TABLE ${tables.map(quote).join(', ')} IN EXCLUSIVE MODE`);
   } catch (e) {
     if (e instanceof PgQueryError && e.code === '55P03') {
       throw new MigrationTargetError('PostgreSQL 中本镇的数据表正被其他连接使用（机器人是否已在用 DATABASE_URL 运行？）：请先停止本镇的机器人再迁移', { cause: e });
@@ -205,13 +219,14 @@ function lockTables(pg: PgDb, tables: string[]): void {
   }
 }
 
-function assertEmpty(pg: PgDb, schema: string, tables: string[]): void {
+async function assertEmpty(pg: PgPoolDb, schema: string, tables: string[]): Promise<void> {
   const probe = tables
     .filter((t) => t !== KEY_TABLE)
     .map((t) => `SELECT ${pgLiteral(t)} AS t WHERE EXISTS (SELECT 1 FROM ${quote(t)})`)
     .concat(["SELECT 'audit_seq' AS t WHERE EXISTS (SELECT 1 FROM audit_seq WHERE seq > 0)"])
     .join(' UNION ALL ');
-  const used = pg.query<{ t: string }>(probe).map((r) => r.t);
+  // Table names come from the source's catalogue, quoted; there are no values to bind.
+  const used = (await pg.all<{ t: string }>(raw(probe))).map((r) => r.t);
   if (used.length === 0) return;
   throw new MigrationTargetError(
     `PostgreSQL 中镇的模式 ${schema} 已有数据（${used.join('、')}），为免覆盖，迁移没有写入任何内容。` +
@@ -223,22 +238,26 @@ function assertEmpty(pg: PgDb, schema: string, tables: string[]): void {
  * Opening the town's schema with the data key (a connection test, say) records the key check
  * already: the same value is replaced by the copy, a different one means another key.
  */
-function makeRoomForKeyCheck(pg: PgDb, src: Database.Database, schema: string): void {
+async function makeRoomForKeyCheck(pg: PgPoolDb, src: Database.Database, schema: string): Promise<void> {
   const source = new Map((src.prepare(`SELECT name, value FROM ${KEY_TABLE}`).all() as Array<{ name: string; value: string }>).map((r) => [r.name, r.value]));
-  for (const r of pg.query<{ name: string; value: string }>(`SELECT name, value FROM ${KEY_TABLE}`)) {
+  for (const r of await pg.all<{ name: string; value: string }>(sql`SELECT name, value FROM security_meta`)) {
     const theirs = source.get(r.name);
     if (theirs === undefined) continue;
     if (theirs !== r.value) {
       throw new MigrationTargetError(`PostgreSQL 中镇的模式 ${schema} 已用另一个数据密钥打开过（${r.name} 不同），迁移没有写入任何内容：请确认 HUMIAO_DATA_KEY，或删除该模式后重新迁移`);
     }
-    pg.query(`DELETE FROM ${KEY_TABLE} WHERE name = $1`, [r.name]);
+    await pg.run(sql`DELETE FROM security_meta WHERE name = ${r.name}`);
   }
 }
 
 const pgLiteral = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
-/** Copies a table in multi-row INSERTs, column by column name; PostgreSQL-only columns (town, claims) take their defaults. */
-function copyTable(src: Database.Database, pg: PgDb, table: string, target: Set<string>): number {
+/**
+ * Copies a table in multi-row INSERTs, column by column name; PostgreSQL-only columns (town,
+ * claims) take their defaults. Values go as SQLite has them: ISO text and JSON text become
+ * timestamptz and jsonb by the target column's type.
+ */
+async function copyTable(src: Database.Database, pg: PgPoolDb, table: string, target: Set<string>): Promise<number> {
   const info = src.pragma(`table_info(${quote(table)})`) as Array<{ name: string; pk: number }>;
   const columns = info.map((c) => c.name);
   const absent = columns.filter((c) => !target.has(c));
@@ -247,28 +266,22 @@ function copyTable(src: Database.Database, pg: PgDb, table: string, target: Set<
   const select = src.prepare(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)}${key.length ? ` ORDER BY ${key.join(', ')}` : ''}`).raw(true);
 
   const perBatch = Math.max(1, Math.min(MAX_BATCH_ROWS, Math.floor(MAX_PARAMS / columns.length)));
-  const insertSql = (rows: number): string => {
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    return `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
-  };
-  // Full batches share one prepared statement; only the last, shorter one is planned separately.
-  const full = pg.prepare(insertSql(perBatch));
-  let batch: unknown[] = [];
-  let inBatch = 0;
+  const head = sql`INSERT INTO ${raw(quote(table))} (${raw(columns.map(quote).join(', '))}) VALUES `;
+  let batch: Sql[] = [];
   let total = 0;
-  const flush = (): void => {
-    if (inBatch === 0) return;
-    (inBatch === perBatch ? full : pg.prepare(insertSql(inBatch))).run(...batch);
-    total += inBatch;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    await pg.run(sql`${head}${join(batch)}`);
+    total += batch.length;
     batch = [];
-    inBatch = 0;
   };
 
+  // Nothing else reads the source while its rows are iterated, so awaiting between batches is safe.
   for (const row of select.iterate() as IterableIterator<unknown[]>) {
-    for (const v of row) batch.push(v);
-    if (++inBatch === perBatch) flush();
+    batch.push(sql`(${join(row)})`);
+    if (batch.length === perBatch) await flush();
   }
-  flush();
+  await flush();
   return total;
 }
 
@@ -277,37 +290,36 @@ function copyTable(src: Database.Database, pg: PgDb, table: string, target: Set<
  * also remembers deleted rows), and audit_seq takes over the audit log's, so a deleted tail of the
  * log stays visible to verify() after the move as it was before.
  */
-function resetSequences(pg: PgDb, schema: string, sqliteSeq: Map<string, number>): void {
-  const identities = pg.query<{ table_name: string; column_name: string }>(
-    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND is_identity = 'YES'",
-    [schema],
+async function resetSequences(pg: PgPoolDb, schema: string, sqliteSeq: Map<string, number>): Promise<void> {
+  const identities = await pg.all<{ table_name: string; column_name: string }>(
+    sql`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ${schema} AND is_identity = 'YES'`,
   );
   for (const { table_name: table, column_name: column } of identities) {
-    const max = pg.query<{ m: number | null }>(`SELECT max(${quote(column)}) AS m FROM ${quote(table)}`)[0]?.m ?? 0;
+    const max = (await pg.get<{ m: number | null }>(sql`SELECT max(${raw(quote(column))}) AS m FROM ${raw(quote(table))}`))?.m ?? 0;
     const high = Math.max(max, sqliteSeq.get(table) ?? 0);
-    if (high > 0) pg.query('SELECT setval(pg_get_serial_sequence($1, $2), $3)', [`${schema}.${table}`, column, high]);
+    if (high > 0) await pg.run(sql`SELECT setval(pg_get_serial_sequence(${`${schema}.${table}`}, ${column}), ${high})`);
   }
-  const auditHigh = Math.max(sqliteSeq.get('audit_log') ?? 0, pg.query<{ m: number | null }>('SELECT max(id) AS m FROM audit_log')[0]?.m ?? 0);
-  pg.query('UPDATE audit_seq SET seq = GREATEST(seq, $1)', [auditHigh]);
+  const auditHigh = Math.max(sqliteSeq.get('audit_log') ?? 0, (await pg.get<{ m: number | null }>(sql`SELECT max(id) AS m FROM audit_log`))?.m ?? 0);
+  await pg.run(sql`UPDATE audit_seq SET seq = GREATEST(seq, ${auditHigh})`);
 }
 
 /** Inside the copy's transaction: anything that does not match rolls the whole copy back. */
-function verifyCopy(pg: PgDb, src: Database.Database, cipher: FieldCipher | null, counts: Map<string, number>): void {
+async function verifyCopy(pg: PgPoolDb, src: SqliteDb, cipher: FieldCipher | null, counts: Map<string, number>): Promise<void> {
   for (const [table, n] of counts) {
-    const got = pg.query<{ n: number }>(`SELECT count(*) AS n FROM ${quote(table)}`)[0]?.n ?? 0;
+    const got = (await pg.get<{ n: number }>(sql`SELECT count(*) AS n FROM ${raw(quote(table))}`))?.n ?? 0;
     if (got !== n) throw new MigrationVerifyError(`表 ${table} 复制后有 ${got} 行，SQLite 中有 ${n} 行；迁移已撤销`);
   }
-  const audit = new SqlAuditRepo(pg).verify();
+  const audit = await new SqlAuditRepo(pg).verify();
   if (!audit.ok) throw new MigrationVerifyError(`复制后的审计记录哈希链校验未通过（${audit.problem}）；迁移已撤销`);
   try {
     // The same key must open the copy: records the key check where the source had none yet, as opening would.
-    checkDataKey(pg, cipher);
+    await checkDataKey(pg, cipher);
   } catch (e) {
     throw new MigrationVerifyError(`复制后的数据与 HUMIAO_DATA_KEY 不符（${(e as Error).message}）；迁移已撤销`, { cause: e });
   }
   // Every case read back through the repository, decrypted, equals the source's.
-  const before = new SqlCaseRepo(src as unknown as SqlDb, cipher).list();
-  const after = new SqlCaseRepo(pg, cipher).list();
+  const before = await new SqlCaseRepo(src, cipher).list();
+  const after = await new SqlCaseRepo(pg, cipher).list();
   const differs = before.findIndex((c, i) => JSON.stringify(c) !== JSON.stringify(after[i]));
   if (differs >= 0 || before.length !== after.length) {
     throw new MigrationVerifyError(`复制后读出的个案 ${before[differs]?.code ?? ''} 与 SQLite 中的不一致；迁移已撤销`);

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import type { PgFence } from '../../store/postgres/pg-pool-db.js';
 
 /**
  * Town ownership for running several processes against one PostgreSQL: exactly one process per
@@ -18,9 +19,17 @@ import pg from 'pg';
  * With the defaults (ttl 15 s, poll 5 s) that is ≤ 15 s + 5 s = 20 s, inside the 30 s target.
  * A clean shutdown calls `release()`, which expires the row at once: takeover within one poll.
  *
- * This uses its own asynchronous `pg` pool, not the store's synchronous bridge: renewals run on
- * their own timers. They still need the event loop, so a main thread blocked for longer than
- * ttl − renewMs (10 s by default) misses a renewal; the watchdog then reports the lease lost.
+ * This uses its own small `pg` pool, apart from the towns' store pools: renewals run on their own
+ * timers and never queue behind a town's queries. They still need the event loop, so a main
+ * thread blocked for longer than ttl − renewMs (10 s by default) misses a renewal; the watchdog
+ * then reports the lease lost.
+ *
+ * The epoch also fences the town's store (see {@link LeaseManager.fenceFor}): each write
+ * transaction of a PostgreSQL store checks, in the database, that the lease row still names this
+ * holder at this epoch and share-locks that row until it commits. A former owner that stalled past
+ * its ttl (and so does not yet know it lost the town) cannot commit anything, and a takeover waits
+ * for a transaction already under way to finish. While a transaction is open a renewal of the
+ * same row waits for it too, which is why transactions stay short.
  */
 
 export const DEFAULT_LEASE_TTL_MS = 15_000;
@@ -284,6 +293,8 @@ export class LeaseManager {
   readonly ttlMs: number;
   readonly renewMs: number;
   readonly pollMs: number;
+  /** The latest lease taken per town (held or not any more): what {@link fenceFor} reads. */
+  private readonly latest = new Map<string, TownLease>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -311,7 +322,25 @@ export class LeaseManager {
     const { rows } = await this.pool.query<{ epoch: string }>(ACQUIRE_SQL, [town, this.holder, this.ttlMs]);
     const row = rows[0];
     if (!row) return null;
-    return new TownLease(this.pool, town, this.holder, Number(row.epoch), this.ttlMs, this.renewMs, startedAt);
+    const lease = new TownLease(this.pool, town, this.holder, Number(row.epoch), this.ttlMs, this.renewMs, startedAt);
+    this.latest.set(town, lease);
+    return lease;
+  }
+
+  /**
+   * The fence for the town's store: its epoch is the lease this process holds now, null while it
+   * holds none (not yet taken, released, lost, or past its deadline by this process's own clock,
+   * which also covers a stall the watchdog had no chance to report).
+   */
+  fenceFor(town: string): PgFence {
+    return {
+      town,
+      holder: this.holder,
+      epoch: () => {
+        const lease = this.latest.get(town);
+        return lease?.held ? lease.epoch : null;
+      },
+    };
   }
 
   /**

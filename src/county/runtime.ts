@@ -1,5 +1,6 @@
 import type { AppDeps } from '../core/context.js';
 import { ChannelFailedError, startTownRuntime, type TownRuntime, type TownRuntimeOptions } from '../town-runtime.js';
+import type { PgFence } from '../../store/postgres/pg-pool-db.js';
 import type { LeaseManager, TownLease } from './lease.js';
 
 export interface TownUnit {
@@ -81,6 +82,9 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
   const stopping = new Promise<null>((resolve) => abort.signal.addEventListener('abort', () => resolve(null), { once: true }));
   const own = async (t: TownUnit): Promise<void> => {
     const { config, log } = t.deps;
+    // From here on only the lease's holder can commit to the town's tables, so a stall that
+    // outlives the lease cannot write over the next holder's work.
+    fenceStore(t.deps.store, leases.fenceFor(config.townId));
     while (!abort.signal.aborted) {
       log.info({ town: config.townId, holder: leases.holder }, 'waiting for the town lease (standby)');
       const lease = await leases.waitForLease(config.townId, {
@@ -146,4 +150,14 @@ async function stopAll(running: Map<string, { runtime: TownRuntime; lease?: Town
       await lease?.release().catch(() => {});
     }),
   );
+}
+
+/**
+ * A PostgreSQL store's pool takes the town's fence (PgPoolDb.setFence). Checked by shape, not by
+ * class: importing the PostgreSQL store here would load `pg` on SQLite starts too. A store without
+ * one (SQLite, a test double) has no second process to be fenced against.
+ */
+function fenceStore(store: unknown, fence: PgFence): void {
+  const db = (store as { db?: { setFence?: unknown } } | null)?.db;
+  if (db && typeof db.setFence === 'function') (db as { setFence(f: PgFence): void }).setFence(fence);
 }

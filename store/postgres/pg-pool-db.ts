@@ -58,15 +58,27 @@ export interface PgPoolOptions {
   timeoutMs?: number;
   /** Connections at most; a town's messages share them. */
   max?: number;
+  /**
+   * Longest a transaction may sit idle between statements, default 15 s: the server then ends
+   * the session. A process stalled inside a fenced transaction holds the lease row share-locked,
+   * which would hold a takeover back for as long as the stall lasts.
+   */
+  idleInTransactionMs?: number;
   /** The key of the town's write lock (see {@link PgPoolDb.transaction}). */
   writeLock: number;
   fence?: PgFence;
 }
 
+/** One transaction or savepoint level, carried by the async context of its callback. */
 interface Frame {
   client: pg.PoolClient;
   open: boolean;
+  /** Run after the outermost commit; a savepoint hands its own up when released, drops them when rolled back. */
   after: Array<() => void>;
+  /** The connection's statements, one at a time (parallel calls inside one transaction queue here). */
+  statements: { turn: Promise<void> };
+  /** Savepoints opened directly in this level take turns (two at once on one connection would interleave). */
+  turn: Promise<void>;
 }
 
 /** int8 and numeric are counts and sums here: plain numbers are what the repositories expect. */
@@ -94,11 +106,29 @@ export class PgPoolDb implements SqlDb {
   private readonly frames = new AsyncLocalStorage<Frame>();
   private savepoints = 0;
   private closed = false;
+  /**
+   * This process's outer transactions take turns before they take a connection: a transaction
+   * waiting for the town's lock would otherwise hold a pooled connection that reads need.
+   */
+  private readonly outerTurns: { turn: Promise<void> } = { turn: Promise.resolve() };
+
+  private fence: PgFence | undefined;
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly opts: PgPoolOptions,
-  ) {}
+  ) {
+    this.fence = opts.fence;
+  }
+
+  /**
+   * Fences the town from now on (county mode): the store is opened, and its schema migrated,
+   * before this process takes the town's lease; from the first transaction after this call on,
+   * only the lease's holder at its current epoch can commit.
+   */
+  setFence(fence: PgFence | undefined): void {
+    this.fence = fence;
+  }
 
   /** Opens the pool and makes one connection, so a wrong URL or password fails here. */
   static async open(url: string, opts: PgPoolOptions): Promise<PgPoolDb> {
@@ -112,6 +142,7 @@ export class PgPoolDb implements SqlDb {
       // The quarterly statistics query is costed high enough to trigger JIT compilation, which
       // took ~290 ms of a 650 ms report; the statements here are short, JIT never pays off.
       options: `${searchPath} -c jit=off`.trim(),
+      idle_in_transaction_session_timeout: opts.idleInTransactionMs ?? 15_000,
       max: opts.max ?? 4,
       idleTimeoutMillis: 30_000,
       types: TYPES,
@@ -162,38 +193,69 @@ export class PgPoolDb implements SqlDb {
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const outer = this.frame();
-    if (outer) {
-      const name = `sp${++this.savepoints}`;
-      await this.send(outer.client, `SAVEPOINT ${name}`, []);
+    if (outer) return this.savepoint(outer, fn);
+    if (this.closed) throw new PgClosedError('PostgreSQL store is closed');
+    // Refused before anything is sent: without a lease there is nothing this process may write.
+    if (this.fence && this.fence.epoch() === null) throw this.fencedOff(null);
+    const release = await takeTurn(this.outerTurns);
+    let frame: Frame | undefined;
+    let out: T;
+    try {
+      const client = await this.connect();
+      frame = { client, open: true, after: [], turn: Promise.resolve(), statements: { turn: Promise.resolve() } };
+      let broken: Error | undefined;
       try {
-        const out = await fn();
-        await this.send(outer.client, `RELEASE SAVEPOINT ${name}`, []);
-        return out;
+        await this.send(client, 'BEGIN', []);
+        await this.lockTown(client);
+        out = await this.frames.run(frame, fn);
+        frame.open = false;
+        await this.send(client, 'COMMIT', []);
       } catch (err) {
-        await this.send(outer.client, `ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => {});
+        frame.open = false;
+        await client.query('ROLLBACK').catch((e: Error) => {
+          broken = e;
+        });
         throw err;
+      } finally {
+        frame.open = false;
+        client.release(broken);
+      }
+    } finally {
+      release();
+    }
+    // After the commit and outside it: a failing callback must not look like a failed transaction.
+    for (const f of frame.after) {
+      try {
+        f();
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
       }
     }
-    const client = await this.connect();
-    const frame: Frame = { client, open: true, after: [] };
-    let broken: Error | undefined;
+    return out;
+  }
+
+  private async savepoint<T>(outer: Frame, fn: () => Promise<T>): Promise<T> {
+    const release = await takeTurn(outer);
+    const name = `sp${++this.savepoints}`;
+    const frame: Frame = { client: outer.client, open: true, after: [], turn: Promise.resolve(), statements: outer.statements };
     try {
-      await this.send(client, 'BEGIN', []);
-      await this.lockTown(client);
-      const out = await this.frames.run(frame, fn);
-      frame.open = false;
-      await this.send(client, 'COMMIT', []);
-      for (const f of frame.after) f();
-      return out;
-    } catch (err) {
-      frame.open = false;
-      await client.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
-      });
-      throw err;
+      await this.inFrame(outer, `SAVEPOINT ${name}`, []);
+      try {
+        const out = await this.frames.run(frame, fn);
+        frame.open = false;
+        await this.inFrame(outer, `RELEASE SAVEPOINT ${name}`, []);
+        outer.after.push(...frame.after);
+        return out;
+      } catch (err) {
+        frame.open = false;
+        await this.inFrame(outer, `ROLLBACK TO SAVEPOINT ${name}`, []).catch(() => {});
+        throw err;
+      }
     } finally {
       frame.open = false;
-      client.release(broken);
+      release();
     }
   }
 
@@ -205,7 +267,7 @@ export class PgPoolDb implements SqlDb {
 
   /** The town's write lock and, when fenced, the lease check (see the class comment). */
   private async lockTown(client: pg.PoolClient): Promise<void> {
-    const fence = this.opts.fence;
+    const fence = this.fence;
     if (!fence) {
       await this.send(client, 'SELECT pg_advisory_xact_lock($1)', [this.opts.writeLock]);
       return;
@@ -222,11 +284,18 @@ export class PgPoolDb implements SqlDb {
               [this.opts.writeLock, fence.town, fence.holder, epoch],
             )
           ).rows;
-    if (held.length === 0) {
-      throw new FencedOffError(`town ${fence.town}: this process no longer holds its lease (epoch ${epoch ?? 'none'}); the write was not committed`);
-    }
+    if (held.length === 0) throw this.fencedOff(epoch);
   }
 
+  private fencedOff(epoch: number | null): FencedOffError {
+    const town = this.fence?.town ?? '?';
+    return new FencedOffError(`town ${town}: this process no longer holds its lease (epoch ${epoch ?? 'none'}); the write was not committed`);
+  }
+
+  /**
+   * The innermost open level; work that outlives its transaction (started inside, still running
+   * after the commit) sees a closed frame and goes to the pool like any other query.
+   */
   private frame(): Frame | undefined {
     const f = this.frames.getStore();
     return f?.open ? f : undefined;
@@ -245,7 +314,7 @@ export class PgPoolDb implements SqlDb {
 
   private async query<R>(text: string, values: readonly unknown[], rowMode?: 'array'): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
     const f = this.frame();
-    if (f) return this.send<R>(f.client, text, values, rowMode);
+    if (f) return this.inFrame<R>(f, text, values, rowMode);
     if (this.closed) throw new PgClosedError('PostgreSQL store is closed');
     const client = await this.connect();
     let broken: Error | undefined;
@@ -256,6 +325,21 @@ export class PgPoolDb implements SqlDb {
       throw err;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /** A statement on a transaction's connection, after the ones already sent on it. */
+  private async inFrame<R>(
+    f: Frame,
+    text: string,
+    values: readonly unknown[],
+    rowMode?: 'array',
+  ): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
+    const release = await takeTurn(f.statements);
+    try {
+      return await this.send<R>(f.client, text, values, rowMode);
+    } finally {
+      release();
     }
   }
 
@@ -273,6 +357,15 @@ export class PgPoolDb implements SqlDb {
       throw e;
     }
   }
+}
+
+/** Waits for the previous holder of `owner.turn` and returns the function that lets the next one in. */
+async function takeTurn(owner: { turn: Promise<void> }): Promise<() => void> {
+  const before = owner.turn;
+  let release!: () => void;
+  owner.turn = new Promise<void>((r) => (release = r));
+  await before;
+  return release;
 }
 
 /** undefined → null; bigint → its decimal text; Date → ISO text (exact to the millisecond in any time zone). */

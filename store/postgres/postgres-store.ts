@@ -1,20 +1,21 @@
+import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
 import type { FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { checkDataKey } from '../data-key-check.js';
+import { sql } from '../sql/db.js';
 import type { OutboxRepoOptions } from '../sql/outbox.js';
 import { SqlStore } from '../sql/sql-store.js';
-import { PgDb } from './pg-db.js';
-import { migrateTown, SHARED_SCHEMA, townSchema } from './schema.js';
-import type { AuditHeadStore } from '../../src/domain/security/audit-head.js';
+import { PgPoolDb, type PgFence } from './pg-pool-db.js';
+import { migrateTown, SHARED_SCHEMA, townSchema, townWriteLock } from './schema.js';
 
 /** Thrown by {@link PostgresStore.backup}: PostgreSQL is backed up with its own tools, not by Humiao. */
 export class BackupUnsupportedError extends Error {
   override name = 'BackupUnsupportedError';
 }
 
-/** One town's data in PostgreSQL: the same repositories as SQLite, on a connection confined to `town_<id>`. */
+/** One town's data in PostgreSQL: the same repositories as SQLite, on a pool confined to `town_<id>`. */
 export class PostgresStore extends SqlStore {
   constructor(
-    readonly db: PgDb,
+    readonly db: PgPoolDb,
     readonly town: string,
     cipher: FieldCipher | null = null,
     outbox: OutboxRepoOptions = {},
@@ -23,8 +24,9 @@ export class PostgresStore extends SqlStore {
   }
 
   /** Dead row versions stay in PostgreSQL's files until VACUUM reclaims them: reclaim them now. */
-  compact(): void {
-    this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, sent_cards, conversation_turns, dialog_outcomes');
+  async compact(): Promise<void> {
+    // VACUUM cannot run inside a transaction block; exec sends it on its own, outside any.
+    await this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, sent_cards, conversation_turns, dialog_outcomes');
   }
 
   async backup(_file: string): Promise<void> {
@@ -33,18 +35,19 @@ export class PostgresStore extends SqlStore {
     );
   }
 
-  close(): void {
-    this.db.close();
+  async close(): Promise<void> {
+    await this.db.close();
   }
 }
 
 /** The town's audit head, in the shared schema beside the leases: outside what a town's tables hold. */
-export function pgAuditHead(db: PgDb, town: string): AuditHeadStore {
+export function pgAuditHead(db: PgPoolDb, town: string): AuditHeadStore {
   return {
     where: `${SHARED_SCHEMA}.audit_heads`,
-    read: () => db.query<{ head: string }>(`SELECT head FROM ${SHARED_SCHEMA}.audit_heads WHERE town = $1`, [town])[0]?.head,
-    write: (text) =>
-      void db.query(`INSERT INTO ${SHARED_SCHEMA}.audit_heads (town, head) VALUES ($1, $2) ON CONFLICT (town) DO UPDATE SET head = excluded.head`, [town, text]),
+    read: async () => (await db.get<{ head: string }>(sql`SELECT head FROM humiao.audit_heads WHERE town = ${town}`))?.head,
+    write: async (text) => {
+      await db.run(sql`INSERT INTO humiao.audit_heads (town, head) VALUES (${town}, ${text}) ON CONFLICT (town) DO UPDATE SET head = excluded.head`);
+    },
   };
 }
 
@@ -55,21 +58,37 @@ export interface PostgresOpenOptions {
   cipher?: FieldCipher | null;
   /** Who claims outbox rows and for how long: the lease holder, for the lease's ttl. */
   outbox?: OutboxRepoOptions;
+  /**
+   * Every transaction checks that this process still holds the town's lease at `fence.epoch()`
+   * (see PgPoolDb), so a stalled former owner's writes fail with FencedOffError. Given here, it
+   * applies from the open on, migration included, so the lease must be held already; the county
+   * runtime opens its towns before taking their leases and fences them then (PgPoolDb.setFence).
+   */
+  fence?: PgFence;
+  /** Connections at most (default 4). */
+  max?: number;
 }
 
 /** Connect to `url`, create or migrate the town's schema, and check the data key. */
-export function openPostgresStore(url: string, opts: PostgresOpenOptions): PostgresStore {
+export async function openPostgresStore(url: string, opts: PostgresOpenOptions): Promise<PostgresStore> {
   const schema = townSchema(opts.town);
-  const db = PgDb.open(url, { searchPath: schema, applicationName: `humiao:${opts.town}` });
+  const db = await PgPoolDb.open(url, {
+    searchPath: schema,
+    applicationName: `humiao:${opts.town}`,
+    writeLock: townWriteLock(opts.town),
+    fence: opts.fence,
+    max: opts.max,
+  });
   try {
-    migrateTown(db, opts.town);
-    checkDataKey(db, opts.cipher ?? null);
+    await migrateTown(db, opts.town);
+    await checkDataKey(db, opts.cipher ?? null);
+    const store = new PostgresStore(db, opts.town, opts.cipher ?? null, opts.outbox);
+    await store.init();
+    // Plain text just encrypted in place is still in the dead row versions until VACUUM.
+    if (store.upgradedPlaintext > 0) await store.compact();
+    return store;
   } catch (err) {
-    db.close();
+    await db.close().catch(() => {});
     throw err;
   }
-  const store = new PostgresStore(db, opts.town, opts.cipher ?? null, opts.outbox);
-  // Plain text just encrypted in place is still in the dead row versions until VACUUM.
-  if (store.upgradedPlaintext > 0) store.compact();
-  return store;
 }

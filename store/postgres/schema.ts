@@ -2,7 +2,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations, type Migration } from '../migrate.js';
 import { SchemaTooNewError } from '../sqlite/sqlite-store.js';
-import type { PgDb } from './pg-db.js';
+import { createHash } from 'node:crypto';
+import { sql } from '../sql/db.js';
+import type { PgPoolDb } from './pg-pool-db.js';
 
 /** A town id as config `id` allows it; it becomes part of SQL identifiers, so nothing else passes. */
 const TOWN_ID = /^[a-z][a-z0-9_]{0,30}$/;
@@ -48,25 +50,34 @@ export function renderMigration(sql: string, town: string): string {
 const MIGRATION_LOCK = 0x68756d69; // 'humi'
 
 /**
+ * The key of one town's write lock (see PgPoolDb.transaction): 48 bits of a hash of the id, so
+ * two towns practically never share one and every process computes the same key.
+ */
+export function townWriteLock(town: string): number {
+  return createHash('sha256').update(`humiao:town:${townSchema(town)}`).digest().readUIntBE(0, 6);
+}
+
+/**
  * Brings the town's schema to the latest version in one transaction: the schema and every
  * pending migration appear together or not at all. `db` must have `search_path` = the town's schema.
+ * A fenced `db` migrates only while this process holds the town's lease.
  */
-export function migrateTown(db: PgDb, town: string): void {
+export async function migrateTown(db: PgPoolDb, town: string): Promise<void> {
   const schema = townSchema(town);
   const migrations = loadTownMigrations();
-  db.transaction(() => {
-    db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+  await db.transaction(async () => {
+    await db.run(sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`);
     // Checked before creating: CREATE SCHEMA IF NOT EXISTS needs the CREATE right even when the
     // schema is there, and an operator may have made the schemas for a less privileged role.
     const existing = new Set(
-      db.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)', [[schema, SHARED_SCHEMA]]).map((r) => r.nspname),
+      (await db.all<{ nspname: string }>(sql`SELECT nspname FROM pg_namespace WHERE nspname = ANY(${[schema, SHARED_SCHEMA]})`)).map((r) => r.nspname),
     );
-    for (const name of [SHARED_SCHEMA, schema]) if (!existing.has(name)) db.exec(`CREATE SCHEMA ${name}`);
-    const current = db.query<{ s: string | null }>('SELECT current_schema() AS s')[0]?.s;
+    for (const name of [SHARED_SCHEMA, schema]) if (!existing.has(name)) await db.exec(`CREATE SCHEMA ${name}`);
+    const current = (await db.get<{ s: string | null }>(sql`SELECT current_schema() AS s`))?.s;
     if (current !== schema) {
       throw new TownSchemaMismatchError(`PostgreSQL 连接的 search_path 指向「${current ?? '无'}」而不是 ${schema}，已停止建表`);
     }
-    db.exec(
+    await db.exec(
       renderMigration(
         `CREATE TABLE IF NOT EXISTS schema_version (
           version    integer PRIMARY KEY,
@@ -76,13 +87,13 @@ export function migrateTown(db: PgDb, town: string): void {
         town,
       ),
     );
-    const version = db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version')[0]?.v ?? 0;
+    const version = (await db.get<{ v: number | null }>(sql`SELECT max(version) AS v FROM schema_version`))?.v ?? 0;
     if (version > migrations.length) {
       throw new SchemaTooNewError(`数据库中 ${schema} 的版本 ${version} 高于本程序支持的 ${migrations.length}，请升级护苗助手后再启动`);
     }
     for (const m of migrations.slice(version)) {
-      db.exec(renderMigration(m.sql, town));
-      db.query('INSERT INTO schema_version (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+      await db.exec(renderMigration(m.sql, town));
+      await db.run(sql`INSERT INTO schema_version (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${new Date().toISOString()})`);
     }
-  })();
+  });
 }

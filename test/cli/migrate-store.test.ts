@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { sql } from '../../store/sql/db.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataKeyMismatchError, FieldCipher } from '../../src/domain/security/field-crypto.js';
 import { migrateSqliteToPostgres, MigrationSourceError, MigrationTargetError } from '../../store/migrate-to-postgres.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/domain/ports/store.js';
+import { sql } from '../../store/sql/db.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 import { exampleConfigText } from '../helpers/deps.js';
 import { runCli } from '../helpers/run-bot.js';
@@ -37,7 +37,7 @@ async function fillTown(s: Store): Promise<void> {
       details: {},
       createdAt: at('2026-04-01T02:00:00Z'),
     });
-    return [a, b];
+    return [a, b] as const;
   });
   const report = await s.cases.recordMandatoryReport({ caseId: null, userId: 'zhouba', chatId: 'zhouba', sign: 'SUSPECTED_ABUSE', reportTo: '镇派出所', promptedAt: at('2026-03-10T01:00:00Z') });
   await s.cases.attachMandatoryReports([report], a.id);
@@ -67,7 +67,7 @@ async function sqliteTown(cipher: FieldCipher | null): Promise<{ dir: string; fi
   await fillTown(s);
   // A deleted row leaves sqlite_sequence above max(id): ids after the move must not reuse it.
   const top = (await s.outbox.enqueue({ target: { kind: 'user', id: 'x' }, reply: { text: 'x' }, reason: 'r' }, new Date()))!;
-  s.db.prepare('DELETE FROM outbox WHERE id = ?').run(top);
+  await s.db.run(sql`DELETE FROM outbox WHERE id = ${top}`);
   await s.close();
   return { dir, file };
 }
@@ -85,12 +85,12 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     const reports = await src.cases.mandatoryReports();
     const outbox = await src.outbox.list(100);
     const audit = await src.audit.list();
-    const topOutbox = (src.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get() as { seq: number }).seq;
+    const topOutbox = (await src.db.get<{ seq: number }>(sql`SELECT seq FROM sqlite_sequence WHERE name = 'outbox'`))!.seq;
     await src.close();
     const sqliteAfterReading = digest(file);
 
     const town = freshTownId();
-    const r = migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' });
+    const r = await migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' });
     expect(r.schema).toBe(`town_${town}`);
     expect(Object.fromEntries(r.tables.map((t) => [t.table, t.rows]))).toMatchObject({
       cases: 2, case_categories: 3, contacts: 12, mandatory_reports: 1, outbox: 2, chats: 1, inbound: 1, form_sessions: 1,
@@ -121,7 +121,9 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     expect(await pg.audit.verify()).toEqual({ ok: true, count: audit.length + 1 });
 
     // Sequences continue after the copied (and the deleted) ids; the case serial continues too.
-    const next = await pg.transaction(async () => pg.cases.insert({ ...sampleCase, code: await pg.cases.nextCode('DJ', 2026), dupKey: 'k3', idHash: 'h3', createdAt: new Date() }));
+    const next = await pg.transaction(async () =>
+      pg.cases.insert({ ...sampleCase, code: await pg.cases.nextCode('DJ', 2026), dupKey: 'k3', idHash: 'h3', createdAt: new Date() }),
+    );
     expect(next.code).toBe('DJ-2026-0003');
     expect(next.id).toBe(Math.max(...cases.map((c) => c.id)) + 1);
     expect(await pg.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: 'x' }, reason: 'r' }, new Date())).toBe(topOutbox + 1);
@@ -132,7 +134,7 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
     expect((await pg.audit.verify()).ok).toBe(true);
 
     // Anything in the schema already: refused, and nothing changes.
-    expect(() => migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' })).toThrow(MigrationTargetError);
+    await expect(migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher, actor: 'os:tester' })).rejects.toThrow(MigrationTargetError);
     expect(await pg.cases.list()).toHaveLength(3);
     expect(await pg.audit.verify()).toEqual({ ok: true, count: audit.length + 2 });
   });
@@ -140,18 +142,18 @@ describe.skipIf(!pgEnabled)('migrate-store: SQLite to PostgreSQL', () => {
   it('refuses a wrong data key, an empty source and a broken audit chain, writing nothing', async () => {
     const { file, dir } = await sqliteTown(new FieldCipher(randomBytes(32)));
     const town = freshTownId();
-    expect(() => migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher: new FieldCipher(randomBytes(32)), actor: 'os:t' })).toThrow(DataKeyMismatchError);
-    expect(() => migrateSqliteToPostgres({ sqliteFile: join(dir, 'none.db'), url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(MigrationSourceError);
+    await expect(migrateSqliteToPostgres({ sqliteFile: file, url: pgTestUrl, town, cipher: new FieldCipher(randomBytes(32)), actor: 'os:t' })).rejects.toThrow(DataKeyMismatchError);
+    await expect(migrateSqliteToPostgres({ sqliteFile: join(dir, 'none.db'), url: pgTestUrl, town, cipher: null, actor: 'os:t' })).rejects.toThrow(MigrationSourceError);
     const empty = join(dir, 'empty.db');
     await (await openSqliteStore(empty)).close();
-    expect(() => migrateSqliteToPostgres({ sqliteFile: empty, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(/没有任何个案/);
+    await expect(migrateSqliteToPostgres({ sqliteFile: empty, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).rejects.toThrow(/没有任何个案/);
     // Tampering shows in the source: it is for the operator to look into, not to carry over quietly.
     const plain = (await sqliteTown(null)).file;
     const rw = await openSqliteStore(plain);
     await rw.db.exec('DROP TRIGGER audit_log_no_update');
-    rw.db.prepare("UPDATE audit_log SET actor = 'someone' WHERE action = 'export'").run();
+    await rw.db.run(sql`UPDATE audit_log SET actor = 'someone' WHERE action = 'export'`);
     await rw.close();
-    expect(() => migrateSqliteToPostgres({ sqliteFile: plain, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).toThrow(/审计记录已不完整/);
+    await expect(migrateSqliteToPostgres({ sqliteFile: plain, url: pgTestUrl, town, cipher: null, actor: 'os:t' })).rejects.toThrow(/审计记录已不完整/);
     const pg = await openPgTestStore(town);
     expect(await pg.audit.verify()).toEqual({ ok: true, count: 0 });
   });

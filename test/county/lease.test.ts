@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LeaseLostError, LeaseManager, newHolderId, openLeasePool, type TownLease } from '../../src/county/lease.js';
+import { FencedOffError, PgPoolDb } from '../../store/postgres/pg-pool-db.js';
+import { sql } from '../../store/sql/db.js';
 import { pgEnabled, pgTestUrl as url } from '../helpers/stores.js';
 
 // Small timings keep the suite fast; the arithmetic is the same as with the 15 s / 5 s defaults.
@@ -192,6 +194,38 @@ describe.skipIf(!pgEnabled)('town lease', () => {
       expect(takeoverMs).toBeLessThan(ttlMs + pollMs + slackMs);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+  it('fences the town’s store: only the current holder at its epoch commits; a taken-over or released lease cannot', async () => {
+    const town = freshTown();
+    const schema = `t_fence_${randomBytes(4).toString('hex')}`;
+    const a = manager();
+    const b = manager();
+    const fence = a.fenceFor(town);
+    expect(fence.epoch()).toBeNull();
+    await pool.query(`CREATE SCHEMA ${schema}`);
+    await pool.query(`CREATE TABLE ${schema}.t (id integer)`);
+    const db = await PgPoolDb.open(url, { searchPath: schema, writeLock: 7_000_001, fence });
+    try {
+      const write = (id: number) => db.transaction(() => db.run(sql`INSERT INTO t (id) VALUES (${id})`));
+      await expect(write(1)).rejects.toBeInstanceOf(FencedOffError);
+      const lease = track((await a.tryAcquire(town))!);
+      expect(fence.epoch()).toBe(lease.epoch);
+      await write(2);
+      await lease.release();
+      expect(fence.epoch()).toBeNull();
+      await expect(write(3)).rejects.toBeInstanceOf(FencedOffError);
+
+      // A stalled owner: it still believes it holds epoch 2, but b took the town over.
+      const again = track((await a.tryAcquire(town))!);
+      await pool.query('UPDATE humiao.leases SET expires_at = now() WHERE town = $1', [town]);
+      track((await b.tryAcquire(town))!);
+      expect(fence.epoch()).toBe(again.epoch);
+      await expect(write(4)).rejects.toBeInstanceOf(FencedOffError);
+      expect((await pool.query(`SELECT id FROM ${schema}.t`)).rows).toEqual([{ id: 2 }]);
+    } finally {
+      await db.close();
+      await pool.query(`DROP SCHEMA ${schema} CASCADE`);
     }
   });
 });

@@ -31,7 +31,7 @@ async function county(ids: string[]): Promise<{ servers: FakeWecomServer[]; town
     const server = await FakeWecomServer.start({ botId: `bot-${id}`, secret: `s-${id}` });
     cleanups.push(() => server.close());
     servers.push(server);
-    const deps = testDeps({ config: { ...testConfig(), townId: id }, plan, log: log.child({ town: id }) });
+    const deps = await testDeps({ config: { ...testConfig(), townId: id }, plan, log: log.child({ town: id }) });
     cleanups.push(() => deps.store.close());
     towns.push({ deps, runtime: { chat: { platform: 'wecom', botId: `bot-${id}`, secret: `s-${id}`, wsUrl: server.url, reconnectMs: 20 } } });
   }

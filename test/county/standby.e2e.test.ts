@@ -41,7 +41,7 @@ function startBot(server: FakeWecomServer, configFile: string): BotProcess {
       WECOM_RECONNECT_MS: '20',
       // Short lease so the test is quick; the arithmetic is the same as with the 15 s / 5 s defaults.
       // The owner keeps the town through a 4.5 s stall of its event loop (ttl − renew): on a loaded
-      // 2-core box, its start and the dispatch's synchronous store calls must not cost it the lease.
+      // 2-core box, its start and the dispatch's CPU work (encryption, rendering) must not cost it the lease.
       HUMIAO_LEASE_TTL_MS: '6000',
       HUMIAO_LEASE_RENEW_MS: '1500',
       HUMIAO_LEASE_POLL_MS: '500',
