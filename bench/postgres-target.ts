@@ -3,7 +3,7 @@
  * the bulk load from the generated SQLite file, and dropping the schema afterwards.
  */
 import { migrateSqliteToPostgres } from '../store/migrate-to-postgres.js';
-import { PgDb } from '../store/postgres/pg-db.js';
+import pg from 'pg';
 import { townSchema } from '../store/postgres/schema.js';
 import type { FieldCipher } from '../src/domain/security/field-crypto.js';
 
@@ -34,26 +34,25 @@ function where(url: string): string {
 }
 
 /** Connects once, briefly: an unreachable server must cost the bench seconds, not its run. */
-export function probePostgres(url: string): PgProbe {
+export async function probePostgres(url: string): Promise<PgProbe> {
   if (url === 'none') return { ok: false, reason: 'BENCH_DATABASE_URL/TEST_DATABASE_URL = none' };
   try {
-    const db = PgDb.open(url, { timeoutMs: 5_000, applicationName: 'humiao:bench-probe' });
+    const db = await connect(url, 5_000);
     try {
-      const [r] = db.query<{ v: string; f: string; s: string; b: string }>(
+      const { rows: [r] } = await db.query<{ v: string; f: string; s: string; b: string }>(
         "SELECT current_setting('server_version') AS v, current_setting('fsync') AS f, current_setting('synchronous_commit') AS s, current_setting('shared_buffers') AS b",
       );
       const server = `PostgreSQL ${r!.v}, fsync=${r!.f}, synchronous_commit=${r!.s}, shared_buffers=${r!.b}`;
-      const one = db.prepare('SELECT 1 AS x');
       const xs: number[] = [];
       for (let i = 0; i < 500; i++) {
         const t = performance.now();
-        one.get();
+        await db.query({ name: 'bench-one', text: 'SELECT 1 AS x' });
         xs.push(performance.now() - t);
       }
       xs.sort((a, b) => a - b);
       return { ok: true, target: { url, where: where(url), server, roundTripMs: xs[xs.length >> 1]! } };
     } finally {
-      db.close();
+      await db.end();
     }
   } catch (e) {
     return { ok: false, reason: `no server answered at ${where(url)} (${(e as Error).message})` };
@@ -77,41 +76,47 @@ export interface PgLoad {
  * The generated SQLite town into `town_<town>` through migrate-store (multi-row INSERTs of up to
  * 500 rows in one transaction): the same rows, ids and encrypted values as SQLite measured.
  */
-export function loadIntoPostgres(target: PgTarget, sqliteFile: string, town: string, cipher: FieldCipher): PgLoad {
-  const r = migrateSqliteToPostgres({ sqliteFile, url: target.url, town, cipher, actor: 'os:bench' });
+export async function loadIntoPostgres(target: PgTarget, sqliteFile: string, town: string, cipher: FieldCipher): Promise<PgLoad> {
+  const r = await migrateSqliteToPostgres({ sqliteFile, url: target.url, town, cipher, actor: 'os:bench' });
   const t = performance.now();
-  const db = PgDb.open(target.url, { searchPath: townSchema(town), timeoutMs: 600_000, applicationName: 'humiao:bench' });
+  const db = await connect(target.url, 600_000);
   try {
     // Named tables only: a bare VACUUM would walk every schema in the database, other towns' too.
-    const tables = db.query<{ t: string }>("SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1", [townSchema(town)]).map((r) => r.t);
-    if (tables.length) db.exec(`VACUUM (ANALYZE) ${tables.join(', ')}`);
+    const { rows } = await db.query<{ t: string }>('SELECT quote_ident(schemaname) || \'.\' || quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1', [townSchema(town)]);
+    if (rows.length) await db.query(`VACUUM (ANALYZE) ${rows.map((r) => r.t).join(', ')}`);
   } finally {
-    db.close();
+    await db.end();
   }
   return { copyMs: r.ms, vacuumMs: performance.now() - t, rows: r.rows };
 }
 
 /** Drops the bench town's schema; also after a failed run, so it never leaves data behind. */
-export function dropTown(target: PgTarget, town: string): void {
-  const db = PgDb.open(target.url, { timeoutMs: 120_000, applicationName: 'humiao:bench' });
+export async function dropTown(target: PgTarget, town: string): Promise<void> {
+  const db = await connect(target.url, 120_000);
   try {
-    db.exec(`DROP SCHEMA IF EXISTS ${townSchema(town)} CASCADE`);
+    await db.query(`DROP SCHEMA IF EXISTS ${townSchema(town)} CASCADE`);
   } finally {
-    db.close();
+    await db.end();
   }
 }
 
 /** Size of the town's schema on the server: tables, indexes and TOAST. */
-export function schemaBytes(target: PgTarget, town: string): number {
-  const db = PgDb.open(target.url, { applicationName: 'humiao:bench' });
+export async function schemaBytes(target: PgTarget, town: string): Promise<number> {
+  const db = await connect(target.url, 60_000);
   try {
-    const rows = db.query<{ b: number | null }>(
+    const { rows } = await db.query<{ b: string | null }>(
       `SELECT sum(pg_total_relation_size(c.oid)) AS b FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = $1 AND c.relkind IN ('r', 'm')`,
       [townSchema(town)],
     );
     return Number(rows[0]?.b ?? 0);
   } finally {
-    db.close();
+    await db.end();
   }
+}
+
+async function connect(url: string, timeoutMs: number): Promise<pg.Client> {
+  const c = new pg.Client({ connectionString: url, application_name: 'humiao:bench', connectionTimeoutMillis: Math.min(timeoutMs, 15_000), statement_timeout: timeoutMs });
+  await c.connect();
+  return c;
 }

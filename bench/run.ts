@@ -110,7 +110,7 @@ const dataKey = randomBytes(32);
 const tiny: Scale = { name: '冒烟（200 个案）', cases: 200, contacts: 3_000, months: 24 };
 const scales = smoke ? [tiny] : [TOWN, COUNTY];
 // PostgreSQL beside SQLite when a server answers; without one the bench says so and goes on.
-const pg = feelOnly ? { ok: false as const, reason: '--feel' } : probePostgres(benchPgUrl());
+const pg = feelOnly ? { ok: false as const, reason: '--feel' } : await probePostgres(benchPgUrl());
 const results: ScaleResult[] = [];
 /** The generated stores the user-facing measures run on (kept until the memory measure). */
 const stores: Array<{ scale: Scale; dir: string }> = [];

@@ -157,7 +157,7 @@ export async function storeScale(
     let pgLoad: PgLoad | { error: string } | undefined;
     if (opts.pg) {
       try {
-        pgLoad = loadIntoPostgres(opts.pg.target, join(dir, 'humiao.db'), opts.pg.town, cipher);
+        pgLoad = await loadIntoPostgres(opts.pg.target, join(dir, 'humiao.db'), opts.pg.town, cipher);
       } catch (e) {
         pgLoad = { error: describe(e) };
       }
@@ -213,7 +213,7 @@ export async function storeScale(
     if (!keep) rmSync(dir, { recursive: true, force: true });
     if (opts.pg) {
       try {
-        dropTown(opts.pg.target, opts.pg.town);
+        await dropTown(opts.pg.target, opts.pg.town);
       } catch (e) {
         process.stderr.write(`bench: could not drop PostgreSQL schema of town ${opts.pg.town}: ${describe(e)}\n`);
       }
@@ -240,7 +240,7 @@ async function postgresMeasures(
     const store = await openPostgresStore(pg.target.url, { town: pg.town, cipher });
     try {
       const m = await measures({ ...base, store }, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(caseId, at, i))), opts.writes, opts.rounds);
-      return { ...m, load, bytes: schemaBytes(pg.target, pg.town) };
+      return { ...m, load, bytes: await schemaBytes(pg.target, pg.town) };
     } finally {
       await store.close();
     }

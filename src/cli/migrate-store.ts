@@ -10,7 +10,7 @@ import {
   MigrationVerifyError,
   type MigrationResult,
 } from '../../store/migrate-to-postgres.js';
-import { PgConnectError, PgQueryError } from '../../store/postgres/pg-db.js';
+import { PgConnectError, PgQueryError } from '../../store/postgres/pg-pool-db.js';
 import { cliActor } from './security-commands.js';
 import { cliTown, type CliRun } from './town-context.js';
 
@@ -41,7 +41,7 @@ export function registerMigrateStoreCommand(program: Command, run: CliRun, out: 
     .command('migrate-store')
     .description('把本镇数据从 SQLite 文件迁移到 PostgreSQL（DATABASE_URL）；迁移前请先停止机器人，见 docs/migrate-to-postgres.md')
     .requiredOption('--to <database>', '目标数据库，目前只能是 postgres')
-    .action((opts: { to: string }) => {
+    .action(async (opts: { to: string }) => {
       if (opts.to !== 'postgres') throw new ConfigError(`--to 目前只能是 postgres，收到「${opts.to}」`);
       const url = run.settings.store.databaseUrl;
       if (!url) {
@@ -52,7 +52,7 @@ export function registerMigrateStoreCommand(program: Command, run: CliRun, out: 
       const from = databaseFile(town.settings.store.dataDir);
       let result: MigrationResult;
       try {
-        result = migrateSqliteToPostgres({ sqliteFile: from, url, town: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey), actor: cliActor(run.settings) });
+        result = await migrateSqliteToPostgres({ sqliteFile: from, url, town: town.config.townId, cipher: fieldCipherFor(town.settings.dataKey), actor: cliActor(run.settings) });
       } catch (e) {
         // Refusals and failed checks: one line, exit 1, and nothing was written to PostgreSQL.
         if (e instanceof MigrationSourceError || e instanceof MigrationTargetError || e instanceof MigrationVerifyError) {

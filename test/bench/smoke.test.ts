@@ -8,7 +8,7 @@ import { root } from '../helpers/run-bot.js';
 describe('npm run bench --smoke', () => {
   it('runs every suite and prints its tables without writing results', () => {
     // The bench decides the same way: with a server it must run PostgreSQL beside SQLite, without one say why not.
-    const pg = probePostgres(benchPgUrl());
+    const pg = await probePostgres(benchPgUrl());
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], {
       cwd: root,
       encoding: 'utf8',

@@ -65,7 +65,7 @@ describe('resolvePushTarget', () => {
 
   it('with no group to leave a notice in, it says whom to ask', async () => {
     const { config, store } = setup();
-    await expect(await resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).rejects.toThrow(UnreachableTargetError);
-    await expect(await resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).rejects.toThrow(/张三（zhangsan）/);
+    await expect(resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).rejects.toThrow(UnreachableTargetError);
+    await expect(resolvePushTarget({ kind: 'user', id: 'zhangsan' }, store, { ...config, groups: [] })).rejects.toThrow(/张三（zhangsan）/);
   });
 });

@@ -114,7 +114,7 @@ describe('job runner', () => {
     deps.clock.set(fromLocal(2026, 11, 1));
     expect(await runner.tick()).toEqual([]); // the cron tick finds 2026-10 done
     expect(await sent(deps)).toEqual(['提醒 2026-10']);
-    await expect(await runner.runByName('nope', new Date())).rejects.toThrow(UnknownJobError);
+    await expect(runner.runByName('nope', new Date())).rejects.toThrow(UnknownJobError);
   });
 
   it('a job that throws leaves no record and no messages, so the next tick retries', async () => {
@@ -129,7 +129,7 @@ describe('job runner', () => {
     });
     deps.clock.set(fromLocal(2026, 11, 20, 9));
     const runner = new JobRunner(deps, [flaky]);
-    await expect(await runner.tick()).rejects.toThrow('boom');
+    await expect(runner.tick()).rejects.toThrow('boom');
     expect(await deps.store.outbox.pending()).toBe(0);
     fail = false;
     expect(await runner.tick()).toHaveLength(1);

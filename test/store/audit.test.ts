@@ -27,8 +27,8 @@ describe.each(storeKinds)('audit log ($name)', (kind: StoreKind) => {
 
   it('refuses UPDATE and DELETE through SQL', async () => {
     const s = await seeded();
-    await expect(await s.db.run(sql`UPDATE audit_log SET actor = 'x' WHERE id = 1`)).rejects.toThrow(/append-only/);
-    await expect(await s.db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(s.db.run(sql`UPDATE audit_log SET actor = 'x' WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(s.db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
     expect((await s.audit.verify()).ok).toBe(true);
   });
 

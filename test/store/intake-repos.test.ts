@@ -22,7 +22,7 @@ describe.each(storeKinds)('case and session repositories ($name)', (kind: StoreK
   it('refuses a second case with the same code', async () => {
     const s = await kind.open();
     await s.cases.insert({ ...base, code: 'DJ-2026-0001' });
-    await expect(await s.cases.insert({ ...base, code: 'DJ-2026-0001' })).rejects.toThrow(/unique/i);
+    await expect(s.cases.insert({ ...base, code: 'DJ-2026-0001' })).rejects.toThrow(/unique/i);
   });
 
   it('keeps identity fields in their own columns, not in the details JSON', async () => {

@@ -120,9 +120,9 @@ describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: 
   it('the schema allows only that move: other edits of an entry stay refused', async () => {
     const s = await kind.open({ cipher: key, persistent: true });
     await s.audit.append({ at: t0, actor: 'u1', action: 'view-full', caseCode: 'DJ-2026-0001', reason: '核实监护人联系方式' });
-    await expect(await s.db.run(sql`UPDATE audit_log SET actor = 'x' WHERE id = 1`)).rejects.toThrow(/append-only/);
-    await expect(await s.db.run(sql`UPDATE audit_log SET reason = 'moved:aa:bb' WHERE id = 1`)).rejects.toThrow(/append-only/);
-    await expect(await s.db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(s.db.run(sql`UPDATE audit_log SET actor = 'x' WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(s.db.run(sql`UPDATE audit_log SET reason = 'moved:aa:bb' WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(s.db.run(sql`DELETE FROM audit_log WHERE id = 1`)).rejects.toThrow(/append-only/);
   });
 
   it('a moved reason cannot be moved again, and a case row edited before the upgrade is not resealed', async () => {
@@ -137,7 +137,7 @@ describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: 
     expect(await s.caseSeals!.firstBroken()).toEqual({ code: sampleCase.code, count: 1 });
     const moved = (await s.db.get<{ reason: string }>(sql`SELECT reason FROM audit_log WHERE id = 1`))!.reason;
     expect(moved).toMatch(/^moved:[0-9a-f]{64}:[0-9a-f]{64}$/);
-    await expect(await s.db.run(sql`UPDATE audit_log SET reason = 'moved:aa:bb' WHERE id = 1`)).rejects.toThrow(/append-only/);
+    await expect(s.db.run(sql`UPDATE audit_log SET reason = 'moved:aa:bb' WHERE id = 1`)).rejects.toThrow(/append-only/);
   });
 
   it('a moved reason swapped or altered in audit_reasons is reported', async () => {

@@ -31,7 +31,7 @@ describe('sqlite store', () => {
     const db = new Database(file);
     db.pragma('user_version = 999');
     db.close();
-    await expect(await openSqliteStore(file)).rejects.toThrow(SchemaTooNewError);
+    await expect(openSqliteStore(file)).rejects.toThrow(SchemaTooNewError);
   });
 
   it('backs up online to an owner-only file', async () => {
