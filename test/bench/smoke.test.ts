@@ -6,7 +6,7 @@ import { root } from '../helpers/run-bot.js';
 // Benchmarks are not part of `npm test`; this only keeps `npm run bench` runnable, at tiny sizes,
 // and asserts nothing about speed.
 describe('npm run bench --smoke', () => {
-  it('runs every suite and prints its tables without writing results', () => {
+  it('runs every suite and prints its tables without writing results', async () => {
     // The bench decides the same way: with a server it must run PostgreSQL beside SQLite, without one say why not.
     const pg = await probePostgres(benchPgUrl());
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], {
