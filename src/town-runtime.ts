@@ -14,6 +14,8 @@ import { buildJobs, calendarOf } from '../schedules/jobs.js';
 import { calendarWarning } from './domain/calendar/shanghai.js';
 import { broadcastGroups } from '../schedules/jobs/recipients.js';
 import { JobRunner } from '../schedules/runner.js';
+import { quarterlyFile } from '../schedules/jobs/quarterly-file.js';
+import { channelPorts } from './core/channel-ports.js';
 
 /** How long start-up work waits for a first message before it starts anyway. */
 const STARTUP_GRACE_MS = 2_000;
@@ -81,12 +83,12 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   let consoleChannel: ConsoleChannel | undefined;
   if (opts.chat.platform === 'wecom') {
     const { startWecom } = await import('./channels/wecom/start.js');
-    const wecom = startWecom(deps, opts.chat);
+    const wecom = startWecom(channelPorts(deps, (file) => quarterlyFile(deps, file)), opts.chat);
     ({ channel, pacer } = wecom);
     ended = wecom.channel.done;
   } else if (opts.chat.platform === 'telegram') {
     const { startTelegram } = await import('./channels/telegram/start.js');
-    ({ channel } = startTelegram(deps, opts.chat));
+    ({ channel } = startTelegram(channelPorts(deps, (file) => quarterlyFile(deps, file)), opts.chat));
     ended = (channel as ReturnType<typeof startTelegram>['channel']).done;
   } else {
     const defaultUser = config.members.find((m) => m.role === 'admin')?.userid ?? config.members[0]?.userid ?? 'console-user';

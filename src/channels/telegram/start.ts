@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AppDeps } from '../../core/context.js';
-import { resolvePushTarget } from '../../core/push-target.js';
+import type { ChannelPorts } from '../../core/channel-ports.js';
 import type { ChannelFatalError } from '../shared/errors.js';
 import type { TelegramSettings } from '../../config/settings.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram-channel.js';
@@ -17,16 +16,16 @@ import { createTelegramChannel, type TelegramChannel } from './telegram-channel.
  * {@link ChannelFatalError} carrying its exit code (2 token, 3 conflict). The wiring decides what
  * stops: in a county only this town.
  */
-export function startTelegram(deps: AppDeps, settings: TelegramSettings): { channel: TelegramChannel } {
-  const { config, store, clock, log } = deps;
+export function startTelegram(ports: ChannelPorts, settings: TelegramSettings): { channel: TelegramChannel } {
+  const { clock, log } = ports;
   const { webhook } = settings;
   const channel = createTelegramChannel({
     token: settings.token,
     ...(settings.apiRoot ? { apiRoot: settings.apiRoot } : {}),
     log,
     clock,
-    knownGroupIds: config.groups.map((g) => g.chatid),
-    resolveTarget: (t) => resolvePushTarget(t, store, config),
+    knownGroupIds: [...ports.knownGroupIds],
+    resolveTarget: ports.resolveTarget,
     ...(webhook
       ? {
           webhook: {
@@ -38,7 +37,7 @@ export function startTelegram(deps: AppDeps, settings: TelegramSettings): { chan
           },
         }
       : {}),
-    noteStarted: (chatId, userId, at) => store.chats.touch(chatId, 'single', userId, at),
+    noteStarted: ports.noteStarted,
   });
   return { channel };
 }

@@ -1,10 +1,8 @@
-import type { AppDeps } from '../../core/context.js';
+import type { ChannelPorts } from '../../core/channel-ports.js';
 import { WecomPacer } from './pacing.js';
-import { resolvePushTarget } from '../../core/push-target.js';
 import { createWecomChannel, type WecomChannel } from './wecom-channel.js';
 import type { WecomFatalError } from './errors.js';
 import type { WecomSettings } from '../../config/settings.js';
-import { reportFile } from '../shared/report-file.js';
 
 /**
  * The WeCom channel for one town, from its settings (bot id, secret, and optionally another
@@ -15,10 +13,9 @@ import { reportFile } from '../shared/report-file.js';
  * rejects `channel.done` with a {@link WecomFatalError} carrying its exit code (2, 3, 4). The
  * wiring decides what stops: in a county only this town.
  */
-export function startWecom(deps: AppDeps, settings: WecomSettings): { channel: WecomChannel; pacer: WecomPacer } {
-  const { config, store, clock, log } = deps;
+export function startWecom(ports: ChannelPorts, settings: WecomSettings): { channel: WecomChannel; pacer: WecomPacer } {
+  const { clock, log, resolveTarget } = ports;
   const { authRetries, reconnectMs } = settings;
-  const resolveTarget = (t: Parameters<typeof resolvePushTarget>[0]) => resolvePushTarget(t, store, config);
   const pacer = new WecomPacer({
     chatOf: async (t) => {
       try {
@@ -34,17 +31,15 @@ export function startWecom(deps: AppDeps, settings: WecomSettings): { channel: W
     ...(settings.wsUrl ? { wsUrl: settings.wsUrl } : {}),
     log,
     clock,
-    knownGroupIds: config.groups.map((g) => g.chatid),
+    knownGroupIds: [...ports.knownGroupIds],
     resolveTarget,
     pacer,
     // An answer that did not arrive on its callback goes on as a push, from the part that failed.
-    fallback: async (target, reply, partsSent) => {
-      await store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, clock.now());
-    },
-    makeFile: (file) => reportFile(deps, file),
+    fallback: ports.queueUndelivered,
+    makeFile: ports.makeFile,
     // Cards outlive the process: a tap after a restart is judged against what was really asked.
-    cards: store.cards,
-    cardWrites: (fn) => store.transaction(fn),
+    cards: ports.cards,
+    cardWrites: ports.cardWrites,
     sdk: {
       ...(authRetries !== undefined ? { maxAuthFailureAttempts: authRetries } : {}),
       ...(reconnectMs !== undefined ? { reconnectInterval: reconnectMs } : {}),

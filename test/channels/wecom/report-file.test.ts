@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportRequestHandler, requestedQuarter } from '../../../handlers/report-request.js';
-import { reportFile } from '../../../src/channels/shared/report-file.js';
+import { quarterlyFile } from '../../../schedules/jobs/quarterly-file.js';
 import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
 import { Router } from '../../../src/core/router.js';
 import { silentLogger } from '../../../src/core/log.js';
@@ -35,7 +35,7 @@ describe('quarterly report as a WeCom file', () => {
       wsUrl: server.url,
       log: silentLogger,
       clock: deps.clock,
-      makeFile: (f) => reportFile(deps, f),
+      makeFile: (f) => quarterlyFile(deps, f),
       sdk: { heartbeatInterval: 60_000 },
     });
     cleanups.push(() => channel.stop());
