@@ -163,7 +163,7 @@ export async function storeScale(
       }
     }
     const firstCase = (await store.cases.getByCode((await store.cases.list())[0]!.code))!;
-    const sqlite = await measures(deps, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(firstCase.id, at, i))), opts.writes, opts.rounds);
+    const sqlite = await measures(deps, at, async (i) => void (await store.transaction(() => store.followup.addContact(contactAt(firstCase.id, at, i)))), opts.writes, opts.rounds);
     const dbBytes = (store as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true }) * 4096;
     const fanout = await overdueFanout(deps, at);
     const result: ScaleResult = { scale, generateMs, dbBytes, sqlite, fanout };
@@ -239,7 +239,7 @@ async function postgresMeasures(
   try {
     const store = await openPostgresStore(pg.target.url, { town: pg.town, cipher });
     try {
-      const m = await measures({ ...base, store }, at, (i) => void store.transaction(() => store.followup.addContact(contactAt(caseId, at, i))), opts.writes, opts.rounds);
+      const m = await measures({ ...base, store }, at, async (i) => void (await store.transaction(() => store.followup.addContact(contactAt(caseId, at, i)))), opts.writes, opts.rounds);
       return { ...m, load, bytes: await schemaBytes(pg.target, pg.town) };
     } finally {
       await store.close();
