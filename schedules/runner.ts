@@ -106,8 +106,11 @@ export class JobRunner {
     return { job: job.name, period, result: fresh ? 'skipped' : 'already', run: await store.jobRuns.get(job.name, period) ?? run };
   }
 
-  /** `job run NAME --at ISO`: compute the job as of `at`; never repeats a period that ran. */
-  runByName(name: string, at: Date): Promise<RunOutcome> {
+  /**
+   * `job run NAME --at ISO`: compute the job as of `at`; never repeats a period that ran.
+   * Async so an unknown name rejects like every other failure instead of throwing at the call.
+   */
+  async runByName(name: string, at: Date): Promise<RunOutcome> {
     const job = this.jobs.find((j) => j.name === name);
     if (!job) throw new UnknownJobError(`没有名为「${name}」的任务。可用任务：${this.jobs.map((j) => j.name).join('、')}`);
     return this.runPeriod(job, latestDuePeriod(job, at), at, 'manual', 0);

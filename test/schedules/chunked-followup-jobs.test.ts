@@ -8,7 +8,7 @@ import { testDeps } from '../helpers/deps.js';
 import { sampleCase } from '../helpers/case-fixture.js';
 
 /** 700 open cases, none ever contacted, 14 mentors: enough for several chunks of each phase. */
-async function townWithCases(): Promise<ReturnType<typeof testDeps>> {
+async function townWithCases(): Promise<Awaited<ReturnType<typeof testDeps>>> {
   const deps = await testDeps();
   await deps.store.transaction(async () => {
     for (let i = 1; i <= 700; i++) {
@@ -44,7 +44,7 @@ describe.each([
     const [many] = await (await installed(chunked, make(chunked.config), at)).tickInChunks(async () => void pauses++);
     expect(many!.run.summary).toBe(one!.run.summary);
     expect(pauses).toBeGreaterThan(3);
-    expect(await queued(chunked)).toEqual(queued(whole));
+    expect(await queued(chunked)).toEqual(await queued(whole));
     expect((await queued(whole)).length).toBeGreaterThan(14);
   });
 
@@ -58,6 +58,6 @@ describe.each([
       if (++pauses === 4) throw new Error('process died');
     })).rejects.toThrow('process died');
     await runner.tickInChunks(async () => {});
-    expect(await queued(deps)).toEqual(queued(whole));
+    expect(await queued(deps)).toEqual(await queued(whole));
   });
 });

@@ -38,7 +38,7 @@ describe('chunked job runs', () => {
     const seen: Array<{ rows: number; recorded: boolean }> = [];
     const outcomes = await runner.tickInChunks(async () => {
       // Between chunks nothing is held open: another message's transaction would commit on its own.
-      seen.push({ rows: await deps.store.outbox.pending(), recorded: Boolean(deps.store.jobRuns.get('chunked', '2026-11')) });
+      seen.push({ rows: await deps.store.outbox.pending(), recorded: Boolean(await deps.store.jobRuns.get('chunked', '2026-11')) });
     });
     expect(outcomes.map((o) => [o.period, o.result, o.run.summary])).toEqual([['2026-11', 'done', '3 条']]);
     expect(seen.slice(0, 2)).toEqual([{ rows: 1, recorded: false }, { rows: 2, recorded: false }]);
