@@ -78,7 +78,7 @@ describe.each(storeKinds)('audit head and transactions ($name)', (kind: StoreKin
     const s = await kind.open({ persistent: true });
     await s.audit.append({ at: t(0), actor: 'u', action: 'view', caseCode: null });
     await expect(
-      await s.transaction(async () => {
+      s.transaction(async () => {
         await s.audit.append({ at: t(1), actor: 'u', action: 'view', caseCode: null });
         throw new Error('boom');
       }),
@@ -95,7 +95,7 @@ describe.each(storeKinds)('audit head and transactions ($name)', (kind: StoreKin
     await s.audit.append({ at: t(0), actor: 'u', action: 'view', caseCode: null });
     await s.transaction(async () => {
       await expect(
-        await s.transaction(async () => {
+        s.transaction(async () => {
           await s.audit.append({ at: t(1), actor: 'u', action: 'view', caseCode: null });
           throw new Error('inner');
         }),

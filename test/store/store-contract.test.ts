@@ -24,7 +24,7 @@ describe.each(storeKinds)('store contract ($name)', (kind: StoreKind) => {
   it('rolls back every write of a failed transaction', async () => {
     const store = await kind.open();
     await expect(
-      await store.transaction(async () => {
+      store.transaction(async () => {
         await store.inbound.claim({ id: 'x', channel: 'c', userId: 'u', chatId: 'u' }, now);
         await store.outbox.enqueue({ target: { kind: 'user', id: 'u' }, reply: { text: 't' }, reason: 'test' }, now);
         throw new Error('boom');
@@ -39,7 +39,7 @@ describe.each(storeKinds)('store contract ($name)', (kind: StoreKind) => {
     await store.transaction(async () => {
       await store.chats.touch('outer', 'group', 'u', now);
       await expect(
-        await store.transaction(async () => {
+        store.transaction(async () => {
           await store.chats.touch('inner', 'group', 'u', now);
           throw new Error('inner');
         }),
@@ -55,7 +55,7 @@ describe.each(storeKinds)('store contract ($name)', (kind: StoreKind) => {
       await store.chats.touch('deep', 'group', 'u', now);
     };
     await expect(
-      await store.transaction(async () => {
+      store.transaction(async () => {
         await deep();
         throw new Error('boom');
       }),
