@@ -65,10 +65,18 @@ async function asLeftByOldVersion(s: TestStore): Promise<number> {
   return c.id;
 }
 
-/** The migration that lets the log take the move; it is the newest, so rewinding to it re-runs only it. */
+/**
+ * The migration that lets the log take the move. Rewinding to just before it re-runs it and every
+ * later one, so a later one is allowed here only if it changes nothing when run again over its own
+ * result: PostgreSQL's 009_native_types converts a column only while it is still text. A new
+ * migration must be added here knowingly, after checking that.
+ */
+const RERUN_SAFE_AFTER_MOVE = ['009_native_types'];
+
 function movesAt(migrations: Array<{ version: number; name: string }>): number {
   const m = migrations.find((x) => x.name.endsWith('_legacy_reasons'))!;
-  expect(m.version).toBe(migrations.length);
+  const later = migrations.filter((x) => x.version > m.version).map((x) => x.name);
+  expect(later.filter((name) => !RERUN_SAFE_AFTER_MOVE.includes(name))).toEqual([]);
   return m.version;
 }
 
@@ -85,6 +93,11 @@ describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: 
     await old.close();
 
     const s = await old.reopen({ cipher: key });
+    // The rewound migrations ran again, to the newest, without failing the start.
+    if (s.kind === 'postgres') {
+      const v = (await s.db.get<{ v: number }>(sql`SELECT max(version) AS v FROM schema_version`))!.v;
+      expect(Number(v)).toBe(loadTownMigrations().length);
+    }
     expect(foundIn(await bytesOf(s), SECRETS)).toEqual([]);
     expect(foundIn(await bytesOf(s), REASONS)).toEqual([]);
     expect((await s.audit.list()).slice(0, 3).map((e) => e.reason)).toEqual([...REASONS, null]);

@@ -52,7 +52,7 @@ describe('sqlite store', () => {
     const order: string[] = [];
     let inside!: () => void;
     const held = new Promise<void>((resolve) => (inside = resolve));
-    const tx = await store.transaction(async () => {
+    const tx = store.transaction(async () => {
       await store.chats.touch('a', 'single', 'u', now);
       order.push('tx wrote a');
       await held;
