@@ -205,7 +205,7 @@ class WecomChannelImpl implements WecomChannel {
     if (target.kind === 'user') await this.noteTurn(chatId, target.id, reply, !reply.card?.key && offeredChoices(reply).length === 0);
     for (let i = from; i < parts.length; i++) {
       await parts[i]!(chatId, target.kind === 'user' ? target.id : undefined);
-      progress?.onPart(i + 1);
+      await progress?.onPart(i + 1);
     }
   }
 
