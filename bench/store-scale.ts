@@ -39,11 +39,12 @@ export interface Measures {
   export: number;
 }
 
-const median = (f: () => unknown, n: number): number => {
+/** The store answers asynchronously: each round is timed until its promise settles, not until it is made. */
+const median = async (f: () => unknown, n: number): Promise<number> => {
   const xs: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    f();
+    await f();
     xs.push(performance.now() - t);
   }
   return stats(xs).median;
@@ -63,12 +64,12 @@ function measures(deps: AppDeps, at: Date, writeOnce: (i: number) => void | Prom
       w.push(performance.now() - t);
     }
     // Exactly what the overdue job computes before it writes messages.
-    const overdueScan = median(
+    const overdueScan = await median(
       async () => (await openCaseStatuses(deps.store, deps.config.followup, at, undefined, overdueCandidatesSince(at))).filter((s) => s.due.state === 'overdue'),
       rounds,
     );
-    const quarterly = median(async () => quarterlyMarkdown(await quarterStatsOf(deps, '2026Q4', at), deps.config.town), rounds);
-    const exp = median(async () => toCsv(await exportCases(deps.store)), rounds);
+    const quarterly = await median(async () => quarterlyMarkdown(await quarterStatsOf(deps, '2026Q4', at), deps.config.town), rounds);
+    const exp = await median(async () => toCsv(await exportCases(deps.store)), rounds);
     return { write: stats(w), overdueScan, quarterly, export: exp };
   })();
 }
@@ -164,7 +165,7 @@ export async function storeScale(
     }
     const firstCase = (await store.cases.getByCode((await store.cases.list())[0]!.code))!;
     const sqlite = await measures(deps, at, async (i) => void (await store.transaction(() => store.followup.addContact(contactAt(firstCase.id, at, i)))), opts.writes, opts.rounds);
-    const dbBytes = (store as unknown as { db: { pragma(s: string, o: object): number } }).db.pragma('page_count', { simple: true }) * 4096;
+    const dbBytes = (store.db.raw.pragma('page_count', { simple: true }) as number) * 4096;
     const fanout = await overdueFanout(deps, at);
     const result: ScaleResult = { scale, generateMs, dbBytes, sqlite, fanout };
     if (opts.pg && pgLoad) {
@@ -224,8 +225,8 @@ export async function storeScale(
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 /**
- * The same measures on the town's PostgreSQL store, through the synchronous worker bridge as
- * the bot uses it: every statement is a round trip to the worker thread and the server.
+ * The same measures on the town's PostgreSQL store, on the connection pool as the bot uses it:
+ * every statement is a round trip to the server.
  */
 async function postgresMeasures(
   base: AppDeps,

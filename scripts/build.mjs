@@ -19,8 +19,8 @@ export const outDir = join(root, 'dist');
  */
 const ENTRIES = ['src/main.ts', 'src/cli/index.ts'];
 const SOURCE_DIRS = ['src', 'handlers', 'store', 'schedules'];
-/** Files the compiled code reads next to itself (migrations, the PostgreSQL worker, aliases). */
-const ASSET = /\.(sql|mjs|yaml)$/;
+/** Files the compiled code reads next to itself (migrations, aliases). */
+const ASSET = /\.(sql|yaml)$/;
 const STAMP = join(outDir, '.stamp.json');
 const LOCK = join(root, '.build-lock');
 
@@ -57,7 +57,7 @@ function isFresh(print) {
 }
 
 /**
- * A module that finds files beside itself (migrations, the PostgreSQL worker, the alias table)
+ * A module that finds files beside itself (migrations, the alias table)
  * reads `import.meta.url`; bundled, that would be whichever output file its code landed in. Each
  * source file's `import.meta.url` becomes the location its own compiled copy would have under
  * dist/, found from the running file's dist/ at run time, so the assets copied there are found

@@ -34,7 +34,8 @@ export interface Channel {
  */
 export interface PushProgress {
   from: number;
-  onPart(delivered: number): void;
+  /** Awaited before the next part goes, so the count is stored in order and its failure is not lost. */
+  onPart(delivered: number): Promise<void> | void;
 }
 
 /** What the outbox worker does with a push that failed. */

@@ -12,7 +12,8 @@ export interface Pacer {
    * `scheduled` marks a reminder or bulletin from a job, which some platforms cap per day.
    */
   delayFor(target: PushTarget, now: Date, scheduled?: boolean): Promise<number> | number;
-  record(target: PushTarget, now: Date, scheduled?: boolean): void;
+  /** Awaited before the next push is judged, so what it counts is counted in time. */
+  record(target: PushTarget, now: Date, scheduled?: boolean): Promise<void> | void;
 }
 
 /** Rows from the scheduled jobs: reminders and bulletins, which are combined and capped per day. */
@@ -186,7 +187,7 @@ export class OutboxWorker {
       };
       const used = await this.channel.push(item.target, item.reply, progress);
       const now = this.clock.now();
-      this.pacer.record(used ?? item.target, now, isScheduled(item));
+      await this.pacer.record(used ?? item.target, now, isScheduled(item));
       await this.store.outbox.markSent(item.id, now, used ?? undefined);
       return true;
     } catch (err) {
@@ -202,7 +203,7 @@ export class OutboxWorker {
     try {
       const used = await this.channel.push(target, reply);
       const now = this.clock.now();
-      this.pacer.record(used ?? target, now, true);
+      await this.pacer.record(used ?? target, now, true);
       await this.store.transaction(async () => {
         for (const i of items) await this.store.outbox.markSent(i.id, now, used ?? undefined);
       });

@@ -18,7 +18,7 @@ function scriptedChannel(fail: (target: PushTarget, part: number) => Error | und
         const err = fail(target, i);
         if (err) throw err;
         delivered.push({ to: target.id, part: i, text: parts[i]! });
-        progress?.onPart(i + 1);
+        await progress?.onPart(i + 1);
       }
     },
   };

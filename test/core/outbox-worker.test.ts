@@ -5,6 +5,7 @@ import type { PushTarget, Reply } from '../../src/domain/model/message.js';
 import { silentLogger } from '../../src/core/log.js';
 import { fixedClock } from '../../src/core/clock.js';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { WecomPacer, WECOM_LIMITS } from '../../src/channels/wecom/pacing.js';
 
 function fakeChannel(fail: (t: PushTarget) => boolean) {
   const sent: Array<[PushTarget, Reply]> = [];
@@ -37,6 +38,26 @@ describe('outbox worker', () => {
     expect(await w.drainOnce()).toBe(0);
     expect(sent.map(([, r]) => r.text)).toEqual(['一', '二']);
     expect(await store.outbox.pending()).toBe(0);
+  });
+
+  it('a scheduled push is counted against its chat’s daily allowance before the next one is judged', async () => {
+    const store = await openSqliteStore(':memory:');
+    const clock = fixedClock(new Date('2026-11-30T01:00:00Z')); // 09:00 in China
+    const { ch, sent } = fakeChannel(() => false);
+    // Twelve reminders to people who never wrote, all redirected into one group; finding where a
+    // push goes takes a while, longer on some calls than others, as a store read can.
+    for (let i = 0; i < 12; i++) await store.outbox.enqueue({ target: { kind: 'user', id: `u${i}` }, reply: { text: `提醒 ${i}` }, reason: 'job.visit-due' }, clock.now());
+    let calls = 0;
+    const pacer = new WecomPacer({
+      chatOf: async () => {
+        await new Promise((r) => setTimeout(r, calls++ % 2 === 1 ? 20 : 0));
+        return 'unitGroup';
+      },
+    });
+    const w = new OutboxWorker(store, ch, clock, silentLogger, { pacer });
+    await w.drainOnce();
+    expect(sent).toHaveLength(WECOM_LIMITS.scheduledPerDay);
+    expect(await store.outbox.pending()).toBe(12 - WECOM_LIMITS.scheduledPerDay);
   });
 
   it('stops pushing the moment this process no longer owns the town, leaving the rows unsent', async () => {

@@ -169,7 +169,7 @@ class TelegramChannelImpl implements TelegramChannel {
         const d = describe(err);
         throw new TelegramSendError(`Telegram 未接受推送到 ${chatId}：${d.message}`, d.code);
       }
-      progress?.onPart(i + 1);
+      await progress?.onPart(i + 1);
     }
   }
 

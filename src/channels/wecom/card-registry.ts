@@ -19,6 +19,8 @@ export class CardRegistry {
   private readonly turns = new Map<string, ConversationTurn>();
   private writes: Array<() => Promise<void>> = [];
   private scheduled = false;
+  /** The batch being written: the next waits for it, so a later turn is never overwritten by an earlier one. */
+  private flushing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: CardRepo | undefined,
@@ -42,6 +44,9 @@ export class CardRegistry {
     const have = this.turns.get(k);
     if (have) return have;
     const stored = await this.read(() => this.store?.turn(chatId, userId));
+    // A turn noted while the store was read is newer than what the store held.
+    const meanwhile = this.turns.get(k);
+    if (meanwhile) return meanwhile;
     if (stored) remember(this.turns, k, stored, TURNS_IN_MEMORY);
     return stored;
   }
@@ -52,7 +57,10 @@ export class CardRegistry {
    * the reply that asked it stay what they were, so a dialog's card is still current after it.
    */
   async noteTurn(chatId: string, userId: string, reply: Reply | null, now: Date, keepQuestion = false): Promise<number> {
-    const prev = await this.turn(chatId, userId);
+    const loaded = await this.turn(chatId, userId);
+    // Read again after the wait: another turn of this conversation may have been noted meanwhile,
+    // and this one must follow it, not repeat its number.
+    const prev = this.turns.get(key(chatId, userId)) ?? loaded;
     const asked = keepQuestion && prev ? { key: prev.key, reply: prev.reply } : { key: reply?.card?.key ?? null, reply };
     const t: ConversationTurn = { turn: (prev?.turn ?? 0) + 1, ...asked, at: now };
     remember(this.turns, key(chatId, userId), t, TURNS_IN_MEMORY);
@@ -60,11 +68,17 @@ export class CardRegistry {
     return t.turn;
   }
 
-  /** Writes what is still queued, now (the channel is stopping). */
+  /** Writes what is still queued, now (the channel is stopping), after any batch already on its way. */
   async flush(): Promise<void> {
     const writes = this.writes;
     this.writes = [];
     this.scheduled = false;
+    const run = this.flushing.then(() => this.writeAll(writes));
+    this.flushing = run;
+    await run;
+  }
+
+  private async writeAll(writes: ReadonlyArray<() => Promise<void>>): Promise<void> {
     if (writes.length === 0) return;
     try {
       await this.batch(async () => {

@@ -7,9 +7,9 @@ import {
   type WSClientOptions,
   type WsFrame,
 } from '@wecom/aibot-node-sdk';
-import { HeldForReachError, type MessageSink, type PushProgress } from '../../core/channel.js';
+import { HeldForReachError, type DispatchResult, type MessageSink, type PushProgress } from '../../core/channel.js';
 import { systemClock, type Clock } from '../../core/clock.js';
-import type { PushTarget, Reply, ReplyFile } from '../../domain/model/message.js';
+import type { InboundMessage, PushTarget, Reply, ReplyFile } from '../../domain/model/message.js';
 import type { Logger } from '../../core/log.js';
 import { CARD_LIFE_MS, type CardRepo, type ConversationTurn, type SentCard } from '../../domain/ports/store.js';
 import { CardRegistry } from './card-registry.js';
@@ -119,6 +119,12 @@ class WecomChannelImpl implements WecomChannel {
   private everAuthenticated = false;
   private finished = false;
   private lastAuthFailure = '';
+  /**
+   * The last callback handed to the handlers, or still being looked at: a tap waits for its card
+   * (from the store after a restart), and a message that arrived after it waits for that, so the
+   * handlers get them in the order the person sent them.
+   */
+  private arrivals: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: WecomChannelOptions) {
     this.log = opts.log.child({ channel: WECOM_CHANNEL });
@@ -199,7 +205,7 @@ class WecomChannelImpl implements WecomChannel {
     if (target.kind === 'user') await this.noteTurn(chatId, target.id, reply, !reply.card?.key && offeredChoices(reply).length === 0);
     for (let i = from; i < parts.length; i++) {
       await parts[i]!(chatId, target.kind === 'user' ? target.id : undefined);
-      progress?.onPart(i + 1);
+      await progress?.onPart(i + 1);
     }
   }
 
@@ -335,16 +341,14 @@ class WecomChannelImpl implements WecomChannel {
       this.log.warn({ reqId }, 'malformed callback ignored');
       return;
     }
-    let { msg } = t;
-    this.unknownGroups.seen(msg.chatType, msg.chatId);
-    let tap: Tap | undefined;
-    if (t.route === 'card_event') {
-      tap = await this.onTap(frame, t);
-      if (!tap) return;
-      msg = { ...msg, text: tap.text, ...(tap.card.key !== null ? { cardKey: tap.card.key } : {}) };
-    }
+    this.unknownGroups.seen(t.msg.chatType, t.msg.chatId);
+    const admitted = this.arrivals.then(() => this.admit(frame, t));
+    this.arrivals = admitted.catch(() => undefined);
+    const turn = await admitted;
+    if (!turn) return;
+    const { msg, tap } = turn;
     // A redelivered message gets the first answer again, on its new req_id.
-    const result = await dispatchLogged(this.sink!, msg, this.log);
+    const result = await turn.result;
     if (tap) {
       // The card is updated within WeCom's 5 s of the tap: the handlers run in milliseconds. It
       // shows the choice, or that it expired when the dialog refused it (its question changed).
@@ -353,6 +357,18 @@ class WecomChannelImpl implements WecomChannel {
     }
     if (!result) return;
     await this.answer(frame, { ...t, msg }, result.replies);
+  }
+
+  /** Hands the callback to the handlers (a tap only when it stands for an answer), without waiting for their answer. */
+  private async admit(frame: WsFrame, t: Translated): Promise<{ msg: InboundMessage; tap: Tap | undefined; result: Promise<DispatchResult | undefined> } | undefined> {
+    let { msg } = t;
+    let tap: Tap | undefined;
+    if (t.route === 'card_event') {
+      tap = await this.onTap(frame, t);
+      if (!tap) return undefined;
+      msg = { ...msg, text: tap.text, ...(tap.card.key !== null ? { cardKey: tap.card.key } : {}) };
+    }
+    return { msg, tap, result: dispatchLogged(this.sink!, msg, this.log) };
   }
 
   /**

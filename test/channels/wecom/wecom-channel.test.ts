@@ -10,6 +10,7 @@ import { resolvePushTarget } from '../../../src/core/push-target.js';
 import { createWecomChannel, type WecomChannel, type WecomChannelOptions } from '../../../src/channels/wecom/wecom-channel.js';
 import type { InboundMessage } from '../../../src/domain/model/message.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';
+import type { CardRepo, ConversationTurn, SentCard } from '../../../src/domain/ports/store.js';
 import { HeldForReachError } from '../../../src/core/channel.js';
 import { Router } from '../../../src/core/router.js';
 import { testDeps } from '../../helpers/deps.js';
@@ -227,6 +228,50 @@ describe('WeCom channel against a loopback WeCom server', () => {
     expect(shown.body!.template_card.main_title.title).toBe('请选择类别');
     expect(seen.length).toBe(handled);
     expect(server.refusals).toEqual([]);
+  });
+
+  it('after a restart a tap, whose card is read from the store, reaches the handlers before a message sent after it', async () => {
+    // Cards and turns kept outside the channel, as the store keeps them; a card is slow to read.
+    const cards = new Map<string, SentCard>();
+    const turns = new Map<string, ConversationTurn>();
+    const repo: CardRepo = {
+      save: async (c) => void cards.set(c.taskId, c),
+      get: async (taskId, now) => {
+        await new Promise((r) => setTimeout(r, 50));
+        const c = cards.get(taskId);
+        return c && c.expiresAt > now ? c : undefined;
+      },
+      saveTurn: async (chatId, userId, t) => void turns.set(`${chatId}|${userId}`, t),
+      turn: async (chatId, userId) => turns.get(`${chatId}|${userId}`),
+      prune: async () => ({ cards: 0, turns: 0 }),
+      forget: async () => 0,
+    };
+    const { server, started, channel, deps } = await setup({ cards: repo });
+    await started;
+    const ask = server.deliver(textMsg({ userid: 'lisi' }, '选'));
+    const tc = (await server.waitFrame((f) => isReply(ask)(f) && f.body?.msgtype === 'template_card')).body!.template_card;
+    await channel.stop();
+
+    const { seen, handler } = recordingHandler();
+    const again = createWecomChannel({
+      botId: BOT,
+      secret: SECRET,
+      wsUrl: server.url,
+      log: captureLog().log,
+      clock: deps.clock,
+      resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
+      pacer: new WecomPacer(),
+      cards: repo,
+      sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
+    });
+    cleanups.push(() => again.stop());
+    await again.start(async (m) => new Router(deps, [handler]).dispatch(m));
+    const tap = server.deliverEvent(cardClick({ userid: 'lisi' }, tc.task_id, 'c02'));
+    const typed = server.deliver(textMsg({ userid: 'lisi' }, '然后呢'));
+    await server.waitFrame(isReply(typed));
+    const update = await server.waitFrame(isReply(tap, 'aibot_respond_update_msg'));
+    expect(update.body!.template_card.sub_title_text).toBe('已选择：流浪');
+    expect(seen.map((m) => m.text)).toEqual(['c02', '然后呢']);
   });
 
   it('in a group a card answers only the person it was for', async () => {
