@@ -167,6 +167,18 @@ function processViolations(files: ReadonlyArray<{ file: string; text: string }>)
   return out;
 }
 
+/**
+ * A channel translates and delivers: it is given `ChannelPorts` (src/core/channel-ports.ts), never
+ * the town's whole context, whose store and config would let it decide what is the town's to decide.
+ */
+const CHANNEL_FORBIDDEN = ['src/core/context.ts', 'src/bootstrap.ts', 'src/app.ts'];
+
+function channelViolations(edges: readonly Edge[]): string[] {
+  return edges
+    .filter((e) => e.from.startsWith('src/channels/') && CHANNEL_FORBIDDEN.includes(e.to))
+    .map((e) => `${e.from} → ${e.to}: a channel takes ChannelPorts, not the town's context`);
+}
+
 describe('layers', () => {
   const files = sourceFiles();
   const edges = projectEdges(files);
@@ -179,6 +191,12 @@ describe('layers', () => {
 
   it('has every import pointing inward', () => {
     expect(violations(edges, files)).toEqual([]);
+  });
+
+  it('gives channels narrow ports, not the town context', () => {
+    expect(channelViolations(edges)).toEqual([]);
+    const planted = importsOf('src/channels/wecom/start.ts', "import type { AppDeps } from '../../core/context.js';\n");
+    expect(channelViolations(planted)).toEqual(["src/channels/wecom/start.ts → src/core/context.ts: a channel takes ChannelPorts, not the town's context"]);
   });
 
   it('keeps only exceptions that are still needed', () => {
