@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Dialect, Sql, SqlDb, SqlRunResult } from '../sql/db.js';
+import { TxFrames, type TxFrame } from '../sql/tx-frames.js';
 
 /** Thrown when PostgreSQL rejects a statement; `code` is the SQLSTATE (23505: unique violation). */
 export class PgQueryError extends Error {
@@ -70,11 +70,8 @@ export interface PgPoolOptions {
 }
 
 /** One transaction or savepoint level, carried by the async context of its callback. */
-interface Frame {
+interface Frame extends TxFrame {
   client: pg.PoolClient;
-  open: boolean;
-  /** Run after the outermost commit; a savepoint hands its own up when released, drops them when rolled back. */
-  after: Array<() => void>;
   /** The connection's statements, one at a time (parallel calls inside one transaction queue here). */
   statements: { turn: Promise<void> };
   /** Savepoints opened directly in this level take turns (two at once on one connection would interleave). */
@@ -103,7 +100,7 @@ const TYPES = {
  */
 export class PgPoolDb implements SqlDb {
   readonly dialect: Dialect = 'postgres';
-  private readonly frames = new AsyncLocalStorage<Frame>();
+  private readonly frames = new TxFrames<Frame>();
   private savepoints = 0;
   private closed = false;
   /**
@@ -186,9 +183,7 @@ export class PgPoolDb implements SqlDb {
   }
 
   afterCommit(fn: () => void): void {
-    const f = this.frame();
-    if (f) f.after.push(fn);
-    else fn();
+    this.frames.afterCommit(fn);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -223,16 +218,8 @@ export class PgPoolDb implements SqlDb {
     } finally {
       release();
     }
-    // After the commit and outside it: a failing callback must not look like a failed transaction.
-    for (const f of frame.after) {
-      try {
-        f();
-      } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
-      }
-    }
+    // After the commit and outside it.
+    TxFrames.committed(frame);
     return out;
   }
 
@@ -246,7 +233,7 @@ export class PgPoolDb implements SqlDb {
         const out = await this.frames.run(frame, fn);
         frame.open = false;
         await this.inFrame(outer, `RELEASE SAVEPOINT ${name}`, []);
-        outer.after.push(...frame.after);
+        TxFrames.released(frame, outer);
         return out;
       } catch (err) {
         frame.open = false;
@@ -297,8 +284,7 @@ export class PgPoolDb implements SqlDb {
    * after the commit) sees a closed frame and goes to the pool like any other query.
    */
   private frame(): Frame | undefined {
-    const f = this.frames.getStore();
-    return f?.open ? f : undefined;
+    return this.frames.current();
   }
 
   private async connect(): Promise<pg.PoolClient> {

@@ -1,14 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { Dialect, Sql, SqlDb, SqlRunResult } from '../sql/db.js';
+import { TxFrames, type TxFrame } from '../sql/tx-frames.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
-
-/** One open transaction: the queries of its async context run in it until it ends. */
-interface Frame {
-  open: boolean;
-  after: Array<() => void>;
-}
 
 /**
  * better-sqlite3 behind the asynchronous `SqlDb` port. The connection is one, so a transaction
@@ -23,7 +17,7 @@ interface Frame {
 export class SqliteDb implements SqlDb {
   readonly dialect: Dialect = 'sqlite';
   private readonly statements = new Map<string, Statement>();
-  private readonly frames = new AsyncLocalStorage<Frame>();
+  private readonly frames = new TxFrames<TxFrame>();
   /** A transaction holds the connection; others wait in `waiting`, first come first served. */
   private held = false;
   private readonly waiting: Array<() => void> = [];
@@ -59,34 +53,35 @@ export class SqliteDb implements SqlDb {
   }
 
   inTransaction(): boolean {
-    return this.frame() !== undefined;
+    return this.frames.current() !== undefined;
   }
 
   afterCommit(fn: () => void): void {
-    const f = this.frame();
-    if (f) f.after.push(fn);
-    else fn();
+    this.frames.afterCommit(fn);
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const outer = this.frame();
+    const outer = this.frames.current();
     if (outer) {
       const name = `sp${++this.savepoints}`;
+      const frame: TxFrame = { open: true, after: [] };
       this.raw.exec(`SAVEPOINT ${name}`);
       try {
-        const out = await fn();
+        const out = await this.frames.run(frame, fn);
         this.raw.exec(`RELEASE ${name}`);
+        TxFrames.released(frame, outer);
         return out;
       } catch (err) {
+        frame.open = false;
         if (this.raw.inTransaction) this.raw.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
         throw err;
       }
     }
     await this.acquire();
-    const frame: Frame = { open: true, after: [] };
+    const frame: TxFrame = { open: true, after: [] };
+    let out: T;
     try {
       this.raw.exec('BEGIN IMMEDIATE');
-      let out: T;
       try {
         out = await this.frames.run(frame, fn);
       } catch (err) {
@@ -96,12 +91,12 @@ export class SqliteDb implements SqlDb {
       }
       frame.open = false;
       this.raw.exec('COMMIT');
-      for (const f of frame.after) f();
-      return out;
     } finally {
       frame.open = false;
       this.release();
     }
+    TxFrames.committed(frame);
+    return out;
   }
 
   async close(): Promise<void> {
@@ -120,14 +115,9 @@ export class SqliteDb implements SqlDb {
     return st;
   }
 
-  private frame(): Frame | undefined {
-    const f = this.frames.getStore();
-    return f?.open ? f : undefined;
-  }
-
   /** Runs one statement: at once inside the caller's transaction or when nobody holds the connection. */
   private use<T>(work: () => T): Promise<T> {
-    if (this.frame() || !this.held) {
+    if (this.frames.current() || !this.held) {
       try {
         return Promise.resolve(work());
       } catch (err) {

@@ -5,11 +5,35 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations } from '../../store/migrate.js';
 import { openSqliteStore, SchemaTooNewError } from '../../store/sqlite/sqlite-store.js';
+import { SqliteDb } from '../../store/sqlite/sqlite-db.js';
 
 const now = new Date('2026-11-29T02:00:00Z');
 const tmp = () => mkdtempSync(join(tmpdir(), 'humiao-store-'));
 
 describe('sqlite store', () => {
+  it('runs after-commit work only for what committed: a rolled-back savepoint drops its own', async () => {
+    const db = new SqliteDb(new Database(':memory:'));
+    const ran: string[] = [];
+    await db.transaction(async () => {
+      db.afterCommit(() => ran.push('outer'));
+      await db.transaction(async () => db.afterCommit(() => ran.push('kept')));
+      await db.transaction(async () => {
+        db.afterCommit(() => ran.push('dropped'));
+        throw new Error('rolled back');
+      }).catch(() => {});
+      expect(ran).toEqual([]);
+    });
+    expect(ran).toEqual(['outer', 'kept']);
+    await expect(
+      db.transaction(async () => {
+        db.afterCommit(() => ran.push('failed'));
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
+    expect(ran).toEqual(['outer', 'kept']);
+    await db.close();
+  });
+
   it('creates the database owner-only, in WAL mode, fully migrated', async () => {
     const file = join(tmp(), 'sub', 'humiao.db');
     const store = await openSqliteStore(file);
