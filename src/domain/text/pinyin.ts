@@ -30,6 +30,22 @@ export function toPinyin(text: string): string[] {
  * after a start waits for) in the parse cache, keyed by the texts and pinyin-pro's version.
  */
 export function toPinyinEach(texts: readonly string[]): string[][] {
-  const version = (requireHere('pinyin-pro/package.json') as { version: string }).version;
-  return cachedParse('pinyin', [`pinyin-pro ${version}`, ...texts], () => texts.map(toPinyin));
+  return cachedParse('pinyin', [libraryTag(), ...texts], () => texts.map(toPinyin));
+}
+
+/**
+ * Each text's pinyin initials and its full toneless pinyin, run together in lower case (李建中:
+ * 「ljz」, 「lijianzhong」), as a typed answer may spell a choice. Cached like {@link toPinyinEach}:
+ * a config's pick-lists (every cadre's name among them) are converted before the first message.
+ */
+export function spellingsEach(texts: readonly string[]): { initials: string[]; spelled: string[] } {
+  return cachedParse('spellings', [libraryTag(), ...texts], () => ({
+    initials: texts.map((n) => pinyin(n, { pattern: 'first', toneType: 'none', type: 'array' }).join('').toLowerCase()),
+    spelled: texts.map((n) => pinyin(n, { toneType: 'none', type: 'array', v: true }).join('').toLowerCase()),
+  }));
+}
+
+/** What a cached conversion depends on besides its texts: the library's version. */
+function libraryTag(): string {
+  return `pinyin-pro ${(requireHere('pinyin-pro/package.json') as { version: string }).version}`;
 }

@@ -5,7 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { useParseCache } from '../../../src/config/parse-cache.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
 import { QaEngine } from '../../../src/domain/qa/answer.js';
-import { toPinyin, toPinyinEach } from '../../../src/domain/text/pinyin.js';
+import { pinyin, spellingsEach, toPinyin, toPinyinEach } from '../../../src/domain/text/pinyin.js';
+import { matchChoices } from '../../../src/domain/parse-zh/choice.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'humiao-pinyin-cache-'));
 afterEach(() => useParseCache(undefined));
@@ -27,5 +28,21 @@ describe('the Q&A corpus pinyin, cached by a compiled run', () => {
     useParseCache(undefined);
     const fresh = new QaEngine(plan);
     for (const q of questions) expect(cached.answer(q)).toEqual(fresh.answer(q));
+  });
+
+  it('spells choices as computed afresh, and picks the same ones from them', () => {
+    const names = ['李建中', '王芳', '镇民政所', '长乐村'];
+    useParseCache({ dir, version: 'v2' });
+    const first = spellingsEach(names);
+    expect(spellingsEach(names)).toEqual(first);
+    expect(first).toEqual({
+      initials: names.map((n) => pinyin(n, { pattern: 'first', toneType: 'none', type: 'array' }).join('').toLowerCase()),
+      spelled: names.map((n) => pinyin(n, { toneType: 'none', type: 'array', v: true }).join('').toLowerCase()),
+    });
+    const options = names.map((n, i) => ({ label: n, value: `v${i}` }));
+    const cached = ['ljz', 'wangfang', 'mzs', '长乐', '3'].map((a) => matchChoices(a, options));
+    useParseCache(undefined);
+    const again = names.map((n, i) => ({ label: n, value: `v${i}` }));
+    expect(['ljz', 'wangfang', 'mzs', '长乐', '3'].map((a) => matchChoices(a, again))).toEqual(cached);
   });
 });
