@@ -26,9 +26,11 @@ const LOCK = join(root, '.build-lock');
 
 function sources() {
   const out = [];
+  // Paths by concatenation: every start runs this check, and path.join's normalising of each of
+  // some two hundred and fifty paths was a third of it.
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
+      const p = `${dir}${sep}${e.name}`;
       if (e.isDirectory()) walk(p);
       else if (/\.ts$/.test(e.name) && !/\.d\.ts$/.test(e.name)) out.push({ p, kind: 'ts' });
       else if (ASSET.test(e.name)) out.push({ p, kind: 'asset' });
@@ -43,7 +45,7 @@ function sources() {
 /** What the build was made from: each file's path and mtime, in one short digest. */
 function fingerprint(files) {
   let h = 0;
-  const text = files.map((f) => `${relative(root, f.p)}:${statSync(f.p).mtimeMs}`).join('\n');
+  const text = files.map((f) => `${f.p.startsWith(root + sep) ? f.p.slice(root.length + 1) : relative(root, f.p)}:${statSync(f.p).mtimeMs}`).join('\n');
   for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   return `${files.length}:${h >>> 0}`;
 }
@@ -94,6 +96,33 @@ const packagesOutside = {
   },
 };
 
+/**
+ * zod's namespace object carries every one of its sixty-odd message locales, a third of the largest
+ * chunk, which Node compiles on every start and command. The bundle keeps the locales the sources
+ * name (`z.locales.zhCN`) and English, zod's default; the others were never used.
+ */
+function zodLocales(files) {
+  const named = new Set(['en']);
+  for (const f of files.filter((f) => f.kind === 'ts')) {
+    for (const m of readFileSync(f.p, 'utf8').matchAll(/\blocales\.([A-Za-z]+)\b/g)) named.add(m[1]);
+  }
+  const zodDir = `${sep}node_modules${sep}zod${sep}`;
+  return {
+    name: 'zod-locales',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+        args.importer.includes(zodDir) ? { path: join(dirname(args.importer), '../locales/index.js'), namespace: 'zod-locales' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => {
+        const kept = readFileSync(args.path, 'utf8')
+          .split('\n')
+          .filter((line) => [...named].some((n) => line.includes(` as ${n} `)));
+        return { contents: kept.join('\n'), resolveDir: dirname(args.path), loader: 'js' };
+      });
+    },
+  };
+}
+
 export async function buildAll(files = sources()) {
   const print = fingerprint(files);
   rmSync(outDir, { recursive: true, force: true });
@@ -106,7 +135,7 @@ export async function buildAll(files = sources()) {
     bundle: true,
     // Split at dynamic imports, so what is imported lazily (a chat platform's SDK, exceljs)
     // stays out of a start that does not use it.
-    plugins: [ownLocation, packagesOutside],
+    plugins: [ownLocation, packagesOutside, zodLocales(files)],
     // Bundled CommonJS (yaml, commander) calls require() for Node's own modules.
     banner: { js: "import { createRequire as __humiaoRequire } from 'node:module'; const require = __humiaoRequire(import.meta.url);" },
     splitting: true,

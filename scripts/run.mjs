@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureBuilt, outDir } from './build.mjs';
+import { installMappedStacks } from './mapped-stacks.mjs';
 
 const entry = process.argv[2];
 if (!entry) {
@@ -11,6 +12,7 @@ if (!entry) {
   process.exit(64);
 }
 process.argv.splice(2, 1);
-process.setSourceMapsEnabled(true);
+// Traces point into the sources; the maps are read only when a trace needs them.
+if (!process.sourceMapsEnabled) installMappedStacks(join(outDir, '/'));
 await ensureBuilt();
 await import(pathToFileURL(join(outDir, entry)).href);

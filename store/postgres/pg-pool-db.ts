@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Dialect, Sql, SqlDb, SqlRunResult } from '../sql/db.js';
 import { TxFrames, type TxFrame } from '../sql/tx-frames.js';
 
@@ -78,12 +78,20 @@ interface Frame extends TxFrame {
   turn: Promise<void>;
 }
 
+/**
+ * The client library, loaded by the first {@link PgPoolDb.open}: importing it (with the HTTP client
+ * it pulls in) was a fifth of every SQLite start and CLI command, which never use it. Every use
+ * below comes after an open.
+ */
+let pgLib: typeof pg | undefined;
+const loadedPg = (): typeof pg => pgLib!;
+
 /** int8 and numeric are counts and sums here: plain numbers are what the repositories expect. */
 const toNumber = (v: string | null) => (v === null ? null : Number(v));
 const TYPES = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if ((format === undefined || format === 'text') && (oid === 20 || oid === 1700)) return toNumber;
-    return pg.types.getTypeParser(oid, format ?? 'text');
+    return loadedPg().types.getTypeParser(oid, format ?? 'text');
   },
 } as unknown as pg.CustomTypesConfig;
 
@@ -131,7 +139,8 @@ export class PgPoolDb implements SqlDb {
   static async open(url: string, opts: PgPoolOptions): Promise<PgPoolDb> {
     const timeoutMs = opts.timeoutMs ?? 60_000;
     const searchPath = opts.searchPath ? `-c search_path=${opts.searchPath.replace(/[^a-z0-9_,]/g, '')}` : '';
-    const pool = new pg.Pool({
+    pgLib ??= (await import('pg')).default;
+    const pool = new pgLib.Pool({
       connectionString: url,
       application_name: opts.applicationName ?? 'humiao',
       connectionTimeoutMillis: Math.min(timeoutMs, 15_000),
@@ -339,7 +348,7 @@ export class PgPoolDb implements SqlDb {
       const config: pg.QueryConfig = { text, values: values.map(toPg) };
       return await client.query<R & pg.QueryResultRow>(rowMode ? { ...config, rowMode } as pg.QueryConfig : config);
     } catch (e) {
-      if (e instanceof pg.DatabaseError) throw new PgQueryError(e, text);
+      if (e instanceof loadedPg().DatabaseError) throw new PgQueryError(e, text);
       throw e;
     }
   }

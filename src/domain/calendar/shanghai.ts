@@ -1,4 +1,3 @@
-import chineseDays from 'chinese-days';
 import calendarData from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 
 /**
@@ -97,6 +96,8 @@ export function previousPeriod(key: string): string {
 
 /** Years the bundled `chinese-days` data covers (the State Council's schedule for that year). */
 const LIBRARY_YEARS: ReadonlySet<number> = new Set(Object.keys(calendarData.holidays).map((d) => Number(d.slice(0, 4))));
+/** That data's holidays and make-up workdays (调休上班), keyed `YYYY-MM-DD`. */
+const LIBRARY_DAYS: { holidays: Record<string, string>; workdays: Record<string, string> } = calendarData;
 
 /** Extra days from the config, for years the library does not cover yet (or to correct it). */
 export interface ExtraDays {
@@ -127,8 +128,11 @@ export function workCalendar(extra: ExtraDays = {}): WorkCalendar {
       const key = localDateKey(at);
       if (workdays.has(key)) return true;
       if (holidays.has(key)) return false;
-      if (LIBRARY_YEARS.has(toLocal(at).year)) return chineseDays.isWorkday(key);
       const wd = toLocal(at).weekday;
+      // The library's own rule (a listed make-up workday, else Monday–Friday unless a listed
+      // holiday), read from its data: its code builds the same tables again at load (a twentieth of
+      // a CLI command) and, parsing dates in the server's zone, shifts them west of UTC.
+      if (LIBRARY_YEARS.has(toLocal(at).year)) return key in LIBRARY_DAYS.workdays || (wd !== 0 && wd !== 6 && !(key in LIBRARY_DAYS.holidays));
       return wd !== 0 && wd !== 6;
     },
     uncoveredYears(from, days = 60) {

@@ -1,4 +1,4 @@
-import { pinyin } from '../text/pinyin.js';
+import { spellingsEach } from '../text/pinyin.js';
 import { TermMatcher } from '../text/match.js';
 import { normalizeText } from '../text/normalize.js';
 import { parseChineseNumber } from './numerals.js';
@@ -51,18 +51,22 @@ function prepare(options: readonly ChoiceOption[]): Prepared {
   const initials = new Map<string, Set<string>>();
   const spelled = new Map<string, Set<string>>();
   const termToValue = new Map<string, string>();
+  const han: { n: string; value: string }[] = [];
   for (const o of options) {
     for (const term of [o.label, o.value, ...(o.aliases ?? [])]) {
       const n = normalizeText(term);
       if (!n) continue;
       if (!exact.has(n)) exact.set(n, o.value);
       if (!termToValue.has(term)) termToValue.set(term, o.value);
-      if (/\p{Script=Han}/u.test(n)) {
-        addTo(initials, pinyin(n, { pattern: 'first', toneType: 'none', type: 'array' }).join('').toLowerCase(), o.value);
-        addTo(spelled, pinyin(n, { toneType: 'none', type: 'array', v: true }).join('').toLowerCase(), o.value);
-      }
+      if (/\p{Script=Han}/u.test(n)) han.push({ n, value: o.value });
     }
   }
+  // Converted in one go, so a compiled run reads a long list's spellings from its cache.
+  const sp = spellingsEach(han.map((h) => h.n));
+  han.forEach((h, i) => {
+    addTo(initials, sp.initials[i]!, h.value);
+    addTo(spelled, sp.spelled[i]!, h.value);
+  });
   const prepared: Prepared = { options, exact, initials, spelled, fuzzy: new TermMatcher([...termToValue.keys()]), termToValue };
   cache.set(options, prepared);
   return prepared;

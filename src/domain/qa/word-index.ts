@@ -1,5 +1,5 @@
 import { isHan } from '../text/normalize.js';
-import { toPinyin } from '../text/pinyin.js';
+import { toPinyinEach } from '../text/pinyin.js';
 
 /**
  * Finds which passages (tasks, requirements) a question's own words come from, by shared
@@ -40,10 +40,11 @@ export class WordIndex<T> {
   private readonly soundDf = new Map<string, number>();
 
   constructor(items: readonly T[], textOf: (item: T) => string) {
-    this.docs = items.map((item) => {
-      const chars = [...textOf(item).replace(/[\s\p{P}\p{S}]/gu, '')];
-      const py = toPinyin(chars.join(''));
-      return { item, chars: new Set(bigrams(chars)), sounds: new Set(soundBigrams(chars, py).filter(Boolean)) };
+    const texts = items.map((item) => textOf(item).replace(/[\s\p{P}\p{S}]/gu, ''));
+    const pys = toPinyinEach(texts);
+    this.docs = items.map((item, i) => {
+      const chars = [...texts[i]!];
+      return { item, chars: new Set(bigrams(chars)), sounds: new Set(soundBigrams(chars, pys[i]!).filter(Boolean)) };
     });
     for (const d of this.docs) {
       for (const b of d.chars) this.charDf.set(b, (this.charDf.get(b) ?? 0) + 1);
