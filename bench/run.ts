@@ -45,7 +45,7 @@ const feelOnly = values.feel;
  */
 const pgOnly = values.pg && !feelOnly;
 
-const lines: string[] = [header(smoke ? 'Smoke run' : feelOnly ? 'What users feel (--feel)' : pgOnly ? 'Asynchronous PostgreSQL store (--pg)' : 'Foundation: Q&A and start-up')];
+const lines: string[] = [header(smoke ? 'Smoke run' : feelOnly ? 'What users feel (--feel)' : pgOnly ? 'Asynchronous PostgreSQL store' : 'Foundation: Q&A and start-up')];
 const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 lines.push(`Load average (1, 5, 15 min) when the run began: ${load()}.`, '');
 
