@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import type { AppDeps } from '../src/core/context.js';
 import type { JobDef } from '../schedules/job.js';
 import { INSTALL_MARK, JobRunner } from '../schedules/runner.js';
@@ -60,6 +60,8 @@ export interface LoadWindow {
   summary: string;
   wallMs: number;
   loopDelay: { p50: number; p99: number; max: number };
+  /** Garbage collection meanwhile: the longest pause (the loop stands still for it) and the total. */
+  gc: { maxMs: number; totalMs: number };
   /** Every user's write: from when it was due (its think time over) until its commit resolved. */
   writes: Stats;
   /** Writes per second that completed in the window. */
@@ -123,6 +125,14 @@ export async function pgUnderLoad(base: AppDeps, store: PostgresStore, at: Date,
       }
     };
     const h = monitorEventLoopDelay({ resolution: 1 });
+    const gc = { maxMs: 0, totalMs: 0 };
+    const gcs = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        gc.maxMs = Math.max(gc.maxMs, e.duration);
+        gc.totalMs += e.duration;
+      }
+    });
+    gcs.observe({ entryTypes: ['gc'] });
     h.enable();
     const t0 = performance.now();
     const users = Array.from({ length: opts.users }, () => user());
@@ -133,12 +143,14 @@ export async function pgUnderLoad(base: AppDeps, store: PostgresStore, at: Date,
     stop = true;
     await Promise.all(users);
     h.disable();
+    gcs.disconnect();
     const span = performance.now() - t0;
     return {
       name: job ? job.title.split('（')[0]! : '（无任务，仅并发写入：下限）',
       summary: outcome?.run.summary ?? '—',
       wallMs,
       loopDelay: { p50: h.percentile(50) / 1e6, p99: h.percentile(99) / 1e6, max: h.max / 1e6 },
+      gc,
       writes: stats(waits),
       rate: (waits.length / span) * 1000,
       failed,

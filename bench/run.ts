@@ -221,14 +221,14 @@ if (pg.ok && !feelOnly) {
   lines.push(
     '### PostgreSQL under load: users writing while a county-size job runs (target: the event loop never stalls more than 50 ms)',
     '',
-    `In this one process, as the bot runs both, on the PostgreSQL store above (fenced, on the pool): ${first?.users ?? '—'} users each write one contact in its own transaction and then think 0–${2 * (first?.thinkMs ?? 0)} ms (seeded), so up to ${first?.users ?? '—'} writes are in flight; meanwhile each monthly job runs over the whole store in chunks as the scheduler runs it (\`JobRunner.tickInChunks\`, a turn of the event loop between chunks, each chunk its own transaction under the same town lock as the writes): the age review and overdue on 2026-12-01 10:00, due-soon on the 21st. \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) records the loop's delay; a write's time counts from when it was due (its think time over) to its commit. The first row is the same writes with no job: the floor on this box at this moment. The contacts are dated years back, so the jobs' results are the generated data's.`,
+    `In this one process, as the bot runs both, on the PostgreSQL store above (fenced, on the pool): ${first?.users ?? '—'} users each write one contact in its own transaction and then think 0–${2 * (first?.thinkMs ?? 0)} ms (seeded), so up to ${first?.users ?? '—'} writes are in flight; meanwhile each monthly job runs over the whole store in chunks as the scheduler runs it (\`JobRunner.tickInChunks\`, a turn of the event loop between chunks, each chunk its own transaction under the same town lock as the writes): the age review and overdue on 2026-12-01 10:00, due-soon on the 21st. \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) records the loop's delay, and a \`PerformanceObserver\` the garbage collector's pauses; a write's time counts from when it was due (its think time over) to its commit. The first row is the same writes with no job: the floor on this box at this moment. The contacts are dated years back, so the jobs' results are the generated data's.`,
     '',
-    '| scale | job | result | wall time | loop delay p50 / p99 / max | write p50 / p99 / max | writes/s | failed writes |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scale | job | result | wall time | loop delay p50 / p99 / max | longest GC pause (GC total) | write p50 / p99 / max | writes/s | failed writes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...loaded.flatMap(({ scale, u }) =>
       'error' in u
-        ? [`| ${scale.name} | failed: ${u.error} | | | | | | |`]
-        : u.windows.map((w, i) => `| ${i === 0 ? scale.name : ''} | ${w.name} | ${w.summary} | ${ms(w.wallMs)} | ${ms(w.loopDelay.p50)} / ${ms(w.loopDelay.p99)} / ${ms(w.loopDelay.max)} | ${trio(w.writes)} | ${w.rate.toFixed(0)} | ${w.failed} |`),
+        ? [`| ${scale.name} | failed: ${u.error} | | | | | | | |`]
+        : u.windows.map((w, i) => `| ${i === 0 ? scale.name : ''} | ${w.name} | ${w.summary} | ${ms(w.wallMs)} | ${ms(w.loopDelay.p50)} / ${ms(w.loopDelay.p99)} / ${ms(w.loopDelay.max)} | ${ms(w.gc.maxMs)} (${ms(w.gc.totalMs)}) | ${trio(w.writes)} | ${w.rate.toFixed(0)} | ${w.failed} |`),
     ),
     '',
   );
@@ -247,6 +247,7 @@ if (pg.ok && !feelOnly) {
       at: new Date('2026-12-01T02:00:00Z'),
       settleMs: smoke ? 500 : 3_000,
       timeoutMs: smoke ? 60_000 : 600_000,
+      reachable: [...config.groups.map((g) => g.chatid), ...config.members.map((m) => m.userid)],
     });
   } catch (e) {
     county = { error: e instanceof Error ? e.message : String(e) };
@@ -254,13 +255,13 @@ if (pg.ok && !feelOnly) {
   lines.push(
     '### Memory of a county process on PostgreSQL (target ≤ 300 MB RSS for 10 towns)',
     '',
-    `The county process as deployed: \`npm start\` (compiled) with HUMIAO_COUNTY_CONFIG listing the towns and DATABASE_URL, one loopback WeCom server per town's bot, every town on the one pool-backed store code (a pool of at most 4 connections per town, one lease pool). Each town holds the same generated data (${townScale.name}, seed 42, encrypted), copied by migrate-store into a schema of its own; the clock is 2026-12-01 10:00, so each town's start-up catch-up runs the 1st's jobs over its data. RSS from /proc at \`ready\` and ${smoke ? 0.5 : 3} s after the last town's catch-up went quiet (no run logged for 3 s); the peak is the kernel's VmHWM. Schemas, leases and audit heads are removed afterwards. Load average ${before} → ${load()}.`,
+    `The county process as deployed: \`npm start\` (compiled) with HUMIAO_COUNTY_CONFIG listing the towns and DATABASE_URL, one loopback WeCom server per town's bot (which knows the town's groups, members and mentors as having written to the bot before, so its pushes are delivered), every town on the one pool-backed store code (a pool of at most 4 connections per town, one lease pool). Each town holds the same generated data (${townScale.name}, seed 42, encrypted), copied by migrate-store into a schema of its own and marked installed long ago; the clock is 2026-12-01 10:00, so each town's start-up catch-up runs every job's latest period over its data (a job whose period is past its staleness limit is recorded as skipped). RSS from /proc at \`ready\` and ${smoke ? 0.5 : 3} s after the last town's catch-up went quiet (no run logged for 3 s); the peak is the kernel's VmHWM. Schemas, leases and audit heads are removed afterwards. Load average ${before} → ${load()}.`,
     '',
     '| towns | cases per town | ready after | RSS at ready | catch-up after ready (runs logged) | RSS after catch-up | peak RSS | errors logged |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     'error' in county
       ? `| ${smoke ? 2 : 10} | ${townScale.cases} | failed: ${county.error} | | | | | |`
-      : `| ${county.towns} | ${county.casesPerTown} | ${ms(county.readyMs)} | ${county.rssAtReadyMb.toFixed(0)} MB | ${county.catchUpDone ? ms(county.catchUpMs) : `not finished after ${ms(county.catchUpMs)}`} (${county.jobRuns}) | ${county.rssAfterMb.toFixed(0)} MB | ${county.peakMb.toFixed(0)} MB | ${county.errors.length}${county.errors.length ? ` (${county.errors[0]!.replaceAll('|', '/').slice(0, 120)})` : ''} |`,
+      : `| ${county.towns} | ${county.casesPerTown} | ${ms(county.readyMs)} | ${county.rssAtReadyMb.toFixed(0)} MB | ${county.catchUpDone ? ms(county.catchUpMs) : `not finished after ${ms(county.catchUpMs)}`} (${county.jobRuns.done} done, ${county.jobRuns.skipped} skipped) | ${county.rssAfterMb.toFixed(0)} MB | ${county.peakMb.toFixed(0)} MB | ${county.errors.length}${county.errors.length ? ` (${county.errors[0]!.replaceAll('|', '/').slice(0, 120)})` : ''} |`,
     '',
   );
 }

@@ -249,9 +249,10 @@ async function postgresMeasures(
   try {
     const { store, close } = await openBenchStore(pg.target, pg.town, cipher);
     try {
+      // The floors just before the writes, so both meet the server in the same state.
+      const floors = await pgFloors(pg.target, pg.town, opts.writes);
       const m = await measures({ ...base, store }, at, async (i) => void (await store.transaction(() => store.followup.addContact(contactAt(caseId, at, i)))), opts.writes, opts.rounds);
       const bytes = await schemaBytes(pg.target, pg.town);
-      const floors = await pgFloors(pg.target, pg.town, opts.writes);
       let underLoad: PgUnderLoad | { error: string } | undefined;
       if (pg.underLoad) {
         try {

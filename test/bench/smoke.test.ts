@@ -48,13 +48,13 @@ describe('npm run bench --smoke', () => {
       expect(r.stdout).toMatch(new RegExp(`\\| +\\| WAL flush \\(difference of medians\\) \\| ${t} \\|`));
       // Writes under load on PostgreSQL: each job did its work beside them, and no write failed.
       expect(r.stdout).toContain('### PostgreSQL under load');
-      expect(r.stdout).toMatch(new RegExp(`\\| 冒烟（200 个案） \\| （无任务，仅并发写入：下限） \\| — \\| ${t} \\| ${trio} \\| ${trio} \\| [1-9]\\d* \\| 0 \\|`));
-      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 年龄节点复核 \\| 复核提示 \\d+ 条 \\| ${t} \\| ${trio} \\| ${trio} \\| \\d+ \\| 0 \\|`));
-      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 逾期通报 \\| 逾期 [1-9]\\d* 件[^|]* \\| ${t} \\| ${trio} \\| ${trio} \\| \\d+ \\| 0 \\|`));
-      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 走访到期提醒 \\| 待联系 [1-9]\\d* 件[^|]* \\| ${t} \\| ${trio} \\| ${trio} \\| \\d+ \\| 0 \\|`));
-      // The county process on PostgreSQL came up, caught up every town, and logged no error.
+      expect(r.stdout).toMatch(new RegExp(`\\| 冒烟（200 个案） \\| （无任务，仅并发写入：下限） \\| — \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| [1-9]\\d* \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 年龄节点复核 \\| 复核提示 \\d+ 条 \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| \\d+ \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 逾期通报 \\| 逾期 [1-9]\\d* 件[^|]* \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| \\d+ \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 走访到期提醒 \\| 待联系 [1-9]\\d* 件[^|]* \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| \\d+ \\| 0 \\|`));
+      // The county process on PostgreSQL came up, caught up every town (jobs ran), and logged no error.
       expect(r.stdout).toContain('### Memory of a county process on PostgreSQL');
-      expect(r.stdout).toMatch(new RegExp(`\\| 2 \\| 200 \\| ${t} \\| \\d+ MB \\| ${t} \\([1-9]\\d*\\) \\| \\d+ MB \\| \\d+ MB \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| 2 \\| 200 \\| ${t} \\| \\d+ MB \\| ${t} \\([1-9]\\d* done, \\d+ skipped\\) \\| \\d+ MB \\| \\d+ MB \\| 0 \\|`));
     } else {
       expect(r.stdout).toContain('PostgreSQL not measured');
       expect(r.stdout).not.toContain('### PostgreSQL under load');
