@@ -6,6 +6,8 @@ import { migrateSqliteToPostgres } from '../store/migrate-to-postgres.js';
 import pg from 'pg';
 import { townSchema } from '../store/postgres/schema.js';
 import type { FieldCipher } from '../src/domain/security/field-crypto.js';
+import { openPostgresStore, type PostgresStore } from '../store/postgres/postgres-store.js';
+import { LeaseManager, openLeasePool } from '../src/county/lease.js';
 
 export interface PgTarget {
   url: string;
@@ -13,7 +15,7 @@ export interface PgTarget {
   where: string;
   /** Server version and the durability settings a write time depends on. */
   server: string;
-  /** Median of a prepared `SELECT 1` through the synchronous bridge: the floor under every statement. */
+  /** Median of a prepared `SELECT 1` on one connection: the floor under every statement. */
   roundTripMs: number;
 }
 
@@ -67,7 +69,7 @@ export function benchTown(index: number): string {
 export interface PgLoad {
   /** The copy itself, in one transaction, with migrate-store's checks (counts, audit chain, cases read back). */
   copyMs: number;
-  /** VACUUM ANALYZE afterwards: planner statistics and the visibility map an index-only scan needs, as autovacuum would leave them. */
+  /** VACUUM ANALYZE and a CHECKPOINT afterwards: planner statistics and the visibility map an index-only scan needs, as autovacuum would leave them. */
   vacuumMs: number;
   rows: number;
 }
@@ -84,20 +86,66 @@ export async function loadIntoPostgres(target: PgTarget, sqliteFile: string, tow
     // Named tables only: a bare VACUUM would walk every schema in the database, other towns' too.
     const { rows } = await db.query<{ t: string }>('SELECT quote_ident(schemaname) || \'.\' || quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1', [townSchema(town)]);
     if (rows.length) await db.query(`VACUUM (ANALYZE) ${rows.map((r) => r.t).join(', ')}`);
+    // The load's WAL is flushed to the tables now, not by a checkpoint in the middle of the
+    // measures that follow (SQLite's included, on the same disk). Needs the right to checkpoint;
+    // without it the measures just may pay for it.
+    await db.query('CHECKPOINT').catch(() => {});
   } finally {
     await db.end();
   }
   return { copyMs: r.ms, vacuumMs: performance.now() - t, rows: r.rows };
 }
 
-/** Drops the bench town's schema; also after a failed run, so it never leaves data behind. */
+/**
+ * Drops the bench town's schema and its rows in the shared schema (the audit head migrate-store
+ * wrote, the lease the bench or the county process took); also after a failed run, so it never
+ * leaves data behind.
+ */
 export async function dropTown(target: PgTarget, town: string): Promise<void> {
   const db = await connect(target.url, 120_000);
   try {
     await db.query(`DROP SCHEMA IF EXISTS ${townSchema(town)} CASCADE`);
+    for (const table of ['humiao.audit_heads', 'humiao.leases']) {
+      // Either table may not exist yet on a server no bot has started on.
+      if ((await db.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [table])).rows[0]?.t) await db.query(`DELETE FROM ${table} WHERE town = $1`, [town]);
+    }
   } finally {
     await db.end();
   }
+}
+
+/**
+ * The town's store as the bot opens it on PostgreSQL: on the connection pool, fenced by a lease
+ * this process takes (so every write transaction takes the town's advisory lock and checks the
+ * lease epoch, as in a county process). `close` gives the lease back and closes both pools.
+ */
+export async function openBenchStore(target: PgTarget, town: string, cipher: FieldCipher | null): Promise<{ store: PostgresStore; close(): Promise<void> }> {
+  const store = await openPostgresStore(target.url, { town, cipher });
+  const pool = openLeasePool(target.url);
+  try {
+    const leases = new LeaseManager(pool);
+    await leases.ensureTable();
+    const lease = await leases.tryAcquire(town);
+    if (!lease) throw new Error(`bench town ${town}: its lease is held by another process`);
+    store.db.setFence(leases.fenceFor(town));
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await lease.release().catch(() => {});
+        await pool.end();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    await pool.end();
+    throw e;
+  }
+}
+
+/** A short-lived client on the bench's server, for statements the store has no API for. */
+export function benchClient(target: PgTarget, timeoutMs = 120_000): Promise<pg.Client> {
+  return connect(target.url, timeoutMs);
 }
 
 /** Size of the town's schema on the server: tables, indexes and TOAST. */

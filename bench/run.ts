@@ -17,6 +17,8 @@ import { loadavg } from 'node:os';
 import { storeScale, type Measures, type ScaleResult } from './store-scale.js';
 import { benchPgUrl, benchTown, probePostgres } from './postgres-target.js';
 import { botRss } from './rss.js';
+import { countyRss, type CountyRss } from './county-rss.js';
+import type { PgUnderLoad } from './pg-load.js';
 import { parseConfig } from '../src/config/load.js';
 import { loadPlanFile } from '../src/domain/plan/load.js';
 import { fixedClock } from '../src/core/clock.js';
@@ -27,19 +29,27 @@ import { readFileSync } from 'node:fs';
  * `npm run bench`: measures on this machine and appends the results to docs/benchmarks.md.
  * `--smoke` runs tiny sizes and writes nothing (the test suite uses it to keep this runnable).
  */
-const { values } = parseArgs({ options: { smoke: { type: 'boolean', default: false }, feel: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, feel: { type: 'boolean', default: false }, pg: { type: 'boolean', default: false } },
+});
 const smoke = values.smoke;
 /**
  * `--feel`: only what a user feels (start, restart, jobs under load on a full store, commands):
  * the part worth re-running on a busy box, without the long throughput and store comparisons.
  */
 const feelOnly = values.feel;
+/**
+ * `--pg`: only the store at scale with PostgreSQL beside SQLite (no lowdb), PostgreSQL under
+ * load and the 10-town county process on PostgreSQL: the asynchronous store's measures, without
+ * the rest of the bench.
+ */
+const pgOnly = values.pg && !feelOnly;
 
-const lines: string[] = [header(smoke ? 'Smoke run' : feelOnly ? 'What users feel (--feel)' : 'Foundation: Q&A and start-up')];
+const lines: string[] = [header(smoke ? 'Smoke run' : feelOnly ? 'What users feel (--feel)' : pgOnly ? 'Asynchronous PostgreSQL store' : 'Foundation: Q&A and start-up')];
 const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 lines.push(`Load average (1, 5, 15 min) when the run began: ${load()}.`, '');
 
-if (!feelOnly) {
+if (!feelOnly && !pgOnly) {
 const qa = qaLatency(smoke ? 3 : 200);
 const slowest = [...qa.perQuestion].sort((a, b) => b.s.median - a.s.median).slice(0, 5);
 lines.push(
@@ -56,16 +66,17 @@ lines.push(
 
 }
 
-const n = smoke ? 1 : 7;
+const n = smoke ? 1 : pgOnly ? 0 : 7;
 const startRuns = async (f: () => Promise<number>) => {
   const xs: number[] = [];
   for (let i = 0; i < n; i++) xs.push(await f());
   return stats(xs);
 };
 const floor = await startRuns(helloWorldStart);
+const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
+if (!pgOnly) {
 const compiled = await startRuns(() => startupOnce(['scripts/run.mjs', 'src/main.js']));
 const viaTsx = feelOnly ? undefined : await startRuns(() => startupOnce());
-const x = (a: number, b: number) => `${(a / b).toFixed(1)}×`;
 lines.push(
   '### Start-up to ready (target ≤ 0.6 s compiled)',
   '',
@@ -78,8 +89,9 @@ lines.push(
   ...(viaTsx ? [`| tsx (npm run dev) | ${viaTsx.n} | ${ms(viaTsx.median)} | ${ms(viaTsx.max)} | ${x(viaTsx.median, floor.median)} |`] : []),
   '',
 );
+}
 
-if (!feelOnly) {
+if (!feelOnly && !pgOnly) {
 
 const turns = await wecomTurns(
   smoke
@@ -126,15 +138,15 @@ for (const [i, scale] of scales.entries()) {
   }
   results.push(
     await storeScale(base, scale, {
-      lowdb: true,
+      lowdb: !pgOnly,
       writes: smoke ? 5 : 500,
-      rounds: smoke ? 1 : 5,
+      rounds: smoke ? 1 : pgOnly ? 3 : 5,
       dataKey,
-      keepDir: true,
-      pg: pg.ok ? { target: pg.target, town: benchTown(i) } : undefined,
+      keepDir: !pgOnly,
+      pg: pg.ok ? { target: pg.target, town: benchTown(i), underLoad: smoke ? { users: 8, thinkMs: 20, floorMs: 300 } : { users: 32, thinkMs: 100, floorMs: 3_000 } } : undefined,
     }),
   );
-  stores.push({ scale, dir: results.at(-1)!.dir! });
+  if (!pgOnly) stores.push({ scale, dir: results.at(-1)!.dir! });
 }
 const ratio = (a: number | undefined, b: number) => (a === undefined ? '—' : `${(a / b).toFixed(a / b >= 10 ? 0 : 1)}×`);
 const pgOf = (r: ScaleResult): Measures | undefined => (r.postgres && !('error' in r.postgres) ? r.postgres : undefined);
@@ -184,6 +196,77 @@ lines.push(
 );
 }
 
+// ── PostgreSQL on the pool: a write against its floors, writes under load beside the jobs, the county process ──
+if (pg.ok && !feelOnly) {
+  const pgRuns = results.flatMap((r) => (r.postgres && !('error' in r.postgres) ? [{ scale: r.scale, p: r.postgres }] : []));
+  const trio = (s: { median: number; p99: number; max: number }) => `${ms(s.median)} / ${ms(s.p99)} / ${ms(s.max)}`;
+  lines.push(
+    '### PostgreSQL: a write and its floors (target at county size: write p99 ≤ 2 ms, as on SQLite)',
+    '',
+    `The write is the bot's: one contact in its own transaction through the store on the pool (\`store/postgres/pg-pool-db.ts\`), the store fenced by a lease this process holds, as in a county process: BEGIN, the town's advisory write lock taken with the lease check in one statement, the INSERT, COMMIT; one at a time (${pgRuns[0]?.p.write.n ?? 0} writes). The floors, on one connection to the same server: a prepared \`SELECT 1\`; a one-row INSERT in its own transaction (a round trip plus the commit's WAL flush); the same with synchronous_commit off (the round trip without waiting for the flush). The WAL flush is the difference of the two INSERT medians.`,
+    '',
+    '| scale | measure | p50 / p99 / max |',
+    '| --- | --- | --- |',
+    ...pgRuns.flatMap(({ scale, p }) => [
+      `| ${scale.name} | store write (lock + lease check + INSERT + commit) | ${trio(p.write)} |`,
+      `| | floor: \`SELECT 1\` round trip | ${trio(p.floors.roundTrip)} |`,
+      `| | floor: one-row INSERT, autocommit (round trip + WAL flush) | ${trio(p.floors.commit)} |`,
+      `| | floor: the same, synchronous_commit off | ${trio(p.floors.commitNoFlush)} |`,
+      `| | WAL flush (difference of medians) | ${ms(Math.max(0, p.floors.commit.median - p.floors.commitNoFlush.median))} |`,
+    ]),
+    '',
+  );
+  const loaded = pgRuns.flatMap(({ scale, p }) => (p.underLoad ? [{ scale, u: p.underLoad }] : []));
+  const first = loaded.find((l) => !('error' in l.u))?.u as PgUnderLoad | undefined;
+  lines.push(
+    '### PostgreSQL under load: users writing while a county-size job runs (target: the event loop never stalls more than 50 ms)',
+    '',
+    `In this one process, as the bot runs both, on the PostgreSQL store above (fenced, on the pool): ${first?.users ?? '—'} users each write one contact in its own transaction and then think 0–${2 * (first?.thinkMs ?? 0)} ms (seeded), so up to ${first?.users ?? '—'} writes are in flight; meanwhile each monthly job runs over the whole store in chunks as the scheduler runs it (\`JobRunner.tickInChunks\`, a turn of the event loop between chunks, each chunk its own transaction under the same town lock as the writes): the age review and overdue on 2026-12-01 10:00, due-soon on the 21st. \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) records the loop's delay, and a \`PerformanceObserver\` the garbage collector's pauses; a write's time counts from when it was due (its think time over) to its commit. The first row is the same writes with no job: the floor on this box at this moment. The contacts are dated years back, so the jobs' results are the generated data's.`,
+    '',
+    '| scale | job | result | wall time | loop delay p50 / p99 / max | longest GC pause (GC total) | write p50 / p99 / max | writes/s | failed writes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...loaded.flatMap(({ scale, u }) =>
+      'error' in u
+        ? [`| ${scale.name} | failed: ${u.error} | | | | | | | |`]
+        : u.windows.map((w, i) => `| ${i === 0 ? scale.name : ''} | ${w.name} | ${w.summary} | ${ms(w.wallMs)} | ${ms(w.loopDelay.p50)} / ${ms(w.loopDelay.p99)} / ${ms(w.loopDelay.max)} | ${ms(w.gc.maxMs)} (${ms(w.gc.totalMs)}) | ${trio(w.writes)} | ${w.rate.toFixed(0)} | ${w.failed} |`),
+    ),
+    '',
+  );
+  const townScale: Scale = smoke ? tiny : { name: '每镇 10,000 个案，12 万次走访', cases: 10_000, contacts: 120_000, months: 28 };
+  const before = load();
+  let county: CountyRss | { error: string };
+  try {
+    county = await countyRss({
+      target: pg.target,
+      plan,
+      villages: config.villages,
+      configPath,
+      dataKey,
+      towns: smoke ? 2 : 10,
+      scale: townScale,
+      at: new Date('2026-12-01T02:00:00Z'),
+      settleMs: smoke ? 500 : 3_000,
+      timeoutMs: smoke ? 60_000 : 600_000,
+      reachable: [...config.groups.map((g) => g.chatid), ...config.members.map((m) => m.userid)],
+    });
+  } catch (e) {
+    county = { error: e instanceof Error ? e.message : String(e) };
+  }
+  lines.push(
+    '### Memory of a county process on PostgreSQL (target ≤ 300 MB RSS for 10 towns)',
+    '',
+    `The county process as deployed: \`npm start\` (compiled) with HUMIAO_COUNTY_CONFIG listing the towns and DATABASE_URL, one loopback WeCom server per town's bot (which knows the town's groups, members and mentors as having written to the bot before, so its pushes are delivered), every town on the one pool-backed store code (a pool of at most 4 connections per town, one lease pool). Each town holds the same generated data (${townScale.name}, seed 42, encrypted), copied by migrate-store into a schema of its own and marked installed long ago; the clock is 2026-12-01 10:00, so each town's start-up catch-up runs every job's latest period over its data (a job whose period is past its staleness limit is recorded as skipped). RSS from /proc at \`ready\` and ${smoke ? 0.5 : 3} s after the last town's catch-up went quiet (no run logged for 3 s); the peak is the kernel's VmHWM. Schemas, leases and audit heads are removed afterwards. Load average ${before} → ${load()}.`,
+    '',
+    '| towns | cases per town | ready after | RSS at ready | catch-up after ready (runs logged) | RSS after catch-up | peak RSS | errors logged |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    'error' in county
+      ? `| ${smoke ? 2 : 10} | ${townScale.cases} | failed: ${county.error} | | | | | |`
+      : `| ${county.towns} | ${county.casesPerTown} | ${ms(county.readyMs)} | ${county.rssAtReadyMb.toFixed(0)} MB | ${county.catchUpDone ? ms(county.catchUpMs) : `not finished after ${ms(county.catchUpMs)}`} (${county.jobRuns.done} done, ${county.jobRuns.skipped} skipped) | ${county.rssAfterMb.toFixed(0)} MB | ${county.peakMb.toFixed(0)} MB | ${county.errors.length}${county.errors.length ? ` (${county.errors[0]!.replaceAll('|', '/').slice(0, 120)})` : ''} |`,
+    '',
+  );
+}
+
+if (!pgOnly) {
 // ── What users feel on the full store: per-mentor reads, county-size jobs under load, restarts, commands ──
 const feel: Array<{ scale: Scale; resp: Responsiveness; priv: FirstReply; grp: FirstReply; exp?: CommandTiming; mix: MixResult; load: string }> = [];
 const leadUnits = [...new Set(plan.categories.flatMap((c) => c.leadUnits))];
@@ -263,6 +346,8 @@ lines.push(
   ...rss.map(({ name, r }) => `| ${name} | ${ms(r.readyMs)} | ${r.rssMb.toFixed(0)} MB | ${r.peakMb.toFixed(0)} MB |`),
   '',
 );
+
+}
 
 lines.push(`Load average when the run ended: ${load()}.`, '');
 const out = lines.join('\n');

@@ -10,14 +10,14 @@ import { toCsv } from '../src/cli/csv.js';
 import { statsFor, statsFromLists } from '../schedules/jobs/quarterly.js';
 import { quarterlyMarkdown } from '../src/domain/followup/quarterly-markdown.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
-import { openPostgresStore } from '../store/postgres/postgres-store.js';
 import type { CaseRecord, ContactRecord, NewContact } from '../src/domain/model/records.js';
 import type { OpenSummaryFilter, Store } from '../src/domain/ports/store.js';
 import { countyVillages, generate, type Scale } from './datagen.js';
 import { overdueFanout, type FanoutResult } from './fanout.js';
 import { FieldCipher } from '../src/domain/security/field-crypto.js';
 import { stats, type Stats } from './report.js';
-import { dropTown, loadIntoPostgres, schemaBytes, type PgLoad, type PgTarget } from './postgres-target.js';
+import { dropTown, loadIntoPostgres, openBenchStore, schemaBytes, type PgLoad, type PgTarget } from './postgres-target.js';
+import { pgFloors, pgUnderLoad, type PgFloors, type PgUnderLoad } from './pg-load.js';
 
 export interface ScaleResult {
   scale: Scale;
@@ -26,7 +26,7 @@ export interface ScaleResult {
   sqlite: Measures;
   lowdb?: Measures & { loadMs: number; fileBytes: number };
   /** The same data in a PostgreSQL town schema, or why that run failed (the rest of the bench goes on). */
-  postgres?: (Measures & { load: PgLoad; bytes: number }) | { error: string };
+  postgres?: (Measures & { load: PgLoad; bytes: number; floors: PgFloors; underLoad?: PgUnderLoad | { error: string } }) | { error: string };
   fanout: FanoutResult;
   /** The data dir holding humiao.db, when the caller asked to keep it (and must delete it). */
   dir?: string;
@@ -139,7 +139,7 @@ function lowStore(db: Low<LowData>): Store {
 export async function storeScale(
   base: AppDeps,
   scale: Scale,
-  opts: { lowdb: boolean; writes: number; rounds: number; dataKey: Buffer; keepDir?: boolean; pg?: { target: PgTarget; town: string } },
+  opts: { lowdb: boolean; writes: number; rounds: number; dataKey: Buffer; keepDir?: boolean; pg?: { target: PgTarget; town: string; underLoad?: PgLoadOptions } },
 ): Promise<ScaleResult> {
   const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-scale-'));
   let keep = false;
@@ -224,13 +224,22 @@ export async function storeScale(
 
 const describe = (e: unknown): string => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
+/** Users writing while the monthly jobs run on the PostgreSQL store (see pgUnderLoad). */
+export interface PgLoadOptions {
+  users: number;
+  thinkMs: number;
+  floorMs: number;
+}
+
 /**
- * The same measures on the town's PostgreSQL store, on the connection pool as the bot uses it:
- * every statement is a round trip to the server.
+ * The same measures on the town's PostgreSQL store, opened as the bot opens it (the pool, fenced
+ * by a lease this process holds): every statement is a round trip to the server, and every write
+ * transaction takes the town's advisory lock and checks the lease before its INSERT. Then the
+ * server's own floors, and, when asked, writes under load while the jobs run.
  */
 async function postgresMeasures(
   base: AppDeps,
-  pg: { target: PgTarget; town: string },
+  pg: { target: PgTarget; town: string; underLoad?: PgLoadOptions },
   cipher: FieldCipher,
   load: PgLoad,
   at: Date,
@@ -238,12 +247,23 @@ async function postgresMeasures(
   opts: { writes: number; rounds: number },
 ): Promise<ScaleResult['postgres']> {
   try {
-    const store = await openPostgresStore(pg.target.url, { town: pg.town, cipher });
+    const { store, close } = await openBenchStore(pg.target, pg.town, cipher);
     try {
+      // The floors just before the writes, so both meet the server in the same state.
+      const floors = await pgFloors(pg.target, pg.town, opts.writes);
       const m = await measures({ ...base, store }, at, async (i) => void (await store.transaction(() => store.followup.addContact(contactAt(caseId, at, i)))), opts.writes, opts.rounds);
-      return { ...m, load, bytes: await schemaBytes(pg.target, pg.town) };
+      const bytes = await schemaBytes(pg.target, pg.town);
+      let underLoad: PgUnderLoad | { error: string } | undefined;
+      if (pg.underLoad) {
+        try {
+          underLoad = await pgUnderLoad(base, store, at, pg.underLoad);
+        } catch (e) {
+          underLoad = { error: describe(e) };
+        }
+      }
+      return { ...m, load, bytes, floors, underLoad };
     } finally {
-      await store.close();
+      await close();
     }
   } catch (e) {
     return { error: describe(e) };

@@ -39,8 +39,25 @@ describe('npm run bench --smoke', () => {
     if (pg.ok) {
       expect(r.stdout).toContain('| scale | measure | SQLite | PostgreSQL | PG ÷ SQLite | lowdb | lowdb ÷ SQLite |');
       expect(r.stdout).toMatch(/\| write p50 \/ p99 \| [\d.]+ (µs|ms) \/ [\d.]+ (µs|ms) \| [\d.]+ (µs|ms) \/ [\d.]+ (µs|ms) \|/);
+      // The bot's write beside the server's floors, the WAL flush among them.
+      const t = '[\\d.]+ (µs|ms)';
+      const trio = `${t} / ${t} / ${t}`;
+      expect(r.stdout).toContain('### PostgreSQL: a write and its floors');
+      expect(r.stdout).toMatch(new RegExp(`\\| 冒烟（200 个案） \\| store write \\(lock \\+ lease check \\+ INSERT \\+ commit\\) \\| ${trio} \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| floor: \`SELECT 1\` round trip \\| ${trio} \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| WAL flush \\(difference of medians\\) \\| ${t} \\|`));
+      // Writes under load on PostgreSQL: each job did its work beside them, and no write failed.
+      expect(r.stdout).toContain('### PostgreSQL under load');
+      expect(r.stdout).toMatch(new RegExp(`\\| 冒烟（200 个案） \\| （无任务，仅并发写入：下限） \\| — \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| [1-9]\\d* \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 年龄节点复核 \\| 复核提示 \\d+ 条 \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| \\d+ \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 逾期通报 \\| 逾期 [1-9]\\d* 件[^|]* \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| \\d+ \\| 0 \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| +\\| 走访到期提醒 \\| 待联系 [1-9]\\d* 件[^|]* \\| ${t} \\| ${trio} \\| ${t} \\(${t}\\) \\| ${trio} \\| \\d+ \\| 0 \\|`));
+      // The county process on PostgreSQL came up, caught up every town (jobs ran), and logged no error.
+      expect(r.stdout).toContain('### Memory of a county process on PostgreSQL');
+      expect(r.stdout).toMatch(new RegExp(`\\| 2 \\| 200 \\| ${t} \\| \\d+ MB \\| ${t} \\([1-9]\\d* done, \\d+ skipped\\) \\| \\d+ MB \\| \\d+ MB \\| 0 \\|`));
     } else {
       expect(r.stdout).toContain('PostgreSQL not measured');
+      expect(r.stdout).not.toContain('### PostgreSQL under load');
     }
     // Spawns the bot a dozen times (start-up, restarts, commands): on a shared 2-core box that is a minute.
   }, 180_000);
