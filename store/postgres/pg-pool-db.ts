@@ -187,6 +187,10 @@ export class PgPoolDb implements SqlDb {
     await this.query(script, []);
   }
 
+  atomic<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inTransaction() ? fn() : this.transaction(fn);
+  }
+
   inTransaction(): boolean {
     return this.frame() !== undefined;
   }
@@ -209,8 +213,7 @@ export class PgPoolDb implements SqlDb {
       frame = { client, open: true, after: [], turn: Promise.resolve(), statements: { turn: Promise.resolve() } };
       let broken: Error | undefined;
       try {
-        await this.send(client, 'BEGIN', []);
-        await this.lockTown(client);
+        await this.beginLocked(client);
         out = await this.frames.run(frame, fn);
         frame.open = false;
         await this.send(client, 'COMMIT', []);
@@ -261,26 +264,34 @@ export class PgPoolDb implements SqlDb {
     await this.pool.end();
   }
 
-  /** The town's write lock and, when fenced, the lease check (see the class comment). */
-  private async lockTown(client: pg.PoolClient): Promise<void> {
+  /**
+   * BEGIN, the town's write lock and, when fenced, the lease check (see the class comment), in
+   * one round trip: a write is a handful of round trips, each a chance to wait for the CPU on a
+   * busy host, so this is one fewer. It goes as one simple-protocol text, which takes no
+   * parameters: the lock key is a number computed here, and the town, holder and epoch are written
+   * as literals by the driver's own escaping.
+   */
+  private async beginLocked(client: pg.PoolClient): Promise<void> {
+    const lock = this.opts.writeLock;
+    if (!Number.isSafeInteger(lock)) throw new RangeError(`town write lock key must be an integer, got ${lock}`);
     const fence = this.fence;
     if (!fence) {
-      await this.send(client, 'SELECT pg_advisory_xact_lock($1)', [this.opts.writeLock]);
+      await this.send(client, `BEGIN; SELECT pg_advisory_xact_lock(${lock})`, []);
       return;
     }
     const epoch = fence.epoch();
-    const held =
-      epoch === null
-        ? []
-        : (
-            await this.send<{ epoch: number }>(
-              client,
-              `SELECT pg_advisory_xact_lock($1), l.epoch FROM humiao.leases l
-                WHERE l.town = $2 AND l.holder = $3 AND l.epoch = $4 AND l.expires_at > now() FOR SHARE OF l`,
-              [this.opts.writeLock, fence.town, fence.holder, epoch],
-            )
-          ).rows;
-    if (held.length === 0) throw this.fencedOff(epoch);
+    if (epoch === null || !Number.isSafeInteger(epoch)) {
+      await this.send(client, 'BEGIN', []);
+      throw this.fencedOff(epoch);
+    }
+    const results = (await this.send(
+      client,
+      `BEGIN; SELECT pg_advisory_xact_lock(${lock}), l.epoch FROM humiao.leases l
+        WHERE l.town = ${client.escapeLiteral(fence.town)} AND l.holder = ${client.escapeLiteral(fence.holder)}
+          AND l.epoch = ${epoch} AND l.expires_at > now() FOR SHARE OF l`,
+      [],
+    )) as unknown as pg.QueryResult[];
+    if ((results[1]?.rows.length ?? 0) === 0) throw this.fencedOff(epoch);
   }
 
   private fencedOff(epoch: number | null): FencedOffError {

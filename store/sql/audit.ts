@@ -124,7 +124,7 @@ export class SqlAuditRepo implements AuditRepo {
     // Two writers must not both chain onto the same row. SQLite's IMMEDIATE transaction already
     // queues them; on PostgreSQL the seq read locks audit_seq, so it must come before the read of
     // the last row, or a writer waiting on the lock would chain onto a row that is no longer last.
-    const rec = await this.db.transaction(async () => {
+    const rec = await this.db.atomic(async () => {
       const seq = await this.seq(true);
       const prev = await this.last();
       // Continue after the highest id ever used, so a deleted tail stays visible as a gap.
@@ -222,7 +222,7 @@ export class SqlAuditRepo implements AuditRepo {
     const plainSide = (await this.db.all<ReasonRow>(sql`SELECT audit_id, salt, reason FROM audit_reasons`)).filter((r) => !isEncrypted(r.reason));
     for (const r of plainSide) await this.db.run(sql`UPDATE audit_reasons SET reason = ${cipher.encrypt(r.reason)} WHERE audit_id = ${r.audit_id}`);
     if (legacy.length === 0) return plainSide.length;
-    await this.db.transaction(async () => {
+    await this.db.atomic(async () => {
       for (const r of legacy) {
         const salt = randomBytes(16).toString('hex');
         const stored = cipher.encrypt(r.reason!);

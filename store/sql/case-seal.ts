@@ -54,7 +54,7 @@ export class CaseSealer {
       if (r) await this.db.run(sql`UPDATE cases SET row_mac = ${this.sealOfRow(r)} WHERE id = ${id}`);
     };
     // Every write to a case already runs in a transaction; only a lone call opens its own.
-    await (this.db.inTransaction() ? await seal() : await this.db.transaction(seal));
+    await this.db.atomic(seal);
   }
 
   /** Whether the row's stored fields still match its seal (a row without one counts as intact). */
@@ -65,7 +65,7 @@ export class CaseSealer {
 
   /** Rows from before seals existed get one as they are (at the first start after the upgrade). */
   sealUnsealed(): Promise<number> {
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       let n = 0;
       for (let after = 0; ; ) {
         const ids = await this.db.values<[number]>(sql`SELECT id FROM cases WHERE row_mac IS NULL AND id > ${after} ORDER BY id LIMIT ${PAGE}`);

@@ -79,7 +79,7 @@ export class SqlCaseRepo implements CaseRepo {
   insert(c: NewCase): Promise<CaseRecord> {
     const enc = (v: string | null) => encryptOpt(this.cipher, v);
     // The row, its categories, seal, marks and lead units land together or not at all.
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       const r = await this.db.get<{ id: number }>(
         sql`INSERT INTO cases (code, primary_category, full_name, gender, birth_date, id_number, id_hash, dup_key, village,
          school_status, school_detail, guardian_name, guardian_relation, guardian_phone, guardianship_mode, risk_level,
@@ -121,7 +121,7 @@ export class SqlCaseRepo implements CaseRepo {
       put('details', enc(JSON.stringify(patch.details)));
       put('sealed', isSealedDetails(patch.details) ? 1 : 0);
     }
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       if (sets.length) {
         await this.db.run(sql`UPDATE cases SET ${join(sets, ', ')}, updated_at = ${now.toISOString()} WHERE id = ${caseId}`);
         await this.sealer?.reseal(caseId);
@@ -276,7 +276,7 @@ export class SqlCaseRepo implements CaseRepo {
   }
 
   anonymiseClosedBefore(cutoff: Date, now: Date): Promise<string[]> {
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       const rows = await this.db.all<{ id: number; code: string; birth_date: string; close_reason: string | null }>(
         sql`SELECT id, code, birth_date, close_reason FROM cases WHERE status = 'closed' AND closed_at < ${cutoff.toISOString()} AND dup_key NOT LIKE 'anonymised:%' ORDER BY id`,
       );
@@ -307,7 +307,7 @@ export class SqlCaseRepo implements CaseRepo {
 
   async attachMandatoryReports(ids: readonly number[], caseId: number): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.transaction(async () => {
+    await this.db.atomic(async () => {
       for (const id of ids) await this.db.run(sql`UPDATE mandatory_reports SET case_id = ${caseId} WHERE id = ${id} AND case_id IS NULL`);
     });
   }

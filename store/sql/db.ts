@@ -33,6 +33,14 @@ export interface SqlDb {
    * at once (BEGIN IMMEDIATE); on PostgreSQL it takes the town's write lock (see pg-pool-db.ts).
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` as one unit without a savepoint: outside a transaction it is a transaction of its
+   * own; inside one it joins it, and a failure goes up to the level that began it, which rolls
+   * it back. For a repository's statements that belong together (a contact and the case's new
+   * risk); a caller that must survive an inner failure uses {@link transaction} (a savepoint),
+   * as the group commit does for each message. On PostgreSQL a savepoint costs two round trips.
+   */
+  atomic<T>(fn: () => Promise<T>): Promise<T>;
   /** True while the caller runs inside {@link transaction}. */
   inTransaction(): boolean;
   /** Runs `fn` once the current outermost transaction has committed (at once outside one). */

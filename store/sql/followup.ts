@@ -45,7 +45,7 @@ export class SqlFollowupRepo implements FollowupRepo {
 
   addContact(c: NewContact): Promise<ContactRecord> {
     // The contact, the case's latest contact day and a new risk level land together.
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       const info = await this.db.get<{ id: number }>(
         sql`INSERT INTO contacts (case_id, contact_date, method, notes, risk_level, logged_by, created_at)
          VALUES (${c.caseId}, ${c.date}, ${c.method}, ${encryptOpt(this.cipher, c.notes)}, ${c.riskLevel}, ${c.loggedBy}, ${c.createdAt.toISOString()}) RETURNING id`,
@@ -97,14 +97,14 @@ export class SqlFollowupRepo implements FollowupRepo {
 
   close(caseId: number, reason: string, now: Date): Promise<void> {
     const t = now.toISOString();
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       await this.db.run(sql`UPDATE cases SET status = 'closed', closed_at = ${t}, close_reason = ${encryptCloseReason(this.cipher, reason)}, updated_at = ${t} WHERE id = ${caseId}`);
       await this.sealer?.reseal(caseId);
     });
   }
 
   reassign(caseId: number, mentorUserId: string, mentorName: string, now: Date): Promise<void> {
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       await this.db.run(sql`UPDATE cases SET mentor_user_id = ${mentorUserId}, mentor_name = ${mentorName}, updated_at = ${now.toISOString()} WHERE id = ${caseId}`);
       await this.sealer?.reseal(caseId);
     });

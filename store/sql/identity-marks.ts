@@ -51,7 +51,7 @@ export class SqlIdentityMarks implements IdentityMarkRepo {
   async adoptScheme(): Promise<void> {
     const row = await this.fillRow();
     if (!row || row.scheme === this.scheme) return;
-    await this.db.transaction(async () => {
+    await this.db.atomic(async () => {
       await this.db.run(sql`DELETE FROM identity_marks`);
       await this.db.run(sql`UPDATE identity_mark_fill SET scheme = ${this.scheme}, through = 0, longest_name = 0 WHERE one = 1`);
     });
@@ -103,7 +103,7 @@ export class SqlIdentityMarks implements IdentityMarkRepo {
 
   fill(read: (afterId: number, limit: number) => Promise<Identity[]>, limit: number): Promise<{ more: boolean; broken: number[] }> {
     // `read` runs inside the transaction (its queries join it), so the page and its marks agree.
-    return this.db.transaction(async () => {
+    return this.db.atomic(async () => {
       const through = (await this.fillRow())?.through ?? 0;
       const page = await read(through, limit);
       const broken: number[] = [];

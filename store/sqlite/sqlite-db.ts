@@ -52,6 +52,10 @@ export class SqliteDb implements SqlDb {
     return this.use(() => void this.raw.exec(script));
   }
 
+  atomic<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inTransaction() ? fn() : this.transaction(fn);
+  }
+
   inTransaction(): boolean {
     return this.frames.current() !== undefined;
   }

@@ -6,11 +6,26 @@ import { describe, expect, it } from 'vitest';
 import { loadMigrations } from '../../store/migrate.js';
 import { openSqliteStore, SchemaTooNewError } from '../../store/sqlite/sqlite-store.js';
 import { SqliteDb } from '../../store/sqlite/sqlite-db.js';
+import { sql } from '../../store/sql/db.js';
 
 const now = new Date('2026-11-29T02:00:00Z');
 const tmp = () => mkdtempSync(join(tmpdir(), 'humiao-store-'));
 
 describe('sqlite store', () => {
+  it('runs an atomic block as its own transaction outside one and as part of the enclosing one inside', async () => {
+    const db = new SqliteDb(new Database(':memory:'));
+    await db.exec('CREATE TABLE t (v TEXT)');
+    await db.atomic(async () => void (await db.run(sql`INSERT INTO t VALUES ('alone')`)));
+    await expect(
+      db.transaction(async () => {
+        await db.atomic(async () => void (await db.run(sql`INSERT INTO t VALUES ('joined')`)));
+        throw new Error('outer fails');
+      }),
+    ).rejects.toThrow('outer fails');
+    expect(await db.all(sql`SELECT v FROM t`)).toEqual([{ v: 'alone' }]);
+    await db.close();
+  });
+
   it('runs after-commit work only for what committed: a rolled-back savepoint drops its own', async () => {
     const db = new SqliteDb(new Database(':memory:'));
     const ran: string[] = [];
