@@ -10,6 +10,9 @@ import { appendTo } from './append-to.js';
 
 export const OVERDUE = 'overdue';
 
+/** List entries (a case for a lead unit's member) written between two turns of the event loop. */
+const ESCALATION_ENTRIES_PER_CHUNK = 20_000;
+
 /**
  * Group text: the town-wide count with small counts suppressed; no codes, units or villages,
  * since any of them next to a count in a group is a step towards a name.
@@ -58,9 +61,26 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
         appendTo(ofUnit, m.unit, m);
         if (m.village !== undefined && m.village !== m.unit) appendTo(ofUnit, m.village, m);
       }
+      // Who hears of a case depends only on its lead units: worked out once per combination. A
+      // unit's members each get all of its cases, which at county size is millions of list
+      // entries, so the loop also gives the event loop its turn as it goes.
+      const audience = new Map<string, readonly { userid: string }[]>();
+      let entries = 0;
       for (const s of escalate) {
-        const people = new Set(s.c.categories.flatMap((k) => k.leadUnits.flatMap((u) => ofUnit.get(u) ?? [])));
-        for (const m of people.size ? people : admins(ctx.config)) appendTo(byMember, m.userid, s);
+        const units = [...new Set(s.c.categories.flatMap((k) => k.leadUnits))].sort();
+        const key = units.join('\u0000');
+        let people = audience.get(key);
+        if (!people) {
+          const found = new Map(units.flatMap((u) => ofUnit.get(u) ?? []).map((m) => [m.userid, m] as const));
+          people = found.size ? [...found.values()] : admins(ctx.config);
+          audience.set(key, people);
+        }
+        for (const m of people) appendTo(byMember, m.userid, s);
+        entries += people.length;
+        if (entries >= ESCALATION_ENTRIES_PER_CHUNK) {
+          entries = 0;
+          yield;
+        }
       }
       yield* sendInChunks(
         byMember,
