@@ -33,12 +33,14 @@ export async function* statusesInChunks(ctx: JobContext, notContactedSince: stri
  * of one recipient's list: a lead unit's member can be sent thousands of cases in one message.
  * A case's line is rendered once however many recipients it goes to: every member of a lead unit
  * gets the unit's cases, and rendering (and decrypting) them again per member was most of a
- * county's overdue run and most of its garbage.
+ * county's overdue run and most of its garbage. With `limit`, only a list's first `limit` cases
+ * get a line (`send` still gets the whole list, to say how many more there are).
  */
 export async function* sendInChunks<K>(
   lists: Iterable<[K, CaseStatus[]]>,
   line: (s: CaseStatus) => string,
   send: (to: K, list: CaseStatus[], lines: string[]) => Promise<void>,
+  limit = Infinity,
 ): AsyncGenerator<void, void, void> {
   // Work since the last yield, in rendered lines: a line already rendered costs a twentieth of
   // one to reuse, and a message costs its joining and encryption, about as much per line.
@@ -46,7 +48,7 @@ export async function* sendInChunks<K>(
   const rendered = new Map<CaseStatus, string>();
   for (const [to, list] of lists) {
     const lines: string[] = [];
-    for (const s of list) {
+    for (const s of list.length > limit ? list.slice(0, limit) : list) {
       const known = rendered.get(s);
       if (known !== undefined) {
         lines.push(known);

@@ -14,6 +14,13 @@ export const OVERDUE = 'overdue';
 const ESCALATION_ENTRIES_PER_CHUNK = 20_000;
 
 /**
+ * Cases listed in one member's 督办 message; the rest are counted, and 「逾期」 in a private chat
+ * lists them all. A county's lead-unit member can have thousands: a message that long arrives as
+ * dozens of parts nobody reads, and building thousands of them at once was a county run's memory peak.
+ */
+export const ESCALATION_LIST_MAX = 50;
+
+/**
  * Group text: the town-wide count with small counts suppressed; no codes, units or villages,
  * since any of them next to a count in a group is a step towards a name.
  */
@@ -85,7 +92,12 @@ export function overdueJob(cfg: LoadedConfig): JobDef {
       yield* sendInChunks(
         byMember,
         (s) => `${privateCaseLine(s)}，帮扶人：${s.c.mentorName ?? '未指定'}`,
-        async (userId, _list, lines) => void await push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines].join('\n'), 'escalation'),
+        async (userId, list, lines) => {
+          const more = list.length - lines.length;
+          const tail = more > 0 ? [`……另有 ${more} 件未列出（共 ${list.length} 件）。请私聊我发送「逾期」查看完整清单。`] : [];
+          await push(ctx, OVERDUE, { kind: 'user', id: userId }, ['【逾期督办】以下个案连续两期以上未联系或没有帮扶责任人，请牵头单位督促落实：', ...lines, ...tail].join('\n'), 'escalation');
+        },
+        ESCALATION_LIST_MAX,
       );
       return `逾期 ${rows.length} 件，其中督办 ${escalate.length} 件`;
     },

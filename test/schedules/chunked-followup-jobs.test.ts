@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobRunner } from '../../schedules/runner.js';
-import { overdueJob } from '../../schedules/jobs/overdue.js';
+import { ESCALATION_LIST_MAX, overdueJob } from '../../schedules/jobs/overdue.js';
 import { dueSoonJob } from '../../schedules/jobs/due-soon.js';
 import type { JobDef } from '../../schedules/job.js';
 import { fromLocal } from '../../src/domain/calendar/shanghai.js';
@@ -59,5 +59,19 @@ describe.each([
     })).rejects.toThrow('process died');
     await runner.tickInChunks(async () => {});
     expect(await queued(deps)).toEqual(await queued(whole));
+  });
+});
+
+describe('the overdue job’s 督办 messages', () => {
+  it('list at most ESCALATION_LIST_MAX cases each and count the rest, pointing to 「逾期」 for the whole list', async () => {
+    const deps = await townWithCases();
+    await (await installed(deps, overdueJob(deps.config), fromLocal(2026, 12, 1, 10))).tick();
+    const escalations = (await deps.store.outbox.list(10_000)).filter((o) => o.reply.text.startsWith('【逾期督办】'));
+    expect(escalations.length).toBeGreaterThan(0);
+    for (const o of escalations) {
+      const lines = o.reply.text.split('\n');
+      expect(lines.filter((l) => /DJ-2026-\d{4}/.test(l))).toHaveLength(ESCALATION_LIST_MAX);
+      expect(lines.at(-1)).toBe(`……另有 ${700 - ESCALATION_LIST_MAX} 件未列出（共 700 件）。请私聊我发送「逾期」查看完整清单。`);
+    }
   });
 });
