@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 
 export interface RssResult {
   readyMs: number;
-  /** Resident memory a few seconds after ready, once start-up catch-up work is done. */
+  /** Resident memory once start-up catch-up work is done: no job run logged for `settleMs`, at least `settleMs` after ready. */
   rssMb: number;
   /** Peak resident memory of the process (VmHWM). */
   peakMb: number;
@@ -25,17 +25,25 @@ export function botRss(env: Record<string, string>, settleMs = 5_000): Promise<R
     });
     let err = '';
     let readyMs = 0;
+    let timer: NodeJS.Timeout | undefined;
+    // The catch-up waits for the first message or a grace period and then runs job after job: the
+    // reading is taken once the log has shown no job run for settleMs, so it is the memory after them.
+    const settle = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        child.stdin.end();
+        child.kill();
+        resolve({ readyMs, rssMb: kb(status, 'VmRSS'), peakMb: kb(status, 'VmHWM') });
+      }, settleMs);
+    };
     child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
+      const text = c.toString();
+      err += text;
       if (!readyMs && err.includes('"msg":"ready"')) {
         readyMs = performance.now() - t0;
-        setTimeout(() => {
-          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-          child.stdin.end();
-          child.kill();
-          resolve({ readyMs, rssMb: kb(status, 'VmRSS'), peakMb: kb(status, 'VmHWM') });
-        }, settleMs);
-      }
+        settle();
+      } else if (readyMs && text.includes('"msg":"job ran"')) settle();
     });
     child.on('exit', (code) => {
       if (!readyMs) reject(new Error(`bot exited (${code}) before ready: ${err.slice(0, 500)}`));
