@@ -35,7 +35,7 @@ export async function openStore(at: StoreLocation, opts: OpenStoreOptions): Prom
     try {
       return await openPostgresStore(url, { town: opts.townId, cipher: opts.cipher, outbox: opts.outbox });
     } catch (err) {
-      if (err instanceof PgConnectError) throw new StoreUnreachableError(`无法连接 PostgreSQL（DATABASE_URL）：${err.message.replace(/^无法连接 PostgreSQL：/, '')}`);
+      if (err instanceof PgConnectError) throw new StoreUnreachableError(`无法连接 PostgreSQL（DATABASE_URL）：${err.reason}`);
       throw err;
     }
   }

@@ -58,7 +58,7 @@ export function registerMigrateStoreCommand(program: Command, run: CliRun, out: 
         if (e instanceof MigrationSourceError || e instanceof MigrationTargetError || e instanceof MigrationVerifyError) {
           process.stderr.write(`迁移未进行：${e.message}\n`);
         } else if (e instanceof PgConnectError) {
-          process.stderr.write(`无法连接 PostgreSQL（DATABASE_URL）：${e.message.replace(/^无法连接 PostgreSQL：/, '')}\n`);
+          process.stderr.write(`无法连接 PostgreSQL（DATABASE_URL）：${e.reason}\n`);
         } else if (e instanceof PgQueryError) {
           process.stderr.write(`PostgreSQL 报错，迁移已撤销，没有写入任何内容：${e.message}\n`);
         } else {

@@ -25,7 +25,17 @@ export class PgQueryError extends Error {
 /** Thrown when no connection to PostgreSQL can be made: by {@link PgPoolDb.open}, or by a query that needs a new one. */
 export class PgConnectError extends Error {
   override name = 'PgConnectError';
-  code?: string;
+  /** The driver's own SQLSTATE or errno code, when it gave one. */
+  readonly code?: string;
+
+  constructor(
+    /** Why, in the driver's words: callers put it after their own 「无法连接 PostgreSQL…」 lead. */
+    readonly reason: string,
+    cause: unknown,
+  ) {
+    super(`无法连接 PostgreSQL：${reason}`, { cause });
+    this.code = (cause as { code?: string } | null)?.code;
+  }
 }
 
 /**
@@ -160,9 +170,7 @@ export class PgPoolDb implements SqlDb {
       c.release();
     } catch (e) {
       await pool.end().catch(() => {});
-      const err = new PgConnectError(`无法连接 PostgreSQL：${(e as Error).message}`, { cause: e });
-      err.code = (e as { code?: string }).code;
-      throw err;
+      throw new PgConnectError((e as Error).message, e);
     }
     return new PgPoolDb(pool, opts);
   }
@@ -312,9 +320,7 @@ export class PgPoolDb implements SqlDb {
     try {
       return await this.pool.connect();
     } catch (e) {
-      const err = new PgConnectError(`无法连接 PostgreSQL：${(e as Error).message}`, { cause: e });
-      err.code = (e as { code?: string }).code;
-      throw err;
+      throw new PgConnectError((e as Error).message, e);
     }
   }
 
