@@ -8,7 +8,7 @@ import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, concerned, isText, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
 import { promptMandatoryReport } from './mandatory-report-prompt.js';
 import { rememberOutcome } from './repeated-confirm.js';
-import { shortDialogAlive, settleShortForm, shortFormEnv } from './short-dialog.js';
+import { shortDialogAlive, settleShortForm, shortFormEnv, startCaseForm } from './short-dialog.js';
 import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
 import type { HandlerContext } from '../src/core/context.js';
 
@@ -81,11 +81,7 @@ export const closeDialog: DialogKind = {
     if (!found) return [{ text: '请写明个案编号和原因，例如「结案 DJ-2026-0001 已入学」。' }];
     const c = await check(ctx, found.code);
     if (Array.isArray(c)) return c;
-    const form = formFor(ctx);
-    const env = shortFormEnv(ctx);
-    let r = await startForm(form, env, '', { code: c.code });
-    // What follows the code is the answer to the reason question.
-    if (found.rest.trim()) r = await handleInput(form, r.state, found.rest, env);
+    const r = await startCaseForm(ctx, formFor(ctx), c.code, found.rest);
     await reportOnReason(ctx, r, undefined);
     return settle(ctx, r, { once });
   },

@@ -1,12 +1,12 @@
 import type { Reply } from '../src/domain/model/message.js';
 import { mayManage } from '../src/domain/followup/access.js';
 import { REASSIGN_FORM_ID, REASSIGN_RESUME_MARK, reassignForm } from '../src/domain/followup/reassign-form.js';
-import { currentPrompt, handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
+import { currentPrompt, handleInput, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import type { FormDef } from '../src/domain/intake/form.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
 import type { CaseRecord } from '../src/domain/model/records.js';
 import { caseCommand, isText, MANAGERS, privateCaseName, refuseCase, tell } from './followup-shared.js';
-import { shortDialogAlive, settleShortForm, shortFormEnv } from './short-dialog.js';
+import { shortDialogAlive, settleShortForm, shortFormEnv, startCaseForm } from './short-dialog.js';
 import { NEEDS_DIALOG, type DialogKind } from '../src/core/dialogs.js';
 import type { HandlerContext } from '../src/core/context.js';
 
@@ -68,11 +68,7 @@ export const reassignDialog: DialogKind = {
     if (!found) return [{ text: '请写明个案编号和新的帮扶责任人，例如「更换帮扶人 DJ-2026-0001 王五」。' }];
     const c = await check(ctx, found.code);
     if (Array.isArray(c)) return c;
-    const form = formFor(ctx);
-    const env = shortFormEnv(ctx);
-    let r = await startForm(form, env, '', { code: c.code });
-    // What follows the code is the answer to the mentor question.
-    if (found.rest.trim()) r = await handleInput(form, r.state, found.rest, env);
+    const r = await startCaseForm(ctx, formFor(ctx), c.code, found.rest);
     return settle(ctx, r, { once });
   },
   alive: shortDialogAlive,

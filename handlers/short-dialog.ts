@@ -1,6 +1,6 @@
 import type { Reply } from '../src/domain/model/message.js';
-import type { Answers, FormEnv } from '../src/domain/intake/form.js';
-import type { EngineResult, EngineState } from '../src/domain/intake/engine.js';
+import type { Answers, FormDef, FormEnv } from '../src/domain/intake/form.js';
+import { handleInput, startForm, type EngineResult, type EngineState } from '../src/domain/intake/engine.js';
 import { NEEDS_DIALOG } from '../src/core/dialogs.js';
 import type { FormSessionRecord } from '../src/domain/model/records.js';
 import type { HandlerContext } from '../src/core/context.js';
@@ -21,6 +21,16 @@ export function shortFormEnv(ctx: HandlerContext): FormEnv {
     ...(ctx.member ? { reporter: ctx.member } : {}),
     answerAside: planAside(ctx),
   };
+}
+
+/**
+ * A short form started from a command that names its case (「结案 DJ-… 已入学」): the code is set
+ * without comment, and what follows it in the message answers the form's next question.
+ */
+export async function startCaseForm(ctx: HandlerContext, form: FormDef, code: string, rest: string): Promise<EngineResult> {
+  const env = shortFormEnv(ctx);
+  const r = await startForm(form, env, '', { code });
+  return rest.trim() ? handleInput(form, r.state, rest, env) : r;
 }
 
 export async function saveShortDialog(ctx: HandlerContext, formId: string, state: EngineState, createdAt?: Date): Promise<void> {
