@@ -288,10 +288,8 @@ export class PgPoolDb implements SqlDb {
       return;
     }
     const epoch = fence.epoch();
-    if (epoch === null || !Number.isSafeInteger(epoch)) {
-      await this.send(client, 'BEGIN', []);
-      throw this.fencedOff(epoch);
-    }
+    // Nothing is sent: the caller's ROLLBACK of a transaction never begun is only a server warning.
+    if (epoch === null || !Number.isSafeInteger(epoch)) throw this.fencedOff(epoch);
     const results = (await this.send(
       client,
       `BEGIN; SELECT pg_advisory_xact_lock(${lock}), l.epoch FROM humiao.leases l
