@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parse } from 'yaml';
 import { FakeWecomServer, type Frame } from '../test/channels/wecom/fake-wecom-server.js';
 import { rng } from './datagen.js';
 import { stats, type Stats } from './report.js';
+import { benchConfigWith, cpuMsOf } from './bot-process.js';
 
 /**
  * A randomised mix of turns on a store that is already full, through the real WeCom path: each
@@ -74,27 +74,13 @@ export interface MixResult {
   botCpuPerTurnMs: number;
 }
 
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /**
  * The bot (compiled, as `npm start` runs it) on `dataDir`, with the generated store's mentors
  * m0… as members; `users` of them chat at `rate` turns a second in all for `seconds`.
  */
 export async function turnMix(opts: { dataDir: string; env: Record<string, string>; mentors: number; users: number; rate: number; seconds: number; units: string[] }): Promise<MixResult> {
   const questions = parse(readFileSync('test/fixtures/qa.yaml', 'utf8')) as QaItem[];
-  const example = parse(readFileSync('humiao.config.example.yaml', 'utf8')) as { members: unknown[] };
-  const members = [...example.members, ...Array.from({ length: opts.mentors }, (_, i) => ({ userid: `m${i}`, name: `帮扶干部${i}`, unit: opts.units[i % opts.units.length]!, role: 'staff' }))];
-  const cfgDir = mkdtempSync(join(tmpdir(), 'humiao-bench-cfg-'));
-  const config = join(cfgDir, 'humiao.config.yaml');
-  writeFileSync(config, stringify({ ...example, members, plan: join(process.cwd(), 'plans/dunji-2023.txt') }));
+  const config = benchConfigWith(Array.from({ length: opts.mentors }, (_, i) => ({ userid: `m${i}`, name: `帮扶干部${i}`, unit: opts.units[i % opts.units.length]!, role: 'staff' })));
 
   const sentAt = new Map<string, { user: number; t: number; turn: Turn }>();
   const idle: number[] = [];

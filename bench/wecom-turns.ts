@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { FakeWecomServer, type Frame } from '../test/channels/wecom/fake-wecom-server.js';
 import { stats, type Stats } from './report.js';
+import { benchConfigWith, cpuMsOf } from './bot-process.js';
 
 /**
  * Turns through the real WeCom long-connection path: a loopback server plays WeCom, the bot
@@ -62,28 +63,8 @@ export interface TurnsResult {
   steps: TurnsStep[];
 }
 
-/** User + system CPU time of a process in ms, from /proc (Linux); NaN elsewhere. */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 function benchConfig(users: number): string {
-  const example = parse(readFileSync('humiao.config.example.yaml', 'utf8')) as { members: unknown[] };
-  const members = [
-    ...example.members,
-    ...Array.from({ length: users }, (_, i) => ({ userid: `u${i}`, name: `用户${i}`, unit: '镇团委', role: 'staff' })),
-  ];
-  const dir = mkdtempSync(join(tmpdir(), 'humiao-bench-cfg-'));
-  const file = join(dir, 'humiao.config.yaml');
-  writeFileSync(file, stringify({ ...example, members, plan: join(process.cwd(), 'plans/dunji-2023.txt') }));
-  return file;
+  return benchConfigWith(Array.from({ length: users }, (_, i) => ({ userid: `u${i}`, name: `用户${i}`, unit: '镇团委', role: 'staff' })));
 }
 
 async function startBot(url: string, users: number): Promise<{ child: ChildProcess; dirs: string[] }> {
