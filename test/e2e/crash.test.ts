@@ -88,7 +88,9 @@ describe('crashes (kill -9) lose nothing and duplicate nothing', () => {
     const env = { HUMIAO_DATA_DIR: dir, HUMIAO_DATA_KEY: testDataKey() };
     const bot = start(env);
     for (const l of INTAKE) bot.send(l);
-    await bot.waitFor('请核对');
+    // The summary that follows the mentor change: the first 「请核对」 comes two lines earlier, and a
+    // busy machine may not have read 修改/王五 yet when 确认 is sent and the bot killed.
+    await bot.waitFor('帮扶责任人：王五（');
     bot.send('确认');
     await killed(bot);
     const after = counts(dir);
