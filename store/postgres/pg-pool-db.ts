@@ -82,8 +82,12 @@ export interface PgPoolOptions {
 /** One transaction or savepoint level, carried by the async context of its callback. */
 interface Frame extends TxFrame {
   client: pg.PoolClient;
-  /** The connection's statements, one at a time (parallel calls inside one transaction queue here). */
-  statements: { turn: Promise<void> };
+  /**
+   * BEGIN with the town's lock (and the lease check) as sent ahead of the callback's first
+   * statements: it settles when their verdict is back, rejecting with FencedOffError when the lease
+   * is gone. Shared by every level of one transaction.
+   */
+  begun: Promise<void>;
   /** Savepoints opened directly in this level take turns (two at once on one connection would interleave). */
   turn: Promise<void>;
 }
@@ -115,6 +119,12 @@ const TYPES = {
  * them. When the town is fenced (county mode), the same first statement checks that this process
  * still holds the town's lease at its epoch, and keeps that lease row share-locked until commit,
  * so a takeover waits for the commit and a stalled former owner cannot commit at all.
+ *
+ * The connections pipeline: a statement is sent without waiting for the answer to the one before,
+ * and answers come back in order. So BEGIN and the lock travel with the callback's first
+ * statements, and a write that sends its statements together (a contact and its case's latest
+ * day) waits for the server twice, there and at COMMIT. On a busy host every wait is a chance to
+ * wait for the CPU as well, which is what a write's slowest times were made of.
  */
 export class PgPoolDb implements SqlDb {
   readonly dialect: Dialect = 'postgres';
@@ -160,6 +170,10 @@ export class PgPoolDb implements SqlDb {
       options: `${searchPath} -c jit=off`.trim(),
       idle_in_transaction_session_timeout: opts.idleInTransactionMs ?? 15_000,
       max: opts.max ?? 4,
+      // A transaction's statements go out without waiting for the answer to the one before:
+      // BEGIN with the lock travels with the first statement, and statements sent together
+      // (a contact and its case's date) share a round trip. See inFrame.
+      pipeline: true,
       idleTimeoutMillis: 30_000,
       types: TYPES,
     });
@@ -218,21 +232,27 @@ export class PgPoolDb implements SqlDb {
     let out: T;
     try {
       const client = await this.connect();
-      frame = { client, open: true, after: [], turn: Promise.resolve(), statements: { turn: Promise.resolve() } };
       let broken: Error | undefined;
       try {
-        await this.beginLocked(client);
+        // Sent now and not awaited: on the pipelined connection the callback's first statements
+        // follow it in the same round trip, and each waits for its verdict before it resolves.
+        // When it throws instead, nothing was sent and the callback never runs.
+        const begun = this.beginLocked(client);
+        begun.catch(() => {});
+        frame = { client, open: true, after: [], turn: Promise.resolve(), begun };
         out = await this.frames.run(frame, fn);
+        // A callback that sent nothing still commits only under the lease.
+        await begun;
         frame.open = false;
         await this.send(client, 'COMMIT', []);
       } catch (err) {
-        frame.open = false;
+        if (frame) frame.open = false;
         await client.query('ROLLBACK').catch((e: Error) => {
           broken = e;
         });
         throw err;
       } finally {
-        frame.open = false;
+        if (frame) frame.open = false;
         client.release(broken);
       }
     } finally {
@@ -246,7 +266,7 @@ export class PgPoolDb implements SqlDb {
   private async savepoint<T>(outer: Frame, fn: () => Promise<T>): Promise<T> {
     const release = await takeTurn(outer);
     const name = `sp${++this.savepoints}`;
-    const frame: Frame = { client: outer.client, open: true, after: [], turn: Promise.resolve(), statements: outer.statements };
+    const frame: Frame = { client: outer.client, open: true, after: [], turn: Promise.resolve(), begun: outer.begun };
     try {
       await this.inFrame(outer, `SAVEPOINT ${name}`, []);
       try {
@@ -273,31 +293,30 @@ export class PgPoolDb implements SqlDb {
   }
 
   /**
-   * BEGIN, the town's write lock and, when fenced, the lease check (see the class comment), in
-   * one round trip: a write is a handful of round trips, each a chance to wait for the CPU on a
-   * busy host, so this is one fewer. It goes as one simple-protocol text, which takes no
-   * parameters: the lock key is a number computed here, and the town, holder and epoch are written
-   * as literals by the driver's own escaping.
+   * BEGIN, the town's write lock and, when fenced, the lease check (see the class comment), as
+   * one simple-protocol text, which takes no parameters: the lock key is a number computed here,
+   * and the town, holder and epoch are written as literals by the driver's own escaping. It is
+   * sent without waiting (see {@link transaction}); the promise settles with the verdict.
    */
-  private async beginLocked(client: pg.PoolClient): Promise<void> {
+  private beginLocked(client: pg.PoolClient): Promise<void> {
     const lock = this.opts.writeLock;
     if (!Number.isSafeInteger(lock)) throw new RangeError(`town write lock key must be an integer, got ${lock}`);
     const fence = this.fence;
-    if (!fence) {
-      await this.send(client, `BEGIN; SELECT pg_advisory_xact_lock(${lock})`, []);
-      return;
-    }
+    if (!fence) return this.send(client, `BEGIN; SELECT pg_advisory_xact_lock(${lock})`, []).then(() => {});
     const epoch = fence.epoch();
-    // Nothing is sent: the caller's ROLLBACK of a transaction never begun is only a server warning.
+    // Thrown before anything is sent, so no statement of the callback is sent either: without
+    // BEGIN on the wire it would commit on its own.
     if (epoch === null || !Number.isSafeInteger(epoch)) throw this.fencedOff(epoch);
-    const results = (await this.send(
+    return this.send(
       client,
       `BEGIN; SELECT pg_advisory_xact_lock(${lock}), l.epoch FROM humiao.leases l
         WHERE l.town = ${client.escapeLiteral(fence.town)} AND l.holder = ${client.escapeLiteral(fence.holder)}
           AND l.epoch = ${epoch} AND l.expires_at > now() FOR SHARE OF l`,
       [],
-    )) as unknown as pg.QueryResult[];
-    if ((results[1]?.rows.length ?? 0) === 0) throw this.fencedOff(epoch);
+    ).then((sent) => {
+      const results = sent as unknown as pg.QueryResult[];
+      if ((results[1]?.rows.length ?? 0) === 0) throw this.fencedOff(epoch);
+    });
   }
 
   private fencedOff(epoch: number | null): FencedOffError {
@@ -338,19 +357,26 @@ export class PgPoolDb implements SqlDb {
     }
   }
 
-  /** A statement on a transaction's connection, after the ones already sent on it. */
+  /**
+   * A statement on a transaction's connection, sent at once behind the ones already sent on it
+   * (the connection pipelines, and answers come back in the order sent). Its result is handed
+   * over only once BEGIN's lock and lease verdict is in: a fenced-off transaction ran the
+   * statement, but the caller sees FencedOffError and the transaction is rolled back.
+   */
   private async inFrame<R>(
     f: Frame,
     text: string,
     values: readonly unknown[],
     rowMode?: 'array',
   ): Promise<pg.QueryResult<R & pg.QueryResultRow>> {
-    const release = await takeTurn(f.statements);
+    const sent = this.send<R>(f.client, text, values, rowMode);
     try {
-      return await this.send<R>(f.client, text, values, rowMode);
-    } finally {
-      release();
+      await f.begun;
+    } catch (err) {
+      sent.catch(() => {});
+      throw err;
     }
+    return sent;
   }
 
   private async send<R>(

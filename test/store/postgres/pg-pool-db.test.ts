@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { ensureLeaseTable } from '../../../src/county/lease.js';
 import { sql } from '../../../store/sql/db.js';
 import { FencedOffError, PgClosedError, PgPoolDb, PgQueryError, type PgFence } from '../../../store/postgres/pg-pool-db.js';
+import { PgFlights } from '../../helpers/pg-flights.js';
 
 // Read directly (not through test/helpers/stores.ts) so this file needs nothing but the pool.
 const url = inject('pgTestUrl');
@@ -15,8 +16,9 @@ const writeLock = randomBytes(4).readInt32BE(0);
 let admin: pg.Pool;
 const opened: PgPoolDb[] = [];
 
-async function open(extra: { fence?: PgFence; max?: number } = {}): Promise<PgPoolDb> {
-  const db = await PgPoolDb.open(url!, { searchPath: schema, writeLock, ...extra });
+async function open(extra: { fence?: PgFence; max?: number; via?: string } = {}): Promise<PgPoolDb> {
+  const { via, ...opts } = extra;
+  const db = await PgPoolDb.open(via ?? url!, { searchPath: schema, writeLock, ...opts });
   opened.push(db);
   return db;
 }
@@ -132,8 +134,10 @@ describe.skipIf(url === null)('PgPoolDb', () => {
     const log: string[] = [];
     const tx = (db: PgPoolDb, name: string, id: number) =>
       db.transaction(async () => {
-        log.push(`${name}:start`);
+        // The callback runs at once; its first statement travels with BEGIN and the lock, so what
+        // it reads is read under the lock.
         const n = (await db.get<{ n: number }>(sql`SELECT count(*)::int AS n FROM t`))!.n;
+        log.push(`${name}:start`);
         await sleep(30);
         await db.run(sql`INSERT INTO t (id, v) VALUES (${id}, ${String(n)})`);
         log.push(`${name}:end`);
@@ -143,6 +147,32 @@ describe.skipIf(url === null)('PgPoolDb', () => {
     const rows = (await admin.query<{ v: string }>(`SELECT v FROM ${schema}.t ORDER BY v`)).rows.map((r) => r.v);
     expect(rows).toEqual(['0', '1', '2', '3']);
     for (let i = 0; i < log.length; i += 2) expect(log[i]!.split(':')[0]).toBe(log[i + 1]!.split(':')[0]);
+  });
+
+  it('a transaction waits for the server twice: BEGIN and the lock go with the first statements, then COMMIT', async () => {
+    await reset();
+    const relay = await PgFlights.start(url!);
+    try {
+      const db = await open({ via: relay.urlFor(url!) });
+      await db.get(sql`SELECT 1 AS one`);
+      // Statements sent together share the flight of BEGIN; one that waits for an answer takes its own.
+      expect(await relay.count(() => db.transaction(() => Promise.all([db.run(sql`INSERT INTO t (id) VALUES (${1})`), db.run(sql`INSERT INTO t (id) VALUES (${2})`)])))).toBe(2);
+      expect(
+        await relay.count(() =>
+          db.transaction(async () => {
+            const n = (await db.get<{ n: number }>(sql`SELECT count(*)::int AS n FROM t`))!.n;
+            await db.run(sql`INSERT INTO t (id, v) VALUES (${3}, ${String(n)})`);
+          }),
+        ),
+      ).toBe(3);
+      expect(await ids()).toEqual([1, 2, 3]);
+      // A failed statement still rolls everything back, those sent with it included.
+      const failed = db.transaction(() => Promise.all([db.run(sql`INSERT INTO t (id) VALUES (${4})`), db.run(sql`INSERT INTO t (id) VALUES (${1})`)]));
+      await expect(failed).rejects.toMatchObject({ code: '23505' });
+      expect(await ids()).toEqual([1, 2, 3]);
+    } finally {
+      await relay.close();
+    }
   });
 
   it('reads outside transactions are not held back by a transaction waiting for the lock', async () => {
@@ -180,10 +210,18 @@ describe.skipIf(url === null)('PgPoolDb', () => {
     it('refuses with FencedOffError when the epoch, the holder or the expiry no longer match', async () => {
       await reset();
       const db = await open({ fence });
-      const write = () => db.transaction(() => db.run(sql`INSERT INTO t (id) VALUES (${1})`));
+      // The INSERT goes out right behind BEGIN, before the lease verdict is back: it must not
+      // commit, and the callback must not go on as if it had.
+      let wentOn = false;
+      const write = () =>
+        db.transaction(async () => {
+          await db.run(sql`INSERT INTO t (id) VALUES (${1})`);
+          wentOn = true;
+        });
       await setLease('me', 2);
       epoch = 1;
       await expect(write()).rejects.toBeInstanceOf(FencedOffError);
+      expect(wentOn).toBe(false);
       await setLease('other', 1);
       await expect(write()).rejects.toBeInstanceOf(FencedOffError);
       await setLease('me', 1, '-1 second');
