@@ -233,8 +233,9 @@ export interface PgLoadOptions {
 
 /**
  * The same measures on the town's PostgreSQL store, opened as the bot opens it (the pool, fenced
- * by a lease this process holds): every statement is a round trip to the server, and every write
- * transaction takes the town's advisory lock and checks the lease before its INSERT. Then the
+ * by a lease this process holds): every wait for the server's answer is a round trip, and every
+ * write transaction takes the town's advisory lock and checks the lease with its first statements
+ * (pipelined behind BEGIN). Then the
  * server's own floors, and, when asked, writes under load while the jobs run.
  */
 async function postgresMeasures(

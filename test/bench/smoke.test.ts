@@ -43,7 +43,7 @@ describe('npm run bench --smoke', () => {
       const t = '[\\d.]+ (µs|ms)';
       const trio = `${t} / ${t} / ${t}`;
       expect(r.stdout).toContain('### PostgreSQL: a write and its floors');
-      expect(r.stdout).toMatch(new RegExp(`\\| 冒烟（200 个案） \\| store write \\(lock \\+ lease check \\+ INSERT \\+ commit\\) \\| ${trio} \\|`));
+      expect(r.stdout).toMatch(new RegExp(`\\| 冒烟（200 个案） \\| store write \\(lock \\+ lease check \\+ INSERT \\+ UPDATE, then commit: two round trips\\) \\| ${trio} \\|`));
       expect(r.stdout).toMatch(new RegExp(`\\| +\\| floor: \`SELECT 1\` round trip \\| ${trio} \\|`));
       expect(r.stdout).toMatch(new RegExp(`\\| +\\| WAL flush \\(difference of medians\\) \\| ${t} \\|`));
       // Writes under load on PostgreSQL: each job did its work beside them, and no write failed.
