@@ -20,6 +20,11 @@ export interface PgFloors {
   roundTrip: Stats;
   /** One row INSERTed in its own transaction (autocommit), synchronous_commit on: round trip + WAL flush. */
   commit: Stats;
+  /**
+   * A store write's shape with the least server work: two waits for the server, BEGIN with a
+   * one-row INSERT, then COMMIT. No write made as a transaction can wait fewer times.
+   */
+  twoWaits: Stats;
   /** The same with synchronous_commit off for the session: round trip without waiting for the flush. */
   commitNoFlush: Stats;
 }
@@ -46,10 +51,14 @@ export async function pgFloors(target: PgTarget, town: string, n: number): Promi
     const roundTrip = await timed(n, () => c.query({ name: 'bench-floor-one', text: 'SELECT 1 AS x' }));
     const insert = (i: number) => c.query({ name: 'bench-floor-insert', text: `INSERT INTO ${table} (i) VALUES ($1)`, values: [i] });
     const commit = await timed(n, insert);
+    const twoWaits = await timed(n, async (i) => {
+      await c.query(`BEGIN; INSERT INTO ${table} (i) VALUES (${i})`);
+      await c.query('COMMIT');
+    });
     await c.query('SET synchronous_commit = off');
     const commitNoFlush = await timed(n, insert);
     await c.query(`DROP TABLE ${table}`);
-    return { roundTrip, commit, commitNoFlush };
+    return { roundTrip, commit, twoWaits, commitNoFlush };
   } finally {
     await c.end();
   }

@@ -203,7 +203,7 @@ if (pg.ok && !feelOnly) {
   lines.push(
     '### PostgreSQL: a write and its floors (target at county size: write p99 ≤ 2 ms, as on SQLite)',
     '',
-    `The write is the bot's: one contact in its own transaction through the store on the pool (\`store/postgres/pg-pool-db.ts\`), the store fenced by a lease this process holds, as in a county process: BEGIN with the town's advisory write lock and the lease check, the contact's INSERT and the case's latest-day UPDATE, all sent together (the connection pipelines them: one wait for the server), then COMMIT (the second wait); one at a time (${pgRuns[0]?.p.write.n ?? 0} writes). The floors, on one connection to the same server: a prepared \`SELECT 1\`; a one-row INSERT in its own transaction (a round trip plus the commit's WAL flush); the same with synchronous_commit off (the round trip without waiting for the flush). The WAL flush is the difference of the two INSERT medians.`,
+    `The write is the bot's: one contact in its own transaction through the store on the pool (\`store/postgres/pg-pool-db.ts\`), the store fenced by a lease this process holds, as in a county process: BEGIN with the town's advisory write lock and the lease check, the contact's INSERT and the case's latest-day UPDATE, all sent together (the connection pipelines them: one wait for the server), then COMMIT (the second wait); one at a time (${pgRuns[0]?.p.write.n ?? 0} writes). The floors, on one connection to the same server: a prepared \`SELECT 1\`; a one-row INSERT in its own transaction (a round trip plus the commit's WAL flush); the store write's two waits with the least server work (BEGIN with a one-row INSERT, then COMMIT), the fewest any write made as a transaction can make; the same with synchronous_commit off (the round trip without waiting for the flush). The WAL flush is the difference of the two INSERT medians.`,
     '',
     '| scale | measure | p50 / p99 / max |',
     '| --- | --- | --- |',
@@ -211,6 +211,7 @@ if (pg.ok && !feelOnly) {
       `| ${scale.name} | store write (lock + lease check + INSERT + UPDATE, then commit: two round trips) | ${trio(p.write)} |`,
       `| | floor: \`SELECT 1\` round trip | ${trio(p.floors.roundTrip)} |`,
       `| | floor: one-row INSERT, autocommit (round trip + WAL flush) | ${trio(p.floors.commit)} |`,
+      `| | floor: the write's two waits with the least work (BEGIN with a one-row INSERT, then COMMIT) | ${trio(p.floors.twoWaits)} |`,
       `| | floor: the same, synchronous_commit off | ${trio(p.floors.commitNoFlush)} |`,
       `| | WAL flush (difference of medians) | ${ms(Math.max(0, p.floors.commit.median - p.floors.commitNoFlush.median))} |`,
     ]),

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureLeaseTable } from '../../../src/county/lease.js';
 import { openPostgresStore, type PostgresStore } from '../../../store/postgres/postgres-store.js';
@@ -19,8 +20,9 @@ describe.skipIf(!pgEnabled)('PostgreSQL write round trips', () => {
     // Created (and migrated) directly; the store under test then opens it through the relay.
     const setup = await openPgTestStore(town);
     const c = await setup.transaction(() => setup.cases.insert({ ...sampleCase }));
-    await ensureLeaseTable(setup.db.pool);
-    await setup.db.pool.query(
+    const admin = new pg.Pool({ connectionString: pgTestUrl, max: 1 });
+    await ensureLeaseTable(admin);
+    await admin.query(
       `INSERT INTO humiao.leases (town, holder, epoch, expires_at, renewed_at) VALUES ($1, 'me', 1, now() + interval '1 minute', now())
        ON CONFLICT (town) DO UPDATE SET holder = 'me', epoch = 1, expires_at = EXCLUDED.expires_at`,
       [town],
@@ -38,8 +40,9 @@ describe.skipIf(!pgEnabled)('PostgreSQL write round trips', () => {
       await contact('2026-10-02');
       expect((await store.followup.lastContactDates()).get(c.id)).toBe('2026-11-20');
       expect((await store.followup.contacts({ caseId: c.id })).map((x) => x.date)).toEqual(['2026-10-02', '2026-11-20']);
-      await setup.db.pool.query('DELETE FROM humiao.leases WHERE town = $1', [town]);
     } finally {
+      await admin.query('DELETE FROM humiao.leases WHERE town = $1', [town]);
+      await admin.end();
       await relay.close();
     }
   });
