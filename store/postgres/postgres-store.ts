@@ -26,7 +26,7 @@ export class PostgresStore extends SqlStore {
   /** Dead row versions stay in PostgreSQL's files until VACUUM reclaims them: reclaim them now. */
   async compact(): Promise<void> {
     // VACUUM cannot run inside a transaction block; exec sends it on its own, outside any.
-    await this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, sent_cards, conversation_turns, dialog_outcomes');
+    await this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, form_sessions, sent_cards, conversation_turns, dialog_outcomes');
   }
 
   async backup(_file: string): Promise<void> {
