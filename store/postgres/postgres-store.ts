@@ -12,6 +12,10 @@ export class BackupUnsupportedError extends Error {
   override name = 'BackupUnsupportedError';
 }
 
+/** The tables that can hold a copy of personal data (encrypted with a key, plain without). */
+const PERSONAL_TABLES =
+  'inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, form_sessions, sent_cards, conversation_turns, dialog_outcomes';
+
 /** One town's data in PostgreSQL: the same repositories as SQLite, on a pool confined to `town_<id>`. */
 export class PostgresStore extends SqlStore {
   constructor(
@@ -26,7 +30,17 @@ export class PostgresStore extends SqlStore {
   /** Dead row versions stay in PostgreSQL's files until VACUUM reclaims them: reclaim them now. */
   async compact(): Promise<void> {
     // VACUUM cannot run inside a transaction block; exec sends it on its own, outside any.
-    await this.db.exec('VACUUM inbound, outbox, cases, contacts, audit_log, audit_reasons, followup_dialogs, sent_cards, conversation_turns, dialog_outcomes');
+    await this.db.exec(`VACUUM ${PERSONAL_TABLES}`);
+  }
+
+  /**
+   * After plain text was encrypted in place. VACUUM marks the old row versions free but leaves
+   * their bytes in the page until a later row happens to overwrite them; VACUUM FULL writes each
+   * table and its indexes to new files holding only the live rows. It locks the tables while it
+   * runs, so it is kept for the one-time upgrade, before the store serves anything.
+   */
+  async rewriteTables(): Promise<void> {
+    await this.db.exec(`VACUUM FULL ${PERSONAL_TABLES}`);
   }
 
   async backup(_file: string): Promise<void> {
@@ -84,8 +98,8 @@ export async function openPostgresStore(url: string, opts: PostgresOpenOptions):
     await checkDataKey(db, opts.cipher ?? null);
     const store = new PostgresStore(db, opts.town, opts.cipher ?? null, opts.outbox);
     await store.init();
-    // Plain text just encrypted in place is still in the dead row versions until VACUUM.
-    if (store.upgradedPlaintext > 0) await store.compact();
+    // Plain text just encrypted in place is still in the dead row versions and the pages' free space.
+    if (store.upgradedPlaintext > 0) await store.rewriteTables();
     return store;
   } catch (err) {
     await db.close().catch(() => {});

@@ -33,3 +33,34 @@ export function foundIn(bytes: Buffer | string, secrets: readonly string[]): str
   const b = typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes;
   return secrets.filter((x) => b.includes(Buffer.from(x, 'utf8')));
 }
+
+/**
+ * Every page of every relation of a PostgreSQL town (tables, indexes, their TOAST), read through
+ * the buffer manager, so dead row versions and unvacuumed free space show up as well as live rows.
+ * Null when the server lacks pageinspect (the row dump is then all a test can search).
+ */
+export async function pgPageBytes(s: TestStore): Promise<Buffer | null> {
+  try {
+    await s.db.exec('CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA public');
+  } catch {
+    // Another test created it at the same moment, or the server does not have it.
+  }
+  const has = await s.db.get(sql`SELECT 1 AS one FROM pg_extension WHERE extname = 'pageinspect'`);
+  if (!has) return null;
+  const rels = await s.db.all<{ name: string; blocks: number }>(sql`
+    WITH own AS (SELECT oid, reltoastrelid FROM pg_class WHERE relnamespace = current_schema()::regnamespace),
+    toast AS (SELECT reltoastrelid AS oid FROM own WHERE reltoastrelid <> 0)
+    SELECT c.oid::regclass::text AS name, (pg_relation_size(c.oid) / current_setting('block_size')::int)::int AS blocks
+    FROM pg_class c
+    WHERE c.relkind IN ('r', 'i', 't')
+      AND (c.oid IN (SELECT oid FROM own) OR c.oid IN (SELECT oid FROM toast)
+        OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM toast)))`);
+  const pages: Buffer[] = [];
+  for (const r of rels) {
+    for (let b = 0; b < r.blocks; b++) {
+      const p = await s.db.get<{ page: Buffer }>(sql`SELECT public.get_raw_page(${r.name}, ${b}) AS page`);
+      pages.push(p!.page);
+    }
+  }
+  return Buffer.concat(pages);
+}

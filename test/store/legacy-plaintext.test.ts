@@ -112,7 +112,7 @@ describe.each(storeKinds)('plain text left by earlier versions ($name)', (kind: 
     expect((await s.audit.list()).at(-1)).toMatchObject({
       actor: 'system',
       action: 'encrypt-legacy',
-      detail: 'encrypted at upgrade: 2 audit reasons, 1 cached replies, 2 outbox bodies, 1 close reasons, 1 dialogs',
+      detail: 'encrypted at upgrade: 2 audit reasons, 1 cached replies, 2 outbox bodies, 1 close reasons, 1 dialogs, 0 cases, 0 contact notes, 0 drafts, 0 cards, 0 answers, 0 outcomes',
     });
     await s.close();
 
