@@ -125,7 +125,16 @@ try {
   startFailed(err);
 }
 owned!.failure.catch(noTownLeft);
-log.info({ towns: towns.map((t) => t.deps.config.townId), standby: Boolean(leases), ms: Math.round(performance.now() - started) }, 'ready');
+// `ready` means answering: every town that is going to serve has its lease and its channel up.
+// Towns whose lease another process holds are named in it as standby rather than waited for.
+void owned!.settled.then(({ serving, standby }) => {
+  if (serving.length === 0 && standby.length > 0) {
+    log.info({ standby, ms: Math.round(performance.now() - started) }, 'standby: another process serves every town; waiting for a lease');
+  }
+});
+void owned!.serving.then(({ serving, standby, failed }) => {
+  log.info({ towns: serving, standby, ...(failed.length ? { failed } : {}), ms: Math.round(performance.now() - started) }, 'ready');
+});
 
 if (owned!.done) {
   await owned!.done;

@@ -15,7 +15,7 @@ import { calendarWarning } from './domain/calendar/shanghai.js';
 import { broadcastGroups } from '../schedules/jobs/recipients.js';
 import { JobRunner } from '../schedules/runner.js';
 import { quarterlyFile } from '../schedules/jobs/quarterly-file.js';
-import { channelPorts } from './core/channel-ports.js';
+import { channelPorts, type ChannelPorts } from './core/channel-ports.js';
 
 /** How long start-up work waits for a first message before it starts anyway. */
 const STARTUP_GRACE_MS = 2_000;
@@ -65,6 +65,11 @@ const exitCodeOf = (err: unknown): number => {
   return typeof code === 'number' ? code : 1;
 };
 
+/** What a town's chat channel gets of it; tests build their channels from the same. */
+export function townChannelPorts(deps: AppDeps): ChannelPorts {
+  return channelPorts(deps, (file) => quarterlyFile(deps, file));
+}
+
 /**
  * Starts one town: the channel for its platform behind the group-output filter, group commit,
  * the outbox worker and the scheduler. Must be called only by the process that owns the town
@@ -83,12 +88,12 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   let consoleChannel: ConsoleChannel | undefined;
   if (opts.chat.platform === 'wecom') {
     const { startWecom } = await import('./channels/wecom/start.js');
-    const wecom = startWecom(channelPorts(deps, (file) => quarterlyFile(deps, file)), opts.chat);
+    const wecom = startWecom(townChannelPorts(deps), opts.chat);
     ({ channel, pacer } = wecom);
     ended = wecom.channel.done;
   } else if (opts.chat.platform === 'telegram') {
     const { startTelegram } = await import('./channels/telegram/start.js');
-    ({ channel } = startTelegram(channelPorts(deps, (file) => quarterlyFile(deps, file)), opts.chat));
+    ({ channel } = startTelegram(townChannelPorts(deps), opts.chat));
     ended = (channel as ReturnType<typeof startTelegram>['channel']).done;
   } else {
     const defaultUser = config.members.find((m) => m.role === 'admin')?.userid ?? config.members[0]?.userid ?? 'console-user';

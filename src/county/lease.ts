@@ -59,6 +59,8 @@ export interface WaitOptions {
   pollMs?: number;
   /** Aborting stops the wait; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Called after each attempt that found the lease held by another process. */
+  onHeld?: () => void;
 }
 
 export interface LeaseRow {
@@ -360,6 +362,7 @@ export class LeaseManager {
           }
           return lease;
         }
+        opts.onHeld?.();
       } catch (err) {
         opts.onError?.(err as Error);
       }

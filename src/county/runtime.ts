@@ -8,6 +8,16 @@ export interface TownUnit {
   runtime: TownRuntimeOptions;
 }
 
+/** Where each town of this process stands, by town id. */
+export interface TownsStanding {
+  /** Lease held (where there are leases) and chat channel up. */
+  serving: string[];
+  /** Another process holds the lease: this one waits as the town's warm standby. */
+  standby: string[];
+  /** Its chat channel failed; the town stopped and gave its lease back. */
+  failed: string[];
+}
+
 export interface OwnedTowns {
   /** Stops every town this process runs, releases their leases and stops waiting for the others. */
   stop(): Promise<void>;
@@ -18,6 +28,42 @@ export interface OwnedTowns {
    * process has failed: nothing is left to run, and its exit code tells a supervisor why.
    */
   readonly failure: Promise<never>;
+  /**
+   * Resolves the first time every town has settled (serving, waiting as standby, or failed) and
+   * at least one serves: the process answers from then on. A process whose towns all wait as
+   * standby gets here only once it has taken one over.
+   */
+  readonly serving: Promise<TownsStanding>;
+  /**
+   * Resolves the first time every town has settled, serving or not: tells a process that serves
+   * nothing yet (every lease held elsewhere) from one still starting.
+   */
+  readonly settled: Promise<TownsStanding>;
+}
+
+type Standing = 'starting' | keyof TownsStanding;
+
+/** Each town's standing, and the two moments {@link OwnedTowns} announces. */
+class Standings {
+  private readonly of = new Map<string, Standing>();
+  private settle!: (s: TownsStanding) => void;
+  private serve!: (s: TownsStanding) => void;
+  readonly settled = new Promise<TownsStanding>((r) => (this.settle = r));
+  readonly serving = new Promise<TownsStanding>((r) => (this.serve = r));
+
+  constructor(towns: TownUnit[]) {
+    for (const t of towns) this.of.set(t.deps.config.townId, 'starting');
+  }
+
+  set(town: string, standing: Standing): void {
+    this.of.set(town, standing);
+    if ([...this.of.values()].includes('starting')) return;
+    const now: TownsStanding = { serving: [], standby: [], failed: [] };
+    for (const [id, s] of this.of) if (s !== 'starting') now[s].push(id);
+    // Only the first resolution counts: later changes are each town's own log lines.
+    this.settle(now);
+    if (now.serving.length) this.serve(now);
+  }
 }
 
 /**
@@ -35,6 +81,7 @@ export interface OwnedTowns {
 export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | undefined): Promise<OwnedTowns> {
   const running = new Map<string, { runtime: TownRuntime; lease?: TownLease }>();
   const abort = new AbortController();
+  const standings = new Standings(towns);
   let left = towns.length;
   let failed: (err: unknown) => void = () => {};
   const failure = new Promise<never>((_, reject) => (failed = reject));
@@ -46,6 +93,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       return;
     }
     t.deps.log.fatal({ town: t.deps.config.townId, err: err.message, exitCode: err.exitCode }, 'town stopped: its chat channel failed');
+    standings.set(t.deps.config.townId, 'failed');
     if (--left === 0) failed(err);
   };
   if (!leases) {
@@ -61,6 +109,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
       try {
         const runtime = await startTownRuntime(t.deps, t.runtime);
         running.set(t.deps.config.townId, { runtime });
+        standings.set(t.deps.config.townId, 'serving');
         watch(t, runtime);
       } catch (err) {
         if (!(err instanceof ChannelFailedError) || towns.length === 1) {
@@ -73,7 +122,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
     }
     if (running.size === 0) throw firstError;
     const done = towns.length === 1 ? running.values().next().value?.runtime.done : undefined;
-    return { stop: () => stopAll(running), done, failure };
+    return { stop: () => stopAll(running), done, failure, serving: standings.serving, settled: standings.settled };
   }
 
   // The console (single town, no chat platform) ends with its script, lease or not.
@@ -86,11 +135,20 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
     // outlives the lease cannot write over the next holder's work.
     fenceStore(t.deps.store, leases.fenceFor(config.townId));
     while (!abort.signal.aborted) {
-      log.info({ town: config.townId, holder: leases.holder }, 'waiting for the town lease (standby)');
+      // A town is standby only once its lease was found held elsewhere, not while it is still
+      // being asked for: a process that is about to serve never says it waits.
+      let waiting = false;
       const lease = await leases.waitForLease(config.townId, {
         signal: abort.signal,
         onError: (err) => log.warn({ town: config.townId, err: err.message }, 'lease attempt failed; retrying'),
+        onHeld: () => {
+          if (waiting) return;
+          waiting = true;
+          log.info({ town: config.townId, holder: leases.holder }, 'waiting for the town lease (standby)');
+          standings.set(config.townId, 'standby');
+        },
       });
+      standings.set(config.townId, 'starting');
       log.info({ town: config.townId, epoch: lease.epoch }, 'town lease taken; starting the town');
       lease.on('renewFailed', (err) => log.warn({ town: config.townId, err: err.message }, 'lease renewal failed; still held until it expires'));
       let runtime: TownRuntime;
@@ -108,6 +166,8 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
         return;
       }
       running.set(config.townId, { runtime, lease });
+      log.info({ town: config.townId, epoch: lease.epoch, channel: runtime.channelName }, 'town serving');
+      standings.set(config.townId, 'serving');
       void runtime.done?.then(consoleDone);
       const ended = runtime.failed.then(
         () => null,
@@ -122,6 +182,7 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
         throw lost.err;
       }
       log.error({ town: config.townId, epoch: lease.epoch, reason: lost.reason }, 'town lease lost; stopping the town and waiting as standby');
+      standings.set(config.townId, 'starting');
       await runtime.stop();
     }
   };
@@ -137,6 +198,8 @@ export async function runOwnedTowns(towns: TownUnit[], leases: LeaseManager | un
     },
     done,
     failure,
+    serving: standings.serving,
+    settled: standings.settled,
   };
 }
 

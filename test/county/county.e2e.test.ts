@@ -65,6 +65,26 @@ describe.skipIf(!pgEnabled)('a county process serving two towns', () => {
     expect((await servers.a.waitFrame(replyTo(qa), 20_000)).body!.stream.content).toMatch(/^我是墩集镇护苗助手/);
     expect((await servers.b.waitFrame(replyTo(qb), 20_000)).body!.stream.content).toMatch(/^我是青阳镇护苗助手/);
 
+    // `ready` means both towns answer: each took its lease and brought its channel up before it.
+    const records = () => bot.stderr.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { msg?: string; town?: string; towns?: string[]; standby?: string[] }];
+      } catch {
+        return [];
+      }
+    });
+    await expect.poll(() => records().some((r) => r.msg === 'ready'), { timeout: 10_000 }).toBe(true);
+    const order = records().map((r) => `${r.msg}${r.town ? ` ${r.town}` : ''}`);
+    const ready = order.indexOf('ready');
+    for (const t of [a, b]) {
+      expect(order.indexOf(`town lease taken; starting the town ${t}`)).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf(`town lease taken; starting the town ${t}`)).toBeLessThan(order.indexOf(`town serving ${t}`));
+      expect(order.indexOf(`town serving ${t}`)).toBeLessThan(ready);
+    }
+    expect(records().find((r) => r.msg === 'ready')).toMatchObject({ towns: [a, b], standby: [] });
+    // This process takes both leases at once: it never says it waits for one.
+    expect(order.filter((m) => m.startsWith('waiting for the town lease'))).toEqual([]);
+
     const users = async (t: string) => (await client.query(`SELECT last_user_id, town FROM town_${t}.chats ORDER BY 1`)).rows;
     expect(await users(a)).toEqual([{ last_user_id: 'lisi', town: a }]);
     expect(await users(b)).toEqual([{ last_user_id: 'wangwu', town: b }]);

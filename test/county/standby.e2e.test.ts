@@ -81,6 +81,12 @@ describe.skipIf(!pgEnabled)('a warm standby on PostgreSQL', () => {
     await server.waitAuthenticated();
     const second = startBot(server, config);
     await expect.poll(() => logged(second, 'waiting for the town lease'), { timeout: 30_000 }).toBe(true);
+    // The standby says so and does not claim to be ready: it serves nothing yet. The owner said
+    // ready once it held the lease and its channel was up, and never that it waited.
+    await expect.poll(() => logged(second, 'standby: another process serves every town'), { timeout: 10_000 }).toBe(true);
+    expect(logged(second, 'ready')).toBe(false);
+    await expect.poll(() => logged(first, 'ready'), { timeout: 10_000 }).toBe(true);
+    expect(logged(first, 'waiting for the town lease')).toBe(false);
     // At 09:00 on its clock the first process runs the screening dispatch: reminders to every
     // unit, queued in the outbox and sent paced. Wait until some went out.
     await server.waitFrame((f) => f.cmd === 'aibot_send_msg', 45_000);
@@ -95,6 +101,8 @@ describe.skipIf(!pgEnabled)('a warm standby on PostgreSQL', () => {
     const takeoverMs = performance.now() - killedAt;
     expect(takeoverMs).toBeLessThan(30_000);
     expect(logged(second, 'town lease taken')).toBe(true);
+    // Having taken the town over, it serves: now it is ready.
+    await expect.poll(() => logged(second, 'ready'), { timeout: 10_000 }).toBe(true);
 
     // Everything queued gets delivered; a row is never delivered twice (a push in flight at the
     // kill is the only possible repeat, WeCom having no idempotency key).

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { ChannelPorts } from '../../core/channel-ports.js';
 import type { ChannelFatalError } from '../shared/errors.js';
 import type { TelegramSettings } from '../../config/settings.js';
-import { createTelegramChannel, type TelegramChannel } from './telegram-channel.js';
+import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from './telegram-channel.js';
+
+/** Timings no setting carries, for tests against the loopback Bot API only. */
+export type TelegramTuning = Pick<TelegramChannelOptions, 'throttle' | 'pollTimeoutSec'>;
 
 /**
  * The Telegram channel for one town, from its settings: the bot token, optionally a self-hosted
@@ -14,9 +17,10 @@ import { createTelegramChannel, type TelegramChannel } from './telegram-channel.
  * Never ends the process: a startup failure rejects `channel.start()`, and a fatal end after it
  * succeeded (token revoked, another instance polling) rejects `channel.done` with a
  * {@link ChannelFatalError} carrying its exit code (2 token, 3 conflict). The wiring decides what
- * stops: in a county only this town.
+ * stops: in a county only this town. Tests start their channel here too, so they run on the wiring
+ * production runs on.
  */
-export function startTelegram(ports: ChannelPorts, settings: TelegramSettings): { channel: TelegramChannel } {
+export function startTelegram(ports: ChannelPorts, settings: TelegramSettings, tuning: TelegramTuning = {}): { channel: TelegramChannel } {
   const { clock, log } = ports;
   const { webhook } = settings;
   const channel = createTelegramChannel({
@@ -38,6 +42,7 @@ export function startTelegram(ports: ChannelPorts, settings: TelegramSettings): 
         }
       : {}),
     noteStarted: ports.noteStarted,
+    ...tuning,
   });
   return { channel };
 }

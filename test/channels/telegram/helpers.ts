@@ -1,10 +1,10 @@
 import type { MessageSink } from '../../../src/core/channel.js';
 import { createApp } from '../../../src/app.js';
-import { resolvePushTarget } from '../../../src/core/push-target.js';
-import { createTelegramChannel, type TelegramChannel, type TelegramChannelOptions } from '../../../src/channels/telegram/telegram-channel.js';
+import { startTelegram } from '../../../src/channels/telegram/start.js';
+import type { TelegramSettings } from '../../../src/config/settings.js';
+import { townChannelPorts } from '../../../src/town-runtime.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
-import { silentLogger } from '../../../src/core/log.js';
 import { testConfig, testDeps } from '../../helpers/deps.js';
 import { FakeTelegramServer } from './fake-telegram-server.js';
 
@@ -33,25 +33,18 @@ groups:
 export async function telegramHarness(
   cleanups: Array<() => Promise<void> | void>,
   sinkWrap?: (s: MessageSink) => MessageSink,
-  extra: Partial<TelegramChannelOptions> = {},
+  webhook?: TelegramSettings['webhook'],
 ) {
   const server = await FakeTelegramServer.start({ token: TOKEN });
   cleanups.push(() => server.close());
   const deps = await testDeps({ config: testConfig(telegramConfigText), plan: loadPlanFile(bundledPlanPath) });
   const app = createApp(deps);
-  const channel: TelegramChannel = createTelegramChannel({
-    token: TOKEN,
-    apiRoot: server.apiRoot,
-    log: silentLogger,
-    clock: deps.clock,
-    knownGroupIds: deps.config.groups.map((g) => g.chatid),
-    resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
-    noteStarted: (chatId, userId, at) => deps.store.chats.touch(chatId, 'single', userId, at),
+  const { channel } = startTelegram(
+    townChannelPorts(deps),
+    { platform: 'telegram', token: TOKEN, apiRoot: server.apiRoot, ...(webhook ? { webhook } : {}) },
     // Telegram's pacing, minus the one-second gaps that would only make the tests slow.
-    throttle: { out: { maxConcurrent: 1, minTime: 0 }, group: { maxConcurrent: 1, minTime: 0 } },
-    pollTimeoutSec: 1,
-    ...extra,
-  });
+    { throttle: { out: { maxConcurrent: 1, minTime: 0 }, group: { maxConcurrent: 1, minTime: 0 } }, pollTimeoutSec: 1 },
+  );
   cleanups.push(() => channel.stop());
   const sink: MessageSink = async (m) => app.router.dispatch(m);
   await channel.start(sinkWrap ? sinkWrap(sink) : sink);

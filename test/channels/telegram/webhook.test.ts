@@ -27,7 +27,7 @@ it('webhook mode: registers the webhook with its secret, answers posted updates 
       results.push(r);
       return r;
     },
-    { webhook: { url, port, secretToken: 'hm-secret_1' } },
+    { url, host: '127.0.0.1', port, secretToken: 'hm-secret_1' },
   );
   expect(server.webhook).toEqual({ url, secret: 'hm-secret_1' });
   expect(server.sent('getUpdates')).toEqual([]);

@@ -2,9 +2,8 @@ import { afterEach, expect, it } from 'vitest';
 import { createApp } from '../../../src/app.js';
 import { ALREADY_SAVED_TEXT } from '../../../handlers/repeated-confirm.js';
 import { MOVED_TO_PRIVATE_TEXT } from '../../../handlers/intake.js';
-import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
-import { resolvePushTarget } from '../../../src/core/push-target.js';
-import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
+import { startWecom } from '../../../src/channels/wecom/start.js';
+import { townChannelPorts } from '../../../src/town-runtime.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { caseForm } from '../../../src/domain/intake/case-form.js';
 import type { EngineState } from '../../../src/domain/intake/engine.js';
@@ -26,21 +25,7 @@ type Deps = Awaited<ReturnType<typeof testDeps>>;
 /** Every handler of the bot, in production order, over the store-backed card registry. */
 async function startBot(server: FakeWecomServer, deps: Deps) {
   const { router } = createApp(deps);
-  const pacer = new WecomPacer();
-  const channel = createWecomChannel({
-    botId: 'B',
-    secret: 'S',
-    wsUrl: server.url,
-    log: silentLogger,
-    clock: deps.clock,
-    knownGroupIds: deps.config.groups.map((g) => g.chatid),
-    resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
-    pacer,
-    cards: deps.store.cards,
-    cardWrites: (fn) => deps.store.transaction(fn),
-    fallback: async (target, reply, partsSent) => void await deps.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, deps.clock.now()),
-    sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
-  });
+  const { channel, pacer } = startWecom(townChannelPorts(deps), { platform: 'wecom', botId: 'B', secret: 'S', wsUrl: server.url, reconnectMs: 20 }, { heartbeatMs: 60_000 });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;

@@ -1,9 +1,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { intakeHandler, MOVED_TO_PRIVATE_TEXT } from '../../../handlers/intake.js';
 import { unsupportedHandler } from '../../../handlers/unsupported.js';
-import { WecomPacer } from '../../../src/channels/wecom/pacing.js';
-import { resolvePushTarget } from '../../../src/core/push-target.js';
-import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
+import { startWecom, type WecomTuning } from '../../../src/channels/wecom/start.js';
+import { townChannelPorts } from '../../../src/town-runtime.js';
 import { bundledPlanPath } from '../../../src/config/load.js';
 import { loadPlanFile } from '../../../src/domain/plan/load.js';
 import { OutboxWorker, retryDelayMs } from '../../../src/core/outbox-worker.js';
@@ -17,24 +16,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-type ChannelExtras = Pick<Parameters<typeof createWecomChannel>[0], 'pushConnectTimeoutMs' | 'fallback'>;
-
 /** The intake handler behind a WeCom channel on the loopback server, with its pacer and outbox worker. */
-async function intakeBot(server: FakeWecomServer, extra: ChannelExtras | ((deps: Awaited<ReturnType<typeof testDeps>>) => ChannelExtras)) {
+async function intakeBot(server: FakeWecomServer, tuning: WecomTuning = {}) {
   const deps = await testDeps({ plan: loadPlanFile(bundledPlanPath) });
   const router = new Router(deps, [unsupportedHandler, intakeHandler]);
-  const pacer = new WecomPacer();
-  const channel = createWecomChannel({
-    botId: 'B',
-    secret: 'S',
-    wsUrl: server.url,
-    log: silentLogger,
-    clock: deps.clock,
-    resolveTarget: (t) => resolvePushTarget(t, deps.store, deps.config),
-    pacer,
-    ...(typeof extra === 'function' ? extra(deps) : extra),
-    sdk: { reconnectInterval: 20, heartbeatInterval: 60_000 },
-  });
+  const { channel, pacer } = startWecom(townChannelPorts(deps), { platform: 'wecom', botId: 'B', secret: 'S', wsUrl: server.url, reconnectMs: 20 }, { heartbeatMs: 60_000, ...tuning });
   cleanups.push(() => channel.stop());
   await channel.start(async (m) => router.dispatch(m));
   return { deps, channel, worker: new OutboxWorker(deps.store, channel, deps.clock, silentLogger, { pacer }) };
@@ -106,9 +92,7 @@ it('the summary offers 确认 / 修改 / 取消 as buttons; a confirmation whose
     refuse: (f) => (dropRespond && f.cmd === 'aibot_respond_msg' ? 846605 : undefined),
   });
   cleanups.push(() => server.close());
-  const { deps, worker } = await intakeBot(server, (d) => ({
-    fallback: async (target, reply, partsSent) => void await d.store.outbox.enqueue({ target, reply, reason: 'reply.fallback', partsSent }, d.clock.now()),
-  }));
+  const { deps, worker } = await intakeBot(server);
   const frames = async (reqId: string) => {
     const stream = await server.waitFrame((f: Frame) => f.cmd === 'aibot_respond_msg' && f.headers.req_id === reqId && f.body?.msgtype === 'stream');
     // A reply that offers choices is followed by its card; wait for it rather than for a guess of time.

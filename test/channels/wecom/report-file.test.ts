@@ -1,10 +1,9 @@
 import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reportRequestHandler, requestedQuarter } from '../../../handlers/report-request.js';
-import { quarterlyFile } from '../../../schedules/jobs/quarterly-file.js';
-import { createWecomChannel } from '../../../src/channels/wecom/wecom-channel.js';
+import { startWecom } from '../../../src/channels/wecom/start.js';
+import { townChannelPorts } from '../../../src/town-runtime.js';
 import { Router } from '../../../src/core/router.js';
-import { silentLogger } from '../../../src/core/log.js';
 import { testDeps } from '../../helpers/deps.js';
 import { FakeWecomServer, textMsg, type Frame } from './fake-wecom-server.js';
 
@@ -29,15 +28,7 @@ describe('quarterly report as a WeCom file', () => {
     cleanups.push(() => server.close());
     const deps = await testDeps();
     const router = new Router(deps, [reportRequestHandler]);
-    const channel = createWecomChannel({
-      botId: 'B',
-      secret: 'S',
-      wsUrl: server.url,
-      log: silentLogger,
-      clock: deps.clock,
-      makeFile: (f) => quarterlyFile(deps, f),
-      sdk: { heartbeatInterval: 60_000 },
-    });
+    const { channel } = startWecom(townChannelPorts(deps), { platform: 'wecom', botId: 'B', secret: 'S', wsUrl: server.url }, { heartbeatMs: 60_000 });
     cleanups.push(() => channel.stop());
     await channel.start(async (m) => router.dispatch(m));
     const admin = deps.config.members.find((m) => m.role === 'admin')!.userid;
