@@ -36,28 +36,38 @@ async function check(ctx: HandlerContext, code: string): Promise<CaseRecord | Re
 
 /**
  * Writes every answered field the case still lists as pending, at once: a dialog dropped after
- * 30 idle minutes, or ended with 「取消」, never loses what was answered. Returns the labels done.
+ * 30 idle minutes, or ended with 「取消」, never loses what was answered. Returns the labels done,
+ * and the case's lead units when an answer (the village) changed them.
  */
-async function persist(ctx: HandlerContext, code: string, state: EngineState): Promise<string[]> {
+async function persist(ctx: HandlerContext, code: string, state: EngineState): Promise<{ done: string[]; leads?: string[] }> {
   const now = ctx.clock.now();
   const done: string[] = [];
   const keys: string[] = [];
+  let leads: string[] | undefined;
+  const source = { plan: ctx.plan, villages: ctx.config.villages };
   for (const [key, value] of Object.entries(state.answers)) {
     const c = (await ctx.store.cases.getByCode(code))!;
-    const p = patchFor(c, ctx.lookup, key, value, state.estimated?.includes(key) ?? false);
+    const p = patchFor(c, ctx.lookup, key, value, state.estimated?.includes(key) ?? false, source);
     if (!p) continue;
     await ctx.store.cases.update(c.id, p.patch, now);
     done.push(...p.done);
     keys.push(key);
+    leads = p.leads ?? leads;
   }
   // Which fields, never their values: the audit log is read by people who may not see the child.
-  if (keys.length) await ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: code, detail: `completed: ${keys.join(',')}` });
-  return done;
+  if (keys.length) await ctx.store.audit.append({ at: now, actor: ctx.msg.userId, action: 'change', caseCode: code, detail: `completed: ${keys.join(',')}${leads ? '; lead units' : ''}` });
+  return leads ? { done, leads } : { done };
+}
+
+/** A lead unit gives away why a child is on file: said only in the private chat. */
+function leadsLine(ctx: HandlerContext, code: string, leads: string[] | undefined): string {
+  return leads && ctx.msg.chatType !== 'group' ? `\n个案 ${code} 的牵头单位已随户籍村更新为：${leads.join('、') || '（方案未载明）'}。` : '';
 }
 
 async function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: { once: boolean; createdAt?: Date }): Promise<Reply[] | typeof NEEDS_DIALOG> {
   if (opts.once && r.outcome === 'continue') return NEEDS_DIALOG;
   const saved = await persist(ctx, code, r.state);
+  const leads = leadsLine(ctx, code, saved.leads);
   const ended = async () => {
     const now = casePending((await ctx.store.cases.getByCode(code))!);
     // Everything this dialog completed, not only the last answer.
@@ -69,7 +79,7 @@ async function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: 
       .map((l) => (now.includes(`${l}（手机）`) ? `${l}（姓名）` : l))
       .sort((x, y) => at(x) - at(y));
     const head = done.length ? `已补充个案 ${code}：${done.join('、')}。` : `个案 ${code} 没有新补充的内容。`;
-    return head + (now.length ? `\n仍待补充：${now.join('、')}。` : '\n该个案已没有待补充的信息。');
+    return head + leads + (now.length ? `\n仍待补充：${now.join('、')}。` : '\n该个案已没有待补充的信息。');
   };
   if (r.outcome === 'submit') {
     await endShortDialog(ctx, COMPLETE_FORM_ID);
@@ -80,7 +90,7 @@ async function settle(ctx: HandlerContext, code: string, r: EngineResult, opts: 
     return [{ text: `${r.reply.text}\n${await ended()}` }];
   }
   await saveShortDialog(ctx, COMPLETE_FORM_ID, r.state, opts.createdAt);
-  return [saved.length ? { ...r.reply, text: `已保存：${saved.join('、')}。\n${r.reply.text}` } : r.reply];
+  return [saved.done.length ? { ...r.reply, text: `已保存：${saved.done.join('、')}。${leads}\n${r.reply.text}` } : r.reply];
 }
 
 /** The case a session is about and the fields pending when it started, kept beside the engine's state. */

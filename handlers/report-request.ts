@@ -1,4 +1,5 @@
 import type { Handler } from '../src/core/context.js';
+import { periodWords } from '../src/domain/calendar/shanghai.js';
 
 const ASK = /^(?:导出|下载|发送?|要|给我)?(?:(上|本)季度|(\d{4})\s*(?:Q|年第?)\s*([1-4一二三四])\s*季度?)?的?(?:季度)?(?:工作进展)?(?:统计)?(?:报表|表格|统计表|xlsx|excel)(?:文件)?$/i;
 const CN: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4 };
@@ -39,10 +40,10 @@ export const reportRequestHandler: Handler = {
     if (ctx.msg.chatType === 'group') return [{ text: REPORT_PRIVATE_ONLY_TEXT }];
     const [year, q] = quarter.split('Q');
     const start = new Date(Date.UTC(Number(year), (Number(q) - 1) * 3, 1) - 8 * 3_600_000);
-    if (start > ctx.clock.now()) return [{ text: `${year}年第${q}季度还没有开始，无法统计。` }];
+    if (start > ctx.clock.now()) return [{ text: `${periodWords(quarter)}还没有开始，无法统计。` }];
     return [
       {
-        text: `${ctx.config.town}${year}年第${q}季度工作进展统计表（只含数字，不含个人信息）见下面的文件。`,
+        text: `${ctx.config.town}${periodWords(quarter)}工作进展统计表（只含数字，不含个人信息）见下面的文件。`,
         file: { name: `${ctx.config.town}-${quarter}-季度统计.xlsx`, report: { kind: 'quarterly', period: quarter } },
       },
     ];

@@ -1,7 +1,7 @@
 import { parseScreeningReply, SCREENING_TRIGGER } from '../src/domain/followup/screening-reply.js';
 import { groupCount } from '../src/domain/followup/small-count.js';
 import { normalizeInput } from '../src/domain/parse-zh/normalize.js';
-import { screeningReportMonth, screeningWord } from '../src/domain/followup/screening-period.js';
+import { screeningReportMonth, screeningReportWords, screeningWord } from '../src/domain/followup/screening-period.js';
 import type { FollowupConfig } from '../src/config/schema.js';
 import { isText, NOT_MEMBER_TEXT } from './followup-shared.js';
 import type { Handler } from '../src/core/context.js';
@@ -36,6 +36,6 @@ export const screeningReportHandler: Handler = {
     await ctx.store.followup.saveScreening({ period, unit: ctx.member.unit, userId: ctx.msg.userId, newRisks: r.newRisks, highRisks: r.highRisks, reportedAt: now });
     const n = ctx.msg.chatType === 'group' ? groupCount : String;
     const what = r.newRisks === 0 ? `${screeningWord(s)}无新增风险` : `新增风险 ${n(r.newRisks)} 人，其中高风险 ${n(r.highRisks)} 人`;
-    return [{ text: `已${replaced ? '更新' : '记录'} ${ctx.member.unit} ${period} 风险隐患排查上报：${what}。` }];
+    return [{ text: `已${replaced ? '更新' : '记录'} ${ctx.member.unit} ${screeningReportWords(s, now)}风险隐患排查上报：${what}。` }];
   },
 };

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../../src/config/load.js';
 import { quarterlyMarkdown } from '../../src/domain/followup/quarterly-markdown.js';
 import { quarterQuery, quarterStats, quarterStatsFrom, type QuarterStats, type StatsContext } from '../../src/domain/followup/quarterly-stats.js';
 import type { JobDef } from '../job.js';
-import { localDateKey, parsePeriod, periodRange, quarterOf } from '../../src/domain/calendar/shanghai.js';
+import { localDateKey, periodRange, periodWords } from '../../src/domain/calendar/shanghai.js';
 import { admins, broadcastGroups, leadUnits, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
 
@@ -60,8 +60,7 @@ export function quarterlyJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: monthly ? 10 : 20,
     async run(ctx) {
-      const p = parsePeriod(ctx.period);
-      const label = p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${quarterOf(p.firstMonth)}季度`;
+      const label = periodWords(ctx.period);
       const units = leadUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load.js';
 import type { ScreeningReport } from '../../src/domain/model/records.js';
 import type { Cadence, JobContext, JobDef } from '../job.js';
-import { parsePeriod, quarterOf } from '../../src/domain/calendar/shanghai.js';
+import { parsePeriod, periodWords } from '../../src/domain/calendar/shanghai.js';
 import { screeningAbout, screeningWord } from '../../src/domain/followup/screening-period.js';
 import { admins, reportingUnits, unitTargets } from './recipients.js';
 import { push } from './send.js';
@@ -9,11 +9,6 @@ import { push } from './send.js';
 export const SCREENING_DISPATCH = 'screening-dispatch';
 export const SCREENING_REMINDER = 'screening-reminder';
 
-/** A dispatch names the period it is about, not the day it happened to be sent (a catch-up can be days later). */
-export const periodLabel = (period: string): string => {
-  const p = parsePeriod(period);
-  return p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${quarterOf(p.firstMonth)}季度`;
-};
 
 /**
  * Each month (the plan's 每月调度), or the last month of each quarter (a plan's 每季度调度); a
@@ -52,7 +47,8 @@ export function screeningDispatchJob(cfg: LoadedConfig): JobDef {
     workdaysOnly: cfg.followup.workdaysOnly,
     staleAfterDays: 10,
     async run(ctx) {
-      const month = periodLabel(screeningAbout(s, ctx.period));
+      // The period it is about, not the day it happened to be sent (a catch-up can be days later).
+      const month = periodWords(screeningAbout(s, ctx.period));
       const units = reportingUnits(ctx.config, ctx.plan);
       for (const unit of units) {
         for (const t of unitTargets(ctx.config, unit)) {
@@ -85,7 +81,7 @@ export function screeningReminderJob(cfg: LoadedConfig): JobDef {
       const reports = await reportsOf(ctx, about);
       const reported = new Map(reports.map((r) => [r.unit, r]));
       const missing = units.filter((u) => !reported.has(u));
-      const month = periodLabel(about);
+      const month = periodWords(about);
       const word = screeningWord(s);
       for (const unit of missing) {
         for (const t of unitTargets(ctx.config, unit)) {

@@ -122,8 +122,20 @@ export class SqlCaseRepo implements CaseRepo {
       put('sealed', isSealedDetails(patch.details) ? 1 : 0);
     }
     return this.db.atomic(async () => {
-      if (sets.length) {
-        await this.db.run(sql`UPDATE cases SET ${join(sets, ', ')}, updated_at = ${now.toISOString()} WHERE id = ${caseId}`);
+      if (patch.categories) {
+        // Read through case_categories' key: case_lead_units is keyed by unit first.
+        const stored = await this.db.values<[unknown]>(sql`SELECT lead_units FROM case_categories WHERE case_id = ${caseId}`);
+        const before = new Set(stored.flatMap(([json]) => this.leadUnits(json)));
+        const after = new Set(patch.categories.flatMap((cat) => cat.leadUnits));
+        for (const cat of patch.categories) {
+          await this.db.run(sql`UPDATE case_categories SET lead_units = ${JSON.stringify(cat.leadUnits)} WHERE case_id = ${caseId} AND category = ${cat.code}`);
+        }
+        // The index rows follow, or 逾期 and 督办 would still go to the units the case had before.
+        for (const unit of before) if (!after.has(unit)) await this.db.run(sql`DELETE FROM case_lead_units WHERE unit = ${unit} AND case_id = ${caseId}`);
+        for (const unit of after) if (!before.has(unit)) await this.db.run(sql`INSERT INTO case_lead_units (unit, case_id) VALUES (${unit}, ${caseId}) ON CONFLICT DO NOTHING`);
+      }
+      if (sets.length || patch.categories) {
+        await this.db.run(sql`UPDATE cases SET ${join([...sets, sql`updated_at = ${now.toISOString()}`], ', ')} WHERE id = ${caseId}`);
         await this.sealer?.reseal(caseId);
       }
       const c = await this.toRecord((await this.byId(caseId))!);

@@ -49,7 +49,7 @@ describe('admin commands in a county deployment', () => {
     // The report runs on 2026-12-01, after 2026Q4 began: the child processes' default test day is in June.
     const r = runCli(['report', 'county', '--quarter', '2026Q4'], { ...env, HUMIAO_CLOCK: '2026-12-01T10:00:00+08:00' });
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('## 泗洪县重点青少年工作 2026年第4季度各镇进展汇总');
+    expect(r.stdout).toContain('## 泗洪县重点青少年工作 2026年第四季度各镇进展汇总');
     expect(r.stdout).toMatch(/\| 墩集镇 \| 2 \| 2 \| 0 \|/);
     expect(r.stdout).toMatch(/\| 青阳镇 \| 1 \| 1 \| 0 \|/);
     expect(r.stdout).toMatch(/\| \*\*全县\*\* \| 3 \| 3 \| 0 \|/);

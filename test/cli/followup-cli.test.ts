@@ -72,8 +72,8 @@ describe('follow-up commands', () => {
     const env = await seeded();
     const md = runCli(['report', 'quarterly', '--quarter', '2026Q4', '--format', 'md'], env);
     expect(md.code).toBe(0);
-    expect(md.stdout).toContain('2026年第4季度');
-    expect(md.stdout).toContain('| 2026-10 | 1/2 | 50.0% |');
+    expect(md.stdout).toContain('2026年第四季度');
+    expect(md.stdout).toContain('| 2026年10月 | 1/2 | 50.0% |');
     const out = join(env.HUMIAO_DATA_DIR!, 'q4.xlsx');
     const x = runCli(['report', 'quarterly', '--quarter', '2026Q4', '--format', 'xlsx', '--out', out], env);
     expect(x.code).toBe(0);

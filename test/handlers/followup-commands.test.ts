@@ -178,8 +178,8 @@ describe('更换帮扶人', () => {
 describe('排查上报', () => {
   it('records the sender’s unit for the month and replaces an earlier report', async () => {
     const h = await setup();
-    expect(await h.say('zhangsan', '排查上报 本月无新增风险')).toBe('已记录 镇派出所 2026-11 风险隐患排查上报：本月无新增风险。');
-    expect(await h.say('zhangsan', '排查上报 新增2 高风险1', 'wrkPolice')).toBe('已更新 镇派出所 2026-11 风险隐患排查上报：新增风险 <3 人，其中高风险 <3 人。');
+    expect(await h.say('zhangsan', '排查上报 本月无新增风险')).toBe('已记录 镇派出所 2026年11月风险隐患排查上报：本月无新增风险。');
+    expect(await h.say('zhangsan', '排查上报 新增2 高风险1', 'wrkPolice')).toBe('已更新 镇派出所 2026年11月风险隐患排查上报：新增风险 <3 人，其中高风险 <3 人。');
     expect(await h.store.followup.screenings('2026-11')).toMatchObject([{ unit: '镇派出所', newRisks: 2, highRisks: 1, userId: 'zhangsan' }]);
   });
 

@@ -156,12 +156,12 @@ describe('a simulated year of follow-up jobs', async () => {
     expect(stats.map((r) => localDateKey(r.createdAt))).toEqual(['2026-03-25', '2026-06-24', '2026-09-24', '2026-12-25']);
     const q2 = stats[1]!.reply.text;
     // April: A, B, C, D due; B and C contacted → 2/4. May: A (25th), B, C → 3/4. June (to the 24th): 3/4.
-    expect(q2).toContain('| 2026-04 | 2/4 | 50.0% |');
-    expect(q2).toContain('| 2026-05 | 3/4 | 75.0% |');
-    expect(q2).toContain('| 2026-06（截至今日） | 3/4 | 75.0% |');
+    expect(q2).toContain('| 2026年4月 | 2/4 | 50.0% |');
+    expect(q2).toContain('| 2026年5月 | 3/4 | 75.0% |');
+    expect(q2).toContain('| 2026年6月（截至今日） | 3/4 | 75.0% |');
     expect(q2).toContain('帮扶覆盖率（本季度合计）：66.7%（8/12）');
     const q3 = stats[2]!.reply.text;
-    expect(q3).toContain('| 2026-09（截至今日） | 2/4 | 50.0% |');
+    expect(q3).toContain('| 2026年9月（截至今日） | 2/4 | 50.0% |');
     const groupQ2 = to(rows, 'job.quarterly-progress', 'wrkGroup1')[1]!.reply.text;
     expect(groupQ2).toContain('在册个案：4 件');
     // Town-wide totals only in a group: no breakdown by category or village.

@@ -79,6 +79,17 @@ export function parsePeriod(key: string): { year: number; firstMonth: number; la
   throw new RangeError(`无效的期间：${key}（应为 2026-11 或 2026Q4）`);
 }
 
+const QUARTER_WORDS = ['一', '二', '三', '四'] as const;
+
+/**
+ * 「2026年12月」「2026年第四季度」: a period key (`2026-12`, `2026Q4`) as messages name it. The keys
+ * are for storage and job runs; a cadre reads the period the way the plan writes it.
+ */
+export function periodWords(key: string): string {
+  const p = parsePeriod(key);
+  return p.firstMonth === p.lastMonth ? `${p.year}年${p.firstMonth}月` : `${p.year}年第${QUARTER_WORDS[quarterOf(p.firstMonth) - 1]}季度`;
+}
+
 /** Start (inclusive) and end (exclusive) instants of a period. */
 export function periodRange(key: string): { start: Date; end: Date } {
   const p = parsePeriod(key);

@@ -1,4 +1,4 @@
-import { localDateKey } from '../calendar/shanghai.js';
+import { localDateKey, periodWords } from '../calendar/shanghai.js';
 import { percent, type Count, type QuarterStats } from './quarterly-stats.js';
 
 export interface TownQuarter {
@@ -16,7 +16,7 @@ export function countyMarkdown(county: string, quarter: string, towns: readonly 
   const covered = sum((s) => s.quarterCoverage.covered);
   const row = (name: string, open: number, added: number, closed: number, contacts: number, cov: string, overdue: number) =>
     `| ${name} | ${open} | ${added} | ${closed} | ${contacts} | ${cov} | ${overdue} |`;
-  const q = quarter.replace('Q', '年第') + '季度';
+  const q = periodWords(quarter);
   const asOf = towns.reduce<Date | undefined>((d, t) => (d && d > t.stats.asOf ? d : t.stats.asOf), undefined);
   return [
     `## ${county}重点青少年工作 ${q}各镇进展汇总`,

@@ -1,4 +1,4 @@
-import { localDateKey } from '../calendar/shanghai.js';
+import { localDateKey, periodWords } from '../calendar/shanghai.js';
 import { groupCount } from './small-count.js';
 import { percent, type Count, type QuarterStats } from './quarterly-stats.js';
 
@@ -14,10 +14,10 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
   const table = (head: string, rows: Count[]) =>
     [`| ${head} | 人数 |`, '| --- | ---: |', ...rows.map((r) => `| ${r.label} | ${n(r.count)} |`)].join('\n');
   // A plan that dispatches progress monthly gets the same report for one month.
-  const month = /^(\d{4})-(\d{2})$/.exec(s.quarter);
-  const q = month ? `${month[1]}年${Number(month[2])}月` : s.quarter.replace('Q', '年第') + '季度';
+  const month = /^\d{4}-\d{2}$/.test(s.quarter);
+  const q = periodWords(s.quarter);
   const term = month ? '本月' : '本季度';
-  const cov = s.coverage.map((m) => `| ${m.month}${m.complete ? '' : '（截至今日）'} | ${forGroup ? '' : `${m.covered}/${m.due} | `}${percent(m.rate)} |`);
+  const cov = s.coverage.map((m) => `| ${periodWords(m.month)}${m.complete ? '' : '（截至今日）'} | ${forGroup ? '' : `${m.covered}/${m.due} | `}${percent(m.rate)} |`);
   const covHead = forGroup ? ['| 月份 | 覆盖率 |', '| --- | ---: |'] : ['| 月份 | 已联系/应联系 | 覆盖率 |', '| --- | ---: | ---: |'];
   const qc = s.quarterCoverage;
   return [
@@ -36,7 +36,7 @@ export function quarterlyMarkdown(s: QuarterStats, town: string, forGroup = fals
     ...cov,
     '',
     '### 每月风险隐患排查上报',
-    ...s.screening.map((m) => `- ${m.month}：已报 ${m.reported.length} 个单位${m.missing.length ? `；未报：${m.missing.join('、')}` : '；全部上报'}`),
+    ...s.screening.map((m) => `- ${periodWords(m.month)}：已报 ${m.reported.length} 个单位${m.missing.length ? `；未报：${m.missing.join('、')}` : '；全部上报'}`),
   ].join('\n');
 
   function breakdowns(): string[] {

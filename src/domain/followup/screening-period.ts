@@ -1,5 +1,5 @@
 import type { FollowupConfig } from '../../config/schema.js';
-import { monthKey, parsePeriod, previousPeriod, quarterKey } from '../calendar/shanghai.js';
+import { monthKey, parsePeriod, periodWords, previousPeriod, quarterKey } from '../calendar/shanghai.js';
 
 /**
  * Which period a screening dispatch, its 催报 and a unit's 「排查上报」 are about. Most plans ask
@@ -25,6 +25,14 @@ export function screeningReportMonth(s: Screening, at: Date): string {
   const about = previousPeriod(s.every === 'month' ? monthKey(at) : quarterKey(at));
   const p = parsePeriod(about);
   return `${p.year}-${String(p.lastMonth).padStart(2, '0')}`;
+}
+
+/**
+ * 「2026年12月」「2026年第四季度」: the period a report sent at `at` is about, as the dispatch that
+ * asked for it names it (a quarterly report is stored under a month, but is the quarter's).
+ */
+export function screeningReportWords(s: Screening, at: Date): string {
+  return periodWords(screeningAbout(s, s.every === 'month' ? monthKey(at) : quarterKey(at)));
 }
 
 /** 本月 / 本季度 / 上月 / 上季度: how the messages name the period asked about. */

@@ -1,4 +1,5 @@
-import type { CaseRecord } from '../model/records.js';
+import type { CaseCategoryRecord, CaseRecord } from '../model/records.js';
+import type { PlanMatrix } from '../plan/types.js';
 import type { CasePatch } from '../ports/store.js';
 import type { LookupKeys } from '../privacy/lookup-key.js';
 import { parseIsoPartial } from '../parse-zh/date.js';
@@ -6,7 +7,7 @@ import { caseForm, type Contact, type Identity } from './case-form.js';
 import { applies } from './engine.js';
 import type { Answers, FormDef, FormEnv, ParseOutcome, StepDef } from './form.js';
 import { casePending, RISK_LABEL } from './pending-fields.js';
-import { soundKey } from './submit.js';
+import { caseLeadUnits, soundKey } from './submit.js';
 
 export const COMPLETE_FORM_ID = 'case-complete';
 export const COMPLETE_RESUME_MARK = '—— 继续补充个案信息 ——';
@@ -99,11 +100,36 @@ function checkIdentity(r: Extract<ParseOutcome, { ok: true }>, c: CaseRecord, al
   return failure ? { ok: false, error: failure.message } : r;
 }
 
+/** What registration computed the case's lead units from, besides the case itself. */
+export interface LeadSource {
+  plan: PlanMatrix;
+  villages: readonly string[];
+}
+
 /**
- * What an answer changes on the case: the columns, the details JSON, and the labels left
- * pending. undefined: nothing (still unknown, or already written).
+ * The case's lead units as registration would compute them for `village`, or undefined when they
+ * stay as stored. A category the plan no longer has keeps its stored units: an empty lead would
+ * leave the case with no one to answer for it.
  */
-export function patchFor(c: CaseRecord, lookup: LookupKeys, key: string, value: unknown, estimated: boolean): { patch: CasePatch; done: string[] } | undefined {
+function leadsAfter(c: CaseRecord, source: LeadSource, village: string): CaseCategoryRecord[] | undefined {
+  const fresh = caseLeadUnits(source.plan, source.villages, c.categories.map((k) => k.code), village);
+  const next = c.categories.map((k, i) => (source.plan.categories.some((p) => p.code === k.code) ? fresh[i]! : k));
+  return JSON.stringify(next) === JSON.stringify(c.categories) ? undefined : next;
+}
+
+/**
+ * What an answer changes on the case: the columns, the details JSON, the labels left pending,
+ * and the lead units when the answer is one they are computed from (`leads`: all of them, then).
+ * undefined: nothing (still unknown, or already written).
+ */
+export function patchFor(
+  c: CaseRecord,
+  lookup: LookupKeys,
+  key: string,
+  value: unknown,
+  estimated: boolean,
+  source: LeadSource,
+): { patch: CasePatch; done: string[]; leads?: string[] } | undefined {
   const step = caseForm.steps.find((s) => s.key === key);
   if (!step || value === null || value === undefined) return undefined;
   const pending = casePending(c);
@@ -125,9 +151,13 @@ export function patchFor(c: CaseRecord, lookup: LookupKeys, key: string, value: 
       details.estimatedFields = est;
       break;
     }
-    case 'village':
+    case 'village': {
       Object.assign(patch, { village: value as string, dupKey: soundKey(lookup, c.fullName, value as string) });
+      // The village is the one pending field the lead units depend on (the plan's 各村 leads).
+      const categories = leadsAfter(c, source, value as string);
+      if (categories) patch.categories = categories;
       break;
+    }
     case 'schoolStatus': {
       const s = value as { choice: string; detail: string | null };
       Object.assign(patch, { schoolStatus: s.choice, schoolDetail: s.detail });
@@ -168,5 +198,5 @@ export function patchFor(c: CaseRecord, lookup: LookupKeys, key: string, value: 
   if (left.length) details.pendingFields = left;
   else delete details.pendingFields;
   patch.details = details;
-  return { patch, done: [done] };
+  return patch.categories ? { patch, done: [done], leads: [...new Set(patch.categories.flatMap((k) => k.leadUnits))] } : { patch, done: [done] };
 }

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../../config/load.js';
 import type { Reply } from '../model/message.js';
-import type { CaseRecord } from '../model/records.js';
+import type { CaseCategoryRecord, CaseRecord } from '../model/records.js';
 import type { Store } from '../ports/store.js';
 import { ageRange, chinaDate, datesCompatible, formatChineseDate, parseIsoPartial } from '../parse-zh/date.js';
 import type { CategoryCode, PlanMatrix } from '../plan/types.js';
@@ -106,7 +106,7 @@ export async function submitCase(input: SubmitInput): Promise<{ record: CaseReco
   const village = typeof a.village === 'string' ? a.village : UNKNOWN_VILLAGE;
   const record = await store.cases.insert({
     code,
-    categories: categories.map((c) => ({ code: c, leadUnits: leadsFor(plan.categories.find((p) => p.code === c)?.leadUnits ?? [], config.villages, village) })),
+    categories: caseLeadUnits(plan, config.villages, categories, village),
     primaryCategory: categories[0]!,
     fullName,
     gender: a.gender as '男' | '女',
@@ -171,6 +171,14 @@ ${full}${mentor?.userid === reporterUserId ? pendingReminder(pending, code) : ''
 /** Stands in for an unknown name or village in the store, which needs text there. */
 export const UNKNOWN_NAME = '姓名不详';
 export const UNKNOWN_VILLAGE = '不详';
+
+/**
+ * Each category's lead units for a case from `village`. Registration and 「补充」 both use it, so a
+ * village filled in later routes the case as if it had been known from the start.
+ */
+export function caseLeadUnits(plan: PlanMatrix, villages: readonly string[], codes: readonly CategoryCode[], village: string): CaseCategoryRecord[] {
+  return codes.map((c) => ({ code: c, leadUnits: leadsFor(plan.categories.find((p) => p.code === c)?.leadUnits ?? [], villages, village) }));
+}
 
 /**
  * A category led by the villages (a plan's 各村, listed by the config) is led, for one case, by

@@ -10,6 +10,7 @@ import type {
   JobRun,
   FormSessionRecord,
   NewCase,
+  CaseCategoryRecord,
   CaseRecord,
   CaseSummary,
   MandatoryReportInsert,
@@ -235,7 +236,10 @@ export type CasePatch = Partial<
     | 'fullName' | 'birthDate' | 'idNumber' | 'idHash' | 'dupKey' | 'village' | 'schoolStatus' | 'schoolDetail' | 'guardianName'
     | 'guardianRelation' | 'guardianPhone' | 'guardianshipMode' | 'riskLevel' | 'bangjiaoName' | 'bangjiaoPhone' | 'details'
   >
->;
+> & {
+  /** New lead units of the case's categories (the categories themselves and their order stay). */
+  categories?: CaseCategoryRecord[];
+};
 
 export interface CaseRepo {
   /** Reserve the next serial of `year` and return the code; call inside the creating transaction. */

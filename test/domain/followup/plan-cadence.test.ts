@@ -95,7 +95,7 @@ describe('dispatch cadence and report days from the plan', () => {
     // 县团委 answers on 3 December, in the words the dispatch asked for: that is November's report.
     h.clock.set(fromLocal(2026, 12, 3, 10));
     const report = (userId: string, text: string) => reportAs(h, userId, text);
-    expect(await report('staff0', '排查上报 上月无新增风险')).toBe('已记录 县团委 2026-11 风险隐患排查上报：上月无新增风险。');
+    expect(await report('staff0', '排查上报 上月无新增风险')).toBe('已记录 县团委 2026年11月风险隐患排查上报：上月无新增风险。');
     expect(await report('staff0', '排查上报 都挺好')).toContain('「排查上报 上月无新增风险」');
     expect((await h.store.followup.screenings('2026-11')).map((x) => x.unit)).toEqual(['县团委']);
     expect(await h.store.followup.screenings('2026-12')).toEqual([]);
@@ -143,13 +143,13 @@ describe('dispatch cadence and report days from the plan', () => {
     await runner.runByName(SCREENING_DISPATCH, fromLocal(2026, 12, 28, 10));
     const dispatch = (await sent(SCREENING_DISPATCH)).map((o) => o.reply.text);
     expect(dispatch.length).toBeGreaterThan(0);
-    expect(dispatch[0]).toContain('【2026年第4季度风险隐患排查调度】');
+    expect(dispatch[0]).toContain('【2026年第四季度风险隐患排查调度】');
     // The reply the dispatch asks for is understood, and a report in any month of the quarter counts.
     expect(dispatch[0]).toContain('排查上报 本季度无新增风险');
     expect(parseScreeningReply('排查上报 本季度无新增风险')).toEqual({ ok: true, newRisks: 0, highRisks: 0 });
     // The confirmation names the quarter's words, not 本月.
     h.clock.set(fromLocal(2026, 12, 28, 11));
-    expect(await reportAs(h, 'staff0', '排查上报 本季度无新增风险')).toBe('已记录 县团委 2026-12 风险隐患排查上报：本季度无新增风险。');
+    expect(await reportAs(h, 'staff0', '排查上报 本季度无新增风险')).toBe('已记录 县团委 2026年第四季度风险隐患排查上报：本季度无新增风险。');
     await h.store.followup.saveScreening({ period: '2026-11', unit: '县团委', userId: 'staff0', newRisks: 0, highRisks: 0, reportedAt: fromLocal(2026, 11, 20, 10) });
     await runner.runByName(SCREENING_REMINDER, fromLocal(2026, 12, 29, 10));
     const reminded = (await sent(SCREENING_REMINDER)).map((o) => o.reply.text).filter((t) => t.includes('催报】'));
@@ -171,8 +171,12 @@ describe('dispatch cadence and report days from the plan', () => {
     await runner.installedAt(fromLocal(2026, 12, 1, 9));
     await runner.runByName(SCREENING_DISPATCH, fromLocal(2027, 1, 7, 10));
     const text = (await h.store.outbox.list(1000)).find((o) => o.reason === `job.${SCREENING_DISPATCH}`)!.reply.text;
-    expect(text).toContain('【2026年第4季度风险隐患排查调度】');
+    expect(text).toContain('【2026年第四季度风险隐患排查调度】');
     expect(text).toContain('排查上报 上季度无新增风险');
+    // Sent in January, stored under December: the confirmation names the quarter it is about.
+    h.clock.set(fromLocal(2027, 1, 8, 10));
+    expect(await reportAs(h, 'staff0', '排查上报 上季度无新增风险')).toBe('已记录 县团委 2026年第四季度风险隐患排查上报：上季度无新增风险。');
+    expect((await h.store.followup.screenings('2026-12')).map((x) => x.unit)).toEqual(['县团委']);
   });
 
   it('leaves a plan’s dispatch period the jobs cannot keep to the config, and says so', () => {
