@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { GroupCommit } from '../../src/core/group-commit.js';
@@ -9,6 +9,10 @@ import type { InboundMessage, PushTarget, Reply } from '../../src/domain/model/m
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { storageFailure } from '../../store/storage-failure.js';
 import { testDeps } from '../helpers/deps.js';
+import { cleanupStores, freshTownId, openPgTestStore, pgEnabled } from '../helpers/stores.js';
+import type { Store } from '../../src/domain/ports/store.js';
+
+afterEach(cleanupStores);
 
 const coded = (code: string, cause?: unknown) => Object.assign(new Error(`failed (${code})`), { code }, cause ? { cause } : {});
 
@@ -70,8 +74,8 @@ const saving: Handler = {
   },
 };
 
-async function harness() {
-  const deps = await testDeps();
+async function harness(store?: Store) {
+  const deps = await testDeps(store ? { store } : {});
   const lines: Array<{ level: number; msg: string } & Record<string, unknown>> = [];
   const raw: string[] = [];
   const log = pino({ level: 'info' }, new Writable({ write: (c, _e, cb) => (raw.push(String(c)), lines.push(JSON.parse(String(c))), cb()) }));
@@ -80,8 +84,6 @@ async function harness() {
   const storage = new StorageAlarm({ admins, clock: deps.clock, log, send: async (target, reply) => void sent.push({ target, reply, at: deps.clock.now() }) });
   const router = new Router({ ...deps, log }, [saving], storage);
   const commits = new GroupCommit(deps.store, router, log, { storage });
-  const sqlite = (deps.store as SqliteStore).db.raw;
-  const pages = sqlite.pragma('max_page_count', { simple: true }) as number;
   return {
     deps,
     lines,
@@ -92,11 +94,12 @@ async function harness() {
     commits,
     /** The database may not grow: SQLite answers SQLITE_FULL, as on a full disk. */
     fillDisk: () => {
+      const sqlite = (deps.store as SqliteStore).db.raw;
       // Without free pages to reuse, so the next row that needs space really finds none.
       sqlite.exec('VACUUM');
       sqlite.pragma(`max_page_count = ${sqlite.pragma('page_count', { simple: true }) as number}`);
     },
-    freeDisk: () => sqlite.pragma(`max_page_count = ${pages}`),
+    freeDisk: () => void (deps.store as SqliteStore).db.raw.pragma('max_page_count = 4294967294'),
   };
 }
 
@@ -205,5 +208,29 @@ describe('the store cannot write while the bot runs', () => {
     h.fillDisk();
     expect((await commits.dispatch(msg('d', '四'))).replies).toEqual([STORAGE_FAILURE_REPLY]);
     await storage.settled();
+  });
+});
+
+describe.skipIf(!pgEnabled)('PostgreSQL refusing the write', () => {
+  it('its disk_full (53100) on a statement is told as the database server’s, and its end once', async () => {
+    const store = await openPgTestStore(freshTownId());
+    const h = await harness(store);
+    // The server's own error, raised where a row would need space, as a full tablespace does.
+    await store.db.exec(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse()`);
+    expect((await h.commits.dispatch(msg('q1', '你好'))).replies).toEqual([STORAGE_FAILURE_REPLY]);
+    await h.commits.dispatch(msg('q2', '你好'));
+    await h.storage.settled();
+    expect(h.sent).toHaveLength(h.admins.length);
+    expect(h.sent[0]!.reply.text).toMatch(/PostgreSQL 数据库服务器的磁盘已满（53100）/);
+    expect(await store.outbox.pending()).toBe(0);
+    expect(h.lines.filter((l) => l.level === 50)).toEqual([expect.objectContaining({ storage: 'disk_full', code: '53100', postgres: true })]);
+
+    await store.db.exec('DROP TRIGGER refuse ON outbox');
+    expect((await h.commits.dispatch(msg('q3', '你好'))).replies).toEqual([{ text: '已保存' }]);
+    await h.storage.settled();
+    expect(h.sent).toHaveLength(2 * h.admins.length);
+    expect(h.sent.at(-1)!.reply.text).toMatch(/已恢复保存/);
   });
 });
