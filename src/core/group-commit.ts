@@ -10,13 +10,6 @@ interface Pending {
   resolve: (r: DispatchResult) => void;
 }
 
-/**
- * Group commit: messages that arrive while the event loop is busy are handled in one outer
- * transaction, each in its own savepoint (the router's nested transaction), so a burst pays for
- * one fsync instead of one per message. Answers are released only after the commit, so nobody
- * is told 「已保存」 for a change that a crash could still lose. A lone message is handled on the
- * next turn of the event loop, so quiet traffic waits for nothing.
- */
 export interface GroupCommitOptions {
   /** Told when a commit fails because the store cannot write, and when one that wrote succeeds. */
   storage?: StorageAlarm;
@@ -24,6 +17,13 @@ export interface GroupCommitOptions {
   maxBatch?: number;
 }
 
+/**
+ * Group commit: messages that arrive while the event loop is busy are handled in one outer
+ * transaction, each in its own savepoint (the router's nested transaction), so a burst pays for
+ * one fsync instead of one per message. Answers are released only after the commit, so nobody
+ * is told 「已保存」 for a change that a crash could still lose. A lone message is handled on the
+ * next turn of the event loop, so quiet traffic waits for nothing.
+ */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;

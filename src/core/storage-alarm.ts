@@ -52,6 +52,11 @@ export const STORAGE_FAILURE_REPLY: Reply = {
   text: '抱歉，这条消息没有保存：服务器的存储暂时出了问题，无法写入。这不是您操作的问题，已通知管理员处理，请稍后再发一次。',
 };
 
+/** The same, for a town whose config names no admin to tell. */
+export const STORAGE_FAILURE_REPLY_UNTOLD: Reply = {
+  text: '抱歉，这条消息没有保存：服务器的存储暂时出了问题，无法写入。这不是您操作的问题，请告知镇团委管理员，并稍后再发一次。',
+};
+
 /** How often the same kind of failure is told to the admins again while it lasts. */
 export const STORAGE_NOTICE_INTERVAL_MS = 3_600_000;
 
@@ -148,7 +153,7 @@ export class StorageAlarm {
         { storage: f.kind, notice: 'failing' },
       );
     }
-    return STORAGE_FAILURE_REPLY;
+    return this.opts.admins.length > 0 ? STORAGE_FAILURE_REPLY : STORAGE_FAILURE_REPLY_UNTOLD;
   }
 
   /** A turn's writes were committed: any open episode is over, and admins told of it hear so once. */

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { GroupCommit } from '../../src/core/group-commit.js';
 import { FAILURE_REPLY, Router } from '../../src/core/router.js';
-import { STORAGE_FAILURE_REPLY, StorageAlarm, writeFailureOf } from '../../src/core/storage-alarm.js';
+import { STORAGE_FAILURE_REPLY, STORAGE_FAILURE_REPLY_UNTOLD, StorageAlarm, writeFailureOf } from '../../src/core/storage-alarm.js';
 import type { Handler } from '../../src/core/context.js';
 import type { InboundMessage, PushTarget, Reply } from '../../src/domain/model/message.js';
 import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
@@ -201,13 +201,24 @@ describe('the store cannot write while the bot runs', () => {
     expect((await buggy.dispatch(msg('c', '三'))).replies).toEqual([FAILURE_REPLY]);
   });
 
-  it('an admin notice that cannot be delivered is logged, and the user is still answered', async () => {
+  it('an admin notice that cannot be delivered does not keep the user from being answered', async () => {
     const h = await harness();
     const storage = new StorageAlarm({ admins: h.admins, clock: h.deps.clock, log: h.deps.log, send: () => Promise.reject(new Error('unreachable')) });
     const commits = new GroupCommit(h.deps.store, new Router(h.deps, [saving], storage), h.deps.log, { storage });
     h.fillDisk();
     expect((await commits.dispatch(msg('d', '四'))).replies).toEqual([STORAGE_FAILURE_REPLY]);
     await storage.settled();
+  });
+
+  it('a town with no admin in its config does not claim one was told', async () => {
+    const h = await harness();
+    const storage = new StorageAlarm({ admins: [], clock: h.deps.clock, log: h.deps.log, send: async () => {} });
+    const commits = new GroupCommit(h.deps.store, new Router(h.deps, [saving], storage), h.deps.log, { storage });
+    h.fillDisk();
+    const [reply] = (await commits.dispatch(msg('e', '五'))).replies;
+    expect(reply).toEqual(STORAGE_FAILURE_REPLY_UNTOLD);
+    expect(reply!.text).toMatch(/没有保存/);
+    expect(reply!.text).not.toMatch(/已通知/);
   });
 });
 
