@@ -11,6 +11,7 @@ import { reportRequestHandler } from '../handlers/report-request.js';
 import { unsupportedHandler } from '../handlers/unsupported.js';
 import { welcomeHandler } from '../handlers/welcome.js';
 import { Router } from './core/router.js';
+import type { StorageAlarm } from './core/storage-alarm.js';
 import { qaEngineFor } from './domain/qa/answer.js';
 
 /**
@@ -32,10 +33,10 @@ export interface App {
   warm(): void;
 }
 
-export function createApp(deps: AppDeps): App {
+export function createApp(deps: AppDeps, storage?: StorageAlarm): App {
   return {
     deps,
-    router: new Router(deps, buildHandlers()),
+    router: new Router(deps, buildHandlers(), storage),
     warm: () => {
       qaEngineFor(deps.plan);
       warmIntake(deps);

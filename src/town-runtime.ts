@@ -16,6 +16,7 @@ import { broadcastGroups } from '../schedules/jobs/recipients.js';
 import { JobRunner } from '../schedules/runner.js';
 import { quarterlyFile } from '../schedules/jobs/quarterly-file.js';
 import { channelPorts, type ChannelPorts } from './core/channel-ports.js';
+import { StorageAlarm } from './core/storage-alarm.js';
 
 /** How long start-up work waits for a first message before it starts anyway. */
 const STARTUP_GRACE_MS = 2_000;
@@ -79,7 +80,6 @@ export function townChannelPorts(deps: AppDeps): ChannelPorts {
 export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions): Promise<TownRuntime> {
   const { config, store, log } = deps;
   const platform = opts.chat.platform;
-  const app = createApp(deps);
 
   let channel: Channel;
   // A chat platform's connection can end for good after it started; the console cannot.
@@ -124,8 +124,11 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
     }
   });
 
-  const commits = new GroupCommit(store, app.router, log);
   const admins = config.members.filter((m) => m.role === 'admin').map((m) => m.userid);
+  // Straight through the channel: the outbox is in the store that cannot write.
+  const storage = new StorageAlarm({ admins, send: (target, reply) => channel.push(target, reply), clock: deps.clock, log });
+  const app = createApp(deps, storage);
+  const commits = new GroupCommit(store, app.router, log, { storage });
   const worker = new OutboxWorker(store, channel, deps.clock, log, { pacer, mayPush: opts.owns, admins });
   // Start-up work that grows with the data (the jobs' catch-up, the group filter's index) waits
   // until the first message has been answered, or STARTUP_GRACE_MS, and then runs in chunks.

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { writeFailureOf } from '../src/core/storage-alarm.js';
 
 /**
  * The store could not be used for a reason outside the program: the SQLite file is held by
@@ -50,12 +51,16 @@ export function storageFailure(err: unknown, where: StorageWhere = {}): StoreUnu
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED' || code.startsWith('SQLITE_LOCKED_')) {
     return new StoreUnusableError(`${db}正被另一个进程占用，等了 5 秒仍未释放。请确认没有另一个护苗助手或其他程序在使用同一个数据目录，然后再启动。`, 5);
   }
-  if (code === '53100') return new StoreUnusableError('PostgreSQL 服务器的磁盘已满，无法写入。请让数据库管理员腾出空间后再启动。', 6);
-  if (code === '25006') return new StoreUnusableError('PostgreSQL 连接是只读的（例如连到了只读的备库），无法写入。请检查 DATABASE_URL。', 6);
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+  // The same codes the running bot tells its admins about (src/core/storage-alarm.ts).
+  const failure = writeFailureOf(err);
+  const pgCode = failure?.postgres ? failure.code : '';
+  const kind = failure && !failure.postgres ? failure.kind : undefined;
+  if (pgCode === '53100') return new StoreUnusableError('PostgreSQL 服务器的磁盘已满，无法写入。请让数据库管理员腾出空间后再启动。', 6);
+  if (pgCode === '25006') return new StoreUnusableError('PostgreSQL 连接是只读的（例如连到了只读的备库），无法写入。请检查 DATABASE_URL。', 6);
+  if (kind === 'disk_full') {
     return new StoreUnusableError(`${dir}所在的磁盘已满（或超出配额），无法写入。请腾出空间后再启动。`, 6);
   }
-  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
+  if (kind === 'read_only' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
     return new StoreUnusableError(`${dir}不能写入（只读或没有权限）。护苗助手要在这里保存个案数据：请修正权限，或用 HUMIAO_DATA_DIR 指定一个可写的目录。`, 6);
   }
   if (code === 'ENOTDIR' || code === 'EISDIR' || (code === 'EEXIST' && where.dir && isFile(where.dir))) {
@@ -64,7 +69,7 @@ export function storageFailure(err: unknown, where: StorageWhere = {}): StoreUnu
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_')) {
     return new StoreUnusableError(`${db}不是护苗助手的数据库，或已损坏（${code}）。请用备份恢复（见 README「管理命令」）。`, 6);
   }
-  if (code === 'EIO' || code.startsWith('SQLITE_IOERR')) {
+  if (kind === 'io_error') {
     return new StoreUnusableError(`读写${db}时磁盘出错（${code}）。请检查磁盘和文件系统后再启动。`, 6);
   }
   return null;

@@ -2,11 +2,19 @@ import type { Store } from '../domain/ports/store.js';
 import type { DispatchResult } from './channel.js';
 import type { Logger } from './log.js';
 import type { InboundMessage } from '../domain/model/message.js';
-import { FAILURE_REPLY, type Router } from './router.js';
+import { FAILURE_REPLY, savedNothing, type Router } from './router.js';
+import type { StorageAlarm } from './storage-alarm.js';
 
 interface Pending {
   msg: InboundMessage;
   resolve: (r: DispatchResult) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Told when a commit fails because the store cannot write, and when one that wrote succeeds. */
+  storage?: StorageAlarm;
+  /** Upper bound on one batch, so a flood cannot hold the database for long. */
+  maxBatch?: number;
 }
 
 /**
@@ -19,14 +27,18 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private readonly storage: StorageAlarm | undefined;
+  private readonly maxBatch: number;
 
   constructor(
     private readonly store: Store,
     private readonly router: Router,
     private readonly log: Logger,
-    /** Upper bound on one batch, so a flood cannot hold the database for long. */
-    private readonly maxBatch = 200,
-  ) {}
+    opts: GroupCommitOptions = {},
+  ) {
+    this.storage = opts.storage;
+    this.maxBatch = opts.maxBatch ?? 200;
+  }
 
   dispatch(msg: InboundMessage): Promise<DispatchResult> {
     return new Promise((resolve) => {
@@ -51,12 +63,16 @@ export class GroupCommit {
         return out;
       });
     } catch (err) {
-      this.log.error({ err, messages: batch.length }, 'commit failed; the batch was rolled back');
       // The commit itself failed (disk full, I/O error): nothing of the batch was kept, and the
       // message ids were not recorded either, so a redelivery is handled afresh.
-      for (const p of batch) p.resolve({ replies: [FAILURE_REPLY], duplicate: false });
+      const reply = this.storage?.failed(err) ?? FAILURE_REPLY;
+      if (reply === FAILURE_REPLY) this.log.error({ err, messages: batch.length }, 'commit failed; the batch was rolled back');
+      else this.log.warn({ messages: batch.length }, 'commit failed: the store cannot write; the batch was rolled back');
+      for (const p of batch) p.resolve({ replies: [reply], duplicate: false });
       return;
     }
+    // Only a commit that kept some turn shows the store writes again.
+    if (results.some((r) => !r.duplicate && !savedNothing(r))) this.storage?.saved();
     batch.forEach((p, i) => p.resolve(results[i]!));
   }
 }

@@ -4,6 +4,7 @@ import type { Store } from '../domain/ports/store.js';
 import { dispositionOf, HeldForReachError, type Channel } from './channel.js';
 import type { Clock } from './clock.js';
 import type { PushTarget } from '../domain/model/message.js';
+import { writeFailureOf } from './storage-alarm.js';
 
 /** Decides how long a push to a target must wait to stay within the platform's rate limits. */
 export interface Pacer {
@@ -73,6 +74,13 @@ export class OutboxWorker {
   private poked = false;
   /** Targets the pacer is holding back, until when. */
   private readonly held = new Map<string, { target: PushTarget; until: number }>();
+  /**
+   * Rows the platform acknowledged whose 'sent' could not be written (the store cannot write).
+   * Kept in memory and marked first on later passes, so nobody gets a push again every poll.
+   */
+  private readonly unrecorded = new Map<number, { at: Date; used?: PushTarget }>();
+  /** Whether the last pass failed, so a lasting store failure is logged once, not every poll. */
+  private failing = false;
   private readonly pollMs: number;
   private readonly batch: number;
   private readonly pacer: Pacer;
@@ -130,15 +138,60 @@ export class OutboxWorker {
   /** Send every due row once (respecting pacing); resolves with how many were sent. */
   drainOnce(): Promise<number> {
     if (!this.running) {
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-      });
+      this.running = this.drain()
+        .then((n) => {
+          if (this.failing) this.log.info({}, 'outbox worker: the store answers again');
+          this.failing = false;
+          return n;
+        })
+        // A pass that could not read or write the outbox ends; the next poll tries again. A
+        // rejection here would end the process, and with it every answer to users.
+        .catch((err: unknown) => {
+          const storage = writeFailureOf(err);
+          const fields = storage ? { storage: storage.kind, code: storage.code } : { err };
+          if (this.failing) this.log.debug(fields, 'outbox pass failed again');
+          else this.log.error(fields, 'outbox pass failed; retrying at the next poll');
+          this.failing = true;
+          return 0;
+        })
+        .finally(() => {
+          this.running = undefined;
+        });
     }
     return this.running;
   }
 
+  /** Writes the marks that failed before; throws while the store still cannot take them. */
+  private async recordDelivered(): Promise<void> {
+    for (const [id, d] of this.unrecorded) {
+      await this.store.outbox.markSent(id, d.at, d.used);
+      this.unrecorded.delete(id);
+    }
+  }
+
+  /**
+   * Counts a delivered push and marks its rows sent. When that cannot be written the rows are
+   * remembered as delivered and the pass ends: treating it as a failed push would send it again.
+   */
+  private async delivered(ids: readonly number[], target: PushTarget, used: PushTarget | void, scheduled: boolean): Promise<void> {
+    const at = this.clock.now();
+    const to = used ?? undefined;
+    try {
+      await this.pacer.record(used ?? target, at, scheduled);
+      if (ids.length === 1) await this.store.outbox.markSent(ids[0]!, at, to);
+      else await this.store.transaction(async () => {
+        for (const id of ids) await this.store.outbox.markSent(id, at, to);
+      });
+    } catch (err) {
+      for (const id of ids) this.unrecorded.set(id, { at, ...(to ? { used: to } : {}) });
+      throw err;
+    }
+  }
+
   private async drain(): Promise<number> {
     let sent = 0;
+    // Until the marks of what was already delivered are written, nothing more goes out.
+    await this.recordDelivered();
     for (;;) {
       const now = this.clock.now();
       for (const [key, h] of this.held) if (h.until <= now.getTime()) this.held.delete(key);
@@ -177,6 +230,7 @@ export class OutboxWorker {
 
   private async sendOne(item: OutboxItem): Promise<boolean> {
     let parts = item.partsSent;
+    let used: PushTarget | void;
     try {
       const progress = {
         from: item.partsSent,
@@ -185,29 +239,22 @@ export class OutboxWorker {
           await this.store.outbox.markParts(item.id, n);
         },
       };
-      const used = await this.channel.push(item.target, item.reply, progress);
-      const now = this.clock.now();
-      await this.pacer.record(used ?? item.target, now, isScheduled(item));
-      await this.store.outbox.markSent(item.id, now, used ?? undefined);
-      return true;
+      used = await this.channel.push(item.target, item.reply, progress);
     } catch (err) {
       await this.failed(item, err, parts);
       return false;
     }
+    await this.delivered([item.id], item.target, used, isScheduled(item));
+    return true;
   }
 
   /** Due reminders for one target as one message, oldest first; every row is marked with it. */
   private async sendDigest(items: OutboxItem[]): Promise<boolean> {
     const target = items[0]!.target;
     const reply = { text: items.map((i) => i.reply.text).join('\n\n———\n\n') };
+    let used: PushTarget | void;
     try {
-      const used = await this.channel.push(target, reply);
-      const now = this.clock.now();
-      await this.pacer.record(used ?? target, now, true);
-      await this.store.transaction(async () => {
-        for (const i of items) await this.store.outbox.markSent(i.id, now, used ?? undefined);
-      });
-      return true;
+      used = await this.channel.push(target, reply);
     } catch (err) {
       // Each row fails on its own; the next pass combines whatever is due again.
       await this.store.transaction(async () => {
@@ -215,6 +262,8 @@ export class OutboxWorker {
       });
       return false;
     }
+    await this.delivered(items.map((i) => i.id), target, used, true);
+    return true;
   }
 
   private async failed(item: OutboxItem, err: unknown, parts: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { AppDeps, Handler } from './context.js';
 import type { DispatchResult } from './channel.js';
 import { heldForWelcome, releaseHeld } from './held-delivery.js';
 import type { InboundMessage, Reply } from '../domain/model/message.js';
+import type { StorageAlarm } from './storage-alarm.js';
 
 /**
  * Longer messages are refused before any handler runs: no answer needs them, and parsing 100 KB
@@ -14,6 +15,14 @@ export const TOO_LONG_REPLY: Reply = { text: `消息太长了，请精简后再�
 export const FAILURE_REPLY: Reply = { text: '抱歉，处理这条消息时出错了，刚才的操作没有生效。请稍后再试，或联系镇团委管理员。' };
 
 /**
+ * Results of turns that kept nothing (refused, rolled back). Group commit asks, so a commit of
+ * only such turns is not taken as proof that the store writes again.
+ */
+const keptNothing = new WeakSet<DispatchResult>();
+export const savedNothing = (r: DispatchResult): boolean => keptNothing.has(r);
+const unsaved = (r: DispatchResult): DispatchResult => (keptNothing.add(r), r);
+
+/**
  * Hands each inbound message to the first handler that takes it. The message id, the chat
  * record, the handler's writes and the outbox rows they enqueue commit in one transaction, so a
  * crash either loses the whole turn (and WeCom redelivers it) or keeps all of it.
@@ -22,13 +31,15 @@ export class Router {
   constructor(
     private readonly deps: AppDeps,
     private readonly handlers: readonly Handler[],
+    /** When set, a turn that failed because the store cannot write says so and the admins are told. */
+    private readonly storage?: StorageAlarm,
   ) {}
 
   async dispatch(msg: InboundMessage): Promise<DispatchResult> {
     const { store, clock, log, config } = this.deps;
     if (msg.text.length > MAX_INBOUND_CHARS) {
       log.warn({ msgId: msg.id, length: msg.text.length }, 'message too long; refused unhandled');
-      return { replies: [TOO_LONG_REPLY], duplicate: false };
+      return unsaved({ replies: [TOO_LONG_REPLY], duplicate: false });
     }
     try {
       return await store.transaction(async () => {
@@ -56,8 +67,10 @@ export class Router {
         return { replies: [], duplicate: false };
       });
     } catch (err) {
+      const storeDown = this.storage?.failed(err);
+      if (storeDown) return unsaved({ replies: [storeDown], duplicate: false });
       log.error({ err, msgId: msg.id }, 'handler failed; turn rolled back');
-      return { replies: [FAILURE_REPLY], duplicate: false };
+      return unsaved({ replies: [FAILURE_REPLY], duplicate: false });
     }
   }
 }

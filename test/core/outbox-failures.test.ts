@@ -94,6 +94,50 @@ describe('outbox failures', () => {
   });
 });
 
+describe('the store cannot write while pushes go out', () => {
+  const full = () => Promise.reject(Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }));
+
+  it('a delivered push whose mark cannot be written is not sent again, ends no process, and is marked once the store writes', async () => {
+    const deps = await testDeps();
+    const { channel, delivered } = scriptedChannel(() => undefined);
+    await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: '甲' }, reason: 't' }, deps.clock.now());
+    await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'zhangsan' }, reply: { text: '乙' }, reason: 't' }, deps.clock.now());
+    const outbox = deps.store.outbox;
+    const { markSent, markFailed } = { markSent: outbox.markSent.bind(outbox), markFailed: outbox.markFailed.bind(outbox) };
+    outbox.markSent = full;
+    outbox.markFailed = full;
+    const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log);
+    // Each pass resolves: a rejection from the worker's poll would end the process.
+    for (let i = 0; i < 3; i++) {
+      await expect(worker.drainOnce()).resolves.toBe(0);
+      deps.clock.advance(1_000);
+    }
+    expect(delivered.map((d) => d.text)).toEqual(['甲']);
+
+    outbox.markSent = markSent;
+    outbox.markFailed = markFailed;
+    await worker.drainOnce();
+    expect(delivered.map((d) => d.text)).toEqual(['甲', '乙']);
+    expect(await deps.store.outbox.pending()).toBe(0);
+  });
+
+  it('a push that failed while its failure cannot be written is tried again, not lost', async () => {
+    const deps = await testDeps();
+    let down = true;
+    const { channel, delivered } = scriptedChannel(() => (down ? new WecomSendError('ack timeout') : undefined));
+    await deps.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: '甲' }, reason: 't' }, deps.clock.now());
+    const outbox = deps.store.outbox;
+    const markFailed = outbox.markFailed.bind(outbox);
+    outbox.markFailed = full;
+    const worker = new OutboxWorker(deps.store, channel, deps.clock, deps.log);
+    await expect(worker.drainOnce()).resolves.toBe(0);
+    outbox.markFailed = markFailed;
+    down = false;
+    await expect(worker.drainOnce()).resolves.toBe(1);
+    expect(delivered.map((d) => d.text)).toEqual(['甲']);
+  });
+});
+
 describe('reminders combined', () => {
   it('several scheduled reminders due for one person go as one message; interactive ones stay separate', async () => {
     const deps = await testDeps();
