@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two at once even on two cores (vitest's default leaves one free): most of the slow files
+    // wait on child processes (the bot, the CLI, PostgreSQL), so the second core is mostly idle.
+    maxWorkers: 2,
   },
 });
