@@ -7,7 +7,12 @@ import { TIME_ZONE } from '../src/domain/calendar/shanghai.js';
 const MAX_TIMER_MS = 3600_000;
 
 export interface Scheduler {
-  stop(): void;
+  /**
+   * No new run starts, a run in progress ends at its next chunk boundary, and the promise
+   * settles once it has. A town gives its lease back only after this, so no chunk of a
+   * stopping process is left to meet another holder's lease.
+   */
+  stop(): Promise<void>;
   /**
    * Settles when the start-up catch-up and any run in progress have finished; starts the
    * catch-up now if it has not begun (a scripted console conversation ends before its grace).
@@ -28,6 +33,15 @@ export interface SchedulerOptions {
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
+ * Thrown between a job's chunks once the scheduler is stopping. Each chunk committed on its own
+ * and its messages carry dedupe keys, so the period is taken up again at the next start exactly
+ * as after a crash at that point, without sending anything twice.
+ */
+class SchedulerStopping extends Error {
+  override name = 'SchedulerStopping';
+}
+
+/**
  * Ticks the runner soon after start-up (catching up whatever was missed while the process was
  * down; see SchedulerOptions) and then at the start of every minute, Shanghai time. Due times are decided by the runner from the
  * store, not by the cron expression, so a restart or a clock jump cannot skip or repeat a period.
@@ -41,16 +55,22 @@ export function startScheduler(
   opts: SchedulerOptions = {},
 ): Scheduler {
   let running: Promise<void> | undefined;
+  let stopped = false;
+  const pause = async (): Promise<void> => {
+    await turn();
+    if (stopped) throw new SchedulerStopping();
+  };
   const tick = (): Promise<void> => {
     // A county-size run spans many turns; a tick that comes meanwhile finds it and waits for it.
     if (running) return running;
     running = (async () => {
       try {
         every();
-        const ran = await runner.tickInChunks(turn);
+        const ran = await runner.tickInChunks(pause);
         if (ran.length) onRan(ran);
       } catch (err) {
-        log.error({ err }, 'scheduled work failed; it will be retried at the next tick');
+        if (err instanceof SchedulerStopping) log.info({}, 'scheduled work paused for shutdown; it resumes at the next start');
+        else log.error({ err }, 'scheduled work failed; it will be retried at the next tick');
       } finally {
         running = undefined;
       }
@@ -70,7 +90,6 @@ export function startScheduler(
   // runs at its minute, not up to a minute later, and on a test clock (HUMIAO_CLOCK) whose minutes
   // do not line up with the machine's.
   let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
   const arm = (): void => {
     clearTimeout(timer);
     if (stopped || runner.jobs.length === 0) return;
@@ -91,11 +110,12 @@ export function startScheduler(
     { timezone: TIME_ZONE, name: 'humiao-jobs', noOverlap: true },
   );
   return {
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(grace);
       clearTimeout(timer);
       void task.stop();
+      await running;
     },
     async settled() {
       await begin();

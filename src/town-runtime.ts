@@ -168,7 +168,7 @@ export async function startTownRuntime(deps: AppDeps, opts: TownRuntimeOptions):
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       clearTimeout(grace);
-      scheduler.stop();
+      await scheduler.stop();
       await worker.stop();
       await channel.stop();
     })());

@@ -86,7 +86,49 @@ describe('chunked job runs', () => {
       await s.settled();
       expect((await deps.store.jobRuns.get('chunked', '2026-11'))?.summary).toBe('3 条');
     } finally {
-      s.stop();
+      await s.stop();
     }
+  });
+
+  it('stop() ends a run in progress at its next chunk boundary and settles then; the next start finishes the period without sending twice', async () => {
+    const deps = await testDeps();
+    const runner = new JobRunner(deps, [chunkedJob({ n: 0 })]);
+    await installedBefore(deps, runner);
+    const logged: Array<{ level: string; msg: string }> = [];
+    const log = { ...deps.log, error: (_: unknown, msg: string) => void logged.push({ level: 'error', msg }), info: (_: unknown, msg: string) => void logged.push({ level: 'info', msg }) } as typeof deps.log;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inFirstChunk = new Promise<void>((r) => (entered = r));
+    const gated: JobDef = {
+      ...chunkedJob({ n: 0 }),
+      async *run(ctx) {
+        for (let i = 0; i < 3; i++) {
+          await ctx.store.outbox.enqueue({ target: { kind: 'user', id: 'lisi' }, reply: { text: `第 ${i + 1} 段` }, reason: 'test', dedupeKey: `chunk:${ctx.period}:${i}` }, ctx.clock.now());
+          if (i === 0) {
+            entered();
+            await gate;
+          }
+          if (i < 2) yield;
+        }
+        return '3 条';
+      },
+    };
+    const s = startScheduler(new JobRunner(deps, [gated]), log, () => {}, () => {}, { graceMs: 0 });
+    await inFirstChunk;
+    let stoppedAt = 0;
+    const stopping = s.stop().then(() => (stoppedAt = Date.now()));
+    await new Promise((r) => setTimeout(r, 20));
+    // Still inside the first chunk: stop() waits for it.
+    expect(stoppedAt).toBe(0);
+    release();
+    await stopping;
+    expect(await deps.store.outbox.pending()).toBe(1);
+    expect(await deps.store.jobRuns.get('chunked', '2026-11')).toBeUndefined();
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+    expect(logged.map((l) => l.msg)).toContain('scheduled work paused for shutdown; it resumes at the next start');
+    await runner.tickInChunks(async () => {});
+    expect(await deps.store.outbox.pending()).toBe(3);
+    expect((await deps.store.jobRuns.get('chunked', '2026-11'))?.status).toBe('done');
   });
 });
