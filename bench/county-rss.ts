@@ -17,7 +17,7 @@ export interface CountyRss {
   /** Spawn to the `ready` log line. */
   readyMs: number;
   rssAtReadyMb: number;
-  /** From `ready` until every town's start-up catch-up had logged its runs and gone quiet. */
+  /** From `ready` until every town's start-up catch-up had logged a run for each of its jobs. */
   catchUpMs: number;
   /** False when the catch-up was still logging runs when the bench stopped waiting. */
   catchUpDone: boolean;
@@ -54,6 +54,8 @@ export async function countyRss(opts: {
   scale: Scale;
   at: Date;
   settleMs: number;
+  /** How many jobs each town runs (schedules/jobs.ts): its catch-up logs one line for each. */
+  jobsPerTown: number;
   timeoutMs: number;
   /** The town's groups and people, who wrote to the bot before: its pushes to them are delivered. */
   reachable: string[];
@@ -118,7 +120,7 @@ export async function countyRss(opts: {
     let readyAt = 0;
     let lastRunAt = 0;
     const jobRuns = { done: 0, skipped: 0 };
-    const ranIn = new Set<string>();
+    const ranIn = new Map<string, number>();
     const errors: string[] = [];
     child.stderr!.on('data', (d: Buffer) => {
       buf += d.toString();
@@ -138,7 +140,7 @@ export async function countyRss(opts: {
           if (rec.status === 'done') jobRuns.done++;
           else jobRuns.skipped++;
           lastRunAt = performance.now();
-          if (rec.town) ranIn.add(rec.town);
+          if (rec.town) ranIn.set(rec.town, (ranIn.get(rec.town) ?? 0) + 1);
         }
         // Pushes to people who never wrote to this loopback platform are given up and logged as
         // warnings, as WeCom would refuse them; an error is the bench's business.
@@ -164,10 +166,11 @@ export async function countyRss(opts: {
       }
       const readyMs = readyAt - started;
       const rssAtReadyMb = kb(status(), 'VmRSS');
-      // Done when every town has logged its runs and none for 3 s.
+      // Done when every town has logged a line for each of its jobs: a county-size run can go on
+      // for many seconds without a line, so quiet alone is no sign that the catch-up is over.
       let catchUpDone = false;
       while (performance.now() < deadline && child.exitCode === null) {
-        if (ranIn.size === ids.length && performance.now() - lastRunAt > 3_000) {
+        if (ids.every((id) => (ranIn.get(id) ?? 0) >= opts.jobsPerTown)) {
           catchUpDone = true;
           break;
         }

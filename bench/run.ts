@@ -24,6 +24,8 @@ import { loadPlanFile } from '../src/domain/plan/load.js';
 import { fixedClock } from '../src/core/clock.js';
 import { silentLogger } from '../src/core/log.js';
 import { readFileSync } from 'node:fs';
+import { buildJobs } from '../schedules/jobs.js';
+import type { AppDeps } from '../src/core/context.js';
 
 /**
  * `npm run bench`: measures on this machine and appends the results to docs/benchmarks.md.
@@ -247,6 +249,7 @@ if (pg.ok && !feelOnly) {
       scale: townScale,
       at: new Date('2026-12-01T02:00:00Z'),
       settleMs: smoke ? 500 : 3_000,
+      jobsPerTown: buildJobs({ config } as AppDeps).length,
       timeoutMs: smoke ? 60_000 : 600_000,
       reachable: [...config.groups.map((g) => g.chatid), ...config.members.map((m) => m.userid)],
     });
@@ -256,7 +259,7 @@ if (pg.ok && !feelOnly) {
   lines.push(
     '### Memory of a county process on PostgreSQL (target ≤ 300 MB RSS for 10 towns)',
     '',
-    `The county process as deployed: \`npm start\` (compiled) with HUMIAO_COUNTY_CONFIG listing the towns and DATABASE_URL, one loopback WeCom server per town's bot (which knows the town's groups, members and mentors as having written to the bot before, so its pushes are delivered), every town on the one pool-backed store code (a pool of at most 4 connections per town, one lease pool). Each town holds the same generated data (${townScale.name}, seed 42, encrypted), copied by migrate-store into a schema of its own and marked installed long ago; the clock is 2026-12-01 10:00, so each town's start-up catch-up runs every job's latest period over its data (a job whose period is past its staleness limit is recorded as skipped). RSS from /proc at \`ready\` (logged once every town holds its lease and its bot is connected) and ${smoke ? 0.5 : 3} s after the last town's catch-up went quiet (no run logged for 3 s); the peak is the kernel's VmHWM. Schemas, leases and audit heads are removed afterwards. Load average ${before} → ${load()}.`,
+    `The county process as deployed: \`npm start\` (compiled) with HUMIAO_COUNTY_CONFIG listing the towns and DATABASE_URL, one loopback WeCom server per town's bot (which knows the town's groups, members and mentors as having written to the bot before, so its pushes are delivered), every town on the one pool-backed store code (a pool of at most 4 connections per town, one lease pool). Each town holds the same generated data (${townScale.name}, seed 42, encrypted), copied by migrate-store into a schema of its own and marked installed long ago; the clock is 2026-12-01 10:00, so each town's start-up catch-up runs every job's latest period over its data (a job whose period is past its staleness limit is recorded as skipped). RSS from /proc at \`ready\` (logged once every town holds its lease and its bot is connected) and ${smoke ? 0.5 : 3} s after the last town's catch-up had logged a run for each of the town's jobs; the peak is the kernel's VmHWM. Schemas, leases and audit heads are removed afterwards. Load average ${before} → ${load()}.`,
     '',
     '| towns | cases per town | ready after | RSS at ready | catch-up after ready (runs logged) | RSS after catch-up | peak RSS | errors logged |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
