@@ -7,16 +7,9 @@ import { quarterlyMarkdown } from '../domain/followup/quarterly-markdown.js';
 import { planRhythm, rhythmSources } from '../domain/followup/plan-rhythm.js';
 import type { Cadence } from '../../schedules/job.js';
 import { buildJobs, calendarOf } from '../../schedules/jobs.js';
-import { calendarWarning, localDateKey, periodRange, toLocal } from '../domain/calendar/shanghai.js';
+import { calendarWarning, periodRange, shanghaiTime } from '../domain/calendar/shanghai.js';
 import { statsFor } from '../../schedules/jobs/quarterly.js';
 import { JobRunner, UnknownJobError } from '../../schedules/runner.js';
-
-const pad = (n: number) => String(n).padStart(2, '0');
-/** `2026-11-20 09:00`, Shanghai time. */
-export function shanghaiTime(at: Date): string {
-  const l = toLocal(at);
-  return `${localDateKey(at)} ${pad(l.hour)}:${pad(l.minute)}`;
-}
 
 export function describeCadence(c: Cadence): string {
   const day = c.day > 0 ? `${c.day}日` : c.day === -1 ? '最后一天' : `倒数第${-c.day}天`;

@@ -1,7 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Logger } from './log.js';
 import type { PushTarget, Reply } from '../domain/model/message.js';
-import { toLocal } from '../domain/calendar/shanghai.js';
+import { shanghaiTime } from '../domain/calendar/shanghai.js';
 
 /** Why the store cannot write: what an administrator has to look at differs for each. */
 export type WriteFailureKind = 'disk_full' | 'read_only' | 'io_error' | 'refused';
@@ -83,12 +83,6 @@ const TODO: Record<WriteFailureKind, (f: WriteFailure) => string> = {
       : '请检查 PostgreSQL 服务器的资源（磁盘、内存、连接数上限）和日志。',
 };
 
-const clockText = (at: Date): string => {
-  const t = toLocal(at);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${t.year}-${p(t.month)}-${p(t.day)} ${p(t.hour)}:${p(t.minute)}`;
-};
-
 export interface StorageAlarmOptions {
   /** The town's admins (userids); each is told privately. */
   admins: readonly string[];
@@ -149,7 +143,7 @@ export class StorageAlarm {
       episode.told = true;
       const f = episode.failure;
       this.notify(
-        `⚠️ 护苗助手无法保存数据：${WHAT[f.kind](f)}（${f.code}），自 ${clockText(episode.since)}（北京时间）起。用户发来的消息没有保存，他们已被告知稍后再发。${TODO[f.kind](f)}恢复后会再通知您；问题持续时每小时最多提醒一次。`,
+        `⚠️ 护苗助手无法保存数据：${WHAT[f.kind](f)}（${f.code}），自 ${shanghaiTime(episode.since)}（北京时间）起。用户发来的消息没有保存，他们已被告知稍后再发。${TODO[f.kind](f)}恢复后会再通知您；问题持续时每小时最多提醒一次。`,
         { storage: f.kind, notice: 'failing' },
       );
     }
@@ -166,7 +160,7 @@ export class StorageAlarm {
       if (!episode.told) continue;
       const f = episode.failure;
       this.notify(
-        `✅ 护苗助手已恢复保存：自 ${clockText(episode.since)} 起的存储问题（${WHAT[f.kind](f)}）已于 ${clockText(now)} 解除，现在可以正常保存。期间没有保存的消息需要用户重新发送。`,
+        `✅ 护苗助手已恢复保存：自 ${shanghaiTime(episode.since)} 起的存储问题（${WHAT[f.kind](f)}）已于 ${shanghaiTime(now)} 解除，现在可以正常保存。期间没有保存的消息需要用户重新发送。`,
         { storage: kind, notice: 'recovered' },
       );
     }

@@ -50,6 +50,12 @@ export function localDateKey(at: Date): string {
   return `${l.year}-${String(l.month).padStart(2, '0')}-${String(l.day).padStart(2, '0')}`;
 }
 
+/** `2026-11-20 09:00`, Shanghai time. */
+export function shanghaiTime(at: Date): string {
+  const l = toLocal(at);
+  return `${localDateKey(at)} ${String(l.hour).padStart(2, '0')}:${String(l.minute).padStart(2, '0')}`;
+}
+
 export function monthKey(at: Date): string {
   return localDateKey(at).slice(0, 7);
 }
