@@ -4,6 +4,7 @@ import { encryptCloseReason, isEncrypted, type FieldCipher } from '../../src/dom
 import type { CaseSealer } from './case-seal.js';
 import { join, raw, sql, type Sql, type SqlDb as Db } from './db.js';
 import { SENT_BODY } from './outbox.js';
+import { ENCRYPTED_CASE_COLUMNS, type HeavyRow } from './stored-case.js';
 
 export interface LegacyPlaintextCounts {
   replies: number;
@@ -19,8 +20,6 @@ export interface LegacyPlaintextCounts {
   outcomes: number;
 }
 
-/** The case columns the case repository encrypts (see SqlCaseRepo). */
-const CASE_SECRETS = ['full_name', 'id_number', 'school_detail', 'guardian_name', 'guardian_phone', 'bangjiao_name', 'bangjiao_phone', 'notes', 'details'] as const;
 
 /** What purge leaves in a contact's notes, plain even with a key: it names no one. */
 const ANONYMISED_NOTE = '（已匿名）';
@@ -28,7 +27,7 @@ const ANONYMISED_NOTE = '（已匿名）';
 /** Rows read per page: a county's cases and contacts are never all in memory. */
 const PAGE = 1000;
 
-type CaseRow = Record<(typeof CASE_SECRETS)[number], string | null> & {
+type CaseRow = Record<keyof HeavyRow, string | null> & {
   id: number;
   id_hash: string | null;
   dup_key: string;
@@ -114,8 +113,8 @@ async function upgradeCases(db: Db, cipher: FieldCipher, seals: CaseSealer): Pro
     const rows = await db.all<CaseRow>(sql`SELECT * FROM cases WHERE id > ${after} ORDER BY id LIMIT ${PAGE}`);
     for (const r of rows) {
       const sets: Sql[] = [];
-      const secrets = CASE_SECRETS.filter((c) => plain(r[c]));
-      // Column names come from the fixed list above.
+      const secrets = ENCRYPTED_CASE_COLUMNS.filter((c) => plain(r[c]));
+      // Column names come from the fixed list of encrypted columns.
       for (const c of secrets) sets.push(sql`${raw(c)} = ${cipher.encrypt(r[c]!)}`);
       // Hashes were computed without the key only where the values were stored without it.
       if (secrets.length > 0) {

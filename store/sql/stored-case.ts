@@ -73,6 +73,9 @@ const HEAVY_KEYS: ReadonlyArray<[keyof Plain, keyof HeavyRow]> = [
   ['details', 'details'],
 ];
 
+/** The case columns stored encrypted when a data key is set. */
+export const ENCRYPTED_CASE_COLUMNS: ReadonlyArray<keyof HeavyRow> = HEAVY_KEYS.map(([, column]) => column);
+
 /**
  * A case as the store hands it out. Plain fields are ordinary properties; identity fields are
  * read from the database (when the query did not already bring them) and decrypted the first
