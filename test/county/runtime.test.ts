@@ -79,20 +79,29 @@ describe('a county process whose towns fail one by one', () => {
 /** A town id no other run uses: its lease row is removed afterwards. */
 const freshTownId = (): string => `t_rt_${randomBytes(4).toString('hex')}`;
 
+/**
+ * This process's lease manager for `ids` (short timings), with `elsewhere`'s lease already taken
+ * by another holder, as another process would hold it. Lease rows and pool go at cleanup.
+ */
+async function leasesWithOneHeldElsewhere(ids: string[], elsewhere: string) {
+  const pool = openLeasePool(pgTestUrl);
+  cleanups.push(async () => {
+    await pool.query('DELETE FROM humiao.leases WHERE town = ANY($1)', [ids]);
+    await pool.end();
+  });
+  const timings = { ttlMs: 3_000, renewMs: 500, pollMs: 100 };
+  const leases = new LeaseManager(pool, timings);
+  await leases.ensureTable();
+  const other = await new LeaseManager(pool, timings).tryAcquire(elsewhere);
+  cleanups.push(() => other?.release());
+  return { leases, other };
+}
+
 describe.skipIf(!pgEnabled)('a county process with leases', () => {
   it('is serving only once its towns hold their lease with the channel up; a town held elsewhere is standby, not waited for', { timeout: 60_000 }, async () => {
     const ids = [freshTownId(), freshTownId()];
-    const pool = openLeasePool(pgTestUrl);
-    cleanups.push(async () => {
-      await pool.query('DELETE FROM humiao.leases WHERE town = ANY($1)', [ids]);
-      await pool.end();
-    });
-    const timings = { ttlMs: 3_000, renewMs: 500, pollMs: 100 };
-    const leases = new LeaseManager(pool, timings);
-    await leases.ensureTable();
     // Another process already serves the second town.
-    const other = await new LeaseManager(pool, timings).tryAcquire(ids[1]!);
-    cleanups.push(() => other?.release());
+    const { leases, other } = await leasesWithOneHeldElsewhere(ids, ids[1]!);
     const { servers, towns, lines } = await county(ids);
     const [a, b] = servers as [FakeWecomServer, FakeWecomServer];
     const order: string[] = [];
@@ -120,16 +129,7 @@ describe.skipIf(!pgEnabled)('a county process with leases', () => {
 
   it('a process whose every town is held elsewhere has settled as standby and is not serving', { timeout: 60_000 }, async () => {
     const id = freshTownId();
-    const pool = openLeasePool(pgTestUrl);
-    cleanups.push(async () => {
-      await pool.query('DELETE FROM humiao.leases WHERE town = $1', [id]);
-      await pool.end();
-    });
-    const timings = { ttlMs: 3_000, renewMs: 500, pollMs: 100 };
-    const leases = new LeaseManager(pool, timings);
-    await leases.ensureTable();
-    const other = await new LeaseManager(pool, timings).tryAcquire(id);
-    cleanups.push(() => other?.release());
+    const { leases, other } = await leasesWithOneHeldElsewhere([id], id);
     const { servers, towns } = await county([id]);
     const owned = await runOwnedTowns(towns, leases);
     cleanups.push(() => owned.stop());
